@@ -1,0 +1,8 @@
+import { InitialSchema1764050000000 } from './1764050000000-initial-schema';
+import { Auth1764050000001 } from './1764050000001-auth';
+import { RuleSetWorkflow1764050000002 } from './1764050000002-ruleset-workflow';
+import { Backtests1764050000003 } from './1764050000003-backtests';
+import { Webhooks1764050000004 } from './1764050000004-webhooks';
+
+/** Every migration, oldest first. Never edit one that has been merged; add a new one. */
+export const migrations = [InitialSchema1764050000000, Auth1764050000001, RuleSetWorkflow1764050000002, Backtests1764050000003, Webhooks1764050000004];

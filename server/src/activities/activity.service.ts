@@ -1,0 +1,193 @@
+import type { DataSource } from 'typeorm';
+import { canonicalJson } from '../common/canonical-json';
+import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
+import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
+import { LeadErrorCode } from '../leads/lead.errors';
+import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
+import type { ScoringService } from '../scoring/scoring.service';
+import { ActivityErrorCode } from './activity.errors';
+
+export interface RecordActivityData {
+  leadExternalId: string;
+  type: ActivityType;
+  occurredAt: Date;
+  idempotencyKey: string;
+  properties?: Record<string, unknown> | null;
+}
+
+export interface RecordedActivity {
+  idempotencyKey: string;
+  activityId: string;
+  leadId: string;
+  leadExternalId: string;
+  /** True when this idempotency key had already been recorded: nothing was counted twice. */
+  duplicate: boolean;
+}
+
+export interface ActivityRow {
+  id: string;
+  leadId: string;
+  type: ActivityType;
+  occurredAt: Date;
+  idempotencyKey: string;
+  properties: Record<string, unknown>;
+  recordedAt: Date;
+}
+
+export const ACTIVITY_LIMITS = {
+  maxBatch: 500,
+  idempotencyKey: 200,
+  maxProperties: 50,
+  propertyKey: 100,
+  propertyValue: 2000,
+  /** Clients' clocks drift; later than this is a mistake. */
+  maxFutureMs: 5 * 60_000,
+  earliest: new Date('2000-01-01T00:00:00Z'),
+} as const;
+
+const ACTIVITY_COLUMNS = `a.id::text AS id, a.lead_id::text AS "leadId", a.type, a.occurred_at AS "occurredAt",
+  a.idempotency_key AS "idempotencyKey", a.properties, a.recorded_at AS "recordedAt"`;
+
+function validate(item: RecordActivityData, base: string, now: Date): Problem[] {
+  const problems: Problem[] = [];
+  if (!item.leadExternalId?.trim()) problems.push({ path: `${base}.leadExternalId`, message: 'must not be blank' });
+  if (!ACTIVITY_TYPES.includes(item.type)) problems.push({ path: `${base}.type`, message: `must be one of ${ACTIVITY_TYPES.join(', ')}` });
+  const key = item.idempotencyKey ?? '';
+  if (!key.trim()) problems.push({ path: `${base}.idempotencyKey`, message: 'is required: a key unique to this activity, so a retried request never counts twice' });
+  else if (key.length > ACTIVITY_LIMITS.idempotencyKey) problems.push({ path: `${base}.idempotencyKey`, message: `at most ${ACTIVITY_LIMITS.idempotencyKey} characters` });
+  const time = item.occurredAt instanceof Date ? item.occurredAt.getTime() : Number.NaN;
+  if (Number.isNaN(time)) problems.push({ path: `${base}.occurredAt`, message: 'must be an ISO 8601 date-time' });
+  else if (time > now.getTime() + ACTIVITY_LIMITS.maxFutureMs) problems.push({ path: `${base}.occurredAt`, message: `${item.occurredAt.toISOString()} is in the future` });
+  else if (time < ACTIVITY_LIMITS.earliest.getTime()) problems.push({ path: `${base}.occurredAt`, message: `must be after ${ACTIVITY_LIMITS.earliest.toISOString()}` });
+  const properties = item.properties ?? {};
+  const entries = Object.entries(properties);
+  if (entries.length > ACTIVITY_LIMITS.maxProperties) problems.push({ path: `${base}.properties`, message: `at most ${ACTIVITY_LIMITS.maxProperties} properties` });
+  for (const [name, value] of entries.slice(0, ACTIVITY_LIMITS.maxProperties)) {
+    const path = `${base}.properties.${name.slice(0, ACTIVITY_LIMITS.propertyKey)}`;
+    if (name.length > ACTIVITY_LIMITS.propertyKey) problems.push({ path, message: `property names are at most ${ACTIVITY_LIMITS.propertyKey} characters` });
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) problems.push({ path, message: 'must be a string, number, boolean or null' });
+    else if (typeof value === 'string' && value.length > ACTIVITY_LIMITS.propertyValue) problems.push({ path, message: `at most ${ACTIVITY_LIMITS.propertyValue} characters` });
+    else if (typeof value === 'number' && !Number.isFinite(value)) problems.push({ path, message: 'must be a finite number' });
+  }
+  return problems;
+}
+
+export class ActivityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scoring: ScoringService,
+  ) {}
+
+  /**
+   * Records a batch all-or-nothing: every item is validated first; then one transaction locks the
+   * leads (in id order, so concurrent batches cannot deadlock), inserts the activities that are new
+   * by idempotency key, and re-scores each touched lead once. A key seen before with the same
+   * content is reported as a duplicate; with different content it is a CONFLICT and nothing is written.
+   */
+  async recordActivities(items: RecordActivityData[], options: { single?: boolean } = {}): Promise<RecordedActivity[]> {
+    const basePath = 'input';
+    if (items.length === 0) throw InvalidInputError.field(ActivityErrorCode.InvalidActivity, basePath, 'give at least one activity');
+    if (items.length > ACTIVITY_LIMITS.maxBatch) {
+      throw InvalidInputError.field(ActivityErrorCode.BatchTooLarge, basePath, `at most ${ACTIVITY_LIMITS.maxBatch} activities per batch, got ${items.length}`);
+    }
+    const now = new Date();
+    const single = options.single === true && items.length === 1;
+    const problems = items.flatMap((item, index) => validate(item, single ? basePath : `${basePath}[${index}]`, now));
+    if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
+
+    return this.dataSource.transaction(async (manager) => {
+      const externalIds = [...new Set(items.map((item) => item.leadExternalId))];
+      const leads: Array<{ id: string; externalId: string }> = await manager.query(
+        `SELECT id::text AS id, external_id AS "externalId" FROM lead WHERE external_id = ANY($1::text[]) ORDER BY lead.id FOR UPDATE`,
+        [externalIds],
+      );
+      const leadIdByExternal = new Map(leads.map((lead) => [lead.externalId, lead.id]));
+      const missing = items.flatMap((item, index) =>
+        leadIdByExternal.has(item.leadExternalId) ? [] : [{ path: `${single ? basePath : `${basePath}[${index}]`}.leadExternalId`, message: `no lead with externalId "${item.leadExternalId}"; create it with upsertLead first` }],
+      );
+      if (missing.length) throw new NotFoundError(LeadErrorCode.LeadNotFound, missing.map((p) => `${p.path}: ${p.message}`).join('; '), missing);
+
+      const rows = items.map((item) => ({
+        leadId: leadIdByExternal.get(item.leadExternalId),
+        type: item.type,
+        occurredAt: item.occurredAt.toISOString(),
+        idempotencyKey: item.idempotencyKey,
+        properties: item.properties ?? {},
+      }));
+      const inserted: Array<{ id: string; idempotencyKey: string }> = await manager.query(
+        `INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
+         SELECT r."leadId", r.type, r."occurredAt", r."idempotencyKey", r.properties
+           FROM jsonb_to_recordset($1::jsonb) AS r("leadId" bigint, type text, "occurredAt" timestamptz, "idempotencyKey" text, properties jsonb)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id::text AS id, idempotency_key AS "idempotencyKey"`,
+        [JSON.stringify(rows)],
+      );
+      const insertedByKey = new Map(inserted.map((row) => [row.idempotencyKey, row.id]));
+      const previousKeys = rows.map((row) => row.idempotencyKey).filter((key) => !insertedByKey.has(key));
+      const previous: ActivityRow[] = previousKeys.length
+        ? await manager.query(`SELECT ${ACTIVITY_COLUMNS} FROM activity a WHERE a.idempotency_key = ANY($1::text[])`, [previousKeys])
+        : [];
+      const previousByKey = new Map(previous.map((row) => [row.idempotencyKey, row]));
+
+      const firstIndexOfKey = new Map<string, number>();
+      const results = rows.map((row, index): RecordedActivity => {
+        const firstIndex = firstIndexOfKey.get(row.idempotencyKey) ?? index;
+        firstIndexOfKey.set(row.idempotencyKey, firstIndex);
+        const fresh = insertedByKey.get(row.idempotencyKey);
+        const stored = previousByKey.get(row.idempotencyKey);
+        const same = (other: { leadId?: string; type: string; occurredAt: string | Date; properties: unknown }) =>
+          other.leadId === row.leadId && other.type === row.type && new Date(other.occurredAt).getTime() === new Date(row.occurredAt).getTime() && canonicalJson(other.properties) === canonicalJson(row.properties);
+        const original = stored ?? rows[firstIndex];
+        if (!same(original)) {
+          throw new ConflictError(
+            ActivityErrorCode.IdempotencyKeyReused,
+            `${single ? basePath : `${basePath}[${index}]`}.idempotencyKey: "${row.idempotencyKey}" was already used for a different activity`,
+            [{ path: `${single ? basePath : `${basePath}[${index}]`}.idempotencyKey`, message: 'already used for a different activity' }],
+          );
+        }
+        return {
+          idempotencyKey: row.idempotencyKey,
+          activityId: (fresh ?? stored?.id) as string,
+          leadId: row.leadId as string,
+          leadExternalId: items[index].leadExternalId,
+          duplicate: fresh === undefined || firstIndex !== index,
+        };
+      });
+
+      const touched = new Map<string, string>();
+      for (const result of results) if (!result.duplicate) touched.set(result.leadId, result.activityId);
+      if (touched.size > 0) {
+        await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched });
+      }
+      return results;
+    });
+  }
+
+  async activitiesOfLead(leadId: string, first?: number | null, after?: string | null): Promise<Page<ActivityRow>> {
+    const size = pageSize(first, ActivityErrorCode.InvalidActivity);
+    const params: unknown[] = [leadId];
+    let keyset = '';
+    if (after) {
+      const [occurredAt, id] = decodeCursor(after, 'activity', ActivityErrorCode.InvalidActivity, 'after', ['timestamp', 'id']);
+      params.push(occurredAt, id);
+      keyset = 'AND (a.occurred_at, a.id) < ($2::timestamptz, $3::bigint)';
+    }
+    params.push(size + 1);
+    const rows: Array<ActivityRow & { sortOccurred: string }> = await this.dataSource.query(
+      `SELECT ${ACTIVITY_COLUMNS}, a.occurred_at::text AS "sortOccurred" FROM activity a WHERE a.lead_id = $1::bigint ${keyset}
+        ORDER BY a.occurred_at DESC, a.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const nodes = rows.slice(0, size);
+    return {
+      nodes: nodes.map(({ sortOccurred: _sort, ...row }) => row),
+      cursors: nodes.map((row) => encodeCursor(['activity', row.sortOccurred, row.id])),
+      hasNextPage: rows.length > size,
+    };
+  }
+
+  async countForLead(leadId: string): Promise<number> {
+    const [row]: Array<{ count: number }> = await this.dataSource.query('SELECT count(*)::int AS count FROM activity WHERE lead_id = $1::bigint', [leadId]);
+    return row.count;
+  }
+}

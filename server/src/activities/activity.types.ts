@@ -1,0 +1,65 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../graphql/common.types';
+import { Lead } from '../leads/lead.types';
+import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
+import { Score } from '../scoring/score.types';
+
+/** GraphQL enum names (PAGE_VIEW) for the stored activity types (page_view). */
+export const ActivityTypeEnum = Object.fromEntries(ACTIVITY_TYPES.map((type) => [type.toUpperCase(), type])) as Record<string, ActivityType>;
+registerEnumType(ActivityTypeEnum, { name: 'ActivityType', description: 'What the lead did.' });
+
+@ObjectType({ description: 'Something a lead did: a page view, an email click, a demo request...' })
+export class Activity {
+  @Field(() => ID) id: string;
+  @Field(() => ActivityTypeEnum) type: ActivityType;
+  @Field(() => GraphQLISODateTime) occurredAt: Date;
+  @Field(() => String) idempotencyKey: string;
+  @Field(() => GraphQLJSONObject) properties: Record<string, unknown>;
+  @Field(() => GraphQLISODateTime, { description: 'When we received it.' }) recordedAt: Date;
+}
+
+@ObjectType()
+export class ActivityEdge {
+  @Field(() => String) cursor: string;
+  @Field(() => Activity) node: Activity;
+}
+
+@ObjectType()
+export class ActivityConnection {
+  @Field(() => [ActivityEdge]) edges: ActivityEdge[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int) totalCount: number;
+}
+
+@InputType({ description: 'An activity of an existing lead. Retrying with the same idempotencyKey never counts it twice.' })
+export class RecordActivityInput {
+  @Field(() => String) leadExternalId: string;
+  @Field(() => ActivityTypeEnum) type: ActivityType;
+  @Field(() => GraphQLISODateTime, { description: 'When it happened; may be in the past.' }) occurredAt: Date;
+  @Field(() => String, { description: 'Unique per activity, chosen by the client (e.g. its event id).' }) idempotencyKey: string;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Flat properties: string, number, boolean or null values.' })
+  properties?: Record<string, unknown> | null;
+}
+
+@ObjectType()
+export class RecordActivityPayload {
+  @Field(() => ID) activityId: string;
+  @Field(() => Boolean, { description: 'True when this idempotencyKey was already recorded: nothing was counted again.' }) duplicate: boolean;
+  @Field(() => Lead) lead: Lead;
+  @Field(() => Score, { description: "The lead's score after this activity." }) score: Score;
+}
+
+@ObjectType()
+export class RecordedActivityResult {
+  @Field(() => String) idempotencyKey: string;
+  @Field(() => ID) activityId: string;
+  @Field(() => String) leadExternalId: string;
+  @Field(() => Boolean) duplicate: boolean;
+}
+
+@ObjectType({ description: 'A batch is recorded all-or-nothing: either every item is recorded (or reported as duplicate) or none is.' })
+export class RecordActivitiesPayload {
+  @Field(() => [RecordedActivityResult]) results: RecordedActivityResult[];
+  @Field(() => [Lead], { description: 'The leads the batch touched, with their new scores.' }) leads: Lead[];
+}

@@ -1,0 +1,130 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { ActivityResolver } from './activities/activity.resolver';
+import { ActivityService } from './activities/activity.service';
+import { AuditResolver } from './audit/audit.resolver';
+import { AuditService } from './audit/audit.service';
+import { AuthResolver } from './auth/auth.resolver';
+import { AuthService } from './auth/auth.service';
+import { BacktestQueue } from './backtests/backtest-queue';
+import { BacktestResolver } from './backtests/backtest.resolver';
+import { BacktestService } from './backtests/backtest.service';
+import { createDataSource } from './db/data-source';
+import type { DatabaseConfig } from './db/database-config';
+import { createSchema, type ResolverInstances } from './graphql/schema';
+import { createBoss, JobQueue } from './jobs/job-queue';
+import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
+import { LeadService } from './leads/lead.service';
+import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
+import { LeadOutcomeService } from './leads/lead-outcome.service';
+import { RescoreService } from './rescore/rescore.service';
+import { RuleSetResolver } from './rulesets/ruleset.resolver';
+import { RuleSetService } from './rulesets/ruleset.service';
+import { RuleSetSimulationService } from './rulesets/ruleset-simulation.service';
+import { RuleSetWorkflowService } from './rulesets/ruleset-workflow.service';
+import { ScorePassService } from './scoring/score-pass.service';
+import { ScoringResolver } from './scoring/scoring.resolver';
+import { ScoringService } from './scoring/scoring.service';
+import { WebhookResolver } from './webhooks/webhook.resolver';
+import { WebhookService } from './webhooks/webhook.service';
+
+export interface Services {
+  ruleSets: RuleSetService;
+  workflow: RuleSetWorkflowService;
+  simulation: RuleSetSimulationService;
+  rescore: RescoreService;
+  scoring: ScoringService;
+  scorePass: ScorePassService;
+  leads: LeadService;
+  activities: ActivityService;
+  auth: AuthService;
+  audit: AuditService;
+  webhooks: WebhookService;
+  backtests: BacktestService;
+}
+
+export interface App {
+  dataSource: DataSource;
+  services: Services;
+  jobs: JobQueue;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Runs this process's job workers: re-score chunks and the daily decay pass. */
+  startWorkers(options?: { decayCron?: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AppConfig {
+  database: DatabaseConfig;
+  logger: Logger;
+  /** Roles that may publish and roll back rule sets (admin always may). */
+  publishRoles?: string[];
+}
+
+/** The composition root: database, job queue, services, resolvers. Migrates and installs first-start config. */
+export async function createApp(config: AppConfig): Promise<App> {
+  const dataSource = createDataSource(config.database);
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  const jobs = new JobQueue(createBoss(config.database), config.logger);
+  await jobs.start();
+
+  const ruleSets = new RuleSetService();
+  const scoring = new ScoringService(ruleSets);
+  const scorePass = new ScorePassService(dataSource, scoring);
+  const leads = new LeadService(dataSource, scoring);
+  const activities = new ActivityService(dataSource, scoring);
+  const auth = new AuthService(dataSource);
+  const audit = new AuditService(dataSource);
+  const outcomes = new LeadOutcomeService(dataSource, audit);
+  const rescore = new RescoreService(dataSource, scoring, ruleSets);
+  rescore.setDispatcher(jobs);
+  const workflow = new RuleSetWorkflowService(dataSource, ruleSets, rescore, audit, () => leads.attributeCatalog(), {
+    publishRoles: config.publishRoles ?? ['admin'],
+  });
+  const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
+  const webhooks = new WebhookService(dataSource, audit, config.logger);
+  webhooks.setQueue(jobs);
+  scoring.addChangeListener(webhooks);
+  const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);
+  await backtestQueue.start();
+  const backtests = new BacktestService(dataSource, workflow, () => leads.attributeCatalog(), config.logger);
+  backtests.setDispatcher(backtestQueue);
+
+  await dataSource.transaction(async (manager) => {
+    await leads.ensureAttributeCatalog(manager);
+    await ruleSets.ensureDefaultRuleSet(manager);
+  });
+
+  const resolvers: ResolverInstances = new Map<Function, object>([
+    [LeadResolver, new LeadResolver(dataSource, leads, activities, scoring)],
+    [LeadConnectionResolver, new LeadConnectionResolver(leads)],
+    [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
+    [ActivityResolver, new ActivityResolver(activities, leads)],
+    [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation, rescore)],
+    [ScoringResolver, new ScoringResolver(scorePass)],
+    [AuthResolver, new AuthResolver(auth)],
+    [AuditResolver, new AuditResolver(audit)],
+    [WebhookResolver, new WebhookResolver(webhooks)],
+    [BacktestResolver, new BacktestResolver(backtests)],
+  ]);
+  const schema = await createSchema(resolvers);
+
+  return {
+    dataSource,
+    services: { ruleSets, workflow, simulation, rescore, scoring, scorePass, leads, activities, auth, audit, webhooks, backtests },
+    jobs,
+    schema,
+    logger: config.logger,
+    startWorkers: async (options = {}) => {
+      await jobs.startWorkers({ rescore, webhooks, runDecayPass: (asOf) => scorePass.runDecayPass(asOf), decayCron: options.decayCron ?? '15 2 * * *' });
+      await backtestQueue.startWorkers(backtests);
+    },
+    close: async () => {
+      await backtestQueue.stop();
+      await jobs.stop();
+      await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Base of every typed error a domain throws. `kind` says what sort of failure it is; the single
+ * mapping to GraphQL `extensions.code` lives in graphql/format-error.ts.
+ */
+export type ErrorKind = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+
+/** One thing wrong with an input, located by its path (`input.attributes.companySize`, `rules[3].conditions.all[1].value`). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+  constructor(
+    /** The domain's own code, e.g. LEAD_NOT_FOUND. */
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  readonly kind = 'BAD_USER_INPUT' as const;
+
+  static of(code: string, problems: Problem[]): InvalidInputError {
+    const message = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    return new InvalidInputError(code, message, problems);
+  }
+
+  static field(code: string, path: string, message: string): InvalidInputError {
+    return InvalidInputError.of(code, [{ path, message }]);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'NOT_FOUND' as const;
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'CONFLICT' as const;
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'FORBIDDEN' as const;
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'UNAUTHENTICATED' as const;
+}

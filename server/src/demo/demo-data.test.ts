@@ -1,0 +1,185 @@
+import { describe, it, expect } from 'vitest';
+import { ACTIVITY_TYPES } from '../scoring/ruleset-definition';
+import { generateDemoData, type DemoActivity, type DemoData } from './demo-data';
+
+const NOW = new Date('2025-06-01T12:00:00Z');
+const DAY_MS = 86_400_000;
+const SENIORITIES = ['c_level', 'vp', 'director', 'manager', 'individual_contributor', 'student', 'other'];
+const TIMELINES = ['now', 'this_quarter', 'this_year', 'later', 'unknown'];
+const FREE_DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'proton.me'];
+
+const data: DemoData = generateDemoData({ leads: 3000, seed: 42, now: NOW });
+
+function activitiesByLead(d: DemoData): Map<string, DemoActivity[]> {
+  const map = new Map<string, DemoActivity[]>(d.leads.map((l) => [l.externalId, []]));
+  for (const a of d.activities) map.get(a.leadExternalId)!.push(a);
+  return map;
+}
+
+describe('generateDemoData', () => {
+  it('is deterministic for a seed and varies across seeds', () => {
+    const a = generateDemoData({ leads: 200, seed: 7, now: NOW });
+    const b = generateDemoData({ leads: 200, seed: 7, now: NOW });
+    const c = generateDemoData({ leads: 200, seed: 8, now: NOW });
+    expect(b).toEqual(a);
+    expect(c.leads.map((l) => l.email)).not.toEqual(a.leads.map((l) => l.email));
+    expect(c.activities.length).not.toBe(a.activities.length);
+  });
+
+  it('generates the requested number of leads, created within the last `days` days', () => {
+    expect(data.leads).toHaveLength(3000);
+    const small = generateDemoData({ leads: 50, seed: 1, now: NOW, days: 10 });
+    expect(small.leads).toHaveLength(50);
+    for (const l of small.leads) {
+      expect(l.createdAt.getTime()).toBeLessThanOrEqual(NOW.getTime());
+      expect(l.createdAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - 10 * DAY_MS);
+    }
+    expect(generateDemoData({ leads: 0, seed: 1, now: NOW })).toEqual({ leads: [], activities: [] });
+  });
+
+  it('keeps every activity between its lead\'s creation and now, sorted by time', () => {
+    const created = new Map(data.leads.map((l) => [l.externalId, l.createdAt.getTime()]));
+    const bad: DemoActivity[] = [];
+    let prev = -Infinity;
+    for (const a of data.activities) {
+      const t = a.occurredAt.getTime();
+      const c = created.get(a.leadExternalId);
+      if (c === undefined || t < c || t > NOW.getTime() || t < prev) bad.push(a);
+      prev = t;
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('uses unique external ids, emails and idempotency keys', () => {
+    const ids = data.leads.map((l) => l.externalId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[0]).toBe('crm-000001');
+    for (const id of ids) expect(id).toMatch(/^crm-\d{6}$/);
+    const emails = data.leads.map((l) => l.email);
+    expect(new Set(emails).size).toBe(emails.length);
+    expect(emails.filter((e) => !/^[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(e))).toEqual([]);
+    const keys = data.activities.map((a) => a.idempotencyKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(data.activities.filter((a) => !a.idempotencyKey.startsWith(`${a.leadExternalId}-`))).toEqual([]);
+  });
+
+  it('produces every activity type, and only known ones', () => {
+    const types = new Set(data.activities.map((a) => a.type));
+    expect([...types].sort()).toEqual([...ACTIVITY_TYPES].sort());
+  });
+
+  it('gives attributes the right types', () => {
+    for (const l of data.leads) {
+      const at = l.attributes;
+      const size = at.companySize;
+      expect(size === null || (Number.isInteger(size) && (size as number) >= 1 && (size as number) <= 50_000)).toBe(true);
+      expect(at.annualRevenue === null || typeof at.annualRevenue === 'number').toBe(true);
+      expect(at.technologies === null || (Array.isArray(at.technologies) && at.technologies.every((t) => typeof t === 'string'))).toBe(true);
+      expect(at.budgetConfirmed === null || typeof at.budgetConfirmed === 'boolean').toBe(true);
+      expect(at.seniority === null || SENIORITIES.includes(at.seniority as string)).toBe(true);
+      expect(at.timeline === null || TIMELINES.includes(at.timeline as string)).toBe(true);
+      expect(at.country === null || /^[A-Z]{2}$/.test(at.country as string)).toBe(true);
+      for (const k of ['industry', 'jobTitle', 'department', 'leadSource']) {
+        expect(at[k] === null || typeof at[k] === 'string').toBe(true);
+      }
+      expect(typeof l.source).toBe('string');
+      expect(l.segment === null || (l.segment === 'enterprise' && (size as number) >= 1000)).toBe(true);
+    }
+    // Every attribute is sometimes missing, but mostly present.
+    for (const k of Object.keys(data.leads[0].attributes)) {
+      const nulls = data.leads.filter((l) => l.attributes[k] === null).length;
+      expect(nulls, k).toBeGreaterThan(0);
+      expect(nulls, k).toBeLessThan(data.leads.length * 0.7);
+    }
+  });
+
+  it('has plausible attribute distributions', () => {
+    const n = data.leads.length;
+    const free = data.leads.filter((l) => FREE_DOMAINS.includes(l.email.split('@')[1])).length;
+    expect(free / n).toBeGreaterThan(0.12);
+    expect(free / n).toBeLessThan(0.3);
+    const enterprise = data.leads.filter((l) => l.segment === 'enterprise').length;
+    expect(enterprise / n).toBeGreaterThan(0.04);
+    expect(enterprise / n).toBeLessThan(0.2);
+    const us = data.leads.filter((l) => l.attributes.country === 'US').length;
+    expect(us / n).toBeGreaterThan(0.25);
+    // Revenue grows with company size.
+    const sized = data.leads.filter((l) => typeof l.attributes.companySize === 'number' && typeof l.attributes.annualRevenue === 'number');
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const smallRev = mean(sized.filter((l) => (l.attributes.companySize as number) < 50).map((l) => l.attributes.annualRevenue as number));
+    const bigRev = mean(sized.filter((l) => (l.attributes.companySize as number) >= 1000).map((l) => l.attributes.annualRevenue as number));
+    expect(bigRev).toBeGreaterThan(smallRev * 20);
+    // Students look like students.
+    for (const l of data.leads.filter((x) => x.attributes.seniority === 'student')) {
+      expect(l.attributes.companySize).toBeNull();
+    }
+  });
+
+  it('has a heavy-tailed activity distribution with a few intent milestones', () => {
+    const counts = [...activitiesByLead(data).values()].map((a) => a.length);
+    const mean = counts.reduce((s, c) => s + c, 0) / counts.length;
+    expect(mean).toBeGreaterThan(5);
+    expect(mean).toBeLessThan(25);
+    expect(counts.filter((c) => c === 0).length).toBeGreaterThan(0);
+    expect(counts.filter((c) => c <= 5).length / counts.length).toBeGreaterThan(0.3);
+    expect(counts.filter((c) => c >= 30).length).toBeGreaterThan(30);
+
+    const leadsWith = (type: string) => new Set(data.activities.filter((a) => a.type === type).map((a) => a.leadExternalId)).size / data.leads.length;
+    expect(leadsWith('demo_request')).toBeGreaterThan(0.02);
+    expect(leadsWith('demo_request')).toBeLessThan(0.1);
+    expect(leadsWith('unsubscribe')).toBeGreaterThan(0.01);
+    expect(leadsWith('unsubscribe')).toBeLessThan(0.06);
+  });
+
+  it('leaves some leads cold for weeks', () => {
+    const lasts = [...activitiesByLead(data).values()].filter((a) => a.length > 0).map((a) => a[a.length - 1].occurredAt.getTime());
+    const coldForTwoWeeks = lasts.filter((t) => NOW.getTime() - t > 14 * DAY_MS).length;
+    expect(coldForTwoWeeks / lasts.length).toBeGreaterThan(0.1);
+    expect(coldForTwoWeeks / lasts.length).toBeLessThan(0.6);
+  });
+
+  it('stops email traffic after an unsubscribe or bounce', () => {
+    for (const acts of activitiesByLead(data).values()) {
+      const stop = acts.find((a) => a.type === 'unsubscribe' || a.type === 'email_bounce');
+      if (!stop) continue;
+      const after = acts.filter((a) => a.occurredAt > stop.occurredAt && (a.type === 'email_open' || a.type === 'email_click'));
+      expect(after).toEqual([]);
+    }
+  });
+
+  it('attaches the documented properties per type', () => {
+    const str = (v: unknown) => typeof v === 'string';
+    const num = (v: unknown) => typeof v === 'number';
+    const valid = (a: DemoActivity): boolean => {
+      const p = a.properties;
+      if (!Object.values(p).every((v) => str(v) || num(v) || typeof v === 'boolean')) return false;
+      switch (a.type) {
+        case 'page_view':
+          return str(p.url) && num(p.durationSeconds);
+        case 'pricing_page_view':
+          return p.url === '/pricing' && num(p.durationSeconds);
+        case 'email_open':
+        case 'email_click':
+        case 'email_bounce':
+        case 'unsubscribe':
+          return str(p.campaign);
+        case 'content_download':
+          return str(p.asset) && ['whitepaper', 'ebook', 'case_study'].includes(p.assetType as string);
+        case 'webinar_registration':
+        case 'webinar_attendance':
+          return str(p.webinar);
+        case 'form_submission':
+        case 'demo_request':
+          return str(p.form);
+        default:
+          return true;
+      }
+    };
+    expect(data.activities.filter((a) => !valid(a))).toEqual([]);
+  });
+
+  it('generates the requested number of leads', () => {
+    const d = generateDemoData({ leads: 3000, seed: 99, now: NOW });
+    expect(d.leads).toHaveLength(3000);
+  });
+});

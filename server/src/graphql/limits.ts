@@ -1,0 +1,101 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, isListType, getNullableType, type GraphQLSchema } from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { GraphQLContext } from './context';
+
+export const GRAPHQL_LIMITS = {
+  maxDepth: 12,
+  maxAliases: 20,
+  maxTokens: 4000,
+  maxDirectives: 20,
+  /** Cost of an operation, counting list sizes: `leads(first: 100) { activities(first: 50) }` costs ~100 x 50. */
+  maxComplexity: 25_000,
+  /** Assumed size of a list without `first` (reasons, versions...). */
+  assumedListSize: 10,
+} as const;
+
+/**
+ * Depth, aliases and directives (graphql-armor), and no field suggestions in production. Tokens are
+ * limited by the parser itself (`parseOptions` below): armor's Apollo token plugin parses again in a
+ * plugin hook, which turns every syntax error (and its own refusal) into an HTTP 500.
+ */
+export function armorProtections(production: boolean) {
+  return new ApolloArmor({
+    maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
+    maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+    maxTokens: { enabled: false },
+    maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
+    costLimit: { enabled: false }, // replaced by the list-size-aware complexity below
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+}
+
+/** Apollo's parse options: a document over the token limit fails to parse (400 GRAPHQL_PARSE_FAILED). */
+export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens } as const;
+
+/** Multiplies a field's children by its `first` argument, or by an assumed size for plain lists. */
+const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  if (typeof args.first === 'number') return 1 + Math.max(1, args.first) * childComplexity;
+  // A connection's edges are already counted by its `first`.
+  if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
+  if (isListType(getNullableType(field.type))) return 1 + GRAPHQL_LIMITS.assumedListSize * childComplexity;
+  return undefined;
+};
+
+export function complexityPlugin(schema: GraphQLSchema): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName }) {
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            return; // variables that do not coerce: execution reports them, naming the field
+          }
+          if (complexity > GRAPHQL_LIMITS.maxComplexity) {
+            throw new GraphQLError(
+              `Query is too complex: cost ${complexity}, at most ${GRAPHQL_LIMITS.maxComplexity} (lists count by their size: ask for fewer items with "first" or fewer nested lists)`,
+              { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } },
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Requests per caller (API key, user, or address when anonymous) in a rolling window, per process.
+ * Several API processes each allow the budget; put a shared limiter at the load balancer to cap globally.
+ */
+export function rateLimitPlugin(options: { points: number; durationSeconds: number }): ApolloServerPlugin<GraphQLContext> {
+  const limiter = new RateLimiterMemory({ points: options.points, duration: options.durationSeconds });
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue }) {
+          const principal = contextValue.principal;
+          const key = principal ? (principal.kind === 'apiKey' ? `key:${principal.keyId}` : `user:${principal.userId}`) : `anon:${contextValue.clientAddress ?? 'unknown'}`;
+          try {
+            await limiter.consume(key);
+          } catch (error) {
+            if (!(error instanceof RateLimiterRes)) throw error;
+            const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+            throw new GraphQLError(`Rate limit exceeded: at most ${options.points} requests per ${options.durationSeconds} s; retry in ${retryAfter} s`, {
+              extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

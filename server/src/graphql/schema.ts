@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import { ActivityResolver } from '../activities/activity.resolver';
+import { authChecker } from '../auth/auth-checker';
+import { BacktestResolver } from '../backtests/backtest.resolver';
+import { AuthResolver } from '../auth/auth.resolver';
+import { LeadConnectionResolver, LeadResolver } from '../leads/lead.resolver';
+import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { WebhookResolver } from '../webhooks/webhook.resolver';
+import { RuleSetResolver } from '../rulesets/ruleset.resolver';
+import { ScoringResolver } from '../scoring/scoring.resolver';
+
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RuleSetResolver, ScoringResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
+
+/** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
+export type ResolverInstances = Map<Function, object>;
+
+export async function createSchema(instances: ResolverInstances): Promise<GraphQLSchema> {
+  const container: ContainerType = {
+    get(resolverClass: Function) {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`No instance for resolver ${resolverClass.name}`);
+      return instance;
+    },
+  };
+  return buildSchema({ resolvers: [...resolverClasses] as unknown as [Function, ...Function[]], container, authChecker, validate: false });
+}
+
+/** The SDL committed as schema.graphql (sorted, so it diffs well). */
+export function printSchemaSdl(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/** The schema's shape does not depend on resolver instances; this builds it without a database. */
+export function buildSchemaForEmit(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...resolverClasses] as unknown as [Function, ...Function[]], authChecker, validate: false });
+}

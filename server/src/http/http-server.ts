@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { App } from '../app';
+import type { Principal } from '../auth/principal';
+import { requireAuthenticationPlugin } from '../auth/require-authentication.plugin';
+import { UnauthenticatedError } from '../common/errors';
+import { createLoaders, type GraphQLContext } from '../graphql/context';
+import { createErrorFormatter } from '../graphql/format-error';
+import { armorProtections, complexityPlugin, parseOptions, rateLimitPlugin } from '../graphql/limits';
+import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
+import { registry } from '../observability/metrics';
+
+export const HTTP_LIMITS = { maxBodyBytes: '1mb' } as const;
+
+export interface HttpServer {
+  url: string;
+  graphqlUrl: string;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  production: boolean;
+  rateLimit?: { points: number; durationSeconds: number };
+}
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** The Apollo server over the app's schema; used over HTTP and, in tests, in-process. */
+export interface ApolloOptions {
+  production: boolean;
+  httpServer?: http.Server;
+  /** Requests per caller per window; off when absent (in-process tests). */
+  rateLimit?: { points: number; durationSeconds: number };
+}
+
+export function createApolloServer(app: App, options: ApolloOptions): ApolloServer<GraphQLContext> {
+  const armor = armorProtections(options.production);
+  return new ApolloServer<GraphQLContext>({
+    schema: app.schema,
+    validationRules: armor.validationRules,
+    parseOptions,
+    allowBatchedHttpRequests: false,
+    // main.ts drains HTTP, jobs and the database in order on SIGINT/SIGTERM; Apollo must not race it.
+    stopOnTerminationSignals: false,
+    formatError: createErrorFormatter(app.logger),
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ...armor.plugins,
+      requireAuthenticationPlugin(),
+      ...(options.rateLimit ? [rateLimitPlugin(options.rateLimit)] : []),
+      complexityPlugin(app.schema),
+      graphqlMetricsPlugin(app.logger),
+      ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+}
+
+export function createContext(
+  app: App,
+  principal: Principal | null,
+  requestId: string = randomUUID(),
+  authenticationError?: UnauthenticatedError,
+): GraphQLContext {
+  return {
+    requestId,
+    principal,
+    authenticationError,
+    loaders: createLoaders({ dataSource: app.dataSource, scoring: app.services.scoring, leads: app.services.leads }),
+  };
+}
+
+export async function startHttpServer(app: App, options: HttpOptions): Promise<HttpServer> {
+  const expressApp = express();
+  expressApp.disable('x-powered-by');
+  const server = http.createServer(expressApp);
+  const apollo = createApolloServer(app, { production: options.production, httpServer: server, rateLimit: options.rateLimit });
+  await apollo.start();
+
+  expressApp.get('/metrics', async (_req, res) => {
+    res.set('content-type', registry.contentType).send(await registry.metrics());
+  });
+  expressApp.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  expressApp.get('/readyz', async (_req, res) => {
+    try {
+      await app.dataSource.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database' });
+    }
+  });
+
+  expressApp.use(
+    '/graphql',
+    express.json({ limit: HTTP_LIMITS.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        try {
+          const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
+          return { ...createContext(app, principal, requestId), clientAddress: req.ip };
+        } catch (error) {
+          // Refused credentials still let signIn through; the plugin reports them for anything else.
+          if (error instanceof UnauthenticatedError) return { ...createContext(app, null, requestId, error), clientAddress: req.ip };
+          throw error;
+        }
+      },
+    }),
+  );
+
+  // Body parser failures: a clear GraphQL-shaped error, never a stack trace.
+  expressApp.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${HTTP_LIMITS.maxBodyBytes}`);
+    if (error.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+    if (error.status && error.status < 500) return jsonError(res, error.status, 'BAD_REQUEST', error.message);
+    const errorId = randomUUID();
+    app.logger.error({ err: error, errorId }, 'unhandled HTTP error');
+    return jsonError(res, 500, 'INTERNAL_SERVER_ERROR', `Internal error (id ${errorId})`);
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${address.port}`;
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    server,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { ActivityService } from '../activities/activity.service';
+import { ActivityConnection } from '../activities/activity.types';
+import { anyUserOr } from '../auth/auth-checker';
+import { pageInfo } from '../graphql/common.types';
+import type { GraphQLContext } from '../graphql/context';
+import type { ScoringService } from '../scoring/scoring.service';
+import { Score, ScoreChangeConnection } from '../scoring/score.types';
+import type { AttributeType } from './attribute-definition.entity';
+import type { LeadFilterData, LeadService } from './lead.service';
+import {
+  AttributeDefinition,
+  DefineAttributeInput,
+  Lead,
+  LeadConnection,
+  LeadFilter,
+  LeadOrderEnum,
+  UpsertLeadInput,
+} from './lead.types';
+import type { DataSource } from 'typeorm';
+
+/** LeadConnection carries its filter so totalCount is computed only when asked for. */
+type LeadConnectionValue = LeadConnection & { filter: LeadFilterData | null };
+
+@Resolver(() => LeadConnection)
+export class LeadConnectionResolver {
+  constructor(private readonly leads: LeadService) {}
+
+  @FieldResolver(() => Int, { description: 'Leads matching the filter.' })
+  totalCount(@Root() connection: LeadConnectionValue): Promise<number> {
+    return this.leads.countLeads(connection.filter);
+  }
+}
+
+@Resolver(() => Lead)
+export class LeadResolver {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly leadService: LeadService,
+    private readonly activityService: ActivityService,
+    private readonly scoring: ScoringService,
+  ) {}
+
+  @Authorized(anyUserOr('scores:read'))
+  @Query(() => Lead, { description: 'One lead, by id or by externalId (give exactly one).' })
+  lead(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('externalId', () => String, { nullable: true }) externalId: string | null,
+  ): Promise<Lead> {
+    return this.leadService.getLead({ id, externalId }) as Promise<Lead>;
+  }
+
+  @Authorized(anyUserOr('scores:read'))
+  @Query(() => LeadConnection, { description: 'Leads with their scores, filtered, ordered by score by default, cursor-paginated.' })
+  async leads(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => LeadFilter, { nullable: true }) filter: LeadFilter | null,
+    @Arg('orderBy', () => LeadOrderEnum, { nullable: true }) orderBy: LeadOrderEnum | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<LeadConnectionValue> {
+    const page = await this.leadService.listLeads({ filter, orderBy, first, after });
+    const scores = await this.scoring.expand(this.dataSource.manager, page.nodes.map((row) => row.scoreRow));
+    for (const score of scores) ctx.loaders.score.prime(score.leadId, score);
+    return {
+      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node: node as unknown as Lead })),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+      filter,
+    };
+  }
+
+  @Authorized(anyUserOr('scores:read'))
+  @Query(() => [AttributeDefinition], { description: 'The catalog of explicit lead attributes and their types.' })
+  async attributeDefinitions(): Promise<AttributeDefinition[]> {
+    return [...(await this.leadService.attributeCatalog()).values()];
+  }
+
+  @Authorized('admin', 'leads:write')
+  @Mutation(() => Lead, { description: 'Creates or updates a lead by externalId and returns it with its new score.' })
+  async upsertLead(@Arg('input', () => UpsertLeadInput) input: UpsertLeadInput, @Ctx() ctx: GraphQLContext): Promise<Lead> {
+    const { leadId } = await this.leadService.upsertLead(input);
+    ctx.loaders.score.clear(leadId);
+    return (await this.leadService.getLead({ id: leadId })) as Lead;
+  }
+
+  @Authorized('admin')
+  @Mutation(() => AttributeDefinition, { description: 'Adds an attribute to the catalog or changes its definition.' })
+  defineAttribute(@Arg('input', () => DefineAttributeInput) input: DefineAttributeInput): Promise<AttributeDefinition> {
+    return this.leadService.defineAttribute({
+      name: input.name,
+      type: input.type as AttributeType,
+      label: input.label,
+      description: input.description ?? '',
+      allowedValues: input.allowedValues ?? null,
+    });
+  }
+
+  @FieldResolver(() => Score, { nullable: true, description: 'The current score (null only while a new lead is being scored).' })
+  score(@Root() lead: Lead, @Ctx() ctx: GraphQLContext): Promise<Score | null> {
+    return ctx.loaders.score.load(lead.id) as Promise<Score | null>;
+  }
+
+  @FieldResolver(() => ScoreChangeConnection, { description: 'Every change of the score, newest first.' })
+  async scoreHistory(
+    @Root() lead: Lead,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ScoreChangeConnection> {
+    const page = await this.scoring.historyOfLead(this.dataSource.manager, lead.id, first, after);
+    return {
+      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+    };
+  }
+
+  @FieldResolver(() => ActivityConnection, { description: 'Activities, newest first.' })
+  async activities(
+    @Root() lead: Lead,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ActivityConnection> {
+    const [page, totalCount] = await Promise.all([
+      this.activityService.activitiesOfLead(lead.id, first, after),
+      this.activityService.countForLead(lead.id),
+    ]);
+    return {
+      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+      totalCount,
+    };
+  }
+}

@@ -1,0 +1,277 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
+import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
+import { RULES_DIR } from '../common/paths';
+import type { ScoringService } from '../scoring/scoring.service';
+import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribute-catalog';
+import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
+import type { AttributeValue, LeadEntity } from './lead.entity';
+import { LeadErrorCode } from './lead.errors';
+
+export interface UpsertLeadData {
+  externalId: string;
+  email?: string | null;
+  segment?: string | null;
+  source?: string | null;
+  attributes?: Record<string, unknown> | null;
+}
+
+export const LEAD_ORDERS = ['SCORE_DESC', 'SCORE_ASC', 'CREATED_DESC', 'UPDATED_DESC'] as const;
+export type LeadOrder = (typeof LEAD_ORDERS)[number];
+
+export interface LeadFilterData {
+  cells?: string[] | null;
+  bands?: string[] | null;
+  qualified?: boolean | null;
+  minTotal?: number | null;
+  maxTotal?: number | null;
+  segment?: string | null;
+  ruleSetKey?: string | null;
+  outcome?: string | null;
+  /** Prefix of email or externalId, case-insensitive. */
+  search?: string | null;
+  /** Attribute equals one of the values. */
+  attributes?: Array<{ name: string; values: unknown[] }> | null;
+}
+
+export const LEAD_FIELD_LIMITS = { externalId: 200, email: 320, segment: 100, source: 100, search: 200 } as const;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
+
+const LEAD_COLUMNS = `l.id::text AS id, l.external_id AS "externalId", l.email, l.segment, l.source, l.attributes,
+  l.outcome, l.outcome_at AS "outcomeAt", l.deal_value::text AS "dealValue", l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
+
+interface OrderSpec {
+  sql: string;
+  keys: string[];
+  cmp: '<' | '>';
+  values: (row: Record<string, unknown>) => unknown[];
+}
+
+const ORDERS: Record<LeadOrder, OrderSpec> = {
+  SCORE_DESC: { sql: 's.total DESC, l.id DESC', keys: ['s.total', 'l.id'], cmp: '<', values: (r) => [r.sortTotal, r.id] },
+  SCORE_ASC: { sql: 's.total ASC, l.id ASC', keys: ['s.total', 'l.id'], cmp: '>', values: (r) => [r.sortTotal, r.id] },
+  // Cursors carry the timestamps as PostgreSQL text (microseconds), not as JS dates (milliseconds).
+  CREATED_DESC: { sql: 'l.created_at DESC, l.id DESC', keys: ['l.created_at', 'l.id'], cmp: '<', values: (r) => [r.sortCreated, r.id] },
+  UPDATED_DESC: { sql: 'l.updated_at DESC, l.id DESC', keys: ['l.updated_at', 'l.id'], cmp: '<', values: (r) => [r.sortUpdated, r.id] },
+};
+
+export class LeadService {
+  private catalogCache: Promise<Map<string, AttributeSpec>> | null = null;
+  private catalogLoadedAt = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scoring: ScoringService,
+  ) {}
+
+  /** On first start, installs the attribute catalog from rules/attributes.json. */
+  async ensureAttributeCatalog(manager: EntityManager, file = ATTRIBUTES_FILE): Promise<void> {
+    if ((await manager.count(AttributeDefinitionEntity)) > 0) return;
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }> };
+    await manager.insert(
+      AttributeDefinitionEntity,
+      parsed.attributes.map((a) => ({ name: a.name, type: a.type, label: a.label, description: a.description ?? '', allowedValues: a.values ?? null })),
+    );
+    this.catalogCache = null;
+  }
+
+  async attributeCatalog(): Promise<Map<string, AttributeSpec>> {
+    // Another process may define attributes: re-read every few seconds.
+    if (!this.catalogCache || Date.now() - this.catalogLoadedAt > 5_000) {
+      this.catalogLoadedAt = Date.now();
+      this.catalogCache = this.dataSource.manager
+        .find(AttributeDefinitionEntity, { order: { name: 'ASC' } })
+        .then((rows) => new Map(rows.map((row) => [row.name, row])))
+        .catch((error: unknown) => {
+          this.catalogCache = null;
+          throw error;
+        });
+    }
+    return this.catalogCache;
+  }
+
+  /** Adds or changes an attribute definition (types are checked on every later write). */
+  async defineAttribute(spec: AttributeSpec): Promise<AttributeSpec> {
+    const problems: Problem[] = [];
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.name)) problems.push({ path: 'input.name', message: 'must start with a letter and hold letters, digits or _ (at most 64)' });
+    if (!ATTRIBUTE_TYPES.includes(spec.type)) problems.push({ path: 'input.type', message: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` });
+    if (!spec.label.trim() || spec.label.length > 200) problems.push({ path: 'input.label', message: 'must be 1 to 200 characters' });
+    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidAttribute, problems);
+    await this.dataSource.manager.upsert(AttributeDefinitionEntity, spec, ['name']);
+    this.catalogCache = null;
+    return spec;
+  }
+
+  private validateUpsert(input: UpsertLeadData, catalog: Map<string, AttributeSpec>): Problem[] {
+    const problems: Problem[] = [];
+    const externalId = input.externalId ?? '';
+    if (!externalId.trim()) problems.push({ path: 'input.externalId', message: 'must not be blank' });
+    else if (externalId.length > LEAD_FIELD_LIMITS.externalId) problems.push({ path: 'input.externalId', message: `at most ${LEAD_FIELD_LIMITS.externalId} characters` });
+    if (input.email != null) {
+      if (input.email.length > LEAD_FIELD_LIMITS.email) problems.push({ path: 'input.email', message: `at most ${LEAD_FIELD_LIMITS.email} characters` });
+      else if (!EMAIL.test(input.email)) problems.push({ path: 'input.email', message: `"${input.email.slice(0, 60)}" is not an email address` });
+    }
+    for (const field of ['segment', 'source'] as const) {
+      const value = input[field];
+      if (value != null && (!value.trim() || value.length > LEAD_FIELD_LIMITS[field])) {
+        problems.push({ path: `input.${field}`, message: `must be 1 to ${LEAD_FIELD_LIMITS[field]} characters` });
+      }
+    }
+    if (input.attributes != null) problems.push(...checkAttributes(input.attributes, catalog, 'input.attributes'));
+    return problems;
+  }
+
+  /** Creates or updates a lead by externalId and re-scores it, in one transaction. */
+  async upsertLead(input: UpsertLeadData): Promise<{ leadId: string; created: boolean }> {
+    const catalog = await this.attributeCatalog();
+    const problems = this.validateUpsert(input, catalog);
+    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLead, problems);
+    return this.dataSource.transaction(async (manager) => {
+      const lockExisting = (): Promise<LeadEntity[]> =>
+        manager.query(`SELECT ${LEAD_COLUMNS} FROM lead l WHERE l.external_id = $1 FOR UPDATE`, [input.externalId]);
+      let existing = await lockExisting();
+      let leadId: string | null = null;
+      let created = false;
+      if (existing.length === 0) {
+        const inserted: Array<{ id: string }> = await manager.query(
+          `INSERT INTO lead (external_id, email, segment, source, attributes) VALUES ($1, $2, $3, $4, $5::jsonb)
+           ON CONFLICT (external_id) DO NOTHING RETURNING id::text AS id`,
+          [input.externalId, input.email?.toLowerCase() ?? null, input.segment ?? null, input.source ?? null, JSON.stringify(mergeAttributes({}, input.attributes ?? {}))],
+        );
+        if (inserted.length > 0) {
+          leadId = inserted[0].id;
+          created = true;
+        } else {
+          existing = await lockExisting(); // another request created it meanwhile: update that one
+        }
+      }
+      if (leadId === null) {
+        const lead = existing[0];
+        leadId = lead.id;
+        await manager.query(
+          `UPDATE lead SET email = $2, segment = $3, source = $4, attributes = $5::jsonb, updated_at = now() WHERE id = $1`,
+          [
+            leadId,
+            input.email === undefined ? lead.email : (input.email?.toLowerCase() ?? null),
+            input.segment === undefined ? lead.segment : input.segment,
+            input.source === undefined ? lead.source : input.source,
+            JSON.stringify(mergeAttributes(lead.attributes as Record<string, AttributeValue>, input.attributes ?? {})),
+          ],
+        );
+      }
+      await this.scoring.scoreLeads(manager, [leadId], created ? 'lead_created' : 'lead_updated');
+      return { leadId, created };
+    });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<LeadEntity[]> {
+    const numeric = ids.filter((id) => /^\d{1,18}$/.test(id));
+    if (numeric.length === 0) return [];
+    return this.dataSource.query(`SELECT ${LEAD_COLUMNS} FROM lead l WHERE l.id = ANY($1::bigint[])`, [numeric]);
+  }
+
+  async findByExternalIds(externalIds: readonly string[]): Promise<LeadEntity[]> {
+    if (externalIds.length === 0) return [];
+    return this.dataSource.query(`SELECT ${LEAD_COLUMNS} FROM lead l WHERE l.external_id = ANY($1::text[])`, [externalIds]);
+  }
+
+  /** One lead by id or externalId (exactly one of the two). */
+  async getLead(ref: { id?: string | null; externalId?: string | null }): Promise<LeadEntity> {
+    const given = [ref.id, ref.externalId].filter((value) => value != null);
+    if (given.length !== 1) {
+      throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id or externalId');
+    }
+    const [lead] = ref.id != null ? await this.findByIds([ref.id]) : await this.findByExternalIds([ref.externalId as string]);
+    if (!lead) {
+      const field = ref.id != null ? `id "${ref.id}"` : `externalId "${ref.externalId}"`;
+      throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [{ path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' }]);
+    }
+    return lead;
+  }
+
+  private filterSql(filter: LeadFilterData, params: unknown[]): string[] {
+    const add = (value: unknown, cast: string) => {
+      params.push(value);
+      return `$${params.length}::${cast}`;
+    };
+    const where: string[] = [];
+    if (filter.cells?.length) where.push(`s.cell = ANY(${add(filter.cells, 'text[]')})`);
+    if (filter.bands?.length) where.push(`s.band = ANY(${add(filter.bands, 'text[]')})`);
+    if (filter.qualified != null) where.push(`s.qualified = ${add(filter.qualified, 'boolean')}`);
+    if (filter.minTotal != null) where.push(`s.total >= ${add(filter.minTotal, 'int')}`);
+    if (filter.maxTotal != null) where.push(`s.total <= ${add(filter.maxTotal, 'int')}`);
+    if (filter.segment != null) where.push(`l.segment = ${add(filter.segment, 'text')}`);
+    if (filter.ruleSetKey != null) where.push(`s.rule_set_key = ${add(filter.ruleSetKey, 'text')}`);
+    if (filter.outcome != null) where.push(`l.outcome = ${add(filter.outcome, 'text')}`);
+    if (filter.search) {
+      const pattern = add(`${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`, 'text');
+      where.push(`(lower(l.email) LIKE ${pattern} OR lower(l.external_id) LIKE ${pattern})`);
+    }
+    for (const attribute of filter.attributes ?? []) {
+      const alternatives = attribute.values.map((value) => `l.attributes @> ${add(JSON.stringify({ [attribute.name]: value }), 'jsonb')}`);
+      where.push(`(${alternatives.join(' OR ')})`);
+    }
+    return where;
+  }
+
+  private async validateFilter(filter: LeadFilterData): Promise<void> {
+    const problems: Problem[] = [];
+    const catalog = await this.attributeCatalog();
+    (filter.attributes ?? []).forEach((attribute, index) => {
+      if (!catalog.has(attribute.name)) problems.push({ path: `filter.attributes[${index}].name`, message: `unknown attribute "${attribute.name}"` });
+      if (!attribute.values.length || attribute.values.length > 100) problems.push({ path: `filter.attributes[${index}].values`, message: 'give 1 to 100 values' });
+    });
+    if (filter.search && filter.search.length > LEAD_FIELD_LIMITS.search) problems.push({ path: 'filter.search', message: `at most ${LEAD_FIELD_LIMITS.search} characters` });
+    if (filter.minTotal != null && filter.maxTotal != null && filter.minTotal > filter.maxTotal) {
+      problems.push({ path: 'filter.minTotal', message: `is above filter.maxTotal (${filter.maxTotal})` });
+    }
+    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
+  }
+
+  /** Leads with their scores, filtered and keyset-paginated; the score is joined, not fetched per lead. */
+  async listLeads(options: { filter?: LeadFilterData | null; orderBy?: LeadOrder | null; first?: number | null; after?: string | null }): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
+    const filter = options.filter ?? {};
+    await this.validateFilter(filter);
+    const order = ORDERS[options.orderBy ?? 'SCORE_DESC'];
+    const first = pageSize(options.first, LeadErrorCode.InvalidLeadQuery);
+    const params: unknown[] = [];
+    const where = this.filterSql(filter, params);
+    const tag = options.orderBy ?? 'SCORE_DESC';
+    if (options.after) {
+      const byScore = order.keys[0] === 's.total';
+      const values = decodeCursor(options.after, tag, LeadErrorCode.InvalidCursor, 'after', [byScore ? 'int' : 'timestamp', 'id']);
+      params.push(values[0], values[1]);
+      const casts = byScore ? ['int', 'bigint'] : ['timestamptz', 'bigint'];
+      where.push(`(${order.keys.join(', ')}) ${order.cmp} ($${params.length - 1}::${casts[0]}, $${params.length}::${casts[1]})`);
+    }
+    params.push(first + 1);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", to_jsonb(s) AS "scoreRow"
+         FROM lead l JOIN lead_score s ON s.lead_id = l.id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${order.sql}
+        LIMIT $${params.length}`,
+      params,
+    );
+    const nodes = rows.slice(0, first);
+    return {
+      nodes: nodes as unknown as Array<LeadEntity & { scoreRow: Record<string, unknown> }>,
+      cursors: nodes.map((row) => encodeCursor([tag, ...order.values(row)])),
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  async countLeads(filter: LeadFilterData | null | undefined): Promise<number> {
+    const params: unknown[] = [];
+    const where = this.filterSql(filter ?? {}, params);
+    const [row]: Array<{ count: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM lead l JOIN lead_score s ON s.lead_id = l.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return row.count;
+  }
+}

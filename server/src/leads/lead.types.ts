@@ -1,0 +1,112 @@
+import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../graphql/common.types';
+import type { AttributeValue } from './lead.entity';
+
+export enum LeadOrderEnum {
+  SCORE_DESC = 'SCORE_DESC',
+  SCORE_ASC = 'SCORE_ASC',
+  CREATED_DESC = 'CREATED_DESC',
+  UPDATED_DESC = 'UPDATED_DESC',
+}
+registerEnumType(LeadOrderEnum, { name: 'LeadOrder', description: 'SCORE_DESC (default) lets sales work the list top down.' });
+
+export enum LeadOutcomeEnum {
+  OPEN = 'open',
+  CONVERTED = 'converted',
+  LOST = 'lost',
+}
+registerEnumType(LeadOutcomeEnum, { name: 'LeadOutcome' });
+
+@ObjectType({ description: 'A person or account a client app sends us, with explicit attributes; its score and activities hang off it.' })
+export class Lead {
+  @Field(() => ID) id: string;
+
+  @Field(() => String, { description: "The client's own key for the lead (unique)." }) externalId: string;
+
+  @Field(() => String, { nullable: true }) email: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Segment; decides which rule set scores the lead.' }) segment: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the lead came from (e.g. webinar, paid_search).' }) source: string | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'Explicit attributes, typed by the attribute catalog (attributeDefinitions).' })
+  attributes: Record<string, AttributeValue>;
+
+  @Field(() => LeadOutcomeEnum) outcome: LeadOutcomeEnum;
+
+  @Field(() => GraphQLISODateTime, { nullable: true }) outcomeAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Deal value of a converted lead (decimal string).' }) dealValue: string | null;
+
+  @Field(() => GraphQLISODateTime) createdAt: Date;
+
+  @Field(() => GraphQLISODateTime) updatedAt: Date;
+}
+
+@ObjectType()
+export class LeadEdge {
+  @Field(() => String) cursor: string;
+  @Field(() => Lead) node: Lead;
+}
+
+@ObjectType()
+export class LeadConnection {
+  @Field(() => [LeadEdge]) edges: LeadEdge[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+}
+
+@InputType({ description: 'Creates the lead if its externalId is new, else updates it. Omitted fields stay as they are.' })
+export class UpsertLeadInput {
+  @Field(() => String) externalId: string;
+
+  @Field(() => String, { nullable: true, description: 'null clears it.' }) email?: string | null;
+
+  @Field(() => String, { nullable: true }) segment?: string | null;
+
+  @Field(() => String, { nullable: true }) source?: string | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Attributes to set, typed by the catalog; others keep their values; null for one removes it.',
+  })
+  attributes?: Record<string, unknown> | null;
+}
+
+@InputType()
+export class AttributeFilter {
+  @Field(() => String) name: string;
+  @Field(() => [GraphQLJSON], { description: 'The attribute equals one of these.' }) values: unknown[];
+}
+
+@InputType()
+export class LeadFilter {
+  @Field(() => [String], { nullable: true, description: 'e.g. ["A1","A2","B1"]' }) cells?: string[] | null;
+  @Field(() => [String], { nullable: true }) bands?: string[] | null;
+  @Field(() => Boolean, { nullable: true }) qualified?: boolean | null;
+  @Field(() => Int, { nullable: true }) minTotal?: number | null;
+  @Field(() => Int, { nullable: true }) maxTotal?: number | null;
+  @Field(() => String, { nullable: true }) segment?: string | null;
+  @Field(() => String, { nullable: true }) ruleSetKey?: string | null;
+  @Field(() => LeadOutcomeEnum, { nullable: true }) outcome?: LeadOutcomeEnum | null;
+  @Field(() => String, { nullable: true, description: 'Prefix of email or externalId.' }) search?: string | null;
+  @Field(() => [AttributeFilter], { nullable: true }) attributes?: AttributeFilter[] | null;
+}
+
+@ObjectType({ description: 'An explicit attribute leads may carry, and its type.' })
+export class AttributeDefinition {
+  @Field(() => String) name: string;
+  @Field(() => String, { description: 'string, number, boolean, string[] or date' }) type: string;
+  @Field(() => String) label: string;
+  @Field(() => String) description: string;
+  @Field(() => [String], { nullable: true }) allowedValues: string[] | null;
+}
+
+@InputType()
+export class DefineAttributeInput {
+  @Field(() => String) name: string;
+  @Field(() => String, { description: 'string, number, boolean, string[] or date' }) type: string;
+  @Field(() => String) label: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => [String], { nullable: true }) allowedValues?: string[] | null;
+}

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import type { DemoUser } from './auth/auth.service';
+import { createLogger } from './common/logger';
+import { databaseConfigFromEnv, describeDatabase } from './db/database-config';
+import { seedDemoData } from './demo/seed-demo';
+import { startHttpServer } from './http/http-server';
+
+/** Starts the scoring service. `--demo` seeds the demo data set into an empty database. */
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const database = databaseConfigFromEnv();
+  const demo = process.argv.includes('--demo');
+  const production = process.env.NODE_ENV === 'production';
+  logger.info({ database: describeDatabase(database) }, 'starting');
+
+  const app = await createApp({ database, logger, publishRoles: process.env.PUBLISH_ROLES?.split(',').map((role) => role.trim()) });
+  let demoUsers: DemoUser[] = [];
+  if (demo) {
+    demoUsers = await app.services.auth.ensureDemoUsers();
+    const started = Date.now();
+    const seeded = await seedDemoData(app);
+    if (seeded) logger.info({ ...seeded, ms: Date.now() - started }, 'demo data seeded');
+  }
+  // WORKERS=false runs an API-only process; workers then run elsewhere (npm run worker).
+  if (process.env.WORKERS !== 'false') await app.startWorkers({ decayCron: process.env.DECAY_CRON });
+  const http = await startHttpServer(app, {
+    port: Number(process.env.PORT ?? 4000),
+    host: process.env.HOST ?? '127.0.0.1',
+    production,
+    rateLimit: { points: Number(process.env.RATE_LIMIT_REQUESTS ?? 3000), durationSeconds: Number(process.env.RATE_LIMIT_WINDOW_SECONDS ?? 10) },
+  });
+  logger.info({ graphql: http.graphqlUrl }, 'ready');
+  console.log(`\n  Lead scoring GraphQL API: ${http.graphqlUrl}\n  Database: ${describeDatabase(database)}\n`);
+  if (demoUsers.length) console.log(signInHelp(http.graphqlUrl, demoUsers));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests and jobs');
+    await http.close();
+    await app.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** How to sign in as a demo user and call the API with the token. */
+function signInHelp(graphqlUrl: string, users: DemoUser[]): string {
+  const width = Math.max(...users.map((user) => user.email.length));
+  const [first] = users;
+  const signIn = JSON.stringify({ query: `mutation { signIn(email: "${first.email}", password: "${first.password}") { token expiresAt } }` });
+  return [
+    `  Demo users (password "${first.password}"):`,
+    ...users.map((user) => `    ${user.email.padEnd(width)}  ${user.role}`),
+    '',
+    '  Sign in, then send the token as a bearer token:',
+    `    curl -s ${graphqlUrl} -H 'content-type: application/json' -d '${signIn}'`,
+    `    curl -s ${graphqlUrl} -H 'content-type: application/json' -H 'Authorization: Bearer <token>' -d '{"query":"{ me { actor } }"}'`,
+    '',
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+import type { FactValue, Facts } from './rule-engine';
+import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
+
+/**
+ * Facts are computed set-based in SQL (one query for one lead or a chunk of thousands) and then
+ * shaped here. This module builds the SQL and reads its rows; it does not touch a database.
+ */
+
+const DAY_MS = 86_400_000;
+
+const FREE_EMAIL_DOMAINS = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'hotmail.com', 'outlook.com', 'live.com',
+  'msn.com', 'aol.com', 'icloud.com', 'me.com', 'proton.me', 'protonmail.com', 'gmx.de', 'gmx.net',
+  'web.de', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', 'zoho.com',
+]);
+
+export interface FactsQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** The row FactsQuery returns for each lead. */
+export interface FactsRow {
+  lead_id: string;
+  email: string | null;
+  segment: string | null;
+  source: string | null;
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  last_activity_at: Date | null;
+  [column: string]: unknown;
+}
+
+function activityFacts(definition: RuleSetDefinition): ActivityFact[] {
+  return definition.facts.filter((fact): fact is ActivityFact => fact.source === 'activity');
+}
+
+/**
+ * One query computing every behavioural fact of the rule set for the leads whose ids are in `$2`
+ * (bigint[]), counting only activities at or before `$1` (the "as of" time).
+ */
+export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
+  const params: unknown[] = [null, null];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  const columns = activityFacts(definition).map((fact, index) => {
+    const filters: string[] = [];
+    if (fact.activityTypes?.length) filters.push(`a.type = ANY(${param(fact.activityTypes, 'text[]')})`);
+    if (fact.windowDays !== undefined) {
+      filters.push(`a.occurred_at > $1::timestamptz - make_interval(days => ${param(fact.windowDays, 'int')})`);
+    }
+    if (fact.where && Object.keys(fact.where).length > 0) filters.push(`a.properties @> ${param(JSON.stringify(fact.where), 'jsonb')}`);
+    const filter = `FILTER (WHERE a.id IS NOT NULL${filters.map((f) => ` AND ${f}`).join('')})`;
+    const column = `f${index}`;
+    switch (fact.aggregate) {
+      case 'count':
+      case 'exists':
+        return `count(a.id) ${filter}::int AS ${column}`;
+      case 'daysSinceLast':
+        return `max(a.occurred_at) ${filter} AS ${column}`;
+      case 'sum': {
+        const key = param(fact.property ?? '', 'text');
+        return `coalesce(sum(CASE WHEN jsonb_typeof(a.properties -> ${key}) = 'number' THEN (a.properties ->> ${key})::float8 END) ${filter}, 0)::float8 AS ${column}`;
+      }
+    }
+  });
+  const sql = `
+    SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at,
+           max(a.occurred_at) AS last_activity_at${columns.map((c) => `,\n           ${c}`).join('')}
+      FROM lead l
+      LEFT JOIN activity a ON a.lead_id = l.id AND a.occurred_at <= $1::timestamptz
+     WHERE l.id = ANY($2::bigint[])
+     GROUP BY l.id`;
+  return { sql, params };
+}
+
+export function wholeDaysBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
+}
+
+function coerce(value: unknown, type: FactDefinition['type']): FactValue {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+    default:
+      return typeof value === 'string' ? value : null;
+  }
+}
+
+function leadField(fact: LeadFact, row: FactsRow, asOf: Date): FactValue {
+  const domain = row.email?.split('@')[1]?.toLowerCase() ?? null;
+  switch (fact.field) {
+    case 'emailDomain':
+      return domain;
+    case 'isFreeEmail':
+      return domain === null ? null : FREE_EMAIL_DOMAINS.has(domain);
+    case 'daysSinceCreated':
+      return wholeDaysBetween(new Date(row.created_at), asOf);
+    case 'segment':
+      return row.segment;
+    case 'source':
+      return row.source;
+  }
+}
+
+/** Shapes one row of the facts query into the rule set's facts. Missing values are null, never absent. */
+export function factsFromRow(definition: RuleSetDefinition, row: FactsRow, asOf: Date): Facts {
+  let activityIndex = 0;
+  // Built in one go (not key by key) so V8 keeps a fast object shape: the compiled evaluator reads it millions of times.
+  return Object.fromEntries(
+    definition.facts.map((fact): [string, FactValue] => {
+      if (fact.source === 'attribute') return [fact.name, coerce(row.attributes?.[fact.attribute ?? fact.name], fact.type)];
+      if (fact.source === 'lead') return [fact.name, leadField(fact, row, asOf)];
+      const raw = row[`f${activityIndex++}`];
+      if (fact.aggregate === 'exists') return [fact.name, Number(raw) > 0];
+      if (fact.aggregate === 'daysSinceLast') return [fact.name, raw ? wholeDaysBetween(new Date(raw as string), asOf) : null];
+      return [fact.name, Number(raw ?? 0)];
+    }),
+  );
+}
+
+/** Whole days without activity, for decay: since the last activity, or since creation when there is none. */
+export function daysInactive(row: Pick<FactsRow, 'last_activity_at' | 'created_at'>, asOf: Date): number {
+  return wholeDaysBetween(new Date(row.last_activity_at ?? row.created_at), asOf);
+}

@@ -1,0 +1,175 @@
+/**
+ * The rule set document: configuration that marketing ops edit and json-rules-engine evaluates.
+ * `rules/ruleset.schema.json` is the JSON Schema of this shape; keep the two in step
+ * (test/rules-files.test.ts validates every file in rules/ against the schema and these semantics).
+ */
+
+export const DIMENSIONS = ['fit', 'engagement'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export const FACT_TYPES = ['string', 'number', 'boolean', 'string[]', 'date'] as const;
+export type FactType = (typeof FACT_TYPES)[number];
+
+export const GRADES = ['A', 'B', 'C', 'D'] as const;
+export type Grade = (typeof GRADES)[number];
+export const LEVELS = [1, 2, 3, 4] as const;
+export type Level = (typeof LEVELS)[number];
+export const CELLS = GRADES.flatMap((g) => LEVELS.map((l) => `${g}${l}`));
+
+/** Activity types a client may record; behavioural facts aggregate over them. */
+export const ACTIVITY_TYPES = [
+  'page_view',
+  'pricing_page_view',
+  'email_open',
+  'email_click',
+  'email_bounce',
+  'content_download',
+  'webinar_registration',
+  'webinar_attendance',
+  'event_attendance',
+  'demo_request',
+  'trial_signup',
+  'form_submission',
+  'chat',
+  'call',
+  'sms',
+  'social_interaction',
+  'unsubscribe',
+  'other',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+/** A fact read from the lead's explicit attributes (see rules/attributes.json). */
+export interface AttributeFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'attribute';
+  /** Attribute name on the lead; defaults to the fact's name. */
+  attribute?: string;
+}
+
+export const LEAD_FIELDS = ['emailDomain', 'isFreeEmail', 'daysSinceCreated', 'segment', 'source'] as const;
+export type LeadField = (typeof LEAD_FIELDS)[number];
+
+/** A fact derived from the lead record itself rather than its attributes. */
+export interface LeadFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'lead';
+  field: LeadField;
+}
+
+export const AGGREGATES = ['count', 'exists', 'daysSinceLast', 'sum'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+/** A behavioural fact: an aggregate over the lead's activities in a time window before "as of". */
+export interface ActivityFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'activity';
+  aggregate: Aggregate;
+  /** Activity types counted; all types when omitted. */
+  activityTypes?: ActivityType[];
+  /** Only activities in the last N days before the scoring time; all time when omitted. */
+  windowDays?: number;
+  /** Only activities whose properties contain this object (JSON containment). */
+  where?: Record<string, string | number | boolean>;
+  /** For `sum`: the numeric activity property summed. */
+  property?: string;
+}
+
+export type FactDefinition = AttributeFact | LeadFact | ActivityFact;
+
+export interface ConditionLeaf {
+  fact: string;
+  operator: string;
+  value: unknown;
+  path?: string;
+  params?: Record<string, unknown>;
+  priority?: number;
+  name?: string;
+}
+export interface ConditionAll {
+  all: Condition[];
+  priority?: number;
+  name?: string;
+}
+export interface ConditionAny {
+  any: Condition[];
+  priority?: number;
+  name?: string;
+}
+export interface ConditionNot {
+  not: Condition;
+  priority?: number;
+  name?: string;
+}
+export interface ConditionReference {
+  condition: string;
+  priority?: number;
+  name?: string;
+}
+export type Condition = ConditionLeaf | ConditionAll | ConditionAny | ConditionNot | ConditionReference;
+export type TopLevelCondition = ConditionAll | ConditionAny | ConditionNot | ConditionReference;
+
+export interface ScoreEventParams {
+  dimension: Dimension;
+  points: number;
+  /** What sales reads as the reason for these points. */
+  label: string;
+}
+
+/** A json-rules-engine rule whose event awards points. */
+export interface RuleDefinition {
+  name: string;
+  priority?: number;
+  conditions: TopLevelCondition;
+  event: { type: 'score'; params: ScoreEventParams };
+}
+
+export interface DimensionCap {
+  min: number;
+  max: number;
+}
+
+export type DecayDefinition =
+  | { model: 'none' }
+  | { model: 'halfLife'; halfLifeDays: number; graceDays: number }
+  | { model: 'linear'; pointsPerDay: number; graceDays: number };
+
+export interface CellAction {
+  action: string;
+  label: string;
+}
+
+export interface BandDefinition {
+  name: string;
+  /** Lowest total (inclusive) in this band; the last band has no minimum and catches the rest. */
+  min?: number;
+}
+
+export interface RuleSetDefinition {
+  $schema?: string;
+  formatVersion: 1;
+  key: string;
+  name: string;
+  description?: string;
+  facts: FactDefinition[];
+  /** Named conditions rules may reference with `{ "condition": "name" }`. */
+  sharedConditions?: Record<string, TopLevelCondition>;
+  rules: RuleDefinition[];
+  caps: Record<Dimension, DimensionCap>;
+  decay: DecayDefinition;
+  /** Minimum fit points for grades A, B and C (descending); below C is D. */
+  grades: { A: number; B: number; C: number };
+  /** Minimum engagement points for levels 1, 2 and 3 (descending); below 3 is 4. */
+  levels: { '1': number; '2': number; '3': number };
+  /** The agreed next action for each of the 16 cells A1..D4. */
+  cells: Record<string, CellAction>;
+  /** Bands by total points, highest first; the last one has no `min`. */
+  bands: BandDefinition[];
+  qualification: { threshold: number; label: string };
+}
