@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from './principal';
+
+/** A person signing in to the API or console. `app_user` because `user` is reserved in PostgreSQL. */
+@Entity({ name: 'app_user' })
+export class UserEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  /** Stored lower-case; unique. */
+  @Column({ type: 'text', unique: true })
+  email: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  role: Role;
+
+  /** See passwords.ts for the format. */
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+}

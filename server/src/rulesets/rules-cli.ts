@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RULES_DIR } from '../common/paths';
+import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import { validateRuleSetDefinition } from './ruleset-validation';
+import { shippedAttributeCatalog } from './shipped-catalog';
+
+export interface CliIo {
+  /** GraphQL endpoint of a running service, for push / pull / diff. */
+  url: string;
+  /** Bearer token: a session token (signIn) or an API key. */
+  token?: string;
+  email?: string;
+  password?: string;
+  print: (line: string) => void;
+}
+
+export const USAGE = `Usage: npm run rules -- <command>
+  validate [file...]              validate rule set files (default: every rule set in rules/)
+  push <file> [--note text]       push a file as a new draft (creates the rule set if its key is new)
+  pull <key> [--version N] [--out file]   write a version (default: the active one) to a file or stdout
+  diff <file>                     what the file changes compared with the active version
+Environment: LS_API_URL (default http://127.0.0.1:4000/graphql), LS_TOKEN, or LS_EMAIL and LS_PASSWORD.`;
+
+/** The text a pulled definition is written as; rule set files in rules/ use it, so they round-trip unchanged. */
+export function formatDefinition(definition: unknown): string {
+  return `${JSON.stringify(definition, null, 2)}\n`;
+}
+
+function ruleSetFiles(): string[] {
+  return readdirSync(RULES_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => path.join(RULES_DIR, name))
+    .filter((file) => (JSON.parse(readFileSync(file, 'utf8')) as { $schema?: string }).$schema === './ruleset.schema.json');
+}
+
+
+function readDefinition(file: string): { definition: unknown; text: string } {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return { definition: JSON.parse(text) as unknown, text };
+  } catch (error) {
+    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+class CliError extends Error {}
+
+async function graphql<T>(io: CliIo, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  let token = io.token;
+  if (!token && io.email && io.password) {
+    const signIn = await graphql<{ signIn: { token: string } }>({ ...io, email: undefined }, 'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }', { email: io.email, password: io.password });
+    token = signIn.signIn.token;
+    io.token = token;
+  }
+  const response = await fetch(io.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  }).catch((error: Error) => {
+    throw new CliError(`cannot reach ${io.url}: ${error.message}`);
+  });
+  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { problems?: Array<{ path: string; message: string }> } }> };
+  if (body.errors?.length) {
+    const lines = body.errors.flatMap((e) => (e.extensions?.problems?.length ? e.extensions.problems.map((p) => `  ${p.path}: ${p.message}`) : [`  ${e.message}`]));
+    throw new CliError(`the service refused:\n${lines.join('\n')}`);
+  }
+  return body.data as T;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** Runs one CLI command; returns the exit code. */
+export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'validate': {
+        const files = args.length ? args : ruleSetFiles();
+        const catalog = shippedAttributeCatalog();
+        let failed = 0;
+        for (const file of files) {
+          const { definition, text } = readDefinition(file);
+          const problems = validateRuleSetDefinition(definition, { attributes: catalog });
+          if (problems.length) {
+            failed += 1;
+            io.print(`✗ ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+            for (const problem of problems) io.print(`  ${problem.path}: ${problem.message}`);
+          } else {
+            const canonical = formatDefinition(definition) === text;
+            io.print(`✓ ${file}${canonical ? '' : ' (valid; not in the canonical 2-space format that `pull` writes)'}`);
+          }
+        }
+        return failed ? 1 : 0;
+      }
+      case 'push': {
+        const file = args[0];
+        if (!file) throw new CliError('push needs a file');
+        const { definition } = readDefinition(file);
+        const doc = definition as RuleSetDefinition;
+        const existing = await graphql<{ ruleSets: Array<{ key: string }> }>(io, '{ ruleSets(includeArchived: true) { key } }');
+        if (existing.ruleSets.some((ruleSet) => ruleSet.key === doc.key)) {
+          const { createDraft } = await graphql<{ createDraft: { id: string; version: number } }>(
+            io,
+            'mutation($input: CreateDraftInput!) { createDraft(input: $input) { id version } }',
+            { input: { ruleSetKey: doc.key, definition, note: option(args, '--note') ?? `pushed from ${path.basename(file)}` } },
+          );
+          io.print(`pushed ${file} as draft v${createDraft.version} of ${doc.key} (version id ${createDraft.id})`);
+        } else {
+          await graphql(io, 'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { id } }', {
+            input: { key: doc.key, name: doc.name, description: doc.description ?? '', definition },
+          });
+          io.print(`created rule set ${doc.key} with ${file} as draft v1`);
+        }
+        return 0;
+      }
+      case 'pull': {
+        const key = args[0];
+        if (!key) throw new CliError('pull needs a rule set key');
+        const wanted = option(args, '--version');
+        const data = await graphql<{ ruleSet: { activeVersionId: string | null; versions: Array<{ id: string; version: number; definition: unknown }> } }>(
+          io,
+          'query($key: String!) { ruleSet(key: $key) { activeVersionId versions { id version definition } } }',
+          { key },
+        );
+        const version = wanted
+          ? data.ruleSet.versions.find((v) => v.version === Number(wanted))
+          : data.ruleSet.versions.find((v) => v.id === data.ruleSet.activeVersionId);
+        if (!version) throw new CliError(wanted ? `${key} has no version ${wanted}` : `${key} has no active version`);
+        const out = option(args, '--out');
+        if (out) {
+          writeFileSync(out, formatDefinition(version.definition));
+          io.print(`wrote v${version.version} of ${key} to ${out}`);
+        } else io.print(formatDefinition(version.definition).trimEnd());
+        return 0;
+      }
+      case 'diff': {
+        const file = args[0];
+        if (!file) throw new CliError('diff needs a file');
+        const { definition } = readDefinition(file);
+        const key = (definition as RuleSetDefinition).key;
+        const { ruleSet } = await graphql<{ ruleSet: { activeVersionId: string | null } }>(io, 'query($key: String!) { ruleSet(key: $key) { activeVersionId } }', { key });
+        if (!ruleSet.activeVersionId) throw new CliError(`${key} has no active version`);
+        const { ruleSetDiff } = await graphql<{ ruleSetDiff: { identical: boolean; summary: string[] } }>(
+          io,
+          'query($from: ID!, $to: JSONObject!) { ruleSetDiff(fromVersionId: $from, toDefinition: $to) { identical summary } }',
+          { from: ruleSet.activeVersionId, to: definition },
+        );
+        if (ruleSetDiff.identical) io.print(`${file} is identical to the active version of ${key}`);
+        else for (const line of ruleSetDiff.summary) io.print(line);
+        return 0;
+      }
+      default:
+        io.print(USAGE);
+        return command ? 2 : 0;
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.print(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+
+export const VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
+
+@Entity({ name: 'rule_set_version' })
+export class RuleSetVersionEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'rule_set_id', type: 'bigint' })
+  ruleSetId: string;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ type: 'text' })
+  status: VersionStatus;
+
+  /** json, not jsonb: keeps the document's key order, so a file round-trips through the database unchanged. */
+  @Column({ type: 'json' })
+  definition: RuleSetDefinition;
+
+  /** sha256 of the canonical definition JSON: cites exactly what produced a score or a backtest. */
+  @Column({ type: 'text' })
+  checksum: string;
+
+  /** Optimistic concurrency: a save must name the revision it started from. */
+  @Column({ type: 'integer', default: 1 })
+  revision: number;
+
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+}

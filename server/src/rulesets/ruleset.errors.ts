@@ -1,0 +1,15 @@
+export enum RuleSetErrorCode {
+  RuleSetNotFound = 'RULE_SET_NOT_FOUND',
+  VersionNotFound = 'RULE_SET_VERSION_NOT_FOUND',
+  NoActiveRuleSet = 'NO_ACTIVE_RULE_SET',
+  InvalidRuleSet = 'INVALID_RULE_SET',
+  RuleSetExists = 'RULE_SET_EXISTS',
+  StaleRevision = 'STALE_REVISION',
+  ImmutableVersion = 'IMMUTABLE_VERSION',
+  IllegalTransition = 'ILLEGAL_TRANSITION',
+  SelfApproval = 'SELF_APPROVAL',
+  NotAReviewer = 'NOT_A_REVIEWER',
+  NotAllowedToPublish = 'NOT_ALLOWED_TO_PUBLISH',
+  CannotArchiveDefault = 'CANNOT_ARCHIVE_DEFAULT',
+  Archived = 'RULE_SET_ARCHIVED',
+}
