@@ -1,0 +1,7 @@
+export enum BacktestErrorCode {
+  InvalidBacktest = 'INVALID_BACKTEST',
+  CohortNotFound = 'BACKTEST_COHORT_NOT_FOUND',
+  RunNotFound = 'BACKTEST_RUN_NOT_FOUND',
+  VersionNotFound = 'RULE_SET_VERSION_NOT_FOUND',
+  VersionChanged = 'BACKTEST_VERSION_CHANGED',
+}
