@@ -1,0 +1,159 @@
+/**
+ * Re-score after publish, end to end, on real PostgreSQL.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/rescore.ts [--leads 1000000] [--activities 20] [--workers 2]
+ *
+ * Creates a scratch database, seeds leads and activities with set-based SQL (seeded, deterministic),
+ * scores every lead under v1, then publishes v2 (some points changed) through the real workflow and
+ * times the re-score job until it completes, with N worker processes (`npm run worker`) sharing it.
+ * Prints leads/s and the ratio to json-rules-engine lead by lead on a sample, extrapolated.
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createApp } from '../server/src/app';
+import { createLogger } from '../server/src/common/logger';
+import { REPO_ROOT } from '../server/src/common/paths';
+import type { Actor } from '../server/src/rulesets/actor';
+import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../server/src/scoring/facts';
+import { computeScore } from '../server/src/scoring/grading';
+import { RuleSetEvaluator } from '../server/src/scoring/rule-engine';
+import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+
+const { values } = parseArgs({
+  options: { leads: { type: 'string', default: '1000000' }, activities: { type: 'string', default: '20' }, workers: { type: 'string', default: '2' } },
+});
+const LEADS = Number(values.leads);
+const ACTIVITIES = Number(values.activities);
+const WORKERS = Number(values.workers);
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) {
+  console.error('DATABASE_URL is required (a PostgreSQL server where a scratch database can be created)');
+  process.exit(2);
+}
+const dbName = `ls_bench_rescore_${process.pid}`;
+const url = new URL(adminUrl);
+url.pathname = `/${dbName}`;
+const databaseUrl = url.toString();
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+const workers: ChildProcess[] = [];
+await admin(`CREATE DATABASE ${dbName}`);
+let closeApp = async () => {};
+try {
+  const app = await createApp({ database: { kind: 'postgres', url: databaseUrl }, logger: createLogger('warn') });
+  closeApp = () => app.close();
+  console.log(`scratch database ${dbName}: ${fmt(LEADS)} leads x ${ACTIVITIES} activities, ${WORKERS} worker process(es)`);
+
+  let t = process.hrtime.bigint();
+  await app.dataSource.query(`
+    INSERT INTO lead (external_id, email, attributes, created_at, updated_at)
+    SELECT 'b-' || g, 'p' || g || CASE WHEN g % 5 = 0 THEN '@gmail.com' ELSE '@corp' || (g % 997) || '.com' END,
+           jsonb_build_object(
+             'industry', (ARRAY['software','financial_services','healthcare','manufacturing','retail','education','consulting'])[1 + g % 7],
+             'companySize', (ARRAY[5, 40, 180, 600, 2500, 12000])[1 + (g / 7) % 6],
+             'seniority', (ARRAY['c_level','vp','director','manager','individual_contributor','student'])[1 + (g / 3) % 6],
+             'jobTitle', (ARRAY['CEO','VP Marketing','Head of Sales Ops','Marketing Manager','Analyst','Student'])[1 + (g / 3) % 6],
+             'department', (ARRAY['executive','marketing','sales','revenue_operations','engineering'])[1 + g % 5],
+             'country', (ARRAY['US','GB','DE','FR','IN','BR'])[1 + g % 6],
+             'technologies', to_jsonb((ARRAY['salesforce','hubspot','snowflake'])[1:1 + g % 3]),
+             'budgetConfirmed', g % 4 = 0,
+             'timeline', (ARRAY['now','this_quarter','this_year','later','unknown'])[1 + g % 5]),
+           now() - make_interval(days => 1 + (g % 90)), now()
+      FROM generate_series(1, ${LEADS}) g`);
+  await app.dataSource.query(`
+    INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
+    SELECT l.id,
+           (ARRAY['page_view','page_view','page_view','email_open','email_open','email_click','pricing_page_view',
+                  'content_download','webinar_registration','webinar_attendance','form_submission','demo_request',
+                  'chat','unsubscribe','email_bounce'])[1 + (hashint4((l.id * 31 + a)::int) & 2147483647) % 15],
+           now() - make_interval(mins => (hashint4((l.id * 17 + a)::int) & 2147483647) % (90 * 1440)),
+           l.id || '-' || a, '{}'::jsonb
+      FROM lead l CROSS JOIN generate_series(1, ${ACTIVITIES}) a`);
+  await app.dataSource.query('ANALYZE');
+  console.log(`seeded in ${seconds(t).toFixed(1)} s`);
+
+  const actor: Actor = { name: 'user:bench@local', role: 'admin' };
+  const [active] = await app.services.ruleSets.activeRuleSets(app.dataSource.manager);
+
+  // v1 for every lead (the state before a publish).
+  t = process.hrtime.bigint();
+  const initialJob = await app.dataSource.transaction((manager) =>
+    app.services.rescore.createJob(manager, { ruleSetId: active.ruleSetId, versionId: active.versionId, createdBy: actor.name, isDefault: true, segments: [], claimedSegments: [] }),
+  );
+  const spawnWorkers = () => {
+    for (let i = 0; i < WORKERS; i += 1) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/worker.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      workers.push(child);
+    }
+  };
+  spawnWorkers();
+  await app.services.rescore.dispatch(initialJob);
+  const waitFor = async (jobId: string) => {
+    for (;;) {
+      const job = await app.services.rescore.getJob(jobId);
+      if (job.status !== 'running') return job;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  const first = await waitFor(initialJob);
+  console.log(`initial scoring under v1: ${fmt(first.doneLeads)} leads in ${seconds(t).toFixed(1)} s`);
+
+  // v2: a realistic edit (points changed on two rules), through review and publish.
+  const definition = structuredClone(active.definition) as RuleSetDefinition;
+  definition.rules[0].event.params.points += 5;
+  definition.rules[definition.rules.length - 1].event.params.points -= 3;
+  const marketing = { name: 'user:m1@local', role: 'marketing' as const };
+  const draft = await app.services.workflow.createDraft(marketing, { ruleSetKey: active.key, definition });
+  await app.services.workflow.submitForReview(marketing, draft.id);
+  await app.services.workflow.review({ name: 'user:m2@local', role: 'marketing' }, { versionId: draft.id, approve: true });
+  await app.services.workflow.review({ name: 'user:s1@local', role: 'sales' }, { versionId: draft.id, approve: true });
+  t = process.hrtime.bigint();
+  const { jobId } = await app.services.workflow.publish(actor, draft.id);
+  const job = await waitFor(jobId);
+  const elapsed = seconds(t);
+  const [{ onV2 }] = await app.dataSource.query(`SELECT count(*)::int AS "onV2" FROM lead_score WHERE rule_set_version_id = $1`, [draft.id]);
+
+  // json-rules-engine lead by lead on a sample, for the ratio.
+  const sampleSize = Math.min(5000, LEADS);
+  const ids: Array<{ id: string }> = await app.dataSource.query(`SELECT id::text AS id FROM lead ORDER BY id LIMIT $1`, [sampleSize]);
+  const query = buildFactsQuery(definition);
+  const evaluator = new RuleSetEvaluator(definition);
+  const asOf = new Date();
+  t = process.hrtime.bigint();
+  for (const { id } of ids) {
+    const params = [...query.params];
+    params[0] = asOf;
+    params[1] = [id];
+    const [row]: FactsRow[] = await app.dataSource.query(query.sql, params);
+    const { fired } = await evaluator.evaluate(factsFromRow(definition, row, asOf));
+    computeScore(definition, fired, daysInactive(row, asOf));
+  }
+  const naiveRate = sampleSize / seconds(t);
+
+  const rate = job.doneLeads / elapsed;
+  console.log('');
+  console.log(`re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`);
+  console.log(`  end to end: ${elapsed.toFixed(1)} s  = ${fmt(rate)} leads/s  (${WORKERS} worker processes, chunks ${job.totalChunks})`);
+  console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}`);
+  console.log(`  json-rules-engine lead by lead (facts query + evaluate per lead, ${fmt(sampleSize)}-lead sample): ${fmt(naiveRate)} leads/s`);
+  console.log(`  -> ${(rate / naiveRate).toFixed(1)}x faster; lead by lead would take ${fmt(LEADS / naiveRate)} s for ${fmt(LEADS)} leads`);
+} finally {
+  for (const child of workers) child.kill('SIGKILL');
+  await closeApp();
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+}
