@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserPrincipal } from '../server/src/auth/principal';
+import { BacktestService, type BacktestDispatcher } from '../server/src/backtests/backtest.service';
+import { createLogger } from '../server/src/common/logger';
+import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
+
+/*
+ * Backtests through GraphQL. Five leads created in January 2025, looked at 30 days after creation
+ * (and always 1 ms before their outcome):
+ *
+ *   lead          fit (default rules)                  activities (days after creation)          outcome
+ *   late-demo     sweet-spot size, software, VP: 55    pricing view +2, demo request +12         converted +10
+ *   early-demo    same: 55                             pricing view +5, demo request +5          converted +15
+ *   lost-student  student: -30                         page views +1                             lost +20
+ *   open-late     300 staff, software, director: 50    e-mail open +3, demo request +40          open
+ *   won-quiet     enterprise, finance, CEO, budget     none                                      converted +25
+ *
+ * late-demo's demo request came after its conversion and open-late's after the 30 days: neither may
+ * count, so only early-demo fires eng-requested-demo.
+ */
+
+const DAY = 86_400_000;
+const BASE = Date.parse('2025-01-10T09:00:00.000Z');
+const at = (lead: number, days: number) => new Date(BASE + lead * 3_600_000 + days * DAY).toISOString();
+
+const LEADS = [
+  { externalId: 'late-demo', email: 'ana@late.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp' }, outcome: ['CONVERTED', 10, 5000] },
+  { externalId: 'early-demo', email: 'bo@early.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp' }, outcome: ['CONVERTED', 15, 8000] },
+  { externalId: 'lost-student', email: 'cy@uni.edu', attributes: { industry: 'education', companySize: 20, seniority: 'student' }, outcome: ['LOST', 20, null] },
+  { externalId: 'open-late', email: 'di@open.io', attributes: { industry: 'software', companySize: 300, seniority: 'director' }, outcome: null },
+  { externalId: 'won-quiet', email: 'ed@bank.com', attributes: { industry: 'financial_services', companySize: 6000, seniority: 'c_level', budgetConfirmed: true }, outcome: ['CONVERTED', 25, 120000] },
+] as const;
+
+const ACTIVITIES: Array<[lead: number, type: string, days: number]> = [
+  [0, 'PRICING_PAGE_VIEW', 2],
+  [0, 'DEMO_REQUEST', 12],
+  [1, 'PRICING_PAGE_VIEW', 5],
+  [1, 'DEMO_REQUEST', 5],
+  [2, 'PAGE_VIEW', 1],
+  [2, 'PAGE_VIEW', 1.5],
+  [3, 'EMAIL_OPEN', 3],
+  [3, 'DEMO_REQUEST', 40],
+];
+
+const COHORT = { createdFrom: '2025-01-01T00:00:00Z', createdTo: '2025-02-01T00:00:00Z', cutoffDaysAfterCreation: 30 };
+
+const METRICS = `leads converted conversionRate revenue auc rocCurve { fpr tpr threshold } threshold qualified precision recall f1 shareToSales
+  bands { band leads converted conversionRate revenue } cells { cell leads converted conversionRate revenue }
+  deciles { decile leads converted conversionRate lift cumulativeGain }
+  rules { rule label dimension currentPoints fired fireRate conversionWhenFired conversionWhenNotFired lift logOddsRatio suggestedPoints }
+  pointsPerLogOdds { fit engagement }`;
+const RUN = `id status cohortId cohortChecksum ruleSetKey versionId version definitionChecksum compareToVersionId compareToVersion compareChecksum
+  openLeads error createdBy durationMs cohortSpec { createdFrom createdTo cutoffAt cutoffDaysAfterCreation source segment attributes { name value } }
+  results { compiled metrics { ${METRICS} }
+    comparison { baselineVersionId baselineVersion baseline { auc qualified bands { band leads } }
+      deltas { auc precision recall f1 shareToSales qualified bands { group leads converted conversionRate revenue } cells { group leads }
+               deciles { decile lift cumulativeGain } rules { rule baselinePoints candidatePoints fireRate lift } }
+      cellMoves { from to leads converted examples } leadsChangingCell } }`;
+const RUN_BACKTEST = `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`;
+
+interface Metrics {
+  leads: number;
+  converted: number;
+  auc: number | null;
+  qualified: number;
+  precision: number | null;
+  recall: number | null;
+  shareToSales: number | null;
+  revenue: number;
+  bands: Array<{ band: string; leads: number; converted: number }>;
+  cells: Array<{ cell: string; leads: number; converted: number; revenue: number }>;
+  deciles: Array<{ decile: number; leads: number; converted: number }>;
+  rules: Array<{ rule: string; fired: number; currentPoints: number; conversionWhenFired: number | null; suggestedPoints: number | null }>;
+  rocCurve: Array<{ fpr: number; tpr: number; threshold: number | null }>;
+}
+interface Run {
+  id: string;
+  status: string;
+  cohortId: string | null;
+  cohortChecksum: string;
+  ruleSetKey: string;
+  versionId: string | null;
+  version: number | null;
+  definitionChecksum: string;
+  compareToVersionId: string | null;
+  openLeads: string;
+  error: string | null;
+  results: {
+    compiled: boolean;
+    metrics: Metrics;
+    comparison: {
+      baselineVersionId: string;
+      baselineVersion: number;
+      baseline: { auc: number; qualified: number; bands: Array<{ band: string; leads: number }> };
+      deltas: { auc: number; qualified: number; bands: Array<{ group: string; leads: number }>; cells: Array<{ group: string; leads: number }>; rules: Array<{ rule: string; baselinePoints: number; candidatePoints: number }> };
+      cellMoves: Array<{ from: string; to: string; leads: number; converted: number; examples: string[] }>;
+      leadsChangingCell: number;
+    } | null;
+  } | null;
+}
+
+let t: TestApp;
+let activeVersionId: string;
+let definition: RuleSetDefinition;
+
+function ok<T>(result: GqlResult<T>): T {
+  expect(result.errors).toBeUndefined();
+  return result.data as T;
+}
+
+async function run(input: Record<string, unknown>): Promise<Run> {
+  return ok(await t.gql<{ runBacktest: Run }>(RUN_BACKTEST, { input })).runBacktest;
+}
+
+const rule = (metrics: Metrics, name: string) => metrics.rules.find((r) => r.rule === name)!;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const lead of LEADS) {
+    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: lead.externalId, email: lead.email, attributes: lead.attributes } }));
+  }
+  ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: 'outside', attributes: { industry: 'software' } } }));
+  // The API creates leads now; these are historical ones.
+  for (const [index, lead] of LEADS.entries()) await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [lead.externalId, at(index, 0)]);
+  await t.sql(`UPDATE lead SET created_at = '2025-03-01T00:00:00Z' WHERE external_id = 'outside'`);
+  ok(
+    await t.gql(`mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { results { duplicate } } }`, {
+      input: ACTIVITIES.map(([lead, type, days], k) => ({ leadExternalId: LEADS[lead].externalId, type, occurredAt: at(lead, days), idempotencyKey: `bt-${k}` })),
+    }),
+  );
+  for (const [index, lead] of LEADS.entries()) {
+    if (!lead.outcome) continue;
+    const [outcome, days, dealValue] = lead.outcome;
+    ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input: { externalId: lead.externalId, outcome, at: at(index, days), dealValue } }));
+  }
+  const { activeRuleSets } = ok(await t.gql<{ activeRuleSets: Array<{ versionId: string; definition: RuleSetDefinition }> }>('{ activeRuleSets { versionId definition } }'));
+  activeVersionId = activeRuleSets[0].versionId;
+  definition = activeRuleSets[0].definition;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('runBacktest', () => {
+  let first: Run;
+
+  it('backtests a version on a cohort, inline, with nothing after a lead’s outcome counted', async () => {
+    first = await run({ cohort: COHORT, versionId: activeVersionId });
+    expect(first).toMatchObject({ status: 'completed', versionId: activeVersionId, version: 1, ruleSetKey: definition.key, openLeads: 'NOT_CONVERTED', error: null });
+    expect(first.cohortId).toMatch(/^\d+$/);
+    const metrics = first.results!.metrics;
+    expect(first.results!.compiled).toBe(true);
+    expect(metrics).toMatchObject({ leads: 5, converted: 3, revenue: 133000 });
+    // Only early-demo's demo request was before its cutoff (late-demo converted before its request).
+    expect(rule(metrics, 'eng-requested-demo')).toMatchObject({ fired: 1, conversionWhenFired: 1 });
+    // late-demo 55 + 10 (pricing view) = 65; early-demo 55 + 48 (40 + 10 decayed 2 days past grace) = 103;
+    // won-quiet >= 60; open-late 50; lost-student -30: every converted lead outscores the others.
+    expect(metrics.auc).toBe(1);
+    expect(metrics).toMatchObject({ qualified: 1, precision: 1, recall: 1 / 3, shareToSales: 0.2 });
+    expect(metrics.bands.find((b) => b.band === 'warm')!.leads).toBeGreaterThanOrEqual(2);
+    expect(metrics.cells.find((c) => c.cell === 'B2')).toMatchObject({ leads: 1, converted: 1, revenue: 8000 });
+    expect(metrics.cells.find((c) => c.cell === 'D4')).toMatchObject({ leads: 1, converted: 0 });
+    expect(metrics.deciles.map((d) => d.leads)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    expect(metrics.rocCurve[0]).toEqual({ fpr: 0, tpr: 0, threshold: null });
+  });
+
+  it('reuses the prepared cohort and gives the same results again (reproducible)', async () => {
+    const again = await run({ cohort: { ...COHORT, createdFrom: '2025-01-01T00:00:00.000Z' }, versionId: activeVersionId });
+    expect(again.id).not.toBe(first.id);
+    expect(again.cohortId).toBe(first.cohortId);
+    expect(again.cohortChecksum).toBe(first.cohortChecksum);
+    expect(again.definitionChecksum).toBe(first.definitionChecksum);
+    expect(again.results!.metrics).toEqual(first.results!.metrics);
+    const byId = await run({ cohortId: first.cohortId, versionId: activeVersionId, openLeads: 'EXCLUDED' });
+    expect(byId.results!.metrics).toMatchObject({ leads: 4, converted: 3, auc: 1 });
+
+    const { backtestCohorts } = ok(await t.gql<{ backtestCohorts: Array<{ id: string; leadCount: number; convertedCount: number; decidedCount: number; activityCount: number; cached: boolean; spec: { cutoffDaysAfterCreation: number } }> }>(
+      '{ backtestCohorts { id leadCount convertedCount decidedCount activityCount cached spec { cutoffDaysAfterCreation } } }',
+    ));
+    // Activities before the cutoffs: late-demo 1, early-demo 2, lost-student 2, open-late 1.
+    expect(backtestCohorts).toEqual([{ id: first.cohortId, leadCount: 5, convertedCount: 3, decidedCount: 4, activityCount: 6, cached: true, spec: { cutoffDaysAfterCreation: 30 } }]);
+  });
+
+  it('compares two versions: every metric’s delta and the leads moving between cells', async () => {
+    const candidate = structuredClone(definition);
+    candidate.rules.find((r) => r.name === 'eng-requested-demo')!.event.params.points = 70;
+    const { createDraft } = ok(await t.gql<{ createDraft: { id: string } }>(`mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }`, { input: { ruleSetKey: definition.key, definition: candidate } }));
+    const compared = await run({ cohortId: first.cohortId, versionId: createDraft.id, compareToVersionId: activeVersionId });
+    expect(compared).toMatchObject({ status: 'completed', versionId: createDraft.id, version: 2, compareToVersionId: activeVersionId });
+    const comparison = compared.results!.comparison!;
+    expect(comparison.baselineVersion).toBe(1);
+    expect(comparison.baseline.auc).toBe(1);
+    // early-demo: engagement 70 + 10 = 80, decayed to 76: level 1, total 131 (hot) instead of B2, 103 (warm).
+    expect(comparison.cellMoves.filter((m) => m.from !== m.to)).toEqual([{ from: 'B2', to: 'B1', leads: 1, converted: 1, examples: ['early-demo'] }]);
+    expect(comparison.cellMoves.reduce((sum, m) => sum + m.leads, 0)).toBe(5);
+    expect(comparison.leadsChangingCell).toBe(1);
+    expect(comparison.deltas).toMatchObject({ auc: 0, qualified: 0 });
+    // Hot had no lead under the baseline (no rate to compare); warm converts 3/3 and then 2/2.
+    expect(comparison.deltas.bands).toEqual([
+      { group: 'hot', leads: 1, converted: 1, conversionRate: null, revenue: 8000 },
+      { group: 'warm', leads: -1, converted: -1, conversionRate: 0, revenue: -8000 },
+      { group: 'cold', leads: 0, converted: 0, conversionRate: 0, revenue: 0 },
+    ]);
+    expect(comparison.deltas.cells.find((c) => c.group === 'B1')!.leads).toBe(1);
+    expect(comparison.deltas.rules.find((r) => r.rule === 'eng-requested-demo')).toMatchObject({ baselinePoints: 40, candidatePoints: 70, fireRate: 0 });
+  });
+
+  it('backtests an unsaved draft definition', async () => {
+    const draft = structuredClone(definition);
+    draft.rules = draft.rules.filter((r) => r.name !== 'eng-pricing-view');
+    draft.qualification = { ...draft.qualification, threshold: 60 };
+    const result = await run({ cohortId: first.cohortId, definition: draft });
+    expect(result).toMatchObject({ status: 'completed', versionId: null, version: null, ruleSetKey: definition.key });
+    expect(result.definitionChecksum).not.toBe(first.definitionChecksum);
+    const metrics = result.results!.metrics;
+    expect(metrics.rules.some((r) => r.rule === 'eng-pricing-view')).toBe(false);
+    // At 60: early-demo (103 - 10 = 93... still >= 60), won-quiet; late-demo drops to 55.
+    expect(metrics.qualified).toBe(2);
+    expect(metrics.precision).toBe(1);
+  });
+
+  it('names the wrong field of a bad input', async () => {
+    const bad = async (input: Record<string, unknown>) => {
+      const result = await t.gql(RUN_BACKTEST, { input });
+      expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      return result.errors![0].extensions!.problems!.map((p) => p.path);
+    };
+    expect(await bad({ cohort: { ...COHORT, createdFrom: '2025-02-01T00:00:00Z', createdTo: '2025-01-01T00:00:00Z' }, versionId: activeVersionId })).toEqual(['input.cohort.createdTo']);
+    expect(await bad({ cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffAt']);
+    expect(await bad({ cohort: { ...COHORT, cutoffDaysAfterCreation: -1 }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffDaysAfterCreation']);
+    expect(await bad({ cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo, cutoffAt: '2025-01-15T00:00:00Z' }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffAt']);
+    expect(await bad({ cohort: { ...COHORT, attributes: [{ name: 'shoeSize', value: 42 }, { name: 'industry', value: { a: 1 } }] }, versionId: activeVersionId })).toEqual([
+      'input.cohort.attributes[0].name',
+      'input.cohort.attributes[1].value',
+    ]);
+    expect(await bad({ cohort: COHORT })).toEqual(['input.versionId']);
+    expect(await bad({ cohort: COHORT, cohortId: first.cohortId, versionId: activeVersionId })).toEqual(['input.cohort']);
+    const invalid = { ...definition, grades: { A: 10, B: 40, C: 20 } };
+    expect((await bad({ cohort: COHORT, definition: invalid }))[0]).toMatch(/^input\.definition\.grades/);
+
+    const missing = await t.gql(RUN_BACKTEST, { input: { cohort: COHORT, versionId: '999999' } });
+    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', problems: [{ path: 'input.versionId' }] });
+    expect(await t.sql(`SELECT count(*)::int AS n FROM backtest_run WHERE status <> 'completed'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('lets viewers read runs but not start them', async () => {
+    const viewer: UserPrincipal = { kind: 'user', userId: '0', email: 'v@test.local', name: 'Viewer', role: 'viewer' };
+    const denied = await t.gqlAs(viewer, RUN_BACKTEST, { input: { cohortId: first.cohortId, versionId: activeVersionId } });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const read = ok(await t.gqlAs<{ backtestRun: Run; backtestRuns: Run[] }>(viewer, `query($id: ID!, $key: String) { backtestRun(id: $id) { ${RUN} } backtestRuns(ruleSetKey: $key, first: 2) { id status results { metrics { leads } } } }`, { id: first.id, key: definition.key }));
+    expect(read.backtestRun.results!.metrics).toEqual(first.results!.metrics);
+    expect(read.backtestRuns).toHaveLength(2);
+    expect(Number(read.backtestRuns[0].id)).toBeGreaterThan(Number(read.backtestRuns[1].id));
+    const sales: UserPrincipal = { ...viewer, role: 'sales', email: 's@test.local' };
+    expect(ok(await t.gqlAs<{ runBacktest: Run }>(sales, RUN_BACKTEST, { input: { cohortId: first.cohortId, versionId: activeVersionId } })).runBacktest.status).toBe('completed');
+  });
+
+  it('queues cohorts over the inline limit and completes them in a worker', async () => {
+    const dispatched: string[] = [];
+    const dispatcher: BacktestDispatcher = { dispatch: async (runId) => void dispatched.push(runId) };
+    const service = new BacktestService(t.app.dataSource, t.app.services.workflow, () => t.app.services.leads.attributeCatalog(), createLogger('silent'), { inlineLimit: 2 });
+    service.setDispatcher(dispatcher);
+    // A cohort not prepared yet: the worker prepares it.
+    const queued = await service.runBacktest({ name: 'user:test', role: 'marketing' }, { cohort: { ...COHORT, cutoffDaysAfterCreation: 5 }, versionId: activeVersionId });
+    expect(queued).toMatchObject({ status: 'queued', cohortId: null });
+    expect(dispatched).toEqual([queued.id]);
+    const pending = ok(await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { status results { compiled } } }`, { id: queued.id })).backtestRun;
+    expect(pending).toEqual({ status: 'queued', results: null });
+    await service.executeRun(queued.id);
+    const done = ok(await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { ${RUN} } }`, { id: queued.id })).backtestRun;
+    expect(done.status).toBe('completed');
+    expect(done.cohortId).not.toBe(first.cohortId);
+    // Five days in: early-demo's request at exactly +5 days is at its cutoff, so it counts.
+    expect(done.results!.metrics.leads).toBe(5);
+    expect(rule(done.results!.metrics, 'eng-requested-demo').fired).toBe(1);
+  });
+});

@@ -1,0 +1,108 @@
+import type { Locator, Page } from 'playwright-core';
+import { ConsolePage } from './base-page';
+import { BacktestPage } from './backtest-page';
+import { ReviewPage } from './review-page';
+
+/** The draft editor: rule builder, sections, JSON mode, and the simulate panel beside it. */
+export class EditorPage extends ConsolePage {
+  async ready(): Promise<void> {
+    await this.page.getByRole('tablist', { name: 'Rule set sections' }).waitFor();
+  }
+
+  get versionId(): string {
+    return /\/versions\/(\d+)/.exec(this.page.url())?.[1] ?? '';
+  }
+
+  /** The card of a rule, found by its name (e.g. fit-target-industry); opens it. */
+  async rule(name: string): Promise<RuleCard> {
+    await this.page.getByLabel('Filter rules').fill(name);
+    const card = this.page.getByTestId('rule-card').filter({ hasText: name }).first();
+    if ((await card.getAttribute('open')) === null) await card.locator('summary').click();
+    await card.getByLabel('Points').waitFor();
+    return new RuleCard(card);
+  }
+
+  get saveState(): Locator {
+    return this.page.getByTestId('save-state');
+  }
+
+  get validationState(): Locator {
+    return this.page.getByTestId('validation-state');
+  }
+
+  get problemSummary(): Locator {
+    return this.page.getByTestId('problem-summary');
+  }
+
+  async tab(name: string): Promise<void> {
+    await this.page.getByRole('tab', { name }).click();
+  }
+
+  async save(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Save draft' }).click();
+    await this.page.getByText(/Saved: revision \d+/).waitFor();
+  }
+
+  /** Saves expecting someone else's save in between: the conflict panel shows instead. */
+  async saveIntoConflict(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Save draft' }).click();
+    const conflict = this.page.getByTestId('conflict');
+    await conflict.waitFor();
+    return conflict;
+  }
+
+  async mergeConflict(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Merge: apply my changes to theirs' }).click();
+    await this.page.getByText(/applied on top of revision \d+/).waitFor();
+  }
+
+  // Simulation
+  get simulation(): Locator {
+    return this.page.getByTestId('simulation-result');
+  }
+
+  async simulateLead(search: string): Promise<void> {
+    await this.page.getByLabel('Find a lead by e-mail or id').fill(search);
+    await this.page.locator('#sim-lead-results button').first().click();
+    await this.simulation.waitFor({ timeout: 20_000 });
+  }
+
+  async simulatedTotals(): Promise<{ candidate: number; active: number }> {
+    const candidate = await this.page.getByTestId('sim-candidate').getByTestId('sim-total').textContent();
+    const active = await this.page.getByTestId('sim-active').getByTestId('sim-total').textContent();
+    return { candidate: Number(candidate), active: Number(active) };
+  }
+
+  /** One click: backtests this draft on the last cohort against the active version. */
+  async runBacktest(): Promise<BacktestPage> {
+    await this.page.getByRole('button', { name: 'Run backtest' }).click();
+    await this.page.waitForURL(/\/backtest\?run=\d+/);
+    const backtest = new BacktestPage(this.page);
+    await backtest.results();
+    return backtest;
+  }
+
+  async openReview(): Promise<ReviewPage> {
+    await this.page.getByRole('link', { name: 'Review & publish' }).click();
+    const review = new ReviewPage(this.page);
+    await review.ready();
+    return review;
+  }
+}
+
+export class RuleCard {
+  constructor(readonly card: Locator) {}
+
+  get points(): Locator {
+    return this.card.getByLabel('Points');
+  }
+
+  /** The problem messages shown under the points field. */
+  get pointsProblems(): Locator {
+    return this.card.locator('[id$="-problems"]').filter({ has: this.card.page().locator('.field-error') });
+  }
+
+  async setPoints(points: number | string): Promise<void> {
+    await this.points.fill(String(points));
+  }
+}

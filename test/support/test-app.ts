@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../server/src/app';
+import type { Principal, UserPrincipal } from '../../server/src/auth/principal';
+import { createLogger } from '../../server/src/common/logger';
+import type { DatabaseConfig } from '../../server/src/db/database-config';
+import { createApolloServer, createContext, startHttpServer, type HttpServer } from '../../server/src/http/http-server';
+import { withDatabase } from './global-setup';
+
+export interface TestApp {
+  app: App;
+  /** Runs a GraphQL operation in-process (same schema, context and error mapping as over HTTP), as the test admin. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  /** Runs a GraphQL operation in-process as the given principal (null: without credentials). */
+  gqlAs<T = Record<string, unknown>>(principal: Principal | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  /** The test admin (a real admin user of this app's database). */
+  admin: UserPrincipal;
+  /** A session token of the test admin, for HTTP requests (`Authorization: Bearer <token>`). */
+  adminToken(): Promise<string>;
+  /** Starts the HTTP server on a free port (once) and returns it. */
+  http(): Promise<HttpServer>;
+  /** Runs SQL directly, to check what was (not) written. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface GqlError {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: { code?: string; reason?: string; problems?: Array<{ path: string; message: string }>; [key: string]: unknown };
+}
+
+export interface GqlResult<T> {
+  data?: T | null;
+  errors?: GqlError[];
+}
+
+/**
+ * A fresh app on a database of its own: in-memory PGlite by default; with DATABASE_URL, a clone of
+ * the migrated template that is dropped on close.
+ */
+export interface TestAppOptions {
+  /** Run this process's job workers (re-score chunks after a publish), as the service does. */
+  workers?: boolean;
+  publishRoles?: string[];
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const adminUrl = process.env.DATABASE_URL;
+  let database: DatabaseConfig = { kind: 'embedded' };
+  let dropDatabase: (() => Promise<void>) | null = null;
+  if (adminUrl) {
+    const name = `ls_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+    await admin.end();
+    database = { kind: 'postgres', url: withDatabase(adminUrl, name) };
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles });
+  if (options.workers) await app.startWorkers();
+  const apollo = createApolloServer(app, { production: false });
+  await apollo.start();
+  let httpServer: HttpServer | null = null;
+
+  const adminPassword = randomBytes(12).toString('hex');
+  const adminUser = await app.services.auth.createUser({ email: 'admin@test.local', name: 'Test Admin', role: 'admin', password: adminPassword });
+  const admin: UserPrincipal = { kind: 'user', userId: adminUser.id, email: adminUser.email, name: adminUser.name, role: 'admin' };
+  let adminToken: Promise<string> | null = null;
+
+  async function gqlAs<T>(principal: Principal | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
+    const response = await apollo.executeOperation<T>({ query, variables }, { contextValue: createContext(app, principal) });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used');
+    return response.body.singleResult as GqlResult<T>;
+  }
+
+  return {
+    app,
+    gql: (query, variables) => gqlAs(admin, query, variables),
+    gqlAs,
+    admin,
+    adminToken() {
+      adminToken ??= app.services.auth.signIn(admin.email, adminPassword).then((session) => session.token);
+      return adminToken;
+    },
+    async http() {
+      httpServer ??= await startHttpServer(app, { port: 0, host: '127.0.0.1', production: false });
+      return httpServer;
+    },
+    sql: (text, params) => app.dataSource.query(text, params),
+    async close() {
+      await apollo.stop();
+      if (httpServer) await httpServer.close();
+      await app.close();
+      await dropDatabase?.();
+    },
+  };
+}
