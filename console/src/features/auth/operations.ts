@@ -1,0 +1,17 @@
+import { graphql } from '@/gql';
+
+export const SignInMutation = graphql(`
+  mutation SignIn($email: String!, $password: String!) {
+    signIn(email: $email, password: $password) {
+      token
+      expiresAt
+      user { id email name role }
+    }
+  }
+`);
+
+export const SignOutMutation = graphql(`
+  mutation SignOut {
+    signOut
+  }
+`);

@@ -1,0 +1,58 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ErrorMessage } from '@/components/states';
+import { ApiError } from '@/lib/graphql-client';
+import { useAuth } from './auth-context';
+
+export function SignInForm() {
+  const { signIn, session } = useAuth();
+  const router = useRouter();
+  const next = useSearchParams().get('next');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const emailRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => emailRef.current?.focus(), []);
+  useEffect(() => {
+    if (session) router.replace(next && next.startsWith('/') && next !== '/sign-in' ? next : '/');
+  }, [session, next, router]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signIn(email.trim(), password);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
+      emailRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="sign-in">
+      <h1>Sign in</h1>
+      <p className="muted">Use your lead scoring account. The demo (npm run demo) prints its demo accounts.</p>
+      <form onSubmit={submit} className="form-stack" aria-describedby={error ? 'sign-in-error' : undefined}>
+        <div className="field">
+          <label htmlFor="email">E-mail</label>
+          <input id="email" ref={emailRef} type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+        </div>
+        {error && <ErrorMessage id="sign-in-error" error={error} />}
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </div>
+  );
+}

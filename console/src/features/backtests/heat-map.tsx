@@ -1,0 +1,60 @@
+import type { BacktestMetricsFieldsFragment } from '@/gql/graphql';
+import { formatPercent } from '@/lib/format';
+
+const GRADES = ['A', 'B', 'C', 'D'];
+const LEVELS = ['1', '2', '3', '4'];
+
+/** White (no conversions) to deep blue (the best cell); text turns white on dark cells. */
+function shade(rate: number, max: number): { background: string; color: string } {
+  const t = max > 0 ? Math.min(1, rate / max) : 0;
+  const mix = (from: number, to: number) => Math.round(from + (to - from) * t);
+  return { background: `rgb(${mix(244, 23)}, ${mix(247, 73)}, ${mix(252, 143)})`, color: t > 0.55 ? '#fff' : '#1b1f24' };
+}
+
+/** The A-D × 1-4 grid with each cell's lead count and conversion rate. */
+export function CellHeatMap({ metrics, baseline }: { metrics: BacktestMetricsFieldsFragment; baseline?: BacktestMetricsFieldsFragment }) {
+  const max = Math.max(0, ...metrics.cells.map((cell) => cell.conversionRate ?? 0));
+  return (
+    <figure className="card" style={{ margin: 0 }} data-testid="heat-map">
+      <figcaption>
+        <h3>Leads and conversion by cell</h3>
+        <p className="muted small">Darker cells convert more often. Rows: fit grade; columns: engagement level.</p>
+      </figcaption>
+      <table className="heatmap-table">
+        <caption className="visually-hidden">Leads and conversion rate per cell</caption>
+        <thead>
+          <tr>
+            <td />
+            {LEVELS.map((level) => (
+              <th key={level} scope="col">
+                {level}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {GRADES.map((grade) => (
+            <tr key={grade}>
+              <th scope="row">{grade}</th>
+              {LEVELS.map((level) => {
+                const name = `${grade}${level}`;
+                const cell = metrics.cells.find((c) => c.cell === name);
+                const base = baseline?.cells.find((c) => c.cell === name);
+                const rate = cell?.conversionRate ?? 0;
+                const delta = base ? (cell?.leads ?? 0) - base.leads : 0;
+                return (
+                  <td key={name} className="hcell" style={shade(rate, max)} data-cell={name}>
+                    <strong>{name}</strong>
+                    <span>{cell?.leads ?? 0} leads</span>
+                    <span>{cell?.leads ? `${formatPercent(cell.conversionRate, 0)} conv.` : '—'}</span>
+                    {base && delta !== 0 && <span className="small">{delta > 0 ? `+${delta}` : delta} vs baseline</span>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}

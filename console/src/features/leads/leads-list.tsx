@@ -1,0 +1,236 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { PageHeader } from '@/components/page-header';
+import { Empty, ErrorMessage, Loading } from '@/components/states';
+import type { LeadOrder, LeadsQuery as LeadsQueryResult } from '@/gql/graphql';
+import { formatDateTime, formatNumber } from '@/lib/format';
+import { ApiError, request } from '@/lib/graphql-client';
+import { useQuery } from '@/lib/use-query';
+import { LeadsQuery } from './operations';
+
+const GRADES = ['A', 'B', 'C', 'D'];
+const LEVELS = ['1', '2', '3', '4'];
+const PAGE = 50;
+
+type LeadEdge = LeadsQueryResult['leads']['edges'][number];
+
+/** Sales view: leads by score, filtered by cell, band, qualification or a search; filters live in the URL. */
+export function LeadsList() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const cells = params.get('cells')?.split(',').filter(Boolean) ?? [];
+  const band = params.get('band') ?? '';
+  const qualified = params.get('qualified') ?? '';
+  const search = params.get('search') ?? '';
+  const orderBy = (params.get('order') ?? 'SCORE_DESC') as LeadOrder;
+  const [searchText, setSearchText] = useState(search);
+  const [more, setMore] = useState<LeadEdge[]>([]);
+  const [cursor, setCursor] = useState<{ hasNextPage: boolean; endCursor?: string | null }>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<ApiError>();
+
+  const filter = {
+    ...(cells.length ? { cells } : {}),
+    ...(band ? { bands: [band] } : {}),
+    ...(qualified ? { qualified: qualified === 'yes' } : {}),
+    ...(search ? { search } : {}),
+  };
+  const { data, error, loading } = useQuery(LeadsQuery, { filter, orderBy, first: PAGE });
+
+  useEffect(() => {
+    setMore([]);
+    setCursor(undefined);
+  }, [data]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (searchText.trim() !== search) update({ search: searchText.trim() });
+    }, 300);
+    return () => clearTimeout(timer);
+    // Only the typed text: the URL change it causes must not re-run it.
+  }, [searchText]);
+
+  function update(changes: Record<string, string>) {
+    const next = new URLSearchParams(params.toString());
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    router.replace(`/leads${next.toString() ? `?${next}` : ''}`, { scroll: false });
+  }
+
+  function toggleCell(cell: string) {
+    const next = cells.includes(cell) ? cells.filter((c) => c !== cell) : [...cells, cell];
+    update({ cells: next.join(',') });
+  }
+
+  async function loadMore() {
+    const pageInfo = cursor ?? data?.leads.pageInfo;
+    if (!pageInfo?.endCursor) return;
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const page = await request(LeadsQuery, { filter, orderBy, first: PAGE, after: pageInfo.endCursor });
+      setMore((current) => [...current, ...page.leads.edges]);
+      setCursor(page.leads.pageInfo);
+    } catch (caught) {
+      setMoreError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  const edges = [...(data?.leads.edges ?? []), ...more];
+  const hasNext = (cursor ?? data?.leads.pageInfo)?.hasNextPage;
+
+  return (
+    <>
+      <PageHeader title="Leads" description="Work the list top down: the highest scores first." />
+      <form className="card lead-filters" role="search" aria-label="Filter leads" onSubmit={(event) => event.preventDefault()}>
+        <div className="filter-fields">
+          <div className="field wide">
+            <label htmlFor="lead-search">E-mail or id starts with</label>
+            <input id="lead-search" type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="lead-band">Band</label>
+            <select id="lead-band" value={band} onChange={(event) => update({ band: event.target.value })}>
+              <option value="">Any band</option>
+              <option value="hot">hot</option>
+              <option value="warm">warm</option>
+              <option value="cold">cold</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="lead-qualified">Qualified</label>
+            <select id="lead-qualified" value={qualified} onChange={(event) => update({ qualified: event.target.value })}>
+              <option value="">Either</option>
+              <option value="yes">Qualified only</option>
+              <option value="no">Not qualified</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="lead-order">Order</label>
+            <select id="lead-order" value={orderBy} onChange={(event) => update({ order: event.target.value === 'SCORE_DESC' ? '' : event.target.value })}>
+              <option value="SCORE_DESC">Highest score first</option>
+              <option value="SCORE_ASC">Lowest score first</option>
+              <option value="UPDATED_DESC">Recently updated</option>
+              <option value="CREATED_DESC">Newest</option>
+            </select>
+          </div>
+          {(cells.length > 0 || band || qualified || search) && (
+            <div>
+              <button
+                type="button"
+                className="button subtle"
+                onClick={() => {
+                  setSearchText('');
+                  router.replace('/leads');
+                }}
+              >
+                Clear filters
+              </button>
+            </div>
+          )}
+        </div>
+        <fieldset>
+          <legend>Cells (grade × level)</legend>
+          <div className="score-grid" style={{ gridTemplateColumns: 'auto repeat(4, 2.4rem)' }}>
+            <span />
+            {LEVELS.map((level) => (
+              <span key={level} className="axis">
+                {level}
+              </span>
+            ))}
+            {GRADES.map((grade) => (
+              <CellRow key={grade} grade={grade} cells={cells} onToggle={toggleCell} />
+            ))}
+          </div>
+        </fieldset>
+      </form>
+      <div aria-live="polite" style={{ margin: '0.75rem 0' }} className="muted" data-testid="lead-count">
+        {data && `${formatNumber(data.leads.totalCount)} lead${data.leads.totalCount === 1 ? '' : 's'}`}
+      </div>
+      {error && <ErrorMessage error={error} title="Could not load leads" />}
+      {loading && !data && <Loading label="Loading leads…" />}
+      {data && edges.length === 0 && <Empty>No lead matches these filters.</Empty>}
+      {edges.length > 0 && (
+        <div className="table-wrap">
+          <table data-testid="leads-table">
+            <thead>
+              <tr>
+                <th scope="col">Lead</th>
+                <th scope="col" className="num">
+                  Score
+                </th>
+                <th scope="col">Cell</th>
+                <th scope="col">Band</th>
+                <th scope="col">Next action</th>
+                <th scope="col" className="hide-narrow">Company</th>
+                <th scope="col" className="hide-narrow">Last activity</th>
+              </tr>
+            </thead>
+            <tbody>
+              {edges.map(({ node }) => (
+                <tr key={node.id}>
+                  <td>
+                    <Link href={`/leads/${node.id}`}>{node.email ?? node.externalId}</Link>
+                    <div className="muted small">{node.externalId}</div>
+                  </td>
+                  <td className="num">
+                    <strong>{node.score?.total ?? '—'}</strong>
+                    {node.score && (
+                      <div className="muted small" style={{ whiteSpace: 'nowrap' }}>
+                        {node.score.fit} + {node.score.engagement}
+                      </div>
+                    )}
+                  </td>
+                  <td>{node.score && <span className="cell-tag">{node.score.cell}</span>}</td>
+                  <td>
+                    {node.score && <span className={`badge ${node.score.band}`}>{node.score.band}</span>} {node.score?.qualified && <span className="badge yes">qualified</span>}
+                  </td>
+                  <td className="small">{node.score?.actionLabel}</td>
+                  <td className="small hide-narrow">{describeCompany(node.attributes)}</td>
+                  <td className="small hide-narrow">{formatDateTime(node.score?.lastActivityAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {moreError && <ErrorMessage error={moreError} />}
+      {hasNext && (
+        <p>
+          <button type="button" className="button" disabled={loadingMore} onClick={() => void loadMore()}>
+            {loadingMore ? 'Loading…' : `Show ${PAGE} more`}
+          </button>
+        </p>
+      )}
+    </>
+  );
+}
+
+function CellRow({ grade, cells, onToggle }: { grade: string; cells: string[]; onToggle(cell: string): void }) {
+  return (
+    <>
+      <span className="axis">{grade}</span>
+      {LEVELS.map((level) => {
+        const cell = `${grade}${level}`;
+        const on = cells.includes(cell);
+        return (
+          <button key={cell} type="button" className={`gcell ${on ? 'candidate' : ''}`} aria-pressed={on} aria-label={`Cell ${cell}`} onClick={() => onToggle(cell)} style={{ cursor: 'pointer', font: 'inherit' }}>
+            {cell}
+          </button>
+        );
+      })}
+    </>
+  );
+}
+
+function describeCompany(attributes: Record<string, unknown>): string {
+  const parts = [attributes.industry, attributes.companySize ? `${attributes.companySize} empl.` : null, attributes.country].filter(Boolean);
+  return parts.map(String).join(' · ') || '—';
+}

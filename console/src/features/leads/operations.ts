@@ -1,0 +1,64 @@
+import { graphql } from '@/gql';
+
+export const LeadsQuery = graphql(`
+  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
+    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id
+          externalId
+          email
+          segment
+          source
+          outcome
+          attributes
+          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }
+        }
+      }
+    }
+  }
+`);
+
+export const LeadQuery = graphql(`
+  query Lead($id: ID!) {
+    lead(id: $id) {
+      id
+      externalId
+      email
+      segment
+      source
+      outcome
+      outcomeAt
+      dealValue
+      attributes
+      createdAt
+      updatedAt
+      score {
+        total
+        fit
+        engagement
+        fitGrade
+        engagementLevel
+        cell
+        band
+        qualified
+        action
+        actionLabel
+        ruleSetKey
+        ruleSetVersion
+        scoredAt
+        lastActivityAt
+        reasons { rule label dimension points }
+      }
+      scoreHistory(first: 200) {
+        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }
+      }
+      activities(first: 50) {
+        totalCount
+        edges { node { id type occurredAt properties } }
+      }
+    }
+  }
+`);

@@ -1,0 +1,206 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query AuditLog($filter: AuditFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id at actor action entityType entityId summary before after diff requestId } }\n    }\n  }\n": typeof types.AuditLogDocument,
+    "\n  query ApiKeys {\n    apiKeys { id name prefix scopes active createdAt createdBy expiresAt lastUsedAt revokedAt }\n    users { id email }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey { id name prefix }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id active revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id email name role }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation RunBacktest($input: RunBacktestInput!) {\n    runBacktest(input: $input) { id status }\n  }\n": typeof types.RunBacktestDocument,
+    "\n  query BacktestCohorts {\n    backtestCohorts(first: 20) {\n      id\n      description\n      leadCount\n      convertedCount\n      decidedCount\n      preparedAt\n    }\n  }\n": typeof types.BacktestCohortsDocument,
+    "\n  query BacktestRuns($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 20) {\n      id\n      status\n      versionId\n      version\n      compareToVersion\n      createdAt\n      createdBy\n      durationMs\n      error\n      cohortSpec { ...CohortSpecFields }\n    }\n  }\n\n  fragment CohortSpecFields on BacktestCohortSpec {\n    createdFrom\n    createdTo\n    cutoffAt\n    cutoffDaysAfterCreation\n    segment\n    source\n    attributes { name value }\n  }\n": typeof types.BacktestRunsDocument,
+    "\n  query BacktestRun($id: ID!) {\n    backtestRun(id: $id) {\n      id\n      status\n      error\n      ruleSetKey\n      versionId\n      version\n      compareToVersionId\n      compareToVersion\n      cohortId\n      openLeads\n      createdAt\n      createdBy\n      durationMs\n      definitionChecksum\n      cohortSpec { ...CohortSpecFields }\n      results {\n        compiled\n        timings { loadCohortMs scoreMs metricsMs }\n        metrics { ...BacktestMetricsFields }\n        comparison {\n          baselineVersion\n          baselineVersionId\n          leadsChangingCell\n          baseline { ...BacktestMetricsFields }\n          deltas { auc precision recall f1 shareToSales qualified }\n          cellMoves { from to leads converted examples }\n        }\n      }\n    }\n  }\n\n  fragment BacktestMetricsFields on BacktestMetrics {\n    leads\n    converted\n    conversionRate\n    revenue\n    auc\n    threshold\n    qualified\n    precision\n    recall\n    f1\n    shareToSales\n    rocCurve { fpr tpr threshold }\n    bands { band leads converted conversionRate revenue }\n    cells { cell leads converted conversionRate revenue }\n    deciles { decile leads converted conversionRate lift cumulativeGain minScore maxScore }\n    rules { rule label dimension currentPoints suggestedPoints fired fireRate conversionWhenFired conversionWhenNotFired lift }\n  }\n": typeof types.BacktestRunDocument,
+    "\n  query VersionBacktests($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 50) {\n      id\n      status\n      versionId\n      compareToVersionId\n      createdAt\n    }\n  }\n": typeof types.VersionBacktestsDocument,
+    "\n  query Version($id: ID!) {\n    ruleSetVersion(id: $id) {\n      id\n      version\n      status\n      revision\n      note\n      definition\n      ruleSetKey\n      ruleSetId\n      editors\n      createdBy\n      updatedAt\n      basedOnVersionId\n      submittedBy\n      submittedAt\n      approvedAt\n      publishedAt\n      publishedBy\n    }\n  }\n": typeof types.VersionDocument,
+    "\n  query AttributeDefinitions {\n    attributeDefinitions { name label type allowedValues }\n  }\n": typeof types.AttributeDefinitionsDocument,
+    "\n  query ValidateRuleSet($definition: JSONObject!, $ruleSetKey: String) {\n    validateRuleSet(definition: $definition, ruleSetKey: $ruleSetKey) {\n      valid\n      problems { path message }\n    }\n  }\n": typeof types.ValidateRuleSetDocument,
+    "\n  mutation SaveDraft($input: SaveDraftInput!) {\n    saveDraft(input: $input) { id revision status definition updatedAt editors note }\n  }\n": typeof types.SaveDraftDocument,
+    "\n  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id\n          externalId\n          email\n          segment\n          source\n          outcome\n          attributes\n          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n        }\n      }\n    }\n  }\n": typeof types.LeadsDocument,
+    "\n  query Lead($id: ID!) {\n    lead(id: $id) {\n      id\n      externalId\n      email\n      segment\n      source\n      outcome\n      outcomeAt\n      dealValue\n      attributes\n      createdAt\n      updatedAt\n      score {\n        total\n        fit\n        engagement\n        fitGrade\n        engagementLevel\n        cell\n        band\n        qualified\n        action\n        actionLabel\n        ruleSetKey\n        ruleSetVersion\n        scoredAt\n        lastActivityAt\n        reasons { rule label dimension points }\n      }\n      scoreHistory(first: 200) {\n        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }\n      }\n      activities(first: 50) {\n        totalCount\n        edges { node { id type occurredAt properties } }\n      }\n    }\n  }\n": typeof types.LeadDocument,
+    "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n": typeof types.SubmitForReviewDocument,
+    "\n  mutation ApproveVersion($input: ReviewInput!) {\n    approveVersion(input: $input) { id status approvedAt }\n  }\n": typeof types.ApproveVersionDocument,
+    "\n  mutation RequestChanges($input: ReviewInput!) {\n    requestChanges(input: $input) { id status }\n  }\n": typeof types.RequestChangesDocument,
+    "\n  mutation PublishVersion($versionId: ID!) {\n    publishVersion(versionId: $versionId) {\n      version { id status publishedAt }\n      rescoreJob { id }\n    }\n  }\n": typeof types.PublishVersionDocument,
+    "\n  query RuleSets {\n    ruleSets {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      updatedAt\n      activeVersion { id version status publishedAt publishedBy }\n      versions { id version status updatedAt createdBy }\n    }\n  }\n": typeof types.RuleSetsDocument,
+    "\n  query RuleSet($key: String!) {\n    ruleSet(key: $key) {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      activeVersionId\n      versions {\n        id\n        version\n        status\n        revision\n        note\n        createdAt\n        createdBy\n        editors\n        updatedAt\n        submittedAt\n        submittedBy\n        approvedAt\n        publishedAt\n        publishedBy\n        retiredAt\n        basedOnVersionId\n      }\n    }\n  }\n": typeof types.RuleSetDocument,
+    "\n  query VersionReviews($versionId: ID!) {\n    ruleSetReviews(versionId: $versionId) {\n      id\n      side\n      decision\n      reviewer\n      comment\n      revision\n      voided\n      createdAt\n    }\n  }\n": typeof types.VersionReviewsDocument,
+    "\n  query RuleSetDiff($fromVersionId: ID!, $toVersionId: ID, $toDefinition: JSONObject) {\n    ruleSetDiff(fromVersionId: $fromVersionId, toVersionId: $toVersionId, toDefinition: $toDefinition) {\n      identical\n      summary\n      changes\n    }\n  }\n": typeof types.RuleSetDiffDocument,
+    "\n  mutation CreateDraft($input: CreateDraftInput!) {\n    createDraft(input: $input) { id version ruleSetKey }\n  }\n": typeof types.CreateDraftDocument,
+    "\n  mutation Rollback($ruleSetKey: String!, $toVersionId: ID!) {\n    rollbackRuleSet(ruleSetKey: $ruleSetKey, toVersionId: $toVersionId) {\n      version { id version status }\n      rescoreJob { id }\n    }\n  }\n": typeof types.RollbackDocument,
+    "\n  query RescoreJob($id: ID!) {\n    rescoreJob(id: $id) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      error\n      version\n      ruleSetKey\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.RescoreJobDocument,
+    "\n  query LeadSearch($search: String!) {\n    leads(filter: { search: $search }, first: 8) {\n      edges { node { id externalId email score { total cell } } }\n    }\n  }\n": typeof types.LeadSearchDocument,
+    "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n": typeof types.SimulateDocument,
+};
+const documents: Documents = {
+    "\n  query AuditLog($filter: AuditFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id at actor action entityType entityId summary before after diff requestId } }\n    }\n  }\n": types.AuditLogDocument,
+    "\n  query ApiKeys {\n    apiKeys { id name prefix scopes active createdAt createdBy expiresAt lastUsedAt revokedAt }\n    users { id email }\n  }\n": types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey { id name prefix }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id active revokedAt }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id email name role }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  mutation RunBacktest($input: RunBacktestInput!) {\n    runBacktest(input: $input) { id status }\n  }\n": types.RunBacktestDocument,
+    "\n  query BacktestCohorts {\n    backtestCohorts(first: 20) {\n      id\n      description\n      leadCount\n      convertedCount\n      decidedCount\n      preparedAt\n    }\n  }\n": types.BacktestCohortsDocument,
+    "\n  query BacktestRuns($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 20) {\n      id\n      status\n      versionId\n      version\n      compareToVersion\n      createdAt\n      createdBy\n      durationMs\n      error\n      cohortSpec { ...CohortSpecFields }\n    }\n  }\n\n  fragment CohortSpecFields on BacktestCohortSpec {\n    createdFrom\n    createdTo\n    cutoffAt\n    cutoffDaysAfterCreation\n    segment\n    source\n    attributes { name value }\n  }\n": types.BacktestRunsDocument,
+    "\n  query BacktestRun($id: ID!) {\n    backtestRun(id: $id) {\n      id\n      status\n      error\n      ruleSetKey\n      versionId\n      version\n      compareToVersionId\n      compareToVersion\n      cohortId\n      openLeads\n      createdAt\n      createdBy\n      durationMs\n      definitionChecksum\n      cohortSpec { ...CohortSpecFields }\n      results {\n        compiled\n        timings { loadCohortMs scoreMs metricsMs }\n        metrics { ...BacktestMetricsFields }\n        comparison {\n          baselineVersion\n          baselineVersionId\n          leadsChangingCell\n          baseline { ...BacktestMetricsFields }\n          deltas { auc precision recall f1 shareToSales qualified }\n          cellMoves { from to leads converted examples }\n        }\n      }\n    }\n  }\n\n  fragment BacktestMetricsFields on BacktestMetrics {\n    leads\n    converted\n    conversionRate\n    revenue\n    auc\n    threshold\n    qualified\n    precision\n    recall\n    f1\n    shareToSales\n    rocCurve { fpr tpr threshold }\n    bands { band leads converted conversionRate revenue }\n    cells { cell leads converted conversionRate revenue }\n    deciles { decile leads converted conversionRate lift cumulativeGain minScore maxScore }\n    rules { rule label dimension currentPoints suggestedPoints fired fireRate conversionWhenFired conversionWhenNotFired lift }\n  }\n": types.BacktestRunDocument,
+    "\n  query VersionBacktests($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 50) {\n      id\n      status\n      versionId\n      compareToVersionId\n      createdAt\n    }\n  }\n": types.VersionBacktestsDocument,
+    "\n  query Version($id: ID!) {\n    ruleSetVersion(id: $id) {\n      id\n      version\n      status\n      revision\n      note\n      definition\n      ruleSetKey\n      ruleSetId\n      editors\n      createdBy\n      updatedAt\n      basedOnVersionId\n      submittedBy\n      submittedAt\n      approvedAt\n      publishedAt\n      publishedBy\n    }\n  }\n": types.VersionDocument,
+    "\n  query AttributeDefinitions {\n    attributeDefinitions { name label type allowedValues }\n  }\n": types.AttributeDefinitionsDocument,
+    "\n  query ValidateRuleSet($definition: JSONObject!, $ruleSetKey: String) {\n    validateRuleSet(definition: $definition, ruleSetKey: $ruleSetKey) {\n      valid\n      problems { path message }\n    }\n  }\n": types.ValidateRuleSetDocument,
+    "\n  mutation SaveDraft($input: SaveDraftInput!) {\n    saveDraft(input: $input) { id revision status definition updatedAt editors note }\n  }\n": types.SaveDraftDocument,
+    "\n  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id\n          externalId\n          email\n          segment\n          source\n          outcome\n          attributes\n          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n        }\n      }\n    }\n  }\n": types.LeadsDocument,
+    "\n  query Lead($id: ID!) {\n    lead(id: $id) {\n      id\n      externalId\n      email\n      segment\n      source\n      outcome\n      outcomeAt\n      dealValue\n      attributes\n      createdAt\n      updatedAt\n      score {\n        total\n        fit\n        engagement\n        fitGrade\n        engagementLevel\n        cell\n        band\n        qualified\n        action\n        actionLabel\n        ruleSetKey\n        ruleSetVersion\n        scoredAt\n        lastActivityAt\n        reasons { rule label dimension points }\n      }\n      scoreHistory(first: 200) {\n        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }\n      }\n      activities(first: 50) {\n        totalCount\n        edges { node { id type occurredAt properties } }\n      }\n    }\n  }\n": types.LeadDocument,
+    "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n": types.SubmitForReviewDocument,
+    "\n  mutation ApproveVersion($input: ReviewInput!) {\n    approveVersion(input: $input) { id status approvedAt }\n  }\n": types.ApproveVersionDocument,
+    "\n  mutation RequestChanges($input: ReviewInput!) {\n    requestChanges(input: $input) { id status }\n  }\n": types.RequestChangesDocument,
+    "\n  mutation PublishVersion($versionId: ID!) {\n    publishVersion(versionId: $versionId) {\n      version { id status publishedAt }\n      rescoreJob { id }\n    }\n  }\n": types.PublishVersionDocument,
+    "\n  query RuleSets {\n    ruleSets {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      updatedAt\n      activeVersion { id version status publishedAt publishedBy }\n      versions { id version status updatedAt createdBy }\n    }\n  }\n": types.RuleSetsDocument,
+    "\n  query RuleSet($key: String!) {\n    ruleSet(key: $key) {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      activeVersionId\n      versions {\n        id\n        version\n        status\n        revision\n        note\n        createdAt\n        createdBy\n        editors\n        updatedAt\n        submittedAt\n        submittedBy\n        approvedAt\n        publishedAt\n        publishedBy\n        retiredAt\n        basedOnVersionId\n      }\n    }\n  }\n": types.RuleSetDocument,
+    "\n  query VersionReviews($versionId: ID!) {\n    ruleSetReviews(versionId: $versionId) {\n      id\n      side\n      decision\n      reviewer\n      comment\n      revision\n      voided\n      createdAt\n    }\n  }\n": types.VersionReviewsDocument,
+    "\n  query RuleSetDiff($fromVersionId: ID!, $toVersionId: ID, $toDefinition: JSONObject) {\n    ruleSetDiff(fromVersionId: $fromVersionId, toVersionId: $toVersionId, toDefinition: $toDefinition) {\n      identical\n      summary\n      changes\n    }\n  }\n": types.RuleSetDiffDocument,
+    "\n  mutation CreateDraft($input: CreateDraftInput!) {\n    createDraft(input: $input) { id version ruleSetKey }\n  }\n": types.CreateDraftDocument,
+    "\n  mutation Rollback($ruleSetKey: String!, $toVersionId: ID!) {\n    rollbackRuleSet(ruleSetKey: $ruleSetKey, toVersionId: $toVersionId) {\n      version { id version status }\n      rescoreJob { id }\n    }\n  }\n": types.RollbackDocument,
+    "\n  query RescoreJob($id: ID!) {\n    rescoreJob(id: $id) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      error\n      version\n      ruleSetKey\n      startedAt\n      finishedAt\n    }\n  }\n": types.RescoreJobDocument,
+    "\n  query LeadSearch($search: String!) {\n    leads(filter: { search: $search }, first: 8) {\n      edges { node { id externalId email score { total cell } } }\n    }\n  }\n": types.LeadSearchDocument,
+    "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n": types.SimulateDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditLog($filter: AuditFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id at actor action entityType entityId summary before after diff requestId } }\n    }\n  }\n"): typeof import('./graphql').AuditLogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys { id name prefix scopes active createdAt createdBy expiresAt lastUsedAt revokedAt }\n    users { id email }\n  }\n"): typeof import('./graphql').ApiKeysDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey { id name prefix }\n    }\n  }\n"): typeof import('./graphql').CreateApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id active revokedAt }\n  }\n"): typeof import('./graphql').RevokeApiKeyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user { id email name role }\n    }\n  }\n"): typeof import('./graphql').SignInDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): typeof import('./graphql').SignOutDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RunBacktest($input: RunBacktestInput!) {\n    runBacktest(input: $input) { id status }\n  }\n"): typeof import('./graphql').RunBacktestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BacktestCohorts {\n    backtestCohorts(first: 20) {\n      id\n      description\n      leadCount\n      convertedCount\n      decidedCount\n      preparedAt\n    }\n  }\n"): typeof import('./graphql').BacktestCohortsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BacktestRuns($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 20) {\n      id\n      status\n      versionId\n      version\n      compareToVersion\n      createdAt\n      createdBy\n      durationMs\n      error\n      cohortSpec { ...CohortSpecFields }\n    }\n  }\n\n  fragment CohortSpecFields on BacktestCohortSpec {\n    createdFrom\n    createdTo\n    cutoffAt\n    cutoffDaysAfterCreation\n    segment\n    source\n    attributes { name value }\n  }\n"): typeof import('./graphql').BacktestRunsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BacktestRun($id: ID!) {\n    backtestRun(id: $id) {\n      id\n      status\n      error\n      ruleSetKey\n      versionId\n      version\n      compareToVersionId\n      compareToVersion\n      cohortId\n      openLeads\n      createdAt\n      createdBy\n      durationMs\n      definitionChecksum\n      cohortSpec { ...CohortSpecFields }\n      results {\n        compiled\n        timings { loadCohortMs scoreMs metricsMs }\n        metrics { ...BacktestMetricsFields }\n        comparison {\n          baselineVersion\n          baselineVersionId\n          leadsChangingCell\n          baseline { ...BacktestMetricsFields }\n          deltas { auc precision recall f1 shareToSales qualified }\n          cellMoves { from to leads converted examples }\n        }\n      }\n    }\n  }\n\n  fragment BacktestMetricsFields on BacktestMetrics {\n    leads\n    converted\n    conversionRate\n    revenue\n    auc\n    threshold\n    qualified\n    precision\n    recall\n    f1\n    shareToSales\n    rocCurve { fpr tpr threshold }\n    bands { band leads converted conversionRate revenue }\n    cells { cell leads converted conversionRate revenue }\n    deciles { decile leads converted conversionRate lift cumulativeGain minScore maxScore }\n    rules { rule label dimension currentPoints suggestedPoints fired fireRate conversionWhenFired conversionWhenNotFired lift }\n  }\n"): typeof import('./graphql').BacktestRunDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VersionBacktests($ruleSetKey: String!) {\n    backtestRuns(ruleSetKey: $ruleSetKey, first: 50) {\n      id\n      status\n      versionId\n      compareToVersionId\n      createdAt\n    }\n  }\n"): typeof import('./graphql').VersionBacktestsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Version($id: ID!) {\n    ruleSetVersion(id: $id) {\n      id\n      version\n      status\n      revision\n      note\n      definition\n      ruleSetKey\n      ruleSetId\n      editors\n      createdBy\n      updatedAt\n      basedOnVersionId\n      submittedBy\n      submittedAt\n      approvedAt\n      publishedAt\n      publishedBy\n    }\n  }\n"): typeof import('./graphql').VersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AttributeDefinitions {\n    attributeDefinitions { name label type allowedValues }\n  }\n"): typeof import('./graphql').AttributeDefinitionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ValidateRuleSet($definition: JSONObject!, $ruleSetKey: String) {\n    validateRuleSet(definition: $definition, ruleSetKey: $ruleSetKey) {\n      valid\n      problems { path message }\n    }\n  }\n"): typeof import('./graphql').ValidateRuleSetDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SaveDraft($input: SaveDraftInput!) {\n    saveDraft(input: $input) { id revision status definition updatedAt editors note }\n  }\n"): typeof import('./graphql').SaveDraftDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id\n          externalId\n          email\n          segment\n          source\n          outcome\n          attributes\n          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').LeadsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Lead($id: ID!) {\n    lead(id: $id) {\n      id\n      externalId\n      email\n      segment\n      source\n      outcome\n      outcomeAt\n      dealValue\n      attributes\n      createdAt\n      updatedAt\n      score {\n        total\n        fit\n        engagement\n        fitGrade\n        engagementLevel\n        cell\n        band\n        qualified\n        action\n        actionLabel\n        ruleSetKey\n        ruleSetVersion\n        scoredAt\n        lastActivityAt\n        reasons { rule label dimension points }\n      }\n      scoreHistory(first: 200) {\n        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }\n      }\n      activities(first: 50) {\n        totalCount\n        edges { node { id type occurredAt properties } }\n      }\n    }\n  }\n"): typeof import('./graphql').LeadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n"): typeof import('./graphql').SubmitForReviewDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ApproveVersion($input: ReviewInput!) {\n    approveVersion(input: $input) { id status approvedAt }\n  }\n"): typeof import('./graphql').ApproveVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestChanges($input: ReviewInput!) {\n    requestChanges(input: $input) { id status }\n  }\n"): typeof import('./graphql').RequestChangesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishVersion($versionId: ID!) {\n    publishVersion(versionId: $versionId) {\n      version { id status publishedAt }\n      rescoreJob { id }\n    }\n  }\n"): typeof import('./graphql').PublishVersionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuleSets {\n    ruleSets {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      updatedAt\n      activeVersion { id version status publishedAt publishedBy }\n      versions { id version status updatedAt createdBy }\n    }\n  }\n"): typeof import('./graphql').RuleSetsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuleSet($key: String!) {\n    ruleSet(key: $key) {\n      id\n      key\n      name\n      description\n      isDefault\n      segments\n      activeVersionId\n      versions {\n        id\n        version\n        status\n        revision\n        note\n        createdAt\n        createdBy\n        editors\n        updatedAt\n        submittedAt\n        submittedBy\n        approvedAt\n        publishedAt\n        publishedBy\n        retiredAt\n        basedOnVersionId\n      }\n    }\n  }\n"): typeof import('./graphql').RuleSetDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VersionReviews($versionId: ID!) {\n    ruleSetReviews(versionId: $versionId) {\n      id\n      side\n      decision\n      reviewer\n      comment\n      revision\n      voided\n      createdAt\n    }\n  }\n"): typeof import('./graphql').VersionReviewsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuleSetDiff($fromVersionId: ID!, $toVersionId: ID, $toDefinition: JSONObject) {\n    ruleSetDiff(fromVersionId: $fromVersionId, toVersionId: $toVersionId, toDefinition: $toDefinition) {\n      identical\n      summary\n      changes\n    }\n  }\n"): typeof import('./graphql').RuleSetDiffDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDraft($input: CreateDraftInput!) {\n    createDraft(input: $input) { id version ruleSetKey }\n  }\n"): typeof import('./graphql').CreateDraftDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Rollback($ruleSetKey: String!, $toVersionId: ID!) {\n    rollbackRuleSet(ruleSetKey: $ruleSetKey, toVersionId: $toVersionId) {\n      version { id version status }\n      rescoreJob { id }\n    }\n  }\n"): typeof import('./graphql').RollbackDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RescoreJob($id: ID!) {\n    rescoreJob(id: $id) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      error\n      version\n      ruleSetKey\n      startedAt\n      finishedAt\n    }\n  }\n"): typeof import('./graphql').RescoreJobDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LeadSearch($search: String!) {\n    leads(filter: { search: $search }, first: 8) {\n      edges { node { id externalId email score { total cell } } }\n    }\n  }\n"): typeof import('./graphql').LeadSearchDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n"): typeof import('./graphql').SimulateDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
