@@ -1,11 +1,14 @@
 /**
- * The API under load, over HTTP, in one process.
+ * The API under load, over HTTP: the service in its own process, the load generator in this one.
  *
- *   npx tsx bench/api.ts                                                        # embedded PGlite (in memory)
+ *   npx tsx bench/api.ts                                                           # embedded PGlite (scratch data dir)
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts  # scratch database ls_bench_api_<pid>
+ *   ... bench/api.ts --profile                                                     # also writes a CPU profile of the server (.cpuprofile in os.tmpdir())
  *
- * Starts the service in-process (createApp + startHttpServer, no rate limit), seeds 1,000 scored leads,
- * then with autocannon:
+ * Seeds 1,000 scored leads with 10 activities each, then starts `server/src/main.ts` as a child
+ * process exactly as `npm start` does (NODE_ENV=production, workers on, rate limit raised out of the
+ * way) and drives it with autocannon from this process, so the load generator does not share the
+ * server's event loop:
  *   (a) recordActivity at a fixed 500 requests/s for 20 s (50 connections, unique idempotency keys):
  *       latency p50/p90/p99/max and errors;
  *   (b) the lead score query vs a trivial `{ __typename }`, both with an API key, as fast as they go
@@ -13,26 +16,41 @@
  * Prints figures only.
  */
 import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
+import { REPO_ROOT } from '../server/src/common/paths';
 import type { DatabaseConfig } from '../server/src/db/database-config';
-import { startHttpServer, type HttpServer } from '../server/src/http/http-server';
 
 const LEADS = 1_000;
 const CONNECTIONS = 50;
 const RECORD_RATE = 500;
 const RECORD_SECONDS = 20;
 const QUERY_SECONDS = 10;
+const WARMUP_SECONDS = 5;
 
+const { values: flags } = parseArgs({ options: { profile: { type: 'boolean', default: false } } });
 const adminUrl = process.env.DATABASE_URL;
 const dbName = `ls_bench_api_${process.pid}`;
-let database: DatabaseConfig = { kind: 'embedded' };
+let database: DatabaseConfig;
+let serverEnv: Record<string, string>;
+let dataDir: string | null = null;
 if (adminUrl) {
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   database = { kind: 'postgres', url: url.toString() };
+  serverEnv = { DATABASE_URL: url.toString() };
+} else {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ls-bench-api-'));
+  database = { kind: 'embedded', dataDir };
+  serverEnv = { DATA_DIR: dataDir };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -77,12 +95,12 @@ interface Run {
 }
 
 /** One autocannon run; each request's body comes from `body(n)`, and every response is checked for GraphQL errors. */
-async function run(server: HttpServer, key: string, options: { duration: number; overallRate?: number }, body: (n: number) => string): Promise<Run> {
+async function run(graphqlUrl: string, key: string, options: { duration: number; overallRate?: number }, body: (n: number) => string): Promise<Run> {
   let sent = 0;
   let graphqlErrors = 0;
   let firstError: string | null = null;
   const result = await autocannon({
-    url: server.graphqlUrl,
+    url: graphqlUrl,
     connections: CONNECTIONS,
     duration: options.duration,
     overallRate: options.overallRate,
@@ -109,41 +127,111 @@ const LEAD_SCORE = 'query($id: String!) { lead(externalId: $id) { score { total 
 const TRIVIAL = JSON.stringify({ query: '{ __typename }' });
 const leadOf = (n: number) => `bench-${1 + ((n * 7919) % LEADS)}`;
 
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm start` in a child process; resolves once /readyz answers. */
+async function startServer(port: number): Promise<ChildProcess> {
+  const nodeArgs = ['--import', 'tsx'];
+  if (flags.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${tmpdir()}`);
+  const child = spawn(process.execPath, [...nodeArgs, 'server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      ...serverEnv,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      RATE_LIMIT_REQUESTS: '1000000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the server did not become ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
 if (adminUrl) await admin(`CREATE DATABASE ${dbName}`);
 let app: App | null = null;
-let server: HttpServer | null = null;
+let server: ChildProcess | null = null;
 try {
-  app = await createApp({ database, logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
-  server = await startHttpServer(app, { port: 0, host: '127.0.0.1', production: true });
-  console.log(`bench/api: ${adminUrl ? `PostgreSQL, scratch database ${dbName}` : 'embedded PGlite (in memory)'}; Node ${process.version}; ${CONNECTIONS} connections; no rate limit`);
-
+  // Seed and create the keys in this process, then hand the database to the server process.
+  app = await createApp({ database, logger: createLogger('warn') });
   let t = process.hrtime.bigint();
   const scored = await seed(app);
-  console.log(`seeded ${fmt(LEADS)} leads with ${fmt(LEADS * 10)} activities and scored ${fmt(scored)} of them in ${seconds(t).toFixed(1)} s`);
-
   const writer = await app.services.auth.createApiKey({ name: 'bench-writer', scopes: ['leads:write'] });
   const reader = await app.services.auth.createApiKey({ name: 'bench-reader', scopes: ['scores:read'] });
+  console.log(`bench/api: ${adminUrl ? `PostgreSQL, scratch database ${dbName}` : `embedded PGlite in ${dataDir}`}; Node ${process.version}; ${CONNECTIONS} connections`);
+  console.log(`seeded ${fmt(LEADS)} leads with ${fmt(LEADS * 10)} activities and scored ${fmt(scored)} of them in ${seconds(t).toFixed(1)} s`);
+  // The server gets the database to itself (the embedded one is single-process anyway).
+  await app.close();
+  app = null;
+
+  const port = await freePort();
+  server = await startServer(port);
+  const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
+  console.log(`server: separate process (pid ${server.pid}), NODE_ENV=production, workers on, rate limit out of the way`);
+
+  // Warm-up: JIT, connection pool, caches. Not measured.
+  let warm = 0;
+  await run(graphqlUrl, writer.secret, { duration: WARMUP_SECONDS, overallRate: 200 }, (n) =>
+    JSON.stringify({ query: RECORD, variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `warm-${process.pid}-${warm++}` } } }),
+  );
+  await run(graphqlUrl, reader.secret, { duration: WARMUP_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
 
   // (a) recordActivity at a fixed rate.
   const runId = `${process.pid}-${Date.now()}`;
-  const writes = await run(server, writer.secret, { duration: RECORD_SECONDS, overallRate: RECORD_RATE }, (n) =>
+  const writes = await run(graphqlUrl, writer.secret, { duration: RECORD_SECONDS, overallRate: RECORD_RATE }, (n) =>
     JSON.stringify({
       query: RECORD,
       variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `bench-${runId}-${n}` } },
     }),
   );
-  const [{ recorded }] = await app.dataSource.query(`SELECT count(*)::int AS recorded FROM activity WHERE idempotency_key LIKE $1`, [`bench-${runId}-%`]);
+  const counter = adminUrl ? new pg.Client({ connectionString: (database as { url: string }).url }) : null;
+  let recorded = Number.NaN;
+  if (counter) {
+    await counter.connect();
+    [{ recorded }] = (await counter.query(`SELECT count(*)::int AS recorded FROM activity WHERE idempotency_key LIKE $1`, [`bench-${runId}-%`])).rows;
+    await counter.end();
+  }
   const w = writes.result;
   console.log('');
   console.log(`(a) recordActivity at a fixed ${RECORD_RATE} req/s for ${RECORD_SECONDS} s (unique idempotency keys, leads:write key)`);
-  console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s achieved; ${fmt(recorded)} activities stored`);
+  console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s achieved${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`);
   console.log(`    latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}  (mean ${w.latency.mean.toFixed(1)})`);
   console.log(`    errors: non-2xx ${w.non2xx} (5xx ${w['5xx']}), GraphQL errors ${writes.graphqlErrors}, connection errors ${w.errors}, timeouts ${w.timeouts}`);
   if (writes.firstError) console.log(`    first error: ${writes.firstError}`);
 
   // (b) the lead score query vs a trivial query, as fast as they go.
-  const trivial = await run(server, reader.secret, { duration: QUERY_SECONDS }, () => TRIVIAL);
-  const scores = await run(server, reader.secret, { duration: QUERY_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
+  const trivial = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, () => TRIVIAL);
+  const scores = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
   const rate = (r: Run) => r.result.requests.total / r.result.duration;
   const line = (label: string, r: Run) =>
     `    ${label.padEnd(34)} ${fmt(rate(r)).padStart(6)} req/s  (p50 ${r.result.latency.p50} ms, p99 ${r.result.latency.p99} ms; errors ${r.graphqlErrors + r.result.errors})`;
@@ -156,7 +244,9 @@ try {
   // autocannon drops its connections at the deadline; let the requests still running finish first.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
 } finally {
-  await server?.close();
+  if (server) await stopServer(server);
+  if (flags.profile) console.log(`server CPU profile written to ${tmpdir()} (CPU.*.cpuprofile)`);
   await app?.close();
   if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
