@@ -1,7 +1,7 @@
 /**
  * Re-score after publish, end to end, on real PostgreSQL.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/rescore.ts [--leads 1000000] [--activities 20] [--workers 2]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/rescore.ts [--leads 1000000] [--activities 20] [--workers 2] [--keep]
  *
  * Creates a scratch database, seeds leads and activities with set-based SQL (seeded, deterministic),
  * scores every lead under v1, then publishes v2 (some points changed) through the real workflow and
@@ -22,7 +22,12 @@ import { RuleSetEvaluator } from '../server/src/scoring/rule-engine';
 import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
 
 const { values } = parseArgs({
-  options: { leads: { type: 'string', default: '1000000' }, activities: { type: 'string', default: '20' }, workers: { type: 'string', default: '2' } },
+  options: {
+    leads: { type: 'string', default: '1000000' },
+    activities: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
+  },
 });
 const LEADS = Number(values.leads);
 const ACTIVITIES = Number(values.activities);
@@ -136,10 +141,7 @@ try {
   const asOf = new Date();
   t = process.hrtime.bigint();
   for (const { id } of ids) {
-    const params = [...query.params];
-    params[0] = asOf;
-    params[1] = [id];
-    const [row]: FactsRow[] = await app.dataSource.query(query.sql, params);
+    const [row]: FactsRow[] = await app.dataSource.query(query.sql, query.params(asOf, [id]));
     const { fired } = await evaluator.evaluate(factsFromRow(definition, row, asOf));
     computeScore(definition, fired, daysInactive(row, asOf));
   }
@@ -155,5 +157,6 @@ try {
 } finally {
   for (const child of workers) child.kill('SIGKILL');
   await closeApp();
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (values.keep) console.log(`kept the scratch database ${dbName} (--keep)`);
+  else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
