@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { ActivityResolver } from './activities/activity.resolver';
+import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuditService } from './audit/audit.service';
@@ -102,6 +102,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LeadConnectionResolver, new LeadConnectionResolver(leads)],
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
     [ActivityResolver, new ActivityResolver(activities, leads)],
+    [RecordActivityPayloadResolver, new RecordActivityPayloadResolver()],
     [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation, rescore)],
     [ScoringResolver, new ScoringResolver(scorePass)],
     [AuthResolver, new AuthResolver(auth)],

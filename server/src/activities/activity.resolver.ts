@@ -1,8 +1,8 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
 import type { LeadService } from '../leads/lead.service';
-import type { Lead } from '../leads/lead.types';
-import type { Score } from '../scoring/score.types';
+import { Lead } from '../leads/lead.types';
+import { Score } from '../scoring/score.types';
 import type { ActivityService } from './activity.service';
 import { RecordActivitiesPayload, RecordActivityInput, RecordActivityPayload } from './activity.types';
 
@@ -16,11 +16,12 @@ export class ActivityResolver {
   @Authorized('admin', 'leads:write')
   @Mutation(() => RecordActivityPayload, { description: "Records one activity (idempotent on idempotencyKey) and returns the lead's new score." })
   async recordActivity(@Arg('input', () => RecordActivityInput) input: RecordActivityInput, @Ctx() ctx: GraphQLContext): Promise<RecordActivityPayload> {
-    const [result] = await this.activities.recordActivities([input], { single: true });
+    const { results: [result], scores } = await this.activities.recordActivities([input], { single: true });
     ctx.loaders.score.clear(result.leadId);
-    const lead = (await this.leads.getLead({ id: result.leadId })) as Lead;
-    const score = (await ctx.loaders.score.load(result.leadId)) as Score;
-    return { activityId: result.activityId, duplicate: result.duplicate, lead, score };
+    // The score just computed is the one stored: no need to read it back.
+    const computed = scores.get(result.leadId);
+    if (computed) ctx.loaders.score.prime(result.leadId, computed);
+    return { activityId: result.activityId, duplicate: result.duplicate, leadId: result.leadId };
   }
 
   @Authorized('admin', 'leads:write')
@@ -29,10 +30,24 @@ export class ActivityResolver {
     @Arg('input', () => [RecordActivityInput]) input: RecordActivityInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordActivitiesPayload> {
-    const results = await this.activities.recordActivities(input);
+    const { results, scores } = await this.activities.recordActivities(input);
     const leadIds = [...new Set(results.map((result) => result.leadId))];
     for (const id of leadIds) ctx.loaders.score.clear(id);
+    for (const [id, score] of scores) ctx.loaders.score.prime(id, score);
     const leads = (await this.leads.findByIds(leadIds)) as Lead[];
     return { results, leads };
+  }
+}
+
+@Resolver(() => RecordActivityPayload)
+export class RecordActivityPayloadResolver {
+  @FieldResolver(() => Lead)
+  async lead(@Root() payload: RecordActivityPayload, @Ctx() ctx: GraphQLContext): Promise<Lead> {
+    return (await ctx.loaders.lead.load(payload.leadId)) as unknown as Lead;
+  }
+
+  @FieldResolver(() => Score, { description: "The lead's score after this activity." })
+  async score(@Root() payload: RecordActivityPayload, @Ctx() ctx: GraphQLContext): Promise<Score> {
+    return (await ctx.loaders.score.load(payload.leadId)) as Score;
   }
 }

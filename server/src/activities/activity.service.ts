@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '../common/canonical-json';
+import { queryPrepared } from '../db/prepared';
 import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { LeadErrorCode } from '../leads/lead.errors';
 import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
-import type { ScoringService } from '../scoring/scoring.service';
+import type { ScoringService, StoredScore } from '../scoring/scoring.service';
 import { ActivityErrorCode } from './activity.errors';
 
 export interface RecordActivityData {
@@ -22,6 +23,12 @@ export interface RecordedActivity {
   leadExternalId: string;
   /** True when this idempotency key had already been recorded: nothing was counted twice. */
   duplicate: boolean;
+}
+
+export interface RecordedActivities {
+  results: RecordedActivity[];
+  /** The new scores of the leads whose activities were recorded (not of duplicates' leads). */
+  scores: Map<string, StoredScore>;
 }
 
 export interface ActivityRow {
@@ -84,7 +91,7 @@ export class ActivityService {
    * by idempotency key, and re-scores each touched lead once. A key seen before with the same
    * content is reported as a duplicate; with different content it is a CONFLICT and nothing is written.
    */
-  async recordActivities(items: RecordActivityData[], options: { single?: boolean } = {}): Promise<RecordedActivity[]> {
+  async recordActivities(items: RecordActivityData[], options: { single?: boolean } = {}): Promise<RecordedActivities> {
     const basePath = 'input';
     if (items.length === 0) throw InvalidInputError.field(ActivityErrorCode.InvalidActivity, basePath, 'give at least one activity');
     if (items.length > ACTIVITY_LIMITS.maxBatch) {
@@ -97,7 +104,8 @@ export class ActivityService {
 
     return this.dataSource.transaction(async (manager) => {
       const externalIds = [...new Set(items.map((item) => item.leadExternalId))];
-      const leads: Array<{ id: string; externalId: string }> = await manager.query(
+      const leads = await queryPrepared<{ id: string; externalId: string }>(
+        manager,
         `SELECT id::text AS id, external_id AS "externalId" FROM lead WHERE external_id = ANY($1::text[]) ORDER BY lead.id FOR UPDATE`,
         [externalIds],
       );
@@ -114,7 +122,8 @@ export class ActivityService {
         idempotencyKey: item.idempotencyKey,
         properties: item.properties ?? {},
       }));
-      const inserted: Array<{ id: string; idempotencyKey: string }> = await manager.query(
+      const inserted = await queryPrepared<{ id: string; idempotencyKey: string }>(
+        manager,
         `INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
          SELECT r."leadId", r.type, r."occurredAt", r."idempotencyKey", r.properties
            FROM jsonb_to_recordset($1::jsonb) AS r("leadId" bigint, type text, "occurredAt" timestamptz, "idempotencyKey" text, properties jsonb)
@@ -156,10 +165,13 @@ export class ActivityService {
 
       const touched = new Map<string, string>();
       for (const result of results) if (!result.duplicate) touched.set(result.leadId, result.activityId);
+      const scores = new Map<string, StoredScore>();
       if (touched.size > 0) {
-        await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched });
+        // The leads were locked above, in id order.
+        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched, locked: true, returnScores: true });
+        for (const score of pass.scores ?? []) scores.set(score.leadId, score);
       }
-      return results;
+      return { results, scores };
     });
   }
 

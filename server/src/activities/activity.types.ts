@@ -46,8 +46,8 @@ export class RecordActivityInput {
 export class RecordActivityPayload {
   @Field(() => ID) activityId: string;
   @Field(() => Boolean, { description: 'True when this idempotencyKey was already recorded: nothing was counted again.' }) duplicate: boolean;
-  @Field(() => Lead) lead: Lead;
-  @Field(() => Score, { description: "The lead's score after this activity." }) score: Score;
+  /** `lead` and `score` are resolved from it by RecordActivityPayloadResolver, only when asked for. */
+  leadId: string;
 }
 
 @ObjectType()

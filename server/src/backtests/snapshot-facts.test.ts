@@ -130,10 +130,7 @@ async function sqlFacts(snapshot: CohortSnapshot): Promise<Array<{ facts: Facts;
   const out: Array<{ facts: Facts; daysInactive: number }> = new Array(snapshot.size);
   for (const [cutoff, indexes] of byCutoff) {
     const asOf = new Date(cutoff);
-    const params = [...query.params];
-    params[0] = asOf;
-    params[1] = indexes.map((i) => snapshot.leadIds[i]);
-    const rows: FactsRow[] = await t.sql(query.sql, params);
+    const rows: FactsRow[] = await t.sql(query.sql, query.params(asOf, indexes.map((i) => snapshot.leadIds[i])));
     const byId = new Map(rows.map((row) => [row.lead_id, row]));
     for (const i of indexes) {
       const row = byId.get(snapshot.leadIds[i])!;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
-import { ActivityResolver } from '../activities/activity.resolver';
+import { ActivityResolver, RecordActivityPayloadResolver } from '../activities/activity.resolver';
 import { authChecker } from '../auth/auth-checker';
 import { BacktestResolver } from '../backtests/backtest.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
@@ -12,7 +12,7 @@ import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { ScoringResolver } from '../scoring/scoring.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RuleSetResolver, ScoringResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
 export type ResolverInstances = Map<Function, object>;

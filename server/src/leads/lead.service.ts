@@ -181,11 +181,23 @@ export class LeadService {
 
   /** One lead by id or externalId (exactly one of the two). */
   async getLead(ref: { id?: string | null; externalId?: string | null }): Promise<LeadEntity> {
+    const { scoreRow: _score, ...lead } = await this.getLeadWithScore(ref);
+    return lead;
+  }
+
+  /** getLead, with the lead's lead_score row (`to_jsonb`, null while unscored) read in the same query. */
+  async getLeadWithScore(ref: { id?: string | null; externalId?: string | null }): Promise<LeadEntity & { scoreRow: Record<string, unknown> | null }> {
     const given = [ref.id, ref.externalId].filter((value) => value != null);
     if (given.length !== 1) {
       throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id or externalId');
     }
-    const [lead] = ref.id != null ? await this.findByIds([ref.id]) : await this.findByExternalIds([ref.externalId as string]);
+    const select = `SELECT ${LEAD_COLUMNS}, to_jsonb(s) AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
+    const [lead]: Array<LeadEntity & { scoreRow: Record<string, unknown> | null }> =
+      ref.id != null
+        ? /^\d{1,18}$/.test(ref.id)
+          ? await this.dataSource.query(`${select} WHERE l.id = $1::bigint`, [ref.id])
+          : []
+        : await this.dataSource.query(`${select} WHERE l.external_id = $1`, [ref.externalId]);
     if (!lead) {
       const field = ref.id != null ? `id "${ref.id}"` : `externalId "${ref.externalId}"`;
       throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [{ path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' }]);

@@ -111,10 +111,7 @@ export class RuleSetSimulationService {
 
   private async forLead(definition: RuleSetDefinition, version: { id: string; version: number } | null, leadId: string, asOf: Date): Promise<SimulationSide> {
     const query = buildFactsQuery(definition);
-    const params = [...query.params];
-    params[0] = asOf;
-    params[1] = [leadId];
-    const [row]: FactsRow[] = await this.dataSource.query(query.sql, params);
+    const [row]: FactsRow[] = await this.dataSource.query(query.sql, query.params(asOf, [leadId]));
     return this.evaluate(definition, version, factsFromRow(definition, row, asOf), daysInactiveOf(row, asOf));
   }
 

@@ -16,7 +16,8 @@ const FREE_EMAIL_DOMAINS = new Set([
 
 export interface FactsQuery {
   sql: string;
-  params: unknown[];
+  /** The query's parameters for these leads as of this time. */
+  params(asOf: Date, leadIds: readonly string[]): unknown[];
 }
 
 /** The row FactsQuery returns for each lead. */
@@ -36,21 +37,29 @@ function activityFacts(definition: RuleSetDefinition): ActivityFact[] {
 }
 
 /**
- * One query computing every behavioural fact of the rule set for the leads whose ids are in `$2`
- * (bigint[]), counting only activities at or before `$1` (the "as of" time).
+ * One query computing every behavioural fact of the rule set for the given leads, counting only
+ * activities at or before the "as of" time. A window of N days is `occurred_at > asOf - N x 24 h`;
+ * its start is computed here and bound as a timestamp, so that the database compares timestamps
+ * instead of doing interval arithmetic (a stable, never constant-folded expression) for every
+ * activity row and every fact, and so that the result does not depend on the session's time zone.
  */
 export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
-  const params: unknown[] = [null, null];
+  const fixed: unknown[] = [];
+  const windows: number[] = [];
+  /** Parameters after $1 (as of) and $2 (lead ids): window starts first, then fixed values. */
+  const windowParam = (days: number) => {
+    let index = windows.indexOf(days);
+    if (index < 0) index = windows.push(days) - 1;
+    return `{w${index}}`;
+  };
   const param = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
+    fixed.push(value);
+    return `{p${fixed.length - 1}}::${cast}`;
   };
   const columns = activityFacts(definition).map((fact, index) => {
     const filters: string[] = [];
     if (fact.activityTypes?.length) filters.push(`a.type = ANY(${param(fact.activityTypes, 'text[]')})`);
-    if (fact.windowDays !== undefined) {
-      filters.push(`a.occurred_at > $1::timestamptz - make_interval(days => ${param(fact.windowDays, 'int')})`);
-    }
+    if (fact.windowDays !== undefined) filters.push(`a.occurred_at > ${windowParam(fact.windowDays)}`);
     if (fact.where && Object.keys(fact.where).length > 0) filters.push(`a.properties @> ${param(JSON.stringify(fact.where), 'jsonb')}`);
     const filter = `FILTER (WHERE a.id IS NOT NULL${filters.map((f) => ` AND ${f}`).join('')})`;
     const column = `f${index}`;
@@ -66,14 +75,20 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
       }
     }
   });
-  const sql = `
+  const template = `
     SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at,
            max(a.occurred_at) AS last_activity_at${columns.map((c) => `,\n           ${c}`).join('')}
       FROM lead l
       LEFT JOIN activity a ON a.lead_id = l.id AND a.occurred_at <= $1::timestamptz
      WHERE l.id = ANY($2::bigint[])
      GROUP BY l.id`;
-  return { sql, params };
+  const sql = template
+    .replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`)
+    .replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
+  return {
+    sql,
+    params: (asOf, leadIds) => [asOf, leadIds, ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
+  };
 }
 
 export function wholeDaysBetween(from: Date, to: Date): number {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { canonicalJson } from '../common/canonical-json';
+import { queryPrepared } from '../db/prepared';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
 import { daysInactive, factsFromRow, type FactsRow } from './facts';
@@ -63,6 +64,16 @@ export interface ScorePassResult {
   leadsChanged: number;
 }
 
+export interface ScoreLeadsOptions {
+  asOf?: Date;
+  /** The activity that caused each lead's re-score, kept in its history entry. */
+  activityIds?: Map<string, string>;
+  /** The caller already holds these leads' row locks (FOR UPDATE) in this transaction. */
+  locked?: boolean;
+  /** Hand back the scores as stored (with their reasons), e.g. to answer the request that caused them. */
+  returnScores?: boolean;
+}
+
 export const SCORE_COLUMNS = `
   lead_id::text AS "leadId", rule_set_version_id::text AS "ruleSetVersionId", rule_set_key AS "ruleSetKey",
   rule_set_version AS "ruleSetVersion", fit, engagement, total, fit_grade AS "fitGrade",
@@ -121,6 +132,18 @@ export class ScoringService {
     return new Map((await this.expand(manager, rows)).map((score) => [score.leadId, score]));
   }
 
+  /** Stored scores without their reasons expanded: enough to compare with a new score (scoreSignature). */
+  private async currentScoresCompact(manager: EntityManager, leadIds: readonly string[]): Promise<Map<string, StoredScore>> {
+    if (leadIds.length === 0) return new Map();
+    const rows = await queryPrepared<ScoreRow>(manager, `SELECT ${SCORE_COLUMNS} FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [leadIds]);
+    return new Map(
+      rows.map(({ firedRules, capFit, capEngagement, decay, daysInactive: days, ...score }) => [
+        score.leadId,
+        { ...score, compact: { firedRules, capFit, capEngagement, decay, daysInactive: days }, reasons: [] },
+      ]),
+    );
+  }
+
   /** Rows of lead_score (as SCORE_COLUMNS or `to_jsonb(s)` names them) to scores with their reasons. */
   async expand(manager: EntityManager, rows: Array<ScoreRow | Record<string, unknown>>): Promise<StoredScore[]> {
     const normalised = rows.map((row) => ('leadId' in row ? (row as ScoreRow) : scoreRowFromJson(row as Record<string, unknown>)));
@@ -163,21 +186,28 @@ export class ScoringService {
 
   /** Computes scores without storing them. */
   async computeScores(manager: EntityManager, leadIds: readonly string[], asOf: Date): Promise<StoredScore[]> {
-    const segments: Array<{ id: string; segment: string | null }> = await manager.query(
-      'SELECT id::text AS id, segment FROM lead WHERE id = ANY($1::bigint[])',
-      [leadIds],
-    );
     const groups = new Map<ActiveRuleSet, string[]>();
-    for (const { id, segment } of segments) {
-      const ruleSet = await this.ruleSets.resolveForSegment(manager, segment);
-      groups.set(ruleSet, [...(groups.get(ruleSet) ?? []), id]);
+    if ((await this.ruleSets.activeRuleSets(manager)).every((ruleSet) => ruleSet.segments.length === 0)) {
+      // No rule set is mapped to a segment: the default scores every lead, whatever its segment.
+      groups.set(await this.ruleSets.resolveForSegment(manager, null), [...leadIds]);
+    } else {
+      const segments: Array<{ id: string; segment: string | null }> = await manager.query(
+        'SELECT id::text AS id, segment FROM lead WHERE id = ANY($1::bigint[])',
+        [leadIds],
+      );
+      for (const { id, segment } of segments) {
+        const ruleSet = await this.ruleSets.resolveForSegment(manager, segment);
+        const ids = groups.get(ruleSet);
+        if (ids) ids.push(id);
+        else groups.set(ruleSet, [id]);
+      }
     }
     const scores: StoredScore[] = [];
     for (const [ruleSet, ids] of groups) {
-      const params = [...ruleSet.factsQuery.params];
-      params[0] = asOf;
-      params[1] = ids;
-      const rows: FactsRow[] = await manager.query(ruleSet.factsQuery.sql, params);
+      const { sql } = ruleSet.factsQuery;
+      const params = ruleSet.factsQuery.params(asOf, ids);
+      // Prepared for one lead (the request path), planned afresh for a chunk (bulk): see queryPrepared.
+      const rows: FactsRow[] = ids.length === 1 ? await queryPrepared<FactsRow>(manager, sql, params) : await manager.query(sql, params);
       for (const row of rows) {
         const facts = factsFromRow(ruleSet.definition, row, asOf);
         const evaluated = ruleSet.evaluator.evaluate(facts);
@@ -198,15 +228,18 @@ export class ScoringService {
     manager: EntityManager,
     leadIds: readonly string[],
     cause: ScoreCause,
-    options: { asOf?: Date; activityIds?: Map<string, string> } = {},
-  ): Promise<ScorePassResult> {
+    options: ScoreLeadsOptions = {},
+  ): Promise<ScorePassResult & { scores?: StoredScore[] }> {
     const asOf = options.asOf ?? new Date();
     let changedCount = 0;
+    const computed: StoredScore[] = [];
     for (let start = 0; start < leadIds.length; start += CHUNK_SIZE) {
       const chunk = leadIds.slice(start, start + CHUNK_SIZE);
       // Serialises with every other writer of these leads' scores: no lost update between two re-scores.
-      await manager.query('SELECT id FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [chunk]);
-      const [previous, next] = await Promise.all([this.currentScores(manager, chunk), this.computeScores(manager, chunk, asOf)]);
+      if (!options.locked) await manager.query('SELECT id FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [chunk]);
+      const previous = await this.currentScoresCompact(manager, chunk);
+      const next = await this.computeScores(manager, chunk, asOf);
+      if (options.returnScores) computed.push(...next);
       // Rewritten: anything differs, the version included. History: only what the lead's score shows changed.
       const rewritten = next.filter((score) => {
         const before = previous.get(score.leadId);
@@ -220,7 +253,8 @@ export class ScoringService {
       const unchanged = next.filter((score) => !rewrittenIds.has(score.leadId));
       if (unchanged.length > 0) {
         // Same score: only when it was computed, and the newest activity it saw, move.
-        await manager.query(
+        await queryPrepared(
+          manager,
           `UPDATE lead_score s SET scored_at = $1, last_activity_at = u.last_activity_at
              FROM unnest($2::bigint[], $3::timestamptz[]) AS u(lead_id, last_activity_at)
             WHERE s.lead_id = u.lead_id`,
@@ -246,13 +280,14 @@ export class ScoringService {
     }
     metrics.scoresComputed.inc({ cause }, leadIds.length);
     metrics.scoresChanged.inc({ cause }, changedCount);
-    return { leadsScored: leadIds.length, leadsChanged: changedCount };
+    return { leadsScored: leadIds.length, leadsChanged: changedCount, ...(options.returnScores ? { scores: computed } : {}) };
   }
 
   private async writeScores(manager: EntityManager, scores: StoredScore[]): Promise<void> {
     const column = <T>(pick: (score: StoredScore) => T) => scores.map(pick);
     // Parallel arrays through unnest: much cheaper to send and parse than one JSON document per row.
-    await manager.query(
+    await queryPrepared(
+      manager,
       `INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
                                fit_grade, engagement_level, cell, band, qualified, action, action_label, fired_rules,
                                cap_fit, cap_engagement, decay, days_inactive, scored_at, last_activity_at)
@@ -326,7 +361,8 @@ export class ScoringService {
         newQualified: score.qualified,
       };
     });
-    await manager.query(
+    await queryPrepared(
+      manager,
       `INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
                                   new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
                                   old_qualified, new_qualified, changed_at)
