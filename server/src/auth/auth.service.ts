@@ -11,6 +11,14 @@ import { UserSessionEntity } from './user-session.entity';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** last_used_at is a hint for admins, not an access log: written at most once a minute per key. */
 const LAST_USED_RESOLUTION_MS = 60 * 1000;
+/**
+ * A recognised API key is looked up at most once per this long per process: client apps send one
+ * with every request, and the lookup was a database round trip each time. A revocation takes effect
+ * at once in the process that made it and within this time everywhere else; expiry is checked on
+ * every request.
+ */
+export const API_KEY_CACHE_MS = 5 * 1000;
+const API_KEY_CACHE_MAX = 10_000;
 /** Session tokens and API keys look different, so one Authorization header can carry either. */
 const SESSION_TOKEN_PREFIX = 'lss_';
 export const API_KEY_PREFIX = 'lsk_';
@@ -82,6 +90,8 @@ export class AuthService {
   private readonly apiKeys: Repository<ApiKeyEntity>;
   /** Verified against when the email is unknown, so a wrong email costs as long as a wrong password. */
   private decoyHash: Promise<string> | null = null;
+  /** Recognised API keys by prefix, with when they were read (see API_KEY_CACHE_MS). */
+  private readonly apiKeyCache = new Map<string, { row: ApiKeyEntity; readAt: number }>();
 
   constructor(private readonly dataSource: DataSource) {
     this.users = dataSource.getRepository(UserEntity);
@@ -182,7 +192,7 @@ export class AuthService {
 
   private async authenticateApiKey(key: string): Promise<Principal> {
     const match = API_KEY_FORMAT.exec(key);
-    const row = match ? await this.apiKeys.findOneBy({ prefix: match[1] }) : null;
+    const row = match ? await this.apiKeyByPrefix(match[1]) : null;
     // The secret is checked before anything else is said about the key.
     if (!match || !row || !sameHash(row.secretHash, sha256(match[2]))) {
       throw new UnauthenticatedError(AuthErrorCode.InvalidApiKey, 'API key not recognised');
@@ -194,12 +204,28 @@ export class AuthService {
       throw new UnauthenticatedError(AuthErrorCode.ApiKeyExpired, `${label} expired on ${row.expiresAt.toISOString()}`);
     }
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      row.lastUsedAt = new Date(now);
       await this.dataSource.query(
         `UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
         [row.id],
       );
     }
     return { kind: 'apiKey', keyId: row.id, name: row.name, scopes: row.scopes.filter(isScope) };
+  }
+
+  private async apiKeyByPrefix(prefix: string): Promise<ApiKeyEntity | null> {
+    const now = Date.now();
+    const cached = this.apiKeyCache.get(prefix);
+    if (cached && now - cached.readAt < API_KEY_CACHE_MS) return cached.row;
+    const row = await this.apiKeys.findOneBy({ prefix });
+    // Only keys that exist are kept, so that unknown prefixes cannot fill the cache.
+    if (row) {
+      if (this.apiKeyCache.size >= API_KEY_CACHE_MAX) this.apiKeyCache.clear();
+      this.apiKeyCache.set(prefix, { row, readAt: now });
+    } else {
+      this.apiKeyCache.delete(prefix);
+    }
+    return row;
   }
 
   async createApiKey(input: CreateApiKeyData, createdBy: string | null = null): Promise<CreatedApiKey> {
@@ -236,6 +262,7 @@ export class AuthService {
     if (!apiKey) throw new NotFoundError(AuthErrorCode.ApiKeyNotFound, `No API key with id ${id}`);
     if (apiKey.revokedAt) return apiKey;
     await this.dataSource.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    this.apiKeyCache.delete(apiKey.prefix);
     return (await this.findApiKey(id)) as ApiKeyEntity;
   }
 

@@ -284,9 +284,11 @@ describe('API keys', () => {
   });
 
   it('an expired key is refused with UNAUTHENTICATED', async () => {
-    const key = await createApiKey('trial', ['SCORES_READ'], new Date(Date.now() + 3_600_000).toISOString());
+    // Expiry is checked on every request, also while the key's lookup is cached (API_KEY_CACHE_MS).
+    const expiresAt = Date.now() + 1_500;
+    const key = await createApiKey('trial', ['SCORES_READ'], new Date(expiresAt).toISOString());
     expect((await post(LEADS, {}, { 'x-api-key': key.secret })).status).toBe(200);
-    await t.sql(`UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`, [key.id]);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
     const refused = await post(LEADS, {}, { 'x-api-key': key.secret });
     expect(refused.status).toBe(401);
     expect(refused.json.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_EXPIRED' });
