@@ -4,19 +4,22 @@
  *   npx tsx bench/api.ts                                                           # embedded PGlite (scratch data dir)
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts  # scratch database ls_bench_api_<pid>
  *   ... bench/api.ts --profile                                                     # also writes a CPU profile of the server (.cpuprofile in os.tmpdir())
+ *   ... bench/api.ts --connections 50 --rate 500 --seconds 20                        # the recordActivity load (defaults shown; --rate 0: as fast as it goes)
  *
  * Seeds 1,000 scored leads with 10 activities each, then starts `server/src/main.ts` as a child
  * process exactly as `npm start` does (NODE_ENV=production, workers on, rate limit raised out of the
  * way) and drives it with autocannon from this process, so the load generator does not share the
  * server's event loop:
- *   (a) recordActivity at a fixed 500 requests/s for 20 s (50 connections, unique idempotency keys):
- *       latency p50/p90/p99/max and errors;
+ *   (a) recordActivity at a steady 500 requests/s for 20 s, open loop (evenly spaced, latency from
+ *       each request's due time), then the same rate from autocannon (50 connections, whose timers
+ *       fire together: bursts); unique idempotency keys; latency p50/p90/p99/max and errors;
  *   (b) the lead score query vs a trivial `{ __typename }`, both with an API key, as fast as they go
  *       for 10 s each: requests/s and their ratio (target: the score query at 60 % or more of trivial).
  * Prints figures only.
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,14 +32,20 @@ import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import type { DatabaseConfig } from '../server/src/db/database-config';
 
+const { values: flags } = parseArgs({
+  options: {
+    profile: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '20' },
+  },
+});
 const LEADS = 1_000;
-const CONNECTIONS = 50;
-const RECORD_RATE = 500;
-const RECORD_SECONDS = 20;
+const CONNECTIONS = Number(flags.connections);
+const RECORD_RATE = Number(flags.rate);
+const RECORD_SECONDS = Number(flags.seconds);
 const QUERY_SECONDS = 10;
 const WARMUP_SECONDS = 5;
-
-const { values: flags } = parseArgs({ options: { profile: { type: 'boolean', default: false } } });
 const adminUrl = process.env.DATABASE_URL;
 const dbName = `ls_bench_api_${process.pid}`;
 let database: DatabaseConfig;
@@ -120,6 +129,77 @@ async function run(graphqlUrl: string, key: string, options: { duration: number;
   });
   return { result, graphqlErrors, firstError };
 }
+
+interface OpenLoopResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  firstError: string | null;
+  seconds: number;
+  /** Milliseconds from each request's scheduled send time to its response (no coordinated omission). */
+  latencies: number[];
+}
+
+/**
+ * An open-loop load at a steady rate: request i is due at start + i / rate, whatever happened to the
+ * ones before, over up to `connections` keep-alive connections. Latency counts from the due time,
+ * so a stalled server cannot hide its queue by slowing the generator down.
+ */
+async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: number, body: (n: number) => string): Promise<OpenLoopResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const url = new URL(graphqlUrl);
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const result: OpenLoopResult = { sent: 0, ok: 0, errors: 0, firstError: null, seconds: 0, latencies: [] };
+  const pending: Array<Promise<void>> = [];
+  const send = (n: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const payload = body(n);
+      const request = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => {
+            result.latencies.push(performance.now() - due);
+            if (response.statusCode === 200 && !text.includes('"errors"')) result.ok += 1;
+            else {
+              result.errors += 1;
+              result.firstError ??= `${response.statusCode} ${text.slice(0, 300)}`;
+            }
+            resolve();
+          });
+        },
+      );
+      request.on('error', (error) => {
+        result.errors += 1;
+        result.firstError ??= error.message;
+        resolve();
+      });
+      request.end(payload);
+    });
+  const start = performance.now() + 50;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (result.sent < total && start + result.sent * interval <= now) {
+        pending.push(send(result.sent, start + result.sent * interval));
+        result.sent += 1;
+      }
+      if (result.sent < total) setTimeout(tick, Math.max(0, start + result.sent * interval - performance.now()));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  result.seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  result.latencies.sort((a, b) => a - b);
+  return result;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 const TYPES = ['PAGE_VIEW', 'PAGE_VIEW', 'EMAIL_OPEN', 'EMAIL_CLICK', 'PRICING_PAGE_VIEW', 'CONTENT_DOWNLOAD', 'WEBINAR_ATTENDANCE', 'FORM_SUBMISSION'];
 const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate score { total cell } } }';
@@ -206,14 +286,16 @@ try {
   );
   await run(graphqlUrl, reader.secret, { duration: WARMUP_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
 
-  // (a) recordActivity at a fixed rate.
+  // (a) recordActivity at a steady rate (open loop), then the same rate from autocannon.
   const runId = `${process.pid}-${Date.now()}`;
-  const writes = await run(graphqlUrl, writer.secret, { duration: RECORD_SECONDS, overallRate: RECORD_RATE }, (n) =>
+  const recordBody = (prefix: string) => (n: number) =>
     JSON.stringify({
       query: RECORD,
-      variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `bench-${runId}-${n}` } },
-    }),
-  );
+      variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `${prefix}-${runId}-${n}` } },
+    });
+  const steadyRate = RECORD_RATE > 0 ? RECORD_RATE : 500;
+  const steady = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, recordBody('bench'));
+  const writes = await run(graphqlUrl, writer.secret, { duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined }, recordBody('burst'));
   const counter = adminUrl ? new pg.Client({ connectionString: (database as { url: string }).url }) : null;
   let recorded = Number.NaN;
   if (counter) {
@@ -221,11 +303,16 @@ try {
     [{ recorded }] = (await counter.query(`SELECT count(*)::int AS recorded FROM activity WHERE idempotency_key LIKE $1`, [`bench-${runId}-%`])).rows;
     await counter.end();
   }
-  const w = writes.result;
+  const l = steady.latencies;
+  const ms = (value: number) => value.toFixed(1);
   console.log('');
-  console.log(`(a) recordActivity at a fixed ${RECORD_RATE} req/s for ${RECORD_SECONDS} s (unique idempotency keys, leads:write key)`);
-  console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s achieved${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`);
-  console.log(`    latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}  (mean ${w.latency.mean.toFixed(1)})`);
+  console.log(`(a) recordActivity at a steady ${steadyRate} req/s for ${RECORD_SECONDS} s, open loop (one request every ${ms(1000 / steadyRate)} ms, up to ${CONNECTIONS} keep-alive connections; unique idempotency keys, leads:write key)`);
+  console.log(`    answered ${fmt(steady.ok + steady.errors)} of ${fmt(steady.sent)} in ${steady.seconds.toFixed(1)} s${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`);
+  console.log(`    latency ms from the due time: p50 ${ms(percentile(l, 50))}  p90 ${ms(percentile(l, 90))}  p99 ${ms(percentile(l, 99))}  p99.9 ${ms(percentile(l, 99.9))}  max ${ms(l[l.length - 1])}   (target p99 <= 25, goal 10)`);
+  console.log(`    errors: ${steady.errors}${steady.firstError ? ` (first: ${steady.firstError})` : ''}`);
+  const w = writes.result;
+  console.log(`    the same with autocannon, ${CONNECTIONS} connections at ${RECORD_RATE > 0 ? `${RECORD_RATE} req/s overall` : 'full speed'} (each connection on its own timer: bursts of up to ${CONNECTIONS} requests at once):`);
+  console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s; latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}`);
   console.log(`    errors: non-2xx ${w.non2xx} (5xx ${w['5xx']}), GraphQL errors ${writes.graphqlErrors}, connection errors ${w.errors}, timeouts ${w.timeouts}`);
   if (writes.firstError) console.log(`    first error: ${writes.firstError}`);
 
