@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { CsvError, parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -13,7 +14,6 @@ import { SerializedPGlitePool } from '../db/embedded-pool';
 import type { ScoringService } from '../scoring/scoring.service';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
 import type { AttributeType } from '../leads/attribute-definition.entity';
-import { CsvSyntaxError, csvRecords } from './csv-records';
 import { describeRowProblem, ImportError, ImportErrorCode, type RowProblem } from './import.errors';
 import {
   checkHeader,
@@ -335,8 +335,13 @@ export class ImportService {
       throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is ${(size / 1048576).toFixed(1)} MB; the limit is ${(maxFileBytes / 1048576).toFixed(1)} MB (--max-file-mb)`);
     }
 
-    const fileStream = createReadStream(options.file, { encoding: 'utf8' });
-    const records = new LineTracker(csvRecords(fileStream, mapping.delimiter ?? ','));
+    const fileStream = createReadStream(options.file);
+    const parser = fileStream.pipe(
+      // Blank lines come through as [''] and are skipped below, so that line numbers stay exact
+      // without csv-parse's per-record `info` objects (a quarter of its time).
+      parse({ delimiter: mapping.delimiter ?? ',', bom: true, relax_column_count: true }),
+    );
+    const records = new LineTracker(parser[Symbol.asyncIterator]() as AsyncIterator<string[]>);
     try {
       const first = await records.next(options.file);
       if (!first) throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is empty: no header line`);
@@ -439,40 +444,33 @@ export class ImportService {
       queued.push(tail);
     };
     let batch: ImportRow[] = [];
-    try {
-      for (;;) {
-        const next = await records.next(options.file);
-        if (!next) break;
-        const { record, line } = next;
-        summary.rowsRead += 1;
-        if (summary.rowsRead > maxRows) {
-          throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
-        }
-        const converted = compiled.convert(record, line);
-        if (converted.problems) {
-          reject(line, null, converted.problems);
-        } else {
-          const firstLine = seen.get(converted.row.externalId);
-          if (firstLine !== undefined) {
-            reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
-          } else {
-            seen.set(converted.row.externalId, line);
-            batch.push(converted.row);
-          }
-        }
-        if (batch.length >= batchSize) {
-          await enqueue(batch);
-          batch = [];
-        }
-        if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
+    for (;;) {
+      const next = await records.next(options.file);
+      if (!next) break;
+      const { record, line } = next;
+      summary.rowsRead += 1;
+      if (summary.rowsRead > maxRows) {
+        throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
       }
-      if (batch.length) await enqueue(batch);
-    } catch (error) {
-      // Writes still queued must finish before the transaction rolls back: one that ran after the
-      // rollback would run outside it, on a connection back in the pool, and commit on its own.
-      await tail.catch(() => undefined);
-      throw error;
+      const converted = compiled.convert(record, line);
+      if (converted.problems) {
+        reject(line, null, converted.problems);
+      } else {
+        const firstLine = seen.get(converted.row.externalId);
+        if (firstLine !== undefined) {
+          reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
+        } else {
+          seen.set(converted.row.externalId, line);
+          batch.push(converted.row);
+        }
+      }
+      if (batch.length >= batchSize) {
+        await enqueue(batch);
+        batch = [];
+      }
+      if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
     }
+    if (batch.length) await enqueue(batch);
     await tail;
     progress.update(size, `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
 
@@ -526,7 +524,7 @@ class LineTracker {
       try {
         next = await this.records.next();
       } catch (error) {
-        if (error instanceof CsvSyntaxError) throw ImportError.of(ImportErrorCode.InvalidFile, `${file} is not valid CSV: line ${this.line}: ${error.message}`);
+        if (error instanceof CsvError) throw ImportError.of(ImportErrorCode.InvalidFile, `${file} is not valid CSV: ${error.message}`);
         throw error;
       }
       if (next.done) return null;
