@@ -30,6 +30,16 @@ export const metrics = {
     labelNames: ['cause'] as const,
     registers: [registry],
   }),
+  factsCacheHits: new Counter({
+    name: 'lead_facts_cache_hits_total',
+    help: 'Leads scored from their cached activity aggregates (no activity read)',
+    registers: [registry],
+  }),
+  factsCacheMisses: new Counter({
+    name: 'lead_facts_cache_misses_total',
+    help: 'Leads whose activity aggregates were computed from their activities',
+    registers: [registry],
+  }),
   rescoreLeads: new Counter({
     name: 'rescore_job_leads_total',
     help: 'Leads re-scored by re-score jobs in this process',

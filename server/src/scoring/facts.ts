@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json';
 import type { FactValue, Facts } from './rule-engine';
 import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
 
@@ -16,6 +18,11 @@ const FREE_EMAIL_DOMAINS = new Set([
 
 export interface FactsQuery {
   sql: string;
+  /**
+   * Identifies the rule set's activity fact definitions: two versions with the same key compute the
+   * same activity aggregates, so one's cached values (lead_score.facts) serve the other.
+   */
+  key: string;
   /** The query's parameters for these leads as of this time. */
   params(asOf: Date, leadIds: readonly string[]): unknown[];
 }
@@ -29,7 +36,17 @@ export interface FactsRow {
   attributes: Record<string, unknown>;
   created_at: Date;
   last_activity_at: Date | null;
+  /** Until when the activity aggregates hold without a new activity (null: for ever); see cacheValidUntil. */
+  facts_valid_until?: Date | null;
   [column: string]: unknown;
+}
+
+/** A lead's activity aggregates as cached in lead_score (facts_key, facts, facts_valid_until, scored_at). */
+export interface CachedFacts {
+  key: string;
+  values: Array<number | null>;
+  asOf: Date;
+  validUntil: Date | null;
 }
 
 function activityFacts(definition: RuleSetDefinition): ActivityFact[] {
@@ -61,7 +78,7 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
     if (fact.activityTypes?.length) filters.push(`a.type = ANY(${param(fact.activityTypes, 'text[]')})`);
     if (fact.windowDays !== undefined) filters.push(`a.occurred_at > ${windowParam(fact.windowDays)}`);
     if (fact.where && Object.keys(fact.where).length > 0) filters.push(`a.properties @> ${param(JSON.stringify(fact.where), 'jsonb')}`);
-    const filter = `FILTER (WHERE a.id IS NOT NULL${filters.map((f) => ` AND ${f}`).join('')})`;
+    const filter = `FILTER (WHERE a.occurred_at <= $1::timestamptz${filters.map((f) => ` AND ${f}`).join('')})`;
     const column = `f${index}`;
     switch (fact.aggregate) {
       case 'count':
@@ -75,11 +92,19 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
       }
     }
   });
+  // When the aggregates can next change without a new activity: the oldest activity inside each
+  // window leaves it W days after it occurred; a future-dated activity comes into view when it occurs.
+  // (Conservative: every activity in the window counts, whatever the facts' type filters.)
+  const expiries = [...new Set(activityFacts(definition).flatMap((fact) => (fact.windowDays === undefined ? [] : [fact.windowDays])))].map(
+    (days) => `min(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz AND a.occurred_at > ${windowParam(days)}) + make_interval(secs => ${days * 86_400})`,
+  );
+  const validUntil = `LEAST(${[...expiries, 'min(a.occurred_at) FILTER (WHERE a.occurred_at > $1::timestamptz)'].join(', ')})`;
   const template = `
     SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at,
-           max(a.occurred_at) AS last_activity_at${columns.map((c) => `,\n           ${c}`).join('')}
+           max(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz) AS last_activity_at,
+           ${validUntil} AS facts_valid_until${columns.map((c) => `,\n           ${c}`).join('')}
       FROM lead l
-      LEFT JOIN activity a ON a.lead_id = l.id AND a.occurred_at <= $1::timestamptz
+      LEFT JOIN activity a ON a.lead_id = l.id
      WHERE l.id = ANY($2::bigint[])
      GROUP BY l.id`;
   const sql = template
@@ -87,6 +112,7 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
     .replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
   return {
     sql,
+    key: createHash('sha256').update(`facts-v1:${canonicalJson(activityFacts(definition))}`).digest('base64url').slice(0, 22),
     params: (asOf, leadIds) => [asOf, leadIds, ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
   };
 }
@@ -144,4 +170,38 @@ export function factsFromRow(definition: RuleSetDefinition, row: FactsRow, asOf:
 /** Whole days without activity, for decay: since the last activity, or since creation when there is none. */
 export function daysInactive(row: Pick<FactsRow, 'last_activity_at' | 'created_at'>, asOf: Date): number {
   return wholeDaysBetween(new Date(row.last_activity_at ?? row.created_at), asOf);
+}
+
+/** The activity aggregates of a facts row, to cache with the score (newest occurrences as epoch ms). */
+export function cacheableFacts(definition: RuleSetDefinition, row: FactsRow): Array<number | null> {
+  return activityFacts(definition).map((fact, index) => {
+    const raw = row[`f${index}`];
+    if (fact.aggregate === 'daysSinceLast') return raw ? new Date(raw as string | Date).getTime() : null;
+    return Number(raw ?? 0);
+  });
+}
+
+/** Whether cached aggregates hold for this fact definition set as of `asOf`. */
+export function cacheHolds(cached: CachedFacts | null, key: string, asOf: Date): cached is CachedFacts {
+  return (
+    cached !== null &&
+    cached.key === key &&
+    cached.asOf.getTime() <= asOf.getTime() &&
+    (cached.validUntil === null || asOf.getTime() < cached.validUntil.getTime())
+  );
+}
+
+/** A facts row rebuilt from the lead's own columns and its cached activity aggregates. */
+export function factsRowFromCache(
+  definition: RuleSetDefinition,
+  lead: Pick<FactsRow, 'lead_id' | 'email' | 'segment' | 'source' | 'attributes' | 'created_at'>,
+  cached: CachedFacts,
+  lastActivityAt: Date | null,
+): FactsRow {
+  const row: FactsRow = { ...lead, last_activity_at: lastActivityAt, facts_valid_until: cached.validUntil };
+  activityFacts(definition).forEach((fact, index) => {
+    const value = cached.values[index];
+    row[`f${index}`] = fact.aggregate === 'daysSinceLast' ? (value === null ? null : new Date(value)) : value;
+  });
+  return row;
 }

@@ -3,7 +3,7 @@ import { canonicalJson } from '../common/canonical-json';
 import { queryPrepared } from '../db/prepared';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
-import { daysInactive, factsFromRow, type FactsRow } from './facts';
+import { cacheableFacts, cacheHolds, daysInactive, factsFromRow, factsRowFromCache, type CachedFacts, type FactsRow } from './facts';
 import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from './grading';
 import { metrics } from '../observability/metrics';
 import type { ScoreCause } from './score-history.entity';
@@ -30,6 +30,8 @@ export interface StoredScore {
   compact: CompactReasons;
   scoredAt: Date;
   lastActivityAt: Date | null;
+  /** The activity aggregates the score was computed from, cached with it (only on scores just computed). */
+  facts?: Omit<CachedFacts, 'asOf'>;
 }
 
 /** A lead_score row as read, before its reasons are expanded. */
@@ -132,18 +134,6 @@ export class ScoringService {
     return new Map((await this.expand(manager, rows)).map((score) => [score.leadId, score]));
   }
 
-  /** Stored scores without their reasons expanded: enough to compare with a new score (scoreSignature). */
-  private async currentScoresCompact(manager: EntityManager, leadIds: readonly string[]): Promise<Map<string, StoredScore>> {
-    if (leadIds.length === 0) return new Map();
-    const rows = await queryPrepared<ScoreRow>(manager, `SELECT ${SCORE_COLUMNS} FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [leadIds]);
-    return new Map(
-      rows.map(({ firedRules, capFit, capEngagement, decay, daysInactive: days, ...score }) => [
-        score.leadId,
-        { ...score, compact: { firedRules, capFit, capEngagement, decay, daysInactive: days }, reasons: [] },
-      ]),
-    );
-  }
-
   /** Rows of lead_score (as SCORE_COLUMNS or `to_jsonb(s)` names them) to scores with their reasons. */
   async expand(manager: EntityManager, rows: Array<ScoreRow | Record<string, unknown>>): Promise<StoredScore[]> {
     const normalised = rows.map((row) => ('leadId' in row ? (row as ScoreRow) : scoreRowFromJson(row as Record<string, unknown>)));
@@ -187,7 +177,7 @@ export class ScoringService {
   /** Computes scores without storing them. */
   async computeScores(manager: EntityManager, leadIds: readonly string[], asOf: Date): Promise<StoredScore[]> {
     const groups = new Map<ActiveRuleSet, string[]>();
-    if ((await this.ruleSets.activeRuleSets(manager)).every((ruleSet) => ruleSet.segments.length === 0)) {
+    if (await this.segmentsUnmapped(manager)) {
       // No rule set is mapped to a segment: the default scores every lead, whatever its segment.
       groups.set(await this.ruleSets.resolveForSegment(manager, null), [...leadIds]);
     } else {
@@ -203,20 +193,87 @@ export class ScoringService {
       }
     }
     const scores: StoredScore[] = [];
-    for (const [ruleSet, ids] of groups) {
-      const { sql } = ruleSet.factsQuery;
-      const params = ruleSet.factsQuery.params(asOf, ids);
-      // Prepared for one lead (the request path), planned afresh for a chunk (bulk): see queryPrepared.
-      const rows: FactsRow[] = ids.length === 1 ? await queryPrepared<FactsRow>(manager, sql, params) : await manager.query(sql, params);
-      for (const row of rows) {
-        const facts = factsFromRow(ruleSet.definition, row, asOf);
-        const evaluated = ruleSet.evaluator.evaluate(facts);
-        const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
-        const outcome = computeScore(ruleSet.definition, fired, daysInactive(row, asOf));
-        scores.push(toStored(row.lead_id, ruleSet, outcome, asOf, row.last_activity_at ? new Date(row.last_activity_at) : null));
-      }
+    for (const [ruleSet, ids] of groups) scores.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, ids, asOf), asOf)));
+    return scores;
+  }
+
+  private async segmentsUnmapped(manager: EntityManager): Promise<boolean> {
+    return (await this.ruleSets.activeRuleSets(manager)).every((ruleSet) => ruleSet.segments.length === 0);
+  }
+
+  /** The facts query of a rule set for these leads, computed from their activities. */
+  private factsRows(manager: EntityManager, ruleSet: ActiveRuleSet, ids: readonly string[], asOf: Date): Promise<FactsRow[]> {
+    const { sql } = ruleSet.factsQuery;
+    const params = ruleSet.factsQuery.params(asOf, ids);
+    // Prepared for one lead (the request path), planned afresh for a chunk (bulk): see queryPrepared.
+    return ids.length === 1 ? queryPrepared<FactsRow>(manager, sql, params) : manager.query(sql, params);
+  }
+
+  private async scoreRows(ruleSet: ActiveRuleSet, rows: readonly FactsRow[], asOf: Date): Promise<StoredScore[]> {
+    const scores: StoredScore[] = [];
+    for (const row of rows) {
+      const facts = factsFromRow(ruleSet.definition, row, asOf);
+      const evaluated = ruleSet.evaluator.evaluate(facts);
+      const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
+      const outcome = computeScore(ruleSet.definition, fired, daysInactive(row, asOf));
+      const score = toStored(row.lead_id, ruleSet, outcome, asOf, row.last_activity_at ? new Date(row.last_activity_at) : null);
+      score.facts = {
+        key: ruleSet.factsQuery.key,
+        values: row.cached ? (row.cached as CachedFacts).values : cacheableFacts(ruleSet.definition, row),
+        validUntil: row.facts_valid_until ? new Date(row.facts_valid_until) : null,
+      };
+      scores.push(score);
     }
     return scores;
+  }
+
+  /**
+   * Scores leads for storing: reads each lead with its stored score and cached activity facts in one
+   * query (locking the leads unless the caller did), reuses the cached facts where they still hold
+   * for the rule set that scores the lead, and aggregates activities only for the others.
+   */
+  private async scoreForStoring(
+    manager: EntityManager,
+    leadIds: readonly string[],
+    asOf: Date,
+    locked: boolean,
+  ): Promise<{ previous: Map<string, StoredScore>; next: StoredScore[] }> {
+    const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at, ${JOINED_SCORE_COLUMNS}
+                   FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
+                  WHERE l.id = ANY($1::bigint[])${locked ? '' : ' ORDER BY l.id FOR UPDATE OF l'}`;
+    const rows: JoinedRow[] = leadIds.length === 1 ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
+    const previous = new Map<string, StoredScore>();
+    const groups = new Map<ActiveRuleSet, JoinedRow[]>();
+    const unmapped = await this.segmentsUnmapped(manager);
+    for (const row of rows) {
+      if (row.s_version_id !== null) previous.set(row.lead_id, storedFromJoined(row));
+      const ruleSet = await this.ruleSets.resolveForSegment(manager, unmapped ? null : row.segment);
+      const group = groups.get(ruleSet);
+      if (group) group.push(row);
+      else groups.set(ruleSet, [row]);
+    }
+    const next: StoredScore[] = [];
+    for (const [ruleSet, group] of groups) {
+      const factsRows: FactsRow[] = [];
+      const misses: string[] = [];
+      for (const row of group) {
+        const cached: CachedFacts | null =
+          row.facts_key === null || row.facts === null
+            ? null
+            : { key: row.facts_key, values: row.facts, asOf: new Date(row.s_scored_at as Date), validUntil: row.facts_valid_until ? new Date(row.facts_valid_until) : null };
+        if (cacheHolds(cached, ruleSet.factsQuery.key, asOf)) {
+          const lead = { lead_id: row.lead_id, email: row.email, segment: row.segment, source: row.source, attributes: row.attributes, created_at: row.created_at };
+          factsRows.push({ ...factsRowFromCache(ruleSet.definition, lead, cached, row.s_last_activity_at ? new Date(row.s_last_activity_at) : null), cached });
+        } else {
+          misses.push(row.lead_id);
+        }
+      }
+      if (misses.length > 0) factsRows.push(...(await this.factsRows(manager, ruleSet, misses, asOf)));
+      metrics.factsCacheHits.inc(factsRows.length - misses.length);
+      metrics.factsCacheMisses.inc(misses.length);
+      next.push(...(await this.scoreRows(ruleSet, factsRows, asOf)));
+    }
+    return { previous, next };
   }
 
   /**
@@ -235,10 +292,9 @@ export class ScoringService {
     const computed: StoredScore[] = [];
     for (let start = 0; start < leadIds.length; start += CHUNK_SIZE) {
       const chunk = leadIds.slice(start, start + CHUNK_SIZE);
-      // Serialises with every other writer of these leads' scores: no lost update between two re-scores.
-      if (!options.locked) await manager.query('SELECT id FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [chunk]);
-      const previous = await this.currentScoresCompact(manager, chunk);
-      const next = await this.computeScores(manager, chunk, asOf);
+      // Locks the leads (unless the caller did): serialises with every other writer of their scores,
+      // so there is no lost update between two re-scores.
+      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true);
       if (options.returnScores) computed.push(...next);
       // Rewritten: anything differs, the version included. History: only what the lead's score shows changed.
       const rewritten = next.filter((score) => {
@@ -252,13 +308,21 @@ export class ScoringService {
       const rewrittenIds = new Set(rewritten.map((score) => score.leadId));
       const unchanged = next.filter((score) => !rewrittenIds.has(score.leadId));
       if (unchanged.length > 0) {
-        // Same score: only when it was computed, and the newest activity it saw, move.
+        // Same score: only when it was computed, the newest activity it saw, the days without one and its cached facts move.
         await queryPrepared(
           manager,
-          `UPDATE lead_score s SET scored_at = $1, last_activity_at = u.last_activity_at
-             FROM unnest($2::bigint[], $3::timestamptz[]) AS u(lead_id, last_activity_at)
+          `UPDATE lead_score s SET scored_at = $1, last_activity_at = u.last_activity_at, days_inactive = u.days_inactive,
+                  facts_key = u.facts_key, facts = u.facts::float8[], facts_valid_until = u.facts_valid_until
+             FROM unnest($2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
+                  AS u(lead_id, last_activity_at, days_inactive, facts_key, facts, facts_valid_until)
             WHERE s.lead_id = u.lead_id`,
-          [asOf, unchanged.map((score) => score.leadId), unchanged.map((score) => score.lastActivityAt)],
+          [
+            asOf,
+            unchanged.map((score) => score.leadId),
+            unchanged.map((score) => score.lastActivityAt),
+            unchanged.map((score) => score.compact.daysInactive),
+            ...factsColumns(unchanged),
+          ],
         );
       }
       if (rewritten.length > 0) await this.writeScores(manager, rewritten);
@@ -290,15 +354,18 @@ export class ScoringService {
       manager,
       `INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
                                fit_grade, engagement_level, cell, band, qualified, action, action_label, fired_rules,
-                               cap_fit, cap_engagement, decay, days_inactive, scored_at, last_activity_at)
+                               cap_fit, cap_engagement, decay, days_inactive, scored_at, last_activity_at,
+                               facts_key, facts, facts_valid_until)
        SELECT s.lead_id, s.version_id, s.key, s.version, s.fit, s.engagement, s.total, s.grade, s.level, s.cell, s.band,
               s.qualified, s.action, s.action_label, string_to_array(s.fired, ',')::smallint[], s.cap_fit, s.cap_engagement,
-              s.decay, s.days_inactive, $20, s.last_activity_at
+              s.decay, s.days_inactive, $20, s.last_activity_at, s.facts_key, s.facts::float8[], s.facts_valid_until
          FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
                      $9::int[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::text[],
-                     $16::int[], $17::int[], $18::int[], $19::int[], $21::timestamptz[])
+                     $16::int[], $17::int[], $18::int[], $19::int[], $21::timestamptz[], $22::text[], $23::text[],
+                     $24::timestamptz[])
            AS s(lead_id, version_id, key, version, fit, engagement, total, grade, level, cell, band, qualified, action,
-                action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at)
+                action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at, facts_key, facts,
+                facts_valid_until)
        ON CONFLICT (lead_id) DO UPDATE SET
          rule_set_version_id = EXCLUDED.rule_set_version_id, rule_set_key = EXCLUDED.rule_set_key,
          rule_set_version = EXCLUDED.rule_set_version, fit = EXCLUDED.fit, engagement = EXCLUDED.engagement,
@@ -306,7 +373,8 @@ export class ScoringService {
          cell = EXCLUDED.cell, band = EXCLUDED.band, qualified = EXCLUDED.qualified, action = EXCLUDED.action,
          action_label = EXCLUDED.action_label, fired_rules = EXCLUDED.fired_rules, cap_fit = EXCLUDED.cap_fit,
          cap_engagement = EXCLUDED.cap_engagement, decay = EXCLUDED.decay, days_inactive = EXCLUDED.days_inactive,
-         scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at`,
+         scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at,
+         facts_key = EXCLUDED.facts_key, facts = EXCLUDED.facts, facts_valid_until = EXCLUDED.facts_valid_until`,
       [
         column((s) => s.leadId),
         column((s) => s.ruleSetVersionId),
@@ -329,6 +397,7 @@ export class ScoringService {
         column((s) => s.compact.daysInactive),
         scores[0].scoredAt,
         column((s) => s.lastActivityAt),
+        ...factsColumns(scores),
       ],
     );
   }
@@ -376,6 +445,78 @@ export class ScoringService {
       [JSON.stringify(entries), cause, asOf],
     );
   }
+}
+
+/** A lead read for scoring, with its stored score (s_*, null while unscored) and cached activity facts. */
+interface JoinedRow {
+  lead_id: string;
+  email: string | null;
+  segment: string | null;
+  source: string | null;
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  s_version_id: string | null;
+  s_key: string;
+  s_version: number;
+  s_fit: number;
+  s_engagement: number;
+  s_total: number;
+  s_grade: string;
+  s_level: number;
+  s_cell: string;
+  s_band: string;
+  s_qualified: boolean;
+  s_action: string;
+  s_action_label: string;
+  s_fired: number[];
+  s_cap_fit: number;
+  s_cap_engagement: number;
+  s_decay: number;
+  s_days_inactive: number;
+  s_scored_at: Date | null;
+  s_last_activity_at: Date | null;
+  facts_key: string | null;
+  facts: Array<number | null> | null;
+  facts_valid_until: Date | null;
+}
+
+const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id, s.rule_set_key AS s_key, s.rule_set_version AS s_version,
+  s.fit AS s_fit, s.engagement AS s_engagement, s.total AS s_total, s.fit_grade AS s_grade, s.engagement_level::int AS s_level,
+  s.cell AS s_cell, s.band AS s_band, s.qualified AS s_qualified, s.action AS s_action, s.action_label AS s_action_label,
+  s.fired_rules::int[] AS s_fired, s.cap_fit AS s_cap_fit, s.cap_engagement AS s_cap_engagement, s.decay AS s_decay,
+  s.days_inactive AS s_days_inactive, s.scored_at AS s_scored_at, s.last_activity_at AS s_last_activity_at,
+  s.facts_key, s.facts, s.facts_valid_until`;
+
+function storedFromJoined(row: JoinedRow): StoredScore {
+  return {
+    leadId: row.lead_id,
+    ruleSetVersionId: row.s_version_id as string,
+    ruleSetKey: row.s_key,
+    ruleSetVersion: row.s_version,
+    fit: row.s_fit,
+    engagement: row.s_engagement,
+    total: row.s_total,
+    fitGrade: row.s_grade,
+    engagementLevel: row.s_level,
+    cell: row.s_cell,
+    band: row.s_band,
+    qualified: row.s_qualified,
+    action: row.s_action,
+    actionLabel: row.s_action_label,
+    compact: { firedRules: row.s_fired, capFit: row.s_cap_fit, capEngagement: row.s_cap_engagement, decay: row.s_decay, daysInactive: row.s_days_inactive },
+    reasons: [],
+    scoredAt: row.s_scored_at as Date,
+    lastActivityAt: row.s_last_activity_at,
+  };
+}
+
+/** The cached-facts columns of scores as unnest parameters: keys, float8[] literals, valid-until times. */
+function factsColumns(scores: readonly StoredScore[]): [Array<string | null>, Array<string | null>, Array<Date | null>] {
+  return [
+    scores.map((score) => score.facts?.key ?? null),
+    scores.map((score) => (score.facts ? `{${score.facts.values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}` : null)),
+    scores.map((score) => score.facts?.validUntil ?? null),
+  ];
 }
 
 /** A lead_score row as `to_jsonb(s)` returns it (joined into list queries). */

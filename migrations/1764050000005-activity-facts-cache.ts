@@ -1,0 +1,60 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Each lead's behavioural facts, as last computed, kept with its score so that re-scoring under a
+ * new version whose activity facts are the same does not aggregate the lead's activities again.
+ *
+ * - facts_key: checksum of the activity fact definitions the values belong to (null: nothing cached);
+ * - facts: the raw aggregates, one per activity fact in definition order (counts, sums, newest
+ *   occurrence as epoch milliseconds), as of scored_at;
+ * - facts_valid_until: the first moment any of them can change without a new activity (an
+ *   activity leaving a time window, or a future-dated one coming into view); null: never.
+ *
+ * Any write to a lead's activities clears its key in the same statement (a trigger), so the
+ * cache can never outlive the activities it was computed from, whichever code path wrote them.
+ */
+export class ActivityFactsCache1764050000005 implements MigrationInterface {
+  name = 'ActivityFactsCache1764050000005';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE lead_score
+        ADD COLUMN facts_key text NULL,
+        ADD COLUMN facts float8[] NULL,
+        ADD COLUMN facts_valid_until timestamptz NULL;
+
+      CREATE FUNCTION lead_score_forget_facts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          UPDATE lead_score s SET facts_key = NULL
+            WHERE s.facts_key IS NOT NULL AND s.lead_id IN (SELECT DISTINCT lead_id FROM old_rows);
+        ELSIF TG_OP = 'UPDATE' THEN
+          UPDATE lead_score s SET facts_key = NULL
+            WHERE s.facts_key IS NOT NULL
+              AND s.lead_id IN (SELECT lead_id FROM old_rows UNION SELECT lead_id FROM new_rows);
+        ELSE
+          UPDATE lead_score s SET facts_key = NULL
+            WHERE s.facts_key IS NOT NULL AND s.lead_id IN (SELECT DISTINCT lead_id FROM new_rows);
+        END IF;
+        RETURN NULL;
+      END $$;
+
+      CREATE TRIGGER activity_inserted_forget_facts AFTER INSERT ON activity
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_score_forget_facts();
+      CREATE TRIGGER activity_updated_forget_facts AFTER UPDATE ON activity
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_score_forget_facts();
+      CREATE TRIGGER activity_deleted_forget_facts AFTER DELETE ON activity
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_score_forget_facts();
+    `);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      DROP TRIGGER activity_deleted_forget_facts ON activity;
+      DROP TRIGGER activity_updated_forget_facts ON activity;
+      DROP TRIGGER activity_inserted_forget_facts ON activity;
+      DROP FUNCTION lead_score_forget_facts();
+      ALTER TABLE lead_score DROP COLUMN facts_valid_until, DROP COLUMN facts, DROP COLUMN facts_key;
+    `);
+  }
+}

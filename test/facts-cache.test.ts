@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metrics } from '../server/src/observability/metrics';
+import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
+
+/**
+ * Scores are stored with the activity aggregates they were computed from (lead_score.facts), and a
+ * later scoring reuses them while they provably hold. These tests step time forward day by day,
+ * with activities leaving the rule set's windows, future-dated activities coming into view, and
+ * activities written behind the service's back, and check after every step that the stored score
+ * equals a score computed from scratch from the activities.
+ */
+
+const DAY = 86_400_000;
+const TYPES = ['page_view', 'pricing_page_view', 'email_open', 'email_click', 'content_download', 'webinar_attendance', 'demo_request', 'form_submission', 'chat', 'unsubscribe', 'email_bounce'];
+const LEADS = 16;
+
+let t: TestApp;
+let base: number;
+let ids: string[] = [];
+
+function ok<T>(result: GqlResult<T>): T {
+  expect(result.errors).toBeUndefined();
+  return result.data as T;
+}
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function insertActivities(rand: () => number, leadId: string, count: number, from: number, to: number, tag: string): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const type = TYPES[Math.floor(rand() * TYPES.length)];
+    const occurredAt = new Date(from + rand() * (to - from));
+    const properties = type === 'webinar_attendance' ? { minutesAttended: Math.floor(rand() * 90) } : type === 'content_download' && rand() < 0.5 ? { contentType: 'case_study' } : {};
+    // Straight into the table, as a migration script or a bulk load would: the trigger must notice.
+    await t.sql('INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties) VALUES ($1, $2, $3, $4, $5)', [
+      leadId,
+      type,
+      occurredAt,
+      `${tag}-${leadId}-${i}`,
+      JSON.stringify(properties),
+    ]);
+  }
+}
+
+interface StoredRow {
+  leadId: string;
+  fit: number;
+  engagement: number;
+  total: number;
+  cell: string;
+  firedRules: number[];
+  decay: number;
+  daysInactive: number;
+}
+
+async function stored(): Promise<Map<string, StoredRow>> {
+  const rows = await t.sql<StoredRow>(
+    `SELECT lead_id::text AS "leadId", fit, engagement, total, cell, fired_rules::int[] AS "firedRules", decay, days_inactive AS "daysInactive"
+       FROM lead_score ORDER BY lead_id`,
+  );
+  return new Map(rows.map((row) => [row.leadId, row]));
+}
+
+async function fresh(asOf: Date): Promise<Map<string, StoredRow>> {
+  const scores = await t.app.services.scoring.computeScores(t.app.dataSource.manager, ids, asOf);
+  return new Map(
+    scores.map((score) => [
+      score.leadId,
+      {
+        leadId: score.leadId,
+        fit: score.fit,
+        engagement: score.engagement,
+        total: score.total,
+        cell: score.cell,
+        firedRules: score.compact.firedRules,
+        decay: score.compact.decay,
+        daysInactive: score.compact.daysInactive,
+      },
+    ]),
+  );
+}
+
+async function decayPass(asOf: Date): Promise<void> {
+  ok(await t.gql(`mutation($asOf: DateTimeISO) { runDecayPass(asOf: $asOf) { leadsScored } }`, { asOf: asOf.toISOString() }));
+}
+
+const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await c.get()).values.reduce((sum, v) => sum + v.value, 0);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  base = Date.now() - 40 * DAY;
+  for (let i = 0; i < LEADS; i += 1) {
+    ok(
+      await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+        input: { externalId: `cache-${i}`, email: `p${i}@acme${i}.io`, attributes: { industry: 'software', companySize: 50 + i * 100, seniority: i % 2 ? 'vp' : 'manager' } },
+      }),
+    );
+  }
+  ids = (await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id LIKE 'cache-%' ORDER BY id`)).map((row) => row.id);
+  const rand = random(7);
+  for (const [index, id] of ids.entries()) {
+    // Activities before, around and after the steps below (some future-dated as of the first steps); one lead has none.
+    if (index > 0) await insertActivities(rand, id, 4 + Math.floor(rand() * 14), base - 100 * DAY, base + 45 * DAY, 'a');
+  }
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('cached activity facts', () => {
+  it('give the same scores as computing from the activities, as windows move and activities come and go', async () => {
+    const rand = random(11);
+    const hitsBefore = await counter(metrics.factsCacheHits);
+    const missesBefore = await counter(metrics.factsCacheMisses);
+    let steps = 0;
+    for (let at = base; at <= base + 40 * DAY; at += 0.45 * DAY) {
+      const asOf = new Date(at);
+      if (steps % 9 === 4) {
+        // Behind the service's back: new activities for one lead, one activity of another deleted, one moved in time.
+        await insertActivities(rand, ids[steps % LEADS], 3, at - 20 * DAY, at + 2 * DAY, `late-${steps}`);
+        await t.sql(`DELETE FROM activity WHERE id = (SELECT min(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 3) % LEADS]]);
+        await t.sql(`UPDATE activity SET occurred_at = occurred_at - interval '20 days' WHERE id = (SELECT max(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 5) % LEADS]]);
+      }
+      await decayPass(asOf);
+      expect(await stored(), `as of ${asOf.toISOString()} (step ${steps})`).toEqual(await fresh(asOf));
+      steps += 1;
+    }
+    const hits = (await counter(metrics.factsCacheHits)) - hitsBefore;
+    const misses = (await counter(metrics.factsCacheMisses)) - missesBefore;
+    // Both paths were exercised: most steps reuse the aggregates, windows and new activities force recomputation.
+    expect(hits).toBeGreaterThan(misses);
+    expect(misses).toBeGreaterThan(LEADS);
+  });
+
+  it('are forgotten when the lead gets an activity, and recomputed under a version with other activity facts', async () => {
+    const [lead] = ids.slice(-1);
+    await decayPass(new Date());
+    const [before] = await t.sql<{ key: string | null }>('SELECT facts_key AS key FROM lead_score WHERE lead_id = $1', [lead]);
+    expect(before.key).not.toBeNull();
+    await t.sql(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'page_view', now(), 'forget-1')`, [lead]);
+    const [after] = await t.sql<{ key: string | null }>('SELECT facts_key AS key FROM lead_score WHERE lead_id = $1', [lead]);
+    expect(after.key).toBeNull();
+
+    const [active] = await t.app.services.ruleSets.activeRuleSets(t.app.dataSource.manager);
+    const definition = structuredClone(active.definition);
+    const pageViews = definition.facts.find((fact) => fact.name === 'pageViews30d');
+    if (!pageViews || pageViews.source !== 'activity') throw new Error('default-b2b.json has no pageViews30d activity fact');
+    pageViews.windowDays = 3;
+    const { buildFactsQuery } = await import('../server/src/scoring/facts');
+    expect(buildFactsQuery(definition).key).not.toBe(active.factsQuery.key);
+    expect(buildFactsQuery(structuredClone(active.definition)).key).toBe(active.factsQuery.key);
+  });
+});
