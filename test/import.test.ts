@@ -224,6 +224,24 @@ describe('imports that fail write nothing', () => {
     expect(await count(`SELECT count(*) FROM attribute_definition WHERE name = 'fxLateVisits'`)).toBe(0);
   });
 
+  it('a failure while batches are still being written waits for them, then rolls them back', async () => {
+    const lines = (visits: (i: number) => number, activity: string) => Array.from({ length: 10 }, (_, i) => `W-${i},w${i}@x.io,2026-01-05,Won,,,${visits(i)},Google,No,,,${activity},`);
+    const existing = writeCsv('existing.csv', [HEADER, ...lines((i) => i, ''), ''].join('\n'));
+    expect((await runImport(t.app, { file: existing, mapping: MAPPING, progress: false })).imported.created).toBe(10);
+    // The same leads with new values and an activity each, in batches of five, then a row that fails
+    // the import while the last batches are still queued or being written.
+    const changed = writeCsv('in-flight.csv', [HEADER, ...lines((i) => i + 1, 'Email Opened'), 'W-bad,bad,2026-01-05,Won,,,1,Google,No,,,,', ''].join('\n'));
+    for (let run = 0; run < 5; run++) {
+      const summary = await runImport(t.app, { file: changed, mapping: MAPPING, progress: false, batchSize: 5, maxRejected: 0 });
+      expect(summary.error?.code).toBe('TOO_MANY_REJECTED');
+      expect(summary.imported.unchanged).toBe(0);
+    }
+    // A write left running would land after runImport returned: give it time to show.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await count(`SELECT count(*) FROM activity a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE 'W-%'`)).toBe(0);
+    expect(await count(`SELECT count(*) FROM lead WHERE external_id LIKE 'W-%' AND (attributes->>'fxVisits')::int = substr(external_id, 3)::int`)).toBe(10);
+  });
+
   it('too many rows, a file too big, a mapping that contradicts the catalog, a broken CSV', async () => {
     const file = writeCsv('three.csv', [HEADER, 'M-1,a@x.io,,Open,,,,,,,,,', 'M-2,b@x.io,,Open,,,,,,,,,', 'M-3,c@x.io,,Open,,,,,,,,,', ''].join('\n'));
     expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxRows: 2 })).error?.code).toBe('TOO_MANY_ROWS');

@@ -436,41 +436,51 @@ export class ImportService {
     // Batches are written one after the other (one connection) while the next ones are read and
     // converted; up to WRITES_AHEAD wait their turn, so the database always has the next one ready.
     let tail: Promise<void> = Promise.resolve();
+    let failed = false;
     const queued: Array<Promise<void>> = [];
     const enqueue = async (rows: ImportRow[]) => {
       if (queued.length >= WRITES_AHEAD) await queued.shift();
-      tail = tail.then(() => write(rows));
+      tail = tail.then(() => (failed ? undefined : write(rows)));
       tail.catch(() => undefined); // awaited through `queued` and at the end
       queued.push(tail);
     };
     let batch: ImportRow[] = [];
-    for (;;) {
-      const next = await records.next(options.file);
-      if (!next) break;
-      const { record, line } = next;
-      summary.rowsRead += 1;
-      if (summary.rowsRead > maxRows) {
-        throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
-      }
-      const converted = compiled.convert(record, line);
-      if (converted.problems) {
-        reject(line, null, converted.problems);
-      } else {
-        const firstLine = seen.get(converted.row.externalId);
-        if (firstLine !== undefined) {
-          reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
-        } else {
-          seen.set(converted.row.externalId, line);
-          batch.push(converted.row);
+    try {
+      for (;;) {
+        const next = await records.next(options.file);
+        if (!next) break;
+        const { record, line } = next;
+        summary.rowsRead += 1;
+        if (summary.rowsRead > maxRows) {
+          throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
         }
+        const converted = compiled.convert(record, line);
+        if (converted.problems) {
+          reject(line, null, converted.problems);
+        } else {
+          const firstLine = seen.get(converted.row.externalId);
+          if (firstLine !== undefined) {
+            reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
+          } else {
+            seen.set(converted.row.externalId, line);
+            batch.push(converted.row);
+          }
+        }
+        if (batch.length >= batchSize) {
+          await enqueue(batch);
+          batch = [];
+        }
+        if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
       }
-      if (batch.length >= batchSize) {
-        await enqueue(batch);
-        batch = [];
-      }
-      if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
+      if (batch.length) await enqueue(batch);
+    } catch (error) {
+      // Queued writes must settle before the transaction rolls back: one still running then would
+      // go on after the rollback, outside the transaction (committing on its own), on a connection
+      // already handed back. Those not started yet are skipped.
+      failed = true;
+      await tail.catch(() => undefined);
+      throw error;
     }
-    if (batch.length) await enqueue(batch);
     await tail;
     progress.update(size, `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
 
