@@ -43,9 +43,11 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
     setMessage(undefined);
     try {
       await run();
-      setMessage(what);
       setComment('');
+      // The message goes up with the new state, not before it: until the refetch answers, the page
+      // would say "Submitted for review." beside a draft badge and its Submit button.
       await Promise.all([version.refetch(), reviews.refetch(), ruleSet.refetch()]);
+      setMessage(what);
     } catch (caught) {
       setActionError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
     } finally {
