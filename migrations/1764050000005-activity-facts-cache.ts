@@ -22,6 +22,10 @@ export class ActivityFactsCache1764050000005 implements MigrationInterface {
         ADD COLUMN facts_key text NULL,
         ADD COLUMN facts float8[] NULL,
         ADD COLUMN facts_valid_until timestamptz NULL;
+      -- Half of each page free: re-scoring every lead (a publish, the daily decay pass) rewrites every
+      -- row, and a row whose indexed columns (total, cell) did not change can then be rewritten in its
+      -- page without touching the indexes (a HOT update): about 3x cheaper.
+      ALTER TABLE lead_score SET (fillfactor = 50);
 
       CREATE FUNCTION lead_score_forget_facts() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -54,6 +58,7 @@ export class ActivityFactsCache1764050000005 implements MigrationInterface {
       DROP TRIGGER activity_updated_forget_facts ON activity;
       DROP TRIGGER activity_inserted_forget_facts ON activity;
       DROP FUNCTION lead_score_forget_facts();
+      ALTER TABLE lead_score RESET (fillfactor);
       ALTER TABLE lead_score DROP COLUMN facts_valid_until, DROP COLUMN facts, DROP COLUMN facts_key;
     `);
   }

@@ -41,12 +41,12 @@ export interface FactsRow {
   [column: string]: unknown;
 }
 
-/** A lead's activity aggregates as cached in lead_score (facts_key, facts, facts_valid_until, scored_at). */
+/** A lead's activity aggregates as cached in lead_score (facts_key, facts, facts_valid_until, scored_at); times in epoch ms. */
 export interface CachedFacts {
   key: string;
-  values: Array<number | null>;
-  asOf: Date;
-  validUntil: Date | null;
+  values: ActivityValues;
+  asOf: number;
+  validUntil: number | null;
 }
 
 function activityFacts(definition: RuleSetDefinition): ActivityFact[] {
@@ -135,50 +135,113 @@ function coerce(value: unknown, type: FactDefinition['type']): FactValue {
   }
 }
 
-function leadField(fact: LeadFact, row: FactsRow, asOf: Date): FactValue {
-  const domain = row.email?.split('@')[1]?.toLowerCase() ?? null;
-  switch (fact.field) {
-    case 'emailDomain':
-      return domain;
-    case 'isFreeEmail':
-      return domain === null ? null : FREE_EMAIL_DOMAINS.has(domain);
-    case 'daysSinceCreated':
-      return wholeDaysBetween(new Date(row.created_at), asOf);
-    case 'segment':
-      return row.segment;
-    case 'source':
-      return row.source;
-  }
+/** The lead's own columns that facts are computed from (a facts row has them all). */
+export interface LeadColumns {
+  email: string | null;
+  segment: string | null;
+  source: string | null;
+  attributes: Record<string, unknown> | null;
+  created_at: Date | string | number;
+}
+
+/**
+ * One lead's activity aggregates in activity-fact order, as the facts query computes them and
+ * lead_score.facts caches them: counts and sums as numbers, newest occurrences as epoch ms (null: none).
+ */
+export type ActivityValues = Array<number | null>;
+
+/** Turns lead columns and activity aggregates into facts, for one rule set definition; see factsShaper. */
+export interface FactsShaper {
+  shape(lead: LeadColumns, activity: ActivityValues, asOf: Date): Facts;
+  /** The activity aggregates of a facts query row. */
+  activityValues(row: FactsRow): ActivityValues;
+}
+
+type Step =
+  | { kind: 'attribute'; attribute: string; type: FactDefinition['type'] }
+  | { kind: 'lead'; field: LeadFact['field'] }
+  | { kind: 'activity'; index: number; aggregate: ActivityFact['aggregate'] };
+
+const shapers = new WeakMap<RuleSetDefinition, FactsShaper>();
+
+/**
+ * A definition's facts shaper, built once: the per-lead work is a loop over precomputed steps and
+ * one object literal (a fixed V8 shape, which the compiled evaluator reads millions of times), with
+ * no per-lead string building, entry arrays or property-by-property growth.
+ */
+export function factsShaper(definition: RuleSetDefinition): FactsShaper {
+  let shaper = shapers.get(definition);
+  if (shaper) return shaper;
+  let activityIndex = 0;
+  const steps: Step[] = definition.facts.map((fact): Step => {
+    if (fact.source === 'attribute') return { kind: 'attribute', attribute: fact.attribute ?? fact.name, type: fact.type };
+    if (fact.source === 'lead') return { kind: 'lead', field: fact.field };
+    return { kind: 'activity', index: activityIndex++, aggregate: fact.aggregate };
+  });
+  const aggregates = activityFacts(definition).map((fact) => fact.aggregate);
+  const columns = aggregates.map((_, index) => `f${index}`);
+  // Keys are JSON string literals: any fact name is safe in the generated source.
+  const build = new Function('v', `return {${definition.facts.map((fact, i) => `${JSON.stringify(fact.name)}: v[${i}]`).join(', ')}};`) as (values: FactValue[]) => Facts;
+  shaper = {
+    shape(lead, activity, asOf) {
+      const values: FactValue[] = new Array(steps.length);
+      let domain: string | null | undefined;
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i];
+        if (step.kind === 'attribute') {
+          values[i] = coerce(lead.attributes?.[step.attribute], step.type);
+        } else if (step.kind === 'activity') {
+          const value = activity[step.index];
+          values[i] = step.aggregate === 'exists' ? (value ?? 0) > 0 : step.aggregate === 'daysSinceLast' ? (value === null ? null : daysFrom(value, asOf)) : (value ?? 0);
+        } else {
+          if (domain === undefined) domain = lead.email?.split('@')[1]?.toLowerCase() ?? null;
+          switch (step.field) {
+            case 'emailDomain':
+              values[i] = domain;
+              break;
+            case 'isFreeEmail':
+              values[i] = domain === null ? null : FREE_EMAIL_DOMAINS.has(domain);
+              break;
+            case 'daysSinceCreated':
+              values[i] = wholeDaysBetween(new Date(lead.created_at), asOf);
+              break;
+            case 'segment':
+              values[i] = lead.segment;
+              break;
+            case 'source':
+              values[i] = lead.source;
+              break;
+          }
+        }
+      }
+      return build(values);
+    },
+    activityValues(row) {
+      const values: ActivityValues = new Array(aggregates.length);
+      for (let i = 0; i < aggregates.length; i++) {
+        const raw = row[columns[i]];
+        values[i] = aggregates[i] === 'daysSinceLast' ? (raw ? new Date(raw as string | Date).getTime() : null) : Number(raw ?? 0);
+      }
+      return values;
+    },
+  };
+  shapers.set(definition, shaper);
+  return shaper;
+}
+
+function daysFrom(epochMs: number, asOf: Date): number {
+  return Math.max(0, Math.floor((asOf.getTime() - epochMs) / DAY_MS));
 }
 
 /** Shapes one row of the facts query into the rule set's facts. Missing values are null, never absent. */
 export function factsFromRow(definition: RuleSetDefinition, row: FactsRow, asOf: Date): Facts {
-  let activityIndex = 0;
-  // Built in one go (not key by key) so V8 keeps a fast object shape: the compiled evaluator reads it millions of times.
-  return Object.fromEntries(
-    definition.facts.map((fact): [string, FactValue] => {
-      if (fact.source === 'attribute') return [fact.name, coerce(row.attributes?.[fact.attribute ?? fact.name], fact.type)];
-      if (fact.source === 'lead') return [fact.name, leadField(fact, row, asOf)];
-      const raw = row[`f${activityIndex++}`];
-      if (fact.aggregate === 'exists') return [fact.name, Number(raw) > 0];
-      if (fact.aggregate === 'daysSinceLast') return [fact.name, raw ? wholeDaysBetween(new Date(raw as string), asOf) : null];
-      return [fact.name, Number(raw ?? 0)];
-    }),
-  );
+  const shaper = factsShaper(definition);
+  return shaper.shape(row, shaper.activityValues(row), asOf);
 }
 
 /** Whole days without activity, for decay: since the last activity, or since creation when there is none. */
-export function daysInactive(row: Pick<FactsRow, 'last_activity_at' | 'created_at'>, asOf: Date): number {
+export function daysInactive(row: { last_activity_at: Date | string | null; created_at: Date | string }, asOf: Date): number {
   return wholeDaysBetween(new Date(row.last_activity_at ?? row.created_at), asOf);
-}
-
-/** The activity aggregates of a facts row, to cache with the score (newest occurrences as epoch ms). */
-export function cacheableFacts(definition: RuleSetDefinition, row: FactsRow): Array<number | null> {
-  return activityFacts(definition).map((fact, index) => {
-    const raw = row[`f${index}`];
-    if (fact.aggregate === 'daysSinceLast') return raw ? new Date(raw as string | Date).getTime() : null;
-    return Number(raw ?? 0);
-  });
 }
 
 /** Whether cached aggregates hold for this fact definition set as of `asOf`. */
@@ -186,22 +249,7 @@ export function cacheHolds(cached: CachedFacts | null, key: string, asOf: Date):
   return (
     cached !== null &&
     cached.key === key &&
-    cached.asOf.getTime() <= asOf.getTime() &&
-    (cached.validUntil === null || asOf.getTime() < cached.validUntil.getTime())
+    cached.asOf <= asOf.getTime() &&
+    (cached.validUntil === null || asOf.getTime() < cached.validUntil)
   );
-}
-
-/** A facts row rebuilt from the lead's own columns and its cached activity aggregates. */
-export function factsRowFromCache(
-  definition: RuleSetDefinition,
-  lead: Pick<FactsRow, 'lead_id' | 'email' | 'segment' | 'source' | 'attributes' | 'created_at'>,
-  cached: CachedFacts,
-  lastActivityAt: Date | null,
-): FactsRow {
-  const row: FactsRow = { ...lead, last_activity_at: lastActivityAt, facts_valid_until: cached.validUntil };
-  activityFacts(definition).forEach((fact, index) => {
-    const value = cached.values[index];
-    row[`f${index}`] = fact.aggregate === 'daysSinceLast' ? (value === null ? null : new Date(value)) : value;
-  });
-  return row;
 }

@@ -106,6 +106,18 @@ export function expandReasons(definition: RuleSetDefinition, fit: number, engage
   return [...rules, ...adjustmentReasons(definition, fit, engagement, compact)];
 }
 
+const ruleIndexes = new WeakMap<RuleSetDefinition, Map<string, number>>();
+
+/** Each rule's position in the definition, by name (built once per definition). */
+function ruleIndex(definition: RuleSetDefinition): Map<string, number> {
+  let index = ruleIndexes.get(definition);
+  if (!index) {
+    index = new Map(definition.rules.map((rule, i) => [rule.name, i]));
+    ruleIndexes.set(definition, index);
+  }
+  return index;
+}
+
 /**
  * Turns the rules that fired into a score: sum per dimension, clamp to caps, decay engagement by
  * days without activity, then grade, level, cell, band and qualification.
@@ -116,7 +128,7 @@ export function computeScore(definition: RuleSetDefinition, fired: FiredRule[], 
   const rawEngagement = sumPoints(fired, 'engagement');
   const cappedEngagement = clamp(rawEngagement, definition.caps.engagement.min, definition.caps.engagement.max);
   const engagement = applyDecay(cappedEngagement, definition.decay, daysInactive);
-  const index = new Map(definition.rules.map((rule, i) => [rule.name, i]));
+  const index = ruleIndex(definition);
   const compact: CompactReasons = {
     firedRules: fired.map((rule) => index.get(rule.rule) ?? -1),
     capFit: fit - rawFit,

@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { canonicalJson } from '../common/canonical-json';
 import { queryPrepared } from '../db/prepared';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
-import { cacheableFacts, cacheHolds, daysInactive, factsFromRow, factsRowFromCache, type CachedFacts, type FactsRow } from './facts';
+import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from './facts';
 import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from './grading';
 import { metrics } from '../observability/metrics';
 import type { ScoreCause } from './score-history.entity';
@@ -31,7 +30,7 @@ export interface StoredScore {
   scoredAt: Date;
   lastActivityAt: Date | null;
   /** The activity aggregates the score was computed from, cached with it (only on scores just computed). */
-  facts?: Omit<CachedFacts, 'asOf'>;
+  facts?: { key: string; values: ActivityValues; validUntil: Date | null; reused: boolean };
 }
 
 /** A lead_score row as read, before its reasons are expanded. */
@@ -84,12 +83,6 @@ export const SCORE_COLUMNS = `
   days_inactive AS "daysInactive", scored_at AS "scoredAt", last_activity_at AS "lastActivityAt"`;
 
 const CHUNK_SIZE = 2000;
-
-/** What a lead sees of its score: points, cell, band, qualification, action and explanation (not which version). */
-function scoreSignature(score: StoredScore): string {
-  const { firedRules, capFit, capEngagement, decay } = score.compact;
-  return canonicalJson([score.fit, score.engagement, score.total, score.cell, score.band, score.qualified, score.action, score.actionLabel, firedRules, capFit, capEngagement, decay]);
-}
 
 function toStored(leadId: string, ruleSet: ActiveRuleSet, outcome: ScoreOutcome, asOf: Date, lastActivityAt: Date | null): StoredScore {
   return {
@@ -210,19 +203,33 @@ export class ScoringService {
   }
 
   private async scoreRows(ruleSet: ActiveRuleSet, rows: readonly FactsRow[], asOf: Date): Promise<StoredScore[]> {
-    const scores: StoredScore[] = [];
-    for (const row of rows) {
-      const facts = factsFromRow(ruleSet.definition, row, asOf);
-      const evaluated = ruleSet.evaluator.evaluate(facts);
-      const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
-      const outcome = computeScore(ruleSet.definition, fired, daysInactive(row, asOf));
-      const score = toStored(row.lead_id, ruleSet, outcome, asOf, row.last_activity_at ? new Date(row.last_activity_at) : null);
-      score.facts = {
-        key: ruleSet.factsQuery.key,
-        values: row.cached ? (row.cached as CachedFacts).values : cacheableFacts(ruleSet.definition, row),
+    const shaper = factsShaper(ruleSet.definition);
+    return this.scoreInputs(
+      ruleSet,
+      rows.map((row) => ({
+        leadId: row.lead_id,
+        lead: row,
+        activity: shaper.activityValues(row),
+        lastActivityAt: row.last_activity_at ? new Date(row.last_activity_at) : null,
         validUntil: row.facts_valid_until ? new Date(row.facts_valid_until) : null,
-      };
-      scores.push(score);
+        reused: false,
+      })),
+      asOf,
+    );
+  }
+
+  private async scoreInputs(ruleSet: ActiveRuleSet, inputs: readonly ScoringInput[], asOf: Date): Promise<StoredScore[]> {
+    const shaper = factsShaper(ruleSet.definition);
+    const scores: StoredScore[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const evaluated = ruleSet.evaluator.evaluate(shaper.shape(input.lead, input.activity, asOf));
+      const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
+      // Decay counts whole days without activity: since the last activity, or since creation when there is none.
+      const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(input.lastActivityAt ?? new Date(input.lead.created_at), asOf));
+      const score = toStored(input.leadId, ruleSet, outcome, asOf, input.lastActivityAt);
+      score.facts = { key: ruleSet.factsQuery.key, values: input.activity, validUntil: input.validUntil, reused: input.reused };
+      scores[i] = score;
     }
     return scores;
   }
@@ -237,16 +244,17 @@ export class ScoringService {
     leadIds: readonly string[],
     asOf: Date,
     locked: boolean,
-  ): Promise<{ previous: Map<string, StoredScore>; next: StoredScore[] }> {
-    const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at, ${JOINED_SCORE_COLUMNS}
+  ): Promise<{ previous: Map<string, PreviousScore>; next: StoredScore[] }> {
+    const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes,
+                        floor(extract(epoch FROM l.created_at) * 1000)::float8 AS created_at, ${JOINED_SCORE_COLUMNS}
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
                   WHERE l.id = ANY($1::bigint[])${locked ? '' : ' ORDER BY l.id FOR UPDATE OF l'}`;
     const rows: JoinedRow[] = leadIds.length === 1 ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
-    const previous = new Map<string, StoredScore>();
+    const previous = new Map<string, PreviousScore>();
     const groups = new Map<ActiveRuleSet, JoinedRow[]>();
     const unmapped = await this.segmentsUnmapped(manager);
     for (const row of rows) {
-      if (row.s_version_id !== null) previous.set(row.lead_id, storedFromJoined(row));
+      if (row.s_version_id !== null && row.s_signature !== null) previous.set(row.lead_id, { versionId: row.s_version_id, signature: row.s_signature });
       const ruleSet = await this.ruleSets.resolveForSegment(manager, unmapped ? null : row.segment);
       const group = groups.get(ruleSet);
       if (group) group.push(row);
@@ -254,24 +262,30 @@ export class ScoringService {
     }
     const next: StoredScore[] = [];
     for (const [ruleSet, group] of groups) {
-      const factsRows: FactsRow[] = [];
+      const inputs: ScoringInput[] = [];
       const misses: string[] = [];
       for (const row of group) {
         const cached: CachedFacts | null =
-          row.facts_key === null || row.facts === null
+          row.facts_key === null || row.facts === null || row.s_scored_at === null
             ? null
-            : { key: row.facts_key, values: row.facts, asOf: new Date(row.s_scored_at as Date), validUntil: row.facts_valid_until ? new Date(row.facts_valid_until) : null };
+            : { key: row.facts_key, values: row.facts, asOf: row.s_scored_at, validUntil: row.facts_valid_until };
         if (cacheHolds(cached, ruleSet.factsQuery.key, asOf)) {
-          const lead = { lead_id: row.lead_id, email: row.email, segment: row.segment, source: row.source, attributes: row.attributes, created_at: row.created_at };
-          factsRows.push({ ...factsRowFromCache(ruleSet.definition, lead, cached, row.s_last_activity_at ? new Date(row.s_last_activity_at) : null), cached });
+          inputs.push({
+            leadId: row.lead_id,
+            lead: row,
+            activity: cached.values,
+            lastActivityAt: row.s_last_activity_at === null ? null : new Date(row.s_last_activity_at),
+            validUntil: cached.validUntil === null ? null : new Date(cached.validUntil),
+            reused: true,
+          });
         } else {
           misses.push(row.lead_id);
         }
       }
-      if (misses.length > 0) factsRows.push(...(await this.factsRows(manager, ruleSet, misses, asOf)));
-      metrics.factsCacheHits.inc(factsRows.length - misses.length);
+      metrics.factsCacheHits.inc(inputs.length);
       metrics.factsCacheMisses.inc(misses.length);
-      next.push(...(await this.scoreRows(ruleSet, factsRows, asOf)));
+      next.push(...(await this.scoreInputs(ruleSet, inputs, asOf)));
+      if (misses.length > 0) next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf)));
     }
     return { previous, next };
   }
@@ -296,44 +310,24 @@ export class ScoringService {
       // so there is no lost update between two re-scores.
       const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true);
       if (options.returnScores) computed.push(...next);
-      // Rewritten: anything differs, the version included. History: only what the lead's score shows changed.
-      const rewritten = next.filter((score) => {
+      // Changed: what the lead's score shows differs (written in full, with a history entry). Otherwise
+      // only the version, when it was computed, the days without activity and the cached facts move.
+      const changed: StoredScore[] = [];
+      const same: StoredScore[] = [];
+      for (const score of next) {
         const before = previous.get(score.leadId);
-        return !before || before.ruleSetVersionId !== score.ruleSetVersionId || scoreSignature(before) !== scoreSignature(score);
-      });
-      const changed = rewritten.filter((score) => {
-        const before = previous.get(score.leadId);
-        return !before || scoreSignature(before) !== scoreSignature(score);
-      });
-      const rewrittenIds = new Set(rewritten.map((score) => score.leadId));
-      const unchanged = next.filter((score) => !rewrittenIds.has(score.leadId));
-      if (unchanged.length > 0) {
-        // Same score: only when it was computed, the newest activity it saw, the days without one and its cached facts move.
-        await queryPrepared(
-          manager,
-          `UPDATE lead_score s SET scored_at = $1, last_activity_at = u.last_activity_at, days_inactive = u.days_inactive,
-                  facts_key = u.facts_key, facts = u.facts::float8[], facts_valid_until = u.facts_valid_until
-             FROM unnest($2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::timestamptz[])
-                  AS u(lead_id, last_activity_at, days_inactive, facts_key, facts, facts_valid_until)
-            WHERE s.lead_id = u.lead_id`,
-          [
-            asOf,
-            unchanged.map((score) => score.leadId),
-            unchanged.map((score) => score.lastActivityAt),
-            unchanged.map((score) => score.compact.daysInactive),
-            ...factsColumns(unchanged),
-          ],
-        );
+        if (!before || before.signature !== scoreSignature(score)) changed.push(score);
+        else same.push(score);
       }
-      if (rewritten.length > 0) await this.writeScores(manager, rewritten);
+      if (same.length > 0) await this.touchScores(manager, same, asOf);
       if (changed.length > 0) {
-        await this.writeHistory(manager, changed, previous, cause, options.activityIds, asOf);
+        await this.writeChanged(manager, changed, cause, options.activityIds, asOf);
         if (this.listeners.length) {
           const transitions = changed.map((score): ScoreTransition => {
             const before = previous.get(score.leadId);
             return {
               leadId: score.leadId,
-              before: before ? { qualified: before.qualified, action: before.action, total: before.total, cell: before.cell } : null,
+              before: before ? beforeOf(before.signature) : null,
               after: { qualified: score.qualified, action: score.action, total: score.total, cell: score.cell, band: score.band, ruleSetKey: score.ruleSetKey, ruleSetVersion: score.ruleSetVersion },
             };
           });
@@ -347,25 +341,79 @@ export class ScoringService {
     return { leadsScored: leadIds.length, leadsChanged: changedCount, ...(options.returnScores ? { scores: computed } : {}) };
   }
 
-  private async writeScores(manager: EntityManager, scores: StoredScore[]): Promise<void> {
+  /** Scores whose signature did not change: only the version, times, days inactive and cached facts move. */
+  private async touchScores(manager: EntityManager, scores: StoredScore[], asOf: Date): Promise<void> {
+    // Facts reused from the cache are left as they are (null here); recomputed ones are stored.
+    const fresh = scores.map((score) => score.facts !== undefined && !score.facts.reused);
+    const [keys, facts, validUntil] = factsColumns(scores);
+    await queryPrepared(
+      manager,
+      `UPDATE lead_score s SET rule_set_version_id = u.version_id, rule_set_key = u.key, rule_set_version = u.version,
+              scored_at = $1, days_inactive = u.days_inactive,
+              last_activity_at = CASE WHEN u.fresh THEN u.last_activity_at ELSE s.last_activity_at END,
+              facts_key = CASE WHEN u.fresh THEN u.facts_key ELSE s.facts_key END,
+              facts = CASE WHEN u.fresh THEN u.facts::float8[] ELSE s.facts END,
+              facts_valid_until = CASE WHEN u.fresh THEN u.facts_valid_until ELSE s.facts_valid_until END
+         FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::boolean[], $8::timestamptz[],
+                     $9::text[], $10::text[], $11::timestamptz[])
+              AS u(lead_id, version_id, key, version, days_inactive, fresh, last_activity_at, facts_key, facts, facts_valid_until)
+        WHERE s.lead_id = u.lead_id`,
+      [
+        asOf,
+        scores.map((score) => score.leadId),
+        scores.map((score) => score.ruleSetVersionId),
+        scores.map((score) => score.ruleSetKey),
+        scores.map((score) => score.ruleSetVersion),
+        scores.map((score) => score.compact.daysInactive),
+        fresh,
+        scores.map((score, i) => (fresh[i] ? score.lastActivityAt : null)),
+        keys.map((key, i) => (fresh[i] ? key : null)),
+        facts.map((value, i) => (fresh[i] ? value : null)),
+        validUntil.map((value, i) => (fresh[i] ? value : null)),
+      ],
+    );
+  }
+
+  /**
+   * Changed scores: one statement writes their history entries (the old values read from lead_score
+   * as they were before it) and upserts the new scores.
+   */
+  private async writeChanged(
+    manager: EntityManager,
+    scores: StoredScore[],
+    cause: ScoreCause,
+    activityIds: Map<string, string> | undefined,
+    asOf: Date,
+  ): Promise<void> {
     const column = <T>(pick: (score: StoredScore) => T) => scores.map(pick);
     // Parallel arrays through unnest: much cheaper to send and parse than one JSON document per row.
     await queryPrepared(
       manager,
-      `INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
+      `WITH s AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
+                     $9::int[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::text[],
+                     $16::int[], $17::int[], $18::int[], $19::int[], $21::timestamptz[], $22::text[], $23::text[],
+                     $24::timestamptz[], $25::bigint[])
+           AS s(lead_id, version_id, key, version, fit, engagement, total, grade, level, cell, band, qualified, action,
+                action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at, facts_key, facts,
+                facts_valid_until, activity_id)
+       ), history AS (
+         INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
+                                    new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
+                                    old_qualified, new_qualified, changed_at)
+         SELECT s.lead_id, CASE WHEN o.lead_id IS NULL THEN 'lead_created' ELSE $26 END, s.version_id, s.activity_id,
+                o.fit, s.fit, o.engagement, s.engagement, o.total, s.total, o.cell, s.cell, o.band, s.band,
+                o.qualified, s.qualified, $20
+           FROM s LEFT JOIN lead_score o ON o.lead_id = s.lead_id
+       )
+       INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
                                fit_grade, engagement_level, cell, band, qualified, action, action_label, fired_rules,
                                cap_fit, cap_engagement, decay, days_inactive, scored_at, last_activity_at,
                                facts_key, facts, facts_valid_until)
        SELECT s.lead_id, s.version_id, s.key, s.version, s.fit, s.engagement, s.total, s.grade, s.level, s.cell, s.band,
               s.qualified, s.action, s.action_label, string_to_array(s.fired, ',')::smallint[], s.cap_fit, s.cap_engagement,
               s.decay, s.days_inactive, $20, s.last_activity_at, s.facts_key, s.facts::float8[], s.facts_valid_until
-         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
-                     $9::int[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::text[],
-                     $16::int[], $17::int[], $18::int[], $19::int[], $21::timestamptz[], $22::text[], $23::text[],
-                     $24::timestamptz[])
-           AS s(lead_id, version_id, key, version, fit, engagement, total, grade, level, cell, band, qualified, action,
-                action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at, facts_key, facts,
-                facts_valid_until)
+         FROM s
        ON CONFLICT (lead_id) DO UPDATE SET
          rule_set_version_id = EXCLUDED.rule_set_version_id, rule_set_key = EXCLUDED.rule_set_key,
          rule_set_version = EXCLUDED.rule_set_version, fit = EXCLUDED.fit, engagement = EXCLUDED.engagement,
@@ -395,119 +443,74 @@ export class ScoringService {
         column((s) => s.compact.capEngagement),
         column((s) => s.compact.decay),
         column((s) => s.compact.daysInactive),
-        scores[0].scoredAt,
+        asOf,
         column((s) => s.lastActivityAt),
         ...factsColumns(scores),
+        column((s) => activityIds?.get(s.leadId) ?? null),
+        cause,
       ],
     );
   }
+}
 
-  private async writeHistory(
-    manager: EntityManager,
-    changed: StoredScore[],
-    previous: Map<string, StoredScore>,
-    cause: ScoreCause,
-    activityIds: Map<string, string> | undefined,
-    asOf: Date,
-  ): Promise<void> {
-    const entries = changed.map((score) => {
-      const before = previous.get(score.leadId);
-      return {
-        leadId: score.leadId,
-        ruleSetVersionId: score.ruleSetVersionId,
-        activityId: activityIds?.get(score.leadId) ?? null,
-        oldFit: before?.fit ?? null,
-        newFit: score.fit,
-        oldEngagement: before?.engagement ?? null,
-        newEngagement: score.engagement,
-        oldTotal: before?.total ?? null,
-        newTotal: score.total,
-        oldCell: before?.cell ?? null,
-        newCell: score.cell,
-        oldBand: before?.band ?? null,
-        newBand: score.band,
-        oldQualified: before?.qualified ?? null,
-        newQualified: score.qualified,
-      };
-    });
-    await queryPrepared(
-      manager,
-      `INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
-                                  new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
-                                  old_qualified, new_qualified, changed_at)
-       SELECT h."leadId", CASE WHEN h."oldTotal" IS NULL THEN 'lead_created' ELSE $2 END, h."ruleSetVersionId", h."activityId", h."oldFit", h."newFit", h."oldEngagement",
-              h."newEngagement", h."oldTotal", h."newTotal", h."oldCell", h."newCell", h."oldBand", h."newBand",
-              h."oldQualified", h."newQualified", $3
-         FROM jsonb_to_recordset($1::jsonb) AS h("leadId" bigint, "ruleSetVersionId" bigint, "activityId" bigint,
-              "oldFit" int, "newFit" int, "oldEngagement" int, "newEngagement" int, "oldTotal" int, "newTotal" int,
-              "oldCell" text, "newCell" text, "oldBand" text, "newBand" text, "oldQualified" boolean,
-              "newQualified" boolean)`,
-      [JSON.stringify(entries), cause, asOf],
-    );
-  }
+/** What scoring one lead needs: its own columns and its activity aggregates (cached or just computed). */
+interface ScoringInput {
+  leadId: string;
+  lead: LeadColumns;
+  activity: ActivityValues;
+  lastActivityAt: Date | null;
+  /** Until when `activity` holds (null: for ever). */
+  validUntil: Date | null;
+  /** `activity` came from the lead's cache (it is stored already). */
+  reused: boolean;
+}
+
+/** A lead's stored score, as far as deciding whether its new score changed needs. */
+interface PreviousScore {
+  versionId: string;
+  signature: string;
 }
 
 /** A lead read for scoring, with its stored score (s_*, null while unscored) and cached activity facts. */
-interface JoinedRow {
+interface JoinedRow extends LeadColumns {
   lead_id: string;
-  email: string | null;
-  segment: string | null;
-  source: string | null;
-  attributes: Record<string, unknown>;
-  created_at: Date;
   s_version_id: string | null;
-  s_key: string;
-  s_version: number;
-  s_fit: number;
-  s_engagement: number;
-  s_total: number;
-  s_grade: string;
-  s_level: number;
-  s_cell: string;
-  s_band: string;
-  s_qualified: boolean;
-  s_action: string;
-  s_action_label: string;
-  s_fired: number[];
-  s_cap_fit: number;
-  s_cap_engagement: number;
-  s_decay: number;
-  s_days_inactive: number;
-  s_scored_at: Date | null;
-  s_last_activity_at: Date | null;
+  /** scoreSignature of the stored score, computed in SQL. */
+  s_signature: string | null;
+  created_at: number;
+  /** Times as epoch ms (cheaper to read than timestamps): scored_at rounded up, the others down. */
+  s_scored_at: number | null;
+  s_last_activity_at: number | null;
   facts_key: string | null;
-  facts: Array<number | null> | null;
-  facts_valid_until: Date | null;
+  facts: ActivityValues | null;
+  facts_valid_until: number | null;
 }
 
-const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id, s.rule_set_key AS s_key, s.rule_set_version AS s_version,
-  s.fit AS s_fit, s.engagement AS s_engagement, s.total AS s_total, s.fit_grade AS s_grade, s.engagement_level::int AS s_level,
-  s.cell AS s_cell, s.band AS s_band, s.qualified AS s_qualified, s.action AS s_action, s.action_label AS s_action_label,
-  s.fired_rules::int[] AS s_fired, s.cap_fit AS s_cap_fit, s.cap_engagement AS s_cap_engagement, s.decay AS s_decay,
-  s.days_inactive AS s_days_inactive, s.scored_at AS s_scored_at, s.last_activity_at AS s_last_activity_at,
-  s.facts_key, s.facts, s.facts_valid_until`;
+/**
+ * The stored score as far as re-scoring needs it: its version and its signature (computed here, in
+ * the same format as scoreSignature), instead of twenty columns to parse. History entries read the
+ * old values in SQL.
+ */
+const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id,
+  concat_ws('|', s.fit, s.engagement, s.total, CASE WHEN s.qualified THEN 'true' ELSE 'false' END, s.cap_fit, s.cap_engagement,
+            s.decay, array_to_string(s.fired_rules, ','),
+            concat_ws(',', to_json(s.cell), to_json(s.band), to_json(s.action), to_json(s.action_label))) AS s_signature,
+  ceil(extract(epoch FROM s.scored_at) * 1000)::float8 AS s_scored_at,
+  floor(extract(epoch FROM s.last_activity_at) * 1000)::float8 AS s_last_activity_at,
+  s.facts_key, s.facts, floor(extract(epoch FROM s.facts_valid_until) * 1000)::float8 AS facts_valid_until`;
 
-function storedFromJoined(row: JoinedRow): StoredScore {
-  return {
-    leadId: row.lead_id,
-    ruleSetVersionId: row.s_version_id as string,
-    ruleSetKey: row.s_key,
-    ruleSetVersion: row.s_version,
-    fit: row.s_fit,
-    engagement: row.s_engagement,
-    total: row.s_total,
-    fitGrade: row.s_grade,
-    engagementLevel: row.s_level,
-    cell: row.s_cell,
-    band: row.s_band,
-    qualified: row.s_qualified,
-    action: row.s_action,
-    actionLabel: row.s_action_label,
-    compact: { firedRules: row.s_fired, capFit: row.s_cap_fit, capEngagement: row.s_cap_engagement, decay: row.s_decay, daysInactive: row.s_days_inactive },
-    reasons: [],
-    scoredAt: row.s_scored_at as Date,
-    lastActivityAt: row.s_last_activity_at,
-  };
+/** What a lead sees of its score: points, cell, band, qualification, action and explanation (not which version). */
+function scoreSignature(score: StoredScore): string {
+  const { firedRules, capFit, capEngagement, decay } = score.compact;
+  // Numbers and booleans first, then the strings as JSON (unambiguous whatever they contain); see beforeOf.
+  return `${score.fit}|${score.engagement}|${score.total}|${score.qualified}|${capFit}|${capEngagement}|${decay}|${firedRules.join(',')}|${JSON.stringify(score.cell)},${JSON.stringify(score.band)},${JSON.stringify(score.action)},${JSON.stringify(score.actionLabel)}`;
+}
+
+/** What a score change's listeners see of the score before it, read back from its signature. */
+function beforeOf(signature: string): NonNullable<ScoreTransition['before']> {
+  const parts = signature.split('|');
+  const [cell, , action] = JSON.parse(`[${parts.slice(8).join('|')}]`) as string[];
+  return { total: Number(parts[2]), qualified: parts[3] === 'true', action, cell };
 }
 
 /** The cached-facts columns of scores as unnest parameters: keys, float8[] literals, valid-until times. */
