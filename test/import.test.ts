@@ -252,7 +252,7 @@ describe('imports that fail write nothing', () => {
       problems: [{ path: 'attributes.Visits.type', message: expect.stringContaining('"companySize" is a number in the attribute catalog') }],
     });
     const broken = writeCsv('broken.csv', [HEADER, 'B-1,"unclosed,2026-01-05,Open,,,,,,,,,', ''].join('\n'));
-    expect((await runImport(t.app, { file: broken, mapping: MAPPING, progress: false })).error).toMatchObject({ code: 'INVALID_FILE', message: expect.stringContaining('Quote Not Closed') });
+    expect((await runImport(t.app, { file: broken, mapping: MAPPING, progress: false })).error).toMatchObject({ code: 'INVALID_FILE', message: expect.stringContaining('line 2: Quoted field unterminated') });
     expect(await count(`SELECT count(*) FROM lead WHERE external_id LIKE 'M-%' OR external_id LIKE 'B-%'`)).toBe(0);
   });
 });

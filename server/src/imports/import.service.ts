@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { CsvError, parse } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -14,6 +13,7 @@ import { SerializedPGlitePool } from '../db/embedded-pool';
 import type { ScoringService } from '../scoring/scoring.service';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
 import type { AttributeType } from '../leads/attribute-definition.entity';
+import { CsvSyntaxError, csvRecords, type CsvRecordBatch } from './csv-records';
 import { describeRowProblem, ImportError, ImportErrorCode, type RowProblem } from './import.errors';
 import {
   checkHeader,
@@ -335,15 +335,10 @@ export class ImportService {
       throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is ${(size / 1048576).toFixed(1)} MB; the limit is ${(maxFileBytes / 1048576).toFixed(1)} MB (--max-file-mb)`);
     }
 
-    const fileStream = createReadStream(options.file);
-    const parser = fileStream.pipe(
-      // Blank lines come through as [''] and are skipped below, so that line numbers stay exact
-      // without csv-parse's per-record `info` objects (a quarter of its time).
-      parse({ delimiter: mapping.delimiter ?? ',', bom: true, relax_column_count: true }),
-    );
-    const records = new LineTracker(parser[Symbol.asyncIterator]() as AsyncIterator<string[]>);
+    const fileStream = createReadStream(options.file, { encoding: 'utf8' });
+    const records = new RecordReader(csvRecords(fileStream, mapping.delimiter ?? ','), options.file);
     try {
-      const first = await records.next(options.file);
+      const first = await records.next();
       if (!first) throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is empty: no header line`);
       const header = first.record.map((name) => name.trim());
       const headerProblems = checkHeader(mapping, header);
@@ -387,7 +382,7 @@ export class ImportService {
 
   /** Streams the rows: converts each, rejects bad ones with their line, writes good ones in batches. */
   private async readRows(
-    records: LineTracker,
+    records: RecordReader,
     compiled: CompiledMapping,
     writer: BatchWriter,
     manager: EntityManager,
@@ -446,31 +441,33 @@ export class ImportService {
     };
     let batch: ImportRow[] = [];
     try {
-      for (;;) {
-        const next = await records.next(options.file);
-        if (!next) break;
-        const { record, line } = next;
-        summary.rowsRead += 1;
-        if (summary.rowsRead > maxRows) {
-          throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
-        }
-        const converted = compiled.convert(record, line);
-        if (converted.problems) {
-          reject(line, null, converted.problems);
-        } else {
-          const firstLine = seen.get(converted.row.externalId);
-          if (firstLine !== undefined) {
-            reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
-          } else {
-            seen.set(converted.row.externalId, line);
-            batch.push(converted.row);
+      for (let chunk = await records.nextBatch(); chunk; chunk = await records.nextBatch()) {
+        for (let i = 0; i < chunk.records.length; i++) {
+          const record = chunk.records[i];
+          if (record.length === 1 && record[0].trim() === '') continue; // a blank line
+          const line = chunk.lines[i];
+          summary.rowsRead += 1;
+          if (summary.rowsRead > maxRows) {
+            throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
           }
+          const converted = compiled.convert(record, line);
+          if (converted.problems) {
+            reject(line, null, converted.problems);
+          } else {
+            const firstLine = seen.get(converted.row.externalId);
+            if (firstLine !== undefined) {
+              reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
+            } else {
+              seen.set(converted.row.externalId, line);
+              batch.push(converted.row);
+            }
+          }
+          if (batch.length >= batchSize) {
+            await enqueue(batch);
+            batch = [];
+          }
+          if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
         }
-        if (batch.length >= batchSize) {
-          await enqueue(batch);
-          batch = [];
-        }
-        if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
       }
       if (batch.length) await enqueue(batch);
     } catch (error) {
@@ -522,30 +519,40 @@ function dryRunWriter(manager: EntityManager): BatchWriter {
   };
 }
 
-/** Records with the line each starts on; skips blank lines; turns CSV syntax errors into ImportErrors. */
-class LineTracker {
-  private line = 1;
+/** The file's records with their lines, a chunk at a time; turns CSV syntax errors into ImportErrors. */
+class RecordReader {
+  private pending: CsvRecordBatch | null = null;
 
-  constructor(private readonly records: AsyncIterator<string[]>) {}
+  constructor(
+    private readonly batches: AsyncIterator<CsvRecordBatch>,
+    private readonly file: string,
+  ) {}
 
-  async next(file: string): Promise<{ record: string[]; line: number } | null> {
-    for (;;) {
-      let next: IteratorResult<string[]>;
-      try {
-        next = await this.records.next();
-      } catch (error) {
-        if (error instanceof CsvError) throw ImportError.of(ImportErrorCode.InvalidFile, `${file} is not valid CSV: ${error.message}`);
-        throw error;
-      }
-      if (next.done) return null;
-      const record = next.value;
-      const line = this.line;
-      this.line += 1;
-      // A quoted value may span lines.
-      for (const value of record) if (value.includes('\n')) this.line += value.split('\n').length - 1;
-      if (record.length === 1 && record[0].trim() === '') continue;
-      return { record, line };
+  /** The next records (blank lines among them), or null at the end of the file. */
+  async nextBatch(): Promise<CsvRecordBatch | null> {
+    if (this.pending) {
+      const pending = this.pending;
+      this.pending = null;
+      return pending;
     }
+    try {
+      const next = await this.batches.next();
+      return next.done ? null : next.value;
+    } catch (error) {
+      if (error instanceof CsvSyntaxError) throw ImportError.of(ImportErrorCode.InvalidFile, `${this.file} is not valid CSV: line ${error.line}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** The next record that is not a blank line, or null at the end of the file. */
+  async next(): Promise<{ record: string[]; line: number } | null> {
+    for (let batch = await this.nextBatch(); batch; batch = await this.nextBatch()) {
+      const i = batch.records.findIndex((record) => !(record.length === 1 && record[0].trim() === ''));
+      if (i === -1) continue;
+      if (i + 1 < batch.records.length) this.pending = { records: batch.records.slice(i + 1), lines: batch.lines.slice(i + 1) };
+      return { record: batch.records[i], line: batch.lines[i] };
+    }
+    return null;
   }
 }
 
