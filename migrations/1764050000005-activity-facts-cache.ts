@@ -6,9 +6,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - facts_key: checksum of the activity fact definitions the values belong to (null: nothing cached);
  * - facts: the raw aggregates, one per activity fact in definition order (counts, sums, newest
- *   occurrence as epoch milliseconds), as of scored_at;
- * - facts_valid_until: the first moment any of them can change without a new activity (an
- *   activity leaving a time window, or a future-dated one coming into view); null: never.
+ *   occurrence as epoch milliseconds), as of scored_at, comma-separated (`n`: null). Text, not
+ *   float8[]: it is only ever written and read back whole, and text costs nothing to format;
+ * - facts_valid_until: the first moment (epoch ms, rounded down) any of them can change without a
+ *   new activity (an activity leaving a time window, or a future-dated one coming into view); null: never.
+ *
+ * And signature: what the lead sees of its score (points, cell, band, qualification, action,
+ * explanation) in one string, so that re-scoring compares one column instead of reading twelve.
  *
  * Any write to a lead's activities clears its key in the same statement (a trigger), so the
  * cache can never outlive the activities it was computed from, whichever code path wrote them.
@@ -20,8 +24,13 @@ export class ActivityFactsCache1764050000005 implements MigrationInterface {
     await queryRunner.query(`
       ALTER TABLE lead_score
         ADD COLUMN facts_key text NULL,
-        ADD COLUMN facts float8[] NULL,
-        ADD COLUMN facts_valid_until timestamptz NULL;
+        ADD COLUMN facts text NULL,
+        ADD COLUMN facts_valid_until bigint NULL,
+        ADD COLUMN signature text NULL;
+      -- The format of scoreSignature in server/src/scoring/scoring.service.ts.
+      UPDATE lead_score SET signature = concat_ws('|', fit, engagement, total, CASE WHEN qualified THEN 'true' ELSE 'false' END,
+        cap_fit, cap_engagement, decay, array_to_string(fired_rules, ','),
+        concat_ws(',', to_json(cell), to_json(band), to_json(action), to_json(action_label)));
       -- Half of each page free: re-scoring every lead (a publish, the daily decay pass) rewrites every
       -- row, and a row whose indexed columns (total, cell) did not change can then be rewritten in its
       -- page without touching the indexes (a HOT update): about 3x cheaper.
@@ -59,7 +68,7 @@ export class ActivityFactsCache1764050000005 implements MigrationInterface {
       DROP TRIGGER activity_inserted_forget_facts ON activity;
       DROP FUNCTION lead_score_forget_facts();
       ALTER TABLE lead_score RESET (fillfactor);
-      ALTER TABLE lead_score DROP COLUMN facts_valid_until, DROP COLUMN facts, DROP COLUMN facts_key;
+      ALTER TABLE lead_score DROP COLUMN signature, DROP COLUMN facts_valid_until, DROP COLUMN facts, DROP COLUMN facts_key;
     `);
   }
 }

@@ -41,10 +41,13 @@ export interface FactsRow {
   [column: string]: unknown;
 }
 
-/** A lead's activity aggregates as cached in lead_score (facts_key, facts, facts_valid_until, scored_at); times in epoch ms. */
+/**
+ * What says whether a lead's cached activity aggregates (lead_score.facts) can be used: the key of
+ * the definitions they were computed for (facts_key), as of when (scored_at) and until when they
+ * hold (facts_valid_until); times in epoch ms.
+ */
 export interface CachedFacts {
   key: string;
-  values: ActivityValues;
   asOf: number;
   validUntil: number | null;
 }

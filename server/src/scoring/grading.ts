@@ -120,9 +120,10 @@ function ruleIndex(definition: RuleSetDefinition): Map<string, number> {
 
 /**
  * Turns the rules that fired into a score: sum per dimension, clamp to caps, decay engagement by
- * days without activity, then grade, level, cell, band and qualification.
+ * days without activity, then grade, level, cell, band and qualification. With `reasons: false`
+ * the outcome's reasons are left empty (its `compact` form is complete).
  */
-export function computeScore(definition: RuleSetDefinition, fired: FiredRule[], daysInactive: number): ScoreOutcome {
+export function computeScore(definition: RuleSetDefinition, fired: FiredRule[], daysInactive: number, options: { reasons?: boolean } = {}): ScoreOutcome {
   const rawFit = sumPoints(fired, 'fit');
   const fit = clamp(rawFit, definition.caps.fit.min, definition.caps.fit.max);
   const rawEngagement = sumPoints(fired, 'engagement');
@@ -136,10 +137,11 @@ export function computeScore(definition: RuleSetDefinition, fired: FiredRule[], 
     decay: engagement - cappedEngagement,
     daysInactive,
   };
-  const reasons: ScoreReason[] = [
-    ...fired.map(({ rule, label, dimension, points }) => ({ rule, label, dimension, points })),
-    ...adjustmentReasons(definition, fit, engagement, compact),
-  ];
+  // Bulk re-scoring stores only `compact` and can skip building the explanation (expandReasons rebuilds it).
+  const reasons: ScoreReason[] =
+    options.reasons === false
+      ? []
+      : [...fired.map(({ rule, label, dimension, points }) => ({ rule, label, dimension, points })), ...adjustmentReasons(definition, fit, engagement, compact)];
 
   const fitGrade = gradeFor(fit, definition.grades);
   const engagementLevel = levelFor(engagement, definition.levels);

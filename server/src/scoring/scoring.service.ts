@@ -82,7 +82,7 @@ export const SCORE_COLUMNS = `
   fired_rules::int[] AS "firedRules", cap_fit AS "capFit", cap_engagement AS "capEngagement", decay,
   days_inactive AS "daysInactive", scored_at AS "scoredAt", last_activity_at AS "lastActivityAt"`;
 
-const CHUNK_SIZE = 2000;
+const CHUNK_SIZE = 5000;
 
 function toStored(leadId: string, ruleSet: ActiveRuleSet, outcome: ScoreOutcome, asOf: Date, lastActivityAt: Date | null): StoredScore {
   return {
@@ -202,7 +202,7 @@ export class ScoringService {
     return ids.length === 1 ? queryPrepared<FactsRow>(manager, sql, params) : manager.query(sql, params);
   }
 
-  private async scoreRows(ruleSet: ActiveRuleSet, rows: readonly FactsRow[], asOf: Date): Promise<StoredScore[]> {
+  private async scoreRows(ruleSet: ActiveRuleSet, rows: readonly FactsRow[], asOf: Date, withReasons = true): Promise<StoredScore[]> {
     const shaper = factsShaper(ruleSet.definition);
     return this.scoreInputs(
       ruleSet,
@@ -215,10 +215,11 @@ export class ScoringService {
         reused: false,
       })),
       asOf,
+      withReasons,
     );
   }
 
-  private async scoreInputs(ruleSet: ActiveRuleSet, inputs: readonly ScoringInput[], asOf: Date): Promise<StoredScore[]> {
+  private async scoreInputs(ruleSet: ActiveRuleSet, inputs: readonly ScoringInput[], asOf: Date, withReasons: boolean): Promise<StoredScore[]> {
     const shaper = factsShaper(ruleSet.definition);
     const scores: StoredScore[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -226,7 +227,7 @@ export class ScoringService {
       const evaluated = ruleSet.evaluator.evaluate(shaper.shape(input.lead, input.activity, asOf));
       const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
       // Decay counts whole days without activity: since the last activity, or since creation when there is none.
-      const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(input.lastActivityAt ?? new Date(input.lead.created_at), asOf));
+      const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(input.lastActivityAt ?? new Date(input.lead.created_at), asOf), { reasons: withReasons });
       const score = toStored(input.leadId, ruleSet, outcome, asOf, input.lastActivityAt);
       score.facts = { key: ruleSet.factsQuery.key, values: input.activity, validUntil: input.validUntil, reused: input.reused };
       scores[i] = score;
@@ -244,18 +245,27 @@ export class ScoringService {
     leadIds: readonly string[],
     asOf: Date,
     locked: boolean,
+    withReasons: boolean,
   ): Promise<{ previous: Map<string, PreviousScore>; next: StoredScore[] }> {
-    const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes,
-                        floor(extract(epoch FROM l.created_at) * 1000)::float8 AS created_at, ${JOINED_SCORE_COLUMNS}
+    // Every column as text: the driver then parses nothing (no per-value type parsers, no Date
+    // objects); the few numbers are converted below.
+    const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes::text AS attributes,
+                        floor(date_part('epoch', l.created_at) * 1000)::int8::text AS created_at, ${JOINED_SCORE_COLUMNS}
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
                   WHERE l.id = ANY($1::bigint[])${locked ? '' : ' ORDER BY l.id FOR UPDATE OF l'}`;
     const rows: JoinedRow[] = leadIds.length === 1 ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
     const previous = new Map<string, PreviousScore>();
     const groups = new Map<ActiveRuleSet, JoinedRow[]>();
     const unmapped = await this.segmentsUnmapped(manager);
+    const bySegment = new Map<string | null, ActiveRuleSet>();
     for (const row of rows) {
       if (row.s_version_id !== null && row.s_signature !== null) previous.set(row.lead_id, { versionId: row.s_version_id, signature: row.s_signature });
-      const ruleSet = await this.ruleSets.resolveForSegment(manager, unmapped ? null : row.segment);
+      const segment = unmapped ? null : row.segment;
+      let ruleSet = bySegment.get(segment);
+      if (!ruleSet) {
+        ruleSet = await this.ruleSets.resolveForSegment(manager, segment);
+        bySegment.set(segment, ruleSet);
+      }
       const group = groups.get(ruleSet);
       if (group) group.push(row);
       else groups.set(ruleSet, [row]);
@@ -268,13 +278,17 @@ export class ScoringService {
         const cached: CachedFacts | null =
           row.facts_key === null || row.facts === null || row.s_scored_at === null
             ? null
-            : { key: row.facts_key, values: row.facts, asOf: row.s_scored_at, validUntil: row.facts_valid_until };
+            : {
+                key: row.facts_key,
+                asOf: Number(row.s_scored_at),
+                validUntil: row.facts_valid_until === null ? null : Number(row.facts_valid_until),
+              };
         if (cacheHolds(cached, ruleSet.factsQuery.key, asOf)) {
           inputs.push({
             leadId: row.lead_id,
-            lead: row,
-            activity: cached.values,
-            lastActivityAt: row.s_last_activity_at === null ? null : new Date(row.s_last_activity_at),
+            lead: { email: row.email, segment: row.segment, source: row.source, attributes: JSON.parse(row.attributes) as Record<string, unknown>, created_at: Number(row.created_at) },
+            activity: parseFacts(row.facts as string),
+            lastActivityAt: row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at)),
             validUntil: cached.validUntil === null ? null : new Date(cached.validUntil),
             reused: true,
           });
@@ -284,8 +298,8 @@ export class ScoringService {
       }
       metrics.factsCacheHits.inc(inputs.length);
       metrics.factsCacheMisses.inc(misses.length);
-      next.push(...(await this.scoreInputs(ruleSet, inputs, asOf)));
-      if (misses.length > 0) next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf)));
+      next.push(...(await this.scoreInputs(ruleSet, inputs, asOf, withReasons)));
+      if (misses.length > 0) next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf, withReasons)));
     }
     return { previous, next };
   }
@@ -308,7 +322,7 @@ export class ScoringService {
       const chunk = leadIds.slice(start, start + CHUNK_SIZE);
       // Locks the leads (unless the caller did): serialises with every other writer of their scores,
       // so there is no lost update between two re-scores.
-      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true);
+      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true, options.returnScores === true);
       if (options.returnScores) computed.push(...next);
       // Changed: what the lead's score shows differs (written in full, with a history entry). Otherwise
       // only the version, when it was computed, the days without activity and the cached facts move.
@@ -345,17 +359,17 @@ export class ScoringService {
   private async touchScores(manager: EntityManager, scores: StoredScore[], asOf: Date): Promise<void> {
     // Facts reused from the cache are left as they are (null here); recomputed ones are stored.
     const fresh = scores.map((score) => score.facts !== undefined && !score.facts.reused);
-    const [keys, facts, validUntil] = factsColumns(scores);
+    const [keys, facts, validUntil] = factsColumns(scores, fresh);
     await queryPrepared(
       manager,
       `UPDATE lead_score s SET rule_set_version_id = u.version_id, rule_set_key = u.key, rule_set_version = u.version,
               scored_at = $1, days_inactive = u.days_inactive,
               last_activity_at = CASE WHEN u.fresh THEN u.last_activity_at ELSE s.last_activity_at END,
               facts_key = CASE WHEN u.fresh THEN u.facts_key ELSE s.facts_key END,
-              facts = CASE WHEN u.fresh THEN u.facts::float8[] ELSE s.facts END,
+              facts = CASE WHEN u.fresh THEN u.facts ELSE s.facts END,
               facts_valid_until = CASE WHEN u.fresh THEN u.facts_valid_until ELSE s.facts_valid_until END
          FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::boolean[], $8::timestamptz[],
-                     $9::text[], $10::text[], $11::timestamptz[])
+                     $9::text[], $10::text[], $11::bigint[])
               AS u(lead_id, version_id, key, version, days_inactive, fresh, last_activity_at, facts_key, facts, facts_valid_until)
         WHERE s.lead_id = u.lead_id`,
       [
@@ -367,9 +381,9 @@ export class ScoringService {
         scores.map((score) => score.compact.daysInactive),
         fresh,
         scores.map((score, i) => (fresh[i] ? score.lastActivityAt : null)),
-        keys.map((key, i) => (fresh[i] ? key : null)),
-        facts.map((value, i) => (fresh[i] ? value : null)),
-        validUntil.map((value, i) => (fresh[i] ? value : null)),
+        keys,
+        facts,
+        validUntil,
       ],
     );
   }
@@ -393,10 +407,10 @@ export class ScoringService {
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
                      $9::int[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::text[],
                      $16::int[], $17::int[], $18::int[], $19::int[], $21::timestamptz[], $22::text[], $23::text[],
-                     $24::timestamptz[], $25::bigint[])
+                     $24::bigint[], $25::bigint[], $27::text[])
            AS s(lead_id, version_id, key, version, fit, engagement, total, grade, level, cell, band, qualified, action,
                 action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at, facts_key, facts,
-                facts_valid_until, activity_id)
+                facts_valid_until, activity_id, signature)
        ), history AS (
          INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
                                     new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
@@ -409,10 +423,10 @@ export class ScoringService {
        INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
                                fit_grade, engagement_level, cell, band, qualified, action, action_label, fired_rules,
                                cap_fit, cap_engagement, decay, days_inactive, scored_at, last_activity_at,
-                               facts_key, facts, facts_valid_until)
+                               facts_key, facts, facts_valid_until, signature)
        SELECT s.lead_id, s.version_id, s.key, s.version, s.fit, s.engagement, s.total, s.grade, s.level, s.cell, s.band,
               s.qualified, s.action, s.action_label, string_to_array(s.fired, ',')::smallint[], s.cap_fit, s.cap_engagement,
-              s.decay, s.days_inactive, $20, s.last_activity_at, s.facts_key, s.facts::float8[], s.facts_valid_until
+              s.decay, s.days_inactive, $20, s.last_activity_at, s.facts_key, s.facts, s.facts_valid_until, s.signature
          FROM s
        ON CONFLICT (lead_id) DO UPDATE SET
          rule_set_version_id = EXCLUDED.rule_set_version_id, rule_set_key = EXCLUDED.rule_set_key,
@@ -422,7 +436,8 @@ export class ScoringService {
          action_label = EXCLUDED.action_label, fired_rules = EXCLUDED.fired_rules, cap_fit = EXCLUDED.cap_fit,
          cap_engagement = EXCLUDED.cap_engagement, decay = EXCLUDED.decay, days_inactive = EXCLUDED.days_inactive,
          scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at,
-         facts_key = EXCLUDED.facts_key, facts = EXCLUDED.facts, facts_valid_until = EXCLUDED.facts_valid_until`,
+         facts_key = EXCLUDED.facts_key, facts = EXCLUDED.facts, facts_valid_until = EXCLUDED.facts_valid_until,
+         signature = EXCLUDED.signature`,
       [
         column((s) => s.leadId),
         column((s) => s.ruleSetVersionId),
@@ -448,6 +463,7 @@ export class ScoringService {
         ...factsColumns(scores),
         column((s) => activityIds?.get(s.leadId) ?? null),
         cause,
+        column(scoreSignature),
       ],
     );
   }
@@ -472,18 +488,28 @@ interface PreviousScore {
 }
 
 /** A lead read for scoring, with its stored score (s_*, null while unscored) and cached activity facts. */
-interface JoinedRow extends LeadColumns {
+interface JoinedRow {
   lead_id: string;
+  email: string | null;
+  segment: string | null;
+  source: string | null;
+  /** jsonb as text. */
+  attributes: string;
   s_version_id: string | null;
   /** scoreSignature of the stored score, computed in SQL. */
   s_signature: string | null;
-  created_at: number;
-  /** Times as epoch ms (cheaper to read than timestamps): scored_at rounded up, the others down. */
-  s_scored_at: number | null;
-  s_last_activity_at: number | null;
+  /**
+   * Times as epoch ms in text (cheaper to read than timestamps; float8 seconds carry microseconds
+   * to about 0.2 us). scored_at is always a whole millisecond (asOf from JS); the others are rounded
+   * down, which for facts_valid_until can only end a cache's validity earlier, never later.
+   */
+  created_at: string;
+  s_scored_at: string | null;
+  s_last_activity_at: string | null;
   facts_key: string | null;
-  facts: ActivityValues | null;
-  facts_valid_until: number | null;
+  /** The float8[] as text ({1,0,NULL,...}): split below, several times cheaper than the driver's array parser. */
+  facts: string | null;
+  facts_valid_until: string | null;
 }
 
 /**
@@ -491,13 +517,10 @@ interface JoinedRow extends LeadColumns {
  * the same format as scoreSignature), instead of twenty columns to parse. History entries read the
  * old values in SQL.
  */
-const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id,
-  concat_ws('|', s.fit, s.engagement, s.total, CASE WHEN s.qualified THEN 'true' ELSE 'false' END, s.cap_fit, s.cap_engagement,
-            s.decay, array_to_string(s.fired_rules, ','),
-            concat_ws(',', to_json(s.cell), to_json(s.band), to_json(s.action), to_json(s.action_label))) AS s_signature,
-  ceil(extract(epoch FROM s.scored_at) * 1000)::float8 AS s_scored_at,
-  floor(extract(epoch FROM s.last_activity_at) * 1000)::float8 AS s_last_activity_at,
-  s.facts_key, s.facts, floor(extract(epoch FROM s.facts_valid_until) * 1000)::float8 AS facts_valid_until`;
+const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id, s.signature AS s_signature,
+  round(date_part('epoch', s.scored_at) * 1000)::int8::text AS s_scored_at,
+  floor(date_part('epoch', s.last_activity_at) * 1000)::int8::text AS s_last_activity_at,
+  s.facts_key, s.facts, s.facts_valid_until::text AS facts_valid_until`;
 
 /** What a lead sees of its score: points, cell, band, qualification, action and explanation (not which version). */
 function scoreSignature(score: StoredScore): string {
@@ -513,12 +536,24 @@ function beforeOf(signature: string): NonNullable<ScoreTransition['before']> {
   return { total: Number(parts[2]), qualified: parts[3] === 'true', action, cell };
 }
 
-/** The cached-facts columns of scores as unnest parameters: keys, float8[] literals, valid-until times. */
-function factsColumns(scores: readonly StoredScore[]): [Array<string | null>, Array<string | null>, Array<Date | null>] {
+/** lead_score.facts: the activity aggregates comma-separated, `n` for null (JS number formatting round-trips exactly). */
+function formatFacts(values: ActivityValues): string {
+  return values.map((value) => (value === null ? 'n' : String(value))).join(',');
+}
+
+function parseFacts(text: string): ActivityValues {
+  if (text === '') return [];
+  return text.split(',').map((value) => (value === 'n' ? null : Number(value)));
+}
+
+/** The cached-facts columns of scores as unnest parameters: keys, float8[] literals, valid-until times (null where `only` is false). */
+function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[]): [Array<string | null>, Array<string | null>, Array<number | null>] {
+  const keep = (i: number) => only === undefined || only[i];
   return [
-    scores.map((score) => score.facts?.key ?? null),
-    scores.map((score) => (score.facts ? `{${score.facts.values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}` : null)),
-    scores.map((score) => score.facts?.validUntil ?? null),
+    scores.map((score, i) => (keep(i) ? (score.facts?.key ?? null) : null)),
+    scores.map((score, i) => (keep(i) && score.facts ? formatFacts(score.facts.values) : null)),
+    // Rounded down: a cache may end a fraction of a millisecond early, never late.
+    scores.map((score, i) => (keep(i) && score.facts?.validUntil ? Math.floor(score.facts.validUntil.getTime()) : null)),
   ];
 }
 
