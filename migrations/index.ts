@@ -3,7 +3,7 @@ import { Auth1764050000001 } from './1764050000001-auth';
 import { RuleSetWorkflow1764050000002 } from './1764050000002-ruleset-workflow';
 import { Backtests1764050000003 } from './1764050000003-backtests';
 import { Webhooks1764050000004 } from './1764050000004-webhooks';
-import { ActivityFactsCache1764050000005 } from './1764050000005-activity-facts-cache';
+import { RescoreThroughput1764050000005 } from './1764050000005-rescore-throughput';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
-export const migrations = [InitialSchema1764050000000, Auth1764050000001, RuleSetWorkflow1764050000002, Backtests1764050000003, Webhooks1764050000004, ActivityFactsCache1764050000005];
+export const migrations = [InitialSchema1764050000000, Auth1764050000001, RuleSetWorkflow1764050000002, Backtests1764050000003, Webhooks1764050000004, RescoreThroughput1764050000005];

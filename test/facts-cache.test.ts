@@ -160,3 +160,16 @@ describe('cached activity facts', () => {
     expect(buildFactsQuery(structuredClone(active.definition)).key).toBe(active.factsQuery.key);
   });
 });
+
+describe('score history without foreign keys', () => {
+  it('still goes with its lead when the lead is deleted', async () => {
+    const [lead] = ids;
+    const [before] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = $1', [lead]);
+    expect(before.count).toBeGreaterThan(0);
+    await t.sql('DELETE FROM lead WHERE id = $1', [lead]);
+    const [after] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = $1', [lead]);
+    expect(after.count).toBe(0);
+    const [others] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = ANY($1::bigint[])', [ids.slice(1)]);
+    expect(others.count).toBeGreaterThan(0);
+  });
+});
