@@ -191,7 +191,7 @@ export class LeadService {
     if (given.length !== 1) {
       throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id or externalId');
     }
-    const select = `SELECT ${LEAD_COLUMNS}, to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
+    const select = `SELECT ${LEAD_COLUMNS}, to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature' AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
     const [lead]: Array<LeadEntity & { scoreRow: Record<string, unknown> | null }> =
       ref.id != null
         ? /^\d{1,18}$/.test(ref.id)
@@ -262,7 +262,7 @@ export class LeadService {
     }
     params.push(first + 1);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' AS "scoreRow"
+      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature' AS "scoreRow"
          FROM lead l JOIN lead_score s ON s.lead_id = l.id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${order.sql}
