@@ -108,8 +108,10 @@ function toStored(leadId: string, ruleSet: ActiveRuleSet, outcome: ScoreOutcome,
 }
 
 /**
- * Computes and stores scores, set-based: one facts query per chunk of leads and rule set, one
- * upsert of changed scores, one insert into score_history. Callers pass the transaction's manager.
+ * Computes and stores scores, set-based, per chunk of leads: one read of the leads with their stored
+ * scores and cached activity aggregates, one facts query per rule set for the leads whose cache does
+ * not hold, one update of unchanged scores, one statement writing changed scores and their history.
+ * Callers pass the transaction's manager.
  */
 export class ScoringService {
   private readonly listeners: ScoreChangeListener[] = [];
@@ -305,9 +307,9 @@ export class ScoringService {
   }
 
   /**
-   * Re-scores leads as of `asOf` and stores the result. Unchanged scores only get their scoredAt
-   * moved; a new version with the same points is rewritten without history; changed scores are
-   * written and get a score_history entry naming the cause.
+   * Re-scores leads as of `asOf` and stores the result. A score the lead would see as the same
+   * (its signature) only gets its version, times, days inactive and cached facts moved; a changed
+   * score is written in full and gets a score_history entry naming the cause.
    */
   async scoreLeads(
     manager: EntityManager,
