@@ -60,16 +60,16 @@ interface PapaResult {
 export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvRecordBatch> {
   let parser: Papa.Parser | null = null;
   let newline: '\n' | '\r\n' | '\r' = '\n';
+  const start = (lineBreak: typeof newline) => {
+    newline = lineBreak;
+    return new Papa.Parser({ delimiter, newline, quoteChar: '"' });
+  };
   let pending = '';
   let first = true;
   let line = 1;
 
   /** The records of text up to the parser's cursor (or up to a syntax error) with their lines. */
-  const parse = (text: string, final: boolean): { batch: CsvRecordBatch; cursor: number; error: CsvSyntaxError | null } => {
-    if (parser === null) {
-      newline = lineBreakOf(text, final) ?? '\n';
-      parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
-    }
+  const parse = (parser: Papa.Parser, text: string, final: boolean): { batch: CsvRecordBatch; cursor: number; error: CsvSyntaxError | null } => {
     const result = parser.parse(text, 0, !final) as PapaResult;
     const [error] = result.errors;
     const records = error ? result.data.slice(0, error.row) : result.data;
@@ -96,12 +96,16 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
-    if (parser === null && lineBreakOf(text) === null) {
-      pending = text;
-      continue;
+    if (parser === null) {
+      const lineBreak = lineBreakOf(text);
+      if (lineBreak === null) {
+        pending = text;
+        continue;
+      }
+      parser = start(lineBreak);
     }
     // A chunk cut inside \r\n would make a closing quote before it look malformed: keep the \r back.
-    const { batch, cursor, error } = parse(text.endsWith('\r') ? text.slice(0, -1) : text, false);
+    const { batch, cursor, error } = parse(parser, text.endsWith('\r') ? text.slice(0, -1) : text, false);
     if (batch.records.length) yield batch;
     if (error) throw error;
     pending = text.slice(cursor);
@@ -110,7 +114,7 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
     if (pending.length > MAX_RECORD_CHARS) throw new CsvSyntaxError(`a record is longer than ${MAX_RECORD_CHARS / 1_000_000} million characters: is a quote left open?`, line);
   }
   if (pending !== '') {
-    const { batch, error } = parse(pending, true);
+    const { batch, error } = parse(parser ?? start(lineBreakOf(pending, true) ?? '\n'), pending, true);
     // What is left is the last record, without its line break unless that was a "\r" held back:
     // then the parser saw one more, empty, record after it.
     const last = batch.records.at(-1);
