@@ -257,6 +257,53 @@ describe('imports that fail write nothing', () => {
   });
 });
 
+describe('values', () => {
+  it('keeps backslashes, quotes, tabs and non-ASCII characters as they are', async () => {
+    const file = writeCsv('odd-values.csv', [HEADER, 'V\\1,,2026-01-05,Open,,,1,"Back\\slash ""quoted""\ttab é",No,,,,', ''].join('\n'));
+    const summary = await runImport(t.app, { file, mapping: MAPPING, progress: false });
+    expect(summary.imported.created).toBe(1);
+    const rows = await t.sql<{ source: string; channel: string }>(`SELECT source, attributes->>'fxChannel' AS channel FROM lead WHERE external_id = 'V\\1'`);
+    expect(rows).toEqual([{ source: 'back\\slash "quoted"\ttab é', channel: 'back\\slash "quoted"\ttab é' }]);
+  });
+
+  it('writes new leads alike whether their batch holds existing leads or not (creation time, outcome, values)', async () => {
+    // On PostgreSQL a batch of new leads only is copied straight into the lead table, any other one
+    // is upserted: the same rows must come out the same. Without a createdAt column, a lead exists
+    // from its outcome date at the latest.
+    const noCreated = { ...MAPPING, createdAt: undefined, ignore: [...MAPPING.ignore, 'Created'] };
+    const rows = (prefix: string) => [
+      `${prefix}1,a@x.io,2026-01-05,Won,2026-02-01,10,1,Google,No,gold,,,`,
+      `${prefix}2,,,Won,,,2,Google,Yes,,,,`,
+      `${prefix}3,c@x.io,,Lost,2026-02-15,,,Direct,No,,,,`,
+      `${prefix}4,d@x.io,2026-01-07,Open,2026-01-09,5,3,,,silver,,,`,
+      `${prefix}5,e@x.io,,Won,2026-03-01T00:04:00Z,,4,Google,No,,,,`,
+    ];
+    const now = new Date('2026-03-01T00:00:00Z');
+    for (const mapping of [MAPPING, noCreated]) {
+      const tag = mapping === MAPPING ? 'A' : 'B';
+      const alone = writeCsv('new-only.csv', [HEADER, ...rows(`N${tag}-`), ''].join('\n'));
+      expect((await runImport(t.app, { file: alone, mapping, progress: false, now })).imported.created).toBe(5);
+      const mixed = writeCsv('new-and-existing.csv', [HEADER, rows(`N${tag}-`)[0], ...rows(`M${tag}-`), ''].join('\n'));
+      expect((await runImport(t.app, { file: mixed, mapping, progress: false, now })).imported.created).toBe(5);
+      const leads = (prefix: string) =>
+        t.sql(
+          `SELECT substr(external_id, 4) AS n, email, source, segment, attributes, outcome, outcome_at, deal_value::text, created_at, updated_at
+             FROM lead WHERE external_id LIKE $1 ORDER BY external_id`,
+          [`${prefix}%`],
+        );
+      const copied = await leads(`N${tag}-`);
+      expect(copied).toHaveLength(5);
+      expect(await leads(`M${tag}-`)).toEqual(copied);
+      const createdAt = copied.map((lead) => (lead.created_at as Date).toISOString());
+      expect(createdAt).toEqual(
+        mapping === MAPPING
+          ? ['2026-01-05T00:00:00.000Z', now.toISOString(), now.toISOString(), '2026-01-07T00:00:00.000Z', now.toISOString()]
+          : ['2026-02-01T00:00:00.000Z', now.toISOString(), '2026-02-15T00:00:00.000Z', now.toISOString(), now.toISOString()],
+      );
+    }
+  });
+});
+
 describe('the CLI', () => {
   const run = async (argv: string[], database: { kind: 'embedded'; dataDir?: string } | null = null) => {
     const out: string[] = [];

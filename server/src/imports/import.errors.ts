@@ -11,6 +11,8 @@ export enum ImportErrorCode {
   TooManyRows = 'TOO_MANY_ROWS',
   /** More rejected rows than `maxRejected` allows: nothing is kept. */
   TooManyRejected = 'TOO_MANY_REJECTED',
+  /** A lead of the file was created by another writer while the import ran (rare): run it again. */
+  ConcurrentChange = 'CONCURRENT_CHANGE',
   /** The embedded database directory is open in another process. */
   DatabaseLocked = 'DATABASE_LOCKED',
 }

@@ -81,8 +81,13 @@ export interface ImportRow {
   segment: string | null;
   /** ISO 8601, or null: new leads are created now, existing ones keep their creation time. */
   createdAt: string | null;
-  /** The mapped attributes that have a value. The others have none: an existing lead loses them. */
-  attributes: Record<string, AttributeValue>;
+  /**
+   * The mapped attributes that have a value, as a JSON object (what the database is sent). The others
+   * have none: an existing lead loses them.
+   */
+  attributesJson: string;
+  /** Whether attributesJson holds an escape sequence (a backslash), so that a writer need not look. */
+  attributesJsonEscapes: boolean;
   outcome: LeadOutcome | null;
   outcomeAt: string | null;
   dealValue: string | null;
@@ -436,6 +441,28 @@ function compileUncachedNormaliser(type: ImportAttributeType, options: Normalise
   }
 }
 
+/**
+ * One attribute's raw values as JSON object members (`"name":value`, or null: no value). Rows are
+ * many and values few, so each distinct raw value is converted and serialised once; the row's JSON
+ * is then these members joined, with no object built and no JSON.stringify per row.
+ */
+function compileJsonMember(name: string, normalise: TypedNormaliser): (raw: string) => JsonMember {
+  const key = `${JSON.stringify(name)}:`;
+  const cache = new Map<string, JsonMember>();
+  return (raw) => {
+    let member = cache.get(raw);
+    if (member === undefined) {
+      const result = normalise(raw);
+      const json = result.ok && result.value !== null ? key + JSON.stringify(result.value) : null;
+      member = result.ok ? { ok: true, json, escapes: json?.includes('\\') === true } : result;
+      if (cache.size < NORMALISE_CACHE_SIZE) cache.set(raw, member);
+    }
+    return member;
+  };
+}
+
+type JsonMember = { ok: true; json: string | null; escapes: boolean } | { ok: false; reason: string };
+
 /** Convenience for one value (tests, previews): normalise and type it. */
 export function normaliseValue(raw: string, type: ImportAttributeType, options: NormaliseOptions = {}, allowedValues: readonly string[] | null = null): Normalised<AttributeValue> {
   return compileValueNormaliser(type, options, allowedValues)(raw);
@@ -533,7 +560,7 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
     column,
     position: at(column),
     name: spec.attribute,
-    normalise: compileValueNormaliser(spec.type, { ...mapping.defaults, ...spec.normalise }, catalog.get(spec.attribute)?.allowedValues ?? null),
+    member: compileJsonMember(spec.attribute, compileUncachedNormaliser(spec.type, { ...mapping.defaults, ...spec.normalise }, catalog.get(spec.attribute)?.allowedValues ?? null)),
   }));
 
   const outcome = mapping.outcome
@@ -606,12 +633,16 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
         else problems.push({ column: createdAt.column, reason: result.reason, value: shorten(record[createdAt.position] ?? '') });
       }
 
-      const values: Record<string, AttributeValue> = {};
+      const members: string[] = [];
+      let escapes = false;
       for (const attribute of attributes) {
         const raw = record[attribute.position] ?? '';
-        const result = attribute.normalise(raw);
-        if (!result.ok) problems.push({ column: attribute.column, reason: result.reason, value: shorten(raw) });
-        else if (result.value !== null) values[attribute.name] = result.value;
+        const member = attribute.member(raw);
+        if (!member.ok) problems.push({ column: attribute.column, reason: member.reason, value: shorten(raw) });
+        else if (member.json !== null) {
+          members.push(member.json);
+          escapes ||= member.escapes;
+        }
       }
 
       let outcomeValue: LeadOutcome | null = null;
@@ -664,7 +695,10 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
           source: sourceValue,
           segment: segmentValue,
           createdAt: created,
-          attributes: values,
+          // Joined into one string: rows wait in memory for their batch's turn, and a string built
+          // by `+` would keep a node per member alive until then.
+          attributesJson: `{${members.join(',')}}`,
+          attributesJsonEscapes: escapes,
           outcome: outcomeValue,
           outcomeAt,
           dealValue,
