@@ -233,7 +233,7 @@ describe('converting rows', () => {
       source: null,
       segment: null,
       createdAt: '2026-01-05T00:00:00.000Z',
-      attributesJson: '{"visits":7,"channel":"google","optOut":false}',
+      attributesJson: '{"optOut":false,"visits":7,"channel":"google"}',
       attributesJsonEscapes: false,
       outcome: 'converted',
       outcomeAt: '2026-02-01T00:00:00.000Z',
