@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
-import type { ScoringService } from '../scoring/scoring.service';
+import { scoreRowJson, type ScoringService } from '../scoring/scoring.service';
 import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribute-catalog';
 import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
@@ -191,7 +191,7 @@ export class LeadService {
     if (given.length !== 1) {
       throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id or externalId');
     }
-    const select = `SELECT ${LEAD_COLUMNS}, to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature' AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
+    const select = `SELECT ${LEAD_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
     const [lead]: Array<LeadEntity & { scoreRow: Record<string, unknown> | null }> =
       ref.id != null
         ? /^\d{1,18}$/.test(ref.id)
@@ -262,7 +262,7 @@ export class LeadService {
     }
     params.push(first + 1);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", to_jsonb(s) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature' AS "scoreRow"
+      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", ${scoreRowJson('s')} AS "scoreRow"
          FROM lead l JOIN lead_score s ON s.lead_id = l.id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${order.sql}

@@ -36,7 +36,7 @@ export interface FactsRow {
   attributes: Record<string, unknown>;
   created_at: Date;
   last_activity_at: Date | null;
-  /** Until when the activity aggregates hold without a new activity (null: for ever); see cacheValidUntil. */
+  /** Until when the activity aggregates hold without a new activity (null: for ever); see buildFactsQuery. */
   facts_valid_until?: Date | null;
   [column: string]: unknown;
 }
@@ -120,8 +120,9 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
   };
 }
 
-export function wholeDaysBetween(from: Date, to: Date): number {
-  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
+/** `from` as a Date or epoch ms. */
+export function wholeDaysBetween(from: Date | number, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - (typeof from === 'number' ? from : from.getTime())) / DAY_MS));
 }
 
 function coerce(value: unknown, type: FactDefinition['type']): FactValue {
@@ -195,7 +196,7 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
           values[i] = coerce(lead.attributes?.[step.attribute], step.type);
         } else if (step.kind === 'activity') {
           const value = activity[step.index];
-          values[i] = step.aggregate === 'exists' ? (value ?? 0) > 0 : step.aggregate === 'daysSinceLast' ? (value === null ? null : daysFrom(value, asOf)) : (value ?? 0);
+          values[i] = step.aggregate === 'exists' ? (value ?? 0) > 0 : step.aggregate === 'daysSinceLast' ? (value === null ? null : wholeDaysBetween(value, asOf)) : (value ?? 0);
         } else {
           if (domain === undefined) domain = lead.email?.split('@')[1]?.toLowerCase() ?? null;
           switch (step.field) {
@@ -230,10 +231,6 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
   };
   shapers.set(definition, shaper);
   return shaper;
-}
-
-function daysFrom(epochMs: number, asOf: Date): number {
-  return Math.max(0, Math.floor((asOf.getTime() - epochMs) / DAY_MS));
 }
 
 /** Shapes one row of the facts query into the rule set's facts. Missing values are null, never absent. */

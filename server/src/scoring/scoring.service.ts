@@ -248,7 +248,7 @@ export class ScoringService {
     asOf: Date,
     locked: boolean,
     withReasons: boolean,
-  ): Promise<{ previous: Map<string, PreviousScore>; next: StoredScore[] }> {
+  ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
     // Every column as text: the driver then parses nothing (no per-value type parsers, no Date
     // objects); the few numbers are converted below.
     const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes::text AS attributes,
@@ -256,12 +256,13 @@ export class ScoringService {
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
                   WHERE l.id = ANY($1::bigint[])${locked ? '' : ' ORDER BY l.id FOR UPDATE OF l'}`;
     const rows: JoinedRow[] = leadIds.length === 1 ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
-    const previous = new Map<string, PreviousScore>();
+    /** Each scored lead's stored signature. */
+    const previous = new Map<string, string>();
     const groups = new Map<ActiveRuleSet, JoinedRow[]>();
     const unmapped = await this.segmentsUnmapped(manager);
     const bySegment = new Map<string | null, ActiveRuleSet>();
     for (const row of rows) {
-      if (row.s_version_id !== null && row.s_signature !== null) previous.set(row.lead_id, { versionId: row.s_version_id, signature: row.s_signature });
+      if (row.s_signature !== null) previous.set(row.lead_id, row.s_signature);
       const segment = unmapped ? null : row.segment;
       let ruleSet = bySegment.get(segment);
       if (!ruleSet) {
@@ -329,21 +330,26 @@ export class ScoringService {
       // Changed: what the lead's score shows differs (written in full, with a history entry). Otherwise
       // only the version, when it was computed, the days without activity and the cached facts move.
       const changed: StoredScore[] = [];
+      const changedSignatures: string[] = [];
       const same: StoredScore[] = [];
       for (const score of next) {
-        const before = previous.get(score.leadId);
-        if (!before || before.signature !== scoreSignature(score)) changed.push(score);
-        else same.push(score);
+        const signature = scoreSignature(score);
+        if (previous.get(score.leadId) === signature) {
+          same.push(score);
+        } else {
+          changed.push(score);
+          changedSignatures.push(signature);
+        }
       }
       if (same.length > 0) await this.touchScores(manager, same, asOf);
       if (changed.length > 0) {
-        await this.writeChanged(manager, changed, cause, options.activityIds, asOf);
+        await this.writeChanged(manager, changed, changedSignatures, cause, options.activityIds, asOf);
         if (this.listeners.length) {
           const transitions = changed.map((score): ScoreTransition => {
             const before = previous.get(score.leadId);
             return {
               leadId: score.leadId,
-              before: before ? beforeOf(before.signature) : null,
+              before: before === undefined ? null : beforeOf(before),
               after: { qualified: score.qualified, action: score.action, total: score.total, cell: score.cell, band: score.band, ruleSetKey: score.ruleSetKey, ruleSetVersion: score.ruleSetVersion },
             };
           });
@@ -391,12 +397,13 @@ export class ScoringService {
   }
 
   /**
-   * Changed scores: one statement writes their history entries (the old values read from lead_score
-   * as they were before it) and upserts the new scores.
+   * Changed scores (with their signatures): one statement writes their history entries (the old
+   * values read from lead_score as they were before it) and upserts the new scores.
    */
   private async writeChanged(
     manager: EntityManager,
     scores: StoredScore[],
+    signatures: string[],
     cause: ScoreCause,
     activityIds: Map<string, string> | undefined,
     asOf: Date,
@@ -465,7 +472,7 @@ export class ScoringService {
         ...factsColumns(scores),
         column((s) => activityIds?.get(s.leadId) ?? null),
         cause,
-        column(scoreSignature),
+        signatures,
       ],
     );
   }
@@ -483,12 +490,6 @@ interface ScoringInput {
   reused: boolean;
 }
 
-/** A lead's stored score, as far as deciding whether its new score changed needs. */
-interface PreviousScore {
-  versionId: string;
-  signature: string;
-}
-
 /** A lead read for scoring, with its stored score (s_*, null while unscored) and cached activity facts. */
 interface JoinedRow {
   lead_id: string;
@@ -497,8 +498,7 @@ interface JoinedRow {
   source: string | null;
   /** jsonb as text. */
   attributes: string;
-  s_version_id: string | null;
-  /** scoreSignature of the stored score, computed in SQL. */
+  /** lead_score.signature (scoreSignature of the stored score); null while unscored. */
   s_signature: string | null;
   /**
    * Times as epoch ms in text (cheaper to read than timestamps; float8 seconds carry microseconds
@@ -509,17 +509,16 @@ interface JoinedRow {
   s_scored_at: string | null;
   s_last_activity_at: string | null;
   facts_key: string | null;
-  /** The float8[] as text ({1,0,NULL,...}): split below, several times cheaper than the driver's array parser. */
+  /** lead_score.facts (see formatFacts). */
   facts: string | null;
   facts_valid_until: string | null;
 }
 
 /**
- * The stored score as far as re-scoring needs it: its version and its signature (computed here, in
- * the same format as scoreSignature), instead of twenty columns to parse. History entries read the
- * old values in SQL.
+ * The stored score as far as re-scoring needs it: its signature, instead of twenty columns to parse
+ * (history entries read the old values in SQL), and its cached activity aggregates.
  */
-const JOINED_SCORE_COLUMNS = `s.rule_set_version_id::text AS s_version_id, s.signature AS s_signature,
+const JOINED_SCORE_COLUMNS = `s.signature AS s_signature,
   round(date_part('epoch', s.scored_at) * 1000)::int8::text AS s_scored_at,
   floor(date_part('epoch', s.last_activity_at) * 1000)::int8::text AS s_last_activity_at,
   s.facts_key, s.facts, s.facts_valid_until::text AS facts_valid_until`;
@@ -548,7 +547,7 @@ function parseFacts(text: string): ActivityValues {
   return text.split(',').map((value) => (value === 'n' ? null : Number(value)));
 }
 
-/** The cached-facts columns of scores as unnest parameters: keys, float8[] literals, valid-until times (null where `only` is false). */
+/** The cached-facts columns of scores as unnest parameters: keys, formatFacts text, valid-until epoch ms (null where `only` is false). */
 function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[]): [Array<string | null>, Array<string | null>, Array<number | null>] {
   const keep = (i: number) => only === undefined || only[i];
   return [
@@ -557,6 +556,14 @@ function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[])
     // Rounded down: a cache may end a fraction of a millisecond early, never late.
     scores.map((score, i) => (keep(i) && score.facts?.validUntil ? Math.floor(score.facts.validUntil.getTime()) : null)),
   ];
+}
+
+/**
+ * A lead_score row as JSON for reads joined into lead queries (scoreRowFromJson), without the
+ * columns only scoring uses (cached activity aggregates, signature).
+ */
+export function scoreRowJson(alias: string): string {
+  return `to_jsonb(${alias}) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature'`;
 }
 
 /** A lead_score row as `to_jsonb(s)` returns it (joined into list queries). */
