@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError, type Problem } from '../common/errors';
+import { retryOnConnectionLoss } from '../db/connection-loss';
 import { ApiKeyEntity } from './api-key.entity';
 import { AuthErrorCode } from './auth.errors';
 import { hashPassword, verifyPassword } from './passwords';
@@ -175,13 +176,14 @@ export class AuthService {
   }
 
   private async authenticateSession(token: string): Promise<Principal> {
-    const [row] = (await this.dataSource.query(
+    // Authentication reads are idempotent: retried if the pool handed out a connection the server had just closed.
+    const [row] = (await retryOnConnectionLoss(() => this.dataSource.query(
       `SELECT s.id::text AS "sessionId", s.expires_at AS "expiresAt", s.revoked_at AS "revokedAt",
               u.id::text AS "userId", u.email, u.name, u.role, u.disabled_at AS "disabledAt"
          FROM user_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.token_hash = $1`,
       [sha256(token)],
-    )) as Array<{ sessionId: string; expiresAt: Date; revokedAt: Date | null; userId: string; email: string; name: string; role: Role; disabledAt: Date | null }>;
+    ))) as Array<{ sessionId: string; expiresAt: Date; revokedAt: Date | null; userId: string; email: string; name: string; role: Role; disabledAt: Date | null }>;
     if (!row) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'Unknown session token; sign in again');
     if (row.revokedAt || row.disabledAt) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'This session was signed out; sign in again');
     if (new Date(row.expiresAt).getTime() <= Date.now()) {
@@ -205,9 +207,11 @@ export class AuthService {
     }
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       row.lastUsedAt = new Date(now);
-      await this.dataSource.query(
-        `UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [row.id],
+      await retryOnConnectionLoss(() =>
+        this.dataSource.query(
+          `UPDATE api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+          [row.id],
+        ),
       );
     }
     return { kind: 'apiKey', keyId: row.id, name: row.name, scopes: row.scopes.filter(isScope) };
@@ -217,7 +221,7 @@ export class AuthService {
     const now = Date.now();
     const cached = this.apiKeyCache.get(prefix);
     if (cached && now - cached.readAt < API_KEY_CACHE_MS) return cached.row;
-    const row = await this.apiKeys.findOneBy({ prefix });
+    const row = await retryOnConnectionLoss(() => this.apiKeys.findOneBy({ prefix }));
     // Only keys that exist are kept, so that unknown prefixes cannot fill the cache.
     if (row) {
       if (this.apiKeyCache.size >= API_KEY_CACHE_MAX) this.apiKeyCache.clear();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError, type ErrorKind } from '../common/errors';
+import { isConnectionLost } from '../db/connection-loss';
 
 /** The one place where domain errors become GraphQL errors. */
 const EXTENSION_CODE: Record<ErrorKind, string> = {
@@ -23,7 +24,10 @@ const REQUEST_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'QUERY_TOO_COMPLEX',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ]);
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database connection was lost (a restart or failover); retry the request shortly';
 
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -45,6 +49,10 @@ export function createErrorFormatter(logger: Logger) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: code ?? 'BAD_USER_INPUT' } };
     }
     const errorId = randomUUID();
+    if (isConnectionLost(original)) {
+      logger.warn({ err: original, errorId, path: formatted.path }, 'database connection lost while executing GraphQL');
+      return { message: DATABASE_UNAVAILABLE_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE', errorId } };
+    }
     logger.error({ err: original, errorId, path: formatted.path }, 'internal error while executing GraphQL');
     return {
       message: `Internal error (id ${errorId}); it has been logged.`,

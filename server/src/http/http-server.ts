@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
 import type { App } from '../app';
 import type { Principal } from '../auth/principal';
 import { requireAuthenticationPlugin } from '../auth/require-authentication.plugin';
 import { UnauthenticatedError } from '../common/errors';
+import { isConnectionLost } from '../db/connection-loss';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
-import { createErrorFormatter } from '../graphql/format-error';
+import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
 import { armorProtections, complexityPlugin, parseOptions, rateLimitPlugin } from '../graphql/limits';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
 import { registry } from '../observability/metrics';
@@ -116,6 +118,9 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
         } catch (error) {
           // Refused credentials still let signIn through; the plugin reports them for anything else.
           if (error instanceof UnauthenticatedError) return { ...createContext(app, null, requestId, error), clientAddress: req.ip };
+          if (isConnectionLost(error)) {
+            throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } } });
+          }
           throw error;
         }
       },
