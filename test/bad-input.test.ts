@@ -293,11 +293,13 @@ describe('query limits', () => {
   it('a query whose list sizes multiply past the cost limit is QUERY_TOO_COMPLEX', async () => {
     const query = '{ leads(first: 200) { edges { node { activities(first: 200) { edges { node { id } } } } } } }';
     await refused(() => gql(query), { status: 400, codes: ['QUERY_TOO_COMPLEX'], message: /Query is too complex: cost \d+, at most 25000/ });
-    // The same through variables.
-    await refused(() => gql('query($n: Int) { leads(first: $n) { edges { node { activities(first: $n) { edges { node { id } } } } } } }', { n: 200 }), {
-      status: 400,
-      codes: ['QUERY_TOO_COMPLEX'],
-    });
+    // The same through variables; the cost of one document is remembered per value of the variables it depends on.
+    const byVariable = 'query($n: Int, $id: String, $deep: Boolean!) { leads(first: $n, filter: { search: $id }) { edges { node { activities(first: $n) @include(if: $deep) { edges { node { id } } } } } } }';
+    expect((await gql(byVariable, { n: 2, id: 'a', deep: true })).json?.errors).toBeUndefined();
+    await refused(() => gql(byVariable, { n: 200, id: 'a', deep: true }), { status: 400, codes: ['QUERY_TOO_COMPLEX'] });
+    expect((await gql(byVariable, { n: 200, id: 'b', deep: false })).json?.errors).toBeUndefined(); // the nested list is skipped
+    await refused(() => gql(byVariable, { n: 200, id: 'c', deep: true }), { status: 400, codes: ['QUERY_TOO_COMPLEX'] });
+    expect((await gql(byVariable, { n: 2, id: 'c', deep: true })).json?.errors).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 const names = new Map<string, string>();
 
@@ -34,4 +34,19 @@ export async function queryPrepared<Row>(manager: EntityManager, sql: string, pa
     }
   }
   return manager.query(sql, params);
+}
+
+/**
+ * queryPrepared for a read outside a transaction: the statement runs on any pooled connection and
+ * each connection prepares it the first time it sees it. The lead-score read a client app sends most
+ * often spent ~0.45 ms planning and ~0.1 ms running (PostgreSQL 15, this machine): preparing it
+ * leaves PostgreSQL's share of the CPU to the requests. On the embedded database, a plain query.
+ */
+export async function queryPreparedRead<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promise<Row[]> {
+  const pool: unknown = (dataSource.driver as { master?: unknown }).master;
+  if (pool instanceof pg.Pool) {
+    const result = await pool.query({ name: statementName(sql), text: sql, values: params });
+    return result.rows as Row[];
+  }
+  return dataSource.query(sql, params);
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
+import { queryPreparedRead } from '../db/prepared';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
 import { scoreRowJson, type ScoringService } from '../scoring/scoring.service';
@@ -195,9 +196,9 @@ export class LeadService {
     const [lead]: Array<LeadEntity & { scoreRow: Record<string, unknown> | null }> =
       ref.id != null
         ? /^\d{1,18}$/.test(ref.id)
-          ? await this.dataSource.query(`${select} WHERE l.id = $1::bigint`, [ref.id])
+          ? await queryPreparedRead(this.dataSource, `${select} WHERE l.id = $1::bigint`, [ref.id])
           : []
-        : await this.dataSource.query(`${select} WHERE l.external_id = $1`, [ref.externalId]);
+        : await queryPreparedRead(this.dataSource, `${select} WHERE l.external_id = $1`, [ref.externalId]);
     if (!lead) {
       const field = ref.id != null ? `id "${ref.id}"` : `externalId "${ref.externalId}"`;
       throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [{ path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' }]);
