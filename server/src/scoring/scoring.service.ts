@@ -558,15 +558,24 @@ function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[])
   ];
 }
 
+/** The lead_score columns a read returns: all but those only scoring uses (cached activity aggregates, signature). */
+const SCORE_ROW_COLUMNS = [
+  'lead_id', 'rule_set_version_id', 'rule_set_key', 'rule_set_version', 'fit', 'engagement', 'total', 'fit_grade',
+  'engagement_level', 'cell', 'band', 'qualified', 'action', 'action_label', 'fired_rules', 'cap_fit', 'cap_engagement',
+  'decay', 'days_inactive', 'scored_at', 'last_activity_at',
+] as const;
+
 /**
- * A lead_score row as JSON for reads joined into lead queries (scoreRowFromJson), without the
- * columns only scoring uses (cached activity aggregates, signature).
+ * A lead_score row as JSON for reads joined into lead queries (scoreRowFromJson); null when the
+ * join found no score. json_build_object of the columns read: PostgreSQL spent a third of the
+ * lead-score read building `to_jsonb(row)` and deleting the scoring-only keys from it.
  */
 export function scoreRowJson(alias: string): string {
-  return `to_jsonb(${alias}) - 'facts' - 'facts_key' - 'facts_valid_until' - 'signature'`;
+  const pairs = SCORE_ROW_COLUMNS.map((column) => `'${column}', ${alias}.${column}`).join(', ');
+  return `CASE WHEN ${alias}.lead_id IS NULL THEN NULL ELSE json_build_object(${pairs}) END`;
 }
 
-/** A lead_score row as `to_jsonb(s)` returns it (joined into list queries). */
+/** A lead_score row as scoreRowJson returns it. */
 function scoreRowFromJson(row: Record<string, unknown>): ScoreRow {
   return {
     leadId: String(row.lead_id),
