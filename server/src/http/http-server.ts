@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
@@ -66,6 +66,8 @@ export function createApolloServer(app: App, options: ApolloOptions): ApolloServ
       graphqlMetricsPlugin(app.logger),
       ...(options.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer })] : []),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // No cache hints are used; Apollo's default cache-control plugin would otherwise wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
 }
