@@ -232,6 +232,23 @@ describe('lead query', () => {
     expect(neither.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('concurrent reads (batched into shared queries) each get their own lead, or NOT_FOUND', async () => {
+    const industries = ['software', 'insurance', 'retail', 'education', 'healthcare', 'manufacturing'];
+    const created: Lead[] = [];
+    for (let n = 0; n < 12; n++) {
+      created.push(await upsert({ externalId: `concurrent-${n}`, email: `c${n}@acme.io`, attributes: { industry: industries[n % industries.length], companySize: 10 * (n + 1) } }));
+    }
+    const reversed = [...created].reverse();
+    const [byExternalId, byId, unknown] = await Promise.all([
+      Promise.all(reversed.map((lead) => t.gql<{ lead: Lead }>(`query($x: String) { lead(externalId: $x) { ${LEAD} } }`, { x: lead.externalId }))),
+      Promise.all(created.map((lead) => t.gql<{ lead: Lead }>(`query($id: ID) { lead(id: $id) { ${LEAD} } }`, { id: lead.id }))),
+      Promise.all(['concurrent-none-1', 'concurrent-none-2'].map((x) => t.gql(`query($x: String) { lead(externalId: $x) { id } }`, { x }))),
+    ]);
+    expect(byExternalId.map((result) => ok(result).lead)).toEqual(reversed);
+    expect(byId.map((result) => ok(result).lead)).toEqual(created);
+    for (const result of unknown) expect(onlyError(result).extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('an unknown lead is NOT_FOUND and the message names the externalId', async () => {
     const error = onlyError(await t.gql(`{ lead(externalId: "no-such-lead-42") { id } }`));
     expect(error.extensions?.code).toBe('NOT_FOUND');
