@@ -277,6 +277,47 @@ describe('recordActivity', () => {
     expect(last).toEqual({ new_total: stored.total, new_engagement: stored.engagement });
   });
 
+  it('concurrent requests on many leads, some of them bad: each gets its own answer, the good ones are all recorded', async () => {
+    // Sent together, they are recorded in shared transactions; a bad request must neither sink the
+    // others nor lose its own precise error.
+    const leads = Array.from({ length: 8 }, (_, n) => `act-mix-${n}`);
+    for (const lead of leads) await createLead(lead);
+    const taken = activity('act-mix-0', 'PAGE_VIEW', 'act-mix-taken');
+    await recordActivity(taken);
+    const historyBefore = await historyCount();
+    const requests: Array<{ input: Record<string, unknown>; expect: 'ok' | 'duplicate' | 'NOT_FOUND' | 'CONFLICT' }> = [
+      ...leads.map((lead) => ({ input: activity(lead, 'DEMO_REQUEST', `${lead}-demo`), expect: 'ok' as const })),
+      { input: activity('act-mix-1', 'PRICING_PAGE_VIEW', 'act-mix-1-pricing'), expect: 'ok' }, // a second one for lead 1
+      { input: activity('act-mix-nobody', 'PAGE_VIEW', 'act-mix-nobody-1'), expect: 'NOT_FOUND' },
+      { input: activity('act-mix-2', 'EMAIL_OPEN', 'act-mix-taken'), expect: 'CONFLICT' }, // key used for another activity
+      { input: taken, expect: 'duplicate' }, // the same activity again
+    ];
+    const replies = await Promise.all(requests.map((request) => t.gql<{ recordActivity: RecordPayload }>(RECORD, { input: request.input })));
+    replies.forEach((reply, index) => {
+      const expected = requests[index].expect;
+      if (expected === 'ok' || expected === 'duplicate') {
+        const payload = ok(reply).recordActivity;
+        expect(payload.duplicate).toBe(expected === 'duplicate');
+        expect(payload.lead.externalId).toBe(requests[index].input.leadExternalId);
+      } else {
+        const error = onlyError(reply);
+        expect(error.extensions?.code).toBe(expected);
+        expect(problemPaths(error)).toEqual([expected === 'NOT_FOUND' ? 'input.leadExternalId' : 'input.idempotencyKey']);
+      }
+    });
+    for (const lead of leads) expect(await activityCount(lead)).toBe(lead === 'act-mix-0' ? 2 : lead === 'act-mix-1' ? 2 : 1);
+    expect(await rowsWithKeys(['act-mix-nobody-1'])).toBe(0);
+    // Each recorded activity re-scored its lead on its own: lead 1's two activities are two history entries.
+    const [{ count: lead1Changes }] = await t.sql<{ count: number }>(
+      `SELECT count(*)::int AS count FROM score_history h JOIN lead l ON l.id = h.lead_id WHERE l.external_id = 'act-mix-1' AND h.cause = 'activity_recorded'`,
+    );
+    expect(lead1Changes).toBe(2);
+    expect(await historyCount()).toBe(historyBefore + 9);
+    // What the requests answered is what is stored.
+    const lead1 = replies[8];
+    expect(ok(lead1).recordActivity.score).toEqual(await currentScore('act-mix-1'));
+  });
+
   it('score.lastActivityAt follows the newest activity even when the points do not change', async () => {
     await createLead('act-last-activity');
     const demoAt = hoursAgo(5);

@@ -16,11 +16,10 @@ export class ActivityResolver {
   @Authorized('admin', 'leads:write')
   @Mutation(() => RecordActivityPayload, { description: "Records one activity (idempotent on idempotencyKey) and returns the lead's new score." })
   async recordActivity(@Arg('input', () => RecordActivityInput) input: RecordActivityInput, @Ctx() ctx: GraphQLContext): Promise<RecordActivityPayload> {
-    const { results: [result], scores } = await this.activities.recordActivities([input], { single: true });
+    const { result, score } = await this.activities.recordActivity(input);
     ctx.loaders.score.clear(result.leadId);
     // The score just computed is the one stored: no need to read it back.
-    const computed = scores.get(result.leadId);
-    if (computed) ctx.loaders.score.prime(result.leadId, computed);
+    if (score) ctx.loaders.score.prime(result.leadId, score);
     return { activityId: result.activityId, duplicate: result.duplicate, leadId: result.leadId };
   }
 

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '../common/canonical-json';
 import { queryPrepared } from '../db/prepared';
@@ -29,6 +30,12 @@ export interface RecordedActivities {
   results: RecordedActivity[];
   /** The new scores of the leads whose activities were recorded (not of duplicates' leads). */
   scores: Map<string, StoredScore>;
+}
+
+/** What one recordActivity request recorded, and the lead's new score (absent for a duplicate). */
+export interface RecordedSingle {
+  result: RecordedActivity;
+  score: StoredScore | undefined;
 }
 
 export interface ActivityRow {
@@ -80,10 +87,69 @@ function validate(item: RecordActivityData, base: string, now: Date): Problem[] 
 }
 
 export class ActivityService {
+  /**
+   * recordActivity requests that arrive together (while the event loop handles one round of ready
+   * sockets) are written in one transaction: one lock statement, one insert, one re-score and one
+   * commit for all of them instead of one each. See recordConcurrently for how each request keeps
+   * its own answer.
+   */
+  private readonly singleRequests = new DataLoader<RecordActivityData, RecordedSingle>((items) => this.recordConcurrently(items), {
+    cache: false,
+    maxBatchSize: 100,
+    batchScheduleFn: (callback) => setImmediate(callback),
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly scoring: ScoringService,
   ) {}
+
+  /** One activity (a recordActivity request): validated, then recorded with the requests that arrive with it. */
+  async recordActivity(item: RecordActivityData): Promise<RecordedSingle> {
+    const problems = validate(item, 'input', new Date());
+    if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
+    return this.singleRequests.load(item);
+  }
+
+  /**
+   * Concurrent single requests, each answered as if it had been sent alone:
+   * - a lead's requests go in separate rounds, one after another, so that each is scored with the
+   *   activities before it and gets its own history entry, as when sent one after another;
+   * - a round is one all-or-nothing transaction; if it fails (an unknown lead, an idempotency key
+   *   reused for another activity, a lost connection), nothing of it was written and it is split in
+   *   halves until each failing request is alone and gets its own error, the others their results.
+   */
+  private async recordConcurrently(items: readonly RecordActivityData[]): Promise<Array<RecordedSingle | Error>> {
+    const outcomes: Array<RecordedSingle | Error> = new Array(items.length);
+    const rounds: number[][] = [];
+    const roundsOfLead = new Map<string, number>();
+    items.forEach((item, index) => {
+      const round = roundsOfLead.get(item.leadExternalId) ?? 0;
+      roundsOfLead.set(item.leadExternalId, round + 1);
+      (rounds[round] ??= []).push(index);
+    });
+    const settle = async (indices: number[]): Promise<void> => {
+      try {
+        const { results, scores } = await this.recordActivities(
+          indices.map((index) => items[index]),
+          { single: indices.length === 1 },
+        );
+        indices.forEach((index, k) => {
+          outcomes[index] = { result: results[k], score: scores.get(results[k].leadId) };
+        });
+      } catch (error) {
+        if (indices.length === 1) {
+          outcomes[indices[0]] = error instanceof Error ? error : new Error(String(error));
+          return;
+        }
+        const half = Math.ceil(indices.length / 2);
+        await settle(indices.slice(0, half));
+        await settle(indices.slice(half));
+      }
+    };
+    for (const round of rounds) await settle(round);
+    return outcomes;
+  }
 
   /**
    * Records a batch all-or-nothing: every item is validated first; then one transaction locks the
