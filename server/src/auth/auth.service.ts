@@ -177,16 +177,14 @@ export class AuthService {
   }
 
   private async authenticateSession(token: string): Promise<Principal> {
-    // Authentication reads are idempotent: retried if the pool handed out a connection the server had just closed.
-    const [row] = (await retryOnConnectionLoss(() =>
-      queryPreparedRead(
-        this.dataSource,
-        `SELECT s.id::text AS "sessionId", s.expires_at AS "expiresAt", s.revoked_at AS "revokedAt",
-                u.id::text AS "userId", u.email, u.name, u.role, u.disabled_at AS "disabledAt"
-           FROM user_session s JOIN app_user u ON u.id = s.user_id
-          WHERE s.token_hash = $1`,
-        [sha256(token)],
-      ),
+    // A prepared read, retried on a fresh connection if the pool handed out one the server had just closed.
+    const [row] = (await queryPreparedRead(
+      this.dataSource,
+      `SELECT s.id::text AS "sessionId", s.expires_at AS "expiresAt", s.revoked_at AS "revokedAt",
+              u.id::text AS "userId", u.email, u.name, u.role, u.disabled_at AS "disabledAt"
+         FROM user_session s JOIN app_user u ON u.id = s.user_id
+        WHERE s.token_hash = $1`,
+      [sha256(token)],
     )) as Array<{ sessionId: string; expiresAt: Date; revokedAt: Date | null; userId: string; email: string; name: string; role: Role; disabledAt: Date | null }>;
     if (!row) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'Unknown session token; sign in again');
     if (row.revokedAt || row.disabledAt) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'This session was signed out; sign in again');
