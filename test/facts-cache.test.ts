@@ -161,6 +161,51 @@ describe('cached activity facts', () => {
   });
 });
 
+describe('a re-score that waits for a lead another transaction is scoring', () => {
+  it('reads the score and cached facts that transaction committed, not those from before the wait (no lost update)', async () => {
+    // A lead without activities: its cached facts (none) hold for ever, so a later pass reuses them
+    // unless it sees that an activity came in.
+    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: 'cache-wait', attributes: { industry: 'software', companySize: 400 } } }));
+    const [{ id: lead }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id = 'cache-wait'`);
+    const now = Date.now();
+    const [cachedBefore] = await t.sql<{ key: string | null; validUntil: string | null }>('SELECT facts_key AS key, facts_valid_until AS "validUntil" FROM lead_score WHERE lead_id = $1', [lead]);
+    expect(cachedBefore).toEqual({ key: expect.any(String), validUntil: null });
+
+    // T1 records a demo request the way recordActivity does: lock, insert, re-score; and holds on.
+    const runner = t.app.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    let rescore: Promise<unknown> | null = null;
+    try {
+      await runner.query('SELECT id FROM lead WHERE id = $1 FOR UPDATE', [lead]);
+      await runner.query(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'demo_request', $2, 'wait-demo-1')`, [lead, new Date(now)]);
+      const recorded = await t.app.services.scoring.scoreLeads(runner.manager, [lead], 'activity_recorded', { locked: true, asOf: new Date(now) });
+      expect(recorded.leadsChanged).toBe(1);
+      // T2, a later pass (ten days on: past the decay's grace days, so the score moves), must wait for T1's lock.
+      rescore = t.app.dataSource.transaction((manager) => t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY) }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    await rescore;
+
+    // The stored score counts the demo request: T2 did not score the lead from what it was before T1.
+    const expected = (await t.app.services.scoring.computeScores(t.app.dataSource.manager, [lead], new Date(now + 10 * DAY)))
+      .map((score) => ({ leadId: score.leadId, fit: score.fit, engagement: score.engagement, total: score.total, cell: score.cell, firedRules: score.compact.firedRules, decay: score.compact.decay, daysInactive: score.compact.daysInactive }))[0];
+    expect(expected.engagement).toBeGreaterThan(0);
+    expect((await stored()).get(lead)).toEqual(expected);
+    const [history] = await t.sql<{ oldTotal: number; newTotal: number }>(
+      `SELECT old_total AS "oldTotal", new_total AS "newTotal" FROM score_history WHERE lead_id = $1 AND cause = 'decay' ORDER BY id DESC LIMIT 1`,
+      [lead],
+    );
+    const [afterDemo] = await t.sql<{ total: number }>(`SELECT new_total AS total FROM score_history WHERE lead_id = $1 AND cause = 'activity_recorded' ORDER BY id DESC LIMIT 1`, [lead]);
+    // Its history entry starts from the score T1 wrote.
+    expect(history).toEqual({ oldTotal: afterDemo.total, newTotal: expected.total });
+  });
+});
+
 describe('score history without foreign keys', () => {
   it('still goes with its lead when the lead is deleted', async () => {
     const [lead] = ids;

@@ -69,7 +69,7 @@ export interface ScoreLeadsOptions {
   asOf?: Date;
   /** The activity that caused each lead's re-score, kept in its history entry. */
   activityIds?: Map<string, string>;
-  /** The caller already holds these leads' row locks (FOR UPDATE) in this transaction. */
+  /** The caller already holds these leads' row locks (FOR UPDATE), taken by an earlier statement of this transaction. */
   locked?: boolean;
   /** Hand back the scores as stored (with their reasons), e.g. to answer the request that caused them. */
   returnScores?: boolean;
@@ -238,8 +238,8 @@ export class ScoringService {
   }
 
   /**
-   * Scores leads for storing: reads each lead with its stored score and cached activity facts in one
-   * query (locking the leads unless the caller did), reuses the cached facts where they still hold
+   * Scores leads for storing: locks the leads (unless the caller did), then reads each lead with its
+   * stored score and cached activity facts in one query, reuses the cached facts where they still hold
    * for the rule set that scores the lead, and aggregates activities only for the others.
    */
   private async scoreForStoring(
@@ -249,13 +249,22 @@ export class ScoringService {
     locked: boolean,
     withReasons: boolean,
   ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
+    const one = leadIds.length === 1;
+    if (!locked) {
+      // Locked first, read after, in two statements: a statement reads as of when it started, so one
+      // that waits here for a transaction scoring the same lead would read the score and cached facts
+      // from before that transaction even once it holds the lock, and store a score without its
+      // activity (a lost update). The next statement sees what that transaction committed.
+      const lock = 'SELECT 1 FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE';
+      await (one ? queryPrepared(manager, lock, [leadIds]) : manager.query(lock, [leadIds]));
+    }
     // Every column as text: the driver then parses nothing (no per-value type parsers, no Date
     // objects); the few numbers are converted below.
     const sql = `SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes::text AS attributes,
                         floor(date_part('epoch', l.created_at) * 1000)::int8::text AS created_at, ${JOINED_SCORE_COLUMNS}
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
-                  WHERE l.id = ANY($1::bigint[])${locked ? '' : ' ORDER BY l.id FOR UPDATE OF l'}`;
-    const rows: JoinedRow[] = leadIds.length === 1 ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
+                  WHERE l.id = ANY($1::bigint[])`;
+    const rows: JoinedRow[] = one ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
     /** Each scored lead's stored signature. */
     const previous = new Map<string, string>();
     const groups = new Map<ActiveRuleSet, JoinedRow[]>();
