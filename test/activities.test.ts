@@ -318,6 +318,41 @@ describe('recordActivity', () => {
     expect(ok(lead1).recordActivity.score).toEqual(await currentScore('act-mix-1'));
   });
 
+  it('requests arriving one after another while the writers are busy queue up, go together and each get their own answer', async () => {
+    // Each request is sent on its own turn of the event loop: the first ones start their own
+    // transactions, the later ones wait for a writer and join the batch that starts next.
+    const leads = Array.from({ length: 6 }, (_, n) => `act-wave-${n}`);
+    for (const lead of leads) await createLead(lead);
+    const historyBefore = await historyCount();
+    const inputs = [
+      ...leads.map((lead) => activity(lead, 'PRICING_PAGE_VIEW', `${lead}-view`)),
+      activity('act-wave-nobody', 'PAGE_VIEW', 'act-wave-nobody-1'),
+      ...leads.map((lead) => activity(lead, 'DEMO_REQUEST', `${lead}-demo`)),
+      activity('act-wave-0', 'PRICING_PAGE_VIEW', 'act-wave-0-view'), // the same as the first one: a duplicate
+    ];
+    const pending: Array<Promise<GqlResult<{ recordActivity: RecordPayload }>>> = [];
+    for (const input of inputs) {
+      pending.push(t.gql<{ recordActivity: RecordPayload }>(RECORD, { input }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const replies = await Promise.all(pending);
+    replies.forEach((reply, index) => {
+      if (inputs[index].leadExternalId === 'act-wave-nobody') {
+        expect(onlyError(reply).extensions?.code).toBe('NOT_FOUND');
+        return;
+      }
+      const payload = ok(reply).recordActivity;
+      expect(payload.lead.externalId).toBe(inputs[index].leadExternalId);
+      expect(payload.duplicate).toBe(index === inputs.length - 1);
+    });
+    for (const lead of leads) expect(await activityCount(lead)).toBe(2);
+    expect(await rowsWithKeys(['act-wave-nobody-1'])).toBe(0);
+    // Every new activity re-scored its lead (12 history entries), the duplicate did not.
+    expect(await historyCount()).toBe(historyBefore + 12);
+    // Each lead's last answer (after its demo request) is its stored score.
+    for (const [n, lead] of leads.entries()) expect(ok(replies[leads.length + 1 + n]).recordActivity.score).toEqual(await currentScore(lead));
+  });
+
   it('score.lastActivityAt follows the newest activity even when the points do not change', async () => {
     await createLead('act-last-activity');
     const demoAt = hoursAgo(5);

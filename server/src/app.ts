@@ -60,6 +60,8 @@ export interface AppConfig {
   logger: Logger;
   /** Roles that may publish and roll back rule sets (admin always may). */
   publishRoles?: string[];
+  /** recordActivity transactions this process runs at once (see ActivityService). */
+  recordActivityConcurrency?: number;
 }
 
 /** The composition root: database, job queue, services, resolvers. Migrates and installs first-start config. */
@@ -74,7 +76,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const scoring = new ScoringService(ruleSets);
   const scorePass = new ScorePassService(dataSource, scoring);
   const leads = new LeadService(dataSource, scoring);
-  const activities = new ActivityService(dataSource, scoring);
+  const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
   const auth = new AuthService(dataSource);
   const audit = new AuditService(dataSource);
   const outcomes = new LeadOutcomeService(dataSource, audit);

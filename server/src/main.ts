@@ -14,7 +14,12 @@ async function main(): Promise<void> {
   const production = process.env.NODE_ENV === 'production';
   logger.info({ database: describeDatabase(database) }, 'starting');
 
-  const app = await createApp({ database, logger, publishRoles: process.env.PUBLISH_ROLES?.split(',').map((role) => role.trim()) });
+  const app = await createApp({
+    database,
+    logger,
+    publishRoles: process.env.PUBLISH_ROLES?.split(',').map((role) => role.trim()),
+    recordActivityConcurrency: process.env.RECORD_ACTIVITY_CONCURRENCY ? Number(process.env.RECORD_ACTIVITY_CONCURRENCY) : undefined,
+  });
   let demoUsers: DemoUser[] = [];
   if (demo) {
     demoUsers = await app.services.auth.ensureDemoUsers();

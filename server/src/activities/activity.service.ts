@@ -86,23 +86,69 @@ function validate(item: RecordActivityData, base: string, now: Date): Problem[] 
   return problems;
 }
 
+/** recordActivity transactions one process runs at once by default; see ActivityService. */
+export const RECORD_ACTIVITY_CONCURRENCY = 2;
+
+export interface ActivityServiceOptions {
+  /** recordActivity transactions run at once by this process (default RECORD_ACTIVITY_CONCURRENCY). */
+  recordConcurrency?: number;
+}
+
 export class ActivityService {
   /**
-   * recordActivity requests that arrive together (while the event loop handles one round of ready
-   * sockets) are written in one transaction: one lock statement, one insert, one re-score and one
-   * commit for all of them instead of one each. See recordConcurrently for how each request keeps
-   * its own answer.
+   * recordActivity requests are written in shared transactions: one lock statement, one insert, one
+   * re-score and one commit for all the requests of a batch instead of one each (each database round
+   * trip costs this process far more than the per-request work). A batch starts once the requests
+   * that arrived together (one round of ready sockets) are in, and only while fewer than
+   * `recordConcurrency` batches are being written; requests arriving meanwhile join the next batch,
+   * which starts as soon as one finishes. So a lone request is written at once, and under load the
+   * batches grow with it instead of the transactions queueing up one per request (group commit). See
+   * recordConcurrently for how each request keeps its own answer.
    */
-  private readonly singleRequests = new DataLoader<RecordActivityData, RecordedSingle>((items) => this.recordConcurrently(items), {
-    cache: false,
-    maxBatchSize: 100,
-    batchScheduleFn: (callback) => setImmediate(callback),
-  });
+  private readonly singleRequests = new DataLoader<RecordActivityData, RecordedSingle>(
+    async (items) => {
+      try {
+        return await this.recordConcurrently(items);
+      } finally {
+        this.batchDone();
+      }
+    },
+    {
+      cache: false,
+      maxBatchSize: 100,
+      batchScheduleFn: (dispatch) => setImmediate(() => this.whenWriterFree(dispatch)),
+    },
+  );
+
+  private readonly recordConcurrency: number;
+  private batchesInFlight = 0;
+  /** Batches (their dispatch) waiting for one in flight to finish, in arrival order. */
+  private readonly batchesWaiting: Array<() => void> = [];
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly scoring: ScoringService,
-  ) {}
+    options: ActivityServiceOptions = {},
+  ) {
+    const concurrency = options.recordConcurrency ?? RECORD_ACTIVITY_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`recordConcurrency must be a whole number of at least 1, got ${concurrency}`);
+    this.recordConcurrency = concurrency;
+  }
+
+  private whenWriterFree(dispatch: () => void): void {
+    if (this.batchesInFlight < this.recordConcurrency) {
+      this.batchesInFlight += 1;
+      dispatch();
+    } else {
+      this.batchesWaiting.push(dispatch);
+    }
+  }
+
+  private batchDone(): void {
+    const next = this.batchesWaiting.shift();
+    if (next) next(); // takes over the slot
+    else this.batchesInFlight -= 1;
+  }
 
   /** One activity (a recordActivity request): validated, then recorded with the requests that arrive with it. */
   async recordActivity(item: RecordActivityData): Promise<RecordedSingle> {
@@ -170,49 +216,63 @@ export class ActivityService {
 
     return this.dataSource.transaction(async (manager) => {
       const externalIds = [...new Set(items.map((item) => item.leadExternalId))];
-      const leads = await queryPrepared<{ id: string; externalId: string }>(
-        manager,
-        `SELECT id::text AS id, external_id AS "externalId" FROM lead WHERE external_id = ANY($1::text[]) ORDER BY lead.id FOR UPDATE`,
-        [externalIds],
-      );
-      const leadIdByExternal = new Map(leads.map((lead) => [lead.externalId, lead.id]));
-      const missing = items.flatMap((item, index) =>
-        leadIdByExternal.has(item.leadExternalId) ? [] : [{ path: `${single ? basePath : `${basePath}[${index}]`}.leadExternalId`, message: `no lead with externalId "${item.leadExternalId}"; create it with upsertLead first` }],
-      );
-      if (missing.length) throw new NotFoundError(LeadErrorCode.LeadNotFound, missing.map((p) => `${p.path}: ${p.message}`).join('; '), missing);
-
-      const rows = items.map((item) => ({
-        leadId: leadIdByExternal.get(item.leadExternalId),
+      // One statement locks the leads (in id order, so concurrent batches cannot deadlock) and inserts
+      // the activities that are new by idempotency key, in the order given. If a lead is unknown its
+      // activities are not inserted and the transaction is rolled back below.
+      const rows = items.map((item, index) => ({
+        n: index,
+        leadExternalId: item.leadExternalId,
         type: item.type,
         occurredAt: item.occurredAt.toISOString(),
         idempotencyKey: item.idempotencyKey,
         properties: item.properties ?? {},
       }));
-      const inserted = await queryPrepared<{ id: string; idempotencyKey: string }>(
+      const written = await queryPrepared<{ leadId: string | null; externalId: string | null; activityId: string | null; idempotencyKey: string | null }>(
         manager,
-        `INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
-         SELECT r."leadId", r.type, r."occurredAt", r."idempotencyKey", r.properties
-           FROM jsonb_to_recordset($1::jsonb) AS r("leadId" bigint, type text, "occurredAt" timestamptz, "idempotencyKey" text, properties jsonb)
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id::text AS id, idempotency_key AS "idempotencyKey"`,
-        [JSON.stringify(rows)],
+        `WITH locked AS (
+           SELECT id, external_id FROM lead WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE
+         ), inserted AS (
+           INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
+           SELECT locked.id, r.type, r."occurredAt", r."idempotencyKey", r.properties
+             FROM jsonb_to_recordset($2::jsonb) AS r(n int, "leadExternalId" text, type text, "occurredAt" timestamptz, "idempotencyKey" text, properties jsonb)
+             JOIN locked ON locked.external_id = r."leadExternalId"
+            ORDER BY r.n
+           ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING id, idempotency_key
+         )
+         SELECT id::text AS "leadId", external_id AS "externalId", NULL AS "activityId", NULL AS "idempotencyKey" FROM locked
+          UNION ALL
+         SELECT NULL, NULL, id::text, idempotency_key FROM inserted`,
+        [externalIds, JSON.stringify(rows)],
       );
+      const leadIdByExternal = new Map<string, string>();
+      const inserted: Array<{ id: string; idempotencyKey: string }> = [];
+      for (const row of written) {
+        if (row.leadId !== null && row.externalId !== null) leadIdByExternal.set(row.externalId, row.leadId);
+        else if (row.activityId !== null && row.idempotencyKey !== null) inserted.push({ id: row.activityId, idempotencyKey: row.idempotencyKey });
+      }
+      const missing = items.flatMap((item, index) =>
+        leadIdByExternal.has(item.leadExternalId) ? [] : [{ path: `${single ? basePath : `${basePath}[${index}]`}.leadExternalId`, message: `no lead with externalId "${item.leadExternalId}"; create it with upsertLead first` }],
+      );
+      if (missing.length) throw new NotFoundError(LeadErrorCode.LeadNotFound, missing.map((p) => `${p.path}: ${p.message}`).join('; '), missing);
+
+      const resolved = rows.map((row) => ({ ...row, leadId: leadIdByExternal.get(row.leadExternalId) }));
       const insertedByKey = new Map(inserted.map((row) => [row.idempotencyKey, row.id]));
-      const previousKeys = rows.map((row) => row.idempotencyKey).filter((key) => !insertedByKey.has(key));
+      const previousKeys = resolved.map((row) => row.idempotencyKey).filter((key) => !insertedByKey.has(key));
       const previous: ActivityRow[] = previousKeys.length
         ? await manager.query(`SELECT ${ACTIVITY_COLUMNS} FROM activity a WHERE a.idempotency_key = ANY($1::text[])`, [previousKeys])
         : [];
       const previousByKey = new Map(previous.map((row) => [row.idempotencyKey, row]));
 
       const firstIndexOfKey = new Map<string, number>();
-      const results = rows.map((row, index): RecordedActivity => {
+      const results = resolved.map((row, index): RecordedActivity => {
         const firstIndex = firstIndexOfKey.get(row.idempotencyKey) ?? index;
         firstIndexOfKey.set(row.idempotencyKey, firstIndex);
         const fresh = insertedByKey.get(row.idempotencyKey);
         const stored = previousByKey.get(row.idempotencyKey);
         const same = (other: { leadId?: string; type: string; occurredAt: string | Date; properties: unknown }) =>
           other.leadId === row.leadId && other.type === row.type && new Date(other.occurredAt).getTime() === new Date(row.occurredAt).getTime() && canonicalJson(other.properties) === canonicalJson(row.properties);
-        const original = stored ?? rows[firstIndex];
+        const original = stored ?? resolved[firstIndex];
         if (!same(original)) {
           throw new ConflictError(
             ActivityErrorCode.IdempotencyKeyReused,

@@ -71,19 +71,20 @@ export class WebhookService {
       eventsFor(transition).map((type) => ({ id: randomUUID(), type, leadId: transition.leadId, score: transition.after, previous: transition.before })),
     );
     if (events.length === 0) return 0;
-    const [{ any }]: Array<{ any: boolean }> = await manager.query('SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE active) AS any');
-    if (!any) return 0;
-    await manager.query(
+    // Written only while an endpoint is active (no one to notify otherwise), in the same statement.
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO outbox_event (id, type, lead_id, payload)
        SELECT e.id, e.type, e."leadId",
               jsonb_build_object('id', e.id, 'type', e.type, 'occurredAt', $2::timestamptz,
                 'lead', jsonb_build_object('id', l.id::text, 'externalId', l.external_id, 'email', l.email),
                 'score', e.score, 'previous', e.previous)
          FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, type text, "leadId" bigint, score jsonb, previous jsonb)
-         JOIN lead l ON l.id = e."leadId"`,
+         JOIN lead l ON l.id = e."leadId"
+        WHERE EXISTS (SELECT 1 FROM webhook_endpoint WHERE active)
+       RETURNING id`,
       [JSON.stringify(events), at],
     );
-    return events.length;
+    return inserted.length;
   }
 
   /** Turns pending outbox events into deliveries and queues them; returns the number queued. */
