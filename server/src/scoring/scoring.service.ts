@@ -256,7 +256,15 @@ export class ScoringService {
       // from before that transaction even once it holds the lock, and store a score without its
       // activity (a lost update). The next statement sees what that transaction committed.
       const lock = 'SELECT 1 FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE';
-      await (one ? queryPrepared(manager, lock, [leadIds]) : manager.query(lock, [leadIds]));
+      if (one) {
+        await queryPrepared(manager, lock, [leadIds]);
+      } else {
+        // Without the lock, PostgreSQL reads a chunk of leads with a parallel sequential scan when the
+        // chunk is a few percent of the table: 105 ms for 5,000 of 200,000 leads, against 14 ms through
+        // the primary key (measured). A chunk's transaction runs without parallel workers.
+        await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
+        await manager.query(lock, [leadIds]);
+      }
     }
     // Every column as text: the driver then parses nothing (no per-value type parsers, no Date
     // objects); the few numbers are converted below.
