@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     database,
     logger,
     publishRoles: process.env.PUBLISH_ROLES?.split(',').map((role) => role.trim()),
-    recordActivityConcurrency: process.env.RECORD_ACTIVITY_CONCURRENCY ? Number(process.env.RECORD_ACTIVITY_CONCURRENCY) : undefined,
+    recordActivityConcurrency: wholeNumberFromEnv('RECORD_ACTIVITY_CONCURRENCY'),
   });
   let demoUsers: DemoUser[] = [];
   if (demo) {
@@ -51,6 +51,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A positive whole number from the environment, undefined when unset; anything else stops the start with the variable named. */
+function wholeNumberFromEnv(name: string): number | undefined {
+  const text = process.env[name]?.trim();
+  if (!text) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(text)) throw new Error(`${name} must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
 }
 
 /** How to sign in as a demo user and call the API with the token. */
