@@ -42,6 +42,9 @@ export interface DeliveryQueue {
 
 export const WEBHOOK_LIMITS = { timeoutMs: 10_000, maxAttempts: 8, batch: 200 } as const;
 
+/** Up to this many events the outbox insert itself checks for an active endpoint; see recordTransitions. */
+const FEW_EVENTS = 20;
+
 const DELIVERY_COLUMNS = `d.id::text AS id, d.event_id AS "eventId", e.type AS "eventType", d.endpoint_id::text AS "endpointId",
   e.lead_id::text AS "leadId", d.status, d.attempts, d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
   d.created_at AS "createdAt", d.last_attempt_at AS "lastAttemptAt", d.delivered_at AS "deliveredAt"`;
@@ -71,7 +74,13 @@ export class WebhookService {
       eventsFor(transition).map((type) => ({ id: randomUUID(), type, leadId: transition.leadId, score: transition.after, previous: transition.before })),
     );
     if (events.length === 0) return 0;
-    // Written only while an endpoint is active (no one to notify otherwise), in the same statement.
+    // Written only while an endpoint is active (no one to notify otherwise). For the few events of a
+    // request that is checked by the insert itself (one round trip fewer); a bulk pass asks first, so
+    // as not to send thousands of events for nothing.
+    if (events.length > FEW_EVENTS) {
+      const [{ any }]: Array<{ any: boolean }> = await manager.query('SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE active) AS any');
+      if (!any) return 0;
+    }
     const inserted: unknown[] = await manager.query(
       `INSERT INTO outbox_event (id, type, lead_id, payload)
        SELECT e.id, e.type, e."leadId",
