@@ -194,7 +194,8 @@ export class LeadService {
           ],
         );
       }
-      await this.scoring.scoreLeads(manager, [leadId], created ? 'lead_created' : 'lead_updated');
+      // Locked above (or inserted by this transaction): no second lock statement.
+      await this.scoring.scoreLeads(manager, [leadId], created ? 'lead_created' : 'lead_updated', { locked: true });
       return { leadId, created };
     });
   }
