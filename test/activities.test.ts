@@ -324,11 +324,12 @@ describe('recordActivity', () => {
     const leads = Array.from({ length: 6 }, (_, n) => `act-wave-${n}`);
     for (const lead of leads) await createLead(lead);
     const historyBefore = await historyCount();
+    const views = leads.map((lead) => activity(lead, 'PRICING_PAGE_VIEW', `${lead}-view`));
     const inputs = [
-      ...leads.map((lead) => activity(lead, 'PRICING_PAGE_VIEW', `${lead}-view`)),
+      ...views,
       activity('act-wave-nobody', 'PAGE_VIEW', 'act-wave-nobody-1'),
       ...leads.map((lead) => activity(lead, 'DEMO_REQUEST', `${lead}-demo`)),
-      activity('act-wave-0', 'PRICING_PAGE_VIEW', 'act-wave-0-view'), // the same as the first one: a duplicate
+      { ...views[0] }, // the same activity as the first one again: a duplicate
     ];
     const pending: Array<Promise<GqlResult<{ recordActivity: RecordPayload }>>> = [];
     for (const input of inputs) {
