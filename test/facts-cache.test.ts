@@ -206,15 +206,17 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
   });
 });
 
-describe('score history without foreign keys', () => {
-  it('still goes with its lead when the lead is deleted', async () => {
+describe('scores and score history without foreign keys', () => {
+  it('still go with their lead when the lead is deleted', async () => {
     const [lead] = ids;
-    const [before] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = $1', [lead]);
-    expect(before.count).toBeGreaterThan(0);
+    const count = async (table: 'score_history' | 'lead_score', leads: string[]) =>
+      (await t.sql<{ count: number }>(`SELECT count(*)::int AS count FROM ${table} WHERE lead_id = ANY($1::bigint[])`, [leads]))[0].count;
+    expect(await count('score_history', [lead])).toBeGreaterThan(0);
+    expect(await count('lead_score', [lead])).toBe(1);
     await t.sql('DELETE FROM lead WHERE id = $1', [lead]);
-    const [after] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = $1', [lead]);
-    expect(after.count).toBe(0);
-    const [others] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history WHERE lead_id = ANY($1::bigint[])', [ids.slice(1)]);
-    expect(others.count).toBeGreaterThan(0);
+    expect(await count('score_history', [lead])).toBe(0);
+    expect(await count('lead_score', [lead])).toBe(0);
+    expect(await count('score_history', ids.slice(1))).toBeGreaterThan(0);
+    expect(await count('lead_score', ids.slice(1))).toBe(ids.length - 1);
   });
 });
