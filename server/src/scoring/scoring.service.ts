@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
+import { arrayLiteral, type ArrayElement } from '../db/array-literal';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
 import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from './facts';
@@ -256,7 +257,7 @@ export class ScoringService {
       // from before that transaction even once it holds the lock, and store a score without its
       // activity (a lost update). The next statement sees what that transaction committed.
       const lock = 'SELECT 1 FROM lead WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE';
-      await (one ? queryPrepared(manager, lock, [leadIds]) : manager.query(lock, [leadIds]));
+      await (one ? queryPrepared(manager, lock, [leadIds]) : manager.query(lock, [arrayLiteral(leadIds)]));
     }
     // Without the lock, PostgreSQL reads a chunk of leads with a parallel sequential scan when the
     // chunk is a few percent of the table: 105 ms for 5,000 of 200,000 leads, against 14 ms through the
@@ -271,7 +272,7 @@ export class ScoringService {
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
                   WHERE l.id = ANY($1::bigint[])`;
     if (serial) await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const rows: JoinedRow[] = one ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [leadIds]);
+    const rows: JoinedRow[] = one ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [arrayLiteral(leadIds)]);
     if (serial) await manager.query('SET LOCAL max_parallel_workers_per_gather TO DEFAULT');
     /** Each scored lead's stored signature. */
     const previous = new Map<string, string>();
@@ -399,16 +400,16 @@ export class ScoringService {
         WHERE s.lead_id = u.lead_id`,
       [
         asOf,
-        scores.map((score) => score.leadId),
-        scores.map((score) => score.ruleSetVersionId),
-        scores.map((score) => score.ruleSetKey),
-        scores.map((score) => score.ruleSetVersion),
-        scores.map((score) => score.compact.daysInactive),
-        fresh,
-        scores.map((score, i) => (fresh[i] ? score.lastActivityAt : null)),
-        keys,
-        facts,
-        validUntil,
+        arrayLiteral(scores.map((score) => score.leadId)),
+        arrayLiteral(scores.map((score) => score.ruleSetVersionId)),
+        arrayLiteral(scores.map((score) => score.ruleSetKey)),
+        arrayLiteral(scores.map((score) => score.ruleSetVersion)),
+        arrayLiteral(scores.map((score) => score.compact.daysInactive)),
+        arrayLiteral(fresh),
+        arrayLiteral(scores.map((score, i) => (fresh[i] ? score.lastActivityAt : null))),
+        arrayLiteral(keys),
+        arrayLiteral(facts),
+        arrayLiteral(validUntil),
       ],
     );
   }
@@ -425,7 +426,7 @@ export class ScoringService {
     activityIds: Map<string, string> | undefined,
     asOf: Date,
   ): Promise<void> {
-    const column = <T>(pick: (score: StoredScore) => T) => scores.map(pick);
+    const column = (pick: (score: StoredScore) => ArrayElement) => arrayLiteral(scores.map(pick));
     // Parallel arrays through unnest: much cheaper to send and parse than one JSON document per row.
     await queryPrepared(
       manager,
@@ -486,10 +487,10 @@ export class ScoringService {
         column((s) => s.compact.daysInactive),
         asOf,
         column((s) => s.lastActivityAt),
-        ...factsColumns(scores),
+        ...factsColumns(scores).map(arrayLiteral),
         column((s) => activityIds?.get(s.leadId) ?? null),
         cause,
-        signatures,
+        arrayLiteral(signatures),
       ],
     );
   }
