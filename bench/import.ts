@@ -1,7 +1,7 @@
 /**
  * CSV import, end to end, on real PostgreSQL.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/import.ts [--rows 200000] [--batch-size 5000]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/import.ts [--rows 200000] [--batch-size 5000] [--keep]
  *
  * Writes a seeded (deterministic) CSV shaped like the X Education export (same 37 columns, values
  * drawn from its distributions) to os.tmpdir(), creates a scratch database, publishes the
@@ -23,7 +23,7 @@ import { runImport, type ImportSummary } from '../server/src/imports/import.serv
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
 import type { Actor } from '../server/src/rulesets/actor';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, 'batch-size': { type: 'string', default: '5000' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, 'batch-size': { type: 'string', default: '5000' }, keep: { type: 'boolean', default: false } } });
 const ROWS = Number(values.rows);
 const BATCH = Number(values['batch-size']);
 const adminUrl = process.env.DATABASE_URL;
@@ -181,6 +181,7 @@ try {
   }
 } finally {
   await closeApp();
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  if (!process.env.KEEP_CSV) rmSync(csvFile, { force: true });
+  if (values.keep) console.log(`kept the scratch database ${dbName} and ${csvFile} (--keep)`);
+  else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (!process.env.KEEP_CSV && !values.keep) rmSync(csvFile, { force: true });
 }

@@ -13,6 +13,8 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../server/src/app';
@@ -48,6 +50,20 @@ const databaseUrl = url.toString();
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** CPU milliseconds used so far by these processes (Linux /proc); processes gone or unreadable count 0. */
+function cpuMs(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+    } catch {
+      // exited
+    }
+  }
+  return total;
+}
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -106,7 +122,9 @@ try {
   );
   const spawnWorkers = () => {
     for (let i = 0; i < WORKERS; i += 1) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/worker.ts'], {
+      // WORKER_NODE_OPTIONS: extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+      const nodeFlags = (process.env.WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'server/src/worker.ts'], {
         cwd: REPO_ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -132,19 +150,23 @@ try {
     await app.services.workflow.submitForReview(marketing, draft.id);
     await app.services.workflow.review({ name: 'user:m2@local', role: 'marketing' }, { versionId: draft.id, approve: true });
     await app.services.workflow.review({ name: 'user:s1@local', role: 'sales' }, { versionId: draft.id, approve: true });
+    const backends = async () => (await app.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).map((row: { pid: number }) => row.pid);
+    const workerPids = workers.map((child) => child.pid ?? 0);
+    const before = { workers: cpuMs(workerPids), server: cpuMs(await backends()) };
     const started = process.hrtime.bigint();
     const { jobId } = await app.services.workflow.publish(actor, draft.id);
     const done = await waitFor(jobId);
     const took = seconds(started);
+    const cpu = { workers: (cpuMs(workerPids) - before.workers) / 1000, server: (cpuMs(await backends()) - before.server) / 1000 };
     const [{ onVersion }] = await app.dataSource.query(`SELECT count(*)::int AS "onVersion" FROM lead_score WHERE rule_set_version_id = $1`, [draft.id]);
-    return { job: done, elapsed: took, onVersion };
+    return { job: done, elapsed: took, onVersion, cpu };
   };
 
   // v2: a realistic edit (points changed on two rules), through review and publish.
   const definition = structuredClone(active.definition) as RuleSetDefinition;
   definition.rules[0].event.params.points += 5;
   definition.rules[definition.rules.length - 1].event.params.points -= 3;
-  const { job, elapsed, onVersion: onV2 } = await publish(definition);
+  const { job, elapsed, onVersion: onV2, cpu } = await publish(definition);
   const cold = values['no-cold']
     ? null
     : await (async () => {
@@ -175,6 +197,7 @@ try {
   console.log(`re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`);
   console.log(`  end to end: ${elapsed.toFixed(1)} s  = ${fmt(rate)} leads/s  (${WORKERS} worker processes, chunks ${job.totalChunks})`);
   console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (v2 has v1's activity facts)`);
+  console.log(`  CPU meanwhile: worker processes ${cpu.workers.toFixed(1)} s, PostgreSQL backends of the database ${cpu.server.toFixed(1)} s (${os.cpus().length} cores x ${elapsed.toFixed(1)} s = ${(os.cpus().length * elapsed).toFixed(1)} s)`);
   if (cold) {
     console.log(`re-score after publish (v${cold.job.version}, an activity fact redefined: every lead's activities aggregated again): ${fmt(cold.job.doneLeads)} leads, ${fmt(cold.job.changedLeads)} changed, status ${cold.job.status}`);
     console.log(`  end to end: ${cold.elapsed.toFixed(1)} s  = ${fmt(cold.job.doneLeads / cold.elapsed)} leads/s; leads on v${cold.job.version} afterwards: ${fmt(cold.onVersion)}`);
@@ -182,7 +205,17 @@ try {
   console.log(`  json-rules-engine lead by lead (facts query + evaluate per lead, ${fmt(sampleSize)}-lead sample): ${fmt(naiveRate)} leads/s`);
   console.log(`  -> ${(rate / naiveRate).toFixed(1)}x faster; lead by lead would take ${fmt(LEADS / naiveRate)} s for ${fmt(LEADS)} leads`);
 } finally {
-  for (const child of workers) child.kill('SIGKILL');
+  // Stopped gracefully (a profile asked for through WORKER_NODE_OPTIONS is written at exit), killed if they linger.
+  await Promise.all(
+    workers.map(async (child) => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
   await closeApp();
   if (values.keep) console.log(`kept the scratch database ${dbName} (--keep)`);
   else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
