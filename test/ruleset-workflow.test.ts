@@ -653,6 +653,33 @@ describe('a rule set for a segment', () => {
       ),
     ).upsertLead;
     expect(moved.score).toEqual({ ruleSetKey: 'enterprise', ruleSetVersion: 1 });
+
+    // Activities for leads of both rule sets in one batch: each lead is scored by its own rule set,
+    // and what is answered and stored is what scoring the lead from scratch gives.
+    const occurredAt = new Date(Date.now() - 60_000).toISOString();
+    const batch = ok(
+      await t.gql<{ recordActivities: { leads: Array<{ externalId: string; score: { total: number; engagement: number; ruleSetKey: string; ruleSetVersion: number } }> } }>(
+        `mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { leads { externalId score { total engagement ruleSetKey ruleSetVersion } } } }`,
+        {
+          input: ['wf-enterprise-software', 'wf-software-vp', 'wf-bare'].map((externalId) => ({ leadExternalId: externalId, type: 'DEMO_REQUEST', occurredAt, idempotencyKey: `segment-batch-${externalId}` })),
+        },
+      ),
+    ).recordActivities;
+    const answered = new Map(batch.leads.map((lead) => [lead.externalId, lead.score]));
+    expect(answered.get('wf-enterprise-software')).toMatchObject({ ruleSetKey: 'enterprise', ruleSetVersion: 1 });
+    expect(answered.get('wf-bare')).toMatchObject({ ruleSetKey: 'enterprise', ruleSetVersion: 1 });
+    expect(answered.get('wf-software-vp')).toMatchObject({ ruleSetKey: 'default-b2b', ruleSetVersion: 3 });
+    const byExternalId = new Map((await leads()).map((lead) => [lead.externalId, lead]));
+    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(`SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [
+      [...answered.keys()].map((externalId) => byExternalId.get(externalId)?.id),
+    ]);
+    for (const { leadId, scoredAt } of stored) {
+      const lead = [...byExternalId.values()].find((node) => node.id === leadId);
+      if (!lead) throw new Error(`lead ${leadId} not listed`);
+      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
+      expect(lead.score, lead.externalId).toMatchObject({ total: fromScratch.total, engagement: fromScratch.engagement, ruleSetKey: fromScratch.ruleSetKey });
+      expect(answered.get(lead.externalId), lead.externalId).toMatchObject({ total: fromScratch.total, engagement: fromScratch.engagement });
+    }
   });
 
   it('the default rule set cannot be archived; unknown versions are NOT_FOUND', async () => {

@@ -227,10 +227,10 @@ export class ActivityService {
         idempotencyKey: item.idempotencyKey,
         properties: item.properties ?? {},
       }));
-      const written = await queryPrepared<{ leadId: string | null; externalId: string | null; activityId: string | null; idempotencyKey: string | null }>(
+      const written = await queryPrepared<{ leadId: string | null; externalId: string | null; segment: string | null; activityId: string | null; idempotencyKey: string | null }>(
         manager,
         `WITH locked AS (
-           SELECT id, external_id FROM lead WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE
+           SELECT id, external_id, segment FROM lead WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE
          ), inserted AS (
            INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
            SELECT locked.id, r.type, r."occurredAt", r."idempotencyKey", r.properties
@@ -240,15 +240,20 @@ export class ActivityService {
            ON CONFLICT (idempotency_key) DO NOTHING
            RETURNING id, idempotency_key
          )
-         SELECT id::text AS "leadId", external_id AS "externalId", NULL AS "activityId", NULL AS "idempotencyKey" FROM locked
+         SELECT id::text AS "leadId", external_id AS "externalId", segment, NULL AS "activityId", NULL AS "idempotencyKey" FROM locked
           UNION ALL
-         SELECT NULL, NULL, id::text, idempotency_key FROM inserted`,
+         SELECT NULL, NULL, NULL, id::text, idempotency_key FROM inserted`,
         [externalIds, JSON.stringify(rows)],
       );
       const leadIdByExternal = new Map<string, string>();
+      /** Each locked lead's segment, as of the lock: which rule set scores it. */
+      const segments = new Map<string, string | null>();
       const inserted: Array<{ id: string; idempotencyKey: string }> = [];
       for (const row of written) {
-        if (row.leadId !== null && row.externalId !== null) leadIdByExternal.set(row.externalId, row.leadId);
+        if (row.leadId !== null && row.externalId !== null) {
+          leadIdByExternal.set(row.externalId, row.leadId);
+          segments.set(row.leadId, row.segment);
+        }
         else if (row.activityId !== null && row.idempotencyKey !== null) inserted.push({ id: row.activityId, idempotencyKey: row.idempotencyKey });
       }
       const missing = items.flatMap((item, index) =>
@@ -293,8 +298,8 @@ export class ActivityService {
       for (const result of results) if (!result.duplicate) touched.set(result.leadId, result.activityId);
       const scores = new Map<string, StoredScore>();
       if (touched.size > 0) {
-        // The leads were locked above, in id order.
-        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched, locked: true, returnScores: true });
+        // The leads were locked above, in id order, and their cached aggregates voided by the insert.
+        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched, locked: true, returnScores: true, segments });
         for (const score of pass.scores ?? []) scores.set(score.leadId, score);
       }
       return { results, scores };

@@ -19,6 +19,12 @@ const FREE_EMAIL_DOMAINS = new Set([
 export interface FactsQuery {
   sql: string;
   /**
+   * The same query also returning each lead's stored score signature (`s_signature`, null while
+   * unscored): for callers that hold the leads locked and know their cached aggregates are void (they
+   * have just written activities), one statement instead of a read of lead and score, then this.
+   */
+  withSignatureSql: string;
+  /**
    * Identifies the rule set's activity fact definitions: two versions with the same key compute the
    * same activity aggregates, so one's cached values (lead_score.facts) serve the other.
    */
@@ -110,11 +116,15 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
       LEFT JOIN activity a ON a.lead_id = l.id
      WHERE l.id = ANY($2::bigint[])
      GROUP BY l.id`;
-  const sql = template
-    .replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`)
-    .replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
+  const numbered = (text: string) =>
+    text.replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`).replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
+  const withSignature = template
+    .replace('SELECT l.id::text AS lead_id,', 'SELECT l.id::text AS lead_id, s.signature AS s_signature,')
+    .replace('LEFT JOIN activity a ON a.lead_id = l.id', 'LEFT JOIN lead_score s ON s.lead_id = l.id\n      LEFT JOIN activity a ON a.lead_id = l.id')
+    .replace('GROUP BY l.id', 'GROUP BY l.id, s.lead_id');
   return {
-    sql,
+    sql: numbered(template),
+    withSignatureSql: numbered(withSignature),
     key: createHash('sha256').update(`facts-v1:${canonicalJson(activityFacts(definition))}`).digest('base64url').slice(0, 22),
     params: (asOf, leadIds) => [asOf, leadIds, ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
   };

@@ -74,6 +74,13 @@ export interface ScoreLeadsOptions {
   locked?: boolean;
   /** Hand back the scores as stored (with their reasons), e.g. to answer the request that caused them. */
   returnScores?: boolean;
+  /**
+   * With `locked`: each lead's segment as the caller read it under the lock, from a caller that has
+   * just written the leads' activities (so their cached aggregates are void). The leads' rule sets
+   * are then known before reading, and each lead is read with its score's signature and its
+   * aggregates in one statement per rule set instead of two.
+   */
+  segments?: ReadonlyMap<string, string | null>;
 }
 
 export const SCORE_COLUMNS = `
@@ -249,8 +256,10 @@ export class ScoringService {
     asOf: Date,
     locked: boolean,
     withReasons: boolean,
+    segments?: ReadonlyMap<string, string | null>,
   ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
     const one = leadIds.length === 1;
+    if (locked && segments && leadIds.every((id) => segments.has(id))) return this.scoreWithFreshFacts(manager, leadIds, segments, asOf, withReasons);
     if (!locked) {
       // Locked first, read after, in two statements: a statement reads as of when it started, so one
       // that waits here for a transaction scoring the same lead would read the score and cached facts
@@ -325,6 +334,35 @@ export class ScoringService {
     return { previous, next };
   }
 
+  /** scoreForStoring for locked leads whose segments are known and whose cached aggregates are void (ScoreLeadsOptions.segments). */
+  private async scoreWithFreshFacts(
+    manager: EntityManager,
+    leadIds: readonly string[],
+    segments: ReadonlyMap<string, string | null>,
+    asOf: Date,
+    withReasons: boolean,
+  ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
+    const unmapped = await this.segmentsUnmapped(manager);
+    const groups = new Map<ActiveRuleSet, string[]>();
+    for (const id of leadIds) {
+      const ruleSet = await this.ruleSets.resolveForSegment(manager, unmapped ? null : (segments.get(id) ?? null));
+      const group = groups.get(ruleSet);
+      if (group) group.push(id);
+      else groups.set(ruleSet, [id]);
+    }
+    const previous = new Map<string, string>();
+    const next: StoredScore[] = [];
+    for (const [ruleSet, ids] of groups) {
+      const { withSignatureSql: sql } = ruleSet.factsQuery;
+      const params = ruleSet.factsQuery.params(asOf, ids);
+      const rows = ids.length === 1 ? await queryPrepared<FactsRow>(manager, sql, params) : ((await manager.query(sql, params)) as FactsRow[]);
+      for (const row of rows) if (typeof row.s_signature === 'string') previous.set(row.lead_id, row.s_signature);
+      metrics.factsCacheMisses.inc(rows.length);
+      next.push(...(await this.scoreRows(ruleSet, rows, asOf, withReasons)));
+    }
+    return { previous, next };
+  }
+
   /**
    * Re-scores leads as of `asOf` and stores the result. A score the lead would see as the same
    * (its signature) only gets its version, times, days inactive and cached facts moved; a changed
@@ -343,7 +381,7 @@ export class ScoringService {
       const chunk = leadIds.slice(start, start + CHUNK_SIZE);
       // Locks the leads (unless the caller did): serialises with every other writer of their scores,
       // so there is no lost update between two re-scores.
-      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true, options.returnScores === true);
+      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true, options.returnScores === true, options.segments);
       if (options.returnScores) computed.push(...next);
       // Changed: what the lead's score shows differs (written in full, with a history entry). Otherwise
       // only the version, when it was computed, the days without activity and the cached facts move.
