@@ -150,12 +150,14 @@ export class RescoreService {
         [jobId],
       );
       if (!job || job.status !== 'running') return 0;
-      const [chunk]: Array<{ chunkNo: number; leadIds: string[] }> = await manager.query(
-        `SELECT chunk_no AS "chunkNo", lead_ids::text[] AS "leadIds" FROM rescore_chunk
+      // The ids comma-separated: the driver's array parser reads 5,000 ids character by character.
+      const [claimed]: Array<{ chunkNo: number; leadIds: string }> = await manager.query(
+        `SELECT chunk_no AS "chunkNo", array_to_string(lead_ids, ',') AS "leadIds" FROM rescore_chunk
           WHERE job_id = $1::bigint AND done_at IS NULL ORDER BY chunk_no LIMIT 1 FOR UPDATE SKIP LOCKED`,
         [jobId],
       );
-      if (!chunk) return 0;
+      if (!claimed) return 0;
+      const chunk = { chunkNo: claimed.chunkNo, leadIds: claimed.leadIds === '' ? [] : claimed.leadIds.split(',') };
       // This process's cache of active rule sets may predate the publish that created the job.
       await this.ruleSets.ensureActiveVersion(manager, job.versionId);
       // Leads deleted since the job was created simply drop out of the chunk.
