@@ -5,6 +5,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/api.ts  # scratch database ls_bench_api_<pid>
  *   ... bench/api.ts --profile                                                     # also writes a CPU profile of the server (.cpuprofile in os.tmpdir())
  *   ... bench/api.ts --connections 50 --rate 500 --seconds 20                        # the recordActivity load (defaults shown; --rate 0: as fast as it goes)
+ *   ... bench/api.ts --timeline                                                    # also latency per second of the open-loop run
  *
  * Seeds 1,000 scored leads with 10 activities each, then starts `server/src/main.ts` as a child
  * process exactly as `npm start` does (NODE_ENV=production, workers on, rate limit raised out of the
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '20' },
+    timeline: { type: 'boolean', default: false },
   },
 });
 const LEADS = 1_000;
@@ -138,6 +140,8 @@ interface OpenLoopResult {
   seconds: number;
   /** Milliseconds from each request's scheduled send time to its response (no coordinated omission). */
   latencies: number[];
+  /** Per second of due time: [latency ms] of the requests due in it. */
+  bySecond: number[][];
 }
 
 /**
@@ -150,7 +154,7 @@ async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: 
   const url = new URL(graphqlUrl);
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
-  const result: OpenLoopResult = { sent: 0, ok: 0, errors: 0, firstError: null, seconds: 0, latencies: [] };
+  const result: OpenLoopResult = { sent: 0, ok: 0, errors: 0, firstError: null, seconds: 0, latencies: [], bySecond: [] };
   const pending: Array<Promise<void>> = [];
   const send = (n: number, due: number) =>
     new Promise<void>((resolve) => {
@@ -162,7 +166,10 @@ async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: 
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (text += chunk));
           response.on('end', () => {
-            result.latencies.push(performance.now() - due);
+            const latency = performance.now() - due;
+            result.latencies.push(latency);
+            const second = Math.floor((due - start) / 1000);
+            (result.bySecond[second] ??= []).push(latency);
             if (response.statusCode === 200 && !text.includes('"errors"')) result.ok += 1;
             else {
               result.errors += 1;
@@ -310,6 +317,13 @@ try {
   console.log(`    answered ${fmt(steady.ok + steady.errors)} of ${fmt(steady.sent)} in ${steady.seconds.toFixed(1)} s${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`);
   console.log(`    latency ms from the due time: p50 ${ms(percentile(l, 50))}  p90 ${ms(percentile(l, 90))}  p99 ${ms(percentile(l, 99))}  p99.9 ${ms(percentile(l, 99.9))}  max ${ms(l[l.length - 1])}   (target p99 <= 25, goal 10)`);
   console.log(`    errors: ${steady.errors}${steady.firstError ? ` (first: ${steady.firstError})` : ''}`);
+  if (flags.timeline) {
+    // Where the tail comes from: spread over the run (queueing) or a few stalls.
+    steady.bySecond.forEach((latencies, second) => {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      console.log(`      second ${String(second).padStart(3)}: ${String(sorted.length).padStart(4)} requests  p50 ${ms(percentile(sorted, 50)).padStart(6)}  p99 ${ms(percentile(sorted, 99)).padStart(6)}  max ${ms(sorted[sorted.length - 1]).padStart(6)}`);
+    });
+  }
   const w = writes.result;
   console.log(`    the same with autocannon, ${CONNECTIONS} connections at ${RECORD_RATE > 0 ? `${RECORD_RATE} req/s overall` : 'full speed'} (each connection on its own timer: bursts of up to ${CONNECTIONS} requests at once):`);
   console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s; latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}`);

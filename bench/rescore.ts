@@ -2,6 +2,7 @@
  * Re-score after publish, end to end, on real PostgreSQL.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/rescore.ts [--leads 1000000] [--activities 20] [--workers 2] [--keep]
+ *   ... bench/rescore.ts --reuse ls_bench_rescore_<pid> [--no-cold]   # a database kept by --keep: publish once more, no seeding
  *
  * Creates a scratch database, seeds leads and activities with set-based SQL (seeded, deterministic),
  * scores every lead under v1, then publishes v2 (some points changed) through the real workflow and
@@ -33,9 +34,12 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
     'no-cold': { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
-const LEADS = Number(values.leads);
+/** A database kept by an earlier --keep run: no seeding, no initial scoring; each run publishes one more version. */
+const REUSE = values.reuse;
+let LEADS = Number(values.leads);
 const ACTIVITIES = Number(values.activities);
 const WORKERS = Number(values.workers);
 const adminUrl = process.env.DATABASE_URL;
@@ -43,7 +47,7 @@ if (!adminUrl) {
   console.error('DATABASE_URL is required (a PostgreSQL server where a scratch database can be created)');
   process.exit(2);
 }
-const dbName = `ls_bench_rescore_${process.pid}`;
+const dbName = REUSE ?? `ls_bench_rescore_${process.pid}`;
 const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 const databaseUrl = url.toString();
@@ -73,53 +77,16 @@ async function admin(sql: string): Promise<void> {
 }
 
 const workers: ChildProcess[] = [];
-await admin(`CREATE DATABASE ${dbName}`);
+if (!REUSE) await admin(`CREATE DATABASE ${dbName}`);
 let closeApp = async () => {};
 try {
   const app = await createApp({ database: { kind: 'postgres', url: databaseUrl }, logger: createLogger('warn') });
   closeApp = () => app.close();
-  console.log(`scratch database ${dbName}: ${fmt(LEADS)} leads x ${ACTIVITIES} activities, ${WORKERS} worker process(es)`);
+  if (REUSE) [{ leads: LEADS }] = await app.dataSource.query(`SELECT count(*)::int AS leads FROM lead`);
+  console.log(`${REUSE ? 'reused' : 'scratch'} database ${dbName}: ${fmt(LEADS)} leads${REUSE ? '' : ` x ${ACTIVITIES} activities`}, ${WORKERS} worker process(es)`);
 
   let t = process.hrtime.bigint();
-  await app.dataSource.query(`
-    INSERT INTO lead (external_id, email, attributes, created_at, updated_at)
-    SELECT 'b-' || g, 'p' || g || CASE WHEN g % 5 = 0 THEN '@gmail.com' ELSE '@corp' || (g % 997) || '.com' END,
-           jsonb_build_object(
-             'industry', (ARRAY['software','financial_services','healthcare','manufacturing','retail','education','consulting'])[1 + g % 7],
-             'companySize', (ARRAY[5, 40, 180, 600, 2500, 12000])[1 + (g / 7) % 6],
-             'seniority', (ARRAY['c_level','vp','director','manager','individual_contributor','student'])[1 + (g / 3) % 6],
-             'jobTitle', (ARRAY['CEO','VP Marketing','Head of Sales Ops','Marketing Manager','Analyst','Student'])[1 + (g / 3) % 6],
-             'department', (ARRAY['executive','marketing','sales','revenue_operations','engineering'])[1 + g % 5],
-             'country', (ARRAY['US','GB','DE','FR','IN','BR'])[1 + g % 6],
-             'technologies', to_jsonb((ARRAY['salesforce','hubspot','snowflake'])[1:1 + g % 3]),
-             'budgetConfirmed', g % 4 = 0,
-             'timeline', (ARRAY['now','this_quarter','this_year','later','unknown'])[1 + g % 5]),
-           now() - make_interval(days => 1 + (g % 90)), now()
-      FROM generate_series(1, ${LEADS}) g`);
-  // No lead has a score yet, so there is no cached aggregate for the trigger to clear: skip it while
-  // seeding (its transition table of 20 M rows would only make the setup minutes longer).
-  await app.dataSource.query('ALTER TABLE activity DISABLE TRIGGER activity_inserted_forget_facts');
-  await app.dataSource.query(`
-    INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
-    SELECT l.id,
-           (ARRAY['page_view','page_view','page_view','email_open','email_open','email_click','pricing_page_view',
-                  'content_download','webinar_registration','webinar_attendance','form_submission','demo_request',
-                  'chat','unsubscribe','email_bounce'])[1 + (hashint4((l.id * 31 + a)::int) & 2147483647) % 15],
-           now() - make_interval(mins => (hashint4((l.id * 17 + a)::int) & 2147483647) % (90 * 1440)),
-           l.id || '-' || a, '{}'::jsonb
-      FROM lead l CROSS JOIN generate_series(1, ${ACTIVITIES}) a`);
-  await app.dataSource.query('ALTER TABLE activity ENABLE TRIGGER activity_inserted_forget_facts');
-  await app.dataSource.query('ANALYZE');
-  console.log(`seeded in ${seconds(t).toFixed(1)} s`);
-
   const actor: Actor = { name: 'user:bench@local', role: 'admin' };
-  const [active] = await app.services.ruleSets.activeRuleSets(app.dataSource.manager);
-
-  // v1 for every lead (the state before a publish).
-  t = process.hrtime.bigint();
-  const initialJob = await app.dataSource.transaction((manager) =>
-    app.services.rescore.createJob(manager, { ruleSetId: active.ruleSetId, versionId: active.versionId, createdBy: actor.name, isDefault: true, segments: [], claimedSegments: [] }),
-  );
   const spawnWorkers = () => {
     for (let i = 0; i < WORKERS; i += 1) {
       // WORKER_NODE_OPTIONS: extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
@@ -132,8 +99,6 @@ try {
       workers.push(child);
     }
   };
-  spawnWorkers();
-  await app.services.rescore.dispatch(initialJob);
   const waitFor = async (jobId: string) => {
     for (;;) {
       const job = await app.services.rescore.getJob(jobId);
@@ -141,8 +106,64 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
-  const first = await waitFor(initialJob);
-  console.log(`initial scoring under v1: ${fmt(first.doneLeads)} leads in ${seconds(t).toFixed(1)} s`);
+  if (REUSE) {
+    // Started and connected before the publish is timed, as long-running workers would be.
+    const connections = async () => (await app.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [dbName]))[0].n as number;
+    const before = await connections();
+    spawnWorkers();
+    let stable = 0;
+    for (let last = before; stable < 8; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const now = await connections();
+      stable = now >= before + WORKERS && now === last ? stable + 1 : 0;
+      last = now;
+    }
+  } else {
+    t = process.hrtime.bigint();
+    await app.dataSource.query(`
+      INSERT INTO lead (external_id, email, attributes, created_at, updated_at)
+      SELECT 'b-' || g, 'p' || g || CASE WHEN g % 5 = 0 THEN '@gmail.com' ELSE '@corp' || (g % 997) || '.com' END,
+             jsonb_build_object(
+               'industry', (ARRAY['software','financial_services','healthcare','manufacturing','retail','education','consulting'])[1 + g % 7],
+               'companySize', (ARRAY[5, 40, 180, 600, 2500, 12000])[1 + (g / 7) % 6],
+               'seniority', (ARRAY['c_level','vp','director','manager','individual_contributor','student'])[1 + (g / 3) % 6],
+               'jobTitle', (ARRAY['CEO','VP Marketing','Head of Sales Ops','Marketing Manager','Analyst','Student'])[1 + (g / 3) % 6],
+               'department', (ARRAY['executive','marketing','sales','revenue_operations','engineering'])[1 + g % 5],
+               'country', (ARRAY['US','GB','DE','FR','IN','BR'])[1 + g % 6],
+               'technologies', to_jsonb((ARRAY['salesforce','hubspot','snowflake'])[1:1 + g % 3]),
+               'budgetConfirmed', g % 4 = 0,
+               'timeline', (ARRAY['now','this_quarter','this_year','later','unknown'])[1 + g % 5]),
+             now() - make_interval(days => 1 + (g % 90)), now()
+        FROM generate_series(1, ${LEADS}) g`);
+    // No lead has a score yet, so there is no cached aggregate for the trigger to clear: skip it while
+    // seeding (its transition table of 20 M rows would only make the setup minutes longer).
+    await app.dataSource.query('ALTER TABLE activity DISABLE TRIGGER activity_inserted_forget_facts');
+    await app.dataSource.query(`
+      INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
+      SELECT l.id,
+             (ARRAY['page_view','page_view','page_view','email_open','email_open','email_click','pricing_page_view',
+                    'content_download','webinar_registration','webinar_attendance','form_submission','demo_request',
+                    'chat','unsubscribe','email_bounce'])[1 + (hashint4((l.id * 31 + a)::int) & 2147483647) % 15],
+             now() - make_interval(mins => (hashint4((l.id * 17 + a)::int) & 2147483647) % (90 * 1440)),
+             l.id || '-' || a, '{}'::jsonb
+        FROM lead l CROSS JOIN generate_series(1, ${ACTIVITIES}) a`);
+    await app.dataSource.query('ALTER TABLE activity ENABLE TRIGGER activity_inserted_forget_facts');
+    await app.dataSource.query('ANALYZE');
+    console.log(`seeded in ${seconds(t).toFixed(1)} s`);
+
+    const [active] = await app.services.ruleSets.activeRuleSets(app.dataSource.manager);
+
+    // v1 for every lead (the state before a publish).
+    t = process.hrtime.bigint();
+    const initialJob = await app.dataSource.transaction((manager) =>
+      app.services.rescore.createJob(manager, { ruleSetId: active.ruleSetId, versionId: active.versionId, createdBy: actor.name, isDefault: true, segments: [], claimedSegments: [] }),
+    );
+    spawnWorkers();
+    await app.services.rescore.dispatch(initialJob);
+    const first = await waitFor(initialJob);
+    console.log(`initial scoring under v1: ${fmt(first.doneLeads)} leads in ${seconds(t).toFixed(1)} s`);
+  }
+  const [active] = await app.services.ruleSets.activeRuleSets(app.dataSource.manager);
 
   const publish = async (definition: RuleSetDefinition) => {
     const marketing = { name: 'user:m1@local', role: 'marketing' as const };
@@ -217,6 +238,6 @@ try {
     }),
   );
   await closeApp();
-  if (values.keep) console.log(`kept the scratch database ${dbName} (--keep)`);
+  if (values.keep || REUSE) console.log(`kept the scratch database ${dbName} (rerun with --reuse ${dbName})`);
   else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
