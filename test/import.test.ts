@@ -435,5 +435,15 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     const rate = (qualified: boolean) => byQualified.find((row) => row.qualified === qualified)?.rate ?? Number.NaN;
     expect(rate(true)).toBeGreaterThan(0.7);
     expect(rate(false)).toBeLessThan(0.25);
+    // What the import stored is what scoring each lead from scratch gives (a sample across the file).
+    const sample = await t.sql<{ leadId: string; total: number; cell: string; ruleSetKey: string; scoredAt: Date }>(
+      `SELECT lead_id::text AS "leadId", total, cell, rule_set_key AS "ruleSetKey", scored_at AS "scoredAt" FROM lead_score s JOIN lead l ON l.id = s.lead_id
+        WHERE l.segment = 'x-education' AND l.id % 463 = 0 ORDER BY l.id`,
+    );
+    expect(sample.length).toBeGreaterThan(10);
+    for (const stored of sample) {
+      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [stored.leadId], stored.scoredAt);
+      expect({ total: fromScratch.total, cell: fromScratch.cell, ruleSetKey: fromScratch.ruleSetKey }, stored.leadId).toEqual({ total: stored.total, cell: stored.cell, ruleSetKey: stored.ruleSetKey });
+    }
   });
 });

@@ -10,7 +10,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { App } from '../app';
 import type { Problem } from '../common/errors';
 import { SerializedPGlitePool } from '../db/embedded-pool';
-import type { ScoringService } from '../scoring/scoring.service';
+import type { ScoreLeadsOptions, ScoringService } from '../scoring/scoring.service';
+import type { ScoreCause } from '../scoring/score-history.entity';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
 import type { AttributeType } from '../leads/attribute-definition.entity';
 import { CsvSyntaxError, csvRecords, type CsvRecordBatch } from './csv-records';
@@ -94,6 +95,8 @@ export interface ImportSummary {
 
 interface WriteResult {
   created: string[];
+  /** Each created lead's segment: which rule set scores it. */
+  createdSegments: Map<string, string | null>;
   updated: string[];
   activityLeadIds: string[];
   activitiesInserted: number;
@@ -176,7 +179,7 @@ function upsertSql(sourceRelation: string, compiled: CompiledMapping, now: strin
       FROM ${sourceRelation} ${existing}
     ON CONFLICT (external_id) DO UPDATE SET ${set.join(', ')}, updated_at = EXCLUDED.updated_at
      WHERE (${before.join(', ')}) IS DISTINCT FROM (${after.join(', ')})
-    RETURNING l.id::text AS id, (l.xmax = 0) AS created`;
+    RETURNING l.id::text AS id, (l.xmax = 0) AS created, l.segment`;
 }
 
 /** A staged row as JSON (STAGE_COLUMNS), the attributes' JSON spliced in as it is. */
@@ -199,7 +202,7 @@ function copyAttributes(row: ImportRow): string {
   return row.attributesJsonEscapes ? row.attributesJson.replace(/\\/g, '\\\\') : row.attributesJson;
 }
 
-type Written = Array<{ id: string; created: boolean }>;
+type Written = Array<{ id: string; created: boolean; segment: string | null }>;
 
 /** Writes batches of rows inside the import's transaction. */
 interface BatchWriter {
@@ -269,7 +272,7 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
             if ((error as { code?: string }).code !== '23505') throw error;
             throw ImportError.of(ImportErrorCode.ConcurrentChange, `a lead of this file was created by another writer while the import ran (${(error as Error & { detail?: string }).detail ?? (error as Error).message}); nothing was imported: run it again`);
           });
-          return ids.map((id) => ({ id, created: true }));
+          return ids.map((id, i) => ({ id, created: true, segment: rows[i].segment }));
         }
         if (!staging) {
           await client.query(`CREATE TEMPORARY TABLE import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
@@ -278,7 +281,7 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
           await client.query('TRUNCATE import_stage');
         }
         await copyIn('COPY import_stage FROM STDIN', text);
-        return (await client.query<{ id: string; created: boolean }>(upsert, [now, names])).rows;
+        return (await client.query<{ id: string; created: boolean; segment: string | null }>(upsert, [now, names])).rows;
       };
     },
   };
@@ -459,7 +462,7 @@ export class ImportService {
     const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
     const seen = new Map<string, number>();
     const reasons = new Map<string, { rows: number; firstLines: number[] }>();
-    const result: WriteResult = { created: [], updated: [], activityLeadIds: [], activitiesInserted: 0, activitiesSkipped: 0 };
+    const result: WriteResult = { created: [], createdSegments: new Map(), updated: [], activityLeadIds: [], activitiesInserted: 0, activitiesSkipped: 0 };
     const dryRun = options.dryRun === true;
 
     const reject = (line: number, externalId: string | null, problems: RowProblem[]) => {
@@ -479,7 +482,14 @@ export class ImportService {
 
     const write = async (rows: ImportRow[], run: () => Promise<Written>) => {
       const written = await run();
-      for (const { id, created } of written) (created ? result.created : result.updated).push(id);
+      for (const { id, created, segment } of written) {
+        if (created) {
+          result.created.push(id);
+          result.createdSegments.set(id, segment);
+        } else {
+          result.updated.push(id);
+        }
+      }
       summary.imported.unchanged += rows.length - written.length;
       if (!dryRun) {
         const activities = await writeActivities(manager, rows);
@@ -554,17 +564,27 @@ export class ImportService {
     return result;
   }
 
-  /** Scores the created and changed leads in chunks, in the import's transaction. */
+  /**
+   * Scores the created and changed leads in chunks, in the import's transaction. The leads it created
+   * or updated are locked by it already, and a created lead has no cached aggregates: each of its
+   * chunks is read in one statement (lead, aggregates) once its rule set is known from its segment.
+   * Leads that only got activities are locked and read as any re-score does.
+   */
   private async score(manager: EntityManager, written: WriteResult, options: ImportOptions, summary: ImportSummary, progress: Progress, now: Date): Promise<void> {
     const started = Date.now();
     const touched = new Set([...written.created, ...written.updated]);
-    const updated = [...written.updated, ...written.activityLeadIds.filter((id) => !touched.has(id))];
+    const activityOnly = written.activityLeadIds.filter((id) => !touched.has(id));
     const chunkSize = options.scoreChunkSize ?? IMPORT_DEFAULTS.scoreChunkSize;
-    const total = written.created.length + updated.length;
+    const total = written.created.length + written.updated.length + activityOnly.length;
     progress.start('score', total, `0 of ${total.toLocaleString('en-US')} leads`);
-    for (const [cause, ids] of [['lead_created', written.created], ['lead_updated', updated]] as const) {
+    const passes: Array<[ScoreCause, string[], ScoreLeadsOptions]> = [
+      ['lead_created', written.created, { asOf: now, locked: true, segments: written.createdSegments }],
+      ['lead_updated', written.updated, { asOf: now, locked: true }],
+      ['lead_updated', activityOnly, { asOf: now }],
+    ];
+    for (const [cause, ids, scoreOptions] of passes) {
       for (let start = 0; start < ids.length; start += chunkSize) {
-        const result = await this.scoring.scoreLeads(manager, ids.slice(start, start + chunkSize), cause, { asOf: now });
+        const result = await this.scoring.scoreLeads(manager, ids.slice(start, start + chunkSize), cause, scoreOptions);
         summary.scoring.leadsScored += result.leadsScored;
         summary.scoring.leadsChanged += result.leadsChanged;
         progress.update(summary.scoring.leadsScored, `${summary.scoring.leadsScored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} leads`);
@@ -579,7 +599,7 @@ function dryRunWriter(manager: EntityManager): BatchWriter {
   return {
     prepare: (rows) => async () => {
       const existing: Array<{ id: string }> = await manager.query('SELECT id::text AS id FROM lead WHERE external_id = ANY($1::text[])', [rows.map((row) => row.externalId)]);
-      return [...existing.map((row) => ({ id: row.id, created: false })), ...Array.from({ length: rows.length - existing.length }, () => ({ id: '', created: true }))];
+      return [...existing.map((row) => ({ id: row.id, created: false, segment: null })), ...Array.from({ length: rows.length - existing.length }, () => ({ id: '', created: true, segment: null }))];
     },
   };
 }

@@ -75,10 +75,10 @@ export interface ScoreLeadsOptions {
   /** Hand back the scores as stored (with their reasons), e.g. to answer the request that caused them. */
   returnScores?: boolean;
   /**
-   * With `locked`: each lead's segment as the caller read it under the lock, from a caller that has
-   * just written the leads' activities (so their cached aggregates are void). The leads' rule sets
-   * are then known before reading, and each lead is read with its score's signature and its
-   * aggregates in one statement per rule set instead of two.
+   * With `locked`: each lead's segment as the caller knows it under the lock, from a caller that has
+   * just written the leads' activities or created the leads (either way no cached aggregate can be
+   * used). The leads' rule sets are then known before reading, and each lead is read with its score's
+   * signature and its aggregates in one statement per rule set instead of two.
    */
   segments?: ReadonlyMap<string, string | null>;
 }
