@@ -217,7 +217,7 @@ try {
   console.log('');
   console.log(`re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`);
   console.log(`  end to end: ${elapsed.toFixed(1)} s  = ${fmt(rate)} leads/s  (${WORKERS} worker processes, chunks ${job.totalChunks})`);
-  console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (v2 has v1's activity facts)`);
+  console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (same activity facts as the version before)`);
   console.log(`  CPU meanwhile: worker processes ${cpu.workers.toFixed(1)} s, PostgreSQL backends of the database ${cpu.server.toFixed(1)} s (${os.cpus().length} cores x ${elapsed.toFixed(1)} s = ${(os.cpus().length * elapsed).toFixed(1)} s)`);
   if (cold) {
     console.log(`re-score after publish (v${cold.job.version}, an activity fact redefined: every lead's activities aggregated again): ${fmt(cold.job.doneLeads)} leads, ${fmt(cold.job.changedLeads)} changed, status ${cold.job.status}`);

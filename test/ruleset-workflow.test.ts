@@ -673,6 +673,7 @@ describe('a rule set for a segment', () => {
     const stored = await t.sql<{ leadId: string; scoredAt: Date }>(`SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [
       [...answered.keys()].map((externalId) => byExternalId.get(externalId)?.id),
     ]);
+    expect(stored).toHaveLength(3);
     for (const { leadId, scoredAt } of stored) {
       const lead = [...byExternalId.values()].find((node) => node.id === leadId);
       if (!lead) throw new Error(`lead ${leadId} not listed`);
