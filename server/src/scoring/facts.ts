@@ -21,7 +21,8 @@ export interface FactsQuery {
   /**
    * The same query also returning each lead's stored score signature (`s_signature`, null while
    * unscored): for callers that hold the leads locked and know their cached aggregates are void (they
-   * have just written activities), one statement instead of a read of lead and score, then this.
+   * have just written activities, or created the leads), one statement instead of a read of lead and
+   * score, then this.
    */
   withSignatureSql: string;
   /**
