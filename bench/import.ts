@@ -20,6 +20,7 @@ import { createApp } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import { runImport, type ImportSummary } from '../server/src/imports/import.service';
+import { processCpuMs } from './support/process-cpu';
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
 import type { Actor } from '../server/src/rulesets/actor';
 
@@ -115,17 +116,10 @@ async function admin(sql: string): Promise<void> {
   await client.end();
 }
 
-/** CPU milliseconds used so far by this database's server processes (local server, Linux /proc); null when unreadable. */
+/** CPU milliseconds used so far by this database's server processes (local server); null when unreadable. */
 async function serverCpuMs(client: pg.Client, database: string): Promise<number | null> {
   const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-  try {
-    return rows.reduce((sum, { pid }) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return sum + (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-    }, 0);
-  } catch {
-    return null;
-  }
+  return processCpuMs(rows.map((row) => row.pid));
 }
 
 /** Runs one import and reports wall time per phase, plus CPU time of this process and of the database server. */

@@ -14,7 +14,6 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -26,6 +25,7 @@ import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../s
 import { computeScore } from '../server/src/scoring/grading';
 import { RuleSetEvaluator } from '../server/src/scoring/rule-engine';
 import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import { processCpuMs } from './support/process-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -55,19 +55,8 @@ const databaseUrl = url.toString();
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** CPU milliseconds used so far by these processes (Linux /proc); processes gone or unreadable count 0. */
-function cpuMs(pids: readonly number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-    } catch {
-      // exited
-    }
-  }
-  return total;
-}
+/** CPU milliseconds used so far by these processes; one that has exited counts 0. */
+const cpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + (processCpuMs([pid]) ?? 0), 0);
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

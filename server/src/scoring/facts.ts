@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json';
+import { arrayLiteral } from '../db/array-literal';
 import type { FactValue, Facts } from './rule-engine';
 import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
 
@@ -127,7 +128,7 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
     sql: numbered(template),
     withSignatureSql: numbered(withSignature),
     key: createHash('sha256').update(`facts-v1:${canonicalJson(activityFacts(definition))}`).digest('base64url').slice(0, 22),
-    params: (asOf, leadIds) => [asOf, leadIds, ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
+    params: (asOf, leadIds) => [asOf, arrayLiteral(leadIds), ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
   };
 }
 

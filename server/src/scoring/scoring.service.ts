@@ -204,9 +204,34 @@ export class ScoringService {
     return (await this.ruleSets.activeRuleSets(manager)).every((ruleSet) => ruleSet.segments.length === 0);
   }
 
-  /** The facts query of a rule set for these leads, computed from their activities. */
-  private factsRows(manager: EntityManager, ruleSet: ActiveRuleSet, ids: readonly string[], asOf: Date): Promise<FactsRow[]> {
-    const { sql } = ruleSet.factsQuery;
+  /**
+   * Groups items by the rule set that scores their lead: the one mapped to the lead's segment, else
+   * the default (every lead's, while no rule set is mapped to a segment).
+   */
+  private async byRuleSet<T>(manager: EntityManager, items: readonly T[], segmentOf: (item: T) => string | null): Promise<Map<ActiveRuleSet, T[]>> {
+    const unmapped = await this.segmentsUnmapped(manager);
+    const bySegment = new Map<string | null, ActiveRuleSet>();
+    const groups = new Map<ActiveRuleSet, T[]>();
+    for (const item of items) {
+      const segment = unmapped ? null : segmentOf(item);
+      let ruleSet = bySegment.get(segment);
+      if (!ruleSet) {
+        ruleSet = await this.ruleSets.resolveForSegment(manager, segment);
+        bySegment.set(segment, ruleSet);
+      }
+      const group = groups.get(ruleSet);
+      if (group) group.push(item);
+      else groups.set(ruleSet, [item]);
+    }
+    return groups;
+  }
+
+  /**
+   * The facts query of a rule set for these leads, computed from their activities; `withSignature`:
+   * with each lead's stored score signature too (FactsQuery.withSignatureSql).
+   */
+  private factsRows(manager: EntityManager, ruleSet: ActiveRuleSet, ids: readonly string[], asOf: Date, withSignature = false): Promise<FactsRow[]> {
+    const sql = withSignature ? ruleSet.factsQuery.withSignatureSql : ruleSet.factsQuery.sql;
     const params = ruleSet.factsQuery.params(asOf, ids);
     // Prepared for one lead (the request path), planned afresh for a chunk (bulk): see queryPrepared.
     return ids.length === 1 ? queryPrepared<FactsRow>(manager, sql, params) : manager.query(sql, params);
@@ -285,21 +310,8 @@ export class ScoringService {
     if (serial) await manager.query('SET LOCAL max_parallel_workers_per_gather TO DEFAULT');
     /** Each scored lead's stored signature. */
     const previous = new Map<string, string>();
-    const groups = new Map<ActiveRuleSet, JoinedRow[]>();
-    const unmapped = await this.segmentsUnmapped(manager);
-    const bySegment = new Map<string | null, ActiveRuleSet>();
-    for (const row of rows) {
-      if (row.s_signature !== null) previous.set(row.lead_id, row.s_signature);
-      const segment = unmapped ? null : row.segment;
-      let ruleSet = bySegment.get(segment);
-      if (!ruleSet) {
-        ruleSet = await this.ruleSets.resolveForSegment(manager, segment);
-        bySegment.set(segment, ruleSet);
-      }
-      const group = groups.get(ruleSet);
-      if (group) group.push(row);
-      else groups.set(ruleSet, [row]);
-    }
+    for (const row of rows) if (row.s_signature !== null) previous.set(row.lead_id, row.s_signature);
+    const groups = await this.byRuleSet(manager, rows, (row) => row.segment);
     const next: StoredScore[] = [];
     for (const [ruleSet, group] of groups) {
       const inputs: ScoringInput[] = [];
@@ -342,20 +354,11 @@ export class ScoringService {
     asOf: Date,
     withReasons: boolean,
   ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
-    const unmapped = await this.segmentsUnmapped(manager);
-    const groups = new Map<ActiveRuleSet, string[]>();
-    for (const id of leadIds) {
-      const ruleSet = await this.ruleSets.resolveForSegment(manager, unmapped ? null : (segments.get(id) ?? null));
-      const group = groups.get(ruleSet);
-      if (group) group.push(id);
-      else groups.set(ruleSet, [id]);
-    }
+    const groups = await this.byRuleSet(manager, leadIds, (id) => segments.get(id) ?? null);
     const previous = new Map<string, string>();
     const next: StoredScore[] = [];
     for (const [ruleSet, ids] of groups) {
-      const { withSignatureSql: sql } = ruleSet.factsQuery;
-      const params = ruleSet.factsQuery.params(asOf, ids);
-      const rows = ids.length === 1 ? await queryPrepared<FactsRow>(manager, sql, params) : ((await manager.query(sql, params)) as FactsRow[]);
+      const rows = await this.factsRows(manager, ruleSet, ids, asOf, true);
       for (const row of rows) if (typeof row.s_signature === 'string') previous.set(row.lead_id, row.s_signature);
       metrics.factsCacheMisses.inc(rows.length);
       next.push(...(await this.scoreRows(ruleSet, rows, asOf, withReasons)));
