@@ -17,6 +17,7 @@ const LEADS = 16;
 let t: TestApp;
 let base: number;
 let ids: string[] = [];
+let returning: string;
 
 function ok<T>(result: GqlResult<T>): T {
   expect(result.errors).toBeUndefined();
@@ -104,6 +105,17 @@ beforeAll(async () => {
       }),
     );
   }
+  // A lead turning 181 days old during the steps below, with page views: "eng-returning-lead" (more
+  // than 180 days since created, 3+ page views in 30 days) starts to fire with nothing else changing.
+  returning = ok(
+    await t.gql<{ upsertLead: { id: string } }>(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+      input: { externalId: 'cache-returning', email: 'r@returning.io', attributes: { industry: 'software', companySize: 400 } },
+    }),
+  ).upsertLead.id;
+  await t.sql(`UPDATE lead SET created_at = $2 WHERE id = $1`, [returning, new Date(base - 179.6 * DAY)]);
+  for (let i = 0; i < 4; i += 1) {
+    await t.sql(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'page_view', $2, $3)`, [returning, new Date(base - (i + 1) * 0.2 * DAY), `returning-${i}`]);
+  }
   ids = (await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id LIKE 'cache-%' ORDER BY id`)).map((row) => row.id);
   const rand = random(7);
   for (const [index, id] of ids.entries()) {
@@ -121,6 +133,8 @@ describe('cached activity facts', () => {
     const rand = random(11);
     const hitsBefore = await counter(metrics.factsCacheHits);
     const missesBefore = await counter(metrics.factsCacheMisses);
+    const carriedBefore = await counter(metrics.rulesCarried);
+    const returningFired: boolean[] = [];
     let steps = 0;
     for (let at = base; at <= base + 40 * DAY; at += 0.45 * DAY) {
       const asOf = new Date(at);
@@ -130,8 +144,14 @@ describe('cached activity facts', () => {
         await t.sql(`DELETE FROM activity WHERE id = (SELECT min(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 3) % LEADS]]);
         await t.sql(`UPDATE activity SET occurred_at = occurred_at - interval '20 days' WHERE id = (SELECT max(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 5) % LEADS]]);
       }
+      if (steps % 7 === 3) {
+        // Behind the service's back too: a lead's attributes change (its stored fired rules no longer hold).
+        await t.sql(`UPDATE lead SET attributes = attributes || jsonb_build_object('seniority', $2::text) WHERE id = $1`, [ids[steps % LEADS], steps % 2 ? 'c_level' : 'director']);
+      }
       await decayPass(asOf);
       expect(await stored(), `as of ${asOf.toISOString()} (step ${steps})`).toEqual(await fresh(asOf));
+      const returningScore = (await t.app.services.scoring.currentScores(t.app.dataSource.manager, [returning])).get(returning);
+      returningFired.push(returningScore?.reasons.some((reason) => reason.rule === 'eng-returning-lead') === true);
       steps += 1;
     }
     const hits = (await counter(metrics.factsCacheHits)) - hitsBefore;
@@ -139,6 +159,13 @@ describe('cached activity facts', () => {
     // Both paths were exercised: most steps reuse the aggregates, windows and new activities force recomputation.
     expect(hits).toBeGreaterThan(misses);
     expect(misses).toBeGreaterThan(LEADS);
+    // Most decay passes carried stored fired rules over instead of evaluating them (carry-plan.ts).
+    expect((await counter(metrics.rulesCarried)) - carriedBefore).toBeGreaterThan(hits / 2);
+    // The returning lead crossed 180 days while its row and aggregates stayed as they were: it was
+    // evaluated then (the rule started to fire), and again when its page views left the window.
+    expect(returningFired.slice(0, 2)).toEqual([false, false]);
+    expect(returningFired).toContain(true);
+    expect(returningFired[returningFired.length - 1]).toBe(false);
   });
 
   it('are forgotten when the lead gets an activity, and recomputed under a version with other activity facts', async () => {

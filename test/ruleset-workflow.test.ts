@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role, UserPrincipal } from '../server/src/auth/principal';
 import { REPO_ROOT } from '../server/src/common/paths';
+import { metrics } from '../server/src/observability/metrics';
 import { createTestApp, type GqlError, type GqlResult, type TestApp } from './support/test-app';
 
 /*
@@ -501,6 +502,8 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
   });
 
   it('admin publishes: a re-score job scores every lead under the new version', async () => {
+    const carried = async () => (await metrics.rulesCarried.get()).values.reduce((sum, value) => sum + value.value, 0);
+    const carriedBefore = await carried();
     const { publishVersion } = ok(await t.gql<{ publishVersion: { version: Version; rescoreJob: Job } }>(PUBLISH, { id: draft.id }));
     expect(publishVersion.version).toMatchObject({ id: draft.id, version: 2, status: 'published', publishedBy: actor(t.admin) });
     expect(publishVersion.rescoreJob).toMatchObject({ ruleSetKey: 'default-b2b', version: 2, totalLeads: LEAD_COUNT, createdBy: actor(t.admin) });
@@ -533,6 +536,17 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     }
     const [{ count }] = await t.sql<{ count: number }>(`SELECT count(*)::int AS count FROM score_history WHERE cause = 'rule_set_published'`);
     expect(count).toBe(job2.changedLeads);
+
+    // The edit changed points only: every lead kept its fired rules, carried over instead of evaluated
+    // (carry-plan.ts), and every stored score equals scoring the lead from scratch at its scoredAt.
+    expect((await carried()) - carriedBefore).toBe(LEAD_COUNT);
+    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(`SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score`);
+    for (const { leadId, scoredAt } of stored) {
+      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
+      const lead = after.find((node) => node.id === leadId);
+      expect(lead?.score, leadId).toMatchObject({ fit: fromScratch.fit, engagement: fromScratch.engagement, total: fromScratch.total, ruleSetVersion: 2 });
+      expect(lead?.score.reasons.map((reason) => [reason.rule, reason.points]), leadId).toEqual(fromScratch.reasons.map((reason) => [reason.rule, reason.points]));
+    }
   });
 
   it('a published version is immutable', async () => {

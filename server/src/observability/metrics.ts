@@ -35,6 +35,11 @@ export const metrics = {
     help: 'Leads scored from their cached activity aggregates (no activity read)',
     registers: [registry],
   }),
+  rulesCarried: new Counter({
+    name: 'lead_scoring_fired_rules_carried_total',
+    help: 'Leads re-scored from their stored fired rules, without evaluating conditions (their facts unchanged, the rules the same)',
+    registers: [registry],
+  }),
   factsCacheMisses: new Counter({
     name: 'lead_facts_cache_misses_total',
     help: 'Leads whose activity aggregates were computed from their activities',

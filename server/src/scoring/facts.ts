@@ -38,6 +38,8 @@ export interface FactsQuery {
 /** The row FactsQuery returns for each lead. */
 export interface FactsRow {
   lead_id: string;
+  /** The lead row's version (xmin) as read: stored with the score (lead_score.lead_xmin). */
+  lead_xmin?: string;
   email: string | null;
   segment: string | null;
   source: string | null;
@@ -111,7 +113,7 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
   );
   const validUntil = `LEAST(${[...expiries, 'min(a.occurred_at) FILTER (WHERE a.occurred_at > $1::timestamptz)'].join(', ')})`;
   const template = `
-    SELECT l.id::text AS lead_id, l.email, l.segment, l.source, l.attributes, l.created_at,
+    SELECT l.id::text AS lead_id, l.xmin::text AS lead_xmin, l.email, l.segment, l.source, l.attributes, l.created_at,
            max(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz) AS last_activity_at,
            ${validUntil} AS facts_valid_until${columns.map((c) => `,\n           ${c}`).join('')}
       FROM lead l

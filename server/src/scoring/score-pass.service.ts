@@ -22,7 +22,7 @@ export class ScorePassService {
       );
       if (rows.length === 0) return result;
       const pass = await this.dataSource.transaction((manager) =>
-        this.scoring.scoreLeads(manager, rows.map((row) => row.id), 'decay', { asOf }),
+        this.scoring.scoreLeads(manager, rows.map((row) => row.id), 'decay', { asOf, carryFirst: true }),
       );
       result.leadsScored += pass.leadsScored;
       result.leadsChanged += pass.leadsChanged;
