@@ -2,13 +2,15 @@
  * Re-score after publish, end to end, on real PostgreSQL.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/rescore.ts [--leads 1000000] [--activities 20] [--workers 2] [--keep]
- *   ... bench/rescore.ts --reuse ls_bench_rescore_<pid> [--no-cold]   # a database kept by --keep: publish once more, no seeding
+ *   ... bench/rescore.ts --reuse ls_bench_rescore_<pid> [--no-cold] [--no-evaluate]   # a database kept by --keep: publish once more, no seeding
  *
  * Creates a scratch database, seeds leads and activities with set-based SQL (seeded, deterministic),
  * scores every lead under v1, then publishes v2 (some points changed) through the real workflow and
  * times the re-score job until it completes, with N worker processes (`npm run worker`) sharing it.
  * v2 has v1's activity facts, so each lead's cached activity aggregates are reused (the usual
- * publish). Then, unless --no-cold, v3 changes an activity fact's window: every lead's activities
+ * publish), and v1's conditions, so each lead's fired rules are carried over (carry-plan.ts). Then,
+ * unless --no-evaluate, a version with one condition changed: every lead is evaluated (from its
+ * cached aggregates). Then, unless --no-cold, v3 changes an activity fact's window: every lead's activities
  * are aggregated again (a publish that redefines behaviour; also what a first scoring costs).
  * Prints leads/s and the ratio to json-rules-engine lead by lead on a sample, extrapolated.
  */
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
     'no-cold': { type: 'boolean', default: false },
+    'no-evaluate': { type: 'boolean', default: false },
     reuse: { type: 'string' },
   },
 });
@@ -177,6 +180,17 @@ try {
   definition.rules[0].event.params.points += 5;
   definition.rules[definition.rules.length - 1].event.params.points -= 3;
   const { job, elapsed, onVersion: onV2, cpu } = await publish(definition);
+  // Then a condition changed: no rule's fired state can be carried over, every lead is evaluated.
+  const evaluated = values['no-evaluate']
+    ? null
+    : await (async () => {
+        const changed = structuredClone(definition);
+        const rule = changed.rules.find((candidate) => candidate.name === 'eng-returning-lead');
+        const leaf = (rule?.conditions as { all?: Array<{ fact: string; value: unknown }> } | undefined)?.all?.find((condition) => condition.fact === 'daysSinceCreated');
+        if (!leaf || typeof leaf.value !== 'number') throw new Error('default-b2b.json has no eng-returning-lead rule on daysSinceCreated');
+        leaf.value = leaf.value === 180 ? 150 : 180;
+        return publish(changed);
+      })();
   const cold = values['no-cold']
     ? null
     : await (async () => {
@@ -207,7 +221,14 @@ try {
   console.log(`re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`);
   console.log(`  end to end: ${elapsed.toFixed(1)} s  = ${fmt(rate)} leads/s  (${WORKERS} worker processes, chunks ${job.totalChunks})`);
   console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (same activity facts as the version before)`);
+  console.log(`  points changed, conditions and facts the same: each lead's stored fired rules carried over where its row, cached aggregates and time-dependent facts are as when it was scored (carry-plan.ts)`);
   console.log(`  CPU meanwhile: worker processes ${cpu.workers.toFixed(1)} s, PostgreSQL backends of the database ${cpu.server.toFixed(1)} s (${os.cpus().length} cores x ${elapsed.toFixed(1)} s = ${(os.cpus().length * elapsed).toFixed(1)} s)`);
+  if (evaluated) {
+    const { job: e, elapsed: took, cpu: used } = evaluated;
+    console.log(`re-score after publish (v${e.version}, a rule's condition changed: every lead evaluated, from its cached aggregates): ${fmt(e.doneLeads)} leads, ${fmt(e.changedLeads)} changed, status ${e.status}`);
+    console.log(`  end to end: ${took.toFixed(1)} s  = ${fmt(e.doneLeads / took)} leads/s; leads on v${e.version} afterwards: ${fmt(evaluated.onVersion)}`);
+    console.log(`  CPU meanwhile: worker processes ${used.workers.toFixed(1)} s, PostgreSQL backends of the database ${used.server.toFixed(1)} s`);
+  }
   if (cold) {
     console.log(`re-score after publish (v${cold.job.version}, an activity fact redefined: every lead's activities aggregated again): ${fmt(cold.job.doneLeads)} leads, ${fmt(cold.job.changedLeads)} changed, status ${cold.job.status}`);
     console.log(`  end to end: ${cold.elapsed.toFixed(1)} s  = ${fmt(cold.job.doneLeads / cold.elapsed)} leads/s; leads on v${cold.job.version} afterwards: ${fmt(cold.onVersion)}`);
