@@ -211,6 +211,8 @@ interface BatchWriter {
    * and returns the write itself (run when the batch's turn comes): the leads created or changed.
    */
   prepare(rows: ImportRow[]): () => Promise<Written>;
+  /** Releases what the writer holds besides the transaction (called once, whatever happened). */
+  close?(): Promise<void>;
 }
 
 /**
@@ -222,23 +224,29 @@ interface BatchWriter {
  * the attributes as one typed column each and building the jsonb in SQL was measured too: it costs
  * PostgreSQL more CPU than parsing the JSON.)
  *
- * Which kind a batch is (and its ids) is asked as the batch is queued, behind the batches before it,
- * and its COPY text is built as soon as the answer comes, while those are written: the database
- * never waits for the text. A lead created by someone else in between makes the COPY fail on the
- * unique externalId; the import then fails as a whole, and running it again updates that lead.
+ * Which kind a batch is (and its ids) is asked as the batch is queued, on a second connection (it
+ * reads committed leads only, and takes ids from the sequence, which no transaction holds): not
+ * behind the COPY of the batch before it on the import's own connection, so its COPY text is built
+ * while that one is written and the database never waits for the text. Leads this import created
+ * earlier are not seen there, and need not be: a file's duplicate externalIds are rejected before.
+ * A lead created by someone else in between makes the COPY fail on the unique externalId; the import
+ * then fails as a whole, and running it again updates that lead.
  */
 async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now: Date): Promise<BatchWriter> {
   const queryRunner = manager.queryRunner;
   if (!queryRunner) throw new Error('the import must run inside a transaction');
   const client = (await queryRunner.connect()) as pg.PoolClient;
+  const lookahead = manager.connection.createQueryRunner();
+  const aside = (await lookahead.connect()) as pg.PoolClient;
   const names = compiled.attributeNames;
   const nowIso = now.toISOString();
-  const { rows: [{ sequence }] } = await client.query<{ sequence: string }>(`SELECT pg_get_serial_sequence('lead', 'id') AS sequence`);
+  const { rows: [{ sequence }] } = await aside.query<{ sequence: string }>(`SELECT pg_get_serial_sequence('lead', 'id') AS sequence`);
   // The ids for the batch when none of its externalIds is taken yet, else null.
   const newIdsSql = `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM lead WHERE external_id = ANY($1::text[]))
                             THEN ARRAY(SELECT nextval($2::regclass) FROM generate_series(1, cardinality($1::text[])))::text[] END AS ids`;
   const upsert = upsertSql('import_stage s', compiled, '$1::timestamptz', '$2');
   let staging = false;
+  const asked = new Set<Promise<unknown>>();
 
   /** The batch as COPY text for the lead table, each new lead as the upsert would have inserted it. */
   const leadText = (rows: ImportRow[], ids: string[]) => {
@@ -262,8 +270,10 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
   return {
     prepare(rows) {
       // Asked now, queued behind the batches before it: the text is built while they are written.
-      const ready = client.query<{ ids: string[] | null }>(newIdsSql, [rows.map((row) => row.externalId), sequence]).then(({ rows: [{ ids }] }) => (ids ? { ids, text: leadText(rows, ids) } : { ids, text: stageText(rows) }));
+      const ready = aside.query<{ ids: string[] | null }>(newIdsSql, [rows.map((row) => row.externalId), sequence]).then(({ rows: [{ ids }] }) => (ids ? { ids, text: leadText(rows, ids) } : { ids, text: stageText(rows) }));
       ready.catch(() => undefined); // awaited by the write, unless an earlier one failed
+      asked.add(ready);
+      void ready.finally(() => asked.delete(ready)).catch(() => undefined);
       return async () => {
         const { ids, text } = await ready;
         if (ids) {
@@ -283,6 +293,11 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
         await copyIn('COPY import_stage FROM STDIN', text);
         return (await client.query<{ id: string; created: boolean; segment: string | null }>(upsert, [now, names])).rows;
       };
+    },
+    // Questions still out (the import failed meanwhile) are answered before the connection goes back.
+    close: async () => {
+      await Promise.allSettled([...asked]);
+      await lookahead.release();
     },
   };
 }
@@ -425,7 +440,7 @@ export class ImportService {
         summary.attributesDefined = plan.toDefine.map((definition) => definition.name);
         const compiled = compileMapping(mapping, header, { catalog: plan.effective, fieldLimits: LEAD_FIELD_LIMITS, now });
         const writer = options.dryRun ? dryRunWriter(manager) : embedded ? recordsetWriter(manager, compiled, now) : await copyWriter(manager, compiled, now);
-        const written = await this.readRows(records, compiled, writer, manager, options, summary, progress, () => fileStream.bytesRead, size);
+        const written = await this.readRows(records, compiled, writer, manager, options, summary, progress, () => fileStream.bytesRead, size).finally(() => writer.close?.());
         summary.timings.loadMs = Date.now() - loadStarted;
         summary.rowsPerSecond = Math.round(summary.rowsRead / Math.max(summary.timings.loadMs / 1000, 0.001));
         if (!options.dryRun) await this.score(manager, written, options, summary, progress, now);
