@@ -189,11 +189,16 @@ describe('cached activity facts', () => {
 });
 
 describe('a re-score that waits for a lead another transaction is scoring', () => {
-  it('reads the score and cached facts that transaction committed, not those from before the wait (no lost update)', async () => {
+  // carryFirst (publish, decay pass): the lock statement returns the lead, the next reads its score.
+  it.each([
+    ['', false],
+    [' (carrying fired rules over, as a publish or the decay pass does)', true],
+  ])('reads the score and cached facts that transaction committed, not those from before the wait (no lost update)%s', async (_, carryFirst) => {
+    const tag = carryFirst ? 'cache-wait-carry' : 'cache-wait';
     // A lead without activities: its cached facts (none) hold for ever, so a later pass reuses them
     // unless it sees that an activity came in.
-    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: 'cache-wait', attributes: { industry: 'software', companySize: 400 } } }));
-    const [{ id: lead }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id = 'cache-wait'`);
+    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: tag, attributes: { industry: 'software', companySize: 400 } } }));
+    const [{ id: lead }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id = $1`, [tag]);
     const now = Date.now();
     const [cachedBefore] = await t.sql<{ key: string | null; validUntil: string | null }>('SELECT facts_key AS key, facts_valid_until AS "validUntil" FROM lead_score WHERE lead_id = $1', [lead]);
     expect(cachedBefore).toEqual({ key: expect.any(String), validUntil: null });
@@ -205,11 +210,11 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
     let rescore: Promise<unknown> | null = null;
     try {
       await runner.query('SELECT id FROM lead WHERE id = $1 FOR UPDATE', [lead]);
-      await runner.query(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'demo_request', $2, 'wait-demo-1')`, [lead, new Date(now)]);
+      await runner.query(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'demo_request', $2, $3)`, [lead, new Date(now), `${tag}-demo-1`]);
       const recorded = await t.app.services.scoring.scoreLeads(runner.manager, [lead], 'activity_recorded', { locked: true, asOf: new Date(now) });
       expect(recorded.leadsChanged).toBe(1);
       // T2, a later pass (ten days on: past the decay's grace days, so the score moves), must wait for T1's lock.
-      rescore = t.app.dataSource.transaction((manager) => t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY) }));
+      rescore = t.app.dataSource.transaction((manager) => t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY), carryFirst }));
       await new Promise((resolve) => setTimeout(resolve, 300));
       await runner.commitTransaction();
     } finally {
