@@ -407,13 +407,15 @@ export class ScoringService {
         if (!cacheHolds(cached, ruleSet.factsQuery.key, asOf)) continue;
         // The lead row must be the version the stored fired rules were computed from.
         const sameLead = row.s_lead_xmin !== null && row.s_lead_xmin === row.lead_xmin;
-        const plan = !sameLead || row.s_version_id == null || row.s_fired == null ? null : await this.planFor(manager, row.s_version_id, ruleSet);
+        const planKey = `${row.s_version_id}>${ruleSet.versionId}`;
+        // Known plans are looked up without an await (one per lead would cost a microtask each).
+        const plan = !sameLead || row.s_version_id == null || row.s_signature === null ? null : (this.plans.get(planKey) ?? (await this.planFor(manager, row.s_version_id, ruleSet)));
         if (plan) {
           const activity = parseFacts(row.facts as string);
           const createdAt = Number(row.created_at);
           if (timeFactsUnchanged(plan, createdAt, activity, cached.asOf, asOf)) {
             const lastActivityAt = row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at));
-            const fired = carryFired(plan, rules, parseFired(row.s_fired as string));
+            const fired = carryFired(plan, rules, firedOf(row.s_signature as string));
             const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(lastActivityAt ?? createdAt, asOf), { reasons: withReasons });
             const score = toStored(row.lead_id, ruleSet, outcome, asOf, lastActivityAt);
             score.leadXmin = row.lead_xmin;
@@ -671,9 +673,8 @@ interface JoinedRow {
   source: string | null;
   /** jsonb as text; read apart (or not at all: null) for leads that may keep their fired rules. */
   attributes: string | null;
-  /** With CARRY_COLUMNS: the stored score's version and fired rule indexes (comma-separated). */
+  /** With CARRY_COLUMNS: the stored score's version. */
   s_version_id?: string | null;
-  s_fired?: string | null;
   /** lead_score.signature (scoreSignature of the stored score); null while unscored. */
   s_signature: string | null;
   /**
@@ -700,7 +701,7 @@ const JOINED_SCORE_COLUMNS = `s.signature AS s_signature, s.lead_xmin::text AS s
   s.facts_key, s.facts, s.facts_valid_until::text AS facts_valid_until`;
 
 /** In place of the attributes when leads may keep their fired rules (ScoreLeadsOptions.carryFirst). */
-const CARRY_COLUMNS = `NULL::text AS attributes, s.rule_set_version_id::text AS s_version_id, array_to_string(s.fired_rules, ',') AS s_fired`;
+const CARRY_COLUMNS = `NULL::text AS attributes, s.rule_set_version_id::text AS s_version_id`;
 
 function cachedFactsOf(row: JoinedRow): CachedFacts | null {
   return row.facts_key === null || row.facts === null || row.s_scored_at === null
@@ -708,8 +709,18 @@ function cachedFactsOf(row: JoinedRow): CachedFacts | null {
     : { key: row.facts_key, asOf: Number(row.s_scored_at), validUntil: row.facts_valid_until === null ? null : Number(row.facts_valid_until) };
 }
 
-function parseFired(text: string): number[] {
-  return text === '' ? [] : text.split(',').map(Number);
+/**
+ * The fired rule indexes a score's signature lists (scoreSignature's 8th field; written with
+ * lead_score.fired_rules and always equal to it). Read from there: PostgreSQL's array_to_string of
+ * fired_rules cost ~5 ms per 5,000 leads.
+ */
+function firedOf(signature: string): number[] {
+  let start = 0;
+  for (let field = 0; field < 7; field++) start = signature.indexOf('|', start) + 1;
+  const end = signature.indexOf('|', start);
+  if (end === start) return [];
+  const text = signature.slice(start, end);
+  return text.split(',').map(Number);
 }
 
 const firedRules = new WeakMap<RuleSetDefinition, FiredRule[]>();
