@@ -123,13 +123,17 @@ export function timeFactsUnchanged(plan: CarryPlan, createdAt: number, activity:
  * `rules` is the new version's rules as FiredRules (CompiledEvaluator.rules or rulesAsFired).
  */
 export function carryFired(plan: CarryPlan, rules: readonly FiredRule[], oldFired: readonly number[]): FiredRule[] {
+  return carryIndexes(plan, oldFired).map((index) => rules[index]);
+}
+
+/** The new version's fired rule indexes, ascending (document order), from the old version's. */
+export function carryIndexes(plan: CarryPlan, oldFired: readonly number[]): number[] {
   const indexes: number[] = [];
   for (const old of oldFired) {
     const index = plan.newIndex[old];
     if (index !== undefined && index >= 0) indexes.push(index);
   }
-  indexes.sort((a, b) => a - b);
-  return indexes.map((index) => rules[index]);
+  return indexes.sort((a, b) => a - b);
 }
 
 /** A definition's rules as FiredRules, in document order. */

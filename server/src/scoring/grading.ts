@@ -123,15 +123,20 @@ function ruleIndex(definition: RuleSetDefinition): Map<string, number> {
  * days without activity, then grade, level, cell, band and qualification. With `reasons: false`
  * the outcome's reasons are left empty (its `compact` form is complete).
  */
-export function computeScore(definition: RuleSetDefinition, fired: FiredRule[], daysInactive: number, options: { reasons?: boolean } = {}): ScoreOutcome {
+export function computeScore(
+  definition: RuleSetDefinition,
+  fired: FiredRule[],
+  daysInactive: number,
+  options: { reasons?: boolean; /** `fired`'s indexes in the definition's rules, when the caller has them. */ firedIndexes?: number[] } = {},
+): ScoreOutcome {
   const rawFit = sumPoints(fired, 'fit');
   const fit = clamp(rawFit, definition.caps.fit.min, definition.caps.fit.max);
   const rawEngagement = sumPoints(fired, 'engagement');
   const cappedEngagement = clamp(rawEngagement, definition.caps.engagement.min, definition.caps.engagement.max);
   const engagement = applyDecay(cappedEngagement, definition.decay, daysInactive);
-  const index = ruleIndex(definition);
+  const index = options.firedIndexes ? null : ruleIndex(definition);
   const compact: CompactReasons = {
-    firedRules: fired.map((rule) => index.get(rule.rule) ?? -1),
+    firedRules: options.firedIndexes ?? fired.map((rule) => index?.get(rule.rule) ?? -1),
     capFit: fit - rawFit,
     capEngagement: cappedEngagement - rawEngagement,
     decay: engagement - cappedEngagement,

@@ -6,7 +6,7 @@ import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service'
 import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from './facts';
 import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from './grading';
 import { metrics } from '../observability/metrics';
-import { carryFired, carryPlan, rulesAsFired, timeFactsUnchanged, type CarryPlan } from './carry-plan';
+import { carryIndexes, carryPlan, rulesAsFired, timeFactsUnchanged, type CarryPlan } from './carry-plan';
 import type { FiredRule } from './rule-engine';
 import type { RuleSetDefinition } from './ruleset-definition';
 import type { ScoreCause } from './score-history.entity';
@@ -36,7 +36,15 @@ export interface StoredScore {
   /** The version (xmin) of the lead row the score was computed from (only on scores just computed). */
   leadXmin?: string | null;
   /** The activity aggregates the score was computed from, cached with it (only on scores just computed). */
-  facts?: { key: string; values: ActivityValues; validUntil: Date | null; reused: boolean };
+  facts?: {
+    key: string;
+    /** The aggregates; with `text` (carried over as stored), only those the carry read (the others are holes). */
+    values: ActivityValues;
+    /** The aggregates as stored (formatFacts), when taken over unparsed. */
+    text?: string;
+    validUntil: Date | null;
+    reused: boolean;
+  };
 }
 
 /** A lead_score row as read, before its reasons are expanded. */
@@ -411,15 +419,18 @@ export class ScoringService {
         // Known plans are looked up without an await (one per lead would cost a microtask each).
         const plan = !sameLead || row.s_version_id == null || row.s_signature === null ? null : (this.plans.get(planKey) ?? (await this.planFor(manager, row.s_version_id, ruleSet)));
         if (plan) {
-          const activity = parseFacts(row.facts as string);
+          // Only the aggregates the time check reads are parsed; the rest stay text until written.
+          const activity: ActivityValues = [];
+          for (const index of plan.daysSinceLastIndexes) activity[index] = factAt(row.facts as string, index);
           const createdAt = Number(row.created_at);
           if (timeFactsUnchanged(plan, createdAt, activity, cached.asOf, asOf)) {
             const lastActivityAt = row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at));
-            const fired = carryFired(plan, rules, firedOf(row.s_signature as string));
-            const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(lastActivityAt ?? createdAt, asOf), { reasons: withReasons });
+            const firedIndexes = carryIndexes(plan, firedOf(row.s_signature as string));
+            const fired = firedIndexes.map((index) => rules[index]);
+            const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(lastActivityAt ?? createdAt, asOf), { reasons: withReasons, firedIndexes });
             const score = toStored(row.lead_id, ruleSet, outcome, asOf, lastActivityAt);
             score.leadXmin = row.lead_xmin;
-            score.facts = { key: ruleSet.factsQuery.key, values: activity, validUntil: cached.validUntil === null ? null : new Date(cached.validUntil), reused: true };
+            score.facts = { key: ruleSet.factsQuery.key, values: activity, text: row.facts as string, validUntil: cached.validUntil === null ? null : new Date(cached.validUntil), reused: true };
             next.push(score);
             carried.add(row.lead_id);
             continue;
@@ -754,6 +765,16 @@ function formatFacts(values: ActivityValues): string {
   return values.map((value) => (value === null ? 'n' : String(value))).join(',');
 }
 
+/** One aggregate of lead_score.facts text (formatFacts), without splitting the rest. */
+function factAt(text: string, index: number): number | null {
+  let start = 0;
+  for (let i = 0; i < index && start > -1; i++) start = text.indexOf(',', start) + 1 || -1;
+  if (start < 0) return null;
+  const end = text.indexOf(',', start);
+  const value = end < 0 ? text.slice(start) : text.slice(start, end);
+  return value === 'n' || value === '' ? null : Number(value);
+}
+
 function parseFacts(text: string): ActivityValues {
   if (text === '') return [];
   return text.split(',').map((value) => (value === 'n' ? null : Number(value)));
@@ -764,7 +785,7 @@ function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[])
   const keep = (i: number) => only === undefined || only[i];
   return [
     scores.map((score, i) => (keep(i) ? (score.facts?.key ?? null) : null)),
-    scores.map((score, i) => (keep(i) && score.facts ? formatFacts(score.facts.values) : null)),
+    scores.map((score, i) => (keep(i) && score.facts ? (score.facts.text ?? formatFacts(score.facts.values)) : null)),
     // Rounded down: a cache may end a fraction of a millisecond early, never late.
     scores.map((score, i) => (keep(i) && score.facts?.validUntil ? Math.floor(score.facts.validUntil.getTime()) : null)),
   ];
