@@ -589,6 +589,61 @@ export class ScoringService {
     asOf: Date,
   ): Promise<void> {
     const column = (pick: (score: StoredScore) => ArrayElement) => arrayLiteral(scores.map(pick));
+    const [first] = scores;
+    if (!activityIds && scores.every((score) => score.facts?.reused === true && score.ruleSetVersionId === first.ruleSetVersionId)) {
+      // The usual publish: one version, every lead's cached aggregates reused (so its score row exists
+      // and keeps its facts columns as they are). The version as scalars, no facts columns, an update.
+      await queryPrepared(
+        manager,
+        `WITH s AS (
+           SELECT * FROM unnest($6::bigint[], $7::int[], $8::int[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
+                       $14::boolean[], $15::text[], $16::text[], $17::text[], $18::int[], $19::int[], $20::int[], $21::int[],
+                       $22::text[], $23::xid[])
+             AS s(lead_id, fit, engagement, total, grade, level, cell, band, qualified, action, action_label, fired,
+                  cap_fit, cap_engagement, decay, days_inactive, signature, lead_xmin)
+         ), history AS (
+           INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
+                                      new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
+                                      old_qualified, new_qualified, changed_at)
+           SELECT s.lead_id, $5, $2, NULL, o.fit, s.fit, o.engagement, s.engagement, o.total, s.total, o.cell, s.cell,
+                  o.band, s.band, o.qualified, s.qualified, $1
+             FROM s JOIN lead_score o ON o.lead_id = s.lead_id
+         )
+         UPDATE lead_score l SET
+           rule_set_version_id = $2, rule_set_key = $3, rule_set_version = $4, fit = s.fit, engagement = s.engagement,
+           total = s.total, fit_grade = s.grade, engagement_level = s.level, cell = s.cell, band = s.band,
+           qualified = s.qualified, action = s.action, action_label = s.action_label,
+           fired_rules = string_to_array(s.fired, ',')::smallint[], cap_fit = s.cap_fit, cap_engagement = s.cap_engagement,
+           decay = s.decay, days_inactive = s.days_inactive, scored_at = $1, signature = s.signature, lead_xmin = s.lead_xmin
+          FROM s WHERE l.lead_id = s.lead_id`,
+        [
+          asOf,
+          first.ruleSetVersionId,
+          first.ruleSetKey,
+          first.ruleSetVersion,
+          cause,
+          column((s) => s.leadId),
+          column((s) => s.fit),
+          column((s) => s.engagement),
+          column((s) => s.total),
+          column((s) => s.fitGrade),
+          column((s) => s.engagementLevel),
+          column((s) => s.cell),
+          column((s) => s.band),
+          column((s) => s.qualified),
+          column((s) => s.action),
+          column((s) => s.actionLabel),
+          column((s) => s.compact.firedRules.join(',')),
+          column((s) => s.compact.capFit),
+          column((s) => s.compact.capEngagement),
+          column((s) => s.compact.decay),
+          column((s) => s.compact.daysInactive),
+          arrayLiteral(signatures),
+          column((s) => s.leadXmin ?? null),
+        ],
+      );
+      return;
+    }
     // Parallel arrays through unnest: much cheaper to send and parse than one JSON document per row.
     await queryPrepared(
       manager,
