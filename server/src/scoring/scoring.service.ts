@@ -602,11 +602,8 @@ export class ScoringService {
              AS s(lead_id, fit, engagement, total, grade, level, cell, band, qualified, action, action_label, fired,
                   cap_fit, cap_engagement, decay, days_inactive, signature, lead_xmin)
          ), history AS (
-           INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
-                                      new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
-                                      old_qualified, new_qualified, changed_at)
-           SELECT s.lead_id, $5, $2, NULL, o.fit, s.fit, o.engagement, s.engagement, o.total, s.total, o.cell, s.cell,
-                  o.band, s.band, o.qualified, s.qualified, $1
+           ${HISTORY_INSERT}
+           SELECT s.lead_id, $5, $2, NULL, ${HISTORY_VALUES}, $1
              FROM s JOIN lead_score o ON o.lead_id = s.lead_id
          )
          UPDATE lead_score l SET
@@ -623,21 +620,7 @@ export class ScoringService {
           first.ruleSetVersion,
           cause,
           column((s) => s.leadId),
-          column((s) => s.fit),
-          column((s) => s.engagement),
-          column((s) => s.total),
-          column((s) => s.fitGrade),
-          column((s) => s.engagementLevel),
-          column((s) => s.cell),
-          column((s) => s.band),
-          column((s) => s.qualified),
-          column((s) => s.action),
-          column((s) => s.actionLabel),
-          column((s) => s.compact.firedRules.join(',')),
-          column((s) => s.compact.capFit),
-          column((s) => s.compact.capEngagement),
-          column((s) => s.compact.decay),
-          column((s) => s.compact.daysInactive),
+          ...shownColumns(scores),
           arrayLiteral(signatures),
           column((s) => s.leadXmin ?? null),
         ],
@@ -656,12 +639,9 @@ export class ScoringService {
                 action_label, fired, cap_fit, cap_engagement, decay, days_inactive, last_activity_at, facts_key, facts,
                 facts_valid_until, activity_id, signature, lead_xmin)
        ), history AS (
-         INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
-                                    new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
-                                    old_qualified, new_qualified, changed_at)
+         ${HISTORY_INSERT}
          SELECT s.lead_id, CASE WHEN o.lead_id IS NULL THEN 'lead_created' ELSE $26 END, s.version_id, s.activity_id,
-                o.fit, s.fit, o.engagement, s.engagement, o.total, s.total, o.cell, s.cell, o.band, s.band,
-                o.qualified, s.qualified, $20
+                ${HISTORY_VALUES}, $20
            FROM s LEFT JOIN lead_score o ON o.lead_id = s.lead_id
        )
        INSERT INTO lead_score (lead_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
@@ -687,21 +667,7 @@ export class ScoringService {
         column((s) => s.ruleSetVersionId),
         column((s) => s.ruleSetKey),
         column((s) => s.ruleSetVersion),
-        column((s) => s.fit),
-        column((s) => s.engagement),
-        column((s) => s.total),
-        column((s) => s.fitGrade),
-        column((s) => s.engagementLevel),
-        column((s) => s.cell),
-        column((s) => s.band),
-        column((s) => s.qualified),
-        column((s) => s.action),
-        column((s) => s.actionLabel),
-        column((s) => s.compact.firedRules.join(',')),
-        column((s) => s.compact.capFit),
-        column((s) => s.compact.capEngagement),
-        column((s) => s.compact.decay),
-        column((s) => s.compact.daysInactive),
+        ...shownColumns(scores),
         asOf,
         column((s) => s.lastActivityAt),
         ...factsColumns(scores).map(arrayLiteral),
@@ -712,6 +678,38 @@ export class ScoringService {
       ],
     );
   }
+}
+
+/** A changed score's history entry (both writes of changed scores), from `s` (new) and `o` (the row before). */
+const HISTORY_INSERT = `INSERT INTO score_history (lead_id, cause, rule_set_version_id, activity_id, old_fit, new_fit, old_engagement,
+                                    new_engagement, old_total, new_total, old_cell, new_cell, old_band, new_band,
+                                    old_qualified, new_qualified, changed_at)`;
+const HISTORY_VALUES = `o.fit, s.fit, o.engagement, s.engagement, o.total, s.total, o.cell, s.cell, o.band, s.band, o.qualified, s.qualified`;
+
+/**
+ * What a changed score shows, as unnest parameters in this order: fit, engagement, total, grade,
+ * level, cell, band, qualified, action, action_label, fired (comma-separated), cap_fit,
+ * cap_engagement, decay, days_inactive.
+ */
+function shownColumns(scores: readonly StoredScore[]): string[] {
+  const column = (pick: (score: StoredScore) => ArrayElement) => arrayLiteral(scores.map(pick));
+  return [
+    column((s) => s.fit),
+    column((s) => s.engagement),
+    column((s) => s.total),
+    column((s) => s.fitGrade),
+    column((s) => s.engagementLevel),
+    column((s) => s.cell),
+    column((s) => s.band),
+    column((s) => s.qualified),
+    column((s) => s.action),
+    column((s) => s.actionLabel),
+    column((s) => s.compact.firedRules.join(',')),
+    column((s) => s.compact.capFit),
+    column((s) => s.compact.capEngagement),
+    column((s) => s.compact.decay),
+    column((s) => s.compact.daysInactive),
+  ];
 }
 
 /** What scoring one lead needs: its own columns and its activity aggregates (cached or just computed). */
