@@ -2,7 +2,7 @@
  * Base of every typed error a domain throws. `kind` says what sort of failure it is; the single
  * mapping to GraphQL `extensions.code` lives in graphql/format-error.ts.
  */
-export type ErrorKind = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED';
+export type ErrorKind = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED';
 
 /** One thing wrong with an input, located by its path (`input.attributes.companySize`, `rules[3].conditions.all[1].value`). */
 export interface Problem {
@@ -50,4 +50,23 @@ export class ForbiddenError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'UNAUTHENTICATED' as const;
+}
+
+/** Refused for now: the same request may succeed after `retryAfterSeconds` (HTTP 429 with Retry-After). */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'RATE_LIMITED' as const;
+  /**
+   * graphql-js copies an original error's `extensions` onto the GraphQL error, and Apollo takes the
+   * HTTP status and headers from there (the error formatter runs too late to set them).
+   */
+  readonly extensions: { http: { status: number; headers: Map<string, string> } };
+
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+    this.extensions = { http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } };
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorKind } from '../common/errors';
+import { DomainError, RateLimitedError, type ErrorKind } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
 
 /** The one place where domain errors become GraphQL errors. */
@@ -11,6 +11,8 @@ const EXTENSION_CODE: Record<ErrorKind, string> = {
   CONFLICT: 'CONFLICT',
   FORBIDDEN: 'FORBIDDEN',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  // HTTP 429 and Retry-After come with the error itself (RateLimitedError.extensions).
+  RATE_LIMITED: 'RATE_LIMITED',
 };
 
 /** Codes Apollo and graphql-js set themselves for a malformed request; their messages are safe to show. */
@@ -37,7 +39,12 @@ export function createErrorFormatter(logger: Logger) {
         message: original.message,
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: EXTENSION_CODE[original.kind], reason: original.code, problems: original.problems },
+        extensions: {
+          code: EXTENSION_CODE[original.kind],
+          reason: original.code,
+          problems: original.problems,
+          ...(original instanceof RateLimitedError ? { retryAfterSeconds: original.retryAfterSeconds } : {}),
+        },
       };
     }
     const code = formatted.extensions?.code;
