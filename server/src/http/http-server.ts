@@ -14,6 +14,7 @@ import { UnauthenticatedError } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
+import { inputHygienePlugin, requestIdFrom } from '../graphql/input-hygiene';
 import { armorProtections, complexityPlugin, parseOptions, rateLimitPlugin } from '../graphql/limits';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
 import { registry } from '../observability/metrics';
@@ -61,6 +62,7 @@ export function createApolloServer(app: App, options: ApolloOptions): ApolloServ
     plugins: [
       ...armor.plugins,
       requireAuthenticationPlugin(),
+      inputHygienePlugin(),
       ...(options.rateLimit ? [rateLimitPlugin(options.rateLimit)] : []),
       complexityPlugin(app.schema),
       graphqlMetricsPlugin(app.logger),
@@ -113,7 +115,7 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
     express.json({ limit: HTTP_LIMITS.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        const requestId = requestIdFrom(req.headers['x-request-id']);
         try {
           const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
           return { ...createContext(app, principal, requestId), clientAddress: req.ip };
