@@ -7,6 +7,7 @@ import {
   type RuleDefinition,
   type RuleSetDefinition,
   type TopLevelCondition,
+  directReferences,
 } from '../scoring/ruleset-definition';
 
 /**
@@ -438,33 +439,52 @@ function diffCondition(before: unknown, after: unknown, path: string, out: Condi
   }
 }
 
-function collectReferences(condition: unknown, into: Set<string>): void {
-  if (Array.isArray(condition)) {
-    for (const item of condition) collectReferences(item, into);
-    return;
-  }
-  if (!isRecord(condition)) return;
-  if (typeof condition.condition === 'string') into.add(condition.condition);
-  for (const key of ['all', 'any', 'not']) if (key in condition) collectReferences(condition[key], into);
-}
+/**
+ * Which rules use each shared condition, directly or through other shared conditions. Built once
+ * per diff, in time linear in the document (each rule's and shared condition's references are read
+ * once), so a changed shared condition costs a walk of the reference graph, not one of every rule.
+ */
+class SharedUsage {
+  /** Shared condition -> the shared conditions whose text references it. */
+  private readonly referencedBy = new Map<string, Set<string>>();
+  /** Shared condition -> the rules whose own conditions reference it. */
+  private readonly rulesReferencing = new Map<string, Set<number>>();
 
-/** Shared condition names a rule uses, following references inside shared conditions. */
-function referencedSharedConditions(rule: RuleDefinition, shared: Record<string, unknown>): Set<string> {
-  const found = new Set<string>();
-  collectReferences(rule.conditions, found);
-  const queue = [...found];
-  while (queue.length > 0) {
-    const name = queue.pop() as string;
-    const nested = new Set<string>();
-    collectReferences(shared[name], nested);
-    for (const inner of nested) {
-      if (!found.has(inner)) {
-        found.add(inner);
-        queue.push(inner);
+  constructor(
+    shared: Record<string, unknown>,
+    private readonly rules: RuleDefinition[],
+  ) {
+    for (const [name, condition] of Object.entries(shared)) {
+      for (const target of directReferences(condition)) this.add(this.referencedBy, target, name);
+    }
+    rules.forEach((rule, index) => {
+      const conditions = isRecord(rule) ? rule.conditions : undefined;
+      for (const target of directReferences(conditions)) this.add(this.rulesReferencing, target, index);
+    });
+  }
+
+  private add<T>(map: Map<string, Set<T>>, key: string, value: T): void {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(value);
+  }
+
+  /** Names of the rules that use `name`, in document order. */
+  usedBy(name: string): string[] {
+    const reaching = new Set([name]);
+    const queue = [name];
+    while (queue.length > 0) {
+      for (const user of this.referencedBy.get(queue.pop() as string) ?? []) {
+        if (!reaching.has(user)) {
+          reaching.add(user);
+          queue.push(user);
+        }
       }
     }
+    const indexes = new Set<number>();
+    for (const reached of reaching) for (const index of this.rulesReferencing.get(reached) ?? []) indexes.add(index);
+    return [...indexes].sort((a, b) => a - b).map((index) => this.rules[index].name);
   }
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -687,6 +707,7 @@ export function diffDefinitions(before: RuleSetDefinition, after: RuleSetDefinit
   const newShared = isRecord(after.sharedConditions) ? (after.sharedConditions as Record<string, TopLevelCondition>) : {};
   const sharedConditions: RuleSetDiff['sharedConditions'] = { added: [], removed: [], changed: [] };
   const newRules = Array.isArray(after.rules) ? after.rules : [];
+  let sharedUsage: SharedUsage | undefined;
   for (const name of Object.keys(newShared)) {
     const condition = newShared[name];
     if (!(name in oldShared)) {
@@ -695,9 +716,8 @@ export function diffDefinitions(before: RuleSetDefinition, after: RuleSetDefinit
     } else if (!jsonEqual(oldShared[name], condition)) {
       const out: ConditionDiffOutput = { changes: [], lines: [] };
       diffCondition(oldShared[name], condition, sharedPath(name), out);
-      const usedBy = newRules
-        .filter((rule) => referencedSharedConditions(rule, newShared).has(name))
-        .map((rule) => rule.name);
+      sharedUsage ??= new SharedUsage(newShared, newRules);
+      const usedBy = sharedUsage.usedBy(name);
       sharedConditions.changed.push({ name, usedBy, changes: out.changes });
       const usage = usedBy.length === 0 ? '' : ` (used by ${usedBy.length} rule${usedBy.length === 1 ? '' : 's'})`;
       for (const line of out.lines) summary.push(`Shared condition ${quote(name)}${usage}: ${line}`);

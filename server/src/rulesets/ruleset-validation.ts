@@ -11,6 +11,8 @@ import {
   type FactDefinition,
   type FactType,
   type RuleSetDefinition,
+  directReferences,
+  expandedSizes,
 } from '../scoring/ruleset-definition';
 
 /** Bounds that keep one rule set cheap to store, validate and evaluate. */
@@ -20,7 +22,16 @@ export const RULE_SET_LIMITS = {
   maxFacts: 200,
   maxConditionDepth: 8,
   maxConditionsTotal: 5000,
+  /**
+   * Conditions of one rule, and of all rules, with every shared condition they use written out in
+   * place: what json-rules-engine walks for each lead. Shipped rule sets use at most 7 per rule and
+   * 85 in all.
+   */
+  maxExpandedConditionsPerRule: 2000,
+  maxExpandedConditionsTotal: 20_000,
   maxListValues: 500,
+  /** Nesting of the JSON document itself (a valid rule set needs about 25 levels). */
+  maxJsonDepth: 64,
 } as const;
 
 export const RULE_SET_SCHEMA = JSON.parse(readFileSync(path.join(RULES_DIR, 'ruleset.schema.json'), 'utf8')) as object;
@@ -102,6 +113,9 @@ class SemanticValidator {
   }
 
   run(): Problem[] {
+    // First, in linear time: what the others (and json-rules-engine) would expand without bound.
+    this.checkReferenceCycles();
+    this.checkExpandedSize();
     this.checkFacts();
     this.checkSharedConditions();
     this.checkRules();
@@ -127,32 +141,74 @@ class SemanticValidator {
   }
 
   private checkSharedConditions(): void {
-    const shared = this.doc.sharedConditions ?? {};
-    for (const [name, condition] of Object.entries(shared)) {
+    for (const [name, condition] of Object.entries(this.doc.sharedConditions ?? {})) {
       this.checkCondition(condition, `sharedConditions.${name}`, 1);
     }
-    // json-rules-engine would recurse forever on a cycle of references: refuse any.
-    const referencesOf = (condition: Condition, into: string[] = []): string[] => {
-      if ('all' in condition) condition.all.forEach((c) => referencesOf(c, into));
-      else if ('any' in condition) condition.any.forEach((c) => referencesOf(c, into));
-      else if ('not' in condition) referencesOf(condition.not, into);
-      else if ('condition' in condition) into.push(condition.condition);
-      return into;
-    };
+  }
+
+  /**
+   * json-rules-engine would recurse forever on a cycle of references: refuse any. Depth-first with
+   * each shared condition finished once, so the work is linear however often names are reused.
+   */
+  private checkReferenceCycles(): void {
+    const shared = this.doc.sharedConditions ?? {};
+    const references = new Map(Object.entries(shared).map(([name, condition]) => [name, [...new Set(directReferences(condition))]]));
+    const finished = new Set<string>();
+    const trail: string[] = [];
+    const onTrail = new Set<string>();
     const reported = new Set<string>();
-    const visit = (name: string, trail: string[]): void => {
-      if (trail.includes(name)) {
-        const cycle = [...trail.slice(trail.indexOf(name)), name];
-        if (!reported.has(cycle[0])) {
-          reported.add(cycle[0]);
-          this.add(`sharedConditions.${cycle[0]}`, `refers to itself: ${cycle.join(' -> ')}`);
-        }
-        return;
+    const visit = (name: string): void => {
+      trail.push(name);
+      onTrail.add(name);
+      for (const next of references.get(name) ?? []) {
+        if (onTrail.has(next)) {
+          const cycle = [...trail.slice(trail.indexOf(next)), next];
+          if (!reported.has(cycle[0])) {
+            reported.add(cycle[0]);
+            this.add(`sharedConditions.${cycle[0]}`, `refers to itself: ${cycle.join(' -> ')}`);
+          }
+        } else if (references.has(next) && !finished.has(next)) visit(next);
       }
-      const condition = shared[name];
-      if (condition) for (const next of referencesOf(condition)) visit(next, [...trail, name]);
+      trail.pop();
+      onTrail.delete(name);
+      finished.add(name);
     };
-    for (const name of Object.keys(shared)) visit(name, []);
+    for (const name of references.keys()) if (!finished.has(name)) visit(name);
+  }
+
+  /**
+   * json-rules-engine evaluates a reference by evaluating the shared condition in its place, every
+   * time: a few lines that use one another twice can stand for millions of conditions per lead.
+   */
+  private checkExpandedSize(): void {
+    const { maxExpandedConditionsPerRule: perRule, maxExpandedConditionsTotal: total } = RULE_SET_LIMITS;
+    const sizes = expandedSizes(this.doc);
+    const shown = (size: number) => (size > 1_000_000 ? 'over a million' : size.toLocaleString('en-US'));
+    // Name the shared conditions where the growth crosses the limit: too large, though each one they use is not.
+    for (const [name, size] of sizes.shared) {
+      if (size <= perRule) continue;
+      const usesLarge = directReferences(this.doc.sharedConditions?.[name]).some((next) => (sizes.shared.get(next) ?? 0) > perRule);
+      if (usesLarge) continue;
+      this.add(
+        `sharedConditions.${name}`,
+        `stands for ${shown(size)} conditions once the shared conditions it uses are written out in its place (at most ${perRule.toLocaleString('en-US')} per rule); use each shared condition once instead of repeating it`,
+      );
+    }
+    sizes.rules.forEach((size, index) => {
+      if (size <= perRule) return;
+      const culprit = directReferences(this.doc.rules[index].conditions).find((next) => (sizes.shared.get(next) ?? 0) > perRule);
+      const through = culprit ? ` (through sharedConditions.${culprit})` : '';
+      this.add(
+        `rules[${index}].conditions`,
+        `has ${shown(size)} conditions once the shared conditions it uses are written out in its place${through}; a rule has at most ${perRule.toLocaleString('en-US')}`,
+      );
+    });
+    if (sizes.total > total && sizes.rules.every((size) => size <= perRule)) {
+      this.add(
+        'rules',
+        `the rules have ${shown(sizes.total)} conditions in all once shared conditions are written out where they are used; a rule set has at most ${total.toLocaleString('en-US')}`,
+      );
+    }
   }
 
   private checkRules(): void {
@@ -341,7 +397,25 @@ export interface ValidationContext {
   attributes?: ReadonlyMap<string, { type: string }>;
 }
 
+/**
+ * The path of the first value nested deeper than maxJsonDepth, or null. Iterative: serialising or
+ * schema-checking a document nested thousands deep would overflow the call stack.
+ */
+function tooDeep(doc: unknown): string | null {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: doc, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= RULE_SET_LIMITS.maxJsonDepth) return path || '(root)';
+    if (Array.isArray(value)) value.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
+    else for (const [key, item] of Object.entries(value)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${key}` : key });
+  }
+  return null;
+}
+
 export function validateRuleSetDefinition(doc: unknown, context: ValidationContext = {}): Problem[] {
+  const deep = tooDeep(doc);
+  if (deep) return [{ path: deep, message: `is nested too deeply (conditions nest at most ${RULE_SET_LIMITS.maxConditionDepth} levels; use shared conditions to reuse a group)` }];
   const size = Buffer.byteLength(JSON.stringify(doc ?? null), 'utf8');
   if (size > RULE_SET_LIMITS.maxBytes) return [{ path: '(root)', message: `is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}` }];
   if (!validateSchema(doc)) return schemaProblems(validateSchema.errors ?? [], doc);

@@ -19,7 +19,7 @@
 import { canonicalJson } from '../common/canonical-json';
 import { wholeDaysBetween, type ActivityValues } from './facts';
 import type { FiredRule } from './rule-engine';
-import type { Condition, RuleSetDefinition } from './ruleset-definition';
+import { directReferences, type Condition, type RuleSetDefinition } from './ruleset-definition';
 
 export interface CarryPlan {
   /** For each rule of the old version (by index): its index in the new version, -1 when it is gone. */
@@ -42,26 +42,58 @@ function collectFacts(node: unknown, into: Set<string>): void {
   }
 }
 
-/** Names of the shared conditions a condition references, directly or through other shared conditions. */
-function collectReferences(node: unknown, shared: RuleSetDefinition['sharedConditions'], into: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const child of node) collectReferences(child, shared, into);
-  } else if (node !== null && typeof node === 'object') {
-    const reference = (node as { condition?: unknown }).condition;
-    if (typeof reference === 'string' && !into.has(reference)) {
-      into.add(reference);
-      collectReferences(shared?.[reference], shared, into);
+/**
+ * What a definition's rules reach through shared conditions, measured once per definition so that
+ * comparing rule by rule stays linear in the document: each shared condition's canonical text and
+ * the references it writes are computed once, however many rules reach it.
+ */
+class SharedIndex {
+  private readonly texts = new Map<string, string>();
+  private readonly direct = new Map<string, string[]>();
+
+  constructor(private readonly shared: RuleSetDefinition['sharedConditions']) {}
+
+  /** Canonical text of a shared condition (`null` for a name it does not define). */
+  text(name: string): string {
+    let text = this.texts.get(name);
+    if (text === undefined) {
+      text = canonicalJson(this.condition(name) ?? null);
+      this.texts.set(name, text);
     }
-    for (const [key, value] of Object.entries(node)) if (key !== 'condition') collectReferences(value, shared, into);
+    return text;
+  }
+
+  condition(name: string): Condition | undefined {
+    return this.shared && Object.prototype.hasOwnProperty.call(this.shared, name) ? this.shared[name] : undefined;
+  }
+
+  /** Names a condition references, directly or through shared conditions (each followed once). */
+  reached(conditions: unknown): Set<string> {
+    const found = new Set<string>();
+    const queue = [...new Set(directReferences(conditions))];
+    while (queue.length > 0) {
+      const name = queue.pop() as string;
+      if (found.has(name)) continue;
+      found.add(name);
+      let next = this.direct.get(name);
+      if (!next) {
+        next = [...new Set(directReferences(this.condition(name)))];
+        this.direct.set(name, next);
+      }
+      for (const inner of next) if (!found.has(inner)) queue.push(inner);
+    }
+    return found;
   }
 }
 
-/** A rule's conditions with every shared condition they reach, canonically: equal text, equal meaning. */
-function conditionsKey(conditions: Condition, shared: RuleSetDefinition['sharedConditions']): string {
-  const references = new Set<string>();
-  collectReferences(conditions, shared, references);
-  const reached = [...references].sort().map((name) => [name, shared?.[name] ?? null]);
-  return canonicalJson({ conditions, shared: reached });
+/** Same conditions, shared conditions they reach included: equal text, equal meaning. */
+function sameConditions(before: Condition, after: Condition, from: SharedIndex, to: SharedIndex): boolean {
+  if (canonicalJson(before) !== canonicalJson(after)) return false;
+  const reachedBefore = from.reached(before);
+  const reachedAfter = to.reached(after);
+  if (reachedBefore.size !== reachedAfter.size) return false;
+  for (const name of reachedAfter) if (!reachedBefore.has(name) || from.text(name) !== to.text(name)) return false;
+  return true;
 }
 
 /** Facts compared without their labels (a label changes nothing a rule sees). */
@@ -78,17 +110,19 @@ export function carryPlan(from: RuleSetDefinition, to: RuleSetDefinition): Carry
   const oldByName = new Map(from.rules.map((rule, index) => [rule.name, { rule, index }]));
   const newIndex: number[] = from.rules.map(() => -1);
   const read = new Set<string>();
+  const fromShared = new SharedIndex(from.sharedConditions);
+  const toShared = new SharedIndex(to.sharedConditions);
+  const reachedByAny = new Set<string>();
   for (let index = 0; index < to.rules.length; index++) {
     const rule = to.rules[index];
     const old = oldByName.get(rule.name);
     if (!old || newIndex[old.index] !== -1) return null; // new, or a duplicate name (never valid)
-    if (conditionsKey(old.rule.conditions, from.sharedConditions) !== conditionsKey(rule.conditions, to.sharedConditions)) return null;
+    if (!sameConditions(old.rule.conditions, rule.conditions, fromShared, toShared)) return null;
     newIndex[old.index] = index;
-    const references = new Set<string>();
-    collectReferences(rule.conditions, to.sharedConditions, references);
     collectFacts(rule.conditions, read);
-    for (const name of references) collectFacts(to.sharedConditions?.[name], read);
+    for (const name of toShared.reached(rule.conditions)) reachedByAny.add(name);
   }
+  for (const name of reachedByAny) collectFacts(toShared.condition(name), read);
   let activityIndex = 0;
   let readsDaysSinceCreated = false;
   const daysSinceLastIndexes: number[] = [];

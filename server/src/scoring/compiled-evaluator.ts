@@ -1,7 +1,7 @@
 import { Engine } from 'json-rules-engine';
 import { customOperators } from './operators';
 import { RuleSetEvaluator, type Facts, type FiredRule } from './rule-engine';
-import type { RuleSetDefinition } from './ruleset-definition';
+import { directReferences, type RuleSetDefinition } from './ruleset-definition';
 
 /*
  * Compiled evaluator: a rule set turned once into plain synchronous JavaScript that fires exactly
@@ -228,8 +228,14 @@ class Compiler {
   private readonly sharedCompiled = new Map<string, { fn: string; params: string[]; mayThrow: boolean } | 'compiling'>();
   /** Variables the function being generated reads. */
   private used = new Set<string>();
+  /** Slots of the per-evaluation memo `M`: one per shared condition referenced from more than one place. */
+  memoSlots = 0;
 
-  constructor(private readonly shared: Map<string, unknown>) {}
+  constructor(
+    private readonly shared: Map<string, unknown>,
+    /** How many `{ condition: name }` nodes name each shared condition, in the whole document. */
+    private readonly referenceCounts: Map<string, number> = new Map(),
+  ) {}
 
   constant(value: unknown): string {
     let index = this.constantIndex.get(value);
@@ -330,7 +336,17 @@ class Compiler {
       this.sharedCompiled.set(name, 'compiling');
       const { result: expr, params } = this.withScope(() => this.root(this.shared.get(name), `sharedConditions.${name}`));
       const fn = `s${this.functions.length}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
-      this.functions.push(`function ${fn}(${params.join(', ')}) {\n  var a;\n  return ${expr.code};\n}`);
+      if ((this.referenceCounts.get(name) ?? 0) > 1) {
+        // Evaluated at most once per lead, however many references reach it: shared conditions
+        // that use one another several times would otherwise cost exponential time. Conditions are
+        // pure, so reusing the result changes nothing; a throw leaves the slot empty.
+        const slot = this.memoSlots++;
+        this.functions.push(
+          `function ${fn}(${params.join(', ')}) {\n  var a, r = M[${slot}];\n  if (r !== void 0) return r;\n  return M[${slot}] = ${expr.code};\n}`,
+        );
+      } else {
+        this.functions.push(`function ${fn}(${params.join(', ')}) {\n  var a;\n  return ${expr.code};\n}`);
+      }
       done = { fn, params, mayThrow: expr.mayThrow };
       this.sharedCompiled.set(name, done);
     }
@@ -468,7 +484,13 @@ function compile(definition: RuleSetDefinition): CompiledEvaluator {
   const sharedDoc = doc.sharedConditions ?? {};
   if (typeof sharedDoc !== 'object' || Array.isArray(sharedDoc)) unsupported('sharedConditions', 'must be an object');
   const shared = new Map(Object.entries(sharedDoc as Record<string, unknown>));
-  const compiler = new Compiler(shared);
+  const referenceCounts = new Map<string, number>();
+  const count = (condition: unknown) => {
+    for (const name of directReferences(condition)) referenceCounts.set(name, (referenceCounts.get(name) ?? 0) + 1);
+  };
+  for (const condition of shared.values()) count(condition);
+  if (Array.isArray(doc.rules)) for (const rule of doc.rules as unknown[]) count((rule as { conditions?: unknown } | null)?.conditions);
+  const compiler = new Compiler(shared, referenceCounts);
   for (const name of shared.keys()) {
     if (!name) unsupported('sharedConditions', 'a shared condition needs a name'); // setCondition throws
     compiler.reference(name); // compiles (and checks) every shared condition, used or not
@@ -550,6 +572,8 @@ function build(compiler: Compiler, tests: Array<{ code: string; params: string[]
   const parts: string[] = ['"use strict";'];
   compiler.constants.forEach((_, i) => parts.push(`const k${i} = K[${i}];`));
   for (const memo of compiler.memos) parts.push(`let ${memo}s, ${memo}l;`);
+  const resetMemo = compiler.memoSlots > 0 ? '\n  M.fill(void 0);' : '';
+  if (compiler.memoSlots > 0) parts.push(`const M = new Array(${compiler.memoSlots}).fill(void 0);`);
   parts.push(...compiler.functions);
 
   const evaluateChunks = chunked(tests, (test, i) => `  if (${test}) out.push(R[${i}]);`);
@@ -568,8 +592,8 @@ function build(compiler: Compiler, tests: Array<{ code: string; params: string[]
     markBody = markChunks.map((chunk, i) => `  m${i}(m, o${args(chunk)});\n`).join('');
   }
   parts.push(
-    `function evaluate(f) {${PRELUDE}${hoist}\n  var out = [];\n${evaluateBody}  return out;\n}`,
-    `function mark(f, m, o) {${PRELUDE}${hoist}\n${markBody}}`,
+    `function evaluate(f) {${PRELUDE}${resetMemo}${hoist}\n  var out = [];\n${evaluateBody}  return out;\n}`,
+    `function mark(f, m, o) {${PRELUDE}${resetMemo}${hoist}\n${markBody}}`,
     'return { evaluate: evaluate, mark: mark };',
   );
   const source = parts.join('\n');

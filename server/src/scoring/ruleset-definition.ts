@@ -173,3 +173,107 @@ export interface RuleSetDefinition {
   bands: BandDefinition[];
   qualification: { threshold: number; label: string };
 }
+
+const CONDITION_CHILDREN = ['all', 'any', 'not'] as const;
+
+/**
+ * Walks one written condition tree (references are not followed), calling `visit` on every node.
+ * Iterative, so a tree nested deeper than the stack (in a document not yet validated) cannot
+ * overflow it.
+ */
+export function forEachConditionNode(condition: unknown, visit: (node: Record<string, unknown>) => void): void {
+  const stack: unknown[] = [condition];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) continue;
+    const record = node as Record<string, unknown>;
+    visit(record);
+    for (const key of CONDITION_CHILDREN) {
+      const child = record[key];
+      if (Array.isArray(child)) for (let i = child.length - 1; i >= 0; i--) stack.push(child[i]);
+      else if (child !== undefined && Object.prototype.hasOwnProperty.call(record, key)) stack.push(child);
+    }
+  }
+}
+
+/** The `{ condition: name }` references written in a condition tree, once per occurrence, in document order. */
+export function directReferences(condition: unknown): string[] {
+  const names: string[] = [];
+  forEachConditionNode(condition, (node) => {
+    if (typeof node.condition === 'string') names.push(node.condition);
+  });
+  return names;
+}
+
+/** How many condition nodes a tree has as written, references counted as one node. */
+export function writtenSize(condition: unknown): number {
+  let size = 0;
+  forEachConditionNode(condition, () => {
+    size += 1;
+  });
+  return size;
+}
+
+export interface ExpandedSizes {
+  /**
+   * For each shared condition: its nodes with every reference replaced by the shared condition it
+   * names, recursively, as json-rules-engine walks it (a reference node counts too). Unknown names
+   * count as one node; a reference back into a cycle counts as one node (cycles are refused apart).
+   */
+  shared: Map<string, number>;
+  /** The same for each rule's conditions, in document order. */
+  rules: number[];
+  total: number;
+}
+
+/**
+ * Expanded sizes in time linear in the written document: each shared condition is measured once
+ * (memoised by name), however many times it is referenced. The numbers can be astronomically large
+ * (a chain of conditions each using the next twice doubles per link); they are never materialised.
+ */
+export function expandedSizes(definition: Pick<RuleSetDefinition, 'sharedConditions' | 'rules'>): ExpandedSizes {
+  const sharedDoc = (definition.sharedConditions ?? {}) as Record<string, unknown>;
+  const names = Object.keys(sharedDoc);
+  const known = new Set(names);
+  const own = new Map<string, { written: number; references: string[] }>();
+  for (const name of names) own.set(name, { written: writtenSize(sharedDoc[name]), references: directReferences(sharedDoc[name]) });
+
+  const shared = new Map<string, number>();
+  const inProgress = new Set<string>();
+  const sizeOfReference = (name: string): number => (known.has(name) ? (shared.get(name) ?? 1) : 1);
+  // Post-order over the reference graph with an explicit stack: a long chain cannot overflow the call stack.
+  for (const root of names) {
+    if (shared.has(root)) continue;
+    const stack: Array<{ name: string; expanded: boolean }> = [{ name: root, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (shared.has(top.name)) {
+        stack.pop();
+        continue;
+      }
+      const entry = own.get(top.name) as { written: number; references: string[] };
+      if (!top.expanded) {
+        top.expanded = true;
+        inProgress.add(top.name);
+        for (const next of entry.references) {
+          if (known.has(next) && !shared.has(next) && !inProgress.has(next)) stack.push({ name: next, expanded: false });
+        }
+        continue;
+      }
+      stack.pop();
+      inProgress.delete(top.name);
+      // A reference node is replaced by the condition it names: `written` counted it once already.
+      let size = entry.written;
+      for (const next of entry.references) size += sizeOfReference(next);
+      shared.set(top.name, size);
+    }
+  }
+
+  const rules = (Array.isArray(definition.rules) ? definition.rules : []).map((rule) => {
+    const conditions = (rule as { conditions?: unknown } | null)?.conditions;
+    let size = writtenSize(conditions);
+    for (const name of directReferences(conditions)) size += sizeOfReference(name);
+    return size;
+  });
+  return { shared, rules, total: rules.reduce((sum, size) => sum + size, 0) };
+}
