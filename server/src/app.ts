@@ -24,7 +24,7 @@ import { RuleSetService } from './rulesets/ruleset.service';
 import { RuleSetSimulationService } from './rulesets/ruleset-simulation.service';
 import { RuleSetWorkflowService } from './rulesets/ruleset-workflow.service';
 import { ScorePassService } from './scoring/score-pass.service';
-import { ScoringResolver } from './scoring/scoring.resolver';
+import { DecayPreviewChangeResolver, ScoringResolver } from './scoring/scoring.resolver';
 import { ScoringService } from './scoring/scoring.service';
 import { WebhookResolver } from './webhooks/webhook.resolver';
 import { WebhookService } from './webhooks/webhook.service';
@@ -107,6 +107,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [RecordActivityPayloadResolver, new RecordActivityPayloadResolver()],
     [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation, rescore)],
     [ScoringResolver, new ScoringResolver(scorePass)],
+    [DecayPreviewChangeResolver, new DecayPreviewChangeResolver()],
     [AuthResolver, new AuthResolver(auth)],
     [AuditResolver, new AuditResolver(audit)],
     [WebhookResolver, new WebhookResolver(webhooks)],

@@ -10,9 +10,9 @@ import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
-import { ScoringResolver } from '../scoring/scoring.resolver';
+import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
 export type ResolverInstances = Map<Function, object>;

@@ -1,4 +1,8 @@
-import { Arg, Authorized, GraphQLISODateTime, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, GraphQLISODateTime, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { anyUserOr } from '../auth/auth-checker';
+import type { GraphQLContext } from '../graphql/context';
+import { Lead } from '../leads/lead.types';
+import { DecayPreview, DecayPreviewChange } from './decay-preview.types';
 import type { ScorePassService } from './score-pass.service';
 import { ScorePassResult } from './score.types';
 
@@ -8,9 +12,32 @@ export class ScoringResolver {
 
   @Authorized('admin')
   @Mutation(() => ScorePassResult, {
-    description: 'Runs the daily decay pass now: re-scores every lead as of `asOf` (default now). The scheduler runs it every day.',
+    description:
+      'Runs the daily decay pass now: re-scores every lead as of `asOf` (default now; not in the future, see decayPreview). The scheduler runs it every day.',
   })
   runDecayPass(@Arg('asOf', () => GraphQLISODateTime, { nullable: true }) asOf: Date | null): Promise<ScorePassResult> {
-    return this.scorePass.runDecayPass(asOf ?? new Date());
+    return this.scorePass.runDecayPass(asOf ?? undefined);
+  }
+
+  @Authorized(anyUserOr('scores:read'))
+  @Query(() => DecayPreview, {
+    description:
+      'What the decay pass as of `asOf` (e.g. a future date) would change, by the same scoring code, writing nothing. Pages walk the leads in id order; each examines at most 10,000 leads and lists at most `first` (default 20, at most 200) changes.',
+  })
+  async decayPreview(
+    @Arg('asOf', () => GraphQLISODateTime) asOf: Date,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<DecayPreview> {
+    const page = await this.scorePass.previewDecay(asOf, first, after);
+    return { asOf: page.asOf, changes: page.changes, summary: page.summary, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
+  }
+}
+
+@Resolver(() => DecayPreviewChange)
+export class DecayPreviewChangeResolver {
+  @FieldResolver(() => Lead, { nullable: true, description: 'The lead (null if it was deleted since).' })
+  async lead(@Root() change: DecayPreviewChange, @Ctx() ctx: GraphQLContext): Promise<Lead | null> {
+    return (await ctx.loaders.lead.load(change.leadId)) as unknown as Lead | null;
   }
 }

@@ -465,6 +465,20 @@ export class ScoringService {
   }
 
   /**
+   * What scoreLeads with carryFirst (the decay pass) would compute for these leads, stored nowhere
+   * and without locking them (so the caller's transaction may be read-only): each lead's score and
+   * whether what it shows would change (a history entry and listeners in the real pass).
+   */
+  async projectScores(manager: EntityManager, leadIds: readonly string[], asOf: Date): Promise<Array<{ score: StoredScore; changed: boolean }>> {
+    const projected: Array<{ score: StoredScore; changed: boolean }> = [];
+    for (let start = 0; start < leadIds.length; start += CHUNK_SIZE) {
+      const { previous, next } = await this.scoreForStoring(manager, leadIds.slice(start, start + CHUNK_SIZE), asOf, true, false, undefined, true);
+      for (const score of next) projected.push({ score, changed: previous.get(score.leadId) !== scoreSignature(score) });
+    }
+    return projected;
+  }
+
+  /**
    * Re-scores leads as of `asOf` and stores the result. A score the lead would see as the same
    * (its signature) only gets its version, times, days inactive and cached facts moved; a changed
    * score is written in full and gets a score_history entry naming the cause.
