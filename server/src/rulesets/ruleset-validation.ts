@@ -28,7 +28,7 @@ export const RULE_SET_LIMITS = {
    * 85 in all.
    */
   maxExpandedConditionsPerRule: 2000,
-  maxExpandedConditionsTotal: 20_000,
+  maxExpandedConditionsTotal: 10_000,
   maxListValues: 500,
   /** Nesting of the JSON document itself (a valid rule set needs about 25 levels). */
   maxJsonDepth: 64,
@@ -191,7 +191,7 @@ class SemanticValidator {
       if (usesLarge) continue;
       this.add(
         `sharedConditions.${name}`,
-        `stands for ${shown(size)} conditions once the shared conditions it uses are written out in its place (at most ${perRule.toLocaleString('en-US')} per rule); use each shared condition once instead of repeating it`,
+        `stands for ${shown(size)} conditions once the shared conditions it uses are written out in its place (at most ${perRule.toLocaleString('en-US')} per rule): every reference repeats the whole shared condition`,
       );
     }
     sizes.rules.forEach((size, index) => {
