@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import type { Clock } from './common/clock';
 import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
 import { AuditResolver } from './audit/audit.resolver';
@@ -62,6 +63,8 @@ export interface AppConfig {
   publishRoles?: string[];
   /** recordActivity transactions this process runs at once (see ActivityService). */
   recordActivityConcurrency?: number;
+  /** Where time is read for sessions, keys and sign-in throttling (tests move it); the system clock by default. */
+  clock?: Clock;
 }
 
 /** The composition root: database, job queue, services, resolvers. Migrates and installs first-start config. */
@@ -77,8 +80,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const scorePass = new ScorePassService(dataSource, scoring);
   const leads = new LeadService(dataSource, scoring);
   const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
-  const auth = new AuthService(dataSource);
   const audit = new AuditService(dataSource);
+  const auth = new AuthService(dataSource, audit, { clock: config.clock });
   const outcomes = new LeadOutcomeService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
   rescore.setDispatcher(jobs);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../server/src/app';
 import type { Principal, UserPrincipal } from '../../server/src/auth/principal';
+import type { Clock } from '../../server/src/common/clock';
 import { createLogger } from '../../server/src/common/logger';
 import type { DatabaseConfig } from '../../server/src/db/database-config';
 import { createApolloServer, createContext, startHttpServer, type HttpServer } from '../../server/src/http/http-server';
@@ -44,6 +45,8 @@ export interface TestAppOptions {
   /** Run this process's job workers (re-score chunks after a publish), as the service does. */
   workers?: boolean;
   publishRoles?: string[];
+  /** The app's clock (sessions, API key expiry, sign-in throttling); the system clock by default. */
+  clock?: Clock;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -64,7 +67,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await client.end();
     };
   }
-  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles });
+  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles, clock: options.clock });
   if (options.workers) await app.startWorkers();
   const apollo = createApolloServer(app, { production: false });
   await apollo.start();

@@ -15,4 +15,15 @@ export enum AuthErrorCode {
   EmailTaken = 'EMAIL_TAKEN',
   InvalidApiKeyInput = 'INVALID_API_KEY_INPUT',
   ApiKeyNotFound = 'API_KEY_NOT_FOUND',
+  /** The key's creator is disabled; it works again if they are enabled. */
+  ApiKeyCreatorDisabled = 'API_KEY_CREATOR_DISABLED',
+  /** Too many failed sign-ins (or password checks waiting) for this account or address: retry after `retryAfterSeconds`. */
+  TooManyAttempts = 'TOO_MANY_ATTEMPTS',
+  /** changePassword: the current password given is not the caller's. */
+  WrongPassword = 'WRONG_PASSWORD',
+  UserNotFound = 'USER_NOT_FOUND',
+  SessionNotFound = 'SESSION_NOT_FOUND',
+  CannotDisableSelf = 'CANNOT_DISABLE_SELF',
+  /** Disabling them would leave no active admin. */
+  LastAdmin = 'LAST_ADMIN',
 }

@@ -1,9 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ForbiddenError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
 import type { ApiKeyEntity } from './api-key.entity';
-import type { AuthService } from './auth.service';
-import { ApiKey, ApiKeyScopeEnum, CreateApiKeyInput, CreateApiKeyPayload, CreateUserInput, Me, RoleEnum, SignInPayload, User } from './auth.types';
-import { describePrincipal } from './principal';
+import { anyUserOr } from './auth-checker';
+import { AuthErrorCode } from './auth.errors';
+import type { AuthActor, AuthService, SessionRow } from './auth.service';
+import { ApiKey, ApiKeyScopeEnum, CreateApiKeyInput, CreateApiKeyPayload, CreateUserInput, Me, RoleEnum, Session, SignInPayload, User } from './auth.types';
+import { describePrincipal, type UserPrincipal } from './principal';
 import type { UserEntity } from './user.entity';
 
 // Mapped field by field so a password or secret hash can never reach a response.
@@ -29,13 +32,30 @@ const toApiKey = (key: ApiKeyEntity): ApiKey => ({
   active: !key.revokedAt && (!key.expiresAt || key.expiresAt.getTime() > Date.now()),
 });
 
+const toSession = (row: SessionRow, ctx: GraphQLContext, revoked = false): Session => ({
+  ...row,
+  current: ctx.principal?.kind === 'user' && ctx.principal.sessionId === row.id,
+  revoked,
+});
+
+/** Operations on one's own account need a signed-in user; `@Authorized(...anyUserOr())` already refuses API keys. */
+const userOf = (ctx: GraphQLContext): UserPrincipal => {
+  if (ctx.principal?.kind !== 'user') throw new ForbiddenError(AuthErrorCode.ForbiddenRole, 'Only a signed-in user may do this');
+  return ctx.principal;
+};
+
+const actorOf = (ctx: GraphQLContext): AuthActor => {
+  const user = userOf(ctx);
+  return { name: describePrincipal(user), userId: user.userId, requestId: ctx.requestId };
+};
+
 @Resolver()
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Mutation(() => SignInPayload, { description: 'Needs no credentials. Opens a 12-hour session for a user and returns its bearer token.' })
-  async signIn(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string): Promise<SignInPayload> {
-    const { token, expiresAt, user } = await this.auth.signIn(email, password);
+  async signIn(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: GraphQLContext): Promise<SignInPayload> {
+    const { token, expiresAt, user } = await this.auth.signIn(email, password, ctx.clientAddress);
     return { token, expiresAt, user: toUser(user) };
   }
 
@@ -63,8 +83,55 @@ export class AuthResolver {
 
   @Authorized('admin')
   @Mutation(() => User, { description: 'Adds a user. Admin only.' })
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput): Promise<User> {
-    return toUser(await this.auth.createUser(input));
+  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphQLContext): Promise<User> {
+    return toUser(await this.auth.createUser(input, actorOf(ctx)));
+  }
+
+  @Authorized(...anyUserOr())
+  @Mutation(() => User, {
+    description:
+      "Changes the caller's password (12 to 200 characters) and ends the caller's other sessions. A wrong currentPassword is throttled like a sign-in.",
+  })
+  async changePassword(
+    @Arg('currentPassword', () => String) currentPassword: string,
+    @Arg('newPassword', () => String) newPassword: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<User> {
+    return toUser(await this.auth.changePassword(userOf(ctx), currentPassword, newPassword, ctx.clientAddress, ctx.requestId));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => User, {
+    description:
+      'Disables a user: they cannot sign in, their sessions end, and the API keys they created stop working (at once in this process, within 5 s in others) until they are enabled. Not oneself, nor the last active admin. Admin only.',
+  })
+  async disableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<User> {
+    return toUser(await this.auth.disableUser(actorOf(ctx), id));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => User, { description: 'Enables a disabled user again (their ended sessions stay ended). Admin only.' })
+  async enableUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<User> {
+    return toUser(await this.auth.enableUser(actorOf(ctx), id));
+  }
+
+  @Authorized(...anyUserOr())
+  @Query(() => [Session], { description: "Active sessions, newest first: the caller's own; an admin may give any userId." })
+  async sessions(@Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined, @Ctx() ctx: GraphQLContext): Promise<Session[]> {
+    const user = userOf(ctx);
+    if (userId != null && userId !== user.userId && user.role !== 'admin') {
+      throw new ForbiddenError(AuthErrorCode.ForbiddenRole, "query sessions of another user needs role admin");
+    }
+    return (await this.auth.listSessions(userId ?? user.userId)).map((row) => toSession(row, ctx));
+  }
+
+  @Authorized(...anyUserOr())
+  @Mutation(() => Session, { description: "Ends a session: one's own, or any user's for an admin." })
+  async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Session> {
+    const actor = actorOf(ctx);
+    // Ended now or before: either way it is ended.
+    const { revoked: _endedNow, ...row } = await this.auth.revokeSession({ ...actor, isAdmin: userOf(ctx).role === 'admin' }, id);
+    return toSession(row, ctx, true);
   }
 
   @Authorized('admin')

@@ -6,8 +6,17 @@ import type { Role, UserPrincipal } from './principal';
 let t: TestApp;
 let server: HttpServer;
 
+/** The app's clock: real time plus what the tests moved it by, so locks and expiry need no waiting. */
+let clockOffsetMs = 0;
+const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
+const advanceClock = (ms: number) => {
+  clockOffsetMs += ms;
+};
+
 beforeAll(async () => {
-  t = await createTestApp();
+  // As behind a load balancer: the client address comes from X-Forwarded-For, so tests can sign in from several.
+  process.env.TRUST_PROXY = 'loopback';
+  t = await createTestApp({ clock });
   server = await t.http();
 });
 afterAll(async () => {
@@ -285,10 +294,10 @@ describe('API keys', () => {
 
   it('an expired key is refused with UNAUTHENTICATED', async () => {
     // Expiry is checked on every request, also while the key's lookup is cached (API_KEY_CACHE_MS).
-    const expiresAt = Date.now() + 1_500;
+    const expiresAt = clock.now().getTime() + 60_000;
     const key = await createApiKey('trial', ['SCORES_READ'], new Date(expiresAt).toISOString());
     expect((await post(LEADS, {}, { 'x-api-key': key.secret })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
+    advanceClock(60_001);
     const refused = await post(LEADS, {}, { 'x-api-key': key.secret });
     expect(refused.status).toBe(401);
     expect(refused.json.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_EXPIRED' });
@@ -334,5 +343,231 @@ describe('API keys', () => {
   it('revoking an unknown key is NOT_FOUND', async () => {
     const result = await t.gql(`mutation { revokeApiKey(id: "999999") { id } }`);
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'API_KEY_NOT_FOUND' });
+  });
+});
+
+const SIGN_IN = `mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`;
+let addressCount = 0;
+/** A client address of its own (TEST-NET-2), sent as X-Forwarded-For. */
+const newAddress = () => `198.51.100.${++addressCount}`;
+const signInFrom = (address: string, email: string, password: string) => post(SIGN_IN, { email, password }, { 'x-forwarded-for': address });
+
+/** What a refused sign-in says, without the time it names. */
+function refusal(result: HttpResult): { status: number; code?: string; reason?: string; retryAfter: string | null; retryAfterSeconds?: unknown } {
+  const error = result.json.errors?.[0];
+  return { status: result.status, code: error?.extensions?.code, reason: error?.extensions?.reason, retryAfter: result.headers.get('retry-after'), retryAfterSeconds: error?.extensions?.retryAfterSeconds };
+}
+
+const locked = (seconds: number) => ({ status: 429, code: 'RATE_LIMITED', reason: 'TOO_MANY_ATTEMPTS', retryAfter: String(seconds), retryAfterSeconds: seconds });
+const wrong = { status: 200, code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS', retryAfter: null, retryAfterSeconds: undefined };
+
+describe('sign-in throttling', () => {
+  it('after 5 wrong passwords an account is locked from that address, 1 s doubling per further failure; refused attempts do not count', async () => {
+    const { email } = await createUser('viewer');
+    const address = newAddress();
+    for (let i = 0; i < 5; i++) expect(refusal(await signInFrom(address, email, `wrong password ${i}`))).toEqual(wrong);
+    // Locked: even the right password is refused, with when to try again.
+    const refused = await signInFrom(address, email, PASSWORD);
+    expect(refusal(refused)).toEqual(locked(1));
+    expect(refused.json.errors?.[0].message).toMatch(/^Too many failed sign-ins; try again in 1 s \(at \d{4}-\d\d-\d\dT/);
+    expect(refused.json.data).toBeNull();
+    // Attempts refused during a lock change nothing: the next lock is 2 s, not longer.
+    for (let i = 0; i < 10; i++) expect(refusal(await signInFrom(address, email, 'wrong again!'))).toEqual(locked(1));
+    for (const seconds of [2, 4, 8]) {
+      advanceClock(seconds * 500 + 1_000);
+      expect(refusal(await signInFrom(address, email, 'wrong password!'))).toEqual(wrong);
+      expect(refusal(await signInFrom(address, email, PASSWORD))).toEqual(locked(seconds));
+    }
+    // Once the lock has run out, the right password works and the count starts again.
+    advanceClock(8_001);
+    const signedIn = await signInFrom(address, email, PASSWORD);
+    expect(signedIn.json.errors).toBeUndefined();
+    expect(signedIn.json.data?.signIn.token).toMatch(/^lss_/);
+    expect(refusal(await signInFrom(address, email, 'wrong password!'))).toEqual(wrong);
+  });
+
+  it('the lock grows to at most 15 minutes however long the guessing goes on', async () => {
+    const { email } = await createUser('viewer');
+    const address = newAddress();
+    const locks: number[] = [];
+    // Guess on; whenever refused, note for how long and come back just after.
+    for (let i = 0; locks.length < 16; i++) {
+      const answer = refusal(await signInFrom(address, email, `guess ${i}`));
+      if (answer.status === 429) {
+        locks.push(answer.retryAfterSeconds as number);
+        advanceClock((answer.retryAfterSeconds as number) * 1000 + 1);
+      } else {
+        expect(answer).toEqual(wrong);
+      }
+    }
+    expect(locks.slice(0, 10)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
+    expect(locks.slice(10)).toEqual([900, 900, 900, 900, 900, 900]);
+    // After the last lock, the owner signs in.
+    expect((await signInFrom(address, email, PASSWORD)).json.data?.signIn.token).toMatch(/^lss_/);
+  });
+
+  it("an attacker's failures cannot lock the owner out: not from an address they signed in from, at most 60 s from a new one", async () => {
+    const { email } = await createUser('marketing');
+    const home = newAddress();
+    expect((await signInFrom(home, email, PASSWORD)).json.data?.signIn.token).toMatch(/^lss_/);
+    // Wrong passwords for the account, each from a new address so that no address is locked.
+    const locks: number[] = [];
+    for (let i = 0; locks.length < 9; i++) {
+      const answer = refusal(await signInFrom(newAddress(), email, `spray ${i}`));
+      if (answer.status === 429) {
+        locks.push(answer.retryAfterSeconds as number);
+        advanceClock((answer.retryAfterSeconds as number) * 1000 + 1);
+      }
+    }
+    expect(locks).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    expect(refusal(await signInFrom(newAddress(), email, 'spray on'))).toEqual(wrong);
+    expect(refusal(await signInFrom(newAddress(), email, PASSWORD))).toEqual(locked(60));
+    // The owner, from where they signed in before, is not held up.
+    expect((await signInFrom(home, email, PASSWORD)).json.data?.signIn.token).toMatch(/^lss_/);
+    expect(refusal(await signInFrom(newAddress(), email, 'spray on'))).toEqual(wrong);
+    advanceClock(60_001);
+    expect((await signInFrom(newAddress(), email, PASSWORD)).json.data?.signIn.token).toMatch(/^lss_/);
+  });
+
+  it('an unknown email is answered and throttled exactly like a known one', async () => {
+    const { email } = await createUser('sales');
+    const answers = async (target: string) => {
+      const address = newAddress();
+      const seen = [];
+      for (let i = 0; i < 7; i++) {
+        const result = await signInFrom(address, target, 'not the password');
+        seen.push({ ...refusal(result), message: result.json.errors?.[0].message.replace(/\(at [^)]+\)/, '(at …)') });
+      }
+      advanceClock(1_001);
+      const after = await signInFrom(address, target, 'not the password');
+      seen.push({ ...refusal(after), message: after.json.errors?.[0].message });
+      return seen;
+    };
+    const known = await answers(email);
+    const unknown = await answers('nobody-here@acme.io');
+    expect(unknown).toEqual(known);
+    expect(known.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 200]);
+  });
+
+  it('changePassword checks the current password under the same throttle', async () => {
+    const { email } = await createUser('viewer');
+    const address = newAddress();
+    const token = (await signInFrom(address, email, PASSWORD)).json.data!.signIn.token as string;
+    const change = (current: string) =>
+      post(`mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id } }`, { c: current, n: 'a brand new password' }, { ...bearer(token), 'x-forwarded-for': address });
+    for (let i = 0; i < 5; i++) {
+      expect((await change(`not it ${i}`)).json.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD', problems: [{ path: 'currentPassword' }] } });
+    }
+    expect(refusal(await change(PASSWORD))).toEqual(locked(1));
+    advanceClock(1_001);
+    expect((await change(PASSWORD)).json.errors).toBeUndefined();
+  });
+});
+
+const gqlWith = (token: string, query: string, variables: Record<string, unknown> = {}) => post(query, variables, bearer(token));
+const auditRows = (action: string, entityId: string) =>
+  t.sql<{ actor: string; summary: string }>(`SELECT actor, summary FROM audit_log WHERE action = $1 AND entity_id = $2`, [action, entityId]);
+
+describe('managing users and sessions', () => {
+  it("changePassword sets a new password and ends the caller's other sessions, audited", async () => {
+    const { email, principal } = await createUser('marketing');
+    const [first, second] = [await signIn(email), await signIn(email)];
+    const CHANGE = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id email } }`;
+    const [{ password_hash: before }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId]);
+
+    const tooShort = await gqlWith(first, CHANGE, { c: PASSWORD, n: 'short' });
+    expect(tooShort.json.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'newPassword', message: 'must be 12 to 200 characters' }] });
+    const wrongCurrent = await gqlWith(first, CHANGE, { c: 'not my password', n: 'the next password' });
+    expect(wrongCurrent.json.errors?.[0]).toMatchObject({ message: 'currentPassword: is not your current password', extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD' } });
+    const [{ password_hash: unchanged }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId]);
+    expect(unchanged).toBe(before);
+    expect((await gqlWith(second, `{ me { actor } }`)).status).toBe(200);
+
+    const changed = await gqlWith(first, CHANGE, { c: PASSWORD, n: 'the next password' });
+    expect(changed.json.data).toEqual({ changePassword: { id: principal.userId, email } });
+    expect((await gqlWith(first, `{ me { actor } }`)).status).toBe(200);
+    const ended = await gqlWith(second, `{ me { actor } }`);
+    expect(ended.status).toBe(401);
+    expect(ended.json.errors?.[0].extensions?.reason).toBe('SESSION_EXPIRED');
+    expect(refusal(await post(SIGN_IN, { email, password: PASSWORD }, { 'x-forwarded-for': newAddress() }))).toEqual(wrong);
+    expect(await signIn(email, 'the next password')).toMatch(/^lss_/);
+    expect(await auditRows('user.password_changed', principal.userId)).toEqual([{ actor: `user:${email}`, summary: 'Changed own password; 1 other session(s) ended' }]);
+
+    const byKey = await createApiKey('no-password', ['SCORES_READ']);
+    const refused = await post(CHANGE, { c: 'x', n: 'the next password' }, bearer(byKey.secret));
+    expect(refused.json.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('disableUser ends the user\'s sessions and stops the API keys they created at once; enableUser lets them sign in again', async () => {
+    const { email, principal } = await createUser('admin');
+    const token = await signIn(email);
+    const created = await post(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name: 'made-by-a-leaver', scopes: ['SCORES_READ'] } }, bearer(token));
+    const key = created.json.data!.createApiKey.secret as string;
+    expect((await post(LEADS, {}, bearer(key))).status).toBe(200);
+
+    const disabled = await t.gql<{ disableUser: { id: string; disabledAt: string | null } }>(`mutation($id: ID!) { disableUser(id: $id) { id disabledAt } }`, { id: principal.userId });
+    expect(disabled.errors).toBeUndefined();
+    expect(disabled.data?.disableUser.disabledAt).not.toBeNull();
+    expect((await gqlWith(token, `{ me { actor } }`)).json.errors?.[0].extensions?.reason).toBe('SESSION_EXPIRED');
+    const keyRefused = await post(LEADS, {}, bearer(key));
+    expect(keyRefused.status).toBe(401);
+    expect(keyRefused.json.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', reason: 'API_KEY_CREATOR_DISABLED' } });
+    expect(refusal(await post(SIGN_IN, { email, password: PASSWORD }, { 'x-forwarded-for': newAddress() }))).toEqual(wrong);
+    expect(await t.sql(`SELECT 1 FROM user_session WHERE user_id = $1 AND revoked_at IS NULL`, [principal.userId])).toHaveLength(0);
+
+    const enabled = await t.gql<{ enableUser: { disabledAt: string | null } }>(`mutation($id: ID!) { enableUser(id: $id) { disabledAt } }`, { id: principal.userId });
+    expect(enabled.data?.enableUser.disabledAt).toBeNull();
+    expect((await post(LEADS, {}, bearer(key))).status).toBe(200);
+    expect((await gqlWith(token, `{ me { actor } }`)).status).toBe(401); // ended sessions stay ended
+    expect(await signIn(email)).toMatch(/^lss_/);
+    expect((await auditRows('user.disabled', principal.userId)).map((row) => row.actor)).toEqual([`user:${t.admin.email}`]);
+    expect((await auditRows('user.enabled', principal.userId)).map((row) => row.actor)).toEqual([`user:${t.admin.email}`]);
+  });
+
+  it('disableUser refuses oneself (CONFLICT), an unknown id (NOT_FOUND) and a non-admin (FORBIDDEN), writing nothing', async () => {
+    const self = await t.gql(`mutation($id: ID!) { disableUser(id: $id) { id } }`, { id: t.admin.userId });
+    expect(self.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT', reason: 'CANNOT_DISABLE_SELF', problems: [{ path: 'id' }] } });
+    const unknown = await t.gql(`mutation { disableUser(id: "999999") { id } }`);
+    expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'USER_NOT_FOUND' });
+    const { principal: viewer } = await createUser('viewer');
+    const { principal: other } = await createUser('viewer');
+    const forbidden = await t.gqlAs(viewer, `mutation($id: ID!) { disableUser(id: $id) { id } }`, { id: other.userId });
+    expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await t.sql(`SELECT 1 FROM app_user WHERE disabled_at IS NOT NULL AND id IN ($1, $2)`, [t.admin.userId, other.userId])).toHaveLength(0);
+  });
+
+  it('sessions lists one\'s active sessions (an admin: anyone\'s); revokeSession ends one, audited', async () => {
+    const { email, principal } = await createUser('viewer');
+    const here = newAddress();
+    const mine = (await signInFrom(here, email, PASSWORD)).json.data!.signIn.token as string;
+    const other = (await signInFrom(newAddress(), email, PASSWORD)).json.data!.signIn.token as string;
+    const SESSIONS = `query($userId: ID) { sessions(userId: $userId) { id userId createdAt lastUsedAt expiresAt clientAddress current revoked } }`;
+    const listed = await post(SESSIONS, {}, { ...bearer(mine), 'x-forwarded-for': here });
+    const sessions = listed.json.data!.sessions as Array<{ id: string; userId: string; current: boolean; clientAddress: string; lastUsedAt: string | null; createdAt: string; expiresAt: string }>;
+    expect(sessions).toHaveLength(2);
+    expect(sessions.map((session) => session.current)).toEqual([false, true]);
+    expect(sessions[1]).toMatchObject({ userId: principal.userId, clientAddress: here, revoked: false });
+    expect(sessions[1].lastUsedAt).not.toBeNull(); // this very request used it
+    expect(new Date(sessions[1].expiresAt).getTime() - new Date(sessions[1].createdAt).getTime()).toBe(12 * 3_600_000);
+
+    // A viewer sees and ends only their own.
+    const { principal: someoneElse } = await createUser('viewer');
+    expect((await gqlWith(mine, SESSIONS, { userId: someoneElse.userId })).json.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const adminsView = await t.gql<{ sessions: Array<{ id: string }> }>(SESSIONS, { userId: principal.userId });
+    expect(adminsView.data?.sessions.map((session) => session.id)).toEqual(sessions.map((session) => session.id));
+    await t.adminToken();
+    const [adminSession] = (await t.gql<{ sessions: Array<{ id: string }> }>(SESSIONS)).data!.sessions;
+    expect((await gqlWith(mine, `mutation($id: ID!) { revokeSession(id: $id) { id } }`, { id: adminSession.id })).json.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const revoked = await gqlWith(mine, `mutation($id: ID!) { revokeSession(id: $id) { id revoked } }`, { id: sessions[0].id });
+    expect(revoked.json.data).toEqual({ revokeSession: { id: sessions[0].id, revoked: true } });
+    expect((await gqlWith(other, `{ me { actor } }`)).status).toBe(401);
+    expect((await auditRows('session.revoked', sessions[0].id)).map((row) => row.actor)).toEqual([`user:${email}`]);
+
+    // An admin ends anyone's session.
+    const byAdmin = await t.gql(`mutation($id: ID!) { revokeSession(id: $id) { revoked } }`, { id: sessions[1].id });
+    expect(byAdmin.errors).toBeUndefined();
+    expect((await gqlWith(mine, `{ me { actor } }`)).status).toBe(401);
+    expect((await t.gql(`mutation { revokeSession(id: "999999") { id } }`)).errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'SESSION_NOT_FOUND' });
   });
 });

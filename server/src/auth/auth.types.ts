@@ -40,6 +40,19 @@ export class User {
   @Field(() => GraphQLISODateTime, { nullable: true }) disabledAt: Date | null;
 }
 
+@ObjectType({ description: 'A signed-in session (never its token).' })
+export class Session {
+  @Field(() => ID) id: string;
+  @Field(() => ID) userId: string;
+  @Field(() => String) userEmail: string;
+  @Field(() => GraphQLISODateTime) createdAt: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Last request made with it (to the minute).' }) lastUsedAt: Date | null;
+  @Field(() => GraphQLISODateTime) expiresAt: Date;
+  @Field(() => String, { nullable: true, description: 'The address it was opened from.' }) clientAddress: string | null;
+  @Field(() => Boolean, { description: 'The session this request was made with.' }) current: boolean;
+  @Field(() => Boolean, { description: 'Ended (signed out, revoked, password changed or user disabled).' }) revoked: boolean;
+}
+
 @ObjectType({ description: "A client app's credential. Its secret is shown only once, when it is created." })
 export class ApiKey {
   @Field(() => ID) id: string;

@@ -20,4 +20,12 @@ export class UserSessionEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** Last request made with it, to the minute. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt?: Date | null;
+
+  /** The address it was opened from (null when opened in-process). */
+  @Column({ name: 'client_address', type: 'text', nullable: true })
+  clientAddress: string | null;
 }

@@ -88,9 +88,24 @@ export function createContext(
   };
 }
 
+/**
+ * TRUST_PROXY: unset or `false` trusts no proxy (req.ip is the peer); `true` trusts every hop; a
+ * number trusts that many hops; otherwise a comma-separated list of addresses, subnets or express
+ * names (`loopback`, `10.0.0.0/8`).
+ */
+export function trustProxySetting(value: string | undefined): boolean | number | string[] {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((part) => part.trim());
+}
+
 export async function startHttpServer(app: App, options: HttpOptions): Promise<HttpServer> {
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  // Behind a load balancer, req.ip (sign-in throttling, anonymous rate limits) must come from X-Forwarded-For.
+  expressApp.set('trust proxy', trustProxySetting(process.env.TRUST_PROXY));
   const server = http.createServer(expressApp);
   const apollo = createApolloServer(app, { production: options.production, httpServer: server, rateLimit: options.rateLimit });
   await apollo.start();
