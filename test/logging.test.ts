@@ -158,3 +158,41 @@ describe('the request id', () => {
     for (const replaced of requestIds.slice(1)) expect(replaced).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 });
+
+describe('graphql_errors_total', () => {
+  let server: HttpServer;
+
+  beforeAll(async () => {
+    server = await startHttpServer(logged, { port: 0, host: '127.0.0.1', production: false });
+  });
+  afterAll(async () => {
+    await server?.close();
+    server?.server.close();
+  });
+
+  async function errorCounts(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Object.fromEntries([...text.matchAll(/^graphql_errors_total\{code="([A-Z_]+)"\} (\d+)$/gm)].map(([, code, value]) => [code, Number(value)]));
+  }
+
+  it('counts errors by the code the client receives: FORBIDDEN and NOT_FOUND, not INTERNAL_SERVER_ERROR', async () => {
+    await t.app.services.auth.createUser({ email: 'metrics-viewer@acme.io', name: 'Metrics Viewer', role: 'viewer', password: 'viewer-password-1' });
+    const viewer = (await t.app.services.auth.signIn('metrics-viewer@acme.io', 'viewer-password-1')).token;
+    const admin = await t.adminToken();
+    const post = async (token: string, query: string) => {
+      const response = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+      return ((await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.map((error) => error.extensions?.code);
+    };
+
+    const before = await errorCounts();
+    expect(await post(viewer, 'mutation { upsertLead(input: { externalId: "metrics-1" }) { id } }')).toEqual(['FORBIDDEN']);
+    expect(await post(admin, '{ ruleSet(key: "no-such-rules") { id } }')).toEqual(['NOT_FOUND']);
+    expect(await post(admin, '{ ruleSet(key: "no-such-rules") { id } }')).toEqual(['NOT_FOUND']);
+    const after = await errorCounts();
+
+    const delta = (code: string) => (after[code] ?? 0) - (before[code] ?? 0);
+    expect(delta('FORBIDDEN')).toBe(1);
+    expect(delta('NOT_FOUND')).toBe(2);
+    expect(delta('INTERNAL_SERVER_ERROR')).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { GraphQLContext } from '../graphql/context';
 import { metrics } from './metrics';
 
-/** Times every operation, counts errors by code, and logs one line per request with its request id. */
+/** Times every operation, counts errors by the code sent to the client, and logs one line per request with its request id. */
 export function graphqlMetricsPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ request, contextValue }) {
@@ -18,7 +18,9 @@ export function graphqlMetricsPlugin(logger: Logger): ApolloServerPlugin<GraphQL
         async willSendResponse({ errors, response }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics.graphqlDuration.observe({ operation, type }, seconds);
-          const codes = (errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          // The codes the client receives (after format-error's mapping), not those of the errors thrown.
+          const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const codes = (sent ?? errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           for (const code of codes) metrics.graphqlErrors.inc({ code });
           logger.info(
             { requestId: contextValue.requestId, operation, type, ms: Math.round(seconds * 1000), errors: codes.length ? codes : undefined, status: response.http.status ?? 200 },
