@@ -28,7 +28,8 @@ import { ScorePassService } from './scoring/score-pass.service';
 import { DecayPreviewChangeResolver, ScoringResolver } from './scoring/scoring.resolver';
 import { ScoringService } from './scoring/scoring.service';
 import { WebhookResolver } from './webhooks/webhook.resolver';
-import { WebhookService } from './webhooks/webhook.service';
+import { WebhookService, type WebhookOptions } from './webhooks/webhook.service';
+import { webhookTargetPolicyFromEnv } from './webhooks/webhook-target';
 
 export interface Services {
   ruleSets: RuleSetService;
@@ -63,6 +64,8 @@ export interface AppConfig {
   publishRoles?: string[];
   /** recordActivity transactions this process runs at once (see ActivityService). */
   recordActivityConcurrency?: number;
+  /** Which webhook receivers may be reached; default from WEBHOOK_ALLOW_PRIVATE / WEBHOOK_ALLOWED_NETWORKS (public only). */
+  webhooks?: WebhookOptions;
   /** Where time is read for sessions, keys and sign-in throttling (tests move it); the system clock by default. */
   clock?: Clock;
 }
@@ -89,7 +92,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     publishRoles: config.publishRoles ?? ['admin'],
   });
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
-  const webhooks = new WebhookService(dataSource, audit, config.logger);
+  const webhooks = new WebhookService(dataSource, audit, config.logger, config.webhooks ?? { policy: webhookTargetPolicyFromEnv(process.env) });
   webhooks.setQueue(jobs);
   scoring.addChangeListener(webhooks);
   const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);

@@ -7,6 +7,7 @@ import type { Clock } from '../../server/src/common/clock';
 import { createLogger } from '../../server/src/common/logger';
 import type { DatabaseConfig } from '../../server/src/db/database-config';
 import { createApolloServer, createContext, startHttpServer, type HttpServer } from '../../server/src/http/http-server';
+import type { WebhookOptions } from '../../server/src/webhooks/webhook.service';
 import { withDatabase } from './global-setup';
 
 export interface TestApp {
@@ -45,6 +46,8 @@ export interface TestAppOptions {
   /** Run this process's job workers (re-score chunks after a publish), as the service does. */
   workers?: boolean;
   publishRoles?: string[];
+  /** Webhook receivers allowed (tests' receivers listen on 127.0.0.1) and how host names resolve; public only by default. */
+  webhooks?: WebhookOptions;
   /** The app's clock (sessions, API key expiry, sign-in throttling); the system clock by default. */
   clock?: Clock;
 }
@@ -67,7 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await client.end();
     };
   }
-  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles, clock: options.clock });
+  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles, webhooks: options.webhooks, clock: options.clock });
   if (options.workers) await app.startWorkers();
   const apollo = createApolloServer(app, { production: false });
   await apollo.start();

@@ -2,6 +2,9 @@
 export const WEBHOOK_EVENTS = ['lead.qualified', 'lead.sales_ready'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/** Sent on request (pingWebhookEndpoint) to test an endpoint; no subscription needed. */
+export const PING_EVENT = 'ping';
+
 /** The cell action that means "send to sales now". */
 export const SALES_READY_ACTION = 'send_to_sales';
 

@@ -1,9 +1,9 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../rulesets/actor';
 import type { WebhookService } from './webhook.service';
-import { CreatedWebhookEndpoint, CreateWebhookEndpointInput, WebhookDeliveryConnection, WebhookEndpoint } from './webhook.types';
+import { CreatedWebhookEndpoint, CreateWebhookEndpointInput, RotatedWebhookSecret, WebhookDelivery, WebhookDeliveryConnection, WebhookEndpoint } from './webhook.types';
 
 @Resolver()
 export class WebhookResolver {
@@ -37,5 +37,27 @@ export class WebhookResolver {
   @Mutation(() => WebhookEndpoint)
   setWebhookEndpointActive(@Arg('id', () => ID) id: string, @Arg('active', () => Boolean) active: boolean, @Ctx() ctx: GraphQLContext): Promise<WebhookEndpoint> {
     return this.webhooks.setActive(actorOf(ctx.principal, ctx.requestId), id, active);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => RotatedWebhookSecret, { description: 'A new signing secret, shown once; the previous one keeps signing too for overlapHours (0 to 720).' })
+  rotateWebhookSecret(
+    @Arg('id', () => ID) id: string,
+    @Arg('overlapHours', () => Float, { defaultValue: 24 }) overlapHours: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RotatedWebhookSecret> {
+    return this.webhooks.rotateSecret(actorOf(ctx.principal, ctx.requestId), id, overlapHours);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => WebhookDelivery, { description: 'Sends a signed ping event to the endpoint now (active or not) and answers how it went.' })
+  pingWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDelivery> {
+    return this.webhooks.ping(actorOf(ctx.principal, ctx.requestId), id);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => WebhookDelivery, { description: 'Queues the event of one delivery to its endpoint again: a new delivery with the same event id.' })
+  redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDelivery> {
+    return this.webhooks.redeliver(actorOf(ctx.principal, ctx.requestId), deliveryId);
   }
 }
