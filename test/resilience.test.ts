@@ -32,7 +32,7 @@ async function adminQuery<T extends pg.QueryResultRow = Record<string, unknown>>
   }
 }
 
-async function post(url: string, token: string, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } }> {
+async function post(url: string, token: string, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> } }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -186,5 +186,80 @@ describe.skipIf(!adminUrl)('graceful shutdown (PostgreSQL only; skipped without 
     expect(await exited).toBe(0);
     await expect(fetch(graphqlUrl, { method: 'POST' })).rejects.toThrow();
     expect(output.join('')).toContain('draining requests and jobs');
+  });
+});
+
+describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL only)', () => {
+  const LOCK = 913_013;
+  let t: TestApp;
+  let holder: pg.Client;
+  let database: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    [{ current_database: database }] = await t.sql<{ current_database: string }>('SELECT current_database()');
+    holder = new pg.Client({ connectionString: withDatabase(adminUrl!, database) });
+    await holder.connect();
+    // The service's statement waits on a lock the test holds: at COMMIT (a deferred constraint
+    // trigger) or in the INSERT itself (a plain trigger). The test then ends that backend.
+    await t.sql(`CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(${LOCK}); RETURN NULL; END $$`);
+    await t.sql(`CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON lead DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                 WHEN (NEW.external_id LIKE 'at-commit-%') EXECUTE FUNCTION wait_for_test()`);
+    await t.sql(`CREATE TRIGGER in_statement AFTER INSERT ON lead FOR EACH ROW WHEN (NEW.external_id LIKE 'in-statement-%') EXECUTE FUNCTION wait_for_test()`);
+  });
+  afterAll(async () => {
+    await holder?.end();
+    await t?.close();
+  });
+
+  /** The backend of this database waiting for the test's lock, once it waits. */
+  async function waitingBackend(): Promise<{ pid: number; query: string }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = await adminQuery<{ pid: number; query: string }>(
+        `SELECT a.pid, a.query FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objid = $1 AND a.datname = $2`,
+        [LOCK, database],
+      );
+      if (rows.length) return rows[0];
+      if (Date.now() > deadline) throw new Error('no backend waits for the lock');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async function loseConnectionWhileWaiting(externalId: string) {
+    const http = await t.http();
+    const token = await t.adminToken();
+    await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
+    try {
+      const reply = post(http.graphqlUrl, token, `mutation { upsertLead(input: { externalId: "${externalId}", attributes: { industry: "software" } }) { id } }`);
+      const backend = await waitingBackend();
+      await adminQuery('SELECT pg_terminate_backend($1)', [backend.pid]);
+      return { backend, reply: await reply };
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [LOCK]);
+    }
+  }
+
+  it('lost during COMMIT: SERVICE_UNAVAILABLE, reason OUTCOME_UNKNOWN, saying the change may or may not be written', async () => {
+    const { backend, reply } = await loseConnectionWhileWaiting('at-commit-1');
+    expect(backend.query).toBe('COMMIT');
+    expect(reply.body.errors).toHaveLength(1);
+    const [error] = reply.body.errors!;
+    expect(error.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'OUTCOME_UNKNOWN' });
+    expect(error.message).toMatch(/may or may not have been written.*Read it back, or retry with the same idempotency key/);
+    expect(JSON.stringify(reply.body.errors)).not.toMatch(/terminat|SQL|at .*\.ts:/i);
+  });
+
+  it('lost before COMMIT was sent: SERVICE_UNAVAILABLE, reason NOT_WRITTEN, and nothing was written', async () => {
+    const { backend, reply } = await loseConnectionWhileWaiting('in-statement-1');
+    expect(backend.query).toMatch(/^\s*INSERT INTO lead/);
+    const [error] = reply.body.errors!;
+    expect(error.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'NOT_WRITTEN' });
+    expect(error.message).toMatch(/retry the request shortly/);
+    expect(await t.sql(`SELECT id FROM lead WHERE external_id = 'in-statement-1'`)).toEqual([]);
+    // The retry the message asks for succeeds.
+    const retried = await post((await t.http()).graphqlUrl, await t.adminToken(), 'mutation { upsertLead(input: { externalId: "in-statement-1" }) { externalId } }');
+    expect(retried.body).toEqual({ data: { upsertLead: { externalId: 'in-statement-1' } } });
   });
 });

@@ -19,6 +19,8 @@ interface ErrorLike {
   code?: unknown;
   message?: unknown;
   driverError?: unknown;
+  /** The statement, on TypeORM's QueryFailedError. */
+  query?: unknown;
 }
 
 export function isConnectionLost(error: unknown): boolean {
@@ -29,6 +31,21 @@ export function isConnectionLost(error: unknown): boolean {
     current = current.driverError as ErrorLike | undefined; // TypeORM's QueryFailedError wraps the driver's error
   }
   return false;
+}
+
+const TRANSACTION_END = /^\s*(COMMIT|END)\b/i;
+
+/**
+ * What a lost connection did to the work of the request: a transaction whose statement met it
+ * before COMMIT was sent is rolled back by the server (NOT_WRITTEN); when the COMMIT itself met
+ * it, the server may have committed before the connection went (OUTCOME_UNKNOWN), and only a read
+ * can tell.
+ */
+export type ConnectionLossOutcome = 'NOT_WRITTEN' | 'OUTCOME_UNKNOWN';
+
+export function connectionLossOutcome(error: unknown): ConnectionLossOutcome {
+  const query = (error as ErrorLike | null)?.query;
+  return typeof query === 'string' && TRANSACTION_END.test(query) ? 'OUTCOME_UNKNOWN' : 'NOT_WRITTEN';
 }
 
 /**

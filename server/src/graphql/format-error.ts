@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError, RateLimitedError, type ErrorKind } from '../common/errors';
-import { isConnectionLost } from '../db/connection-loss';
+import { connectionLossOutcome, isConnectionLost } from '../db/connection-loss';
 
 /** The one place where domain errors become GraphQL errors. */
 const EXTENSION_CODE: Record<ErrorKind, string> = {
@@ -30,6 +30,8 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 export const DATABASE_UNAVAILABLE_MESSAGE = 'The database connection was lost (a restart or failover); retry the request shortly';
+export const OUTCOME_UNKNOWN_MESSAGE =
+  'The database connection was lost while the change was being committed: it may or may not have been written. Read it back, or retry with the same idempotency key';
 
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -58,7 +60,10 @@ export function createErrorFormatter(logger: Logger) {
     const errorId = randomUUID();
     if (isConnectionLost(original)) {
       logger.warn({ err: original, errorId, path: formatted.path }, 'database connection lost while executing GraphQL');
-      return { message: DATABASE_UNAVAILABLE_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE', errorId } };
+      // Before COMMIT the server rolls the transaction back; at COMMIT it may have committed first.
+      const reason = connectionLossOutcome(original);
+      const message = reason === 'OUTCOME_UNKNOWN' ? OUTCOME_UNKNOWN_MESSAGE : DATABASE_UNAVAILABLE_MESSAGE;
+      return { message, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE', reason, errorId } };
     }
     logger.error({ err: original, errorId, path: formatted.path }, 'internal error while executing GraphQL');
     return {
