@@ -196,12 +196,11 @@ class SemanticValidator {
     }
     sizes.rules.forEach((size, index) => {
       if (size <= perRule) return;
-      const culprit = directReferences(this.doc.rules[index].conditions).find((next) => (sizes.shared.get(next) ?? 0) > perRule);
+      const references = directReferences(this.doc.rules[index].conditions);
+      const culprit = references.find((next) => (sizes.shared.get(next) ?? 0) > perRule);
       const through = culprit ? ` (through sharedConditions.${culprit})` : '';
-      this.add(
-        `rules[${index}].conditions`,
-        `has ${shown(size)} conditions once the shared conditions it uses are written out in its place${through}; a rule has at most ${perRule.toLocaleString('en-US')}`,
-      );
+      const expanded = references.length > 0 ? ' once the shared conditions it uses are written out in its place' : '';
+      this.add(`rules[${index}].conditions`, `has ${shown(size)} conditions${expanded}${through}; a rule has at most ${perRule.toLocaleString('en-US')}`);
     });
     if (sizes.total > total && sizes.rules.every((size) => size <= perRule)) {
       this.add(
@@ -398,10 +397,12 @@ export interface ValidationContext {
 }
 
 /**
- * The path of the first value nested deeper than maxJsonDepth, or null. Iterative: serialising or
- * schema-checking a document nested thousands deep would overflow the call stack.
+ * The path of the first value nested deeper than maxJsonDepth, or null. Iterative: serialising,
+ * schema-checking or diffing a document nested thousands deep would overflow the call stack.
  */
-function tooDeep(doc: unknown): string | null {
+export const NESTED_TOO_DEEPLY = `is nested too deeply (conditions nest at most ${RULE_SET_LIMITS.maxConditionDepth} levels; use shared conditions to reuse a group)`;
+
+export function tooDeeplyNested(doc: unknown): string | null {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: doc, depth: 0, path: '' }];
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
@@ -414,8 +415,8 @@ function tooDeep(doc: unknown): string | null {
 }
 
 export function validateRuleSetDefinition(doc: unknown, context: ValidationContext = {}): Problem[] {
-  const deep = tooDeep(doc);
-  if (deep) return [{ path: deep, message: `is nested too deeply (conditions nest at most ${RULE_SET_LIMITS.maxConditionDepth} levels; use shared conditions to reuse a group)` }];
+  const deep = tooDeeplyNested(doc);
+  if (deep) return [{ path: deep, message: NESTED_TOO_DEEPLY }];
   const size = Buffer.byteLength(JSON.stringify(doc ?? null), 'utf8');
   if (size > RULE_SET_LIMITS.maxBytes) return [{ path: '(root)', message: `is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}` }];
   if (!validateSchema(doc)) return schemaProblems(validateSchema.errors ?? [], doc);

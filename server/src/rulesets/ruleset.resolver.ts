@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../graphql/context';
 import type { RescoreService } from '../rescore/rescore.service';
 import { actorOf } from './actor';
 import { diffDefinitions } from './ruleset-diff';
+import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './ruleset-validation';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetSimulationService } from './ruleset-simulation.service';
 import type { RuleSetWorkflowService } from './ruleset-workflow.service';
@@ -97,6 +98,9 @@ export class RuleSetResolver {
     const from = await this.workflow.getVersion(fromVersionId);
     const to = toVersionId != null ? (await this.workflow.getVersion(toVersionId)).definition : (toDefinition as RuleSetDefinition | null);
     if (!to) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'toVersionId', 'give toVersionId or toDefinition');
+    // The diff walks both documents recursively; an unsaved one is not validated first.
+    const deep = tooDeeplyNested(to);
+    if (deep) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, `toDefinition.${deep}`.replace(/\.\(root\)$/, ''), NESTED_TOO_DEEPLY);
     const diff = diffDefinitions(from.definition, to);
     return { identical: diff.identical, summary: diff.summary, changes: diff };
   }
