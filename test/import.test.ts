@@ -304,6 +304,47 @@ describe('values', () => {
   });
 });
 
+describe('NUL characters and unpaired surrogates', () => {
+  it('a row with a NUL in any column it reads is rejected with its line and column; the other rows are imported', async () => {
+    const file = writeCsv('nul.csv', [
+      HEADER,
+      'Z-1\0,a@x.io,2026-01-05,Open,,,1,Google,No,,,,', // line 2: externalId
+      'Z-2,b@x.io,2026-01-05,Open,,,1,Goo\0gle,No,,,,', // line 3: an attribute (and the source)
+      'Z-3,c@x.io,2026-01-05,Open,,,1,Google,No,,,Email\0Opened,', // line 4: an activity
+      'Z-4,d@x.io,2026-01\0-05,Won,,,1,Google,No,,,,', // line 5: a date
+      'Z-5,e@x.io,2026-01-05,Won,2026-02-01,1\0,1,Google,No,,,,', // line 6: a deal value
+      'Z-6,f@x.io,2026-01-05,Open,,,1,Google,No,,,Email Opened,', // line 7: fine
+      '',
+    ].join('\n'));
+    const summary = await runImport(t.app, { file, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
+    expect(summary.status).toBe('imported');
+    expect(summary.imported.created).toBe(1);
+    expect(summary.rejected.details).toEqual([
+      { line: 2, externalId: null, problems: ['Id: contains a NUL character ("Z-1\\u0000")'] },
+      { line: 3, externalId: null, problems: ['Source: contains a NUL character ("Goo\\u0000gle")', 'Source: contains a NUL character ("Goo\\u0000gle")'] },
+      { line: 4, externalId: null, problems: ['Last Activity: contains a NUL character ("Email\\u0000Opened")'] },
+      { line: 5, externalId: null, problems: ['Created: contains a NUL character ("2026-01\\u0000-05")'] },
+      { line: 6, externalId: null, problems: ['Amount: contains a NUL character ("1\\u0000")'] },
+    ]);
+    expect(await t.sql(`SELECT external_id FROM lead WHERE external_id LIKE 'Z-%'`)).toEqual([{ external_id: 'Z-6' }]);
+  });
+
+  it('a mapping with a NUL or a lone surrogate anywhere is refused naming the place, and nothing is written', async () => {
+    const file = writeCsv('clean.csv', [HEADER, 'Q-1,a@x.io,2026-01-05,Open,,,1,Google,No,,,,', ''].join('\n'));
+    const cases: Array<[ImportMapping, string]> = [
+      [{ ...MAPPING, segment: { value: 'fixture\ud800' } }, 'segment.value'],
+      [{ ...MAPPING, defaults: { nullValues: ['Select', 'n/a\0'] } }, 'defaults.nullValues[1]'],
+      [{ ...MAPPING, activities: [{ column: 'Last Activity', types: { 'Email\0Opened': 'email_open' } }] }, 'activities[0].types["Email\\u0000Opened"]'],
+    ];
+    for (const [mapping, path] of cases) {
+      const mappingPath = writeCsv('bad.mapping.json', JSON.stringify(mapping));
+      const summary = await runImport(t.app, { file, mapping: mappingPath, progress: false });
+      expect(summary.error, path).toMatchObject({ code: 'INVALID_MAPPING', problems: [{ path, message: expect.stringMatching(/NUL|surrogate/) }] });
+    }
+    expect(await count(`SELECT count(*) FROM lead WHERE external_id = 'Q-1'`)).toBe(0);
+  });
+});
+
 describe('the CLI', () => {
   const run = async (argv: string[], database: { kind: 'embedded'; dataDir?: string } | null = null) => {
     const out: string[] = [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { Problem } from '../common/errors';
 import { RULES_DIR } from '../common/paths';
+import { jsonTextProblems } from '../common/text-hygiene';
 import { ATTRIBUTE_LIMITS, type AttributeSpec } from '../leads/attribute-catalog';
 import type { AttributeValue, LeadOutcome } from '../leads/lead.entity';
 import type { ActivityType } from '../scoring/ruleset-definition';
@@ -248,6 +249,9 @@ function semanticProblems(mapping: ImportMapping): Problem[] {
 
 /** Every problem with a mapping document (schema first, then meaning); empty when it is valid. */
 export function validateMapping(doc: unknown): Problem[] {
+  // Its values become lead data, column names and report text: none may hold NUL or a lone surrogate.
+  const textProblems = jsonTextProblems(doc, '');
+  if (textProblems.length) return textProblems;
   if (!validateSchema(doc)) return schemaProblems(validateSchema.errors ?? []);
   return semanticProblems(doc as ImportMapping);
 }
@@ -590,6 +594,17 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
 
   const nowIso = now.toISOString();
   const width = header.length;
+  // Columns read without a text normaliser (which refuses NUL itself): a NUL there rejects the row.
+  const rawColumns = [
+    createdAt,
+    outcome && { column: outcome.column, position: outcome.position },
+    outcome?.dateColumn ? { column: outcome.dateColumn, position: outcome.datePosition } : null,
+    outcome?.dealValueColumn ? { column: outcome.dealValueColumn, position: outcome.dealPosition } : null,
+    ...activities.flatMap((activity) => [
+      { column: activity.column, position: activity.position },
+      activity.occurredAtColumn ? { column: activity.occurredAtColumn, position: activity.occurredAtPosition } : null,
+    ]),
+  ].filter((entry): entry is { column: string; position: number } => entry !== null);
 
   function readText(field: NonNullable<ReturnType<typeof textField>>, record: readonly string[], problems: RowProblem[]): string | null {
     if (field.constant !== undefined) return field.constant;
@@ -623,6 +638,11 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
       if (record.length !== width && !(record.length === width - 1 && header[width - 1] === '')) {
         return { problems: [{ column: null, reason: `has ${record.length} fields, the header has ${width}` }] };
       }
+      for (const { column, position } of rawColumns) {
+        const raw = record[position] ?? '';
+        if (raw.includes('\0')) problems.push({ column, reason: 'contains a NUL character', value: shorten(raw) });
+      }
+      if (problems.length) return { problems };
       const id = readText(externalId, record, problems);
       if (id === null && problems.length === 0) problems.push({ column: externalId.column, reason: 'blank externalId' });
       const emailValue = email ? readText(email, record, problems) : null;
