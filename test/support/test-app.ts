@@ -6,6 +6,7 @@ import type { Principal, UserPrincipal } from '../../server/src/auth/principal';
 import type { Clock } from '../../server/src/common/clock';
 import { createLogger } from '../../server/src/common/logger';
 import type { DatabaseConfig } from '../../server/src/db/database-config';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../server/src/db/query-scope';
 import { createApolloServer, createContext, startHttpServer, type HttpServer } from '../../server/src/http/http-server';
 import type { WebhookOptions } from '../../server/src/webhooks/webhook.service';
 import { withDatabase } from './global-setup';
@@ -50,6 +51,8 @@ export interface TestAppOptions {
   webhooks?: WebhookOptions;
   /** The app's clock (sessions, API key expiry, sign-in throttling); the system clock by default. */
   clock?: Clock;
+  /** Statement timeouts (PostgreSQL only; PGlite does not enforce them); the defaults otherwise. */
+  queryLimits?: Partial<QueryLimits>;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,7 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
     await admin.end();
-    database = { kind: 'postgres', url: withDatabase(adminUrl, name) };
+    database = { kind: 'postgres', url: withDatabase(adminUrl, name), limits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits } };
     dropDatabase = async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

@@ -48,6 +48,12 @@ export interface ActivityRow {
   recordedAt: Date;
 }
 
+/** A checked page request of a lead's activities; `after` is the last seen (occurredAt, id). */
+export interface ActivityPageArgs {
+  size: number;
+  after: [string, string] | null;
+}
+
 export const ACTIVITY_LIMITS = {
   maxBatch: 500,
   idempotencyKey: 200,
@@ -306,31 +312,59 @@ export class ActivityService {
     });
   }
 
-  async activitiesOfLead(leadId: string, first?: number | null, after?: string | null): Promise<Page<ActivityRow>> {
+  /** Checks the page arguments of a lead's `activities` (errors name `first` and `after`). */
+  activityPageArgs(first?: number | null, after?: string | null): ActivityPageArgs {
     const size = pageSize(first, ActivityErrorCode.InvalidActivity);
-    const params: unknown[] = [leadId];
-    let keyset = '';
-    if (after) {
-      const [occurredAt, id] = decodeCursor(after, 'activity', ActivityErrorCode.InvalidActivity, 'after', ['timestamp', 'id']);
-      params.push(occurredAt, id);
-      keyset = 'AND (a.occurred_at, a.id) < ($2::timestamptz, $3::bigint)';
-    }
-    params.push(size + 1);
-    const rows: Array<ActivityRow & { sortOccurred: string }> = await this.dataSource.query(
-      `SELECT ${ACTIVITY_COLUMNS}, a.occurred_at::text AS "sortOccurred" FROM activity a WHERE a.lead_id = $1::bigint ${keyset}
-        ORDER BY a.occurred_at DESC, a.id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const nodes = rows.slice(0, size);
-    return {
-      nodes: nodes.map(({ sortOccurred: _sort, ...row }) => row),
-      cursors: nodes.map((row) => encodeCursor(['activity', row.sortOccurred, row.id])),
-      hasNextPage: rows.length > size,
-    };
+    if (!after) return { size, after: null };
+    const [occurredAt, id] = decodeCursor(after, 'activity', ActivityErrorCode.InvalidActivity, 'after', ['timestamp', 'id']);
+    return { size, after: [String(occurredAt), String(id)] };
   }
 
-  async countForLead(leadId: string): Promise<number> {
-    const [row]: Array<{ count: number }> = await this.dataSource.query('SELECT count(*)::int AS count FROM activity WHERE lead_id = $1::bigint', [leadId]);
-    return row.count;
+  /**
+   * The same page of activities (newest first) of each lead, with each lead's number of
+   * activities: two statements for a page of leads, each lead's page read through the
+   * (lead_id, occurred_at, id) index up to its limit.
+   */
+  async activitiesOfLeads(leadIds: readonly string[], args: ActivityPageArgs): Promise<Map<string, Page<ActivityRow> & { totalCount: number }>> {
+    const params: unknown[] = [leadIds];
+    let keyset = '';
+    if (args.after) {
+      params.push(args.after[0], args.after[1]);
+      keyset = 'AND (a.occurred_at, a.id) < ($2::timestamptz, $3::bigint)';
+    }
+    params.push(args.size + 1);
+    const [rows, counts] = await Promise.all([
+      this.dataSource.query(
+        `SELECT p.* FROM unnest($1::bigint[]) AS k(lead_id)
+           CROSS JOIN LATERAL (
+             SELECT ${ACTIVITY_COLUMNS}, a.occurred_at::text AS "sortOccurred" FROM activity a WHERE a.lead_id = k.lead_id ${keyset}
+              ORDER BY a.occurred_at DESC, a.id DESC LIMIT $${params.length}) p`,
+        params,
+      ) as Promise<Array<ActivityRow & { sortOccurred: string }>>,
+      this.dataSource.query('SELECT lead_id::text AS "leadId", count(*)::int AS count FROM activity WHERE lead_id = ANY($1::bigint[]) GROUP BY lead_id', [leadIds]) as Promise<
+        Array<{ leadId: string; count: number }>
+      >,
+    ]);
+    const byLead = new Map<string, Array<ActivityRow & { sortOccurred: string }>>();
+    for (const row of rows) {
+      const list = byLead.get(row.leadId);
+      if (list) list.push(row);
+      else byLead.set(row.leadId, [row]);
+    }
+    const countOf = new Map(counts.map((row) => [row.leadId, row.count]));
+    return new Map(
+      leadIds.map((leadId) => {
+        const nodes = (byLead.get(leadId) ?? []).slice(0, args.size);
+        return [
+          leadId,
+          {
+            nodes: nodes.map(({ sortOccurred: _sort, ...row }) => row),
+            cursors: nodes.map((row) => encodeCursor(['activity', row.sortOccurred, row.id])),
+            hasNextPage: (byLead.get(leadId)?.length ?? 0) > args.size,
+            totalCount: countOf.get(leadId) ?? 0,
+          },
+        ];
+      }),
+    );
   }
 }

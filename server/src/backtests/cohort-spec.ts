@@ -30,7 +30,9 @@ export interface CohortSpec {
 }
 
 export const MAX_CUTOFF_DAYS = 3650;
+/** The attribute filters become one jsonb containment (cost flat in their number); these bound the spec's size. */
 const MAX_ATTRIBUTE_FILTERS = 20;
+const MAX_VALUE_LENGTH = 500;
 
 function toDate(value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
@@ -64,15 +66,16 @@ export function normaliseCohortSpec(
 
   const attributes: CohortSpec['attributes'] = [];
   const filters = input.attributes ?? [];
-  if (filters.length > MAX_ATTRIBUTE_FILTERS) problems.push({ path: at('attributes'), message: `at most ${MAX_ATTRIBUTE_FILTERS} filters` });
+  if (filters.length > MAX_ATTRIBUTE_FILTERS) problems.push({ path: at('attributes'), message: `at most ${MAX_ATTRIBUTE_FILTERS} filters, got ${filters.length}` });
   const seen = new Set<string>();
-  filters.forEach((filter, index) => {
+  filters.slice(0, MAX_ATTRIBUTE_FILTERS).forEach((filter, index) => {
     const path = at(`attributes[${index}]`);
     if (!options.knownAttributes.has(filter.name)) problems.push({ path: `${path}.name`, message: `unknown attribute "${filter.name}"` });
     else if (seen.has(filter.name)) problems.push({ path: `${path}.name`, message: `"${filter.name}" is filtered twice` });
     seen.add(filter.name);
     const value = filter.value;
-    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) attributes.push({ name: filter.name, value });
+    if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) problems.push({ path: `${path}.value`, message: `at most ${MAX_VALUE_LENGTH} characters` });
+    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) attributes.push({ name: filter.name, value });
     else problems.push({ path: `${path}.value`, message: 'must be a string, a number or true/false (the attribute equals it)' });
   });
   attributes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -14,6 +14,8 @@ import { LeadScoreEntity } from '../scoring/lead-score.entity';
 import { ScoreHistoryEntity } from '../scoring/score-history.entity';
 import type { DatabaseConfig } from './database-config';
 import { SerializedPGlitePool } from './embedded-pool';
+import { DEFAULT_QUERY_LIMITS } from './query-scope';
+import { scopedPg } from './scoped-pool';
 
 export const entities = [
   RuleSetEntity,
@@ -38,7 +40,7 @@ export function createDataSource(config: DatabaseConfig): DataSource {
     logging: false,
   };
   if (config.kind === 'postgres') {
-    return new DataSource({ ...common, url: config.url, poolSize: 10 } as DataSourceOptions);
+    return new DataSource({ ...common, url: config.url, poolSize: 10, driver: scopedPg(config.limits ?? DEFAULT_QUERY_LIMITS) } as DataSourceOptions);
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // Sets typeorm-pglite's instance options; int8 and numeric stay strings, as node-postgres returns them.

@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError, RateLimitedError, type ErrorKind } from '../common/errors';
 import { connectionLossOutcome, isConnectionLost } from '../db/connection-loss';
+import { isCancelledByClient, statementTimeoutOf } from '../db/query-scope';
 
 /** The one place where domain errors become GraphQL errors. */
 const EXTENSION_CODE: Record<ErrorKind, string> = {
@@ -56,6 +57,18 @@ export function createErrorFormatter(logger: Logger) {
     // GraphQL argument coercion errors (wrong type, malformed DateTime) carry no original error.
     if (error instanceof GraphQLError && !error.originalError) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: code ?? 'BAD_USER_INPUT' } };
+    }
+    const timeoutMs = statementTimeoutOf(original);
+    if (timeoutMs !== null) {
+      return {
+        message: `The query took longer than ${timeoutMs / 1000} s and was stopped; narrow the filter or ask for fewer items`,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'QUERY_TIMEOUT' },
+      };
+    }
+    if (isCancelledByClient(original)) {
+      return { message: 'The request was cancelled: its client closed the connection', path: formatted.path, locations: formatted.locations, extensions: { code: 'CLIENT_CLOSED_REQUEST' } };
     }
     const errorId = randomUUID();
     if (isConnectionLost(original)) {

@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, isListType, getNullableType, visit, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { PAGE_LIMITS } from '../common/pagination';
 import type { GraphQLContext } from './context';
 
 export const GRAPHQL_LIMITS = {
@@ -35,9 +36,18 @@ export function armorProtections(production: boolean) {
 /** Apollo's parse options: a document over the token limit fails to parse (400 GRAPHQL_PARSE_FAILED). */
 export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens } as const;
 
-/** Multiplies a field's children by its `first` argument, or by an assumed size for plain lists. */
+/**
+ * Multiplies a field's children by its `first` argument (when omitted, by the page size it then
+ * returns: the argument's default, else the resolvers' default page), or by an assumed size for
+ * plain lists.
+ */
 const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   if (typeof args.first === 'number') return 1 + Math.max(1, args.first) * childComplexity;
+  const first = field.args.find((arg) => arg.name === 'first');
+  if (first) {
+    const size = typeof first.defaultValue === 'number' ? first.defaultValue : PAGE_LIMITS.defaultFirst;
+    return 1 + Math.max(1, size) * childComplexity;
+  }
   // A connection's edges are already counted by its `first`.
   if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
   if (isListType(getNullableType(field.type))) return 1 + GRAPHQL_LIMITS.assumedListSize * childComplexity;

@@ -12,6 +12,7 @@ import type { Principal } from '../auth/principal';
 import { requireAuthenticationPlugin } from '../auth/require-authentication.plugin';
 import { UnauthenticatedError } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
+import { runInRequestScope } from '../db/query-scope';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
 import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
 import { inputHygienePlugin, requestIdFrom } from '../graphql/input-hygiene';
@@ -79,12 +80,14 @@ export function createContext(
   principal: Principal | null,
   requestId: string = randomUUID(),
   authenticationError?: UnauthenticatedError,
+  signal?: AbortSignal,
 ): GraphQLContext {
   return {
     requestId,
     principal,
     authenticationError,
-    loaders: createLoaders({ dataSource: app.dataSource, scoring: app.services.scoring, leads: app.services.leads }),
+    signal,
+    loaders: createLoaders({ dataSource: app.dataSource, scoring: app.services.scoring, leads: app.services.leads, activities: app.services.activities }),
   };
 }
 
@@ -128,15 +131,26 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
   expressApp.use(
     '/graphql',
     express.json({ limit: HTTP_LIMITS.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
+    // The request's database work gets the request statement timeout, and its reads are cancelled
+    // when the client closes the connection before the answer (db/scoped-pool.ts).
+    (_req: Request, res: Response, next: NextFunction) => {
+      const clientGone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) clientGone.abort();
+      });
+      res.locals.signal = clientGone.signal;
+      runInRequestScope({ signal: clientGone.signal }, next);
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const requestId = requestIdFrom(req.headers['x-request-id']);
+        const signal = res.locals.signal as AbortSignal;
         try {
           const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
-          return { ...createContext(app, principal, requestId), clientAddress: req.ip };
+          return { ...createContext(app, principal, requestId, undefined, signal), clientAddress: req.ip };
         } catch (error) {
           // Refused credentials still let signIn through; the plugin reports them for anything else.
-          if (error instanceof UnauthenticatedError) return { ...createContext(app, null, requestId, error), clientAddress: req.ip };
+          if (error instanceof UnauthenticatedError) return { ...createContext(app, null, requestId, error, signal), clientAddress: req.ip };
           if (isConnectionLost(error)) {
             throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } } });
           }

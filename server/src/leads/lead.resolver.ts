@@ -4,6 +4,7 @@ import { ActivityConnection } from '../activities/activity.types';
 import { anyUserOr } from '../auth/auth-checker';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
+import { historyPageArgs } from '../scoring/lead-history';
 import type { ScoringService } from '../scoring/scoring.service';
 import { Score, ScoreChangeConnection } from '../scoring/score.types';
 import type { AttributeType } from './attribute-definition.entity';
@@ -108,10 +109,11 @@ export class LeadResolver {
   @FieldResolver(() => ScoreChangeConnection, { description: 'Every change of the score, newest first.' })
   async scoreHistory(
     @Root() lead: Lead,
+    @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ScoreChangeConnection> {
-    const page = await this.scoring.historyOfLead(this.dataSource.manager, lead.id, first, after);
+    const page = await ctx.loaders.scoreHistory(historyPageArgs(first, after)).load(lead.id);
     return {
       edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
       pageInfo: pageInfo(page.cursors, page.hasNextPage),
@@ -121,17 +123,15 @@ export class LeadResolver {
   @FieldResolver(() => ActivityConnection, { description: 'Activities, newest first.' })
   async activities(
     @Root() lead: Lead,
+    @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ActivityConnection> {
-    const [page, totalCount] = await Promise.all([
-      this.activityService.activitiesOfLead(lead.id, first, after),
-      this.activityService.countForLead(lead.id),
-    ]);
+    const page = await ctx.loaders.activities(this.activityService.activityPageArgs(first, after)).load(lead.id);
     return {
       edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
       pageInfo: pageInfo(page.cursors, page.hasNextPage),
-      totalCount,
+      totalCount: page.totalCount,
     };
   }
 }

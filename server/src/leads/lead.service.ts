@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { queryPreparedRead } from '../db/prepared';
+import { runInRequestScope } from '../db/query-scope';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
 import { scoreRowJson, type ScoringService } from '../scoring/scoring.service';
@@ -39,6 +40,23 @@ export interface LeadFilterData {
 }
 
 export const LEAD_FIELD_LIMITS = { externalId: 200, email: 320, segment: 100, source: 100, search: 200 } as const;
+
+/**
+ * The size of a `leads` filter. Each attribute filter is one condition whatever its number of
+ * values (a hashed `= ANY`), so these bound the request's size, not a cost that grows with it.
+ */
+export const LEAD_FILTER_LIMITS = {
+  /** Attribute filters in one filter. */
+  attributeFilters: 20,
+  /** Values of one attribute filter. */
+  valuesPerAttribute: 100,
+  /** Values of all attribute filters together. */
+  attributeValues: 500,
+  /** Characters of one string value (or of one element of an array value). */
+  valueLength: 500,
+  /** Entries of `cells` and `bands`. */
+  listEntries: 50,
+} as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
@@ -85,14 +103,15 @@ export class LeadService {
     // One key: a scalar parameter, whose prepared plan PostgreSQL keeps; several: an array.
     const batched = (column: 'id' | 'externalId', one: string, many: string) =>
       new DataLoader<string, LeadWithScoreRow | null>(
-        async (keys) => {
+        // A batch holds the reads of concurrent requests: none of them may cancel it by leaving.
+        (keys) => runInRequestScope({}, async () => {
           const rows =
             keys.length === 1
               ? await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${one}`, [keys[0]])
               : await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${many}`, [keys]);
           const byKey = new Map(rows.map((row) => [row[column], row]));
           return keys.map((key) => byKey.get(key) ?? null);
-        },
+        }),
         { cache: false, maxBatchSize: 200, batchScheduleFn: (callback) => setImmediate(callback) },
       );
     this.leadsWithScoreById = batched('id', 'l.id = $1::bigint', 'l.id = ANY($1::bigint[])');
@@ -254,19 +273,66 @@ export class LeadService {
       const pattern = add(`${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`, 'text');
       where.push(`(lower(l.email) LIKE ${pattern} OR lower(l.external_id) LIKE ${pattern})`);
     }
+    // "Equals one of the values", as jsonb containment would say it: a scalar value is compared with
+    // the attribute's value through one hashed `= ANY` (cost flat in the number of values); an array
+    // value (string[] attributes) still means "contains these", one `@> ANY` over the few given.
     for (const attribute of filter.attributes ?? []) {
-      const alternatives = attribute.values.map((value) => `l.attributes @> ${add(JSON.stringify({ [attribute.name]: value }), 'jsonb')}`);
-      where.push(`(${alternatives.join(' OR ')})`);
+      const scalars = attribute.values.filter((value) => value === null || typeof value !== 'object');
+      const containers = attribute.values.filter((value) => value !== null && typeof value === 'object');
+      const arms: string[] = [];
+      if (scalars.length) arms.push(`l.attributes -> ${add(attribute.name, 'text')} = ANY(${add(scalars.map((value) => JSON.stringify(value)), 'jsonb[]')})`);
+      if (containers.length) arms.push(`l.attributes @> ANY(${add(containers.map((value) => JSON.stringify({ [attribute.name]: value })), 'jsonb[]')})`);
+      where.push(arms.length === 1 ? arms[0] : `(${arms.join(' OR ')})`);
     }
     return where;
   }
 
+  /** Problems of a filter value: a string, number, boolean or null, or an array of them; strings bounded. */
+  private static valueProblem(value: unknown, depth = 0): string | null {
+    if (value === null || typeof value === 'boolean') return null;
+    if (typeof value === 'number') return Number.isFinite(value) ? null : 'must be a finite number';
+    if (typeof value === 'string') return value.length <= LEAD_FILTER_LIMITS.valueLength ? null : `strings of at most ${LEAD_FILTER_LIMITS.valueLength} characters`;
+    if (Array.isArray(value) && depth === 0) {
+      if (value.length > LEAD_FILTER_LIMITS.valuesPerAttribute) return `an array value holds at most ${LEAD_FILTER_LIMITS.valuesPerAttribute} elements`;
+      for (const element of value) {
+        const problem = LeadService.valueProblem(element, 1);
+        if (problem) return problem;
+      }
+      return null;
+    }
+    return 'must be a string, a number, true/false, null or an array of those';
+  }
+
   private async validateFilter(filter: LeadFilterData): Promise<void> {
     const problems: Problem[] = [];
+    const limits = LEAD_FILTER_LIMITS;
+    const attributes = filter.attributes ?? [];
+    if (attributes.length > limits.attributeFilters) {
+      problems.push({ path: 'filter.attributes', message: `at most ${limits.attributeFilters} attribute filters, got ${attributes.length}` });
+    }
+    for (const list of ['cells', 'bands'] as const) {
+      const entries = filter[list]?.length ?? 0;
+      if (entries > limits.listEntries) problems.push({ path: `filter.${list}`, message: `at most ${limits.listEntries} entries, got ${entries}` });
+    }
+    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
     const catalog = await this.attributeCatalog();
-    (filter.attributes ?? []).forEach((attribute, index) => {
-      if (!catalog.has(attribute.name)) problems.push({ path: `filter.attributes[${index}].name`, message: `unknown attribute "${attribute.name}"` });
-      if (!attribute.values.length || attribute.values.length > 100) problems.push({ path: `filter.attributes[${index}].values`, message: 'give 1 to 100 values' });
+    let values = 0;
+    attributes.forEach((attribute, index) => {
+      const path = `filter.attributes[${index}]`;
+      if (!catalog.has(attribute.name)) problems.push({ path: `${path}.name`, message: `unknown attribute "${attribute.name.slice(0, 64)}"` });
+      if (!attribute.values.length || attribute.values.length > limits.valuesPerAttribute) {
+        problems.push({ path: `${path}.values`, message: `give 1 to ${limits.valuesPerAttribute} values, got ${attribute.values.length}` });
+        return;
+      }
+      const before = values;
+      values += attribute.values.length;
+      if (before <= limits.attributeValues && values > limits.attributeValues) {
+        problems.push({ path: `${path}.values`, message: `the attribute filters hold at most ${limits.attributeValues} values together; this one brings them to ${values}` });
+      }
+      attribute.values.forEach((value, valueIndex) => {
+        const problem = LeadService.valueProblem(value);
+        if (problem) problems.push({ path: `${path}.values[${valueIndex}]`, message: problem });
+      });
     });
     if (filter.search && filter.search.length > LEAD_FIELD_LIMITS.search) problems.push({ path: 'filter.search', message: `at most ${LEAD_FIELD_LIMITS.search} characters` });
     if (filter.minTotal != null && filter.maxTotal != null && filter.minTotal > filter.maxTotal) {
