@@ -414,6 +414,28 @@ describe('validateRuleSetDefinition', () => {
     }, 10_000);
   });
 
+  // Each mistake costs ajv (allErrors) work, a broken condition about 17 errors: 8,000 of them took 8 minutes.
+  it.each([
+    ['8,000 broken conditions', (doc: Doc) => {
+      doc.rules = Array.from({ length: 400 }, (_, r) => ({ ...doc.rules[0], name: `r${r}`, conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) } }));
+    }],
+    ['100,000 wrong items in one list', (doc: Doc) => {
+      doc.rules[0].conditions = { all: [{ fact: 'country', operator: 'in', value: Array.from({ length: 100_000 }, () => ({})) }] };
+    }],
+    ['200 facts with 500 unknown activity types each', (doc: Doc) => {
+      const activity = doc.facts.find((fact: Doc) => fact.source === 'activity');
+      doc.facts = Array.from({ length: 200 }, (_, k) => ({ ...activity, name: `f${k}`, activityTypes: Array.from({ length: 500 }, () => 'x') }));
+    }],
+  ])('a document full of schema mistakes (%s): the first of them, named, at most 200 and a note', (_name, spoil) => {
+    const doc = copy();
+    spoil(doc);
+    const problems = validateRuleSetDefinition(doc);
+    expect(problems.length).toBeGreaterThan(1);
+    expect(problems.length).toBeLessThanOrEqual(201);
+    expect(problems[0].path).toMatch(/^(rules|facts)\[0\]/);
+    expect(problems.at(-1)).toEqual({ path: '(root)', message: expect.stringMatching(/fix (these|it) and validate again$/) });
+  }, 10_000);
+
   it('a document nested thousands of levels deep is refused with the path where it gets too deep, not a crash', () => {
     const doc = copy();
     let condition: Doc = { fact: 'companySize', operator: 'greaterThan', value: 10 };
