@@ -182,6 +182,20 @@ describe('shared conditions that each use the next one twice', () => {
   });
 });
 
+describe('a document full of schema mistakes', () => {
+  it('validateRuleSet (a viewer) with 8,000 broken conditions: the first 200 problems and a note, without stalling', async () => {
+    const doc = structuredClone(active) as { rules: Array<Record<string, unknown>> };
+    doc.rules = Array.from({ length: 400 }, (_, r) => ({ ...doc.rules[0], name: `r${r}`, conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) } }));
+    const reply = await withoutStalling(() => gql(viewer, VALIDATE, { definition: doc }));
+    expect(reply.errors).toEqual([]);
+    const result = reply.data?.validateRuleSet as { valid: boolean; problems: Array<{ path: string; message: string }> };
+    expect(result.valid).toBe(false);
+    expect(result.problems).toHaveLength(201);
+    expect(result.problems[0].path).toMatch(/^rules\[0\]\.conditions\.all\[0\]/);
+    expect(result.problems[200]).toEqual({ path: '(root)', message: expect.stringMatching(/more problems not listed/) });
+  });
+});
+
 describe('conditions nested thousands deep', () => {
   it('validateRuleSet, simulateRuleSet and ruleSetDiff (a viewer): the path where it gets too deep, no 5xx', async () => {
     const before = await counts();
