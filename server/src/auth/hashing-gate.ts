@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Bounds password hashing: scrypt runs on libuv's thread pool (4 threads by default), which file
  * access, DNS lookups and other crypto share. At most `concurrency` hashes run at once; callers
@@ -11,7 +13,8 @@ export interface HashingGateOptions {
   maxWaiting: number;
 }
 
-export const HASHING_GATE_DEFAULTS: HashingGateOptions = { concurrency: 2, perSource: 2, maxWaiting: 16 };
+/** One core stays free for the event loop: on a 2-core machine, hashes run one at a time. */
+export const HASHING_GATE_DEFAULTS: HashingGateOptions = { concurrency: Math.max(1, Math.min(2, availableParallelism() - 1)), perSource: 2, maxWaiting: 16 };
 
 export class HashingGate {
   private running = 0;
