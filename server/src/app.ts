@@ -19,6 +19,8 @@ import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
 import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
 import { LeadOutcomeService } from './leads/lead-outcome.service';
+import { LeadErasureResolver } from './leads/lead-erasure.resolver';
+import { LeadErasureService } from './leads/lead-erasure.service';
 import { RescoreService } from './rescore/rescore.service';
 import { RuleSetResolver } from './rulesets/ruleset.resolver';
 import { RuleSetService } from './rulesets/ruleset.service';
@@ -80,12 +82,13 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   const ruleSets = new RuleSetService();
   const scoring = new ScoringService(ruleSets);
-  const scorePass = new ScorePassService(dataSource, scoring);
+  const scorePass = new ScorePassService(dataSource, scoring, { clock: config.clock });
   const leads = new LeadService(dataSource, scoring);
   const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
   const audit = new AuditService(dataSource);
   const auth = new AuthService(dataSource, audit, { clock: config.clock });
   const outcomes = new LeadOutcomeService(dataSource, audit);
+  const erasure = new LeadErasureService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
   rescore.setDispatcher(jobs);
   const workflow = new RuleSetWorkflowService(dataSource, ruleSets, rescore, audit, () => leads.attributeCatalog(), {
@@ -114,6 +117,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation, rescore)],
     [ScoringResolver, new ScoringResolver(scorePass)],
     [DecayPreviewChangeResolver, new DecayPreviewChangeResolver()],
+    [LeadErasureResolver, new LeadErasureResolver(erasure)],
     [AuthResolver, new AuthResolver(auth)],
     [AuditResolver, new AuditResolver(audit)],
     [WebhookResolver, new WebhookResolver(webhooks)],

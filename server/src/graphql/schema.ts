@@ -11,8 +11,9 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
+import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
 export type ResolverInstances = Map<Function, object>;

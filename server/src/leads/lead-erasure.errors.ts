@@ -1,0 +1,3 @@
+export enum LeadErasureErrorCode {
+  InvalidErasure = 'INVALID_ERASURE',
+}
