@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 // lets the replay app start on a fresh one, as it does on a fresh clone with PostgreSQL.
 import { PGliteInstance } from 'typeorm-pglite/dist/pglite-instance.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ScorePassService } from '../server/src/scoring/score-pass.service';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const LEADS = 20;
@@ -103,9 +104,9 @@ async function createLeads(t: TestApp): Promise<void> {
   }
 }
 
-/** Every lead's score as of T (re-scored now as of T), by externalId. */
+/** Every lead's score as of T (re-scored by the decay pass on day T, its clock at T), by externalId. */
 async function scoresAsOfT(t: TestApp): Promise<ScoreRow[]> {
-  await t.app.services.scorePass.runDecayPass(T);
+  await new ScorePassService(t.app.dataSource, t.app.services.scoring, { clock: { now: () => T } }).runDecayPass(T);
   return t.sql<ScoreRow>(
     `SELECT l.external_id AS "externalId", s.total, s.fit, s.engagement, s.cell
        FROM lead l JOIN lead_score s ON s.lead_id = l.id ORDER BY l.external_id`,
