@@ -277,3 +277,71 @@ describe('runBacktest', () => {
     expect(rule(done.results!.metrics, 'eng-requested-demo').fired).toBe(1);
   });
 });
+
+describe('fresh cohorts', () => {
+  const SPEC = { ...COHORT, cutoffDaysAfterCreation: 31 };
+  const COHORT_FIELDS = 'id generation leadCount convertedCount outcomesChangedSince';
+  type Cohort = { id: string; generation: number; leadCount: number; convertedCount: number; outcomesChangedSince: number };
+  const prepare = async (refresh?: boolean) =>
+    ok(await t.gql<{ prepareBacktestCohort: Cohort }>(`mutation($input: BacktestCohortInput!, $refresh: Boolean) { prepareBacktestCohort(input: $input, refresh: $refresh) { ${COHORT_FIELDS} } }`, { input: SPEC, refresh })).prepareBacktestCohort;
+  const cohort = async (id: string) => ok(await t.gql<{ backtestCohorts: Cohort[] }>(`{ backtestCohorts(first: 100) { ${COHORT_FIELDS} } }`)).backtestCohorts.find((c) => c.id === id)!;
+  const setOutcome = async (input: Record<string, unknown>) => ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input }));
+
+  it('counts the outcomes recorded since a cohort was prepared, and a new backtest of the spec sees them', async () => {
+    const old = await prepare();
+    expect(old).toMatchObject({ generation: 0, leadCount: 5, convertedCount: 3, outcomesChangedSince: 0 });
+    expect((await prepare()).id).toBe(old.id);
+    try {
+      await setOutcome({ externalId: 'open-late', outcome: 'CONVERTED', at: at(3, 35), dealValue: 900 });
+      await setOutcome({ externalId: 'won-quiet', outcome: 'CONVERTED', at: at(4, 25), dealValue: 130000 });
+      expect((await cohort(old.id)).outcomesChangedSince).toBe(2);
+
+      const fresh = ok(await t.gql<{ runBacktest: Run & { outcomesChangedSince: number } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id cohortId outcomesChangedSince results { metrics { leads converted revenue } } } }`, {
+        input: { cohort: SPEC, versionId: activeVersionId },
+      })).runBacktest;
+      expect(fresh.cohortId).not.toBe(old.id);
+      expect(fresh.outcomesChangedSince).toBe(0);
+      expect(fresh.results!.metrics).toMatchObject({ leads: 5, converted: 4, revenue: 5000 + 8000 + 900 + 130000 });
+      expect(await cohort(fresh.cohortId!)).toMatchObject({ generation: 1, convertedCount: 4, outcomesChangedSince: 0 });
+      // The old cohort keeps what it saw, and says so; runs on it by id use it as it is.
+      expect(await cohort(old.id)).toMatchObject({ generation: 0, convertedCount: 3, outcomesChangedSince: 2 });
+      const onOld = ok(await t.gql<{ runBacktest: { cohortId: string; outcomesChangedSince: number; results: { metrics: { converted: number } } } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId outcomesChangedSince results { metrics { converted } } } }`, {
+        input: { cohortId: old.id, versionId: activeVersionId },
+      })).runBacktest;
+      expect(onOld).toEqual({ cohortId: old.id, outcomesChangedSince: 2, results: { metrics: { converted: 3 } } });
+      // Unchanged since: the same spec reuses the fresh cohort; refresh prepares it anew regardless.
+      expect((await prepare()).id).toBe(fresh.cohortId);
+      expect(await prepare(true)).toMatchObject({ generation: 2, convertedCount: 4, outcomesChangedSince: 0 });
+    } finally {
+      await setOutcome({ externalId: 'open-late', outcome: 'OPEN' });
+      await setOutcome({ externalId: 'won-quiet', outcome: 'CONVERTED', at: at(4, 25), dealValue: 120000 });
+    }
+  });
+});
+
+describe('cohort filters that match nothing', () => {
+  const refused = async (mutation: string, input: Record<string, unknown>) => {
+    const result = await t.gql(mutation, { input });
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    return result.errors![0].extensions!.problems as Array<{ path: string; message: string }>;
+  };
+  const PREPARE = `mutation($input: BacktestCohortInput!) { prepareBacktestCohort(input: $input) { id } }`;
+
+  it('refuses a typo, naming the field and listing the values that do occur', async () => {
+    const [runs] = await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM backtest_run');
+    const [cohorts] = await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM backtest_cohort');
+    const typo = await refused(RUN_BACKTEST, { cohort: { ...COHORT, attributes: [{ name: 'industry', value: 'softwar' }] }, versionId: activeVersionId });
+    expect(typo).toEqual([{ path: 'input.cohort.attributes[0].value', message: expect.stringContaining('known values there: "software" (3), "education" (1), "financial_services" (1)') }]);
+    const segment = await refused(RUN_BACKTEST, { cohort: { ...COHORT, segment: 'x-educaton' }, versionId: activeVersionId });
+    expect(segment).toEqual([{ path: 'input.cohort.segment', message: expect.stringMatching(/has segment "x-educaton"; no lead there has one$/) }]);
+    const prepared = await refused(PREPARE, { ...COHORT, source: 'webinar' });
+    expect(prepared.map((p) => p.path)).toEqual(['input.source']);
+    // Each filter matches some lead, but no lead matches both.
+    const both = await refused(RUN_BACKTEST, { cohort: { ...COHORT, attributes: [{ name: 'industry', value: 'education' }, { name: 'seniority', value: 'vp' }] }, versionId: activeVersionId });
+    expect(both).toEqual([{ path: 'input.cohort', message: expect.stringContaining('matches all of these filters together') }]);
+    const empty = await refused(RUN_BACKTEST, { cohort: { ...COHORT, createdFrom: '2024-01-01T00:00:00Z', createdTo: '2024-02-01T00:00:00Z' }, versionId: activeVersionId });
+    expect(empty.map((p) => p.path)).toEqual(['input.cohort.createdFrom']);
+    expect(await t.sql('SELECT count(*)::int AS n FROM backtest_run')).toEqual([runs]);
+    expect(await t.sql('SELECT count(*)::int AS n FROM backtest_cohort')).toEqual([cohorts]);
+  });
+});

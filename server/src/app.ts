@@ -10,7 +10,9 @@ import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
 import { BacktestQueue } from './backtests/backtest-queue';
 import { BacktestResolver } from './backtests/backtest.resolver';
+import { BacktestCohortResolver, BacktestRunCohortResolver } from './backtests/backtest-cohort.resolver';
 import { BacktestService } from './backtests/backtest.service';
+import { ScoreConversionProbabilityResolver } from './backtests/conversion-probability.resolver';
 import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
 import { createSchema, type ResolverInstances } from './graphql/schema';
@@ -122,6 +124,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     [AuditResolver, new AuditResolver(audit)],
     [WebhookResolver, new WebhookResolver(webhooks)],
     [BacktestResolver, new BacktestResolver(backtests)],
+    [BacktestCohortResolver, new BacktestCohortResolver(backtests)],
+    [BacktestRunCohortResolver, new BacktestRunCohortResolver(backtests)],
+    [ScoreConversionProbabilityResolver, new ScoreConversionProbabilityResolver()],
   ]);
   const schema = await createSchema(resolvers);
 

@@ -90,9 +90,16 @@ export class BacktestResolver {
   }
 
   @Authorized(...RUNNERS)
-  @Mutation(() => BacktestCohort, { description: 'Prepares a cohort’s snapshot now (runBacktest also does when needed). Idempotent: the same spec returns the same cohort.' })
-  async prepareBacktestCohort(@Arg('input', () => BacktestCohortInput) input: BacktestCohortInput, @Ctx() ctx: GraphQLContext): Promise<BacktestCohort> {
-    return toCohort(await this.backtests.prepareCohortFromInput(actorOf(ctx.principal, ctx.requestId), input, 'input'));
+  @Mutation(() => BacktestCohort, {
+    description:
+      'Prepares a cohort’s snapshot now (runBacktest also does when needed). The same spec returns the same cohort, unless refresh: then it is prepared again with current outcomes and activities (the old cohort stays for the runs that used it).',
+  })
+  async prepareBacktestCohort(
+    @Arg('input', () => BacktestCohortInput) input: BacktestCohortInput,
+    @Arg('refresh', () => Boolean, { nullable: true, description: 'Prepare anew even if this spec was prepared before.' }) refresh: boolean | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<BacktestCohort> {
+    return toCohort(await this.backtests.prepareCohortFromInput(actorOf(ctx.principal, ctx.requestId), input, 'input', refresh ?? false));
   }
 
   @Authorized(...READERS)

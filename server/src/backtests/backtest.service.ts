@@ -7,6 +7,7 @@ import type { Actor } from '../rulesets/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
 import { ACTIVITY_TYPES, type RuleSetDefinition } from '../scoring/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
+import { calibrationRecord, saveCalibration, type CalibrationRecord } from './conversion-probability';
 import { concatSnapshots, SnapshotBuilder, type CohortSnapshot, type SnapshotRow } from './cohort-snapshot';
 import { cohortChecksum, describeCohort, normaliseCohortSpec, type CohortSpec, type CohortSpecInput } from './cohort-spec';
 import { defaultEvaluatorFactory, metricsInput, scoreCohort, selectLeads, type EvaluatorFactory } from './cohort-scoring';
@@ -18,6 +19,8 @@ export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed';
 export interface CohortRow {
   id: string;
   checksum: string;
+  /** 0 for a spec's first preparation, then 1, 2... each time it is prepared again with newer outcomes. */
+  generation: number;
   spec: CohortSpec;
   description: string;
   leadCount: number;
@@ -39,6 +42,8 @@ export interface BacktestResults {
   compiled: boolean;
   /** Where the time went, in milliseconds. */
   timings: { loadCohort: number; score: number; metrics: number };
+  /** Conversion probability by score for a saved version (conversion-probability.ts); absent for unsaved definitions. */
+  calibration?: CalibrationRecord;
 }
 
 export interface RunRow {
@@ -97,9 +102,11 @@ export const DEFAULT_BACKTEST_CONFIG: BacktestConfig = {
 };
 
 const LOAD_BATCH = 20_000;
+/** Values of a filtered field listed when a cohort filter matches no lead. */
+const KNOWN_VALUES_LISTED = 10;
 const isId = (value: string) => /^\d{1,18}$/.test(value);
 
-const COHORT_COLUMNS = `c.id::text AS id, c.checksum, c.spec, c.lead_count AS "leadCount", c.converted_count AS "convertedCount",
+const COHORT_COLUMNS = `c.id::text AS id, c.checksum, c.generation, c.spec, c.lead_count AS "leadCount", c.converted_count AS "convertedCount",
   c.decided_count AS "decidedCount", c.activity_count::float8 AS "activityCount", c.property_count AS "propertyCount",
   c.created_by AS "createdBy", c.prepared_at AS "preparedAt", c.prepare_ms AS "prepareMs"`;
 
@@ -148,29 +155,102 @@ export class BacktestService {
     return normaliseCohortSpec(input, { path, knownAttributes: new Set(catalog.keys()) });
   }
 
-  async prepareCohortFromInput(actor: Actor, input: CohortSpecInput, path = 'input'): Promise<CohortRow> {
+  /** prepareBacktestCohort: with `refresh`, prepared anew even when a cohort of the spec exists. */
+  async prepareCohortFromInput(actor: Actor, input: CohortSpecInput, path = 'input', refresh = false): Promise<CohortRow> {
     const { spec, problems } = await this.normalise(input, path);
     if (!spec) throw InvalidInputError.of(BacktestErrorCode.InvalidBacktest, problems);
-    return this.prepareCohort(spec, actor.name);
+    if (!(await this.findCohortByChecksum(cohortChecksum(spec)))) await this.requireMatches(spec, path);
+    return this.prepareCohort(spec, actor.name, refresh ? 'always' : 'never');
   }
 
   /**
-   * The cohort's snapshot, built once per spec (idempotent by checksum: a second call, or a
-   * concurrent one, returns the cohort the first built). One transaction, set-based:
+   * Refuses a spec whose filters match no lead (a typo such as segment "x-educaton" would
+   * otherwise "complete" with 0 leads): the first filter that matches nothing in the creation
+   * range is named, with the values that do occur there (the most frequent first).
+   */
+  private async requireMatches(spec: CohortSpec, path: string): Promise<void> {
+    if ((await this.countLeads(spec)) > 0) return;
+    const range = [spec.createdFrom, spec.createdTo];
+    const inRange = 'l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz';
+    const known = async (expression: string, extra: unknown[] = []): Promise<string> => {
+      const rows: Array<{ value: string; leads: number }> = await this.dataSource.query(
+        `SELECT ${expression} AS value, count(*)::int AS leads FROM lead l WHERE ${inRange} AND ${expression} IS NOT NULL
+          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${KNOWN_VALUES_LISTED}`,
+        [...range, ...extra],
+      );
+      return rows.length ? `known values there: ${rows.map((row) => `${JSON.stringify(row.value)} (${row.leads})`).join(', ')}` : 'no lead there has one';
+    };
+    const matches = async (condition: string, value: unknown): Promise<boolean> => {
+      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM lead l WHERE ${inRange} AND ${condition} LIMIT 1`, [...range, value]);
+      return rows.length > 0;
+    };
+    const period = `created ${spec.createdFrom} to ${spec.createdTo}`;
+    const problems: Problem[] = [];
+    for (const field of ['source', 'segment'] as const) {
+      const value = spec[field];
+      if (value !== null && !(await matches(`l.${field} = $3`, value))) {
+        problems.push({ path: `${path}.${field}`, message: `no lead ${period} has ${field} ${JSON.stringify(value)}; ${await known(`l.${field}`)}` });
+      }
+    }
+    for (const [index, { name, value }] of spec.attributes.entries()) {
+      if (!(await matches('l.attributes @> $3::jsonb', JSON.stringify({ [name]: value })))) {
+        problems.push({ path: `${path}.attributes[${index}].value`, message: `no lead ${period} has ${name} = ${JSON.stringify(value)}; ${await known('l.attributes ->> $3', [name])}` });
+      }
+    }
+    if (!problems.length) {
+      const filtered = spec.source !== null || spec.segment !== null || spec.attributes.length > 0;
+      problems.push(
+        filtered
+          ? { path, message: `no lead ${period} matches all of these filters together (each matches some)` }
+          : { path: `${path}.createdFrom`, message: `no lead was ${period}` },
+      );
+    }
+    throw InvalidInputError.of(BacktestErrorCode.InvalidBacktest, problems);
+  }
+
+  /**
+   * How many of the cohort's leads have another outcome (or outcome date, or deal value) now than
+   * when it was prepared: a backtest of its spec prepares it again when this is not 0.
+   */
+  async outcomesChangedSince(cohortId: string): Promise<number> {
+    const [{ count }]: Array<{ count: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM backtest_cohort_lead c JOIN lead l ON l.id = c.lead_id
+        WHERE c.cohort_id = $1::bigint AND (l.outcome <> c.outcome OR l.outcome_at IS DISTINCT FROM c.outcome_at OR l.deal_value IS DISTINCT FROM c.deal_value)`,
+      [cohortId],
+    );
+    return count;
+  }
+
+  private async anyOutcomeChanged(cohortId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM backtest_cohort_lead c JOIN lead l ON l.id = c.lead_id
+        WHERE c.cohort_id = $1::bigint AND (l.outcome <> c.outcome OR l.outcome_at IS DISTINCT FROM c.outcome_at OR l.deal_value IS DISTINCT FROM c.deal_value)
+        LIMIT 1`,
+      [cohortId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The cohort's snapshot, built once per spec and generation (a second call, or a concurrent one,
+   * returns the cohort the first built). `refresh` says when a spec already prepared is prepared
+   * again as its next generation: never, when an outcome changed since (what backtests of a spec
+   * do, so they see current outcomes), or always. One transaction, set-based:
    * the cohort's leads with their cutoff, their activities before it, the distinct property
    * objects of those activities, then one row per lead with its activities as parallel arrays.
    */
-  async prepareCohort(spec: CohortSpec, createdBy: string): Promise<CohortRow> {
+  async prepareCohort(spec: CohortSpec, createdBy: string, refresh: 'never' | 'ifOutcomesChanged' | 'always' = 'ifOutcomesChanged'): Promise<CohortRow> {
     const checksum = cohortChecksum(spec);
     const existing = await this.findCohortByChecksum(checksum);
-    if (existing) return existing;
+    if (existing && (refresh === 'never' || (refresh === 'ifOutcomesChanged' && !(await this.anyOutcomeChanged(existing.id))))) return existing;
+    const generation = existing ? existing.generation + 1 : 0;
     const started = Date.now();
     const id = await this.dataSource.transaction(async (manager) => {
-      // A concurrent preparation of the same spec makes this wait for its commit, then do nothing.
+      // A concurrent preparation of the same spec and generation makes this wait for its commit, then do nothing.
       const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO backtest_cohort (spec, checksum, lead_count, converted_count, decided_count, activity_count, property_count, created_by, prepare_ms)
-         VALUES ($1::jsonb, $2, 0, 0, 0, 0, 0, $3, 0) ON CONFLICT (checksum) DO NOTHING RETURNING id::text AS id`,
-        [JSON.stringify(spec), checksum, createdBy],
+        `INSERT INTO backtest_cohort (spec, checksum, generation, lead_count, converted_count, decided_count, activity_count, property_count, created_by, prepare_ms)
+         VALUES ($1::jsonb, $2, $4, 0, 0, 0, 0, 0, $3, 0) ON CONFLICT (checksum, generation) DO NOTHING RETURNING id::text AS id`,
+        [JSON.stringify(spec), checksum, createdBy, generation],
       );
       if (!inserted.length) return null;
       const cohortId = inserted[0].id;
@@ -189,7 +269,7 @@ export class BacktestService {
     });
     const cohort = id ? await this.getCohort(id) : await this.findCohortByChecksum(checksum);
     if (!cohort) throw new Error(`cohort ${checksum} vanished while it was prepared`);
-    if (id) this.logger.info({ cohortId: cohort.id, leads: cohort.leadCount, activities: cohort.activityCount, ms: cohort.prepareMs }, 'backtest cohort prepared');
+    if (id) this.logger.info({ cohortId: cohort.id, generation, leads: cohort.leadCount, activities: cohort.activityCount, ms: cohort.prepareMs }, 'backtest cohort prepared');
     return cohort;
   }
 
@@ -257,7 +337,7 @@ export class BacktestService {
   }
 
   private async findCohortByChecksum(checksum: string): Promise<CohortRow | null> {
-    const rows: CohortRow[] = await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.checksum = $1`, [checksum]);
+    const rows: CohortRow[] = await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.checksum = $1 ORDER BY c.generation DESC LIMIT 1`, [checksum]);
     return rows[0] ? this.withCache(rows[0]) : null;
   }
 
@@ -389,9 +469,12 @@ export class BacktestService {
       definition = version.definition;
     }
     const compareTo = input.compareToVersionId != null ? await this.versionAt(input.compareToVersionId, 'input.compareToVersionId') : null;
-    const cohort = input.cohortId != null ? await this.getCohort(input.cohortId, 'input.cohortId') : await this.findCohortByChecksum(cohortChecksum(spec!));
+    // A spec's cohort is chosen when the run executes: the latest one, or a new one if outcomes changed since.
+    const cohort = input.cohortId != null ? await this.getCohort(input.cohortId, 'input.cohortId') : null;
+    const latest = spec ? await this.findCohortByChecksum(cohortChecksum(spec)) : null;
+    if (spec && !latest) await this.requireMatches(spec, 'input.cohort');
     const cohortSpec = cohort?.spec ?? spec!;
-    const leads = cohort?.leadCount ?? (await this.countLeads(cohortSpec));
+    const leads = cohort?.leadCount ?? latest?.leadCount ?? (await this.countLeads(cohortSpec));
 
     const [row]: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO backtest_run (cohort_id, cohort_spec, cohort_checksum, rule_set_key, version_id, definition, definition_checksum,
@@ -450,10 +533,13 @@ export class BacktestService {
     const started = Date.now();
     try {
       const results = await this.compute(runId);
-      await this.dataSource.query(
-        `UPDATE backtest_run SET status = 'completed', results = $2::jsonb, error = NULL, finished_at = now(), duration_ms = $3 WHERE id = $1::bigint`,
-        [runId, JSON.stringify(results), Date.now() - started],
-      );
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(
+          `UPDATE backtest_run SET status = 'completed', results = $2::jsonb, error = NULL, finished_at = now(), duration_ms = $3 WHERE id = $1::bigint`,
+          [runId, JSON.stringify(results), Date.now() - started],
+        );
+        if (results.calibration) await saveCalibration(manager, runId, results.calibration);
+      });
     } catch (error) {
       this.logger.error({ err: error, runId }, 'backtest failed');
       await this.dataSource.query(
@@ -485,7 +571,7 @@ export class BacktestService {
     let cohort: CohortRow;
     if (run.cohortId) cohort = await this.getCohort(run.cohortId);
     else {
-      cohort = await this.prepareCohort(run.cohortSpec, run.createdBy);
+      cohort = await this.prepareCohort(run.cohortSpec, run.createdBy, 'ifOutcomesChanged');
       await this.dataSource.query('UPDATE backtest_run SET cohort_id = $2::bigint WHERE id = $1::bigint', [runId, cohort.id]);
     }
     const candidate = run.versionId ? await this.unchangedDefinition(run.versionId, run.definitionChecksum) : run.definition!;
@@ -513,6 +599,7 @@ export class BacktestService {
       comparison,
       compiled: candidateScores.compiled && (baselineScores?.compiled ?? true),
       timings: { loadCohort, score, metrics: Date.now() - t },
+      ...(run.versionId ? { calibration: calibrationRecord(candidateScores.total, snapshot.converted, leads) } : {}),
     };
   }
 

@@ -65,6 +65,7 @@ export class BacktestCohortSpec {
 export class BacktestCohort {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'sha256 of the normalised spec.' }) checksum: string;
+  @Field(() => Int, { description: '0 for the spec’s first preparation; each preparation again (outcomes changed, or refresh) is the next.' }) generation: number;
   @Field(() => BacktestCohortSpec) spec: BacktestCohortSpec;
   @Field(() => String) description: string;
   @Field(() => Int) leadCount: number;
