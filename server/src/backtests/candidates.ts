@@ -1,0 +1,251 @@
+import { ACTIVITY_TYPES, type ActivityType, type Dimension, type FactDefinition, type FactType, type RuleDefinition, type RuleSetDefinition, type TopLevelCondition } from '../scoring/ruleset-definition';
+import type { CohortSnapshot } from './cohort-snapshot';
+
+/**
+ * Candidate rules: conditions on what a cohort's leads hold (attribute values, numeric ranges,
+ * recent activity) that a rule set could score. Enumerated here from the training leads; the
+ * backtest then evaluates them like any rule, keeps those with support and strong evidence that
+ * no rule already covers, and fits their points with the rules (fitting.ts). Pure.
+ */
+
+export interface CandidateRule {
+  rule: RuleDefinition;
+  /** Facts the rule reads that the rule set does not declare yet. */
+  facts: FactDefinition[];
+}
+
+export interface CandidateOptions {
+  minSupport: number;
+  /** Most values per categorical attribute (the most frequent). */
+  maxValuesPerAttribute: number;
+  /** Numeric attributes are cut into at most this many ranges at their quantiles. */
+  numericBins: number;
+  /** Leads looked at to enumerate values (spread evenly over the training part). */
+  sampleLeads: number;
+}
+
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { minSupport: 30, maxValuesPerAttribute: 40, numericBins: 8, sampleLeads: 50_000 };
+
+const slug = (value: string) =>
+  value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24) || 'x';
+const camel = (value: string) => value.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^[^A-Za-z]+/, '') || 'fact';
+
+function rule(name: string, label: string, dimension: Dimension, conditions: TopLevelCondition): RuleDefinition {
+  return { name, conditions, event: { type: 'score', params: { dimension, points: 0, label: label.slice(0, 200) } } };
+}
+
+/** Reads a condition tree's fact names (leaves only). */
+function factsOf(condition: unknown, into: Set<string>): void {
+  if (!condition || typeof condition !== 'object') return;
+  const node = condition as Record<string, unknown>;
+  if (typeof node.fact === 'string') into.add(node.fact);
+  for (const key of ['all', 'any']) if (Array.isArray(node[key])) for (const child of node[key] as unknown[]) factsOf(child, into);
+  if (node.not) factsOf(node.not, into);
+}
+
+/**
+ * Enumerates candidate rules over `rows` (training leads): for every attribute the leads hold,
+ * each frequent value (equal) and "is empty" for strings and booleans, quantile ranges for numbers;
+ * for every activity type they did, "at least once in the last 30 days" and "at least 3 times ever".
+ * Dimension: that of the rules already reading the fact, else fit for attributes, engagement for
+ * activity. Names start with `cand-`.
+ */
+export function enumerateCandidates(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  rows: ArrayLike<number>,
+  attributeTypes: ReadonlyMap<string, FactType>,
+  options: Partial<CandidateOptions> = {},
+): CandidateRule[] {
+  const opts = { ...DEFAULT_CANDIDATE_OPTIONS, ...options };
+  const step = Math.max(1, Math.floor(rows.length / opts.sampleLeads));
+  const sampled = Math.ceil(rows.length / step);
+  // Support in the sample scaled to the training part.
+  const minCount = Math.max(1, Math.floor((opts.minSupport * sampled) / Math.max(rows.length, 1)));
+  const factNames = new Set(definition.facts.map((fact) => fact.name));
+  const dimensionOfFact = new Map<string, Dimension>();
+  for (const r of definition.rules) {
+    const used = new Set<string>();
+    factsOf(r.conditions, used);
+    for (const name of used) if (!dimensionOfFact.has(name)) dimensionOfFact.set(name, r.event.params.dimension);
+  }
+  const candidates: CandidateRule[] = [];
+  const ruleNames = new Set(definition.rules.map((r) => r.name));
+  const add = (name: string, label: string, dimension: Dimension, conditions: TopLevelCondition, facts: FactDefinition[]) => {
+    let unique = name.slice(0, 64);
+    for (let k = 2; ruleNames.has(unique); k++) unique = `${name.slice(0, 60)}-${k}`;
+    ruleNames.add(unique);
+    candidates.push({ rule: rule(unique, label, dimension, conditions), facts });
+  };
+  const newFactName = (base: string) => {
+    let name = camel(base).slice(0, 60);
+    for (let k = 2; factNames.has(name); k++) name = `${camel(base).slice(0, 58)}${k}`;
+    factNames.add(name);
+    return name;
+  };
+
+  // ---- attributes ----
+  const strings = new Map<string, Map<string, number>>();
+  const booleans = new Map<string, [number, number]>();
+  const numbers = new Map<string, number[]>();
+  const present = new Map<string, number>();
+  for (let k = 0; k < rows.length; k += step) {
+    const attributes = snapshot.attributes[rows[k]] ?? {};
+    for (const [name, value] of Object.entries(attributes)) {
+      const type = attributeTypes.get(name);
+      if (value === null || value === undefined || value === '') continue;
+      present.set(name, (present.get(name) ?? 0) + 1);
+      if (type === 'string' && typeof value === 'string') {
+        let counts = strings.get(name);
+        if (!counts) strings.set(name, (counts = new Map()));
+        if (counts.size < 1000 || counts.has(value)) counts.set(value, (counts.get(value) ?? 0) + 1);
+      } else if (type === 'boolean' && typeof value === 'boolean') {
+        const counts = booleans.get(name) ?? [0, 0];
+        counts[value ? 1 : 0] += 1;
+        booleans.set(name, counts);
+      } else if (type === 'number' && typeof value === 'number' && Number.isFinite(value)) {
+        let values = numbers.get(name);
+        if (!values) numbers.set(name, (values = []));
+        values.push(value);
+      }
+    }
+  }
+  const attributeFact = (attribute: string, type: FactType): { name: string; facts: FactDefinition[]; label: string } => {
+    const existing = definition.facts.find((fact) => fact.source === 'attribute' && (fact.attribute ?? fact.name) === attribute && fact.type === type);
+    if (existing) return { name: existing.name, facts: [], label: existing.label ?? attribute };
+    const name = newFactName(attribute);
+    return { name, facts: [{ name, label: attribute, type, source: 'attribute', ...(name === attribute ? {} : { attribute }) }], label: attribute };
+  };
+  const sharedFact = new Map<string, { name: string; facts: FactDefinition[]; label: string }>();
+  const factFor = (attribute: string, type: FactType) => {
+    let found = sharedFact.get(attribute);
+    if (!found) sharedFact.set(attribute, (found = attributeFact(attribute, type)));
+    // Only the first candidate on a new fact carries its declaration; the service merges them by name.
+    return found;
+  };
+  for (const [attribute, counts] of [...strings.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const fact = factFor(attribute, 'string');
+    const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
+    const values = [...counts.entries()].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    for (const [value] of values.slice(0, opts.maxValuesPerAttribute)) {
+      add(`cand-${slug(fact.name)}-${slug(value)}`, `${fact.label}: ${value}`, dimension, { all: [{ fact: fact.name, operator: 'equal', value }] }, fact.facts);
+    }
+    if (sampled - (present.get(attribute) ?? 0) >= minCount && (present.get(attribute) ?? 0) >= minCount) {
+      add(`cand-${slug(fact.name)}-empty`, `${fact.label}: unknown`, dimension, { all: [{ fact: fact.name, operator: 'isEmpty', value: true }] }, fact.facts);
+    }
+  }
+  for (const [attribute, [no, yes]] of [...booleans.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const fact = factFor(attribute, 'boolean');
+    const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
+    if (yes >= minCount) add(`cand-${slug(fact.name)}-yes`, `${fact.label}: yes`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: true }] }, fact.facts);
+    if (no >= minCount) add(`cand-${slug(fact.name)}-no`, `${fact.label}: no`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: false }] }, fact.facts);
+  }
+  for (const [attribute, values] of [...numbers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const fact = factFor(attribute, 'number');
+    const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
+    for (const [from, to] of quantileRanges(values, opts.numericBins, minCount)) {
+      const conditions: TopLevelCondition = {
+        all: [
+          ...(from === null ? [] : [{ fact: fact.name, operator: 'greaterThanInclusive', value: from }]),
+          ...(to === null ? [] : [{ fact: fact.name, operator: 'lessThan', value: to }]),
+        ],
+      };
+      const label = from === null ? `${fact.label} below ${to}` : to === null ? `${fact.label} ${from} or more` : `${fact.label} from ${from} to below ${to}`;
+      add(`cand-${slug(fact.name)}-${from === null ? 'lt' : slug(String(from))}-${to === null ? 'up' : slug(String(to))}`, label, dimension, conditions, fact.facts);
+    }
+  }
+
+  // ---- activity ----
+  const DAY_MS = 86_400_000;
+  const recent = new Uint32Array(ACTIVITY_TYPES.length + 1);
+  const repeated = new Uint32Array(ACTIVITY_TYPES.length + 1);
+  const perLead = new Uint32Array(ACTIVITY_TYPES.length + 1);
+  const seenRecent = new Uint8Array(ACTIVITY_TYPES.length + 1);
+  for (let k = 0; k < rows.length; k += step) {
+    const i = rows[k];
+    perLead.fill(0);
+    seenRecent.fill(0);
+    for (let a = snapshot.activityOffsets[i]; a < snapshot.activityOffsets[i + 1]; a++) {
+      const type = snapshot.activityTypes[a];
+      perLead[type] += 1;
+      if (snapshot.activityAgeMs[a] < 30 * DAY_MS) seenRecent[type] = 1;
+    }
+    for (let t = 1; t < perLead.length; t++) {
+      recent[t] += seenRecent[t];
+      if (perLead[t] >= 3) repeated[t] += 1;
+    }
+  }
+  const activityFact = (type: ActivityType, windowDays: number | null): { name: string; facts: FactDefinition[] } => {
+    const existing = definition.facts.find(
+      (fact) => fact.source === 'activity' && fact.aggregate === 'count' && !fact.where && fact.activityTypes?.length === 1 && fact.activityTypes[0] === type && (fact.windowDays ?? null) === windowDays,
+    );
+    if (existing) return { name: existing.name, facts: [] };
+    const name = newFactName(`${type}_${windowDays === null ? 'ever' : `${windowDays}d`}`);
+    return { name, facts: [{ name, label: `${type.replace(/_/g, ' ')} (${windowDays === null ? 'all time' : `last ${windowDays} days`})`, type: 'number', source: 'activity', aggregate: 'count', activityTypes: [type], ...(windowDays === null ? {} : { windowDays }) }] };
+  };
+  for (let t = 1; t <= ACTIVITY_TYPES.length; t++) {
+    const type = ACTIVITY_TYPES[t - 1];
+    if (recent[t] >= minCount && sampled - recent[t] >= minCount) {
+      const fact = activityFact(type, 30);
+      add(`cand-${slug(type)}-30d`, `${type.replace(/_/g, ' ')} in the last 30 days`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 1 }] }, fact.facts);
+    }
+    if (repeated[t] >= minCount && sampled - repeated[t] >= minCount) {
+      const fact = activityFact(type, null);
+      add(`cand-${slug(type)}-3x`, `${type.replace(/_/g, ' ')} 3 times or more`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 3 }] }, fact.facts);
+    }
+  }
+  return candidates;
+}
+
+/**
+ * Up to `bins` ranges [from, to) cut at the values' quantiles (null: open end), each holding at
+ * least `minCount` of the values; a value held by many leads (0 seconds on the site) gets a range
+ * of its own.
+ */
+export function quantileRanges(values: number[], bins: number, minCount: number): Array<[number | null, number | null]> {
+  if (values.length < 2 * minCount) return [];
+  const sorted = Float64Array.from(values).sort();
+  const cuts: number[] = [];
+  for (let b = 1; b < bins; b++) {
+    const q = sorted[Math.floor((b * sorted.length) / bins)];
+    if (q > sorted[0] && (cuts.length === 0 || q > cuts[cuts.length - 1])) cuts.push(q);
+  }
+  // The value just above a heavy lowest value starts a range of its own (e.g. exactly 0).
+  const countBelow = (x: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const edges = [null, ...cuts, null] as Array<number | null>;
+  const ranges: Array<[number | null, number | null]> = [];
+  for (let e = 0; e + 1 < edges.length; e++) {
+    const from = edges[e];
+    const to = edges[e + 1];
+    const count = (to === null ? sorted.length : countBelow(to)) - (from === null ? 0 : countBelow(from));
+    if (count >= minCount && sorted.length - count >= minCount) ranges.push([from, to]);
+  }
+  return ranges;
+}
+
+/** Adds candidate rules (and the facts they need) to a definition. */
+export function withCandidates(definition: RuleSetDefinition, candidates: readonly CandidateRule[]): RuleSetDefinition {
+  const facts = [...definition.facts];
+  const names = new Set(facts.map((fact) => fact.name));
+  for (const candidate of candidates) {
+    for (const fact of candidate.facts) {
+      if (names.has(fact.name)) continue;
+      names.add(fact.name);
+      facts.push(fact);
+    }
+  }
+  return { ...definition, facts, rules: [...definition.rules, ...candidates.map((candidate) => candidate.rule)] };
+}
