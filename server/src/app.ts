@@ -12,6 +12,7 @@ import { BacktestQueue } from './backtests/backtest-queue';
 import { BacktestResolver } from './backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from './backtests/backtest-cohort.resolver';
 import { BacktestService } from './backtests/backtest.service';
+import { ScoreConversionProbabilityResolver } from './backtests/conversion-probability.resolver';
 import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
 import { createSchema, type ResolverInstances } from './graphql/schema';
@@ -125,6 +126,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [BacktestResolver, new BacktestResolver(backtests)],
     [BacktestCohortResolver, new BacktestCohortResolver(backtests)],
     [BacktestRunCohortResolver, new BacktestRunCohortResolver(backtests)],
+    [ScoreConversionProbabilityResolver, new ScoreConversionProbabilityResolver()],
   ]);
   const schema = await createSchema(resolvers);
 

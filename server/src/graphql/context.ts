@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ActivityPageArgs, ActivityRow, ActivityService } from '../activities/activity.service';
 import type { Principal } from '../auth/principal';
+import { latestCalibrations, type VersionCalibration } from '../backtests/conversion-probability';
 import type { Page } from '../common/pagination';
 import type { DomainError } from '../common/errors';
 import type { LeadService } from '../leads/lead.service';
@@ -27,6 +28,8 @@ export interface GraphQLContext {
     activities: (args: ActivityPageArgs) => DataLoader<string, Page<ActivityRow> & { totalCount: number }>;
     /** A page of each lead's score history, batched the same way. */
     scoreHistory: (args: HistoryPageArgs) => DataLoader<string, Page<ScoreChangeRow>>;
+    /** A rule set version's latest calibration (conversion probability), by version id. */
+    calibration: DataLoader<string, VersionCalibration | null>;
   };
 }
 
@@ -54,6 +57,10 @@ export function createLoaders(deps: { dataSource: DataSource; scoring: ScoringSe
     score: new DataLoader(async (leadIds) => {
       const scores = await deps.scoring.currentScores(deps.dataSource.manager, leadIds);
       return leadIds.map((id) => scores.get(id) ?? null);
+    }),
+    calibration: new DataLoader(async (versionIds) => {
+      const calibrations = await latestCalibrations(deps.dataSource, versionIds);
+      return versionIds.map((id) => calibrations.get(id) ?? null);
     }),
     lead: new DataLoader(async (ids) => {
       const leads = new Map((await deps.leads.findByIds(ids)).map((lead) => [lead.id, lead]));

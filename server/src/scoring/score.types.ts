@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { PageInfo } from '../graphql/common.types';
 
@@ -21,6 +21,23 @@ export class ScoreReason {
 
   @Field(() => Int)
   points: number;
+}
+
+@ObjectType({ description: 'The backtest a conversion probability is calibrated on.' })
+export class ConversionProbabilitySource {
+  @Field(() => ID) backtestRunId: string;
+  @Field(() => GraphQLISODateTime) calibratedAt: Date;
+  @Field(() => Int, { description: 'Leads the calibration was fitted on.' }) cohortSize: number;
+  @Field(() => Int) conversions: number;
+  @Field(() => GraphQLISODateTime, { description: 'The newest creation time of the cohort’s leads: how old the evidence is.' }) cohortEndsAt: Date;
+}
+
+@ObjectType({ description: 'Estimated probability that a lead with this score converts, from the latest accepted backtest of the score’s version (isotonic by score).' })
+export class ConversionProbability {
+  @Field(() => Float, { nullable: true, description: 'From 0 to 1; null when no backtest of the version is accepted (see reason).' }) value: number | null;
+  @Field(() => ConversionProbabilitySource, { nullable: true }) source: ConversionProbabilitySource | null;
+  @Field(() => Boolean, { description: 'The version changed since, or the cohort ends more than 180 days ago: the value is dated.' }) stale: boolean;
+  @Field(() => String, { nullable: true, description: 'Why there is no value, or why it is stale.' }) reason: string | null;
 }
 
 @ObjectType({ description: "A lead's score under one rule set version. The reasons' points add up to fit and engagement." })
