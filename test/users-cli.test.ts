@@ -1,16 +1,10 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { PGliteInstance } from 'typeorm-pglite/dist/pglite-instance.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import type { DatabaseConfig } from '../server/src/db/database-config';
 import { createApolloServer, createContext } from '../server/src/http/http-server';
-import { withDatabase } from './support/global-setup';
+import { type ChildResult, createOwnDatabase, type OwnDatabase, runScript } from './support/own-database';
 
 /*
  * `npm run users -- ...` run as a child process, as an operator would, on a database of its own:
@@ -20,50 +14,18 @@ import { withDatabase } from './support/global-setup';
 
 let env: NodeJS.ProcessEnv;
 let database: DatabaseConfig;
-let cleanUp: () => Promise<void>;
+let own: OwnDatabase | undefined;
 
 beforeAll(async () => {
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const name = `ls_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
-    await admin.end();
-    const url = withDatabase(adminUrl, name);
-    database = { kind: 'postgres', url };
-    env = { ...process.env, DATABASE_URL: url };
-    cleanUp = async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
-  } else {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'users-cli-test-'));
-    database = { kind: 'embedded', dataDir };
-    env = { ...process.env, DATA_DIR: dataDir };
-    delete env.DATABASE_URL;
-    cleanUp = async () => rmSync(dataDir, { recursive: true, force: true });
-  }
+  own = await createOwnDatabase('users-cli-test');
+  ({ env, database } = own);
 });
 afterAll(async () => {
-  await cleanUp?.();
+  await own?.drop();
 });
 
 /** Runs `npm run users -- <args>` (the same script) with `stdin` piped in. */
-function users(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const users = (args: string[], stdin = ''): Promise<ChildResult> => runScript('scripts/users.ts', args, env, stdin);
 
 /** Opens the app on the CLI's database (after the CLI has exited: PGlite is single-process), runs `work`, closes it. */
 async function withApp<T>(work: (signIn: (email: string, password: string) => Promise<{ token?: string; reason?: string }>, app: App) => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import type { DemoUser } from './auth/auth.service';
+import { productionReadiness } from './auth/production-readiness';
 import { createLogger } from './common/logger';
 import { databaseConfigFromEnv, describeDatabase } from './db/database-config';
 import { seedDemoData } from './demo/seed-demo';
@@ -12,6 +13,10 @@ async function main(): Promise<void> {
   const database = databaseConfigFromEnv();
   const demo = process.argv.includes('--demo');
   const production = process.env.NODE_ENV === 'production';
+  if (production && demo) {
+    // The demo creates users with a published password; a production service must never have them.
+    throw new StartRefusedError('--demo is refused with NODE_ENV=production: the demo users have a public password. Use npm run demo:api for a demo.');
+  }
   logger.info({ database: describeDatabase(database) }, 'starting');
 
   const app = await createApp({
@@ -20,6 +25,14 @@ async function main(): Promise<void> {
     publishRoles: process.env.PUBLISH_ROLES?.split(',').map((role) => role.trim()),
     recordActivityConcurrency: wholeNumberFromEnv('RECORD_ACTIVITY_CONCURRENCY'),
   });
+  if (production) {
+    const readiness = await productionReadiness(app.dataSource);
+    for (const warning of readiness.warnings) logger.warn(warning);
+    if (readiness.refusals.length > 0) {
+      await app.close();
+      throw new StartRefusedError(`refusing to start in production: ${readiness.refusals.join('; ')}`);
+    }
+  }
   let demoUsers: DemoUser[] = [];
   if (demo) {
     demoUsers = await app.services.auth.ensureDemoUsers();
@@ -53,6 +66,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/** A start stopped on purpose: its message is the whole story, no stack trace. */
+class StartRefusedError extends Error {}
+
 /** A positive whole number from the environment, undefined when unset; anything else stops the start with the variable named. */
 function wholeNumberFromEnv(name: string): number | undefined {
   const text = process.env[name]?.trim();
@@ -78,6 +94,6 @@ function signInHelp(graphqlUrl: string, users: DemoUser[]): string {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof StartRefusedError ? error.message : error);
   process.exit(1);
 });

@@ -34,7 +34,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const USER_LIMITS = { email: 320, name: 200, passwordMin: 12, passwordMax: 200, apiKeyName: 100 } as const;
 
 export const DEMO_PASSWORD = 'demo-password';
-const DEMO_USERS: Array<{ email: string; name: string; role: Role }> = [
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
   { email: 'admin@demo.local', name: 'Ada Admin', role: 'admin' },
   { email: 'marketing@demo.local', name: 'Mia Marketing', role: 'marketing' },
   // A second marketer, so the rule that an author cannot approve their own change can be shown.
