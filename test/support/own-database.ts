@@ -38,7 +38,7 @@ export async function createOwnDatabase(prefix: string): Promise<OwnDatabase> {
     };
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-  const env = { ...process.env, DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   return { database: { kind: 'embedded', dataDir }, env, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }
