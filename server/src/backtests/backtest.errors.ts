@@ -4,4 +4,7 @@ export enum BacktestErrorCode {
   RunNotFound = 'BACKTEST_RUN_NOT_FOUND',
   VersionNotFound = 'RULE_SET_VERSION_NOT_FOUND',
   VersionChanged = 'BACKTEST_VERSION_CHANGED',
+  NoSuggestions = 'BACKTEST_NO_SUGGESTIONS',
+  RunNotCompleted = 'BACKTEST_RUN_NOT_COMPLETED',
+  ExportLinkInvalid = 'BACKTEST_EXPORT_LINK_INVALID',
 }

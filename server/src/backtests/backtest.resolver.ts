@@ -10,6 +10,7 @@ import {
   BacktestOpenLeadsEnum,
   BacktestResults,
   BacktestRun,
+  BacktestSplitKindEnum,
   RunBacktestInput,
   type BacktestGroupDelta,
   type BacktestMetrics,
@@ -70,8 +71,15 @@ function toResults(run: RunRoot, results: ResultsRow): BacktestResults {
           leadsChangingCell: comparison.leadsChangingCell,
         }
       : null,
+    suggestions: results.suggestions
+      ? {
+          ...results.suggestions,
+          split: { ...results.suggestions.split, kind: results.suggestions.split.kind as BacktestSplitKindEnum },
+          candidates: results.suggestions.candidates.map((candidate) => ({ ...candidate, dimension: candidate.dimension as DimensionEnum })),
+        }
+      : null,
     compiled: results.compiled,
-    timings: { loadCohortMs: results.timings.loadCohort, scoreMs: results.timings.score, metricsMs: results.timings.metrics },
+    timings: { loadCohortMs: results.timings.loadCohort, scoreMs: results.timings.score, metricsMs: results.timings.metrics, fitMs: results.timings.fit ?? null },
     raw: results,
   };
 }

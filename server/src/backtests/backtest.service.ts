@@ -12,6 +12,7 @@ import { concatSnapshots, SnapshotBuilder, type CohortSnapshot, type SnapshotRow
 import { cohortChecksum, describeCohort, normaliseCohortSpec, type CohortSpec, type CohortSpecInput } from './cohort-spec';
 import { defaultEvaluatorFactory, metricsInput, scoreCohort, selectLeads, type EvaluatorFactory } from './cohort-scoring';
 import { cellMoves, compareMetrics, computeMetrics, type BacktestMetrics, type Comparison } from './metrics';
+import { computeSuggestions, DEFAULT_SPLIT, type SplitOptions, type Suggestions } from './suggestions';
 
 export type OpenLeads = 'not_converted' | 'excluded';
 export type BacktestStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -38,10 +39,12 @@ export interface CohortRow {
 export interface BacktestResults {
   metrics: BacktestMetrics;
   comparison: Comparison | null;
+  /** Points fitted on the training part, candidate rules, and the holdout comparison (absent in runs stored before holdouts). */
+  suggestions?: Suggestions;
   /** Whether the compiled evaluator scored the cohort (false: json-rules-engine, slower). */
   compiled: boolean;
   /** Where the time went, in milliseconds. */
-  timings: { loadCohort: number; score: number; metrics: number };
+  timings: { loadCohort: number; score: number; metrics: number; fit?: number };
   /** Conversion probability by score for a saved version (conversion-probability.ts); absent for unsaved definitions. */
   calibration?: CalibrationRecord;
 }
@@ -77,6 +80,8 @@ export interface RunBacktestInput {
   definition?: unknown;
   compareToVersionId?: string | null;
   openLeads?: OpenLeads | null;
+  /** How the cohort is split to fit suggestions (training) and judge them (holdout); hash 70/30 by default. */
+  split?: { kind?: SplitOptions['kind'] | null; holdoutShare?: number | null } | null;
 }
 
 /** Sends a run to the job queue ('backtest'); a worker then calls executeRun. */
@@ -457,6 +462,9 @@ export class BacktestService {
     }
     let definition: RuleSetDefinition | null = null;
     let version: VersionRow | null = null;
+    const split: SplitOptions = { kind: input.split?.kind ?? DEFAULT_SPLIT.kind, holdoutShare: input.split?.holdoutShare ?? DEFAULT_SPLIT.holdoutShare };
+    if (split.kind !== 'hash' && split.kind !== 'time') problems.push({ path: 'input.split.kind', message: 'must be HASH or TIME' });
+    if (!(split.holdoutShare >= 0.05 && split.holdoutShare <= 0.95)) problems.push({ path: 'input.split.holdoutShare', message: 'must be from 0.05 to 0.95' });
     if (input.definition != null) {
       const definitionProblems = await this.workflow.validate(input.definition);
       problems.push(...definitionProblems.map((p) => ({ path: `input.definition.${p.path}`.replace(/\.\(root\)$/, ''), message: p.message })));
@@ -490,7 +498,7 @@ export class BacktestService {
         version?.checksum ?? checksumOf(definition),
         compareTo?.id ?? null,
         compareTo?.checksum ?? null,
-        JSON.stringify({ openLeads: input.openLeads ?? 'not_converted' }),
+        JSON.stringify({ openLeads: input.openLeads ?? 'not_converted', split }),
         actor.name,
       ],
     );
@@ -559,7 +567,7 @@ export class BacktestService {
       definitionChecksum: string;
       compareVersionId: string | null;
       compareChecksum: string | null;
-      options: { openLeads?: OpenLeads };
+      options: { openLeads?: OpenLeads; split?: SplitOptions };
       createdBy: string;
     }> = await this.dataSource.query(
       `SELECT cohort_id::text AS "cohortId", cohort_spec AS "cohortSpec", version_id::text AS "versionId", definition,
@@ -594,11 +602,23 @@ export class BacktestService {
       const moves = cellMoves(pick(baselineScores.cell), pick(candidateScores.cell), Uint8Array.from(leads, (i) => snapshot.converted[i]), Array.from(leads, (i) => snapshot.externalIds[i]));
       comparison = compareMetrics(metrics, baselineMetrics, moves);
     }
+    const metricsMs = Date.now() - t;
+    t = Date.now();
+    const catalog = await this.attributeCatalog();
+    const suggestions = await computeSuggestions(candidate, snapshot, leads, candidateScores, new Map([...catalog.values()].map((spec) => [spec.name, spec.type])), {
+      split: run.options.split ?? DEFAULT_SPLIT,
+      evaluatorFactory: this.config.evaluatorFactory,
+    });
+    // The rule table shows the joint fit (on the training part), not each rule judged alone.
+    const fitted = new Map(suggestions.rules.map((rule) => [rule.rule, rule.suggestedPoints]));
+    for (const rule of metrics.rules) rule.suggestedPoints = fitted.get(rule.rule) ?? null;
+    metrics.pointsPerLogOdds = { fit: suggestions.pointsPerLogOdds, engagement: suggestions.pointsPerLogOdds };
     return {
       metrics,
       comparison,
+      suggestions,
       compiled: candidateScores.compiled && (baselineScores?.compiled ?? true),
-      timings: { loadCohort, score, metrics: Date.now() - t },
+      timings: { loadCohort, score, metrics: metricsMs, fit: Date.now() - t },
       ...(run.versionId ? { calibration: calibrationRecord(candidateScores.total, snapshot.converted, leads) } : {}),
     };
   }

@@ -11,7 +11,22 @@ registerEnumType(BacktestOpenLeadsEnum, {
   description: 'How leads still open are counted: as not converted (default), or left out of the metrics.',
 });
 
+export enum BacktestSplitKindEnum {
+  HASH = 'hash',
+  TIME = 'time',
+}
+registerEnumType(BacktestSplitKindEnum, {
+  name: 'BacktestSplitKind',
+  description: 'HASH: by a hash of the lead id (stable, random-like); TIME: the newest leads (by creation) are held out.',
+});
+
 // ---- inputs ----
+
+@InputType({ description: 'How the cohort is split: suggestions are fitted on the training part and judged on the holdout part.' })
+export class BacktestSplitInput {
+  @Field(() => BacktestSplitKindEnum, { nullable: true, description: 'HASH by default.' }) kind?: BacktestSplitKindEnum | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the cohort held out, 0.05 to 0.95; 0.3 by default.' }) holdoutShare?: number | null;
+}
 
 @InputType({ description: 'A lead attribute the cohort’s leads must have, with exactly this value.' })
 export class BacktestAttributeEqualsInput {
@@ -40,6 +55,7 @@ export class RunBacktestInput {
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'An unsaved rule set definition (e.g. the draft being edited).' }) definition?: object | null;
   @Field(() => ID, { nullable: true, description: 'Also score the cohort under this version and compare, metric by metric.' }) compareToVersionId?: string | null;
   @Field(() => BacktestOpenLeadsEnum, { nullable: true }) openLeads?: BacktestOpenLeadsEnum | null;
+  @Field(() => BacktestSplitInput, { nullable: true, description: 'Training/holdout split; by a hash of the lead id, 30% held out, by default.' }) split?: BacktestSplitInput | null;
 }
 
 // ---- cohorts ----
@@ -133,7 +149,7 @@ export class BacktestRule {
   @Field(() => Float, { nullable: true, description: 'ln odds of conversion when fired minus when not (add-one smoothed).' }) logOddsRatio: number | null;
   @Field(() => Int, {
     nullable: true,
-    description: 'Points fitted from the cohort: logOddsRatio times the dimension’s pointsPerLogOdds, which keeps the rule set’s total absolute points. Null when the rule fired for all leads or none.',
+    description: 'Points fitted on the training part, all rules jointly (see results.suggestions for the margin and why a rule has none). Null when none is suggested.',
   })
   suggestedPoints: number | null;
 }
@@ -163,7 +179,7 @@ export class BacktestMetrics {
   @Field(() => [BacktestCell], { description: 'All 16 cells A1 ... D4.' }) cells: BacktestCell[];
   @Field(() => [BacktestDecile]) deciles: BacktestDecile[];
   @Field(() => [BacktestRule]) rules: BacktestRule[];
-  @Field(() => BacktestPointsScale, { description: 'Points per unit of log odds, per dimension, behind suggestedPoints.' }) pointsPerLogOdds: BacktestPointsScale;
+  @Field(() => BacktestPointsScale, { description: 'Points per unit of log odds behind suggestedPoints (one scale for both dimensions).' }) pointsPerLogOdds: BacktestPointsScale;
 }
 
 // ---- comparison ----
@@ -229,17 +245,89 @@ export class BacktestComparison {
   @Field(() => Int) leadsChangingCell: number;
 }
 
+// ---- suggestions ----
+
+@ObjectType({ description: 'A rule’s points fitted on the training part, all rules jointly.' })
+export class BacktestRuleSuggestion {
+  @Field(() => String) rule: string;
+  @Field(() => Int) currentPoints: number;
+  @Field(() => Int, { description: 'Training leads it fired for.' }) fired: number;
+  @Field(() => Int, { nullable: true, description: 'Null: no suggestion (see note). 0: held at 0.' }) suggestedPoints: number | null;
+  @Field(() => Float, { nullable: true, description: 'Half-width of the 95% interval of suggestedPoints, in points.' }) margin: number | null;
+  @Field(() => Float, { nullable: true, description: 'Fitted log odds.' }) coefficient: number | null;
+  @Field(() => Float, { nullable: true }) standardError: number | null;
+  @Field(() => String, { nullable: true, description: 'Why there is no suggestion, or why it is held at 0.' }) note: string | null;
+}
+
+@ObjectType({ description: 'A rule no rule of the set expresses, with strong evidence on the training part.' })
+export class BacktestCandidateRule {
+  @Field(() => String) rule: string;
+  @Field(() => String) label: string;
+  @Field(() => DimensionEnum) dimension: DimensionEnum;
+  @Field(() => GraphQLJSONObject, { description: 'The rule ready to add (with suggestedPoints) and the facts it needs: { rule, facts }.' }) definition: object;
+  @Field(() => Int) fired: number;
+  @Field(() => Float, { nullable: true }) conversionWhenFired: number | null;
+  @Field(() => Float, { nullable: true }) lift: number | null;
+  @Field(() => Float) logOddsRatio: number;
+  @Field(() => Int, { nullable: true }) suggestedPoints: number | null;
+  @Field(() => Float, { nullable: true }) margin: number | null;
+  @Field(() => String, { nullable: true }) note: string | null;
+}
+
+@ObjectType({ description: 'A rule set measured on the holdout part.' })
+export class BacktestHoldoutSummary {
+  @Field(() => Float) threshold: number;
+  @Field(() => Float, { nullable: true }) auc: number | null;
+  @Field(() => Int) qualified: number;
+  @Field(() => Float, { nullable: true }) precision: number | null;
+  @Field(() => Float, { nullable: true }) recall: number | null;
+  @Field(() => Float, { nullable: true }) shareToSales: number | null;
+  @Field(() => Float, { nullable: true, description: 'Conversion rate of the top-scoring tenth over the part’s.' }) topDecileLift: number | null;
+}
+
+@ObjectType({ description: 'The current and the suggested rule sets on the holdout part (leads the fit never saw).' })
+export class BacktestHoldout {
+  @Field(() => Int) leads: number;
+  @Field(() => Int) converted: number;
+  @Field(() => BacktestHoldoutSummary) current: BacktestHoldoutSummary;
+  @Field(() => BacktestHoldoutSummary, { nullable: true, description: 'Rules with their suggested points, thresholds re-tuned on the training part to keep its MQL share.' }) suggested: BacktestHoldoutSummary | null;
+  @Field(() => BacktestHoldoutSummary, { nullable: true, description: '...plus the candidate rules.' }) withCandidates: BacktestHoldoutSummary | null;
+}
+
+@ObjectType()
+export class BacktestSplit {
+  @Field(() => BacktestSplitKindEnum) kind: BacktestSplitKindEnum;
+  @Field(() => Float) holdoutShare: number;
+  @Field(() => Int) trainingLeads: number;
+  @Field(() => Int) holdoutLeads: number;
+}
+
+@ObjectType({ description: 'Points fitted from outcomes on the training part, candidate rules, and how both do on the holdout part (docs/fitting.md).' })
+export class BacktestSuggestions {
+  @Field(() => BacktestSplit) split: BacktestSplit;
+  @Field(() => Boolean, { description: 'False when nothing is suggested (see reason).' }) fitted: boolean;
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => Float, { nullable: true, description: 'Points per unit of log odds (one scale: the fitted rules keep their total absolute points).' }) pointsPerLogOdds: number | null;
+  @Field(() => [BacktestRuleSuggestion]) rules: BacktestRuleSuggestion[];
+  @Field(() => [BacktestRuleSuggestion], { nullable: true, description: 'The rules’ points when fitted together with the candidates (used when candidates are applied).' })
+  rulesWithCandidates: BacktestRuleSuggestion[] | null;
+  @Field(() => [BacktestCandidateRule]) candidates: BacktestCandidateRule[];
+  @Field(() => BacktestHoldout) holdout: BacktestHoldout;
+}
+
 @ObjectType()
 export class BacktestTimings {
   @Field(() => Int) loadCohortMs: number;
   @Field(() => Int) scoreMs: number;
   @Field(() => Int) metricsMs: number;
+  @Field(() => Int, { nullable: true, description: 'Fitting the suggestions and measuring them on the holdout part.' }) fitMs: number | null;
 }
 
 @ObjectType()
 export class BacktestResults {
   @Field(() => BacktestMetrics) metrics: BacktestMetrics;
   @Field(() => BacktestComparison, { nullable: true }) comparison: BacktestComparison | null;
+  @Field(() => BacktestSuggestions, { nullable: true, description: 'Null for runs stored before suggestions were fitted.' }) suggestions: BacktestSuggestions | null;
   @Field(() => Boolean, { description: 'The compiled evaluator scored the cohort (false: json-rules-engine, lead by lead).' }) compiled: boolean;
   @Field(() => BacktestTimings) timings: BacktestTimings;
   @Field(() => GraphQLJSONObject, { description: 'Everything above as one JSON document (for export).' }) raw: object;

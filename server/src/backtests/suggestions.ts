@@ -96,6 +96,11 @@ function summary(metrics: BacktestMetrics): HoldoutSummary {
   };
 }
 
+/** A rule set's holdout figures: `scores` under `definition`, on the `rows` held out. */
+export function holdoutSummary(definition: RuleSetDefinition, snapshot: CohortSnapshot, scores: CohortScores, rows: Uint32Array): HoldoutSummary {
+  return summary(metricsOn(definition, snapshot, scores, rows));
+}
+
 function metricsOn(definition: RuleSetDefinition, snapshot: CohortSnapshot, scores: CohortScores, rows: Uint32Array): BacktestMetrics {
   const pick = <T extends Float64Array | Uint8Array>(source: T): T => {
     const out = new (source.constructor as new (length: number) => T)(rows.length);
