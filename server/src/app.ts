@@ -9,6 +9,8 @@ import { AuditService } from './audit/audit.service';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
 import { BacktestQueue } from './backtests/backtest-queue';
+import { ApplySuggestionsResolver } from './backtests/apply-suggestions.resolver';
+import { ApplySuggestionsService } from './backtests/apply-suggestions.service';
 import { BacktestResolver } from './backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from './backtests/backtest-cohort.resolver';
 import { BacktestService } from './backtests/backtest.service';
@@ -104,6 +106,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   await backtestQueue.start();
   const backtests = new BacktestService(dataSource, workflow, () => leads.attributeCatalog(), config.logger);
   backtests.setDispatcher(backtestQueue);
+  const applySuggestions = new ApplySuggestionsService(dataSource, backtests, workflow);
 
   await dataSource.transaction(async (manager) => {
     await leads.ensureAttributeCatalog(manager);
@@ -124,6 +127,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [AuditResolver, new AuditResolver(audit)],
     [WebhookResolver, new WebhookResolver(webhooks)],
     [BacktestResolver, new BacktestResolver(backtests)],
+    [ApplySuggestionsResolver, new ApplySuggestionsResolver(applySuggestions)],
     [BacktestCohortResolver, new BacktestCohortResolver(backtests)],
     [BacktestRunCohortResolver, new BacktestRunCohortResolver(backtests)],
     [ScoreConversionProbabilityResolver, new ScoreConversionProbabilityResolver()],

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { ActivityResolver, RecordActivityPayloadResolver } from '../activities/activity.resolver';
 import { authChecker } from '../auth/auth-checker';
+import { ApplySuggestionsResolver } from '../backtests/apply-suggestions.resolver';
 import { BacktestResolver } from '../backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from '../backtests/backtest-cohort.resolver';
 import { ScoreConversionProbabilityResolver } from '../backtests/conversion-probability.resolver';
@@ -15,7 +16,7 @@ import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver, BacktestCohortResolver, BacktestRunCohortResolver, ScoreConversionProbabilityResolver] as const;
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver, ApplySuggestionsResolver, BacktestCohortResolver, BacktestRunCohortResolver, ScoreConversionProbabilityResolver] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
 export type ResolverInstances = Map<Function, object>;
