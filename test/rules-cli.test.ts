@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_DIR } from '../server/src/common/paths';
-import { formatDefinition, runRulesCli, USAGE, type CliIo } from '../server/src/rulesets/rules-cli';
+import { formatDefinition, runRulesCli, USAGE, withSegments, type CliIo } from '../server/src/rulesets/rules-cli';
+import type { UserPrincipal } from '../server/src/auth/principal';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
 
 /*
@@ -155,6 +156,60 @@ describe('rules push / pull / diff', () => {
 
   it('pull of a version that does not exist returns 1', async () => {
     expect(await cli('pull', 'default-b2b', '--version', '9')).toEqual({ code: 1, lines: ['error: default-b2b has no version 9'] });
+  });
+});
+
+describe('rules push / pull with segments', () => {
+  const marketing: UserPrincipal = { kind: 'user', userId: '0', email: 'm@test.local', name: 'Marketing', role: 'marketing' };
+  const sales: UserPrincipal = { ...marketing, email: 's@test.local', name: 'Sales', role: 'sales' };
+  const LEAD_SCORE = `query($id: String!) { lead(externalId: $id) { score { ruleSetKey ruleSetVersion } } }`;
+  const ruleSetOf = async (externalId: string) => ok(await t.gql<{ lead: { score: { ruleSetKey: string } } }>(LEAD_SCORE, { id: externalId })).lead.score.ruleSetKey;
+  /** Works the re-score job off as a worker would (this app runs no queue workers). */
+  async function runJob(id: string): Promise<void> {
+    await t.app.services.rescore.runWorker(id, 'test');
+    expect(ok(await t.gql<{ rescoreJob: { status: string } }>('query($id: ID!) { rescoreJob(id: $id) { status } }', { id })).rescoreJob.status).toBe('completed');
+  }
+
+  it('push creates the rule set for the file’s segments; once published it scores their leads; pull writes them back', async () => {
+    for (const [externalId, segment] of [['cli-seg-lead', 'cli-seg'], ['cli-other-lead', 'cli-other']]) {
+      ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId, segment, attributes: { industry: 'software' } } }));
+    }
+    const file = path.join(dir, 'cli-seg.json');
+    writeFileSync(file, formatDefinition(withSegments({ ...DEFAULT_B2B, key: 'cli-seg', name: 'CLI segment' }, ['cli-seg'])));
+    const pushed = await cli('push', file);
+    expect(pushed).toEqual({ code: 0, lines: [`created rule set cli-seg with ${file} as draft v1, for segments cli-seg (it scores their leads once a version is published)`] });
+    const { ruleSet } = ok(await t.gql<{ ruleSet: { segments: string[]; versions: Array<{ id: string; definition: Doc }> } }>(`{ ruleSet(key: "cli-seg") { segments versions { id definition } } }`));
+    expect(ruleSet.segments).toEqual(['cli-seg']);
+    // The version holds the definition; the segments are the rule set's.
+    expect(ruleSet.versions[0].definition.segments).toBeUndefined();
+
+    const versionId = ruleSet.versions[0].id;
+    ok(await t.gql(`mutation($id: ID!) { submitForReview(versionId: $id) { id } }`, { id: versionId }));
+    for (const reviewer of [marketing, sales]) ok(await t.gqlAs(reviewer, `mutation($id: ID!) { approveVersion(input: { versionId: $id }) { id } }`, { id: versionId }));
+    const { publishVersion } = ok(await t.gql<{ publishVersion: { rescoreJob: { id: string; totalLeads: number } } }>(`mutation($id: ID!) { publishVersion(versionId: $id) { rescoreJob { id totalLeads } } }`, { id: versionId }));
+    expect(publishVersion.rescoreJob.totalLeads).toBe(1);
+    await runJob(publishVersion.rescoreJob.id);
+    expect(await ruleSetOf('cli-seg-lead')).toBe('cli-seg');
+    expect(await ruleSetOf('cli-other-lead')).toBe('default-b2b');
+
+    const out = path.join(dir, 'cli-seg.pulled.json');
+    expect(await cli('pull', 'cli-seg', '--out', out)).toEqual({ code: 0, lines: [`wrote v1 of cli-seg to ${out}`] });
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(file, 'utf8'));
+    expect(await cli('diff', file)).toEqual({ code: 0, lines: [`${file} is identical to the active version of cli-seg`] });
+  });
+
+  it('push of a file with other segments sets them: the leads that change rule set are re-scored', async () => {
+    const file = path.join(dir, 'cli-seg.json');
+    writeFileSync(file, formatDefinition(withSegments(JSON.parse(readFileSync(file, 'utf8')), ['cli-seg', 'cli-other'])));
+    const { code, lines } = await cli('push', file);
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(/^pushed .* as draft v2 of cli-seg/);
+    const job = /^set the segments of cli-seg to cli-seg, cli-other \(re-scoring 1 leads: job (\d+)\)$/.exec(lines[1]);
+    expect(job, lines.join('\n')).not.toBeNull();
+    await runJob(job![1]);
+    expect(await ruleSetOf('cli-other-lead')).toBe('cli-seg');
+    // The same file again: a new draft, segments unchanged.
+    expect((await cli('push', file)).lines).toHaveLength(1);
   });
 });
 

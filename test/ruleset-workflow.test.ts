@@ -710,3 +710,51 @@ describe('a rule set for a segment', () => {
     expectError(await t.gqlAs(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'no-such-set', copyOfVersionId: '1' } }), 'NOT_FOUND', 'RULE_SET_NOT_FOUND');
   });
 });
+
+// ---- segments ----
+
+describe('setRuleSetSegments', () => {
+  const SET_SEGMENTS = `mutation($key: String!, $segments: [String!]!) { setRuleSetSegments(key: $key, segments: $segments) { ruleSet { key segments } rescoreJob { ${JOB} } } }`;
+  type SetSegments = { setRuleSetSegments: { ruleSet: { key: string; segments: string[] }; rescoreJob: Job | null } };
+  const problems = (error: GqlError) => (error.extensions as { problems: Array<{ path: string; message: string }> }).problems;
+
+  it('is for marketing and admins, and refuses the default rule set, a repeated segment and one another rule set claims', async () => {
+    for (const principal of [sales1, viewer1]) expectError(await t.gqlAs(principal, SET_SEGMENTS, { key: 'enterprise', segments: [] }), 'FORBIDDEN', 'FORBIDDEN_ROLE');
+    const onDefault = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'default-b2b', segments: ['smb'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
+    expect(problems(onDefault)).toEqual([{ path: 'segments', message: expect.stringContaining('default rule set') }]);
+    ok(await t.gqlAs(marketing1, `mutation { createRuleSet(input: { key: "smb", name: "Small business" }) { id } }`));
+    const claimed = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', ' smb', 'smb', 'enterprise'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
+    expect(problems(claimed).map((p) => p.path)).toEqual(['segments[1]', 'segments[2]']);
+    const taken = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', 'enterprise'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
+    expect(problems(taken)).toEqual([{ path: 'segments[1]', message: '"enterprise" is scored by rule set "enterprise"; remove it there first' }]);
+    expect(ok(await t.gql<{ ruleSet: { segments: string[] } }>(RULE_SET, { key: 'smb' })).ruleSet.segments).toEqual([]);
+    // A rule set not published yet takes its segments at once; nothing to re-score.
+    const set = ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb'] })).setRuleSetSegments;
+    expect(set).toEqual({ ruleSet: { key: 'smb', segments: ['smb'] }, rescoreJob: null });
+  });
+
+  it('moves the leads of a segment it gives up to the default rule set, and back: re-scored by a job, audited', async () => {
+    const enterpriseLeads = LEAD_INPUTS.filter(({ input }) => input.segment === 'enterprise').length + 1; // and wf-bare, which joined it
+    const released = ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: [] })).setRuleSetSegments;
+    expect(released.ruleSet.segments).toEqual([]);
+    expect(released.rescoreJob).toMatchObject({ ruleSetKey: 'enterprise', totalLeads: enterpriseLeads });
+    await waitForJob(released.rescoreJob!.id);
+    for (const lead of await leads()) expect(lead.score.ruleSetKey, lead.externalId).toBe('default-b2b');
+
+    const claimed = ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] })).setRuleSetSegments;
+    expect(claimed.rescoreJob).toMatchObject({ totalLeads: enterpriseLeads });
+    await waitForJob(claimed.rescoreJob!.id);
+    for (const lead of await leads()) expect(lead.score.ruleSetKey, lead.externalId).toBe(lead.segment === 'enterprise' ? 'enterprise' : 'default-b2b');
+
+    // Setting the same segments again changes nothing and records nothing.
+    expect(ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] })).setRuleSetSegments.rescoreJob).toBeNull();
+    const audit = await t.sql<{ actor: string; summary: string; before: unknown; after: { segments: string[] } }>(
+      `SELECT actor, summary, before, after FROM audit_log WHERE action = 'rule_set.segments_set' AND entity_id = (SELECT id::text FROM rule_set WHERE key = 'enterprise') ORDER BY id`,
+    );
+    expect(audit.map((entry) => [entry.before, entry.after.segments])).toEqual([
+      [{ segments: ['enterprise'] }, []],
+      [{ segments: [] }, ['enterprise']],
+    ]);
+    expect(audit[0]).toMatchObject({ actor: actor(marketing1), summary: expect.stringContaining('re-scoring leads of enterprise') });
+  });
+});

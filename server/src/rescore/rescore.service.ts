@@ -79,18 +79,24 @@ export class RescoreService {
     this.dispatcher = dispatcher;
   }
 
-  /** Creates the job and its chunks in the caller's transaction (the publish). */
+  /**
+   * Creates the job and its chunks in the caller's transaction (the publish). With `movedSegments`
+   * (segments that changed rule set): only the leads of those segments, each scored by the rule set
+   * that now scores it; such a job does not supersede a running publish's job.
+   */
   async createJob(
     manager: EntityManager,
-    options: { ruleSetId: string; versionId: string; createdBy: string; isDefault: boolean; segments: string[]; claimedSegments: string[] },
+    options: { ruleSetId: string; versionId: string; createdBy: string; isDefault: boolean; segments: string[]; claimedSegments: string[]; movedSegments?: string[] },
   ): Promise<string> {
-    await manager.query(
-      `UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE rule_set_id = $1 AND status = 'running'`,
-      [options.ruleSetId],
-    );
+    if (!options.movedSegments) {
+      await manager.query(
+        `UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE rule_set_id = $1 AND status = 'running'`,
+        [options.ruleSetId],
+      );
+    }
     // The leads this rule set scores: its segments, or (the default) every lead no other rule set claims.
-    const leadFilter = options.isDefault ? `(segment IS NULL OR NOT (segment = ANY($2::text[])))` : `segment = ANY($2::text[])`;
-    const segmentParam = options.isDefault ? options.claimedSegments : options.segments;
+    const leadFilter = options.isDefault && !options.movedSegments ? `(segment IS NULL OR NOT (segment = ANY($2::text[])))` : `segment = ANY($2::text[])`;
+    const segmentParam = options.movedSegments ?? (options.isDefault ? options.claimedSegments : options.segments);
     const [job]: Array<{ id: string }> = await manager.query(
       `INSERT INTO rescore_job (rule_set_id, version_id, status, total_leads, total_chunks, created_by)
        VALUES ($1, $2, 'running', 0, 0, $3) RETURNING id::text AS id`,
@@ -125,6 +131,8 @@ export class RescoreService {
   /** Claims and processes chunks until none is left; then completes the job. Safe to run anywhere, any number of times. */
   async runWorker(jobId: string, worker = `${hostname()}:${process.pid}`): Promise<{ chunks: number }> {
     let chunks = 0;
+    // Segments may have moved between rule sets since this process cached them (a job follows each move).
+    this.ruleSets.invalidate();
     metrics.rescoreJobsRunning.inc();
     try {
       for (let leads = await this.processNextChunk(jobId, worker); leads > 0; leads = await this.processNextChunk(jobId, worker)) {

@@ -17,8 +17,10 @@ export interface CliIo {
 
 export const USAGE = `Usage: npm run rules -- <command>
   validate [file...]              validate rule set files (default: every rule set in rules/)
-  push <file> [--note text]       push a file as a new draft (creates the rule set if its key is new)
-  pull <key> [--version N] [--out file]   write a version (default: the active one) to a file or stdout
+  push <file> [--note text]       push a file as a new draft (creates the rule set if its key is new);
+                                  the file's "segments", if any, become the rule set's segments
+  pull <key> [--version N] [--out file]   write a version (default: the active one) and the rule
+                                  set's segments to a file or stdout
   diff <file>                     what the file changes compared with the active version
 Environment: LS_API_URL (default http://127.0.0.1:4000/graphql), LS_TOKEN, or LS_EMAIL and LS_PASSWORD.`;
 
@@ -45,6 +47,32 @@ function readDefinition(file: string): { definition: unknown; text: string } {
 }
 
 class CliError extends Error {}
+
+/**
+ * A rule set file's `segments` belong to the rule set, not to a version: `push` sends the definition
+ * without them and sets them apart (setRuleSetSegments re-scores the leads that change rule set).
+ */
+function splitSegments(definition: unknown): { definition: Record<string, unknown>; segments: string[] | undefined } {
+  const { segments, ...rest } = definition as Record<string, unknown>;
+  if (segments !== undefined && !(Array.isArray(segments) && segments.every((s) => typeof s === 'string'))) throw new CliError('"segments" must be a list of segment names');
+  return { definition: rest, segments: segments as string[] | undefined };
+}
+
+/** The definition as a file holds it: the rule set's segments right after its description (or name). */
+export function withSegments(definition: Record<string, unknown>, segments: string[] | null): Record<string, unknown> {
+  if (segments === null) return definition;
+  const out: Record<string, unknown> = {};
+  const after = 'description' in definition ? 'description' : 'name';
+  for (const [key, value] of Object.entries(definition)) {
+    if (key === 'segments') continue;
+    out[key] = value;
+    if (key === after) out.segments = segments;
+  }
+  return out;
+}
+
+const SET_SEGMENTS = 'mutation($key: String!, $segments: [String!]!) { setRuleSetSegments(key: $key, segments: $segments) { ruleSet { segments } rescoreJob { id totalLeads } } }';
+const sameSegments = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
 
 async function graphql<T>(io: CliIo, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   let token = io.token;
@@ -99,21 +127,27 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
       case 'push': {
         const file = args[0];
         if (!file) throw new CliError('push needs a file');
-        const { definition } = readDefinition(file);
-        const doc = definition as RuleSetDefinition;
-        const existing = await graphql<{ ruleSets: Array<{ key: string }> }>(io, '{ ruleSets(includeArchived: true) { key } }');
-        if (existing.ruleSets.some((ruleSet) => ruleSet.key === doc.key)) {
+        const { definition, segments } = splitSegments(readDefinition(file).definition);
+        const doc = definition as unknown as RuleSetDefinition;
+        const existing = await graphql<{ ruleSets: Array<{ key: string; segments: string[] }> }>(io, '{ ruleSets(includeArchived: true) { key segments } }');
+        const current = existing.ruleSets.find((ruleSet) => ruleSet.key === doc.key);
+        if (current) {
           const { createDraft } = await graphql<{ createDraft: { id: string; version: number } }>(
             io,
             'mutation($input: CreateDraftInput!) { createDraft(input: $input) { id version } }',
             { input: { ruleSetKey: doc.key, definition, note: option(args, '--note') ?? `pushed from ${path.basename(file)}` } },
           );
           io.print(`pushed ${file} as draft v${createDraft.version} of ${doc.key} (version id ${createDraft.id})`);
+          if (segments && !sameSegments(segments, current.segments)) {
+            const { setRuleSetSegments } = await graphql<{ setRuleSetSegments: { rescoreJob: { id: string; totalLeads: number } | null } }>(io, SET_SEGMENTS, { key: doc.key, segments });
+            const job = setRuleSetSegments.rescoreJob;
+            io.print(`set the segments of ${doc.key} to ${segments.join(', ') || 'none'}${job ? ` (re-scoring ${job.totalLeads} leads: job ${job.id})` : ''}`);
+          }
         } else {
           await graphql(io, 'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { id } }', {
-            input: { key: doc.key, name: doc.name, description: doc.description ?? '', definition },
+            input: { key: doc.key, name: doc.name, description: doc.description ?? '', segments: segments ?? [], definition },
           });
-          io.print(`created rule set ${doc.key} with ${file} as draft v1`);
+          io.print(`created rule set ${doc.key} with ${file} as draft v1${segments?.length ? `, for segments ${segments.join(', ')} (it scores their leads once a version is published)` : ''}`);
         }
         return 0;
       }
@@ -121,27 +155,29 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         const key = args[0];
         if (!key) throw new CliError('pull needs a rule set key');
         const wanted = option(args, '--version');
-        const data = await graphql<{ ruleSet: { activeVersionId: string | null; versions: Array<{ id: string; version: number; definition: unknown }> } }>(
+        const data = await graphql<{ ruleSet: { isDefault: boolean; segments: string[]; activeVersionId: string | null; versions: Array<{ id: string; version: number; definition: Record<string, unknown> }> } }>(
           io,
-          'query($key: String!) { ruleSet(key: $key) { activeVersionId versions { id version definition } } }',
+          'query($key: String!) { ruleSet(key: $key) { isDefault segments activeVersionId versions { id version definition } } }',
           { key },
         );
         const version = wanted
           ? data.ruleSet.versions.find((v) => v.version === Number(wanted))
           : data.ruleSet.versions.find((v) => v.id === data.ruleSet.activeVersionId);
         if (!version) throw new CliError(wanted ? `${key} has no version ${wanted}` : `${key} has no active version`);
+        // The default rule set takes no segments: its file has none.
+        const file = withSegments(version.definition, data.ruleSet.isDefault ? null : data.ruleSet.segments);
         const out = option(args, '--out');
         if (out) {
-          writeFileSync(out, formatDefinition(version.definition));
+          writeFileSync(out, formatDefinition(file));
           io.print(`wrote v${version.version} of ${key} to ${out}`);
-        } else io.print(formatDefinition(version.definition).trimEnd());
+        } else io.print(formatDefinition(file).trimEnd());
         return 0;
       }
       case 'diff': {
         const file = args[0];
         if (!file) throw new CliError('diff needs a file');
-        const { definition } = readDefinition(file);
-        const key = (definition as RuleSetDefinition).key;
+        const { definition } = splitSegments(readDefinition(file).definition);
+        const key = (definition as unknown as RuleSetDefinition).key;
         const { ruleSet } = await graphql<{ ruleSet: { activeVersionId: string | null } }>(io, 'query($key: String!) { ruleSet(key: $key) { activeVersionId } }', { key });
         if (!ruleSet.activeVersionId) throw new CliError(`${key} has no active version`);
         const { ruleSetDiff } = await graphql<{ ruleSetDiff: { identical: boolean; summary: string[] } }>(

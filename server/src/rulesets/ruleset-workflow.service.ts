@@ -75,7 +75,44 @@ const RULE_SET_COLUMNS = `rs.id::text AS id, rs.key, rs.name, rs.description, rs
   rs.active_version_id::text AS "activeVersionId", rs.archived_at AS "archivedAt", rs.created_at AS "createdAt", rs.updated_at AS "updatedAt"`;
 
 const EDITABLE: VersionStatus[] = ['draft', 'in_review', 'approved'];
+/** Bounds of a rule set's segment list (a lead's segment is at most 200 characters too). */
+const MAX_SEGMENTS = 100;
+const MAX_SEGMENT_LENGTH = 200;
+
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** Shape of a segment list: bounded, no blank, padded or repeated segment. */
+function checkSegmentList(segments: string[], path: string): void {
+  const problems: import('../common/errors').Problem[] = [];
+  if (segments.length > MAX_SEGMENTS) problems.push({ path, message: `at most ${MAX_SEGMENTS} segments, got ${segments.length}` });
+  const seen = new Set<string>();
+  segments.slice(0, MAX_SEGMENTS).forEach((segment, index) => {
+    if (segment.trim() === '' || segment !== segment.trim() || segment.length > MAX_SEGMENT_LENGTH) problems.push({ path: `${path}[${index}]`, message: `must be 1 to ${MAX_SEGMENT_LENGTH} characters, without leading or trailing spaces` });
+    else if (seen.has(segment)) problems.push({ path: `${path}[${index}]`, message: `"${segment}" is listed twice` });
+    seen.add(segment);
+  });
+  if (problems.length) throw InvalidInputError.of(RuleSetErrorCode.InvalidRuleSet, problems);
+}
+
+/**
+ * A rule set file may list the segments its rule set scores; they belong to the rule set (set with
+ * setSegments, which re-scores the leads that move), not to a version, so versions are stored without them.
+ */
+function withoutSegments(definition: RuleSetDefinition): RuleSetDefinition {
+  if (!('segments' in definition)) return definition;
+  const { segments: _segments, ...rest } = definition as RuleSetDefinition & { segments?: unknown };
+  return rest as RuleSetDefinition;
+}
+
+function segmentsOf(definition: unknown): string[] | null {
+  const segments = definition !== null && typeof definition === 'object' ? (definition as { segments?: unknown }).segments : undefined;
+  return Array.isArray(segments) && segments.every((s) => typeof s === 'string') ? (segments as string[]) : null;
+}
+
+/** Every rule set's row, in id order: two changes cannot claim the same segment at once. */
+async function lockRuleSets(manager: EntityManager): Promise<void> {
+  await manager.query('SELECT id FROM rule_set ORDER BY id FOR UPDATE');
+}
 
 function requireRole(actor: Actor, roles: string[], action: string): void {
   if (actor.role === 'admin' || (actor.role && roles.includes(actor.role))) return;
@@ -156,7 +193,7 @@ export class RuleSetWorkflowService {
         problems.map((problem) => ({ path: `${path}.${problem.path}`.replace(/\.\(root\)$/, ''), message: problem.message })),
       );
     }
-    return definition as RuleSetDefinition;
+    return withoutSegments(definition as RuleSetDefinition);
   }
 
   // ---- editing ----
@@ -171,12 +208,19 @@ export class RuleSetWorkflowService {
       const base = (await this.ruleSets.activeRuleSets(this.dataSource.manager)).find((ruleSet) => ruleSet.isDefault);
       definition = { ...(base?.definition ?? {}), key: input.key, name: input.name, description: input.description ?? '' };
     }
+    // A rule set file's segments apply when the input gives none.
+    const segments = input.segments ?? segmentsOf(definition) ?? [];
     const valid = await this.requireValid(definition, input.key, 'input.definition');
+    checkSegmentList(segments, 'input.segments');
     return this.dataSource.transaction(async (manager) => {
+      if (segments.length) {
+        await lockRuleSets(manager);
+        await this.checkSegmentClaims(manager, { id: '0', key: input.key, isDefault: false, segments: [] }, segments, 'input.segments');
+      }
       const inserted: Array<{ id: string }> = await manager.query(
         `INSERT INTO rule_set (key, name, description, segments) VALUES ($1, $2, $3, $4::text[])
          ON CONFLICT (key) DO NOTHING RETURNING id::text AS id`,
-        [input.key, input.name, input.description ?? '', input.segments ?? []],
+        [input.key, input.name, input.description ?? '', segments],
       );
       if (!inserted.length) throw new ConflictError(RuleSetErrorCode.RuleSetExists, `A rule set with key "${input.key}" already exists`, [{ path: 'input.key', message: 'already taken' }]);
       const draft = await this.insertVersion(manager, inserted[0].id, valid, actor, null, '');
@@ -401,6 +445,76 @@ export class RuleSetWorkflowService {
     this.ruleSets.invalidate();
     await this.rescore.dispatch(result.jobId);
     return result;
+  }
+
+  // ---- segments ----
+
+  /**
+   * Sets the lead segments a rule set scores. None may be claimed by another rule set (archived ones
+   * aside); the default rule set takes none (it scores every lead no other rule set claims). When the rule set is active, the leads of every segment that changed
+   * hands are re-scored by a job, each by the rule set that now scores it, so none stays on the wrong one.
+   */
+  async setSegments(actor: Actor, input: { key: string; segments: string[] }): Promise<{ ruleSet: RuleSetRow; jobId: string | null }> {
+    requireRole(actor, ['marketing'], 'Setting a rule set’s segments');
+    const segments = input.segments;
+    checkSegmentList(segments, 'segments');
+    const result = await this.dataSource.transaction(async (manager) => {
+      await lockRuleSets(manager);
+      const ruleSet = await this.getRuleSet(input.key, manager);
+      if (ruleSet.archivedAt) throw new ConflictError(RuleSetErrorCode.Archived, `Rule set "${ruleSet.key}" is archived`);
+      await this.checkSegmentClaims(manager, ruleSet, segments, 'segments');
+
+      const moved = [...segments.filter((s) => !ruleSet.segments.includes(s)), ...ruleSet.segments.filter((s) => !segments.includes(s))];
+      if (!moved.length) return { ruleSet, jobId: null };
+      await manager.query('UPDATE rule_set SET segments = $2::text[], updated_at = now() WHERE id = $1::bigint', [ruleSet.id, segments]);
+      let jobId: string | null = null;
+      if (ruleSet.activeVersionId) {
+        jobId = await this.rescore.createJob(manager, {
+          ruleSetId: ruleSet.id,
+          versionId: ruleSet.activeVersionId,
+          createdBy: actor.name,
+          isDefault: false,
+          segments,
+          claimedSegments: [],
+          movedSegments: moved,
+        });
+      }
+      const after = await this.getRuleSet(input.key, manager);
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'rule_set.segments_set',
+        entityType: 'rule_set',
+        entityId: ruleSet.id,
+        summary: `Segments of ${ruleSet.key}: ${segments.length ? segments.join(', ') : 'none'}${jobId ? ` (re-scoring leads of ${moved.join(', ')})` : ''}`,
+        before: { segments: ruleSet.segments },
+        after: { segments, rescoreJobId: jobId },
+        requestId: actor.requestId,
+      });
+      return { ruleSet: after, jobId };
+    });
+    this.ruleSets.invalidate();
+    if (result.jobId) await this.rescore.dispatch(result.jobId);
+    return result;
+  }
+
+  /**
+   * Refuses segments for the default rule set, and segments another rule set claims. A segment no
+   * lead has yet is accepted: a rule set may be set up before its leads are imported.
+   */
+  private async checkSegmentClaims(manager: EntityManager, ruleSet: Pick<RuleSetRow, 'id' | 'key' | 'isDefault' | 'segments'>, segments: string[], path: string): Promise<void> {
+    if (ruleSet.isDefault && segments.length) {
+      throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, path, `"${ruleSet.key}" is the default rule set: it scores every lead no other rule set claims and takes no segments`);
+    }
+    const claims: Array<{ key: string; segment: string }> = await manager.query(
+      'SELECT rs.key, s.segment FROM rule_set rs, unnest(rs.segments) AS s(segment) WHERE rs.id <> $1::bigint AND rs.archived_at IS NULL AND s.segment = ANY($2::text[])',
+      [ruleSet.id, segments],
+    );
+    const problems: import('../common/errors').Problem[] = [];
+    for (const [index, segment] of segments.entries()) {
+      const claim = claims.find((row) => row.segment === segment);
+      if (claim) problems.push({ path: `${path}[${index}]`, message: `"${segment}" is scored by rule set "${claim.key}"; remove it there first` });
+    }
+    if (problems.length) throw InvalidInputError.of(RuleSetErrorCode.InvalidRuleSet, problems);
   }
 
   async archiveRuleSet(actor: Actor, key: string): Promise<RuleSetRow> {

@@ -23,6 +23,7 @@ import {
   RuleSetReview,
   RuleSetVersion,
   SaveDraftInput,
+  SetSegmentsResult,
   SimulateInput,
   Simulation,
   ValidationResult,
@@ -182,6 +183,20 @@ export class RuleSetResolver {
   ): Promise<PublishResult> {
     const { version, jobId } = await this.workflow.rollback(actorOf(ctx.principal, ctx.requestId), { ruleSetKey, toVersionId });
     return { version, rescoreJob: await this.rescore.getJob(jobId) };
+  }
+
+  @Authorized(...EDITORS)
+  @Mutation(() => SetSegmentsResult, {
+    description:
+      'Sets the lead segments a rule set scores (marketing or admin; audited). A segment another rule set claims is refused, and the default rule set takes none. When the rule set is active, a job re-scores the leads of every segment that changed hands, each by the rule set that now scores it.',
+  })
+  async setRuleSetSegments(
+    @Arg('key', () => String) key: string,
+    @Arg('segments', () => [String]) segments: string[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SetSegmentsResult> {
+    const { ruleSet, jobId } = await this.workflow.setSegments(actorOf(ctx.principal, ctx.requestId), { key, segments });
+    return { ruleSet, rescoreJob: jobId ? await this.rescore.getJob(jobId) : null };
   }
 
   @Authorized('admin')

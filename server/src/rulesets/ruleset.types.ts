@@ -203,6 +203,13 @@ export class RescoreJob {
 }
 
 @ObjectType()
+export class SetSegmentsResult {
+  @Field(() => RuleSet) ruleSet: RuleSet;
+  @Field(() => RescoreJob, { nullable: true, description: 'Re-scores the leads of the segments that changed rule set; null when the rule set is not active or nothing changed.' })
+  rescoreJob: RescoreJob | null;
+}
+
+@ObjectType()
 export class PublishResult {
   @Field(() => RuleSetVersion) version: RuleSetVersion;
   @Field(() => RescoreJob) rescoreJob: RescoreJob;
