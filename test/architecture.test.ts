@@ -1,0 +1,204 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../server/src/common/paths';
+
+/*
+ * The dependency direction between the folders of server/src (docs/architecture.md).
+ *
+ * Every relative import of a non-test file under server/src is an edge from its folder to the
+ * imported file's folder. An edge must go down the layers below, or be in KNOWN_BACKWARD_EDGES:
+ * the edges that went backwards when this test was written, i.e. the renovation's to-do list.
+ * That list may only shrink: an entry whose edge is gone fails the test until it is removed.
+ * Tests (*.test.ts) are left out: they may reach across domains for fixtures.
+ * Type-only imports count too (`import type` still couples the folders at compile time).
+ */
+
+const SRC = path.join(REPO_ROOT, 'server', 'src');
+
+/**
+ * The pure scoring modules (rule set types, operators, evaluators, grading, explanation, facts
+ * shaping): no database or GraphQL imports. They live in scoring/ today and count as their own
+ * node, `engine`, so that moving them to server/src/engine/ changes nothing here.
+ */
+const ENGINE_FILES = [
+  'carry-plan.ts',
+  'compiled-evaluator.ts',
+  'explain.ts',
+  'facts.ts',
+  'grading.ts',
+  'operators.ts',
+  'rule-engine.ts',
+  'ruleset-definition.ts',
+];
+
+/**
+ * Files that list every domain by design (the resolver list, the entity list): they belong to the
+ * composition, not to the folder they sit in, and count as the node `wiring`.
+ */
+const WIRING_FILES = ['graphql/schema.ts', 'db/data-source.ts'];
+
+/** Lowest first. A node may import nodes of lower layers only; nodes of one layer do not import each other. */
+const LAYERS: readonly (readonly string[])[] = [
+  ['common'], // generic helpers: errors, clock, pagination, canonical JSON, paths
+  ['engine'], // pure scoring modules (see ENGINE_FILES)
+  ['db'], // connections, prepared statements, query scope, connection loss
+  ['graphql'], // API plumbing: context, shared GraphQL types, error mapping, limits, input hygiene
+  ['observability'], // metrics and the GraphQL metrics plugin
+  ['audit'], // the audit log every domain writes to
+  ['auth'], // users, sessions, API keys, Principal (and, to come, Actor)
+  ['rulesets'], // rule sets, versions, validation, review and publish
+  ['scoring'], // stored scores, score history, scoring service, decay pass
+  ['leads'], // leads, attribute catalog, outcomes, erasure
+  ['activities', 'imports', 'rescore', 'webhooks'], // write paths on scoring; webhooks deliver score changes
+  ['backtests'], // cohorts, metrics, suggestions, calibration
+  ['jobs'], // pg-boss queue and its handlers
+  ['wiring'], // see WIRING_FILES
+  ['app'], // server/src/app.ts: the composition root
+  ['http', 'demo'], // HTTP server and routes; demo data seeding
+  ['main'], // server/src/main.ts, worker.ts: process entry points
+];
+
+/**
+ * Edges that go backwards today, each with why it exists and where it should go. Remove an entry
+ * when its edge is gone (the test says so); never add one for new code: publish an event, pass an
+ * interface in from the composition root, or move the shared piece down instead.
+ */
+const KNOWN_BACKWARD_EDGES: Record<string, string> = {
+  // facts.ts writes cached aggregates with db/array-literal, a pure helper: move it to common/ (or engine/).
+  'engine -> db': 'facts.ts: db/array-literal',
+  // graphql/context.ts builds the per-request loaders from the domains' services; the composition
+  // root (app.ts) could hand it a loader factory instead, and Principal could sit lower (common/).
+  'graphql -> activities': 'context.ts: ActivityService types for the activities loader',
+  'graphql -> auth': 'context.ts: the caller\'s Principal',
+  'graphql -> backtests': 'context.ts: latestCalibrations for the calibration loader',
+  'graphql -> leads': 'context.ts: LeadService, LeadEntity for the lead loader',
+  'graphql -> scoring': 'context.ts: historyOfLeads, ScoringService for the score and history loaders',
+  // The import service and CLI take the whole App; they need a few services, passed in by scripts/import.ts.
+  'imports -> app': 'import.service.ts, import-cli.ts: type App',
+  // The Lead.activities field: the field resolver could live in activities/ (type-graphql allows it).
+  'leads -> activities': 'lead.resolver.ts: ActivityService, ActivityConnection',
+  // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
+  'rulesets -> imports': 'shipped-catalog.ts: imports/mapping',
+  // Simulation against a stored lead loads it; validation reads the attribute catalog (a leads concern).
+  'rulesets -> leads': 'ruleset-simulation.service.ts: LeadService; ruleset-workflow.service.ts: attribute-catalog',
+  // Publishing creates and dispatches the re-score job; the rescoreJob query sits in ruleset.resolver.ts.
+  // An event "version published" that rescore/ subscribes to would turn it around.
+  'rulesets -> rescore': 'ruleset-workflow.service.ts, ruleset.resolver.ts: RescoreService',
+  // GraphQL enum of score dimensions, defined with the score types.
+  'rulesets -> scoring': 'ruleset.types.ts: DimensionEnum from score.types.ts',
+  // decayPreview's change rows resolve their lead with the Lead GraphQL type.
+  'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
+  // The change-listener mechanism is already an event (ScoringService.addChangeListener); only its
+  // payload type, ScoreTransition, is defined in webhooks/: define it in scoring/.
+  'scoring -> webhooks': 'scoring.service.ts: type ScoreTransition from webhook-events.ts',
+};
+
+/** Packages the pure modules must not import (database and GraphQL). */
+const FORBIDDEN_IN_ENGINE = /^(graphql|graphql-[\w-]+|type-graphql|@apollo\/.+|dataloader|typeorm|typeorm-[\w-]+|pg|pg-[\w-]+|@electric-sql\/pglite)(\/.*)?$/;
+
+/** Engine files allowed a forbidden package for now, `file: package` with a comment. None today. */
+const KNOWN_ENGINE_PACKAGE_IMPORTS: Record<string, string> = {};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** The node a file of server/src belongs to (see LAYERS). */
+function nodeOf(file: string): string {
+  const relative = path.relative(SRC, file).split(path.sep).join('/');
+  if (WIRING_FILES.includes(relative)) return 'wiring';
+  const parts = relative.split('/');
+  if (parts.length === 1) {
+    if (relative === 'app.ts') return 'app';
+    if (relative === 'main.ts' || relative === 'worker.ts') return 'main';
+    return `(root)/${relative}`;
+  }
+  if (parts[0] === 'engine' || (parts[0] === 'scoring' && parts.length === 2 && ENGINE_FILES.includes(parts[1]))) return 'engine';
+  return parts[0];
+}
+
+interface ImportSite {
+  file: string;
+  specifier: string;
+}
+
+function readImports() {
+  const edges = new Map<string, ImportSite[]>();
+  const packagesByFile = new Map<string, string[]>();
+  const nodes = new Set<string>();
+  for (const file of sourceFiles(SRC)) {
+    const from = nodeOf(file);
+    nodes.add(from);
+    const relativeFile = path.relative(SRC, file).split(path.sep).join('/');
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName: specifier } of importedFiles) {
+      if (!specifier.startsWith('.')) {
+        packagesByFile.set(relativeFile, [...(packagesByFile.get(relativeFile) ?? []), specifier]);
+        continue;
+      }
+      const target = path.resolve(path.dirname(file), specifier);
+      if (!target.startsWith(SRC + path.sep)) continue; // migrations/, rules/: outside the layering
+      const to = nodeOf(`${target.replace(/\.(js|ts)$/, '')}.ts`);
+      if (to === from) continue;
+      const key = `${from} -> ${to}`;
+      edges.set(key, [...(edges.get(key) ?? []), { file: relativeFile, specifier }]);
+    }
+  }
+  return { edges, packagesByFile, nodes };
+}
+
+const rank = new Map(LAYERS.flatMap((layer, index) => layer.map((node) => [node, index] as const)));
+const { edges, packagesByFile, nodes } = readImports();
+
+function isBackward(edge: string): boolean {
+  const [from, to] = edge.split(' -> ');
+  return !((rank.get(to) ?? Infinity) < (rank.get(from) ?? -Infinity));
+}
+
+function describeEdge(edge: string): string {
+  const sites = edges.get(edge) ?? [];
+  return `${edge}\n${sites.map(({ file, specifier }) => `      ${file}: '${specifier}'`).join('\n')}`;
+}
+
+describe('architecture: dependencies between the folders of server/src', () => {
+  it('places every folder in a layer', () => {
+    const unplaced = [...nodes].filter((node) => !rank.has(node)).sort();
+    expect(unplaced, `add these to LAYERS in test/architecture.test.ts (and to docs/architecture.md): ${unplaced.join(', ')}`).toEqual([]);
+  });
+
+  it('finds every engine file', () => {
+    const present = new Set(sourceFiles(SRC).filter((file) => nodeOf(file) === 'engine').map((file) => path.basename(file)));
+    const missing = ENGINE_FILES.filter((file) => !present.has(file));
+    expect(missing, `ENGINE_FILES names files that are in neither scoring/ nor engine/: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('has no backward import beyond the known ones', () => {
+    const added = [...edges.keys()].filter((edge) => isBackward(edge) && !(edge in KNOWN_BACKWARD_EDGES)).sort();
+    expect(
+      added,
+      `new backward imports between folders (layers are listed in test/architecture.test.ts, docs/architecture.md):\n${added.map(describeEdge).join('\n')}\n` +
+        'Import downwards instead: publish an event the higher folder subscribes to, receive an interface from the composition root (app.ts), or move the shared piece down.',
+    ).toEqual([]);
+  });
+
+  it('lists only backward edges that still exist', () => {
+    const gone = Object.keys(KNOWN_BACKWARD_EDGES).filter((edge) => !edges.has(edge) || !isBackward(edge)).sort();
+    expect(gone, `these edges are gone (or now go downwards): well done, remove them from KNOWN_BACKWARD_EDGES in test/architecture.test.ts and from docs/architecture.md: ${gone.join(', ')}`).toEqual([]);
+  });
+
+  it('keeps database and GraphQL packages out of the pure modules', () => {
+    const sites = [...packagesByFile]
+      .filter(([file]) => nodeOf(path.join(SRC, file)) === 'engine')
+      .flatMap(([file, packages]) => packages.filter((name) => FORBIDDEN_IN_ENGINE.test(name)).map((name) => `${file}: ${name}`));
+    const added = sites.filter((site) => !(site in KNOWN_ENGINE_PACKAGE_IMPORTS)).sort();
+    expect(added, `the pure scoring modules must not import database or GraphQL packages:\n${added.join('\n')}`).toEqual([]);
+    const gone = Object.keys(KNOWN_ENGINE_PACKAGE_IMPORTS).filter((site) => !sites.includes(site));
+    expect(gone, `these imports are gone: remove them from KNOWN_ENGINE_PACKAGE_IMPORTS: ${gone.join(', ')}`).toEqual([]);
+  });
+});
