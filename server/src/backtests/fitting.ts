@@ -408,13 +408,21 @@ export function suggestPoints(
 
 // ---- splits ----
 
-/** FNV-1a, 32 bits: a stable hash of a lead id, the same in every process and database. */
+/**
+ * A stable 32-bit hash of a lead id, the same in every process and database: FNV-1a, then
+ * MurmurHash3's finaliser (FNV alone spreads short sequential ids poorly over the high bits).
+ */
 export function hashOf(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

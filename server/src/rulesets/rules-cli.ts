@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES_DIR } from '../common/paths';
+import { applySuggestionsCommand, APPLY_SUGGESTIONS_USAGE } from '../backtests/apply-suggestions-cli';
 import type { RuleSetDefinition } from '../scoring/ruleset-definition';
 import { validateRuleSetDefinition } from './ruleset-validation';
 import { shippedAttributeCatalog } from './shipped-catalog';
@@ -22,6 +23,7 @@ export const USAGE = `Usage: npm run rules -- <command>
   pull <key> [--version N] [--out file]   write a version (default: the active one) and the rule
                                   set's segments to a file or stdout
   diff <file>                     what the file changes compared with the active version
+${APPLY_SUGGESTIONS_USAGE}
 Environment: LS_API_URL (default http://127.0.0.1:4000/graphql), LS_TOKEN, or LS_EMAIL and LS_PASSWORD.`;
 
 /** The text a pulled definition is written as; rule set files in rules/ use it, so they round-trip unchanged. */
@@ -189,6 +191,8 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         else for (const line of ruleSetDiff.summary) io.print(line);
         return 0;
       }
+      case 'apply-suggestions':
+        return await applySuggestionsCommand(args, (query, variables) => graphql(io, query, variables), io.print);
       default:
         io.print(USAGE);
         return command ? 2 : 0;
