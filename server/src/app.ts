@@ -15,6 +15,8 @@ import { BacktestResolver } from './backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from './backtests/backtest-cohort.resolver';
 import { BacktestService } from './backtests/backtest.service';
 import { ScoreConversionProbabilityResolver } from './backtests/conversion-probability.resolver';
+import { BacktestExportService } from './backtests/backtest-export';
+import { BacktestRunExportResolver } from './backtests/backtest-export.resolver';
 import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
 import { createSchema, type ResolverInstances } from './graphql/schema';
@@ -50,6 +52,7 @@ export interface Services {
   audit: AuditService;
   webhooks: WebhookService;
   backtests: BacktestService;
+  backtestExport: BacktestExportService;
 }
 
 export interface App {
@@ -107,6 +110,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const backtests = new BacktestService(dataSource, workflow, () => leads.attributeCatalog(), config.logger);
   backtests.setDispatcher(backtestQueue);
   const applySuggestions = new ApplySuggestionsService(dataSource, backtests, workflow);
+  const backtestExport = new BacktestExportService(dataSource, backtests, workflow, { secret: process.env.BACKTEST_EXPORT_SECRET });
 
   await dataSource.transaction(async (manager) => {
     await leads.ensureAttributeCatalog(manager);
@@ -131,12 +135,13 @@ export async function createApp(config: AppConfig): Promise<App> {
     [BacktestCohortResolver, new BacktestCohortResolver(backtests)],
     [BacktestRunCohortResolver, new BacktestRunCohortResolver(backtests)],
     [ScoreConversionProbabilityResolver, new ScoreConversionProbabilityResolver()],
+    [BacktestRunExportResolver, new BacktestRunExportResolver(backtestExport)],
   ]);
   const schema = await createSchema(resolvers);
 
   return {
     dataSource,
-    services: { ruleSets, workflow, simulation, rescore, scoring, scorePass, leads, activities, auth, audit, webhooks, backtests },
+    services: { ruleSets, workflow, simulation, rescore, scoring, scorePass, leads, activities, auth, audit, webhooks, backtests, backtestExport },
     jobs,
     schema,
     logger: config.logger,

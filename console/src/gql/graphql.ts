@@ -72,6 +72,19 @@ export type BacktestOpenLeads =
   | 'EXCLUDED'
   | 'NOT_CONVERTED';
 
+/** How the cohort is split: suggestions are fitted on the training part and judged on the holdout part. */
+export type BacktestSplitInput = {
+  /** Share of the cohort held out, 0.05 to 0.95; 0.3 by default. */
+  holdoutShare?: number | null | undefined;
+  /** HASH by default. */
+  kind?: BacktestSplitKind | null | undefined;
+};
+
+/** HASH: by a hash of the lead id (stable, random-like); TIME: the newest leads (by creation) are held out. */
+export type BacktestSplitKind =
+  | 'HASH'
+  | 'TIME';
+
 export type CreateApiKeyInput = {
   /** When it stops working; never when omitted. */
   expiresAt?: string | null | undefined;
@@ -146,6 +159,8 @@ export type RunBacktestInput = {
   /** An unsaved rule set definition (e.g. the draft being edited). */
   definition?: Record<string, unknown> | null | undefined;
   openLeads?: BacktestOpenLeads | null | undefined;
+  /** Training/holdout split; by a hash of the lead id, 30% held out, by default. */
+  split?: BacktestSplitInput | null | undefined;
   versionId?: string | number | null | undefined;
 };
 

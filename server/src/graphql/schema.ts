@@ -7,6 +7,7 @@ import { ApplySuggestionsResolver } from '../backtests/apply-suggestions.resolve
 import { BacktestResolver } from '../backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from '../backtests/backtest-cohort.resolver';
 import { ScoreConversionProbabilityResolver } from '../backtests/conversion-probability.resolver';
+import { BacktestRunExportResolver } from '../backtests/backtest-export.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { LeadConnectionResolver, LeadResolver } from '../leads/lead.resolver';
 import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
@@ -16,7 +17,7 @@ import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver, ApplySuggestionsResolver, BacktestCohortResolver, BacktestRunCohortResolver, ScoreConversionProbabilityResolver] as const;
+export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver, ApplySuggestionsResolver, BacktestCohortResolver, BacktestRunCohortResolver, ScoreConversionProbabilityResolver, BacktestRunExportResolver] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
 export type ResolverInstances = Map<Function, object>;

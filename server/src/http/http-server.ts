@@ -14,6 +14,7 @@ import { UnauthenticatedError } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
 import { runInRequestScope } from '../db/query-scope';
 import { createLoaders, type GraphQLContext } from '../graphql/context';
+import { backtestExportRoute } from './backtest-export-route';
 import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
 import { inputHygienePlugin, requestIdFrom } from '../graphql/input-hygiene';
 import { armorProtections, complexityPlugin, parseOptions, rateLimitPlugin } from '../graphql/limits';
@@ -127,6 +128,8 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
       res.status(503).json({ status: 'unavailable', reason: 'database' });
     }
   });
+
+  expressApp.get('/backtests/:id/leads.csv', backtestExportRoute(app));
 
   expressApp.use(
     '/graphql',
