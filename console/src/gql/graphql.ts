@@ -32,6 +32,17 @@ export type ApiKeyScope =
   /** Read leads and their scores (scores:read). */
   | 'SCORES_READ';
 
+export type ApplyBacktestSuggestionsInput = {
+  /** Add every candidate rule with suggested points. */
+  allCandidates?: boolean | null | undefined;
+  /** Candidate rules to add (by name); omitted: none. */
+  candidates?: Array<string> | null | undefined;
+  /** Rules whose suggested points to apply; omitted: every rule with a suggestion. */
+  rules?: Array<string> | null | undefined;
+  runId: string | number;
+  target: SuggestionTargetInput;
+};
+
 export type AttributeFilter = {
   name: string;
   /** The attribute equals one of these. */
@@ -183,6 +194,14 @@ export type SimulateInput = {
   versionId?: string | number | null | undefined;
 };
 
+/** How many leads the re-tuned qualification threshold should let through: give exactly one. */
+export type SuggestionTargetInput = {
+  /** Keep the share of the cohort that qualifies today. */
+  keepMqlShare?: boolean | null | undefined;
+  /** Sales can take this many MQLs a week (given the cohort’s leads per week). */
+  mqlsPerWeek?: number | null | undefined;
+};
+
 export type AuditLogQueryVariables = Exact<{
   filter?: AuditFilter | null | undefined;
   first?: number | null | undefined;
@@ -224,6 +243,13 @@ export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type SignOutMutation = { signOut: boolean };
 
+export type BacktestExportUrlQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BacktestExportUrlQuery = { backtestRun: { id: string, exportUrl: string | null } };
+
 export type RunBacktestMutationVariables = Exact<{
   input: RunBacktestInput;
 }>;
@@ -250,7 +276,9 @@ export type BacktestRunQueryVariables = Exact<{
 }>;
 
 
-export type BacktestRunQuery = { backtestRun: { id: string, status: string, error: string | null, ruleSetKey: string, versionId: string | null, version: number | null, compareToVersionId: string | null, compareToVersion: number | null, cohortId: string | null, openLeads: BacktestOpenLeads, createdAt: string, createdBy: string, durationMs: number | null, definitionChecksum: string, cohortSpec: { createdFrom: string, createdTo: string, cutoffAt: string | null, cutoffDaysAfterCreation: number | null, segment: string | null, source: string | null, attributes: Array<{ name: string, value: unknown }> }, results: { compiled: boolean, timings: { loadCohortMs: number, scoreMs: number, metricsMs: number }, metrics: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, comparison: { baselineVersion: number | null, baselineVersionId: string, leadsChangingCell: number, baseline: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, deltas: { auc: number | null, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, qualified: number }, cellMoves: Array<{ from: string, to: string, leads: number, converted: number, examples: Array<string> }> } | null } | null } };
+export type BacktestRunQuery = { backtestRun: { id: string, status: string, error: string | null, ruleSetKey: string, versionId: string | null, version: number | null, compareToVersionId: string | null, compareToVersion: number | null, cohortId: string | null, openLeads: BacktestOpenLeads, createdAt: string, createdBy: string, durationMs: number | null, definitionChecksum: string, cohortSpec: { createdFrom: string, createdTo: string, cutoffAt: string | null, cutoffDaysAfterCreation: number | null, segment: string | null, source: string | null, attributes: Array<{ name: string, value: unknown }> }, results: { compiled: boolean, timings: { loadCohortMs: number, scoreMs: number, metricsMs: number }, metrics: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, suggestions: { fitted: boolean, reason: string | null, pointsPerLogOdds: number | null, split: { kind: BacktestSplitKind, holdoutShare: number, trainingLeads: number, holdoutLeads: number }, rules: Array<{ rule: string, suggestedPoints: number | null, margin: number | null, note: string | null }>, candidates: Array<{ rule: string, label: string, dimension: Dimension, fired: number, lift: number | null, conversionWhenFired: number | null, suggestedPoints: number | null, margin: number | null }>, holdout: { leads: number, converted: number, current: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null }, suggested: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null, withCandidates: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null } } | null, comparison: { baselineVersion: number | null, baselineVersionId: string, leadsChangingCell: number, baseline: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, deltas: { auc: number | null, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, qualified: number }, cellMoves: Array<{ from: string, to: string, leads: number, converted: number, examples: Array<string> }> } | null } | null } };
+
+export type BacktestSuggestionsFieldsFragment = { fitted: boolean, reason: string | null, pointsPerLogOdds: number | null, split: { kind: BacktestSplitKind, holdoutShare: number, trainingLeads: number, holdoutLeads: number }, rules: Array<{ rule: string, suggestedPoints: number | null, margin: number | null, note: string | null }>, candidates: Array<{ rule: string, label: string, dimension: Dimension, fired: number, lift: number | null, conversionWhenFired: number | null, suggestedPoints: number | null, margin: number | null }>, holdout: { leads: number, converted: number, current: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null }, suggested: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null, withCandidates: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null } };
 
 export type BacktestMetricsFieldsFragment = { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> };
 
@@ -260,6 +288,13 @@ export type VersionBacktestsQueryVariables = Exact<{
 
 
 export type VersionBacktestsQuery = { backtestRuns: Array<{ id: string, status: string, versionId: string | null, compareToVersionId: string | null, createdAt: string }> };
+
+export type ApplyBacktestSuggestionsMutationVariables = Exact<{
+  input: ApplyBacktestSuggestionsInput;
+}>;
+
+
+export type ApplyBacktestSuggestionsMutation = { applyBacktestSuggestions: { version: { id: string, version: number } } };
 
 export type VersionQueryVariables = Exact<{
   id: string | number;
@@ -303,7 +338,7 @@ export type LeadQueryVariables = Exact<{
 }>;
 
 
-export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }> } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } };
+export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } };
 
 export type SubmitForReviewMutationVariables = Exact<{
   versionId: string | number;
@@ -332,6 +367,13 @@ export type PublishVersionMutationVariables = Exact<{
 
 
 export type PublishVersionMutation = { publishVersion: { version: { id: string, status: string, publishedAt: string | null }, rescoreJob: { id: string } } };
+
+export type VersionEvidenceQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type VersionEvidenceQuery = { ruleSetVersion: { id: string, evidence: { backtestRunId: string, stale: boolean, notes: Array<string>, mqlShareBefore: number, mqlShareAfter: number, mqlsPerWeekBefore: number | null, mqlsPerWeekAfter: number | null, appliedRules: Array<{ rule: string, from: number, to: number }>, addedCandidates: Array<{ rule: string, label: string, points: number }>, thresholds: { qualificationBefore: number, qualificationAfter: number, bands: Array<{ band: string, before: number | null, after: number | null }> }, holdout: { leads: number, converted: number, activeVersion: number, active: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null, threshold: number }, draft: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null, threshold: number } } } | null } };
 
 export type RuleSetsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -431,6 +473,57 @@ export const CohortSpecFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"CohortSpecFields"}) as unknown as TypedDocumentString<CohortSpecFieldsFragment, unknown>;
+export const BacktestSuggestionsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BacktestSuggestionsFields on BacktestSuggestions {
+  fitted
+  reason
+  pointsPerLogOdds
+  split {
+    kind
+    holdoutShare
+    trainingLeads
+    holdoutLeads
+  }
+  rules {
+    rule
+    suggestedPoints
+    margin
+    note
+  }
+  candidates {
+    rule
+    label
+    dimension
+    fired
+    lift
+    conversionWhenFired
+    suggestedPoints
+    margin
+  }
+  holdout {
+    leads
+    converted
+    current {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
+    suggested {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
+    withCandidates {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
+  }
+}
+    `, {"fragmentName":"BacktestSuggestionsFields"}) as unknown as TypedDocumentString<BacktestSuggestionsFieldsFragment, unknown>;
 export const BacktestMetricsFieldsFragmentDoc = new TypedDocumentString(`
     fragment BacktestMetricsFields on BacktestMetrics {
   leads
@@ -610,6 +703,14 @@ export const SignOutDocument = new TypedDocumentString(`
   signOut
 }
     `) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
+export const BacktestExportUrlDocument = new TypedDocumentString(`
+    query BacktestExportUrl($id: ID!) {
+  backtestRun(id: $id) {
+    id
+    exportUrl
+  }
+}
+    `) as unknown as TypedDocumentString<BacktestExportUrlQuery, BacktestExportUrlQueryVariables>;
 export const RunBacktestDocument = new TypedDocumentString(`
     mutation RunBacktest($input: RunBacktestInput!) {
   runBacktest(input: $input) {
@@ -689,6 +790,9 @@ export const BacktestRunDocument = new TypedDocumentString(`
       metrics {
         ...BacktestMetricsFields
       }
+      suggestions {
+        ...BacktestSuggestionsFields
+      }
       comparison {
         baselineVersion
         baselineVersionId
@@ -725,6 +829,55 @@ export const BacktestRunDocument = new TypedDocumentString(`
   attributes {
     name
     value
+  }
+}
+fragment BacktestSuggestionsFields on BacktestSuggestions {
+  fitted
+  reason
+  pointsPerLogOdds
+  split {
+    kind
+    holdoutShare
+    trainingLeads
+    holdoutLeads
+  }
+  rules {
+    rule
+    suggestedPoints
+    margin
+    note
+  }
+  candidates {
+    rule
+    label
+    dimension
+    fired
+    lift
+    conversionWhenFired
+    suggestedPoints
+    margin
+  }
+  holdout {
+    leads
+    converted
+    current {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
+    suggested {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
+    withCandidates {
+      auc
+      precision
+      recall
+      topDecileLift
+    }
   }
 }
 fragment BacktestMetricsFields on BacktestMetrics {
@@ -792,6 +945,16 @@ export const VersionBacktestsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VersionBacktestsQuery, VersionBacktestsQueryVariables>;
+export const ApplyBacktestSuggestionsDocument = new TypedDocumentString(`
+    mutation ApplyBacktestSuggestions($input: ApplyBacktestSuggestionsInput!) {
+  applyBacktestSuggestions(input: $input) {
+    version {
+      id
+      version
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ApplyBacktestSuggestionsMutation, ApplyBacktestSuggestionsMutationVariables>;
 export const VersionDocument = new TypedDocumentString(`
     query Version($id: ID!) {
   ruleSetVersion(id: $id) {
@@ -917,6 +1080,16 @@ export const LeadDocument = new TypedDocumentString(`
         dimension
         points
       }
+      conversionProbability {
+        value
+        stale
+        reason
+        source {
+          backtestRunId
+          cohortSize
+          conversions
+        }
+      }
     }
     scoreHistory(first: 200) {
       edges {
@@ -997,6 +1170,60 @@ export const PublishVersionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublishVersionMutation, PublishVersionMutationVariables>;
+export const VersionEvidenceDocument = new TypedDocumentString(`
+    query VersionEvidence($id: ID!) {
+  ruleSetVersion(id: $id) {
+    id
+    evidence {
+      backtestRunId
+      stale
+      notes
+      mqlShareBefore
+      mqlShareAfter
+      mqlsPerWeekBefore
+      mqlsPerWeekAfter
+      appliedRules {
+        rule
+        from
+        to
+      }
+      addedCandidates {
+        rule
+        label
+        points
+      }
+      thresholds {
+        qualificationBefore
+        qualificationAfter
+        bands {
+          band
+          before
+          after
+        }
+      }
+      holdout {
+        leads
+        converted
+        activeVersion
+        active {
+          auc
+          precision
+          recall
+          topDecileLift
+          threshold
+        }
+        draft {
+          auc
+          precision
+          recall
+          topDecileLift
+          threshold
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VersionEvidenceQuery, VersionEvidenceQueryVariables>;
 export const RuleSetsDocument = new TypedDocumentString(`
     query RuleSets {
   ruleSets {

@@ -5,6 +5,7 @@ import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { Metric } from '@/features/rule-sets/rescore-progress';
 import { formatDateTime, signed } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
+import { ConversionProbabilityMetric } from './conversion-probability';
 import { LeadQuery } from './operations';
 import { ScoreHistoryChart } from './score-history-chart';
 
@@ -41,6 +42,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
           <Metric label="Cell" value={<span data-testid="lead-cell">{score.cell}</span>} />
           <Metric label="Band" value={<span className={`badge ${score.band}`}>{score.band}</span>} />
           <Metric label="Qualified" value={score.qualified ? 'yes' : 'no'} />
+          <ConversionProbabilityMetric probability={score.conversionProbability} />
         </div>
       )}
       {score && (

@@ -51,6 +51,7 @@ export const LeadQuery = graphql(`
         scoredAt
         lastActivityAt
         reasons { rule label dimension points }
+        conversionProbability { value stale reason source { backtestRunId cohortSize conversions } }
       }
       scoreHistory(first: 200) {
         edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }
