@@ -68,6 +68,7 @@ export const BacktestRunQuery = graphql(`
         compiled
         timings { loadCohortMs scoreMs metricsMs }
         metrics { ...BacktestMetricsFields }
+        suggestions { ...BacktestSuggestionsFields }
         comparison {
           baselineVersion
           baselineVersionId
@@ -77,6 +78,22 @@ export const BacktestRunQuery = graphql(`
           cellMoves { from to leads converted examples }
         }
       }
+    }
+  }
+
+  fragment BacktestSuggestionsFields on BacktestSuggestions {
+    fitted
+    reason
+    pointsPerLogOdds
+    split { kind holdoutShare trainingLeads holdoutLeads }
+    rules { rule suggestedPoints margin note }
+    candidates { rule label dimension fired lift conversionWhenFired suggestedPoints margin }
+    holdout {
+      leads
+      converted
+      current { auc precision recall topDecileLift }
+      suggested { auc precision recall topDecileLift }
+      withCandidates { auc precision recall topDecileLift }
     }
   }
 
@@ -109,6 +126,14 @@ export const VersionBacktestsQuery = graphql(`
       versionId
       compareToVersionId
       createdAt
+    }
+  }
+`);
+
+export const ApplyBacktestSuggestionsMutation = graphql(`
+  mutation ApplyBacktestSuggestions($input: ApplyBacktestSuggestionsInput!) {
+    applyBacktestSuggestions(input: $input) {
+      version { id version }
     }
   }
 `);

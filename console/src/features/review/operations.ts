@@ -26,3 +26,31 @@ export const PublishVersionMutation = graphql(`
     }
   }
 `);
+
+/** What a version made from backtest suggestions rests on (null for other versions). */
+export const VersionEvidenceQuery = graphql(`
+  query VersionEvidence($id: ID!) {
+    ruleSetVersion(id: $id) {
+      id
+      evidence {
+        backtestRunId
+        stale
+        notes
+        mqlShareBefore
+        mqlShareAfter
+        mqlsPerWeekBefore
+        mqlsPerWeekAfter
+        appliedRules { rule from to }
+        addedCandidates { rule label points }
+        thresholds { qualificationBefore qualificationAfter bands { band before after } }
+        holdout {
+          leads
+          converted
+          activeVersion
+          active { auc precision recall topDecileLift threshold }
+          draft { auc precision recall topDecileLift threshold }
+        }
+      }
+    }
+  }
+`);

@@ -14,6 +14,7 @@ import { actorName, formatDateTime } from '@/lib/format';
 import { ApiError, request } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
 import { ApproveVersionMutation, PublishVersionMutation, RequestChangesMutation, SubmitForReviewMutation } from './operations';
+import { VersionEvidence } from './version-evidence';
 
 /** Everything an approver needs on one page: what changed, the reviews so far, and the next step for the caller's role. */
 export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; versionId: string }) {
@@ -85,6 +86,7 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
             <h2 id="changes-title">What changes {compareWith ? `compared with v${ruleSet.data.ruleSet.versions.find((x) => x.id === compareWith)?.version ?? '?'}${compareWith === activeId ? ' (active)' : ''}` : ''}</h2>
             {compareWith ? <ReviewDiff from={compareWith} to={v.id} /> : <p className="muted">This is the first version: there is nothing to compare with.</p>}
           </section>
+          <VersionEvidence versionId={v.id} ruleSetKey={ruleSetKey} />
           <BacktestComparison versionId={v.id} ruleSetKey={ruleSetKey} />
         </div>
         <aside className="editor-side stack" aria-label="Review actions">
