@@ -59,6 +59,11 @@ function parse(text: string): Array<Record<string, string>> {
 }
 
 /** A counter's value on /metrics (0 before the first increment). */
+interface ErrorBody {
+  errors: Array<{ message: string; extensions: { code: string } }>;
+}
+const errorsOf = async (response: Response) => (await response.json()) as ErrorBody;
+
 async function counter(line: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
@@ -198,11 +203,11 @@ describe('backtest CSV export', () => {
   it('needs credentials: 401 without, 403 for a caller that may not read backtests', async () => {
     const anonymous = await fetch(`${base}${csvPath()}`);
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await errorsOf(anonymous)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const { createApiKey } = ok(await t.gql<{ createApiKey: { secret: string } }>('mutation { createApiKey(input: { name: "crm", scopes: [SCORES_READ] }) { secret } }'));
     const key = await fetch(`${base}${csvPath()}`, { headers: { authorization: `Bearer ${createApiKey.secret}` } });
     expect(key.status).toBe(403);
-    const body = await key.json();
+    const body = await errorsOf(key);
     expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(body.errors[0].message).toMatch(/GET \/backtests\/:id\/leads.csv needs role admin or marketing or sales or viewer/);
   });
@@ -218,14 +223,14 @@ describe('backtest CSV export', () => {
     expect(tampered.status).toBe(401);
     const otherRun = await fetch(`${base}/backtests/${Number(run.id) + 1}/leads.csv?token=${tokenPart}`);
     expect(otherRun.status).toBe(401);
-    expect((await otherRun.json()).errors[0].message).toMatch(/not valid for this backtest/);
+    expect((await errorsOf(otherRun)).errors[0].message).toMatch(/not valid for this backtest/);
   });
 
   it('answers 404 for an unknown run', async () => {
     for (const id of ['999999', 'abc']) {
       const response = await asAdmin(`/backtests/${id}/leads.csv`);
       expect(response.status).toBe(404);
-      expect((await response.json()).errors[0]).toMatchObject({ message: `No backtest run with id "${id}"`, extensions: { code: 'NOT_FOUND' } });
+      expect((await errorsOf(response)).errors[0]).toMatchObject({ message: `No backtest run with id "${id}"`, extensions: { code: 'NOT_FOUND' } });
     }
   });
 

@@ -35,7 +35,7 @@ describe('migrations', () => {
         expect(await tables((sql) => dataSource.query(sql))).toEqual(
           [
             'activity', 'api_key', 'app_user', 'attribute_definition', 'audit_log', 'backtest_cohort', 'backtest_cohort_lead', 'backtest_cohort_property', 'backtest_run', 'lead', 'lead_score', 'rescore_chunk',
-            'rescore_job', 'rule_set', 'rule_set_review', 'rule_set_version', 'score_history', 'user_session', 'outbox_event', 'webhook_delivery', 'webhook_endpoint',
+            'rescore_job', 'rule_set', 'rule_set_review', 'rule_set_version', 'score_calibration', 'score_history', 'user_session', 'outbox_event', 'webhook_delivery', 'webhook_endpoint',
           ].sort(),
         );
         for (let i = 0; i < migrations.length; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });
