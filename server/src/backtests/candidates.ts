@@ -22,9 +22,11 @@ export interface CandidateOptions {
   numericBins: number;
   /** Leads looked at to enumerate values (spread evenly over the training part). */
   sampleLeads: number;
+  /** Most candidates in all (the most balanced first: a condition true for half the leads says the most). */
+  maxTotal: number;
 }
 
-export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { minSupport: 30, maxValuesPerAttribute: 40, numericBins: 8, sampleLeads: 50_000 };
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { minSupport: 30, maxValuesPerAttribute: 40, numericBins: 8, sampleLeads: 50_000, maxTotal: 320 };
 
 const slug = (value: string) =>
   value
@@ -73,13 +75,14 @@ export function enumerateCandidates(
     factsOf(r.conditions, used);
     for (const name of used) if (!dimensionOfFact.has(name)) dimensionOfFact.set(name, r.event.params.dimension);
   }
-  const candidates: CandidateRule[] = [];
+  const candidates: Array<CandidateRule & { balance: number }> = [];
   const ruleNames = new Set(definition.rules.map((r) => r.name));
-  const add = (name: string, label: string, dimension: Dimension, conditions: TopLevelCondition, facts: FactDefinition[]) => {
+  /** `count`: sampled leads the condition holds for. */
+  const add = (name: string, label: string, dimension: Dimension, conditions: TopLevelCondition, facts: FactDefinition[], count: number) => {
     let unique = name.slice(0, 64);
     for (let k = 2; ruleNames.has(unique); k++) unique = `${name.slice(0, 60)}-${k}`;
     ruleNames.add(unique);
-    candidates.push({ rule: rule(unique, label, dimension, conditions), facts });
+    candidates.push({ rule: rule(unique, label, dimension, conditions), facts, balance: Math.min(count, sampled - count) });
   };
   const newFactName = (base: string) => {
     let name = camel(base).slice(0, 60);
@@ -124,30 +127,30 @@ export function enumerateCandidates(
   const factFor = (attribute: string, type: FactType) => {
     let found = sharedFact.get(attribute);
     if (!found) sharedFact.set(attribute, (found = attributeFact(attribute, type)));
-    // Only the first candidate on a new fact carries its declaration; the service merges them by name.
+    // Every candidate on a new fact carries its declaration (withCandidates declares it once), so any subset can be added.
     return found;
   };
   for (const [attribute, counts] of [...strings.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const fact = factFor(attribute, 'string');
     const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
     const values = [...counts.entries()].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    for (const [value] of values.slice(0, opts.maxValuesPerAttribute)) {
-      add(`cand-${slug(fact.name)}-${slug(value)}`, `${fact.label}: ${value}`, dimension, { all: [{ fact: fact.name, operator: 'equal', value }] }, fact.facts);
+    for (const [value, count] of values.slice(0, opts.maxValuesPerAttribute)) {
+      add(`cand-${slug(fact.name)}-${slug(value)}`, `${fact.label}: ${value}`, dimension, { all: [{ fact: fact.name, operator: 'equal', value }] }, fact.facts, count);
     }
     if (sampled - (present.get(attribute) ?? 0) >= minCount && (present.get(attribute) ?? 0) >= minCount) {
-      add(`cand-${slug(fact.name)}-empty`, `${fact.label}: unknown`, dimension, { all: [{ fact: fact.name, operator: 'isEmpty', value: true }] }, fact.facts);
+      add(`cand-${slug(fact.name)}-empty`, `${fact.label}: unknown`, dimension, { all: [{ fact: fact.name, operator: 'isEmpty', value: true }] }, fact.facts, sampled - (present.get(attribute) ?? 0));
     }
   }
   for (const [attribute, [no, yes]] of [...booleans.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const fact = factFor(attribute, 'boolean');
     const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
-    if (yes >= minCount) add(`cand-${slug(fact.name)}-yes`, `${fact.label}: yes`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: true }] }, fact.facts);
-    if (no >= minCount) add(`cand-${slug(fact.name)}-no`, `${fact.label}: no`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: false }] }, fact.facts);
+    if (yes >= minCount) add(`cand-${slug(fact.name)}-yes`, `${fact.label}: yes`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: true }] }, fact.facts, yes);
+    if (no >= minCount) add(`cand-${slug(fact.name)}-no`, `${fact.label}: no`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: false }] }, fact.facts, no);
   }
   for (const [attribute, values] of [...numbers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const fact = factFor(attribute, 'number');
     const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
-    for (const [from, to] of quantileRanges(values, opts.numericBins, minCount)) {
+    for (const [from, to, count] of quantileRanges(values, opts.numericBins, minCount)) {
       const conditions: TopLevelCondition = {
         all: [
           ...(from === null ? [] : [{ fact: fact.name, operator: 'greaterThanInclusive', value: from }]),
@@ -155,7 +158,7 @@ export function enumerateCandidates(
         ],
       };
       const label = from === null ? `${fact.label} below ${to}` : to === null ? `${fact.label} ${from} or more` : `${fact.label} from ${from} to below ${to}`;
-      add(`cand-${slug(fact.name)}-${from === null ? 'lt' : slug(String(from))}-${to === null ? 'up' : slug(String(to))}`, label, dimension, conditions, fact.facts);
+      add(`cand-${slug(fact.name)}-${from === null ? 'lt' : slug(String(from))}-${to === null ? 'up' : slug(String(to))}`, label, dimension, conditions, fact.facts, count);
     }
   }
 
@@ -191,14 +194,21 @@ export function enumerateCandidates(
     const type = ACTIVITY_TYPES[t - 1];
     if (recent[t] >= minCount && sampled - recent[t] >= minCount) {
       const fact = activityFact(type, 30);
-      add(`cand-${slug(type)}-30d`, `${type.replace(/_/g, ' ')} in the last 30 days`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 1 }] }, fact.facts);
+      add(`cand-${slug(type)}-30d`, `${type.replace(/_/g, ' ')} in the last 30 days`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 1 }] }, fact.facts, recent[t]);
     }
     if (repeated[t] >= minCount && sampled - repeated[t] >= minCount) {
       const fact = activityFact(type, null);
-      add(`cand-${slug(type)}-3x`, `${type.replace(/_/g, ' ')} 3 times or more`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 3 }] }, fact.facts);
+      add(`cand-${slug(type)}-3x`, `${type.replace(/_/g, ' ')} 3 times or more`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 3 }] }, fact.facts, repeated[t]);
     }
   }
-  return candidates;
+  // The most balanced first (stable: enumeration order among equals); each keeps the declaration of
+  // the facts it needs, so any subset can be added.
+  return candidates
+    .map((candidate, order) => ({ candidate, order }))
+    .sort((a, b) => b.candidate.balance - a.candidate.balance || a.order - b.order)
+    .slice(0, opts.maxTotal)
+    .sort((a, b) => a.order - b.order)
+    .map(({ candidate: { balance: _balance, ...candidate } }) => candidate);
 }
 
 /**
@@ -206,7 +216,7 @@ export function enumerateCandidates(
  * least `minCount` of the values; a value held by many leads (0 seconds on the site) gets a range
  * of its own.
  */
-export function quantileRanges(values: number[], bins: number, minCount: number): Array<[number | null, number | null]> {
+export function quantileRanges(values: number[], bins: number, minCount: number): Array<[number | null, number | null, number]> {
   if (values.length < 2 * minCount) return [];
   const sorted = Float64Array.from(values).sort();
   const cuts: number[] = [];
@@ -214,7 +224,6 @@ export function quantileRanges(values: number[], bins: number, minCount: number)
     const q = sorted[Math.floor((b * sorted.length) / bins)];
     if (q > sorted[0] && (cuts.length === 0 || q > cuts[cuts.length - 1])) cuts.push(q);
   }
-  // The value just above a heavy lowest value starts a range of its own (e.g. exactly 0).
   const countBelow = (x: number) => {
     let lo = 0;
     let hi = sorted.length;
@@ -225,13 +234,17 @@ export function quantileRanges(values: number[], bins: number, minCount: number)
     }
     return lo;
   };
+  // A heavy lowest value (0 seconds on the site) gets a range of its own: cut at the next value up.
+  let k = 0;
+  while (k < sorted.length && sorted[k] === sorted[0]) k++;
+  if (k >= sorted.length / bins && k < sorted.length && cuts[0] !== sorted[k]) cuts.unshift(sorted[k]);
   const edges = [null, ...cuts, null] as Array<number | null>;
-  const ranges: Array<[number | null, number | null]> = [];
+  const ranges: Array<[number | null, number | null, number]> = [];
   for (let e = 0; e + 1 < edges.length; e++) {
     const from = edges[e];
     const to = edges[e + 1];
     const count = (to === null ? sorted.length : countBelow(to)) - (from === null ? 0 : countBelow(from));
-    if (count >= minCount && sorted.length - count >= minCount) ranges.push([from, to]);
+    if (count >= minCount && sorted.length - count >= minCount) ranges.push([from, to, count]);
   }
   return ranges;
 }

@@ -188,3 +188,44 @@ export function metricsInput(definition: RuleSetDefinition, snapshot: CohortSnap
     fired,
   };
 }
+
+/**
+ * Scores under `definition` from fire flags already computed (by scoreCohort of a rule set with the
+ * same conditions): rule r of `definition` is column `columns[r]` of `fired`. For new points on the
+ * same rules, no condition is evaluated again.
+ */
+export function scoreFromFired(definition: RuleSetDefinition, snapshot: CohortSnapshot, fired: Uint8Array, width: number, columns: ArrayLike<number>): CohortScores {
+  const n = snapshot.size;
+  const rules: RuleInfo[] = definition.rules.map((rule) => ({ rule: rule.name, label: rule.event.params.label, dimension: rule.event.params.dimension, points: rule.event.params.points }));
+  const R = rules.length;
+  const facts = createSnapshotFacts(definition, snapshot);
+  const scores: CohortScores = {
+    total: new Float64Array(n),
+    fit: new Float64Array(n),
+    engagement: new Float64Array(n),
+    cell: new Uint8Array(n),
+    band: new Uint8Array(n),
+    qualified: new Uint8Array(n),
+    rules,
+    fired: new Uint8Array(n * R),
+    compiled: true,
+  };
+  for (let i = 0; i < n; i++) {
+    let rawFit = 0;
+    let rawEngagement = 0;
+    for (let r = 0; r < R; r++) {
+      if (!fired[i * width + columns[r]]) continue;
+      scores.fired[i * R + r] = 1;
+      if (rules[r].dimension === 'fit') rawFit += rules[r].points;
+      else rawEngagement += rules[r].points;
+    }
+    const score = totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i));
+    scores.total[i] = score.total;
+    scores.fit[i] = score.fit;
+    scores.engagement[i] = score.engagement;
+    scores.cell[i] = score.cell;
+    scores.band[i] = score.band;
+    scores.qualified[i] = score.qualified ? 1 : 0;
+  }
+  return scores;
+}

@@ -1,7 +1,7 @@
 import type { FactType, RuleSetDefinition } from '../scoring/ruleset-definition';
 import { enumerateCandidates, withCandidates, type CandidateOptions, type CandidateRule } from './candidates';
 import type { CohortSnapshot } from './cohort-snapshot';
-import { defaultEvaluatorFactory, scoreCohort, type CohortScores, type EvaluatorFactory } from './cohort-scoring';
+import { defaultEvaluatorFactory, scoreCohort, scoreFromFired, type CohortScores, type EvaluatorFactory } from './cohort-scoring';
 import { suggestPoints, splitLeads, type SplitKind, type SuggestionFit, type SuggestionOptions } from './fitting';
 import { computeMetrics, type BacktestMetrics } from './metrics';
 
@@ -76,6 +76,9 @@ export interface SuggestionRunOptions {
   candidates: Partial<CandidateOptions> & { max: number; minZ: number };
   evaluatorFactory: EvaluatorFactory;
 }
+
+/** Candidate rules evaluated at once. */
+const CANDIDATE_CHUNK = 64;
 
 export const DEFAULT_SUGGESTION_RUN: SuggestionRunOptions = {
   split: DEFAULT_SPLIT,
@@ -317,42 +320,58 @@ export async function computeSuggestions(
   };
   if (!fitA.fitted) return result;
 
-  const tuned = async (points: Map<string, number>, chosen: Array<{ definition: CandidateRule; points: number }>) => {
+  /** The suggested rule set on the holdout part; its rules' fire flags are `fired`'s `columns` (no condition evaluated again). */
+  const tuned = (points: Map<string, number>, chosen: Array<{ definition: CandidateRule; points: number }>, fired: Uint8Array, width: number, columns: number[]) => {
     let next = withPoints(definition, points, chosen);
-    const firstPass = await scoreCohort(next, snapshot, opts.evaluatorFactory);
+    const scoreUnder = (d: RuleSetDefinition) => scoreFromFired(d, snapshot, fired, width, columns);
+    const firstPass = scoreUnder(next);
     next = widenCaps(next, firstPass.fired, next.rules.length, training);
-    const scores = await scoreCohort(next, snapshot, opts.evaluatorFactory);
-    const retuned = retuneThresholds({ definition, scores: current }, { definition: next, scores }, training, { keepMqlShare: true }, null).definition;
-    const final = await scoreCohort(retuned, snapshot, opts.evaluatorFactory);
-    return summary(metricsOn(retuned, snapshot, final, holdout));
+    const retuned = retuneThresholds({ definition, scores: current }, { definition: next, scores: scoreUnder(next) }, training, { keepMqlShare: true }, null).definition;
+    return summary(metricsOn(retuned, snapshot, scoreUnder(retuned), holdout));
   };
+  const ruleIndexes = current.rules.map((_, r) => r);
   const pointsOf = (rules: SuggestionFit['rules']) => new Map(rules.filter((r) => r.suggestedPoints !== null).map((r) => [r.rule, r.suggestedPoints!]));
-  result.holdout.suggested = await tuned(pointsOf(fitA.rules), []);
+  result.holdout.suggested = tuned(pointsOf(fitA.rules), [], current.fired, R, ruleIndexes);
 
   // ---- candidates ----
   const enumerated = enumerateCandidates(definition, snapshot, training, attributeTypes, { minSupport: opts.fitting.minSupport ?? 30, ...opts.candidates });
   if (!enumerated.length) return result;
-  const extended = withCandidates(definition, enumerated);
-  const all = await scoreCohort(extended, snapshot, opts.evaluatorFactory);
-  const width = extended.rules.length;
+  // Candidates are evaluated a chunk at a time, keeping only the strongest ones' fire flags: memory
+  // stays at N x (rules + chunk + kept) bytes however many candidates the cohort suggests.
+  const n = snapshot.size;
   let trainingConverted = 0;
   for (const i of training) trainingConverted += snapshot.converted[i];
   const minSupport = opts.fitting.minSupport ?? 30;
   const taken = new Set<string>();
-  for (let r = 0; r < R; r++) taken.add(fingerprint(all.fired, width, r, training));
-  const scored = enumerated
-    .map((candidate, c) => ({ candidate, column: R + c, stats: candidateStats(all.fired, width, R + c, snapshot.converted, training, trainingConverted) }))
-    .filter(({ stats }) => stats.fired >= minSupport && training.length - stats.fired >= minSupport && Math.abs(stats.z) >= opts.candidates.minZ)
-    .sort((a, b) => Math.abs(b.stats.z) - Math.abs(a.stats.z) || a.column - b.column);
-  const picked: typeof scored = [];
-  for (const entry of scored) {
-    if (picked.length >= opts.candidates.max) break;
-    const print = fingerprint(all.fired, width, entry.column, training);
-    if (taken.has(print)) continue;
-    taken.add(print);
-    picked.push(entry);
+  for (let r = 0; r < R; r++) taken.add(fingerprint(current.fired, R, r, training));
+  let kept: Array<{ candidate: CandidateRule; flags: Uint8Array; stats: ReturnType<typeof candidateStats>; order: number }> = [];
+  for (let from = 0; from < enumerated.length; from += CANDIDATE_CHUNK) {
+    const chunk = enumerated.slice(from, from + CANDIDATE_CHUNK);
+    const scored = await scoreCohort(withCandidates({ ...definition, rules: [] }, chunk), snapshot, opts.evaluatorFactory);
+    const width = chunk.length;
+    chunk.forEach((candidate, c) => {
+      const stats = candidateStats(scored.fired, width, c, snapshot.converted, training, trainingConverted);
+      if (stats.fired < minSupport || training.length - stats.fired < minSupport || Math.abs(stats.z) < opts.candidates.minZ) return;
+      if (kept.length >= opts.candidates.max && Math.abs(stats.z) <= Math.abs(kept[kept.length - 1].stats.z)) return;
+      const print = fingerprint(scored.fired, width, c, training);
+      if (taken.has(print)) return;
+      taken.add(print);
+      const flags = new Uint8Array(n);
+      for (let i = 0; i < n; i++) flags[i] = scored.fired[i * width + c];
+      kept.push({ candidate, flags, stats, order: from + c });
+      kept.sort((x, y) => Math.abs(y.stats.z) - Math.abs(x.stats.z) || x.order - y.order);
+      kept = kept.slice(0, opts.candidates.max);
+    });
   }
-  if (!picked.length) return result;
+  if (!kept.length) return result;
+  const width = R + kept.length;
+  const allFired = new Uint8Array(n * width);
+  for (let i = 0; i < n; i++) {
+    allFired.set(current.fired.subarray(i * R, i * R + R), i * width);
+    for (let p = 0; p < kept.length; p++) allFired[i * width + R + p] = kept[p].flags[i];
+  }
+  const all = { fired: allFired };
+  const picked = kept.map((entry, p) => ({ ...entry, column: R + p }));
   const columns = [
     ...ruleColumns.map((rule, r) => ({ ...rule, column: r })),
     ...picked.map((entry) => ({ rule: entry.candidate.rule.name, points: 0, column: entry.column })),
@@ -376,6 +395,7 @@ export async function computeSuggestions(
     };
   });
   const chosen = result.candidates.filter((c) => c.suggestedPoints !== null && c.suggestedPoints !== 0).map((c) => ({ definition: c.definition, points: c.suggestedPoints! }));
-  result.holdout.withCandidates = await tuned(pointsOf(fitB.rules.slice(0, R)), chosen);
+  const chosenColumns = result.candidates.flatMap((c, p) => (c.suggestedPoints !== null && c.suggestedPoints !== 0 ? [picked[p].column] : []));
+  result.holdout.withCandidates = tuned(pointsOf(fitB.rules.slice(0, R)), chosen, all.fired, width, [...ruleIndexes, ...chosenColumns]);
   return result;
 }
