@@ -1,6 +1,8 @@
-import { describe, it, expect } from 'vitest';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/support/test-app';
 import { ACTIVITY_TYPES } from '../scoring/ruleset-definition';
 import { generateDemoData, type DemoActivity, type DemoData } from './demo-data';
+import { seedDemoData } from './seed-demo';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const DAY_MS = 86_400_000;
@@ -79,14 +81,15 @@ describe('generateDemoData', () => {
       expect(at.seniority === null || SENIORITIES.includes(at.seniority as string)).toBe(true);
       expect(at.timeline === null || TIMELINES.includes(at.timeline as string)).toBe(true);
       expect(at.country === null || /^[A-Z]{2}$/.test(at.country as string)).toBe(true);
-      for (const k of ['industry', 'jobTitle', 'department', 'leadSource']) {
+      expect(typeof at.firstName === 'string' && typeof at.lastName === 'string').toBe(true);
+      for (const k of ['industry', 'jobTitle', 'department', 'leadSource', 'company']) {
         expect(at[k] === null || typeof at[k] === 'string').toBe(true);
       }
       expect(typeof l.source).toBe('string');
       expect(l.segment === null || (l.segment === 'enterprise' && (size as number) >= 1000)).toBe(true);
     }
-    // Every attribute is sometimes missing, but mostly present.
-    for (const k of Object.keys(data.leads[0].attributes)) {
+    // Every attribute but the name is sometimes missing, but mostly present.
+    for (const k of Object.keys(data.leads[0].attributes).filter((name) => name !== 'firstName' && name !== 'lastName')) {
       const nulls = data.leads.filter((l) => l.attributes[k] === null).length;
       expect(nulls, k).toBeGreaterThan(0);
       expect(nulls, k).toBeLessThan(data.leads.length * 0.7);
@@ -178,8 +181,84 @@ describe('generateDemoData', () => {
     expect(data.activities.filter((a) => !valid(a))).toEqual([]);
   });
 
+  it('decides the older leads by a process tied to fit and behaviour; recent ones stay open', () => {
+    const ageDays = (l: DemoData['leads'][number]) => (NOW.getTime() - l.createdAt.getTime()) / DAY_MS;
+    const rate = (leads: DemoData['leads']) => leads.filter((l) => l.outcome === 'converted').length / leads.length;
+    // Leads span a year; every lead older than the longest sales cycle is decided, the newest are open.
+    expect(Math.max(...data.leads.map(ageDays))).toBeGreaterThan(360);
+    const old = data.leads.filter((l) => ageDays(l) > 210);
+    expect(old.filter((l) => l.outcome === 'open')).toEqual([]);
+    expect(data.leads.filter((l) => ageDays(l) < 10).every((l) => l.outcome === 'open')).toBe(true);
+    const decided = data.leads.filter((l) => l.outcome !== 'open');
+    expect(rate(decided)).toBeGreaterThan(0.07);
+    expect(rate(decided)).toBeLessThan(0.2);
+    for (const l of data.leads) {
+      if (l.outcome === 'open') expect([l.outcomeAt, l.dealValue]).toEqual([null, null]);
+      else {
+        expect(l.outcomeAt!.getTime()).toBeGreaterThan(l.createdAt.getTime());
+        expect(l.outcomeAt!.getTime()).toBeLessThanOrEqual(NOW.getTime());
+        if (l.outcome === 'lost') expect(l.dealValue).toBeNull();
+        else expect(l.dealValue! > 0 && l.dealValue! % 100 === 0).toBe(true);
+      }
+    }
+    // Fit and behaviour matter: students hardly ever convert, a confirmed budget or a conversation doubles the odds.
+    const talked = new Set(data.activities.filter((a) => a.type === 'chat' || a.type === 'call').map((a) => a.leadExternalId));
+    expect(rate(decided.filter((l) => l.attributes.seniority === 'student'))).toBeLessThan(0.02);
+    expect(rate(decided.filter((l) => l.attributes.budgetConfirmed === true))).toBeGreaterThan(2 * rate(decided.filter((l) => l.attributes.budgetConfirmed !== true)));
+    expect(rate(decided.filter((l) => talked.has(l.externalId)))).toBeGreaterThan(2 * rate(decided.filter((l) => !talked.has(l.externalId))));
+  });
+
   it('generates the requested number of leads', () => {
     const d = generateDemoData({ leads: 3000, seed: 99, now: NOW });
     expect(d.leads).toHaveLength(3000);
   });
+});
+
+describe('the seeded demo, backtested as a newcomer would', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedDemoData(t.app, { now: NOW });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  type Rule = { rule: string; currentPoints: number; fired: number; lift: number | null; conversionWhenFired: number | null };
+  type Run = { id: string; status: string; error: string | null; results: { metrics: { leads: number; converted: number; auc: number | null; rules: Rule[] } } | null };
+  const RUN = 'id status error results { metrics { leads converted auc rules { rule currentPoints fired lift conversionWhenFired } } }';
+
+  it('default rule set over the past year, facts 30 days after creation: AUC 0.7-0.8, some rules visibly mis-weighted', async () => {
+    expect(await t.sql(`SELECT outcome, count(*)::int AS n FROM lead GROUP BY outcome ORDER BY outcome`)).toEqual([
+      { outcome: 'converted', n: expect.any(Number) },
+      { outcome: 'lost', n: expect.any(Number) },
+      { outcome: 'open', n: expect.any(Number) },
+    ]);
+    const { activeRuleSets } = (await t.gql<{ activeRuleSets: Array<{ versionId: string }> }>('{ activeRuleSets { versionId } }')).data!;
+    const cohort = { createdFrom: new Date(NOW.getTime() - 365 * DAY_MS).toISOString(), createdTo: NOW.toISOString(), cutoffDaysAfterCreation: 30 };
+    const started = await t.gql<{ runBacktest: Run }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`, { input: { cohort, versionId: activeRuleSets[0].versionId } });
+    expect(started.errors).toBeUndefined();
+    let run = started.data!.runBacktest;
+    // Inline at this size; a queued run is read until it is done (bounded).
+    for (let i = 0; i < 600 && (run.status === 'queued' || run.status === 'running'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { ${RUN} } }`, { id: run.id })).data!.backtestRun;
+    }
+    expect(run).toMatchObject({ status: 'completed', error: null });
+    const metrics = run.results!.metrics;
+    expect(metrics.leads).toBeGreaterThan(2900);
+    expect(metrics.converted).toBeGreaterThan(150);
+    expect(metrics.auc).toBeGreaterThan(0.7);
+    expect(metrics.auc).toBeLessThan(0.8);
+    const rule = (name: string) => metrics.rules.find((r) => r.rule === name)!;
+    // A confirmed budget and a conversation earn fewer points than a sweet-spot company size, yet lift conversion far more.
+    for (const name of ['fit-budget-confirmed', 'eng-talked-to-us']) {
+      expect(rule(name).currentPoints).toBeLessThan(rule('fit-company-size-sweet-spot').currentPoints);
+      expect(rule(name).lift!).toBeGreaterThan(rule('fit-company-size-sweet-spot').lift! + 0.5);
+    }
+    // The CRM and country lists earn points for nothing; the student penalty is right.
+    expect(rule('fit-target-country').lift!).toBeLessThan(1.15);
+    expect(rule('fit-uses-integrated-crm').lift!).toBeLessThan(1.15);
+    expect(rule('fit-student').conversionWhenFired!).toBeLessThan(0.02);
+  }, 120_000);
 });

@@ -9,6 +9,8 @@
  */
 import type { ActivityType } from '../scoring/ruleset-definition';
 
+export type DemoOutcome = 'open' | 'converted' | 'lost';
+
 export interface DemoLead {
   externalId: string;
   email: string;
@@ -16,6 +18,11 @@ export interface DemoLead {
   source: string;
   attributes: Record<string, string | number | boolean | string[] | null>;
   createdAt: Date;
+  /** How the lead ended: decided (converted or lost, at `outcomeAt`) once its time came, else open. */
+  outcome: DemoOutcome;
+  outcomeAt: Date | null;
+  /** Deal value of a conversion (USD, whole hundreds); null otherwise. */
+  dealValue: number | null;
 }
 
 export interface DemoActivity {
@@ -35,7 +42,7 @@ export interface DemoDataOptions {
   leads: number;
   seed: number;
   now: Date;
-  /** Leads are created uniformly over the last `days` days (default 90). */
+  /** Leads are created uniformly over the last `days` days (default 365). */
   days?: number;
 }
 
@@ -465,8 +472,12 @@ interface LeadPlan {
   lead: DemoLead;
   /** Latent buying intent in (0, 1); drives activity volume, mix and recency. */
   intent: number;
+  /** The standard normal behind `intent`. */
+  z: number;
   /** Expected activity count before age scaling (log-normal). */
   volume: number;
+  /** The company's true headcount (the attribute may be missing). */
+  companySize: number;
 }
 
 function titleFor(rnd: Random, seniority: Seniority, department: Department): string {
@@ -529,6 +540,9 @@ function makeLead(
       : rnd.weighted(TIMELINES.map((t, i) => [t, [1, 2, 3, 3, 4][i] * (i < 2 ? 0.5 + intent : 1)] as const));
 
   const attributes: DemoLead['attributes'] = {
+    firstName,
+    lastName,
+    company: isStudent || freeEmail ? rnd.maybe(0.6, company.name) : company.name,
     industry: isStudent ? 'education' : rnd.maybe(0.08, company.industry),
     companySize: isStudent ? null : rnd.maybe(0.12, company.size),
     annualRevenue: isStudent ? null : rnd.maybe(0.3, company.revenue),
@@ -546,9 +560,11 @@ function makeLead(
   const segment = typeof size === 'number' && size >= 1000 ? 'enterprise' : null;
 
   return {
-    lead: { externalId, email, segment, source: leadSource, attributes, createdAt },
+    lead: { externalId, email, segment, source: leadSource, attributes, createdAt, outcome: 'open', outcomeAt: null, dealValue: null },
     intent,
+    z,
     volume,
+    companySize: company.size,
   };
 }
 
@@ -704,17 +720,109 @@ function makeActivities(rnd: Random, plan: LeadPlan, nowMs: number, days: number
 }
 
 // ---------------------------------------------------------------------------------------------
+// Outcomes
+
+/**
+ * The hidden process that decides leads: a logistic model over what the lead is and what it did in
+ * its first weeks, plus latent intent the activity only partly shows, plus noise. Its weights differ
+ * from the shipped default rule set's on purpose, as a real market's would: some shipped rules are
+ * worth less than their points (a demo request, very large companies, the CRM and country lists),
+ * some more (repeat pricing views, a conversation, a confirmed budget), and the student penalty is
+ * right. So a backtest of the default rule set is informative (AUC about 0.75) and fitted points do better.
+ */
+const TRUE_EFFECTS = {
+  intercept: -3.9,
+  latentIntent: 0.5,
+  student: -3.0,
+  freeEmail: -0.7,
+  budgetConfirmed: 1.3,
+  timelineSoon: 0.6,
+  executive: 0.7,
+  director: 0.6,
+  sweetSpotSize: 1.0,
+  midMarketSize: 0.5,
+  enterpriseSize: -0.3,
+  targetIndustry: 0.6,
+  pricingViewsRepeat: 1.6,
+  pricingViewOnce: 0.45,
+  demoRequest: 0.5,
+  trial: 0.8,
+  conversation: 1.4,
+  webinar: 0.4,
+  unsubscribed: -1.2,
+} as const;
+
+const TARGET_INDUSTRIES = new Set(['software', 'financial_services', 'healthcare', 'telecommunications']);
+/** What the outcome reads of a lead's behaviour: its first weeks. */
+const OUTCOME_HORIZON_MS = 30 * DAY_MS;
+
+function conversionLogit(plan: LeadPlan, activities: readonly DemoActivity[]): number {
+  const e = TRUE_EFFECTS;
+  const at = plan.lead.attributes;
+  const horizon = plan.lead.createdAt.getTime() + OUTCOME_HORIZON_MS;
+  const early = activities.filter((a) => a.occurredAt.getTime() <= horizon);
+  const count = (...types: ActivityType[]) => early.filter((a) => types.includes(a.type)).length;
+  const seniority = plan.lead.attributes.seniority;
+  const size = plan.companySize;
+  const isStudent = seniority === 'student' || String(at.jobTitle ?? '').toLowerCase().includes('student') || String(at.jobTitle ?? '').endsWith('Intern');
+  const pricing = count('pricing_page_view');
+  let x = e.intercept + e.latentIntent * plan.z;
+  if (isStudent) x += e.student;
+  if (FREE_DOMAIN_SET.has(plan.lead.email.split('@')[1])) x += e.freeEmail;
+  if (at.budgetConfirmed === true) x += e.budgetConfirmed;
+  if (at.timeline === 'now' || at.timeline === 'this_quarter') x += e.timelineSoon;
+  if (seniority === 'c_level' || seniority === 'vp') x += e.executive;
+  if (seniority === 'director') x += e.director;
+  if (!isStudent) {
+    if (size >= 200 && size <= 5000) x += e.sweetSpotSize;
+    else if (size >= 50 && size < 200) x += e.midMarketSize;
+    else if (size > 5000) x += e.enterpriseSize;
+  }
+  if (TARGET_INDUSTRIES.has(String(at.industry))) x += e.targetIndustry;
+  if (pricing >= 2) x += e.pricingViewsRepeat;
+  else if (pricing === 1) x += e.pricingViewOnce;
+  if (count('demo_request')) x += e.demoRequest;
+  if (count('trial_signup')) x += e.trial;
+  if (count('chat', 'call')) x += e.conversation;
+  if (count('webinar_attendance')) x += e.webinar;
+  if (count('unsubscribe')) x += e.unsubscribed;
+  return x;
+}
+
+const FREE_DOMAIN_SET: ReadonlySet<string> = new Set(FREE_EMAIL_DOMAINS.map(([domain]) => domain));
+
+/**
+ * Decides a lead: converted (a sales cycle of about 1 to 4 months, a deal value growing with the
+ * company) or lost (after 1 to 5 months of trying). A lead whose decision would fall after `now`
+ * is still open: recent leads are.
+ */
+function decide(rnd: Random, plan: LeadPlan, activities: readonly DemoActivity[], nowMs: number): void {
+  const lead = plan.lead;
+  const p = 1 / (1 + Math.exp(-conversionLogit(plan, activities)));
+  const converted = rnd.chance(p);
+  const days = converted ? 10 + rnd.float() * 20 + Math.min(150, -40 * Math.log(1 - rnd.float())) : 30 + Math.min(150, -50 * Math.log(1 - rnd.float()));
+  const at = Math.floor((lead.createdAt.getTime() + days * DAY_MS) / 1000) * 1000;
+  const value = Math.round((8_000 * Math.pow(Math.max(plan.companySize, 10) / 100, 0.35) * Math.exp(0.5 * rnd.normal())) / 100) * 100;
+  if (at > nowMs) return;
+  lead.outcome = converted ? 'converted' : 'lost';
+  lead.outcomeAt = new Date(at);
+  lead.dealValue = converted ? value : null;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Generates `options.leads` leads and their activities; identical options give identical output. */
 export function generateDemoData(options: DemoDataOptions): DemoData {
   const { leads: leadCount, seed, now } = options;
-  const days = options.days ?? 90;
+  const days = options.days ?? 365;
   if (!Number.isInteger(leadCount) || leadCount < 0) throw new RangeError('leads must be a non-negative integer');
   if (!(days > 0)) throw new RangeError('days must be positive');
   const nowMs = now.getTime();
   if (Number.isNaN(nowMs)) throw new RangeError('now must be a valid date');
 
   const rnd = new Random(mulberry32(seed));
+  // Outcomes draw from their own stream: the leads and activities of a seed do not depend on them.
+  const fate = new Random(mulberry32(seed ^ 0x5eed0c7e));
   // Several leads per account, as in a real CRM.
   const companies = makeCompanies(rnd, Math.max(1, Math.ceil(leadCount / 2.5)));
   const usedEmails = new Set<string>();
@@ -724,7 +832,9 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
   for (let i = 0; i < leadCount; i++) {
     const plan = makeLead(rnd, i, companies, usedEmails, now, days);
     leads.push(plan.lead);
-    for (const a of makeActivities(rnd, plan, nowMs, days)) activities.push(a);
+    const own = makeActivities(rnd, plan, nowMs, days);
+    decide(fate, plan, own, nowMs);
+    for (const a of own) activities.push(a);
   }
 
   activities.sort(

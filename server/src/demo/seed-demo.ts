@@ -4,9 +4,10 @@ import { generateDemoData } from './demo-data';
 const DAY_MS = 86_400_000;
 
 /**
- * Fills an empty database with the demo data set: leads and activities over the last 90 days,
- * inserted set-based, then scored week by week as of past dates so each lead has a score history
- * (activity-driven rises and decay) and a current score. Does nothing when leads exist.
+ * Fills an empty database with the demo data set: leads and activities over the last year, the
+ * older leads decided (converted with a date and deal value, or lost) so backtests have outcomes,
+ * inserted set-based, then scored week by week over the last 12 weeks as of past dates so each lead
+ * has a score history (activity-driven rises and decay) and a current score. Does nothing when leads exist.
  */
 export async function seedDemoData(app: App, options: { leads?: number; seed?: number; now?: Date } = {}): Promise<{ leads: number; activities: number } | null> {
   const { dataSource, services } = app;
@@ -17,11 +18,12 @@ export async function seedDemoData(app: App, options: { leads?: number; seed?: n
 
   await dataSource.transaction(async (manager) => {
     for (let i = 0; i < data.leads.length; i += 1000) {
-      const chunk = data.leads.slice(i, i + 1000).map((lead) => ({ ...lead, createdAt: lead.createdAt.toISOString() }));
+      const chunk = data.leads.slice(i, i + 1000).map((lead) => ({ ...lead, createdAt: lead.createdAt.toISOString(), outcomeAt: lead.outcomeAt?.toISOString() ?? null }));
       await manager.query(
-        `INSERT INTO lead (external_id, email, segment, source, attributes, created_at, updated_at)
-         SELECT l."externalId", l.email, l.segment, l.source, l.attributes, l."createdAt", l."createdAt"
-           FROM jsonb_to_recordset($1::jsonb) AS l("externalId" text, email text, segment text, source text, attributes jsonb, "createdAt" timestamptz)`,
+        `INSERT INTO lead (external_id, email, segment, source, attributes, outcome, outcome_at, deal_value, created_at, updated_at)
+         SELECT l."externalId", l.email, l.segment, l.source, l.attributes, l.outcome, l."outcomeAt", l."dealValue", l."createdAt", coalesce(l."outcomeAt", l."createdAt")
+           FROM jsonb_to_recordset($1::jsonb) AS l("externalId" text, email text, segment text, source text, attributes jsonb, outcome text,
+                                                    "outcomeAt" timestamptz, "dealValue" numeric, "createdAt" timestamptz)`,
         [JSON.stringify(chunk)],
       );
     }
