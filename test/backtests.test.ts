@@ -3,6 +3,7 @@ import type { UserPrincipal } from '../server/src/auth/principal';
 import { BacktestService, type BacktestDispatcher } from '../server/src/backtests/backtest.service';
 import { createLogger } from '../server/src/common/logger';
 import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import { FITTED_COHORT, insertFittedCohort } from './support/fitted-cohort';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
 
 /*
@@ -347,15 +348,7 @@ describe('cohort filters that match nothing', () => {
 });
 
 describe('fitted suggestions, holdout and apply', () => {
-  /*
-   * 1,500 leads created in the first half of 2023 (26 weeks), decided 40 days after creation
-   * (after the 30-day cutoff) by a known model, with a deterministic pseudo-random draw per lead:
-   *   logit = -1.6 + 1.6 [200-5000 staff] + 1.0 [VP] + 1.2 [consulting] + 0.2 [student]
-   * so the fit must raise the sweet spot and VPs, turn the consultancy penalty (-10) into a bonus
-   * (plenty of evidence), but hold the student penalty (-30) at 0: about 75 students, an effect
-   * too small to be sure of. budgetConfirmed is true for 12 leads only (too little support).
-   */
-  const FITTED_COHORT = { createdFrom: '2023-01-01T00:00:00Z', createdTo: '2023-07-02T00:00:00Z', cutoffDaysAfterCreation: 30 };
+  // The cohort and the model behind its outcomes: test/support/fitted-cohort.ts.
   const SUGGESTIONS = `split { kind holdoutShare trainingLeads holdoutLeads } fitted reason pointsPerLogOdds
     rules { rule currentPoints fired suggestedPoints margin coefficient standardError note }
     candidates { rule label dimension definition fired lift suggestedPoints margin }
@@ -381,21 +374,7 @@ describe('fitted suggestions, holdout and apply', () => {
   const byRule = (s: Suggestions, name: string) => s.rules.find((r) => r.rule === name)!;
 
   beforeAll(async () => {
-    await t.sql(`
-      INSERT INTO lead (external_id, email, segment, source, attributes, outcome, outcome_at, deal_value, created_at, updated_at)
-      SELECT 'fit-' || g, 'p' || g || '@corp' || g || '.com', NULL, 'web', a.attributes,
-             CASE WHEN u < 1 / (1 + exp(-logit)) THEN 'converted' ELSE 'lost' END,
-             created + interval '40 days', CASE WHEN u < 1 / (1 + exp(-logit)) THEN 1000 END, created, created
-        FROM generate_series(1, 1500) g
-        CROSS JOIN LATERAL (SELECT timestamptz '2023-01-01T00:00:00Z' + (g * interval '2.9 hours') AS created,
-                                   (abs(hashint4(g * 7919 + 17)) % 100000) / 100000.0 AS u,
-                                   (ARRAY[20, 100, 800, 800, 8000])[1 + g % 5] AS size,
-                                   CASE WHEN g % 20 = 3 THEN 'student' WHEN g % 3 = 0 THEN 'vp' ELSE 'manager' END AS seniority,
-                                   CASE WHEN g % 4 = 1 THEN 'consulting' ELSE 'retail' END AS industry) x
-        CROSS JOIN LATERAL (SELECT jsonb_build_object('companySize', x.size, 'seniority', x.seniority, 'industry', x.industry)
-                                   || CASE WHEN g % 125 = 7 THEN '{"budgetConfirmed": true}'::jsonb ELSE '{}'::jsonb END AS attributes,
-                                   -1.6 + CASE WHEN x.size = 800 THEN 1.6 ELSE 0 END + CASE WHEN x.seniority = 'vp' THEN 1.0 ELSE 0 END
-                                        + CASE WHEN x.industry = 'consulting' THEN 1.2 ELSE 0 END + CASE WHEN x.seniority = 'student' THEN 0.2 ELSE 0 END AS logit) a`);
+    await insertFittedCohort(t);
     fittedRun = await runWithSuggestions({ cohort: FITTED_COHORT, versionId: activeVersionId });
   });
 
