@@ -14,7 +14,7 @@ import { defaultEvaluatorFactory, scoreCohort, type EvaluatorFactory } from './c
 import { conversionProbability, latestCalibrations, type VersionCalibration } from './conversion-probability';
 import { hashOf } from './fitting';
 
-const exports = new Counter({ name: 'backtest_exports_total', help: 'Backtest CSV exports by outcome (completed, aborted, failed)', labelNames: ['outcome'] as const, registers: [registry] });
+const exportsTotal = new Counter({ name: 'backtest_exports_total', help: 'Backtest CSV exports by outcome (completed, aborted, failed)', labelNames: ['outcome'] as const, registers: [registry] });
 const exportRows = new Counter({ name: 'backtest_export_rows_total', help: 'Lead rows written by backtest CSV exports', registers: [registry] });
 
 /** Text a spreadsheet would run as a formula (papaparse's own pattern misses values with a line break). */
@@ -241,7 +241,7 @@ export class BacktestExportService {
       outcome = signal?.aborted ? 'aborted' : 'failed';
       if (outcome === 'failed') throw error;
     } finally {
-      exports.inc({ outcome });
+      exportsTotal.inc({ outcome });
     }
   }
 

@@ -45,23 +45,39 @@ const rate = (block: Block) => block.positives / block.weight;
 export function fitCalibration(scores: ArrayLike<number>, converted: ArrayLike<number | boolean>, options: CalibrationOptions = {}): Calibration {
   if (scores.length !== converted.length) throw new Error(`scores (${scores.length}) and outcomes (${converted.length}) differ in length`);
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  // Converted and other leads' scores apart, each sorted as numbers (typed arrays sort natively):
+  // then one merge walk meets each distinct score once, with its count of each.
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(scores[i])) throw new Error(`score ${scores[i]} is not a finite number`);
+    if (converted[i]) positives++;
+  }
+  const hit = new Float64Array(positives);
+  const miss = new Float64Array(n - positives);
+  for (let i = 0, h = 0, m = 0; i < n; i++) {
+    if (converted[i]) hit[h++] = scores[i];
+    else miss[m++] = scores[i];
+  }
+  hit.sort();
+  miss.sort();
   const stack: Block[] = [];
-  let conversions = 0;
-  let k = 0;
-  while (k < n) {
-    const score = scores[order[k]];
-    if (!Number.isFinite(score)) throw new Error(`score ${score} is not a finite number`);
+  let h = 0;
+  let m = 0;
+  while (h < hit.length || m < miss.length) {
+    const score = Math.min(h < hit.length ? hit[h] : Infinity, m < miss.length ? miss[m] : Infinity);
     const block: Block = { score, weight: 0, positives: 0 };
-    while (k < n && scores[order[k]] === score) {
-      const hit = converted[order[k]] ? 1 : 0;
-      block.weight += 1;
-      block.positives += hit;
-      conversions += hit;
-      k++;
+    while (h < hit.length && hit[h] === score) {
+      block.weight++;
+      block.positives++;
+      h++;
+    }
+    while (m < miss.length && miss[m] === score) {
+      block.weight++;
+      m++;
     }
     pushPooled(stack, block);
   }
+  const conversions = positives;
   const minStepLeads = Math.max(1, options.minStepLeads ?? 1);
   const merged = mergeSmall(stack, minStepLeads);
   return {

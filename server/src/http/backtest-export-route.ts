@@ -20,7 +20,7 @@ const STATUS: Record<ErrorKind, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED
  * goes away; the stream then stops.
  */
 export function backtestExportRoute(app: App) {
-  const exports = app.services.backtestExport;
+  const exporter = app.services.backtestExport;
   return (req: Request, res: Response): Promise<void> => {
     const clientGone = new AbortController();
     res.on('close', () => {
@@ -30,13 +30,13 @@ export function backtestExportRoute(app: App) {
       const runId = String(req.params.id);
       try {
         let actor: string;
-        if (typeof req.query.token === 'string') actor = exports.verifyLink(runId, req.query.token).actor;
+        if (typeof req.query.token === 'string') actor = exporter.verifyLink(runId, req.query.token).actor;
         else {
           const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
           assertAllowed(principal, [...READERS], 'GET /backtests/:id/leads.csv');
           actor = describePrincipal(principal!);
         }
-        const plan = await exports.plan(runId);
+        const plan = await exporter.plan(runId);
         res.status(200).set({
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="${plan.filename}"`,
@@ -45,7 +45,7 @@ export function backtestExportRoute(app: App) {
         });
         res.flushHeaders();
         // One chunk read ahead at most: the next is produced when the client has taken the last.
-        await pipeline(Readable.from(exports.csv(plan, clientGone.signal), { objectMode: true, highWaterMark: 1 }), res);
+        await pipeline(Readable.from(exporter.csv(plan, clientGone.signal), { objectMode: true, highWaterMark: 1 }), res);
         app.logger.info({ runId, actor, leads: plan.leadCount }, 'backtest exported');
       } catch (error) {
         if (clientGone.signal.aborted) {
