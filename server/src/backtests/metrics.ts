@@ -209,7 +209,10 @@ function roundMoney(value: number): number {
 }
 
 /**
- * Suggested points, fitted from the cohort, one rule at a time:
+ * A first estimate of each rule's points, one rule at a time, on the leads given. Backtests replace
+ * it with the joint fit on the training part (fitting.ts, docs/fitting.md): judged alone, two rules
+ * that fire together both get the credit, and a penalty can turn into a bonus on noise.
+ *
  *
  * 1. The rule's evidence is its log odds ratio of conversion, fired vs not fired, with add-one
  *    smoothing so that small counts are pulled towards 0:
