@@ -86,6 +86,9 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   // Publishing creates and dispatches the re-score job; the rescoreJob query sits in ruleset.resolver.ts.
   // An event "version published" that rescore/ subscribes to would turn it around.
   'rulesets -> rescore': 'ruleset-workflow.service.ts, ruleset.resolver.ts: RescoreService',
+  // Added by the apply-suggestions CLI (`npm run rules -- apply-suggestions`), to move in the
+  // renovation: the command dispatcher could live in scripts/rules.ts, which may import both.
+  'rulesets -> backtests': 'rules-cli.ts: backtests/apply-suggestions-cli.ts',
   // GraphQL enum of score dimensions, defined with the score types.
   'rulesets -> scoring': 'ruleset.types.ts: DimensionEnum from score.types.ts',
   // decayPreview's change rows resolve their lead with the Lead GraphQL type.
