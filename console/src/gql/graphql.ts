@@ -296,6 +296,20 @@ export type ApplyBacktestSuggestionsMutationVariables = Exact<{
 
 export type ApplyBacktestSuggestionsMutation = { applyBacktestSuggestions: { version: { id: string, version: number } } };
 
+export type CohortFreshnessQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CohortFreshnessQuery = { backtestCohort: { id: string, generation: number, outcomesChangedSince: number, spec: { createdFrom: string, createdTo: string, source: string | null, segment: string | null, cutoffAt: string | null, cutoffDaysAfterCreation: number | null, attributes: Array<{ name: string, value: unknown }> } } };
+
+export type RefreshCohortMutationVariables = Exact<{
+  input: BacktestCohortInput;
+}>;
+
+
+export type RefreshCohortMutation = { prepareBacktestCohort: { id: string, generation: number } };
+
 export type VersionQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -424,6 +438,14 @@ export type RescoreJobQueryVariables = Exact<{
 
 
 export type RescoreJobQuery = { rescoreJob: { id: string, status: string, percent: number, doneLeads: number, totalLeads: number, changedLeads: number, leadsPerSecond: number | null, etaSeconds: number | null, error: string | null, version: number, ruleSetKey: string, startedAt: string | null, finishedAt: string | null } };
+
+export type SetRuleSetSegmentsMutationVariables = Exact<{
+  key: string;
+  segments: Array<string> | string;
+}>;
+
+
+export type SetRuleSetSegmentsMutation = { setRuleSetSegments: { ruleSet: { id: string, segments: Array<string> }, rescoreJob: { id: string, totalLeads: number } | null } };
 
 export type LeadSearchQueryVariables = Exact<{
   search: string;
@@ -955,6 +977,35 @@ export const ApplyBacktestSuggestionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ApplyBacktestSuggestionsMutation, ApplyBacktestSuggestionsMutationVariables>;
+export const CohortFreshnessDocument = new TypedDocumentString(`
+    query CohortFreshness($id: ID!) {
+  backtestCohort(id: $id) {
+    id
+    generation
+    outcomesChangedSince
+    spec {
+      createdFrom
+      createdTo
+      source
+      segment
+      attributes {
+        name
+        value
+      }
+      cutoffAt
+      cutoffDaysAfterCreation
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CohortFreshnessQuery, CohortFreshnessQueryVariables>;
+export const RefreshCohortDocument = new TypedDocumentString(`
+    mutation RefreshCohort($input: BacktestCohortInput!) {
+  prepareBacktestCohort(input: $input, refresh: true) {
+    id
+    generation
+  }
+}
+    `) as unknown as TypedDocumentString<RefreshCohortMutation, RefreshCohortMutationVariables>;
 export const VersionDocument = new TypedDocumentString(`
     query Version($id: ID!) {
   ruleSetVersion(id: $id) {
@@ -1351,6 +1402,20 @@ export const RescoreJobDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RescoreJobQuery, RescoreJobQueryVariables>;
+export const SetRuleSetSegmentsDocument = new TypedDocumentString(`
+    mutation SetRuleSetSegments($key: String!, $segments: [String!]!) {
+  setRuleSetSegments(key: $key, segments: $segments) {
+    ruleSet {
+      id
+      segments
+    }
+    rescoreJob {
+      id
+      totalLeads
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SetRuleSetSegmentsMutation, SetRuleSetSegmentsMutationVariables>;
 export const LeadSearchDocument = new TypedDocumentString(`
     query LeadSearch($search: String!) {
   leads(filter: {search: $search}, first: 8) {

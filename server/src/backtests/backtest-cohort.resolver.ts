@@ -1,5 +1,6 @@
-import { FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { BacktestService } from './backtest.service';
+import { toSpec } from './backtest.resolver';
 import { BacktestCohort, BacktestRun } from './backtest.types';
 
 const OUTCOMES_CHANGED =
@@ -9,6 +10,13 @@ const OUTCOMES_CHANGED =
 @Resolver(() => BacktestCohort)
 export class BacktestCohortResolver {
   constructor(private readonly backtests: BacktestService) {}
+
+  @Authorized('marketing', 'sales', 'viewer')
+  @Query(() => BacktestCohort, { description: 'A prepared cohort.' })
+  async backtestCohort(@Arg('id', () => ID) id: string): Promise<BacktestCohort> {
+    const row = await this.backtests.getCohort(id);
+    return { ...row, spec: toSpec(row.spec) };
+  }
 
   @FieldResolver(() => Int, { description: OUTCOMES_CHANGED })
   outcomesChangedSince(@Root() cohort: BacktestCohort): Promise<number> {

@@ -24,7 +24,7 @@ const RUNNERS = ['marketing', 'sales'];
 /** A run as resolved: the GraphQL fields, plus the stored results when they were read with it. */
 type RunRoot = BacktestRun & { storedResults?: ResultsRow | null };
 
-function toSpec(spec: CohortSpec): BacktestCohortSpec {
+export function toSpec(spec: CohortSpec): BacktestCohortSpec {
   return {
     createdFrom: new Date(spec.createdFrom),
     createdTo: new Date(spec.createdTo),

@@ -17,6 +17,7 @@ import { readSettings, type BacktestSettings } from './cohort-settings';
 import { ExportLeadsButton } from './export-leads-button';
 import { CellHeatMap } from './heat-map';
 import { ApplyBacktestSuggestionsMutation, BacktestCohortsQuery, BacktestRunQuery, BacktestRunsQuery } from './operations';
+import { CohortFreshness } from './cohort-freshness';
 import { request } from '@/lib/graphql-client';
 import { runBacktest } from './run-backtest';
 
@@ -162,6 +163,7 @@ function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo
             ))}
           </select>
         </div>
+        {settings.cohortId && <CohortFreshness key={settings.cohortId} cohortId={settings.cohortId} onRefreshed={(id) => { void cohorts.refetch(); set({ cohortId: id }); }} />}
         {!settings.cohortId && (
           <>
             <div className="field">

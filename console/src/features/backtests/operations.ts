@@ -137,3 +137,23 @@ export const ApplyBacktestSuggestionsMutation = graphql(`
     }
   }
 `);
+
+export const CohortFreshnessQuery = graphql(`
+  query CohortFreshness($id: ID!) {
+    backtestCohort(id: $id) {
+      id
+      generation
+      outcomesChangedSince
+      spec { createdFrom createdTo source segment attributes { name value } cutoffAt cutoffDaysAfterCreation }
+    }
+  }
+`);
+
+export const RefreshCohortMutation = graphql(`
+  mutation RefreshCohort($input: BacktestCohortInput!) {
+    prepareBacktestCohort(input: $input, refresh: true) {
+      id
+      generation
+    }
+  }
+`);

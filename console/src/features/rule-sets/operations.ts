@@ -107,3 +107,12 @@ export const RescoreJobQuery = graphql(`
     }
   }
 `);
+
+export const SetRuleSetSegmentsMutation = graphql(`
+  mutation SetRuleSetSegments($key: String!, $segments: [String!]!) {
+    setRuleSetSegments(key: $key, segments: $segments) {
+      ruleSet { id segments }
+      rescoreJob { id totalLeads }
+    }
+  }
+`);

@@ -13,6 +13,7 @@ import { useQuery } from '@/lib/use-query';
 import { DiffView } from './diff-view';
 import { CreateDraftMutation, RollbackMutation, RuleSetDiffQuery, RuleSetQuery, VersionReviewsQuery } from './operations';
 import { RescoreProgress } from './rescore-progress';
+import { SegmentsEditor } from './segments-editor';
 
 type RuleSetData = RuleSetQueryResult['ruleSet'];
 type VersionRow = RuleSetData['versions'][number];
@@ -81,6 +82,7 @@ export function RuleSetPage({ ruleSetKey }: { ruleSetKey: string }) {
           <RescoreProgress jobId={rollbackJob} />
         </div>
       )}
+      <SegmentsEditor key={ruleSet.segments.join(',')} ruleSet={ruleSet} onSaved={refetch} />
       <h2>Version history</h2>
       <div className="table-wrap">
         <table data-testid="versions-table">
