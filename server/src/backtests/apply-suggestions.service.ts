@@ -5,7 +5,7 @@ import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-wor
 import type { RuleSetDefinition } from '../scoring/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
 import type { BacktestService } from './backtest.service';
-import { scoreCohort, selectLeads } from './cohort-scoring';
+import { scoreCohort, scoreFromFired, selectLeads } from './cohort-scoring';
 import { splitLeads } from './fitting';
 import { holdoutSummary, retuneThresholds, widenCaps, withPoints, type HoldoutSummary, type ThresholdTarget } from './suggestions';
 
@@ -129,7 +129,9 @@ export class ApplySuggestionsService {
       notes.push(`caps widened to fit ${widened.caps.fit.min}..${widened.caps.fit.max}, engagement ${widened.caps.engagement.min}..${widened.caps.engagement.max} so that no lead's fitted points are cut off`);
     }
     next = widened;
-    const nextScores = await scoreCohort(next, snapshot);
+    // Same rules in the same order as `raw`: new caps and thresholds need no condition evaluated again.
+    const sameRules = next.rules.map((_, r) => r);
+    const nextScores = scoreFromFired(next, snapshot, raw.fired, next.rules.length, sameRules);
     const spec = cohort.spec;
     const weeks = (new Date(spec.createdTo).getTime() - new Date(spec.createdFrom).getTime()) / (7 * 86_400_000);
     const tuned = retuneThresholds({ definition: current, scores: currentScores }, { definition: next, scores: nextScores }, leads, target, weeks);
@@ -141,7 +143,7 @@ export class ApplySuggestionsService {
     const holdoutFlags = splitLeads(suggestions.split.kind, suggestions.split.holdoutShare, leads, snapshot.leadIds, snapshot.createdAt);
     const holdout = Uint32Array.from(leads.filter((_, k) => holdoutFlags[k] === 1));
     const activeScores = active.id === version.id ? currentScores : await scoreCohort(active.definition, snapshot);
-    const draftScores = await scoreCohort(draftDefinition, snapshot);
+    const draftScores = scoreFromFired(draftDefinition, snapshot, raw.fired, draftDefinition.rules.length, sameRules);
     const activeSummary = holdoutSummary(active.definition, snapshot, activeScores, holdout);
     const draftSummary = holdoutSummary(draftDefinition, snapshot, draftScores, holdout);
 
