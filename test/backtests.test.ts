@@ -306,6 +306,7 @@ describe('fresh cohorts', () => {
       expect(await cohort(fresh.cohortId!)).toMatchObject({ generation: 1, convertedCount: 4, outcomesChangedSince: 0 });
       // The old cohort keeps what it saw, and says so; runs on it by id use it as it is.
       expect(await cohort(old.id)).toMatchObject({ generation: 0, convertedCount: 3, outcomesChangedSince: 2 });
+      expect(ok(await t.gql<{ backtestCohort: Cohort }>(`query($id: ID!) { backtestCohort(id: $id) { ${COHORT_FIELDS} } }`, { id: old.id })).backtestCohort).toEqual(await cohort(old.id));
       const onOld = ok(await t.gql<{ runBacktest: { cohortId: string; outcomesChangedSince: number; results: { metrics: { converted: number } } } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId outcomesChangedSince results { metrics { converted } } } }`, {
         input: { cohortId: old.id, versionId: activeVersionId },
       })).runBacktest;
