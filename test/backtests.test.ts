@@ -460,9 +460,9 @@ describe('fitted suggestions, holdout and apply', () => {
     const points = (name: string) => applied.version.definition.rules.find((r) => r.name === name)?.event.params.points;
     const s = fittedRun.results.suggestions;
     expect(points('fit-company-size-sweet-spot')).toBe(byRule(s, 'fit-company-size-sweet-spot').suggestedPoints);
-    // A rule held at 0 leaves the draft (a rule set refuses 0 points), and the evidence says so.
-    expect(points('fit-student')).toBeUndefined();
-    expect(applied.evidence.notes.some((note) => note.startsWith('fit-student removed: its fitted points are 0'))).toBe(true);
+    // A rule held at 0 stays in the draft, neutral, and the evidence says so.
+    expect(points('fit-student')).toBe(0);
+    expect(applied.evidence.notes.some((note) => note.startsWith('fit-student now awards 0 points'))).toBe(true);
     // Rules without a suggestion keep their points.
     expect(points('fit-budget-confirmed')).toBe(15);
     expect(applied.evidence.mqlShareAfter).toBeCloseTo(applied.evidence.mqlShareBefore, 1);

@@ -109,9 +109,10 @@ export class ApplySuggestionsService {
 
     const notes: string[] = [];
     const points = new Map(names.map((name) => [name, fitByRule.get(name)!.suggestedPoints!]));
-    // A rule set refuses rules worth 0 points (they would only add noise to every explanation): such rules leave the draft.
-    const removed = new Set(names.filter((name) => points.get(name) === 0));
-    for (const name of removed) notes.push(`${name} removed: its fitted points are 0 (${fitByRule.get(name)!.note ?? 'no effect found once the other rules are counted'})`);
+    // A rule fitted at 0 stays, neutral, so that reviewers see it and later backtests keep measuring it.
+    for (const name of names) {
+      if (points.get(name) === 0) notes.push(`${name} now awards 0 points (${fitByRule.get(name)!.note ?? 'no effect found once the other rules are counted'})`);
+    }
     const added = chosenCandidates.filter((c) => c !== undefined && c.suggestedPoints !== 0).map((c) => ({ definition: c!.definition, points: c!.suggestedPoints! }));
     for (const c of chosenCandidates) if (c && c.suggestedPoints === 0) notes.push(`candidate ${c.rule} left out: its fitted points round to 0`);
 
@@ -122,7 +123,7 @@ export class ApplySuggestionsService {
     const current = version.definition;
     const currentScores = await scoreCohort(current, snapshot);
     const fitted = withPoints(current, points, added);
-    let next: RuleSetDefinition = { ...fitted, rules: fitted.rules.filter((rule) => !removed.has(rule.name)) };
+    let next: RuleSetDefinition = fitted;
     const raw = await scoreCohort(next, snapshot);
     const widened = widenCaps(next, raw.fired, next.rules.length, leads);
     if (widened.caps.fit.min !== next.caps.fit.min || widened.caps.fit.max !== next.caps.fit.max || widened.caps.engagement.min !== next.caps.engagement.min || widened.caps.engagement.max !== next.caps.engagement.max) {
@@ -168,14 +169,20 @@ export class ApplySuggestionsService {
       holdout: { leads: holdout.length, converted: countConverted(snapshot.converted, holdout), activeVersionId: active.id, activeVersion: active.version, active: activeSummary, draft: draftSummary },
     };
     const targetText = 'mqlsPerWeek' in target ? `${target.mqlsPerWeek} MQLs a week` : 'today’s MQL share';
-    const draft = await this.workflow.createDraft(actor, {
-      ruleSetKey: version.ruleSetKey,
-      definition: draftDefinition,
-      note: `Fitted points from backtest ${run.id} (${names.length} rules${added.length ? `, ${added.length} new rules` : ''}); thresholds re-tuned to ${targetText}`,
-    });
-    const evidence: VersionEvidence = { ...evidenceWithoutChecksum, definitionChecksum: draft.checksum };
-    await this.dataSource.query('UPDATE rule_set_version SET backtest_run_id = $2::bigint, evidence = $3::jsonb WHERE id = $1::bigint', [draft.id, run.id, JSON.stringify(evidence)]);
-    return { version: draft, evidence };
+    let evidence: VersionEvidence | null = null;
+    const draft = await this.workflow.createDraft(
+      actor,
+      {
+        ruleSetKey: version.ruleSetKey,
+        definition: draftDefinition,
+        note: `Fitted points from backtest ${run.id} (${names.length} rules${added.length ? `, ${added.length} new rules` : ''}); thresholds re-tuned to ${targetText}`,
+      },
+      async (manager, created) => {
+        evidence = { ...evidenceWithoutChecksum, definitionChecksum: created.checksum };
+        await manager.query('UPDATE rule_set_version SET backtest_run_id = $2::bigint, evidence = $3::jsonb WHERE id = $1::bigint', [created.id, run.id, JSON.stringify(evidence)]);
+      },
+    );
+    return { version: draft, evidence: evidence! };
   }
 
   /** The evidence kept on a version (null for versions not made from a backtest). */

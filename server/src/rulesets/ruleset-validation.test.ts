@@ -182,10 +182,10 @@ describe('validateRuleSetDefinition', () => {
       expectOnlyProblem(validateRuleSetDefinition(doc), `facts[${doc.facts.length - 1}].name`, /duplicate fact name "companySize"/);
     });
 
-    it('a rule awarding 0 points', () => {
+    it('accepts a rule awarding 0 points (neutral: it still fires, is explained and is measured by backtests)', () => {
       const doc = copy();
       doc.rules[3].event.params.points = 0;
-      expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[3].event.params.points', /non-zero/);
+      expect(validateRuleSetDefinition(doc)).toEqual([]);
     });
 
     it('grades out of order (B not below A)', () => {

@@ -304,7 +304,6 @@ class SemanticValidator {
       this.checkCondition(rule.conditions, `${base}.conditions`, 1);
       const never = this.neverTrue(rule.conditions);
       if (never) this.add(`${base}.conditions`, `this rule can never fire: ${never}`);
-      if (rule.event.params.points === 0) this.add(`${base}.event.params.points`, 'a rule must award non-zero points');
     });
   }
 

@@ -242,7 +242,12 @@ export class RuleSetWorkflowService {
   }
 
   /** A new draft: from a definition (typed or from a file), or as a copy of any version. */
-  async createDraft(actor: Actor, input: { ruleSetKey: string; definition?: unknown; copyOfVersionId?: string | null; note?: string | null }): Promise<VersionRow> {
+  async createDraft(
+    actor: Actor,
+    input: { ruleSetKey: string; definition?: unknown; copyOfVersionId?: string | null; note?: string | null },
+    /** More writes that belong with the new draft (its evidence...): they commit with it or not at all. */
+    alongside?: (manager: EntityManager, draft: VersionRow) => Promise<void>,
+  ): Promise<VersionRow> {
     requireRole(actor, ['marketing'], 'Creating a draft');
     const ruleSet = await this.getRuleSet(input.ruleSetKey);
     if (ruleSet.archivedAt) throw new ConflictError(RuleSetErrorCode.Archived, `Rule set "${ruleSet.key}" is archived`);
@@ -264,6 +269,7 @@ export class RuleSetWorkflowService {
       await manager.query('SELECT id FROM rule_set WHERE id = $1::bigint FOR UPDATE', [ruleSet.id]); // numbers versions one at a time
       const draft = await this.insertVersion(manager, ruleSet.id, valid, actor, basedOn, input.note ?? '');
       await this.audit.record(manager, { actor: actor.name, action: 'version.draft_created', entityType: 'rule_set_version', entityId: draft.id, summary: `Draft v${draft.version} of ${ruleSet.key}${basedOn ? ` based on version id ${basedOn}` : ''}`, after: { definition: valid }, requestId: actor.requestId });
+      await alongside?.(manager, draft);
       return draft;
     });
   }
