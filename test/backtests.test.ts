@@ -479,6 +479,17 @@ describe('fitted suggestions, holdout and apply', () => {
     expect(ruleSetVersion.evidence).toMatchObject({ backtestRunId: fittedRun.id, stale: false, holdout: applied.evidence.holdout });
     const { ruleSetVersion: active } = ok(await t.gql<{ ruleSetVersion: { evidence: null } }>(`query($id: ID!) { ruleSetVersion(id: $id) { evidence { backtestRunId } } }`, { id: activeVersionId }));
     expect(active.evidence).toBeNull();
+
+    // The draft's own backtest on the same cohort is queued with it: it calibrates the draft's conversion probability.
+    const [draftRun] = await t.sql<{ id: string; cohortId: string; status: string }>(
+      `SELECT id::text AS id, cohort_id::text AS "cohortId", status FROM backtest_run WHERE version_id = $1::bigint`,
+      [applied.version.id],
+    );
+    const [fitted] = await t.sql<{ cohortId: string }>(`SELECT cohort_id::text AS "cohortId" FROM backtest_run WHERE id = $1::bigint`, [fittedRun.id]);
+    expect(draftRun.cohortId).toBe(fitted.cohortId);
+    if (draftRun.status === 'queued') await t.app.services.backtests.executeRun(draftRun.id); // small cohorts run at once
+    const [calibration] = await t.sql<{ accepted: boolean }>(`SELECT steps IS NOT NULL AS accepted FROM score_calibration WHERE run_id = $1::bigint`, [draftRun.id]);
+    expect(calibration.accepted).toBe(true);
   });
 
   it('re-tunes the threshold to the MQLs a week sales can take, and adds chosen candidate rules', async () => {

@@ -182,6 +182,14 @@ export class ApplySuggestionsService {
         await manager.query('UPDATE rule_set_version SET backtest_run_id = $2::bigint, evidence = $3::jsonb WHERE id = $1::bigint', [created.id, run.id, JSON.stringify(evidence)]);
       },
     );
+    // The draft's own backtest on the same cohort: once published, its scores get a conversion probability from it.
+    await this.backtests.runBacktest(actor, {
+      cohortId: run.cohortId,
+      versionId: draft.id,
+      compareToVersionId: active.id === draft.id ? null : active.id,
+      openLeads: run.openLeads,
+      split: { kind: suggestions.split.kind, holdoutShare: suggestions.split.holdoutShare },
+    });
     return { version: draft, evidence: evidence! };
   }
 

@@ -90,7 +90,10 @@ export interface BacktestDispatcher {
 }
 
 export interface BacktestConfig {
-  /** Cohorts up to this many leads run inside the request; bigger ones as a queued job. */
+  /**
+   * Cohorts up to this many leads run inside the request; bigger ones as a queued job. A run scores,
+   * fits and searches candidate rules synchronously, so this bounds how long a request holds the event loop.
+   */
   inlineLimit: number;
   /** Prepared cohorts kept in memory (least recently used dropped first)... */
   cacheCohorts: number;
@@ -100,7 +103,7 @@ export interface BacktestConfig {
 }
 
 export const DEFAULT_BACKTEST_CONFIG: BacktestConfig = {
-  inlineLimit: 100_000,
+  inlineLimit: 20_000,
   cacheCohorts: 3,
   cacheLeads: 2_500_000,
   evaluatorFactory: defaultEvaluatorFactory,
