@@ -757,4 +757,22 @@ describe('setRuleSetSegments', () => {
     ]);
     expect(audit[0]).toMatchObject({ actor: actor(marketing1), summary: expect.stringContaining('re-scoring leads of enterprise') });
   });
+
+  it('a publish of the rule set does not supersede the job moving leads between rule sets', async () => {
+    const [ruleSet] = await t.sql<{ id: string; versionId: string }>(`SELECT id::text AS id, active_version_id::text AS "versionId" FROM rule_set WHERE key = 'enterprise'`);
+    const job = { ruleSetId: ruleSet.id, versionId: ruleSet.versionId, createdBy: 'test', isDefault: false, segments: ['enterprise'], claimedSegments: ['enterprise'] };
+    const rolledBack = new Error('rolled back: the jobs only had to meet');
+    const statuses = await t.app.dataSource
+      .transaction(async (manager) => {
+        const moving = await t.app.services.rescore.createJob(manager, { ...job, movedSegments: ['enterprise'] });
+        const publishing = await t.app.services.rescore.createJob(manager, job);
+        const rows: Array<{ id: string; status: string }> = await manager.query(`SELECT id::text AS id, status FROM rescore_job WHERE id = ANY($1::bigint[])`, [[moving, publishing]]);
+        throw Object.assign(rolledBack, { rows: rows.map((row) => [row.id === moving ? 'moving' : 'publishing', row.status]).sort() });
+      })
+      .catch((error: { rows?: string[][] }) => error.rows);
+    expect(statuses).toEqual([
+      ['moving', 'running'],
+      ['publishing', 'running'],
+    ]);
+  });
 });

@@ -82,7 +82,7 @@ export class RescoreService {
   /**
    * Creates the job and its chunks in the caller's transaction (the publish). With `movedSegments`
    * (segments that changed rule set): only the leads of those segments, each scored by the rule set
-   * that now scores it; such a job does not supersede a running publish's job.
+   * that now scores it; such a job does not supersede a running publish's job, nor does a publish supersede it.
    */
   async createJob(
     manager: EntityManager,
@@ -90,7 +90,7 @@ export class RescoreService {
   ): Promise<string> {
     if (!options.movedSegments) {
       await manager.query(
-        `UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE rule_set_id = $1 AND status = 'running'`,
+        `UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE rule_set_id = $1 AND status = 'running' AND moved_segments IS NULL`,
         [options.ruleSetId],
       );
     }
@@ -98,9 +98,9 @@ export class RescoreService {
     const leadFilter = options.isDefault && !options.movedSegments ? `(segment IS NULL OR NOT (segment = ANY($2::text[])))` : `segment = ANY($2::text[])`;
     const segmentParam = options.movedSegments ?? (options.isDefault ? options.claimedSegments : options.segments);
     const [job]: Array<{ id: string }> = await manager.query(
-      `INSERT INTO rescore_job (rule_set_id, version_id, status, total_leads, total_chunks, created_by)
-       VALUES ($1, $2, 'running', 0, 0, $3) RETURNING id::text AS id`,
-      [options.ruleSetId, options.versionId, options.createdBy],
+      `INSERT INTO rescore_job (rule_set_id, version_id, status, total_leads, total_chunks, created_by, moved_segments)
+       VALUES ($1, $2, 'running', 0, 0, $3, $4::text[]) RETURNING id::text AS id`,
+      [options.ruleSetId, options.versionId, options.createdBy, options.movedSegments ?? null],
     );
     await manager.query(
       `INSERT INTO rescore_chunk (job_id, chunk_no, lead_ids)
