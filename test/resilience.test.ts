@@ -206,6 +206,7 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     await t.sql(`CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON lead DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
                  WHEN (NEW.external_id LIKE 'at-commit-%') EXECUTE FUNCTION wait_for_test()`);
     await t.sql(`CREATE TRIGGER in_statement AFTER INSERT ON lead FOR EACH ROW WHEN (NEW.external_id LIKE 'in-statement-%') EXECUTE FUNCTION wait_for_test()`);
+    await t.sql(`CREATE TRIGGER on_revoke AFTER UPDATE ON api_key FOR EACH ROW WHEN (NEW.name LIKE 'autocommit-%') EXECUTE FUNCTION wait_for_test()`);
   });
   afterAll(async () => {
     await holder?.end();
@@ -227,12 +228,12 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     }
   }
 
-  async function loseConnectionWhileWaiting(externalId: string) {
+  async function loseConnectionWhileWaiting(externalId: string, mutation = `mutation { upsertLead(input: { externalId: "${externalId}", attributes: { industry: "software" } }) { id } }`) {
     const http = await t.http();
     const token = await t.adminToken();
     await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
     try {
-      const reply = post(http.graphqlUrl, token, `mutation { upsertLead(input: { externalId: "${externalId}", attributes: { industry: "software" } }) { id } }`);
+      const reply = post(http.graphqlUrl, token, mutation);
       const backend = await waitingBackend();
       await adminQuery('SELECT pg_terminate_backend($1)', [backend.pid]);
       return { backend, reply: await reply };
@@ -261,5 +262,12 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     // The retry the message asks for succeeds.
     const retried = await post((await t.http()).graphqlUrl, await t.adminToken(), 'mutation { upsertLead(input: { externalId: "in-statement-1" }) { externalId } }');
     expect(retried.body).toEqual({ data: { upsertLead: { externalId: 'in-statement-1' } } });
+  });
+
+  it('lost in a write outside a transaction (it commits by itself): OUTCOME_UNKNOWN', async () => {
+    const key = await t.app.services.auth.createApiKey({ name: 'autocommit-1', scopes: ['scores:read'] });
+    const { backend, reply } = await loseConnectionWhileWaiting('', `mutation { revokeApiKey(id: "${key.apiKey.id}") { id } }`);
+    expect(backend.query).toMatch(/^UPDATE api_key/);
+    expect(reply.body.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'OUTCOME_UNKNOWN' });
   });
 });

@@ -21,6 +21,8 @@ interface ErrorLike {
   driverError?: unknown;
   /** The statement, on TypeORM's QueryFailedError. */
   query?: unknown;
+  /** Set on the driver's error by the PostgreSQL pool (scoped-pool.ts): the statement ran in a transaction. */
+  inTransaction?: unknown;
 }
 
 export function isConnectionLost(error: unknown): boolean {
@@ -35,17 +37,24 @@ export function isConnectionLost(error: unknown): boolean {
 
 const TRANSACTION_END = /^\s*(COMMIT|END)\b/i;
 
+const READ = /^\s*(SELECT|SHOW|VALUES)\b/i;
+
 /**
  * What a lost connection did to the work of the request: a transaction whose statement met it
  * before COMMIT was sent is rolled back by the server (NOT_WRITTEN); when the COMMIT itself met
  * it, the server may have committed before the connection went (OUTCOME_UNKNOWN), and only a read
- * can tell.
+ * can tell. So does a write outside a transaction, which commits by itself.
  */
 export type ConnectionLossOutcome = 'NOT_WRITTEN' | 'OUTCOME_UNKNOWN';
 
 export function connectionLossOutcome(error: unknown): ConnectionLossOutcome {
-  const query = (error as ErrorLike | null)?.query;
-  return typeof query === 'string' && TRANSACTION_END.test(query) ? 'OUTCOME_UNKNOWN' : 'NOT_WRITTEN';
+  const top = error as ErrorLike | null;
+  const query = top?.query;
+  if (typeof query === 'string' && TRANSACTION_END.test(query)) return 'OUTCOME_UNKNOWN';
+  const driver = top?.driverError as ErrorLike | undefined;
+  const inTransaction = top?.inTransaction ?? driver?.inTransaction;
+  if (inTransaction === false && typeof query === 'string' && !READ.test(query)) return 'OUTCOME_UNKNOWN';
+  return 'NOT_WRITTEN';
 }
 
 /**

@@ -67,7 +67,9 @@ export function scopedPg(limits: QueryLimits): { Pool: typeof pg.Pool } {
     state = created;
     states.set(client, created);
     const annotate = (error: unknown): unknown => {
-      const failure = error as (Error & CancelledStatement & { code?: string }) | null;
+      const failure = error as (Error & CancelledStatement & { code?: string; inTransaction?: boolean }) | null;
+      // Whether the statement ran inside a transaction: after a lost connection, that tells what was written.
+      if (failure && typeof failure === 'object') failure.inTransaction = created.inTransaction;
       if (failure && typeof failure === 'object' && failure.code === QUERY_CANCELED) {
         if (created.cancelled) failure.cancelledByClient = true;
         else if (/statement timeout/i.test(failure.message)) failure.statementTimeoutMs = created.timeoutMs;
