@@ -12,6 +12,7 @@ import {
   type FactType,
   type RuleSetDefinition,
   directReferences,
+  EXPANDED_CONDITION_LIMITS,
   expandedSizes,
 } from '../scoring/ruleset-definition';
 
@@ -27,8 +28,8 @@ export const RULE_SET_LIMITS = {
    * place: what json-rules-engine walks for each lead. Shipped rule sets use at most 7 per rule and
    * 85 in all.
    */
-  maxExpandedConditionsPerRule: 2000,
-  maxExpandedConditionsTotal: 10_000,
+  maxExpandedConditionsPerRule: EXPANDED_CONDITION_LIMITS.perRule,
+  maxExpandedConditionsTotal: EXPANDED_CONDITION_LIMITS.total,
   maxListValues: 500,
   /** Nesting of the JSON document itself (a valid rule set needs about 25 levels). */
   maxJsonDepth: 64,

@@ -476,6 +476,12 @@ describe('compiled evaluator: shared conditions used many times', () => {
     }
   });
 
+  it('json-rules-engine is never built over an expansion validation would refuse (a version stored before the bound)', () => {
+    // Counted in linear time: an unmemoised count of 90 links would never return.
+    expect(() => new RuleSetEvaluator(chained(90))).toThrow(expect.objectContaining({ code: 'RULE_SET_TOO_LARGE', problems: [expect.objectContaining({ path: 'definition.rules' })] }));
+    expect(() => new RuleSetEvaluator(chained(7))).not.toThrow();
+  });
+
   it('a large but legal sharing pattern: valid, and both engines agree', async () => {
     const definition = chained(7);
     expect(validateRuleSetDefinition(definition)).toEqual([]);

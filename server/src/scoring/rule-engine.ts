@@ -1,6 +1,7 @@
 import { Engine, type RuleResult } from 'json-rules-engine';
+import { InvalidInputError } from '../common/errors';
 import { customOperators } from './operators';
-import type { Dimension, RuleSetDefinition } from './ruleset-definition';
+import { type Dimension, EXPANDED_CONDITION_LIMITS, exceedsExpansionLimits, type RuleSetDefinition } from './ruleset-definition';
 
 export type FactValue = string | number | boolean | string[] | null;
 export type Facts = Record<string, FactValue>;
@@ -21,6 +22,15 @@ export interface RuleEvaluation {
 
 /** Builds a json-rules-engine instance for a rule set definition; build once, run many times. */
 export function buildEngine(definition: RuleSetDefinition): Engine {
+  // json-rules-engine expands shared conditions on every evaluation: a version stored before
+  // validation bounded that expansion must not reach it.
+  if (exceedsExpansionLimits(definition)) {
+    throw InvalidInputError.field(
+      'RULE_SET_TOO_LARGE',
+      'definition.rules',
+      `rule set "${definition.key}" has more than ${EXPANDED_CONDITION_LIMITS.perRule.toLocaleString('en-US')} conditions in a rule (or ${EXPANDED_CONDITION_LIMITS.total.toLocaleString('en-US')} in all) once its shared conditions are written out; save a smaller version`,
+    );
+  }
   const engine = new Engine([], { allowUndefinedFacts: true, allowUndefinedConditions: false });
   for (const operator of customOperators()) engine.addOperator(operator);
   for (const [name, condition] of Object.entries(definition.sharedConditions ?? {})) {

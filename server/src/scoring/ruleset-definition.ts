@@ -214,6 +214,24 @@ export function writtenSize(condition: unknown): number {
   return size;
 }
 
+/**
+ * Conditions of one rule, and of all rules, with every shared condition they use written out in
+ * place: what json-rules-engine walks for each lead. Validation refuses more; engines refuse to be
+ * built over more (a version stored before the bound existed).
+ */
+export const EXPANDED_CONDITION_LIMITS = { perRule: 2000, total: 10_000 } as const;
+
+/** True when evaluating the definition would walk more conditions than EXPANDED_CONDITION_LIMITS allow. */
+export function exceedsExpansionLimits(definition: Pick<RuleSetDefinition, 'sharedConditions' | 'rules'>): boolean {
+  const { rules } = expandedSizes(definition);
+  let total = 0;
+  for (const size of rules) {
+    if (size > EXPANDED_CONDITION_LIMITS.perRule) return true;
+    total += size;
+  }
+  return total > EXPANDED_CONDITION_LIMITS.total;
+}
+
 export interface ExpandedSizes {
   /**
    * For each shared condition: its nodes with every reference replaced by the shared condition it
