@@ -23,6 +23,7 @@ import { runImport, type ImportSummary } from '../server/src/imports/import.serv
 import { processCpuMs } from './support/process-cpu';
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
 import type { Actor } from '../server/src/rulesets/actor';
+import { mulberry32 } from '../server/src/common/random';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, 'batch-size': { type: 'string', default: '5000' }, keep: { type: 'boolean', default: false } } });
 const ROWS = Number(values.rows);
@@ -42,17 +43,7 @@ const csvFile = path.join(os.tmpdir(), `ls_bench_import_${process.pid}.csv`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** mulberry32: small, fast, seeded. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 async function generateCsv(file: string, rows: number): Promise<void> {
   const rnd = random(42);

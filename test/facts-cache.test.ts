@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics } from '../server/src/observability/metrics';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
+import { mulberry32 } from '../server/src/common/random';
 
 /**
  * Scores are stored with the activity aggregates they were computed from (lead_score.facts), and a
@@ -24,16 +25,8 @@ function ok<T>(result: GqlResult<T>): T {
   return result.data as T;
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failure can be replayed. */
+const random = mulberry32;
 
 async function insertActivities(rand: () => number, leadId: string, count: number, from: number, to: number, tag: string): Promise<void> {
   for (let i = 0; i < count; i += 1) {

@@ -11,6 +11,7 @@ import { PGliteInstance } from 'typeorm-pglite/dist/pglite-instance.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScorePassService } from '../server/src/scoring/score-pass.service';
 import { createTestApp, type TestApp } from './support/test-app';
+import { mulberry32 } from '../server/src/common/random';
 
 const LEADS = 20;
 const DISTINCT = 200;
@@ -71,13 +72,7 @@ const ACTIVITIES: ActivityInput[] = Array.from({ length: DISTINCT }, (_, i): Act
 
 /** Deterministic shuffle (mulberry32), so copies of one key are sometimes in flight together. */
 function shuffled<T>(items: T[], seed: number): T[] {
-  let state = seed;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));

@@ -2,18 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitLogistic, hashOf, splitLeads, suggestPoints } from './fitting';
 import { thresholdForShare } from './suggestions';
+import { mulberry32 } from '../common/random';
 
-/** A deterministic uniform draw in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /** Leads from a 2 x 2 table: a/b converted/not with the column on, c/d without. */
 function table(a: number, b: number, c: number, d: number) {

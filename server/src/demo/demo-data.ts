@@ -8,6 +8,7 @@
  * not read here.
  */
 import type { ActivityType } from '../scoring/ruleset-definition';
+import { mulberry32 } from '../common/random';
 
 export type DemoOutcome = 'open' | 'converted' | 'lost';
 
@@ -51,17 +52,6 @@ export interface DemoDataOptions {
 
 type Rng = () => number;
 
-/** mulberry32: a tiny, fast 32-bit seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   constructor(private readonly next: Rng) {}

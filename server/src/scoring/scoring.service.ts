@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
 import { arrayLiteral, type ArrayElement } from '../db/array-literal';
-import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
 import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from './facts';
 import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from './grading';
@@ -169,35 +168,6 @@ export class ScoringService {
       const definition = definitions.get(score.ruleSetVersionId);
       return { ...score, compact, reasons: definition ? expandReasons(definition, score.fit, score.engagement, compact) : [] };
     });
-  }
-
-  /** A lead's score changes, newest first. */
-  async historyOfLead(manager: EntityManager, leadId: string, first?: number | null, after?: string | null): Promise<Page<ScoreChangeRow>> {
-    const size = pageSize(first, 'INVALID_HISTORY_QUERY');
-    const params: unknown[] = [leadId];
-    let keyset = '';
-    if (after) {
-      const [id] = decodeCursor(after, 'history', 'INVALID_CURSOR', 'after', ['id']);
-      params.push(id);
-      keyset = 'AND h.id < $2::bigint';
-    }
-    params.push(size + 1);
-    const rows: ScoreChangeRow[] = await manager.query(
-      `SELECT h.id::text AS id, h.cause, h.changed_at AS "changedAt", h.activity_id::text AS "activityId",
-              rs.key AS "ruleSetKey", v.version AS "ruleSetVersion",
-              CASE WHEN h.old_total IS NULL THEN NULL ELSE jsonb_build_object('fit', h.old_fit, 'engagement', h.old_engagement,
-                'total', h.old_total, 'cell', h.old_cell, 'band', h.old_band, 'qualified', h.old_qualified) END AS old,
-              jsonb_build_object('fit', h.new_fit, 'engagement', h.new_engagement, 'total', h.new_total,
-                'cell', h.new_cell, 'band', h.new_band, 'qualified', h.new_qualified) AS new
-         FROM score_history h
-         JOIN rule_set_version v ON v.id = h.rule_set_version_id
-         JOIN rule_set rs ON rs.id = v.rule_set_id
-        WHERE h.lead_id = $1::bigint ${keyset}
-        ORDER BY h.id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const nodes = rows.slice(0, size);
-    return { nodes, cursors: nodes.map((row) => encodeCursor(['history', row.id])), hasNextPage: rows.length > size };
   }
 
   /** Computes scores without storing them. */
