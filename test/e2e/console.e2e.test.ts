@@ -184,4 +184,61 @@ describe('console (Chromium)', () => {
     const lead = await LeadPage.open(page, target.id);
     expect(await lead.reasons.isVisible()).toBe(true);
   });
+
+  it('applies a backtest\'s fitted points as a draft, reviews its evidence, publishes it and shows conversion probabilities', { timeout: 240_000 }, async () => {
+    // Marketing backtests the active version. The one-click run takes the last 180 days, whose
+    // training part holds too few conversions among the 400 test leads to fit; a year of leads has enough.
+    const author = await signedIn('marketing@demo.local');
+    const active = await (await RuleSetPage.open(author, 'default-b2b')).openActiveVersion();
+    const backtest = await active.runBacktest();
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await backtest.runOnPeriod(day(-366), day(0));
+    await backtest.suggestions.getByRole('button', { name: 'Apply as a new draft' }).waitFor();
+    expect(await backtest.auc.textContent()).toMatch(/^0\.\d{3}$/);
+    expect(await backtest.holdoutAucSuggested.textContent()).toMatch(/^0\.\d{3}$/);
+    expect(await backtest.margins.count()).toBeGreaterThan(0);
+    await backtest.screenshot('15-backtest-suggestions');
+    expect(await backtest.unnamedControls()).toEqual([]);
+
+    // Apply keeping today's MQL share: a new draft, its review shows the holdout evidence.
+    const review = await backtest.applyKeepingMqlShare();
+    const versionId = review.versionId;
+    const version = /Review (v\d+)/.exec((await review.heading.textContent()) ?? '')?.[1];
+    expect(await review.status.textContent()).toBe('draft');
+    await review.evidence.waitFor();
+    const heldOut = await review.heldOutAuc();
+    expect(heldOut.active).toMatch(/^0\.\d{3}$/);
+    expect(heldOut.draft).toMatch(/^0\.\d{3}$/);
+    expect(await review.evidence.textContent()).toMatch(/Qualification threshold -?\d+ → -?\d+/);
+    expect(await review.evidence.textContent()).not.toContain('(0 → 0 a week)');
+    await review.settled();
+    await review.screenshot('16-review-evidence');
+
+    // Sign-off as usual: submitted by marketing, approved by marketing2 and sales, published by the admin.
+    await review.submit();
+    expect(await review.status.textContent()).toBe('in review');
+    const marketing2 = await ReviewPage.open(await signedIn('marketing2@demo.local'), 'default-b2b', versionId);
+    await marketing2.approve('Fitted points agreed');
+    const sales = await ReviewPage.open(await signedIn('sales@demo.local'), 'default-b2b', versionId);
+    await sales.approve('Fine for sales');
+    await expect.poll(() => sales.status.textContent()).toBe('approved');
+    const publish = await ReviewPage.open(await signedIn('admin@demo.local'), 'default-b2b', versionId);
+    await publish.publish();
+    await expect.poll(() => publish.rescoreStatus.textContent(), { timeout: 60_000, interval: 500 }).toBe('completed');
+
+    // The lead's score now comes with a conversion probability, from the draft's own backtest.
+    const lead = await LeadPage.open(sales.page, target.id);
+    await expect
+      .poll(
+        async () => {
+          await lead.page.reload();
+          await lead.score.waitFor();
+          return lead.conversionProbability.textContent();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toMatch(/^\d+\.\d%/);
+    expect(await lead.ruleSetVersion.textContent()).toBe(version);
+    await lead.screenshot('17-lead-conversion-probability', { fullPage: false });
+  });
 });

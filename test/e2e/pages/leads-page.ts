@@ -45,6 +45,10 @@ export class LeadPage extends ConsolePage {
     return this.page.getByTestId('lead-ruleset-version');
   }
 
+  get conversionProbability(): Locator {
+    return this.page.getByTestId('lead-conversion-probability');
+  }
+
   get reasons(): Locator {
     return this.page.getByTestId('reasons');
   }

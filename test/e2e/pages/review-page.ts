@@ -26,6 +26,21 @@ export class ReviewPage extends ConsolePage {
     return this.page.getByTestId('backtest-comparison');
   }
 
+  get versionId(): string {
+    return /\/versions\/(\d+)/.exec(this.page.url())?.[1] ?? '';
+  }
+
+  /** For a version made from backtest suggestions: the holdout evidence card. */
+  get evidence(): Locator {
+    return this.page.getByTestId('version-evidence');
+  }
+
+  /** The held-out AUC of the active version and of this one, as shown. */
+  async heldOutAuc(): Promise<{ active: string; draft: string }> {
+    const cells = this.evidence.getByTestId('evidence-holdout').getByRole('row').filter({ has: this.page.getByRole('cell', { name: 'AUC', exact: true }) }).getByRole('cell');
+    return { active: ((await cells.nth(1).textContent()) ?? '').trim(), draft: ((await cells.nth(2).textContent()) ?? '').trim() };
+  }
+
   get actions(): Locator {
     return this.page.getByTestId('review-actions');
   }

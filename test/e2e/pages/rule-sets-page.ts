@@ -46,6 +46,16 @@ export class RuleSetPage extends ConsolePage {
     return editor;
   }
 
+  /** Opens the active version (read-only) from the versions table. */
+  async openActiveVersion(): Promise<EditorPage> {
+    const row = this.versions.getByRole('row').filter({ has: this.page.locator('.badge', { hasText: /^active$/ }) });
+    await row.getByRole('link', { name: /^v\d+$/ }).click();
+    await this.page.waitForURL(/\/versions\/\d+$/);
+    const editor = new EditorPage(this.page);
+    await editor.ready();
+    return editor;
+  }
+
   async compare(fromLabel: string, toLabel: string): Promise<void> {
     await this.page.getByLabel('From').selectOption({ label: fromLabel });
     await this.page.getByLabel('To').selectOption({ label: toLabel });

@@ -19,7 +19,9 @@ export function VersionEvidence({ versionId, ruleSetKey }: { versionId: string; 
     ['Recall', formatPercent(holdout.active.recall), formatPercent(holdout.draft.recall)],
     ['Top-decile lift', holdout.active.topDecileLift?.toFixed(2) ?? 'n/a', holdout.draft.topDecileLift?.toFixed(2) ?? 'n/a'],
   ];
-  const weekly = evidence.mqlsPerWeekBefore == null ? '' : ` (${evidence.mqlsPerWeekBefore.toFixed(0)} → ${evidence.mqlsPerWeekAfter!.toFixed(0)} a week)`;
+  // A small cohort qualifies under ten leads a week: whole numbers would read "0 → 0 a week".
+  const perWeek = (value: number) => value.toFixed(value < 10 ? 1 : 0);
+  const weekly = evidence.mqlsPerWeekBefore == null ? '' : ` (${perWeek(evidence.mqlsPerWeekBefore)} → ${perWeek(evidence.mqlsPerWeekAfter!)} a week)`;
   return (
     <section className="card" aria-labelledby="evidence-title" data-testid="version-evidence">
       <h2 id="evidence-title" style={{ marginTop: 0 }}>
