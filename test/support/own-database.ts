@@ -16,26 +16,30 @@ export interface OwnDatabase {
   drop(): Promise<void>;
 }
 
+/** A clone of the migrated template database on the PostgreSQL server of `adminUrl`, dropped by `drop`. */
+export async function cloneTemplateDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ls_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+  await admin.end();
+  return {
+    url: withDatabase(adminUrl, name),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
 /** A clone of the migrated template on PostgreSQL (DATABASE_URL), a temporary DATA_DIR for PGlite. */
 export async function createOwnDatabase(prefix: string): Promise<OwnDatabase> {
   const adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {
-    const name = `ls_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
-    await admin.end();
-    const url = withDatabase(adminUrl, name);
-    return {
-      database: { kind: 'postgres', url },
-      env: { ...process.env, DATABASE_URL: url },
-      drop: async () => {
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await client.end();
-      },
-    };
+    const clone = await cloneTemplateDatabase(adminUrl);
+    return { database: { kind: 'postgres', url: clone.url }, env: { ...process.env, DATABASE_URL: clone.url }, drop: clone.drop };
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { inject } from 'vitest';
 import { createApp, type App } from '../../server/src/app';
 import type { Principal, UserPrincipal } from '../../server/src/auth/principal';
 import type { Clock } from '../../server/src/common/clock';
@@ -9,7 +7,7 @@ import type { DatabaseConfig } from '../../server/src/db/database-config';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../../server/src/db/query-scope';
 import { createApolloServer, createContext, startHttpServer, type HttpServer } from '../../server/src/http/http-server';
 import type { WebhookOptions } from '../../server/src/webhooks/webhook.service';
-import { withDatabase } from './global-setup';
+import { cloneTemplateDatabase } from './own-database';
 
 export interface TestApp {
   app: App;
@@ -60,18 +58,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let database: DatabaseConfig = { kind: 'embedded' };
   let dropDatabase: (() => Promise<void>) | null = null;
   if (adminUrl) {
-    const name = `ls_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
-    await admin.end();
-    database = { kind: 'postgres', url: withDatabase(adminUrl, name), limits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits } };
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
+    const clone = await cloneTemplateDatabase(adminUrl);
+    database = { kind: 'postgres', url: clone.url, limits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits } };
+    dropDatabase = clone.drop;
   }
   const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles, webhooks: options.webhooks, clock: options.clock });
   if (options.workers) await app.startWorkers();
