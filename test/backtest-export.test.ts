@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BacktestExportService } from '../server/src/backtests/backtest-export';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 /*
  * GET /backtests/:id/leads.csv over HTTP. 60 leads in three groups of 20 without activities (one
@@ -70,13 +71,6 @@ async function counter(line: string): Promise<number> {
   return found ? Number(found.slice(line.length + 1)) : 0;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 beforeAll(async () => {
   t = await createTestApp();

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEAD_FILTER_LIMITS } from '../server/src/leads/lead.service';
 import { createTestApp, type GqlError, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 if (!onPostgres) console.info('test/hardening-queries.test.ts: the statement timeout and cancel tests need PostgreSQL (set DATABASE_URL); PGlite enforces neither');
@@ -29,14 +30,6 @@ async function post(t: TestApp, query: string, variables: Record<string, unknown
 
 const LEADS = `query ($filter: LeadFilter) { leads(first: 50, filter: $filter) { totalCount edges { node { externalId } } } }`;
 
-/** Polls until `check` holds (no fixed sleep: each round waits a moment for the service to move). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function counts(t: TestApp): Promise<Record<string, number>> {
   const [row] = await t.sql<Record<string, number>>(
