@@ -106,7 +106,12 @@ interface Run {
 }
 
 /** One autocannon run; each request's body comes from `body(n)`, and every response is checked for GraphQL errors. */
-async function run(graphqlUrl: string, key: string, options: { duration: number; overallRate?: number }, body: (n: number) => string): Promise<Run> {
+async function run(
+  graphqlUrl: string,
+  key: string,
+  options: { duration: number; overallRate?: number },
+  body: (n: number) => string,
+): Promise<Run> {
   let sent = 0;
   let graphqlErrors = 0;
   let firstError: string | null = null;
@@ -149,7 +154,13 @@ interface OpenLoopResult {
  * ones before, over up to `connections` keep-alive connections. Latency counts from the due time,
  * so a stalled server cannot hide its queue by slowing the generator down.
  */
-async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: number, body: (n: number) => string): Promise<OpenLoopResult> {
+async function openLoop(
+  graphqlUrl: string,
+  key: string,
+  rate: number,
+  seconds: number,
+  body: (n: number) => string,
+): Promise<OpenLoopResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const url = new URL(graphqlUrl);
   const total = Math.round(rate * seconds);
@@ -160,7 +171,14 @@ async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: 
     new Promise<void>((resolve) => {
       const payload = body(n);
       const request = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key },
+        },
         (response) => {
           let text = '';
           response.setEncoding('utf8');
@@ -169,7 +187,8 @@ async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: 
             const latency = performance.now() - due;
             result.latencies.push(latency);
             const second = Math.floor((due - start) / 1000);
-            (result.bySecond[second] ??= []).push(latency);
+            result.bySecond[second] ??= [];
+            result.bySecond[second].push(latency);
             if (response.statusCode === 200 && !text.includes('"errors"')) result.ok += 1;
             else {
               result.errors += 1;
@@ -206,14 +225,23 @@ async function openLoop(graphqlUrl: string, key: string, rate: number, seconds: 
   return result;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-const TYPES = ['PAGE_VIEW', 'PAGE_VIEW', 'EMAIL_OPEN', 'EMAIL_CLICK', 'PRICING_PAGE_VIEW', 'CONTENT_DOWNLOAD', 'WEBINAR_ATTENDANCE', 'FORM_SUBMISSION'];
+const TYPES = [
+  'PAGE_VIEW',
+  'PAGE_VIEW',
+  'EMAIL_OPEN',
+  'EMAIL_CLICK',
+  'PRICING_PAGE_VIEW',
+  'CONTENT_DOWNLOAD',
+  'WEBINAR_ATTENDANCE',
+  'FORM_SUBMISSION',
+];
 const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate score { total cell } } }';
 const LEAD_SCORE = 'query($id: String!) { lead(externalId: $id) { score { total cell reasons { rule points } } } }';
 const TRIVIAL = JSON.stringify({ query: '{ __typename }' });
 const leadOf = (n: number) => `bench-${1 + ((n * 7919) % LEADS)}`;
-
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -271,12 +299,16 @@ let server: ChildProcess | null = null;
 try {
   // Seed and create the keys in this process, then hand the database to the server process.
   app = await createApp({ database, logger: createLogger('warn') });
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   const scored = await seed(app);
   const writer = await app.services.auth.createApiKey({ name: 'bench-writer', scopes: ['leads:write'] });
   const reader = await app.services.auth.createApiKey({ name: 'bench-reader', scopes: ['scores:read'] });
-  console.log(`bench/api: ${adminUrl ? `PostgreSQL, scratch database ${dbName}` : `embedded PGlite in ${dataDir}`}; Node ${process.version}; ${CONNECTIONS} connections`);
-  console.log(`seeded ${fmt(LEADS)} leads with ${fmt(LEADS * 10)} activities and scored ${fmt(scored)} of them in ${seconds(t).toFixed(1)} s`);
+  console.log(
+    `bench/api: ${adminUrl ? `PostgreSQL, scratch database ${dbName}` : `embedded PGlite in ${dataDir}`}; Node ${process.version}; ${CONNECTIONS} connections`,
+  );
+  console.log(
+    `seeded ${fmt(LEADS)} leads with ${fmt(LEADS * 10)} activities and scored ${fmt(scored)} of them in ${seconds(t).toFixed(1)} s`,
+  );
   // The server gets the database to itself (the embedded one is single-process anyway).
   await app.close();
   app = null;
@@ -289,50 +321,92 @@ try {
   // Warm-up: JIT, connection pool, caches. Not measured.
   let warm = 0;
   await run(graphqlUrl, writer.secret, { duration: WARMUP_SECONDS, overallRate: 200 }, (n) =>
-    JSON.stringify({ query: RECORD, variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `warm-${process.pid}-${warm++}` } } }),
+    JSON.stringify({
+      query: RECORD,
+      variables: {
+        input: {
+          leadExternalId: leadOf(n),
+          type: TYPES[n % TYPES.length],
+          occurredAt: new Date().toISOString(),
+          idempotencyKey: `warm-${process.pid}-${warm++}`,
+        },
+      },
+    }),
   );
-  await run(graphqlUrl, reader.secret, { duration: WARMUP_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
+  await run(graphqlUrl, reader.secret, { duration: WARMUP_SECONDS }, (n) =>
+    JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }),
+  );
 
   // (a) recordActivity at a steady rate (open loop), then the same rate from autocannon.
   const runId = `${process.pid}-${Date.now()}`;
   const recordBody = (prefix: string) => (n: number) =>
     JSON.stringify({
       query: RECORD,
-      variables: { input: { leadExternalId: leadOf(n), type: TYPES[n % TYPES.length], occurredAt: new Date().toISOString(), idempotencyKey: `${prefix}-${runId}-${n}` } },
+      variables: {
+        input: {
+          leadExternalId: leadOf(n),
+          type: TYPES[n % TYPES.length],
+          occurredAt: new Date().toISOString(),
+          idempotencyKey: `${prefix}-${runId}-${n}`,
+        },
+      },
     });
   const steadyRate = RECORD_RATE > 0 ? RECORD_RATE : 500;
   const steady = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, recordBody('bench'));
-  const writes = await run(graphqlUrl, writer.secret, { duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined }, recordBody('burst'));
+  const writes = await run(
+    graphqlUrl,
+    writer.secret,
+    { duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined },
+    recordBody('burst'),
+  );
   const counter = adminUrl ? new pg.Client({ connectionString: (database as { url: string }).url }) : null;
   let recorded = Number.NaN;
   if (counter) {
     await counter.connect();
-    [{ recorded }] = (await counter.query(`SELECT count(*)::int AS recorded FROM activity WHERE idempotency_key LIKE $1`, [`bench-${runId}-%`])).rows;
+    [{ recorded }] = (
+      await counter.query(`SELECT count(*)::int AS recorded FROM activity WHERE idempotency_key LIKE $1`, [`bench-${runId}-%`])
+    ).rows;
     await counter.end();
   }
   const l = steady.latencies;
   const ms = (value: number) => value.toFixed(1);
   console.log('');
-  console.log(`(a) recordActivity at a steady ${steadyRate} req/s for ${RECORD_SECONDS} s, open loop (one request every ${ms(1000 / steadyRate)} ms, up to ${CONNECTIONS} keep-alive connections; unique idempotency keys, leads:write key)`);
-  console.log(`    answered ${fmt(steady.ok + steady.errors)} of ${fmt(steady.sent)} in ${steady.seconds.toFixed(1)} s${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`);
-  console.log(`    latency ms from the due time: p50 ${ms(percentile(l, 50))}  p90 ${ms(percentile(l, 90))}  p99 ${ms(percentile(l, 99))}  p99.9 ${ms(percentile(l, 99.9))}  max ${ms(l[l.length - 1])}   (target p99 <= 25, goal 10)`);
+  console.log(
+    `(a) recordActivity at a steady ${steadyRate} req/s for ${RECORD_SECONDS} s, open loop (one request every ${ms(1000 / steadyRate)} ms, up to ${CONNECTIONS} keep-alive connections; unique idempotency keys, leads:write key)`,
+  );
+  console.log(
+    `    answered ${fmt(steady.ok + steady.errors)} of ${fmt(steady.sent)} in ${steady.seconds.toFixed(1)} s${Number.isNaN(recorded) ? '' : `; ${fmt(recorded)} activities stored`}`,
+  );
+  console.log(
+    `    latency ms from the due time: p50 ${ms(percentile(l, 50))}  p90 ${ms(percentile(l, 90))}  p99 ${ms(percentile(l, 99))}  p99.9 ${ms(percentile(l, 99.9))}  max ${ms(l[l.length - 1])}   (target p99 <= 25, goal 10)`,
+  );
   console.log(`    errors: ${steady.errors}${steady.firstError ? ` (first: ${steady.firstError})` : ''}`);
   if (flags.timeline) {
     // Where the tail comes from: spread over the run (queueing) or a few stalls.
     steady.bySecond.forEach((latencies, second) => {
       const sorted = [...latencies].sort((a, b) => a - b);
-      console.log(`      second ${String(second).padStart(3)}: ${String(sorted.length).padStart(4)} requests  p50 ${ms(percentile(sorted, 50)).padStart(6)}  p99 ${ms(percentile(sorted, 99)).padStart(6)}  max ${ms(sorted[sorted.length - 1]).padStart(6)}`);
+      console.log(
+        `      second ${String(second).padStart(3)}: ${String(sorted.length).padStart(4)} requests  p50 ${ms(percentile(sorted, 50)).padStart(6)}  p99 ${ms(percentile(sorted, 99)).padStart(6)}  max ${ms(sorted[sorted.length - 1]).padStart(6)}`,
+      );
     });
   }
   const w = writes.result;
-  console.log(`    the same with autocannon, ${CONNECTIONS} connections at ${RECORD_RATE > 0 ? `${RECORD_RATE} req/s overall` : 'full speed'} (each connection on its own timer: bursts of up to ${CONNECTIONS} requests at once):`);
-  console.log(`    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s; latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}`);
-  console.log(`    errors: non-2xx ${w.non2xx} (5xx ${w['5xx']}), GraphQL errors ${writes.graphqlErrors}, connection errors ${w.errors}, timeouts ${w.timeouts}`);
+  console.log(
+    `    the same with autocannon, ${CONNECTIONS} connections at ${RECORD_RATE > 0 ? `${RECORD_RATE} req/s overall` : 'full speed'} (each connection on its own timer: bursts of up to ${CONNECTIONS} requests at once):`,
+  );
+  console.log(
+    `    answered ${fmt(w.requests.total)} in ${w.duration.toFixed(1)} s = ${fmt(w.requests.total / w.duration)} req/s; latency ms: p50 ${w.latency.p50}  p90 ${w.latency.p90}  p99 ${w.latency.p99}  max ${w.latency.max}`,
+  );
+  console.log(
+    `    errors: non-2xx ${w.non2xx} (5xx ${w['5xx']}), GraphQL errors ${writes.graphqlErrors}, connection errors ${w.errors}, timeouts ${w.timeouts}`,
+  );
   if (writes.firstError) console.log(`    first error: ${writes.firstError}`);
 
   // (b) the lead score query vs a trivial query, as fast as they go.
   const trivial = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, () => TRIVIAL);
-  const scores = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, (n) => JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }));
+  const scores = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, (n) =>
+    JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }),
+  );
   const rate = (r: Run) => r.result.requests.total / r.result.duration;
   const line = (label: string, r: Run) =>
     `    ${label.padEnd(34)} ${fmt(rate(r)).padStart(6)} req/s  (p50 ${r.result.latency.p50} ms, p99 ${r.result.latency.p99} ms; errors ${r.graphqlErrors + r.result.errors})`;

@@ -122,19 +122,41 @@ try {
   const v2 = structuredClone(active.definition) as RuleSetDefinition;
   v2.rules.find((rule) => rule.name === 'eng-requested-demo')!.event.params.points = 60;
   v2.rules.find((rule) => rule.name === 'fit-free-email')!.event.params.points = -25;
-  const draft = await app.services.workflow.createDraft({ name: 'user:m@local', role: 'marketing' }, { ruleSetKey: active.key, definition: v2 });
+  const draft = await app.services.workflow.createDraft(
+    { name: 'user:m@local', role: 'marketing' },
+    { ruleSetKey: active.key, definition: v2 },
+  );
   // Every run inline here, to time it; the service queues runs over 100,000 leads.
-  const backtests = new BacktestService(db, app.services.workflow, () => app.services.leads.attributeCatalog(), createLogger('warn'), { inlineLimit: Number.POSITIVE_INFINITY });
+  const backtests = new BacktestService(db, app.services.workflow, () => app.services.leads.attributeCatalog(), createLogger('warn'), {
+    inlineLimit: Number.POSITIVE_INFINITY,
+  });
 
   const cohorts: Array<[string, CohortSpec]> = [
-    [`all ${fmt(LEADS)} leads`, { createdFrom: '2025-01-01T00:00:00.000Z', createdTo: '2025-07-01T00:00:00.000Z', source: null, segment: null, attributes: [], cutoff: { kind: 'daysAfterCreation', days: 30 } }],
+    [
+      `all ${fmt(LEADS)} leads`,
+      {
+        createdFrom: '2025-01-01T00:00:00.000Z',
+        createdTo: '2025-07-01T00:00:00.000Z',
+        source: null,
+        segment: null,
+        attributes: [],
+        cutoff: { kind: 'daysAfterCreation', days: 30 },
+      },
+    ],
   ];
   if (LEADS > 150_000) {
     // Created in the first 18 of the 180 days: about 10% of the leads.
     const days = 18 * Math.min(1, 1_000_000 / LEADS);
     cohorts.push([
       '~100,000 leads',
-      { createdFrom: '2025-01-01T00:00:00.000Z', createdTo: new Date(Date.parse('2025-01-01T00:00:00Z') + days * 86_400_000).toISOString(), source: null, segment: null, attributes: [], cutoff: { kind: 'daysAfterCreation', days: 30 } },
+      {
+        createdFrom: '2025-01-01T00:00:00.000Z',
+        createdTo: new Date(Date.parse('2025-01-01T00:00:00Z') + days * 86_400_000).toISOString(),
+        source: null,
+        segment: null,
+        attributes: [],
+        cutoff: { kind: 'daysAfterCreation', days: 30 },
+      },
     ]);
   }
 
@@ -143,28 +165,38 @@ try {
     t = process.hrtime.bigint();
     const cohort = await backtests.prepareCohort(spec, actor.name);
     const prep = seconds(t);
-    console.log(`cohort: ${label}: ${fmt(cohort.leadCount)} leads (${fmt(cohort.convertedCount)} converted, ${fmt(cohort.decidedCount)} decided), ${fmt(cohort.activityCount)} activities before the cutoff, ${fmt(cohort.propertyCount)} distinct property objects`);
+    console.log(
+      `cohort: ${label}: ${fmt(cohort.leadCount)} leads (${fmt(cohort.convertedCount)} converted, ${fmt(cohort.decidedCount)} decided), ${fmt(cohort.activityCount)} activities before the cutoff, ${fmt(cohort.propertyCount)} distinct property objects`,
+    );
     console.log(`${pad('  prepare cohort (SQL snapshot)')}${prep.toFixed(2)} s`);
 
     t = process.hrtime.bigint();
     const cold = await backtests.runBacktest(actor, { cohortId: cohort.id, versionId: active.versionId });
     const coldTime = seconds(t);
     const r = cold.results!;
-    console.log(`${pad('  backtest v1, cold (reads snapshot into memory)')}${coldTime.toFixed(2)} s  (load ${(r.timings.loadCohort / 1000).toFixed(2)} s, score ${(r.timings.score / 1000).toFixed(2)} s, metrics ${(r.timings.metrics / 1000).toFixed(2)} s)`);
+    console.log(
+      `${pad('  backtest v1, cold (reads snapshot into memory)')}${coldTime.toFixed(2)} s  (load ${(r.timings.loadCohort / 1000).toFixed(2)} s, score ${(r.timings.score / 1000).toFixed(2)} s, metrics ${(r.timings.metrics / 1000).toFixed(2)} s)`,
+    );
 
     t = process.hrtime.bigint();
     const warm = await backtests.runBacktest(actor, { cohortId: cohort.id, versionId: active.versionId });
     const w = warm.results!;
-    console.log(`${pad('  backtest v1, warm (cached snapshot)')}${seconds(t).toFixed(2)} s  (score ${(w.timings.score / 1000).toFixed(2)} s, metrics ${(w.timings.metrics / 1000).toFixed(2)} s, compiled ${w.compiled})`);
+    console.log(
+      `${pad('  backtest v1, warm (cached snapshot)')}${seconds(t).toFixed(2)} s  (score ${(w.timings.score / 1000).toFixed(2)} s, metrics ${(w.timings.metrics / 1000).toFixed(2)} s, compiled ${w.compiled})`,
+    );
 
     t = process.hrtime.bigint();
     const compared = await backtests.runBacktest(actor, { cohortId: cohort.id, versionId: draft.id, compareToVersionId: active.versionId });
     const c = compared.results!;
-    console.log(`${pad('  backtest v2 compared to v1, warm')}${seconds(t).toFixed(2)} s  (score both ${(c.timings.score / 1000).toFixed(2)} s, metrics ${(c.timings.metrics / 1000).toFixed(2)} s)`);
+    console.log(
+      `${pad('  backtest v2 compared to v1, warm')}${seconds(t).toFixed(2)} s  (score both ${(c.timings.score / 1000).toFixed(2)} s, metrics ${(c.timings.metrics / 1000).toFixed(2)} s)`,
+    );
 
     const m = w.metrics;
     const fmtRate = (value: number | null) => (value === null ? '-' : value.toFixed(3));
-    console.log(`  results v1: AUC ${fmtRate(m.auc)}, precision ${fmtRate(m.precision)}, recall ${fmtRate(m.recall)}, to sales ${fmtRate(m.shareToSales)}, top-decile lift ${fmtRate(m.deciles[0].lift)}`);
+    console.log(
+      `  results v1: AUC ${fmtRate(m.auc)}, precision ${fmtRate(m.precision)}, recall ${fmtRate(m.recall)}, to sales ${fmtRate(m.shareToSales)}, top-decile lift ${fmtRate(m.deciles[0].lift)}`,
+    );
     console.log(`  v2 - v1: AUC ${c.comparison!.deltas.auc?.toFixed(4)}, ${fmt(c.comparison!.leadsChangingCell)} leads change cell`);
   }
   const [{ size }] = await db.query(`SELECT pg_size_pretty(pg_total_relation_size('backtest_cohort_lead')) AS size`);

@@ -150,7 +150,9 @@ async function main(): Promise<void> {
   console.log(`  same facts as fast-property objects:                 ${fmt(rateFast)}`);
   console.log(`  factsFromRow objects, pool of 1,000 (in cache):      ${fmt(rateHot)}`);
   console.log(`compiled evaluateMany (columnar), fast-property facts:  ${fmt(columnarRate)}`);
-  console.log(`json-rules-engine: ${fmt(sample.length)} leads in ${fmt(engineMs)} ms = ${fmt(engineRate)} leads/s (1,000,000 leads: ~${fmt(1_000_000 / engineRate)} s)`);
+  console.log(
+    `json-rules-engine: ${fmt(sample.length)} leads in ${fmt(engineMs)} ms = ${fmt(engineRate)} leads/s (1,000,000 leads: ~${fmt(1_000_000 / engineRate)} s)`,
+  );
   console.log(`ratio compiled / json-rules-engine (factsFromRow objects, 50,000 pool): ${(rateDictionary / engineRate).toFixed(0)}x`);
   console.log(`sample check: ${fmt(sample.length)} leads, ${fmt(firedTotal)} fired rules, mismatches: ${mismatches}`);
   console.log(`(checksum ${checksum})`);

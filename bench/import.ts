@@ -25,7 +25,13 @@ import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports
 import type { Actor } from '../server/src/rulesets/actor';
 import { mulberry32 } from '../server/src/common/random';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, 'batch-size': { type: 'string', default: '5000' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '200000' },
+    'batch-size': { type: 'string', default: '5000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
 const ROWS = Number(values.rows);
 const BATCH = Number(values['batch-size']);
 const adminUrl = process.env.DATABASE_URL;
@@ -49,7 +55,10 @@ async function generateCsv(file: string, rows: number): Promise<void> {
   const rnd = random(42);
   const pick = <T>(weighted: Array<[T, number]>): T => {
     let r = rnd() * weighted.reduce((sum, [, w]) => sum + w, 0);
-    for (const [value, weight] of weighted) if ((r -= weight) < 0) return value;
+    for (const [value, weight] of weighted) {
+      r -= weight;
+      if (r < 0) return value;
+    }
     return weighted[weighted.length - 1][0];
   };
   const yesNo = (p: number) => (rnd() < p ? 'Yes' : 'No');
@@ -59,38 +68,160 @@ async function generateCsv(file: string, rows: number): Promise<void> {
   write(`${header}\n`);
   for (let i = 0; i < rows; i += 1) {
     const converted = rnd() < 0.385;
-    const visits = pick([['0', 24], ['2', 18], ['3', 14], ['4', 12], ['5', 8], ['8', 6], ['12', 3], ['', 1.5], ['1', 4]]);
+    const visits = pick([
+      ['0', 24],
+      ['2', 18],
+      ['3', 14],
+      ['4', 12],
+      ['5', 8],
+      ['8', 6],
+      ['12', 3],
+      ['', 1.5],
+      ['1', 4],
+    ]);
     const time = visits === '0' ? '0' : String(Math.floor(rnd() * (converted ? 2200 : 900)));
     const fields = [
       `bench-${i.toString(36)}-${Math.floor(rnd() * 1e9).toString(36)}`,
       String(600000 + i),
-      pick([['Landing Page Submission', 53], ['API', 39], ['Lead Add Form', 8], ['Lead Import', 0.6]]),
-      pick([['Google', 31], ['Direct Traffic', 28], ['Olark Chat', 19], ['Organic Search', 12], ['Reference', 6], ['Welingak Website', 1.5], ['google', 0.1], ['', 0.4]]),
+      pick([
+        ['Landing Page Submission', 53],
+        ['API', 39],
+        ['Lead Add Form', 8],
+        ['Lead Import', 0.6],
+      ]),
+      pick([
+        ['Google', 31],
+        ['Direct Traffic', 28],
+        ['Olark Chat', 19],
+        ['Organic Search', 12],
+        ['Reference', 6],
+        ['Welingak Website', 1.5],
+        ['google', 0.1],
+        ['', 0.4],
+      ]),
       yesNo(0.08),
       yesNo(0.001),
       converted ? '1' : '0',
       visits,
       time,
       visits === '0' ? '0' : visits === '' ? '' : (1 + rnd() * 5).toFixed(2).replace(/\.?0+$/, ''),
-      pick([['Email Opened', 37], ['SMS Sent', 30], ['Olark Chat Conversation', 10], ['Page Visited on Website', 7], ['Converted to Lead', 5], ['Email Bounced', 3.5], ['', 1]]),
-      pick([['India', 70], ['', 27], ['United States', 1], ['United Arab Emirates', 0.6], ['Singapore', 0.3], ['unknown', 0.1]]),
-      pick([['Select', 21], ['', 16], ['Finance Management', 11], ['Human Resource Management', 9], ['Marketing Management', 9], ['Operations Management', 5]]),
-      pick([['Select', 55], ['', 24], ['Online Search', 9], ['Word Of Mouth', 4], ['Student of SomeSchool', 3]]),
-      pick([['Unemployed', 61], ['', 29], ['Working Professional', 7.6], ['Student', 2.3], ['Other', 0.2]]),
-      pick([['Better Career Prospects', 71], ['', 29]]),
-      yesNo(0.0015), 'No', yesNo(0.0002), 'No', 'No', yesNo(0.0005), yesNo(0.0008), 'No',
-      pick([['', 36], ['Will revert after reading the email', 22], ['Ringing', 13], ['Interested in other courses', 6]]),
-      pick([['', 52], ['Might be', 17], ['Not Sure', 12], ['High in Relevance', 7], ['Worst', 6.5]]),
-      'No', 'No',
-      pick([['Select', 45], ['', 29], ['Potential Lead', 17], ['Other Leads', 5]]),
-      pick([['Mumbai', 35], ['Select', 24], ['', 15], ['Thane & Outskirts', 8], ['Other Cities', 7], ['Tier II Cities', 1]]),
-      pick([['', 46], ['02.Medium', 41], ['01.High', 9], ['03.Low', 4]]),
-      pick([['', 46], ['02.Medium', 30], ['01.High', 24]]),
-      pick([['', 46], ['14', 19], ['15', 14], ['13', 8], ['16', 5], ['17', 4]]),
-      pick([['', 46], ['15', 19], ['18', 12], ['16', 6], ['17', 6], ['20', 3], ['19', 3]]),
+      pick([
+        ['Email Opened', 37],
+        ['SMS Sent', 30],
+        ['Olark Chat Conversation', 10],
+        ['Page Visited on Website', 7],
+        ['Converted to Lead', 5],
+        ['Email Bounced', 3.5],
+        ['', 1],
+      ]),
+      pick([
+        ['India', 70],
+        ['', 27],
+        ['United States', 1],
+        ['United Arab Emirates', 0.6],
+        ['Singapore', 0.3],
+        ['unknown', 0.1],
+      ]),
+      pick([
+        ['Select', 21],
+        ['', 16],
+        ['Finance Management', 11],
+        ['Human Resource Management', 9],
+        ['Marketing Management', 9],
+        ['Operations Management', 5],
+      ]),
+      pick([
+        ['Select', 55],
+        ['', 24],
+        ['Online Search', 9],
+        ['Word Of Mouth', 4],
+        ['Student of SomeSchool', 3],
+      ]),
+      pick([
+        ['Unemployed', 61],
+        ['', 29],
+        ['Working Professional', 7.6],
+        ['Student', 2.3],
+        ['Other', 0.2],
+      ]),
+      pick([
+        ['Better Career Prospects', 71],
+        ['', 29],
+      ]),
+      yesNo(0.0015),
+      'No',
+      yesNo(0.0002),
+      'No',
+      'No',
+      yesNo(0.0005),
+      yesNo(0.0008),
+      'No',
+      pick([
+        ['', 36],
+        ['Will revert after reading the email', 22],
+        ['Ringing', 13],
+        ['Interested in other courses', 6],
+      ]),
+      pick([
+        ['', 52],
+        ['Might be', 17],
+        ['Not Sure', 12],
+        ['High in Relevance', 7],
+        ['Worst', 6.5],
+      ]),
+      'No',
+      'No',
+      pick([
+        ['Select', 45],
+        ['', 29],
+        ['Potential Lead', 17],
+        ['Other Leads', 5],
+      ]),
+      pick([
+        ['Mumbai', 35],
+        ['Select', 24],
+        ['', 15],
+        ['Thane & Outskirts', 8],
+        ['Other Cities', 7],
+        ['Tier II Cities', 1],
+      ]),
+      pick([
+        ['', 46],
+        ['02.Medium', 41],
+        ['01.High', 9],
+        ['03.Low', 4],
+      ]),
+      pick([
+        ['', 46],
+        ['02.Medium', 30],
+        ['01.High', 24],
+      ]),
+      pick([
+        ['', 46],
+        ['14', 19],
+        ['15', 14],
+        ['13', 8],
+        ['16', 5],
+        ['17', 4],
+      ]),
+      pick([
+        ['', 46],
+        ['15', 19],
+        ['18', 12],
+        ['16', 6],
+        ['17', 6],
+        ['20', 3],
+        ['19', 3],
+      ]),
       'No',
       yesNo(0.31),
-      pick([['Modified', 37], ['Email Opened', 31], ['SMS Sent', 24], ['Page Visited on Website', 3], ['Olark Chat Conversation', 2]]),
+      pick([
+        ['Modified', 37],
+        ['Email Opened', 31],
+        ['SMS Sent', 24],
+        ['Page Visited on Website', 3],
+        ['Olark Chat Conversation', 2],
+      ]),
       '',
     ];
     const pending = write(`${fields.join(',')}\n`);
@@ -127,9 +258,13 @@ async function timedImport(label: string, app: Awaited<ReturnType<typeof createA
 
 function report(label: string, summary: ImportSummary): void {
   const loadRate = summary.rowsRead / (summary.timings.loadMs / 1000);
-  console.log(`${label}: ${summary.status}, ${fmt(summary.rowsRead)} rows read, created ${fmt(summary.imported.created)}, updated ${fmt(summary.imported.updated)}, unchanged ${fmt(summary.imported.unchanged)}, rejected ${fmt(summary.rejected.rows)}`);
+  console.log(
+    `${label}: ${summary.status}, ${fmt(summary.rowsRead)} rows read, created ${fmt(summary.imported.created)}, updated ${fmt(summary.imported.updated)}, unchanged ${fmt(summary.imported.unchanged)}, rejected ${fmt(summary.rejected.rows)}`,
+  );
   console.log(`  load (read + validate + COPY + upsert): ${secs(summary.timings.loadMs)} = ${fmt(loadRate)} rows/s`);
-  console.log(`  scoring:                               ${secs(summary.timings.scoreMs)} = ${summary.scoring.leadsScored ? fmt(summary.scoring.leadsScored / (summary.timings.scoreMs / 1000)) : 0} leads/s (${fmt(summary.scoring.leadsScored)} leads)`);
+  console.log(
+    `  scoring:                               ${secs(summary.timings.scoreMs)} = ${summary.scoring.leadsScored ? fmt(summary.scoring.leadsScored / (summary.timings.scoreMs / 1000)) : 0} leads/s (${fmt(summary.scoring.leadsScored)} leads)`,
+  );
   console.log(`  total (one transaction, with commit):  ${secs(summary.timings.totalMs)}`);
 }
 
@@ -144,10 +279,16 @@ try {
   closeApp = () => app.close();
   // The rule set the imported leads are scored with, published for their segment.
   const mapping = parseMapping(readFileSync(MAPPING_FILE, 'utf8'));
-  for (const spec of attributeCatalogFromMapping(mapping).values()) if (spec.name !== 'country') await app.services.leads.defineAttribute(spec);
+  for (const spec of attributeCatalogFromMapping(mapping).values())
+    if (spec.name !== 'country') await app.services.leads.defineAttribute(spec);
   const actor: Actor = { name: 'user:bench@local', role: 'admin' };
   const { workflow } = app.services;
-  const { draft } = await workflow.createRuleSet(actor, { key: 'x-education', name: 'X Education', segments: ['x-education'], definition: JSON.parse(readFileSync(RULE_SET_FILE, 'utf8')) });
+  const { draft } = await workflow.createRuleSet(actor, {
+    key: 'x-education',
+    name: 'X Education',
+    segments: ['x-education'],
+    definition: JSON.parse(readFileSync(RULE_SET_FILE, 'utf8')),
+  });
   await workflow.submitForReview(actor, draft.id);
   await workflow.review({ name: 'user:m@local', role: 'marketing' }, { versionId: draft.id, approve: true });
   await workflow.review({ name: 'user:s@local', role: 'sales' }, { versionId: draft.id, approve: true });
@@ -157,7 +298,12 @@ try {
   const monitor = new pg.Client({ connectionString: adminUrl });
   await monitor.connect();
   try {
-    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (other processes compete for the CPUs)\n`);
+    console.log(
+      `machine: ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')} (other processes compete for the CPUs)\n`,
+    );
     await timedImport('first import', app, monitor);
     console.log('');
     await timedImport('same file again', app, monitor);

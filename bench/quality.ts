@@ -42,8 +42,15 @@ const holdoutShare = Number(values.holdout);
 
 const mapping = parseMapping(readFileSync(values.mapping!, 'utf8'), values.mapping);
 const definition = JSON.parse(readFileSync(values.rules!, 'utf8')) as RuleSetDefinition;
-const catalogFile = JSON.parse(readFileSync(path.join('rules', 'attributes.json'), 'utf8')) as { attributes: Array<{ name: string; type: CatalogEntry['type']; label: string; description: string; values?: string[] }> };
-const catalog = new Map<string, CatalogEntry>(catalogFile.attributes.map((a) => [a.name, { name: a.name, type: a.type, label: a.label, description: a.description, allowedValues: a.values ?? null }]));
+const catalogFile = JSON.parse(readFileSync(path.join('rules', 'attributes.json'), 'utf8')) as {
+  attributes: Array<{ name: string; type: CatalogEntry['type']; label: string; description: string; values?: string[] }>;
+};
+const catalog = new Map<string, CatalogEntry>(
+  catalogFile.attributes.map((a) => [
+    a.name,
+    { name: a.name, type: a.type, label: a.label, description: a.description, allowedValues: a.values ?? null },
+  ]),
+);
 const { effective } = planAttributes(mapping, catalog);
 
 const parsed = Papa.parse<string[]>(readFileSync(file, 'utf8'), { skipEmptyLines: true });
@@ -51,7 +58,11 @@ const [header, ...records] = parsed.data;
 const headerProblems = checkHeader(mapping, header);
 if (headerProblems.length) throw new Error(headerProblems.map((p) => `${p.path}: ${p.message}`).join('\n'));
 const now = new Date();
-const compiled = compileMapping(mapping, header, { catalog: effective, fieldLimits: { externalId: 200, email: 320, segment: 100, source: 100 }, now });
+const compiled = compileMapping(mapping, header, {
+  catalog: effective,
+  fieldLimits: { externalId: 200, email: 320, segment: 100, source: 100 },
+  now,
+});
 const builder = new SnapshotBuilder(records.length, 1);
 let rejected = 0;
 records.forEach((record, k) => {
@@ -82,9 +93,11 @@ const snapshot = builder.build({ cohortId: 'quality', checksum: 'quality', prope
 const leads = Uint32Array.from({ length: snapshot.size }, (_, i) => i);
 const attributeTypes = new Map<string, FactType>([...effective.values()].map((entry) => [entry.name, entry.type as FactType]));
 
-let t = Date.now();
+const t = Date.now();
 const current = await scoreCohort(definition, snapshot);
-const suggestions = await computeSuggestions(definition, snapshot, leads, current, attributeTypes, { split: { kind: 'hash', holdoutShare } });
+const suggestions = await computeSuggestions(definition, snapshot, leads, current, attributeTypes, {
+  split: { kind: 'hash', holdoutShare },
+});
 const fitMs = Date.now() - t;
 
 // ---- the regression on the same columns ----
@@ -101,14 +114,19 @@ function attributesRead(rules: RuleSetDefinition): string[] {
     for (const key of ['all', 'any']) if (Array.isArray(n[key])) (n[key] as unknown[]).forEach(walk);
     if (n.not) walk(n.not);
   };
-  rules.rules.forEach((rule) => walk(rule.conditions));
+  rules.rules.forEach((rule) => {
+    walk(rule.conditions);
+  });
   return rules.facts.flatMap((fact) => (fact.source === 'attribute' && used.has(fact.name) ? [fact.attribute ?? fact.name] : []));
 }
 
 /** Held-out log odds of a ridge logistic regression on one-hot columns of `attributes` (numbers cut at training deciles). */
 function regressionScores(attributes: string[]): { scores: number[]; width: number } {
   const encoders: Array<(values: Record<string, unknown>) => string> = attributes.map((name) => {
-    const numeric = training.map((i) => snapshot.attributes[i][name]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    const numeric = training
+      .map((i) => snapshot.attributes[i][name])
+      .filter((v): v is number => typeof v === 'number')
+      .sort((a, b) => a - b);
     if (numeric.length) {
       const cuts = [...new Set(Array.from({ length: 9 }, (_, d) => numeric[Math.floor(((d + 1) * numeric.length) / 10)]))];
       return (values) => {
@@ -122,17 +140,25 @@ function regressionScores(attributes: string[]): { scores: number[]; width: numb
     return (values) => `${name}=${values[name] ?? ''}`;
   });
   const columnOf = new Map<string, number>();
-  for (const i of training) for (const encode of encoders) {
-    const key = encode(snapshot.attributes[i]);
-    if (!columnOf.has(key)) columnOf.set(key, columnOf.size);
-  }
+  for (const i of training)
+    for (const encode of encoders) {
+      const key = encode(snapshot.attributes[i]);
+      if (!columnOf.has(key)) columnOf.set(key, columnOf.size);
+    }
   const width = columnOf.size;
   const onehot = new Uint8Array(snapshot.size * width);
-  for (let i = 0; i < snapshot.size; i++) for (const encode of encoders) {
-    const c = columnOf.get(encode(snapshot.attributes[i]));
-    if (c !== undefined) onehot[i * width + c] = 1;
-  }
-  const lr = fitLogistic({ fired: onehot, width, converted: snapshot.converted, rows: training, columns: Array.from({ length: width }, (_, c) => c) });
+  for (let i = 0; i < snapshot.size; i++)
+    for (const encode of encoders) {
+      const c = columnOf.get(encode(snapshot.attributes[i]));
+      if (c !== undefined) onehot[i * width + c] = 1;
+    }
+  const lr = fitLogistic({
+    fired: onehot,
+    width,
+    converted: snapshot.converted,
+    rows: training,
+    columns: Array.from({ length: width }, (_, c) => c),
+  });
   const scores = holdout.map((i) => {
     let s = lr.intercept;
     for (let c = 0; c < width; c++) if (onehot[i * width + c]) s += lr.coefficients[c];
@@ -141,7 +167,11 @@ function regressionScores(attributes: string[]): { scores: number[]; width: numb
   return { scores, width };
 }
 const shippedColumns = attributesRead(definition);
-const fittedDefinition = withPoints(definition, new Map(), suggestions.candidates.filter((c) => c.suggestedPoints).map((c) => ({ definition: c.definition, points: c.suggestedPoints! })));
+const fittedDefinition = withPoints(
+  definition,
+  new Map(),
+  suggestions.candidates.filter((c) => c.suggestedPoints).map((c) => ({ definition: c.definition, points: c.suggestedPoints! })),
+);
 const fittedColumns = attributesRead(fittedDefinition);
 const sameColumns = regressionScores(shippedColumns);
 const fittedSameColumns = regressionScores(fittedColumns);
@@ -155,25 +185,39 @@ function auc(scores: number[], labels: number[]): number {
     let q = p;
     while (q < order.length && order[q][0] === order[p][0]) q++;
     const rank = (p + 1 + q) / 2;
-    for (let r = p; r < q; r++) if (labels[order[r][1]]) {
-      rankSum += rank;
-      positives += 1;
-    }
+    for (let r = p; r < q; r++)
+      if (labels[order[r][1]]) {
+        rankSum += rank;
+        positives += 1;
+      }
     p = q;
   }
   const negatives = order.length - positives;
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 const holdoutLabels = holdout.map((i) => snapshot.converted[i]);
-const shippedAuc = auc(holdout.map((i) => current.total[i]), holdoutLabels);
+const shippedAuc = auc(
+  holdout.map((i) => current.total[i]),
+  holdoutLabels,
+);
 
 const f = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(4));
-console.log(`${path.basename(file)}: ${snapshot.size.toLocaleString('en-US')} leads (${rejected} rows rejected), ${snapshot.converted.reduce((a, b) => a + b, 0).toLocaleString('en-US')} converted`);
-console.log(`split by hash of the lead id: ${suggestions.split.trainingLeads} training, ${suggestions.split.holdoutLeads} held out; fitting took ${fitMs} ms`);
+console.log(
+  `${path.basename(file)}: ${snapshot.size.toLocaleString('en-US')} leads (${rejected} rows rejected), ${snapshot.converted.reduce((a, b) => a + b, 0).toLocaleString('en-US')} converted`,
+);
+console.log(
+  `split by hash of the lead id: ${suggestions.split.trainingLeads} training, ${suggestions.split.holdoutLeads} held out; fitting took ${fitMs} ms`,
+);
 console.log(`held-out ROC AUC`);
 console.log(`  shipped rule set ${definition.key}        ${f(suggestions.holdout.current.auc)} (independent check ${f(shippedAuc)})`);
 console.log(`  rules with fitted points            ${f(suggestions.holdout.suggested?.auc)}`);
-console.log(`  fitted rule set (+ ${suggestions.candidates.filter((c) => c.suggestedPoints).length} candidate rules)  ${f(suggestions.holdout.withCandidates?.auc)}`);
-console.log(`  logistic regression on the shipped rule set's ${shippedColumns.length} attributes  ${f(auc(sameColumns.scores, holdoutLabels))} (${sameColumns.width} one-hot columns)`);
-console.log(`  logistic regression on the fitted rule set's ${fittedColumns.length} attributes   ${f(auc(fittedSameColumns.scores, holdoutLabels))} (${fittedSameColumns.width} one-hot columns)`);
+console.log(
+  `  fitted rule set (+ ${suggestions.candidates.filter((c) => c.suggestedPoints).length} candidate rules)  ${f(suggestions.holdout.withCandidates?.auc)}`,
+);
+console.log(
+  `  logistic regression on the shipped rule set's ${shippedColumns.length} attributes  ${f(auc(sameColumns.scores, holdoutLabels))} (${sameColumns.width} one-hot columns)`,
+);
+console.log(
+  `  logistic regression on the fitted rule set's ${fittedColumns.length} attributes   ${f(auc(fittedSameColumns.scores, holdoutLabels))} (${fittedSameColumns.width} one-hot columns)`,
+);
 if (!suggestions.fitted) console.log(`nothing fitted: ${suggestions.reason}`);

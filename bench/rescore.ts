@@ -75,7 +75,9 @@ try {
   const app = await createApp({ database: { kind: 'postgres', url: databaseUrl }, logger: createLogger('warn') });
   closeApp = () => app.close();
   if (REUSE) [{ leads: LEADS }] = await app.dataSource.query(`SELECT count(*)::int AS leads FROM lead`);
-  console.log(`${REUSE ? 'reused' : 'scratch'} database ${dbName}: ${fmt(LEADS)} leads${REUSE ? '' : ` x ${ACTIVITIES} activities`}, ${WORKERS} worker process(es)`);
+  console.log(
+    `${REUSE ? 'reused' : 'scratch'} database ${dbName}: ${fmt(LEADS)} leads${REUSE ? '' : ` x ${ACTIVITIES} activities`}, ${WORKERS} worker process(es)`,
+  );
 
   let t = process.hrtime.bigint();
   const actor: Actor = { name: 'user:bench@local', role: 'admin' };
@@ -102,7 +104,8 @@ try {
   };
   if (REUSE) {
     // Started and connected before the publish is timed, as long-running workers would be.
-    const connections = async () => (await app.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [dbName]))[0].n as number;
+    const connections = async () =>
+      (await app.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [dbName]))[0].n as number;
     const before = await connections();
     spawnWorkers();
     let stable = 0;
@@ -150,7 +153,14 @@ try {
     // v1 for every lead (the state before a publish).
     t = process.hrtime.bigint();
     const initialJob = await app.dataSource.transaction((manager) =>
-      app.services.rescore.createJob(manager, { ruleSetId: active.ruleSetId, versionId: active.versionId, createdBy: actor.name, isDefault: true, segments: [], claimedSegments: [] }),
+      app.services.rescore.createJob(manager, {
+        ruleSetId: active.ruleSetId,
+        versionId: active.versionId,
+        createdBy: actor.name,
+        isDefault: true,
+        segments: [],
+        claimedSegments: [],
+      }),
     );
     spawnWorkers();
     await app.services.rescore.dispatch(initialJob);
@@ -165,7 +175,8 @@ try {
     await app.services.workflow.submitForReview(marketing, draft.id);
     await app.services.workflow.review({ name: 'user:m2@local', role: 'marketing' }, { versionId: draft.id, approve: true });
     await app.services.workflow.review({ name: 'user:s1@local', role: 'sales' }, { versionId: draft.id, approve: true });
-    const backends = async () => (await app.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).map((row: { pid: number }) => row.pid);
+    const backends = async () =>
+      (await app.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).map((row: { pid: number }) => row.pid);
     const workerPids = workers.map((child) => child.pid ?? 0);
     const before = { workers: cpuMs(workerPids), server: cpuMs(await backends()) };
     const started = process.hrtime.bigint();
@@ -173,7 +184,10 @@ try {
     const done = await waitFor(jobId);
     const took = seconds(started);
     const cpu = { workers: (cpuMs(workerPids) - before.workers) / 1000, server: (cpuMs(await backends()) - before.server) / 1000 };
-    const [{ onVersion }] = await app.dataSource.query(`SELECT count(*)::int AS "onVersion" FROM lead_score WHERE rule_set_version_id = $1`, [draft.id]);
+    const [{ onVersion }] = await app.dataSource.query(
+      `SELECT count(*)::int AS "onVersion" FROM lead_score WHERE rule_set_version_id = $1`,
+      [draft.id],
+    );
     return { job: done, elapsed: took, onVersion, cpu };
   };
 
@@ -188,7 +202,9 @@ try {
     : await (async () => {
         const changed = structuredClone(definition);
         const rule = changed.rules.find((candidate) => candidate.name === 'eng-returning-lead');
-        const leaf = (rule?.conditions as { all?: Array<{ fact: string; value: unknown }> } | undefined)?.all?.find((condition) => condition.fact === 'daysSinceCreated');
+        const leaf = (rule?.conditions as { all?: Array<{ fact: string; value: unknown }> } | undefined)?.all?.find(
+          (condition) => condition.fact === 'daysSinceCreated',
+        );
         if (!leaf || typeof leaf.value !== 'number') throw new Error('default-b2b.json has no eng-returning-lead rule on daysSinceCreated');
         leaf.value = leaf.value === 180 ? 150 : 180;
         return publish(changed);
@@ -220,22 +236,42 @@ try {
 
   const rate = job.doneLeads / elapsed;
   console.log('');
-  console.log(`re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`);
+  console.log(
+    `re-score after publish (v${job.version}): ${fmt(job.doneLeads)} leads, ${fmt(job.changedLeads)} changed, status ${job.status}`,
+  );
   console.log(`  end to end: ${elapsed.toFixed(1)} s  = ${fmt(rate)} leads/s  (${WORKERS} worker processes, chunks ${job.totalChunks})`);
-  console.log(`  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (same activity facts as the version before)`);
-  console.log(`  points changed, conditions and facts the same: each lead's stored fired rules carried over where its row, cached aggregates and time-dependent facts are as when it was scored (carry-plan.ts)`);
-  console.log(`  CPU meanwhile: worker processes ${cpu.workers.toFixed(1)} s, PostgreSQL backends of the database ${cpu.server.toFixed(1)} s (${os.cpus().length} cores x ${elapsed.toFixed(1)} s = ${(os.cpus().length * elapsed).toFixed(1)} s)`);
+  console.log(
+    `  leads on v${job.version} afterwards: ${fmt(onV2)} of ${fmt(LEADS)}; activity aggregates reused from each lead's cache (same activity facts as the version before)`,
+  );
+  console.log(
+    `  points changed, conditions and facts the same: each lead's stored fired rules carried over where its row, cached aggregates and time-dependent facts are as when it was scored (carry-plan.ts)`,
+  );
+  console.log(
+    `  CPU meanwhile: worker processes ${cpu.workers.toFixed(1)} s, PostgreSQL backends of the database ${cpu.server.toFixed(1)} s (${os.cpus().length} cores x ${elapsed.toFixed(1)} s = ${(os.cpus().length * elapsed).toFixed(1)} s)`,
+  );
   if (evaluated) {
     const { job: e, elapsed: took, cpu: used } = evaluated;
-    console.log(`re-score after publish (v${e.version}, a rule's condition changed: every lead evaluated, from its cached aggregates): ${fmt(e.doneLeads)} leads, ${fmt(e.changedLeads)} changed, status ${e.status}`);
-    console.log(`  end to end: ${took.toFixed(1)} s  = ${fmt(e.doneLeads / took)} leads/s; leads on v${e.version} afterwards: ${fmt(evaluated.onVersion)}`);
-    console.log(`  CPU meanwhile: worker processes ${used.workers.toFixed(1)} s, PostgreSQL backends of the database ${used.server.toFixed(1)} s`);
+    console.log(
+      `re-score after publish (v${e.version}, a rule's condition changed: every lead evaluated, from its cached aggregates): ${fmt(e.doneLeads)} leads, ${fmt(e.changedLeads)} changed, status ${e.status}`,
+    );
+    console.log(
+      `  end to end: ${took.toFixed(1)} s  = ${fmt(e.doneLeads / took)} leads/s; leads on v${e.version} afterwards: ${fmt(evaluated.onVersion)}`,
+    );
+    console.log(
+      `  CPU meanwhile: worker processes ${used.workers.toFixed(1)} s, PostgreSQL backends of the database ${used.server.toFixed(1)} s`,
+    );
   }
   if (cold) {
-    console.log(`re-score after publish (v${cold.job.version}, an activity fact redefined: every lead's activities aggregated again): ${fmt(cold.job.doneLeads)} leads, ${fmt(cold.job.changedLeads)} changed, status ${cold.job.status}`);
-    console.log(`  end to end: ${cold.elapsed.toFixed(1)} s  = ${fmt(cold.job.doneLeads / cold.elapsed)} leads/s; leads on v${cold.job.version} afterwards: ${fmt(cold.onVersion)}`);
+    console.log(
+      `re-score after publish (v${cold.job.version}, an activity fact redefined: every lead's activities aggregated again): ${fmt(cold.job.doneLeads)} leads, ${fmt(cold.job.changedLeads)} changed, status ${cold.job.status}`,
+    );
+    console.log(
+      `  end to end: ${cold.elapsed.toFixed(1)} s  = ${fmt(cold.job.doneLeads / cold.elapsed)} leads/s; leads on v${cold.job.version} afterwards: ${fmt(cold.onVersion)}`,
+    );
   }
-  console.log(`  json-rules-engine lead by lead (facts query + evaluate per lead, ${fmt(sampleSize)}-lead sample): ${fmt(naiveRate)} leads/s`);
+  console.log(
+    `  json-rules-engine lead by lead (facts query + evaluate per lead, ${fmt(sampleSize)}-lead sample): ${fmt(naiveRate)} leads/s`,
+  );
   console.log(`  -> ${(rate / naiveRate).toFixed(1)}x faster; lead by lead would take ${fmt(LEADS / naiveRate)} s for ${fmt(LEADS)} leads`);
 } finally {
   // Stopped gracefully (a profile asked for through WORKER_NODE_OPTIONS is written at exit), killed if they linger.

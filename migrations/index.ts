@@ -14,4 +14,19 @@ import { ScoreCalibration1764050000012 } from './1764050000012-score-calibration
 import { RescoreMovedSegments1764050000013 } from './1764050000013-rescore-moved-segments';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
-export const migrations = [InitialSchema1764050000000, Auth1764050000001, RuleSetWorkflow1764050000002, Backtests1764050000003, Webhooks1764050000004, RescoreThroughput1764050000005, ScoreForeignKeys1764050000006, ScoreLeadVersion1764050000007, WebhookHardening1764050000008, UserAdministration1764050000009, CohortRefresh1764050000010, VersionEvidence1764050000011, ScoreCalibration1764050000012, RescoreMovedSegments1764050000013];
+export const migrations = [
+  InitialSchema1764050000000,
+  Auth1764050000001,
+  RuleSetWorkflow1764050000002,
+  Backtests1764050000003,
+  Webhooks1764050000004,
+  RescoreThroughput1764050000005,
+  ScoreForeignKeys1764050000006,
+  ScoreLeadVersion1764050000007,
+  WebhookHardening1764050000008,
+  UserAdministration1764050000009,
+  CohortRefresh1764050000010,
+  VersionEvidence1764050000011,
+  ScoreCalibration1764050000012,
+  RescoreMovedSegments1764050000013,
+];

@@ -12,6 +12,8 @@ if (direction === 'down') {
   console.log(`reverted the latest migration on ${describeDatabase(config)}`);
 } else {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  console.log(`${applied.length} migration(s) applied on ${describeDatabase(config)}: ${applied.map((m) => m.name).join(', ') || 'none pending'}`);
+  console.log(
+    `${applied.length} migration(s) applied on ${describeDatabase(config)}: ${applied.map((m) => m.name).join(', ') || 'none pending'}`,
+  );
 }
 await dataSource.destroy();

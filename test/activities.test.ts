@@ -89,7 +89,10 @@ function problemPaths(error: GqlError): string[] {
   return (error.extensions?.problems ?? []).map((problem) => problem.path);
 }
 
-async function createLead(externalId: string, attributes: Record<string, unknown> = { industry: 'software', companySize: 800, seniority: 'vp' }): Promise<Score> {
+async function createLead(
+  externalId: string,
+  attributes: Record<string, unknown> = { industry: 'software', companySize: 800, seniority: 'vp' },
+): Promise<Score> {
   const data = ok(
     await t.gql<{ upsertLead: { score: Score } }>(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { ${SCORE} } }`, {
       input: { externalId, attributes },
@@ -98,7 +101,12 @@ async function createLead(externalId: string, attributes: Record<string, unknown
   return data.upsertLead.score;
 }
 
-function activity(leadExternalId: string, type: string, idempotencyKey: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function activity(
+  leadExternalId: string,
+  type: string,
+  idempotencyKey: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { leadExternalId, type, idempotencyKey, occurredAt: hoursAgo(1), ...extra };
 }
 
@@ -107,7 +115,8 @@ async function recordActivity(input: Record<string, unknown>): Promise<RecordPay
 }
 
 async function currentScore(externalId: string): Promise<Score> {
-  return ok(await t.gql<{ lead: { score: Score } }>(`query($x: String) { lead(externalId: $x) { ${SCORE} } }`, { x: externalId })).lead.score;
+  return ok(await t.gql<{ lead: { score: Score } }>(`query($x: String) { lead(externalId: $x) { ${SCORE} } }`, { x: externalId })).lead
+    .score;
 }
 
 async function activityCount(externalId: string): Promise<number> {
@@ -121,14 +130,20 @@ async function activityCount(externalId: string): Promise<number> {
 }
 
 async function rowsWithKeys(keys: string[]): Promise<number> {
-  const [row] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM activity WHERE idempotency_key = ANY($1::text[])', [keys]);
+  const [row] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM activity WHERE idempotency_key = ANY($1::text[])', [
+    keys,
+  ]);
   return row.count;
 }
 
 async function historyCount(externalId?: string): Promise<number> {
-  const [row] = externalId === undefined
-    ? await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history')
-    : await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history h JOIN lead l ON l.id = h.lead_id WHERE l.external_id = $1', [externalId]);
+  const [row] =
+    externalId === undefined
+      ? await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM score_history')
+      : await t.sql<{ count: number }>(
+          'SELECT count(*)::int AS count FROM score_history h JOIN lead l ON l.id = h.lead_id WHERE l.external_id = $1',
+          [externalId],
+        );
   return row.count;
 }
 
@@ -138,7 +153,8 @@ async function totalActivityRows(): Promise<number> {
 }
 
 function expectReasonsAddUp(score: Score): void {
-  const sum = (dimension: Reason['dimension']) => score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
+  const sum = (dimension: Reason['dimension']) =>
+    score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
   expect(sum('FIT')).toBe(score.fit);
   expect(sum('ENGAGEMENT')).toBe(score.engagement);
   expect(score.total).toBe(score.fit + score.engagement);
@@ -155,17 +171,32 @@ describe('recordActivity', () => {
     expect(result.score.engagement).toBe(points('eng-requested-demo'));
     expect(result.score.fit).toBe(before.fit);
     expect(result.score.total).toBe(before.total + points('eng-requested-demo'));
-    expect(result.score.reasons).toContainEqual({ rule: 'eng-requested-demo', dimension: 'ENGAGEMENT', points: points('eng-requested-demo') });
+    expect(result.score.reasons).toContainEqual({
+      rule: 'eng-requested-demo',
+      dimension: 'ENGAGEMENT',
+      points: points('eng-requested-demo'),
+    });
     expect(result.score.lastActivityAt).toBe(occurredAt);
     expectReasonsAddUp(result.score);
     expect(await currentScore('act-demo')).toEqual(result.score);
 
     const [change] = ok(
-      await t.gql<{ lead: { scoreHistory: { edges: Array<{ node: { cause: string; activityId: string | null; old: { engagement: number }; new: { engagement: number } } }> } } }>(
+      await t.gql<{
+        lead: {
+          scoreHistory: {
+            edges: Array<{ node: { cause: string; activityId: string | null; old: { engagement: number }; new: { engagement: number } } }>;
+          };
+        };
+      }>(
         `{ lead(externalId: "act-demo") { scoreHistory(first: 1) { edges { node { cause activityId old { engagement } new { engagement } } } } } }`,
       ),
     ).lead.scoreHistory.edges.map((edge) => edge.node);
-    expect(change).toEqual({ cause: 'activity_recorded', activityId: result.activityId, old: { engagement: 0 }, new: { engagement: points('eng-requested-demo') } });
+    expect(change).toEqual({
+      cause: 'activity_recorded',
+      activityId: result.activityId,
+      old: { engagement: 0 },
+      new: { engagement: points('eng-requested-demo') },
+    });
   });
 
   it('retrying the same idempotencyKey is a duplicate and counts nothing again', async () => {
@@ -292,7 +323,9 @@ describe('recordActivity', () => {
       { input: activity('act-mix-2', 'EMAIL_OPEN', 'act-mix-taken'), expect: 'CONFLICT' }, // key used for another activity
       { input: taken, expect: 'duplicate' }, // the same activity again
     ];
-    const replies = await Promise.all(requests.map((request) => t.gql<{ recordActivity: RecordPayload }>(RECORD, { input: request.input })));
+    const replies = await Promise.all(
+      requests.map((request) => t.gql<{ recordActivity: RecordPayload }>(RECORD, { input: request.input })),
+    );
     replies.forEach((reply, index) => {
       const expected = requests[index].expect;
       if (expected === 'ok' || expected === 'duplicate') {
@@ -355,7 +388,10 @@ describe('recordActivity', () => {
     // still be written after its demo request (seen once in CI on PostgreSQL).
     for (const [n, lead] of leads.entries()) {
       const stored = await currentScore(lead);
-      expect(stored.reasons.map((reason) => reason.rule), lead).toEqual(expect.arrayContaining(['eng-requested-demo', 'eng-pricing-view']));
+      expect(
+        stored.reasons.map((reason) => reason.rule),
+        lead,
+      ).toEqual(expect.arrayContaining(['eng-requested-demo', 'eng-pricing-view']));
       expect([ok(replies[n]).recordActivity.score, ok(replies[leads.length + 1 + n]).recordActivity.score], lead).toContainEqual(stored);
     }
   });
@@ -470,12 +506,14 @@ describe('recordActivities (batch)', () => {
       activity('batch-b', 'PRICING_PAGE_VIEW', 'batch-ok-4'),
     ];
     const payload = ok(await t.gql<{ recordActivities: BatchPayload }>(RECORD_MANY, { input })).recordActivities;
-    expect(payload.results.map(({ idempotencyKey, leadExternalId, duplicate }) => ({ idempotencyKey, leadExternalId, duplicate }))).toEqual([
-      { idempotencyKey: 'batch-ok-1', leadExternalId: 'batch-a', duplicate: false },
-      { idempotencyKey: 'batch-ok-2', leadExternalId: 'batch-b', duplicate: false },
-      { idempotencyKey: 'batch-ok-3', leadExternalId: 'batch-a', duplicate: false },
-      { idempotencyKey: 'batch-ok-4', leadExternalId: 'batch-b', duplicate: false },
-    ]);
+    expect(payload.results.map(({ idempotencyKey, leadExternalId, duplicate }) => ({ idempotencyKey, leadExternalId, duplicate }))).toEqual(
+      [
+        { idempotencyKey: 'batch-ok-1', leadExternalId: 'batch-a', duplicate: false },
+        { idempotencyKey: 'batch-ok-2', leadExternalId: 'batch-b', duplicate: false },
+        { idempotencyKey: 'batch-ok-3', leadExternalId: 'batch-a', duplicate: false },
+        { idempotencyKey: 'batch-ok-4', leadExternalId: 'batch-b', duplicate: false },
+      ],
+    );
     expect(new Set(payload.results.map((result) => result.activityId)).size).toBe(4);
     const byExternalId = new Map(payload.leads.map((lead) => [lead.externalId, lead.score]));
     expect([...byExternalId.keys()].sort()).toEqual(['batch-a', 'batch-b']);
@@ -492,7 +530,12 @@ describe('recordActivities (batch)', () => {
   it('duplicate keys within one batch are counted once', async () => {
     await createLead('batch-dup');
     const item = activity('batch-dup', 'EMAIL_CLICK', 'batch-dup-1', { properties: { campaign: 'spring' } });
-    const input = [item, activity('batch-dup', 'EMAIL_CLICK', 'batch-dup-2'), { ...item }, activity('batch-dup', 'EMAIL_CLICK', 'batch-dup-3')];
+    const input = [
+      item,
+      activity('batch-dup', 'EMAIL_CLICK', 'batch-dup-2'),
+      { ...item },
+      activity('batch-dup', 'EMAIL_CLICK', 'batch-dup-3'),
+    ];
     const payload = ok(await t.gql<{ recordActivities: BatchPayload }>(RECORD_MANY, { input })).recordActivities;
     expect(payload.results.map((result) => result.duplicate)).toEqual([false, false, true, false]);
     expect(payload.results[2].activityId).toBe(payload.results[0].activityId);
@@ -551,7 +594,11 @@ describe('recordActivities (batch)', () => {
 
     it('malformed properties (a nested object)', async () => {
       const error = await expectNothingWritten(async () =>
-        onlyError(await t.gql(RECORD_MANY, { input: [...good(), activity('batch-a', 'PAGE_VIEW', 'batch-bad-2', { properties: { utm: { source: 'x' } } })] })),
+        onlyError(
+          await t.gql(RECORD_MANY, {
+            input: [...good(), activity('batch-a', 'PAGE_VIEW', 'batch-bad-2', { properties: { utm: { source: 'x' } } })],
+          }),
+        ),
       );
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
       expect(problemPaths(error)).toEqual(['input[2].properties.utm']);
@@ -560,7 +607,12 @@ describe('recordActivities (batch)', () => {
     it('a time in the future', async () => {
       const error = await expectNothingWritten(async () =>
         onlyError(
-          await t.gql(RECORD_MANY, { input: [...good(), activity('batch-a', 'PAGE_VIEW', 'batch-bad-2', { occurredAt: new Date(Date.now() + 24 * HOUR).toISOString() })] }),
+          await t.gql(RECORD_MANY, {
+            input: [
+              ...good(),
+              activity('batch-a', 'PAGE_VIEW', 'batch-bad-2', { occurredAt: new Date(Date.now() + 24 * HOUR).toISOString() }),
+            ],
+          }),
         ),
       );
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
@@ -590,7 +642,9 @@ describe('recordActivities (batch)', () => {
   it('500 items are accepted, 501 are BAD_USER_INPUT and nothing is written', async () => {
     await createLead('batch-big');
     const items = (count: number, prefix: string) =>
-      Array.from({ length: count }, (_, index) => activity('batch-big', 'EMAIL_OPEN', `${prefix}-${index}`, { occurredAt: hoursAgo(1 + index / 1000) }));
+      Array.from({ length: count }, (_, index) =>
+        activity('batch-big', 'EMAIL_OPEN', `${prefix}-${index}`, { occurredAt: hoursAgo(1 + index / 1000) }),
+      );
     const before = await totalActivityRows();
     const error = onlyError(await t.gql(RECORD_MANY, { input: items(501, 'batch-big-501') }));
     expect(error.extensions?.code).toBe('BAD_USER_INPUT');
@@ -598,7 +652,9 @@ describe('recordActivities (batch)', () => {
     expect(problemPaths(error)).toEqual(['input']);
     expect(await totalActivityRows()).toBe(before);
 
-    const payload = ok(await t.gql<{ recordActivities: BatchPayload }>(RECORD_MANY, { input: items(500, 'batch-big-500') })).recordActivities;
+    const payload = ok(
+      await t.gql<{ recordActivities: BatchPayload }>(RECORD_MANY, { input: items(500, 'batch-big-500') }),
+    ).recordActivities;
     expect(payload.results).toHaveLength(500);
     expect(payload.results.every((result) => !result.duplicate)).toBe(true);
     expect(await activityCount('batch-big')).toBe(500);
@@ -611,13 +667,19 @@ describe('Lead.activities', () => {
     await createLead('act-pages');
     const offsets = [5, 1, 7, 3, 2, 6, 4]; // recorded out of order; hours ago
     for (const hours of offsets) {
-      await recordActivity({ ...activity('act-pages', 'PAGE_VIEW', `act-pages-${hours}`), occurredAt: hoursAgo(hours), properties: { hours } });
+      await recordActivity({
+        ...activity('act-pages', 'PAGE_VIEW', `act-pages-${hours}`),
+        occurredAt: hoursAgo(hours),
+        properties: { hours },
+      });
     }
     const seen: Activity[] = [];
     const pages: ActivityConnection[] = [];
     let after: string | null = null;
     for (let guard = 0; guard < 20; guard++) {
-      const page: ActivityConnection = ok(await t.gql<{ lead: { activities: ActivityConnection } }>(ACTIVITIES, { x: 'act-pages', first: 3, after })).lead.activities;
+      const page: ActivityConnection = ok(
+        await t.gql<{ lead: { activities: ActivityConnection } }>(ACTIVITIES, { x: 'act-pages', first: 3, after }),
+      ).lead.activities;
       pages.push(page);
       seen.push(...page.edges.map((edge) => edge.node));
       if (!page.pageInfo.hasNextPage) break;

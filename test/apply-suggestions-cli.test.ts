@@ -12,9 +12,12 @@ beforeAll(async () => {
   await insertFittedCohort(t);
   const { data } = await t.gql<{ activeRuleSets: Array<{ versionId: string; key: string }> }>('{ activeRuleSets { versionId key } }');
   ruleSetKey = data!.activeRuleSets[0].key;
-  const run = await t.gql<{ runBacktest: { id: string; status: string } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }`, {
-    input: { cohort: FITTED_COHORT, versionId: data!.activeRuleSets[0].versionId },
-  });
+  const run = await t.gql<{ runBacktest: { id: string; status: string } }>(
+    `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }`,
+    {
+      input: { cohort: FITTED_COHORT, versionId: data!.activeRuleSets[0].versionId },
+    },
+  );
   expect(run.data!.runBacktest.status).toBe('completed');
   runId = run.data!.runBacktest.id;
 });
@@ -31,13 +34,25 @@ async function cli(...argv: string[]): Promise<{ code: number; lines: string[] }
 
 describe('npm run rules -- apply-suggestions', () => {
   it('creates a draft from a backtest’s suggestions with the threshold re-tuned to N MQLs a week', async () => {
-    const { code, lines } = await cli('apply-suggestions', runId, '--rules', 'fit-company-size-sweet-spot,fit-seniority-executive', '--mqls-per-week', '12');
+    const { code, lines } = await cli(
+      'apply-suggestions',
+      runId,
+      '--rules',
+      'fit-company-size-sweet-spot,fit-seniority-executive',
+      '--mqls-per-week',
+      '12',
+    );
     expect(code).toBe(0);
     expect(lines[0]).toMatch(new RegExp(`^created draft v2 of ${ruleSetKey} \\(version id \\d+\\) from backtest ${runId}$`));
     expect(lines.filter((line) => / -> /.test(line) && line.startsWith('  fit-'))).toHaveLength(2);
-    expect(lines.find((line) => line.startsWith('qualification threshold'))).toMatch(/^qualification threshold 90 -> -?\d+; MQL share [\d.]+% -> [\d.]+% \(\d+ -> \d+ a week\)$/);
+    expect(lines.find((line) => line.startsWith('qualification threshold'))).toMatch(
+      /^qualification threshold 90 -> -?\d+; MQL share [\d.]+% -> [\d.]+% \(\d+ -> \d+ a week\)$/,
+    );
     expect(lines.at(-1)).toMatch(/^holdout \(\d+ leads, \d+ converted\): AUC active v1 0\.\d{3}, draft 0\.\d{3}$/);
-    const { data } = await t.gql<{ ruleSet: { versions: Array<{ version: number; status: string }> } }>('query($key: String!) { ruleSet(key: $key) { versions { version status } } }', { key: ruleSetKey });
+    const { data } = await t.gql<{ ruleSet: { versions: Array<{ version: number; status: string }> } }>(
+      'query($key: String!) { ruleSet(key: $key) { versions { version status } } }',
+      { key: ruleSetKey },
+    );
     expect(data!.ruleSet.versions.find((v) => v.version === 2)!.status).toBe('draft');
   });
 

@@ -71,7 +71,7 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   // graphql/context.ts builds the per-request loaders from the domains' services; the composition
   // root (app.ts) could hand it a loader factory instead, and Principal could sit lower (common/).
   'graphql -> activities': 'context.ts: ActivityService types for the activities loader',
-  'graphql -> auth': 'context.ts: the caller\'s Principal',
+  'graphql -> auth': "context.ts: the caller's Principal",
   'graphql -> backtests': 'context.ts: latestCalibrations for the calibration loader',
   'graphql -> leads': 'context.ts: LeadService, LeadEntity for the lead loader',
   'graphql -> scoring': 'context.ts: historyOfLeads, ScoringService for the score and history loaders',
@@ -99,7 +99,8 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
 };
 
 /** Packages the pure modules must not import (database and GraphQL). */
-const FORBIDDEN_IN_ENGINE = /^(graphql|graphql-[\w-]+|type-graphql|@apollo\/.+|dataloader|typeorm|typeorm-[\w-]+|pg|pg-[\w-]+|@electric-sql\/pglite)(\/.*)?$/;
+const FORBIDDEN_IN_ENGINE =
+  /^(graphql|graphql-[\w-]+|type-graphql|@apollo\/.+|dataloader|typeorm|typeorm-[\w-]+|pg|pg-[\w-]+|@electric-sql\/pglite)(\/.*)?$/;
 
 /** Engine files allowed a forbidden package for now, `file: package` with a comment. None today. */
 const KNOWN_ENGINE_PACKAGE_IMPORTS: Record<string, string> = {};
@@ -176,7 +177,11 @@ describe('architecture: dependencies between the folders of server/src', () => {
   });
 
   it('finds every engine file', () => {
-    const present = new Set(sourceFiles(SRC).filter((file) => nodeOf(file) === 'engine').map((file) => path.basename(file)));
+    const present = new Set(
+      sourceFiles(SRC)
+        .filter((file) => nodeOf(file) === 'engine')
+        .map((file) => path.basename(file)),
+    );
     const missing = ENGINE_FILES.filter((file) => !present.has(file));
     expect(missing, `ENGINE_FILES names files that are in neither scoring/ nor engine/: ${missing.join(', ')}`).toEqual([]);
   });
@@ -191,8 +196,13 @@ describe('architecture: dependencies between the folders of server/src', () => {
   });
 
   it('lists only backward edges that still exist', () => {
-    const gone = Object.keys(KNOWN_BACKWARD_EDGES).filter((edge) => !edges.has(edge) || !isBackward(edge)).sort();
-    expect(gone, `these edges are gone (or now go downwards): well done, remove them from KNOWN_BACKWARD_EDGES in test/architecture.test.ts and from docs/architecture.md: ${gone.join(', ')}`).toEqual([]);
+    const gone = Object.keys(KNOWN_BACKWARD_EDGES)
+      .filter((edge) => !edges.has(edge) || !isBackward(edge))
+      .sort();
+    expect(
+      gone,
+      `these edges are gone (or now go downwards): well done, remove them from KNOWN_BACKWARD_EDGES in test/architecture.test.ts and from docs/architecture.md: ${gone.join(', ')}`,
+    ).toEqual([]);
   });
 
   it('keeps database and GraphQL packages out of the pure modules', () => {

@@ -32,7 +32,10 @@ interface Run {
   id: string;
   status: string;
   exportUrl: string | null;
-  results: { metrics: { leads: number; qualified: number; cells: Cells[]; bands: Array<{ band: string; leads: number; converted: number }> }; raw: { suggestions?: { split: { trainingLeads: number; holdoutLeads: number } } } };
+  results: {
+    metrics: { leads: number; qualified: number; cells: Cells[]; bands: Array<{ band: string; leads: number; converted: number }> };
+    raw: { suggestions?: { split: { trainingLeads: number; holdoutLeads: number } } };
+  };
 }
 
 let t: TestApp;
@@ -40,7 +43,11 @@ let base: string;
 let token: string;
 let run: Run;
 const now = Date.now();
-const cohort = { createdFrom: new Date(now - 110 * DAY).toISOString(), createdTo: new Date(now - 80 * DAY).toISOString(), cutoffDaysAfterCreation: 30 };
+const cohort = {
+  createdFrom: new Date(now - 110 * DAY).toISOString(),
+  createdTo: new Date(now - 80 * DAY).toISOString(),
+  cutoffDaysAfterCreation: 30,
+};
 const RUN = 'id status exportUrl results { metrics { leads qualified cells { cell leads converted } bands { band leads converted } } raw }';
 
 function ok<T>(result: GqlResult<T>): T {
@@ -50,7 +57,10 @@ function ok<T>(result: GqlResult<T>): T {
 
 async function upsert(externalId: string, attributes: Record<string, unknown>, k: number): Promise<void> {
   ok(await t.gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', { input: { externalId, attributes } }));
-  await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [externalId, new Date(now - 100 * DAY + k * 60_000).toISOString()]);
+  await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [
+    externalId,
+    new Date(now - 100 * DAY + k * 60_000).toISOString(),
+  ]);
 }
 
 function parse(text: string): Array<Record<string, string>> {
@@ -71,7 +81,6 @@ async function counter(line: string): Promise<number> {
   return found ? Number(found.slice(line.length + 1)) : 0;
 }
 
-
 beforeAll(async () => {
   t = await createTestApp();
   base = (await t.http()).url;
@@ -82,12 +91,20 @@ beforeAll(async () => {
       const externalId = `${group.name}-${i}`;
       await upsert(externalId, group.attributes, k);
       const outcome = i < group.converted ? 'CONVERTED' : 'LOST';
-      ok(await t.gql('mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }', { input: { externalId, outcome, at: new Date(now - 90 * DAY + k * 60_000).toISOString() } }));
+      ok(
+        await t.gql('mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }', {
+          input: { externalId, outcome, at: new Date(now - 90 * DAY + k * 60_000).toISOString() },
+        }),
+      );
     }
   }
   for (const externalId of TRICKY) await upsert(externalId, GROUPS[1].attributes, k++);
   const { activeRuleSets } = ok(await t.gql<{ activeRuleSets: Array<{ versionId: string }> }>('{ activeRuleSets { versionId } }'));
-  run = ok(await t.gql<{ runBacktest: Run }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`, { input: { cohort, versionId: activeRuleSets[0].versionId } })).runBacktest;
+  run = ok(
+    await t.gql<{ runBacktest: Run }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`, {
+      input: { cohort, versionId: activeRuleSets[0].versionId },
+    }),
+  ).runBacktest;
   expect(run.status).toBe('completed');
 });
 
@@ -96,7 +113,8 @@ afterAll(async () => {
 });
 
 const csvPath = () => `/backtests/${run.id}/leads.csv`;
-const asAdmin = async (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+const asAdmin = async (path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
 
 describe('backtest CSV export', () => {
   it('has a header row and one row per cohort lead, each as the backtest scored it', async () => {
@@ -123,9 +141,11 @@ describe('backtest CSV export', () => {
       return out;
     };
     const cells = tally('cell');
-    for (const cell of run.results.metrics.cells) expect(cells.get(cell.cell) ?? { leads: 0, converted: 0 }).toEqual({ leads: cell.leads, converted: cell.converted });
+    for (const cell of run.results.metrics.cells)
+      expect(cells.get(cell.cell) ?? { leads: 0, converted: 0 }).toEqual({ leads: cell.leads, converted: cell.converted });
     const bands = tally('band');
-    for (const band of run.results.metrics.bands) expect(bands.get(band.band) ?? { leads: 0, converted: 0 }).toEqual({ leads: band.leads, converted: band.converted });
+    for (const band of run.results.metrics.bands)
+      expect(bands.get(band.band) ?? { leads: 0, converted: 0 }).toEqual({ leads: band.leads, converted: band.converted });
     expect(rows.filter((row) => row.qualified === 'true')).toHaveLength(run.results.metrics.qualified);
     const split = run.results.raw.suggestions!.split;
     expect(rows.filter((row) => row.split === 'training')).toHaveLength(split.trainingLeads);
@@ -164,9 +184,16 @@ describe('backtest CSV export', () => {
 
   it('marks each lead of a time split as the backtest split it: the newest held out', async () => {
     const timed = ok(
-      await t.gql<{ runBacktest: Run & { cohortId: string } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId ${RUN} } }`, {
-        input: { cohort, versionId: (await t.sql<{ id: string }>('SELECT active_version_id::text AS id FROM rule_set WHERE is_default'))[0].id, split: { kind: 'TIME', holdoutShare: 0.25 } },
-      }),
+      await t.gql<{ runBacktest: Run & { cohortId: string } }>(
+        `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId ${RUN} } }`,
+        {
+          input: {
+            cohort,
+            versionId: (await t.sql<{ id: string }>('SELECT active_version_id::text AS id FROM rule_set WHERE is_default'))[0].id,
+            split: { kind: 'TIME', holdoutShare: 0.25 },
+          },
+        },
+      ),
     ).runBacktest;
     const rows = parse(await (await asAdmin(timed.exportUrl!.split('?')[0])).text());
     const split = timed.results.raw.suggestions!.split;
@@ -198,7 +225,11 @@ describe('backtest CSV export', () => {
     const anonymous = await fetch(`${base}${csvPath()}`);
     expect(anonymous.status).toBe(401);
     expect((await errorsOf(anonymous)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    const { createApiKey } = ok(await t.gql<{ createApiKey: { secret: string } }>('mutation { createApiKey(input: { name: "crm", scopes: [SCORES_READ] }) { secret } }'));
+    const { createApiKey } = ok(
+      await t.gql<{ createApiKey: { secret: string } }>(
+        'mutation { createApiKey(input: { name: "crm", scopes: [SCORES_READ] }) { secret } }',
+      ),
+    );
     const key = await fetch(`${base}${csvPath()}`, { headers: { authorization: `Bearer ${createApiKey.secret}` } });
     expect(key.status).toBe(403);
     const body = await errorsOf(key);
@@ -224,7 +255,10 @@ describe('backtest CSV export', () => {
     for (const id of ['999999', 'abc']) {
       const response = await asAdmin(`/backtests/${id}/leads.csv`);
       expect(response.status).toBe(404);
-      expect((await errorsOf(response)).errors[0]).toMatchObject({ message: `No backtest run with id "${id}"`, extensions: { code: 'NOT_FOUND' } });
+      expect((await errorsOf(response)).errors[0]).toMatchObject({
+        message: `No backtest run with id "${id}"`,
+        extensions: { code: 'NOT_FOUND' },
+      });
     }
   });
 

@@ -26,11 +26,36 @@ const BASE = Date.parse('2025-01-10T09:00:00.000Z');
 const at = (lead: number, days: number) => new Date(BASE + lead * 3_600_000 + days * DAY).toISOString();
 
 const LEADS = [
-  { externalId: 'late-demo', email: 'ana@late.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp' }, outcome: ['CONVERTED', 10, 5000] },
-  { externalId: 'early-demo', email: 'bo@early.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp' }, outcome: ['CONVERTED', 15, 8000] },
-  { externalId: 'lost-student', email: 'cy@uni.edu', attributes: { industry: 'education', companySize: 20, seniority: 'student' }, outcome: ['LOST', 20, null] },
-  { externalId: 'open-late', email: 'di@open.io', attributes: { industry: 'software', companySize: 300, seniority: 'director' }, outcome: null },
-  { externalId: 'won-quiet', email: 'ed@bank.com', attributes: { industry: 'financial_services', companySize: 6000, seniority: 'c_level', budgetConfirmed: true }, outcome: ['CONVERTED', 25, 120000] },
+  {
+    externalId: 'late-demo',
+    email: 'ana@late.io',
+    attributes: { industry: 'software', companySize: 800, seniority: 'vp' },
+    outcome: ['CONVERTED', 10, 5000],
+  },
+  {
+    externalId: 'early-demo',
+    email: 'bo@early.io',
+    attributes: { industry: 'software', companySize: 800, seniority: 'vp' },
+    outcome: ['CONVERTED', 15, 8000],
+  },
+  {
+    externalId: 'lost-student',
+    email: 'cy@uni.edu',
+    attributes: { industry: 'education', companySize: 20, seniority: 'student' },
+    outcome: ['LOST', 20, null],
+  },
+  {
+    externalId: 'open-late',
+    email: 'di@open.io',
+    attributes: { industry: 'software', companySize: 300, seniority: 'director' },
+    outcome: null,
+  },
+  {
+    externalId: 'won-quiet',
+    email: 'ed@bank.com',
+    attributes: { industry: 'financial_services', companySize: 6000, seniority: 'c_level', budgetConfirmed: true },
+    outcome: ['CONVERTED', 25, 120000],
+  },
 ] as const;
 
 const ACTIVITIES: Array<[lead: number, type: string, days: number]> = [
@@ -94,7 +119,13 @@ interface Run {
       baselineVersionId: string;
       baselineVersion: number;
       baseline: { auc: number; qualified: number; bands: Array<{ band: string; leads: number }> };
-      deltas: { auc: number; qualified: number; bands: Array<{ group: string; leads: number }>; cells: Array<{ group: string; leads: number }>; rules: Array<{ rule: string; baselinePoints: number; candidatePoints: number }> };
+      deltas: {
+        auc: number;
+        qualified: number;
+        bands: Array<{ group: string; leads: number }>;
+        cells: Array<{ group: string; leads: number }>;
+        rules: Array<{ rule: string; baselinePoints: number; candidatePoints: number }>;
+      };
       cellMoves: Array<{ from: string; to: string; leads: number; converted: number; examples: string[] }>;
       leadsChangingCell: number;
     } | null;
@@ -119,23 +150,45 @@ const rule = (metrics: Metrics, name: string) => metrics.rules.find((r) => r.rul
 beforeAll(async () => {
   t = await createTestApp();
   for (const lead of LEADS) {
-    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: lead.externalId, email: lead.email, attributes: lead.attributes } }));
+    ok(
+      await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+        input: { externalId: lead.externalId, email: lead.email, attributes: lead.attributes },
+      }),
+    );
   }
-  ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: 'outside', attributes: { industry: 'software' } } }));
+  ok(
+    await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+      input: { externalId: 'outside', attributes: { industry: 'software' } },
+    }),
+  );
   // The API creates leads now; these are historical ones.
-  for (const [index, lead] of LEADS.entries()) await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [lead.externalId, at(index, 0)]);
+  for (const [index, lead] of LEADS.entries())
+    await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [lead.externalId, at(index, 0)]);
   await t.sql(`UPDATE lead SET created_at = '2025-03-01T00:00:00Z' WHERE external_id = 'outside'`);
   ok(
     await t.gql(`mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { results { duplicate } } }`, {
-      input: ACTIVITIES.map(([lead, type, days], k) => ({ leadExternalId: LEADS[lead].externalId, type, occurredAt: at(lead, days), idempotencyKey: `bt-${k}` })),
+      input: ACTIVITIES.map(([lead, type, days], k) => ({
+        leadExternalId: LEADS[lead].externalId,
+        type,
+        occurredAt: at(lead, days),
+        idempotencyKey: `bt-${k}`,
+      })),
     }),
   );
   for (const [index, lead] of LEADS.entries()) {
     if (!lead.outcome) continue;
     const [outcome, days, dealValue] = lead.outcome;
-    ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input: { externalId: lead.externalId, outcome, at: at(index, days), dealValue } }));
+    ok(
+      await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, {
+        input: { externalId: lead.externalId, outcome, at: at(index, days), dealValue },
+      }),
+    );
   }
-  const { activeRuleSets } = ok(await t.gql<{ activeRuleSets: Array<{ versionId: string; definition: RuleSetDefinition }> }>('{ activeRuleSets { versionId definition } }'));
+  const { activeRuleSets } = ok(
+    await t.gql<{ activeRuleSets: Array<{ versionId: string; definition: RuleSetDefinition }> }>(
+      '{ activeRuleSets { versionId definition } }',
+    ),
+  );
   activeVersionId = activeRuleSets[0].versionId;
   definition = activeRuleSets[0].definition;
 });
@@ -149,7 +202,14 @@ describe('runBacktest', () => {
 
   it('backtests a version on a cohort, inline, with nothing after a lead’s outcome counted', async () => {
     first = await run({ cohort: COHORT, versionId: activeVersionId });
-    expect(first).toMatchObject({ status: 'completed', versionId: activeVersionId, version: 1, ruleSetKey: definition.key, openLeads: 'NOT_CONVERTED', error: null });
+    expect(first).toMatchObject({
+      status: 'completed',
+      versionId: activeVersionId,
+      version: 1,
+      ruleSetKey: definition.key,
+      openLeads: 'NOT_CONVERTED',
+      error: null,
+    });
     expect(first.cohortId).toMatch(/^\d+$/);
     const metrics = first.results!.metrics;
     expect(first.results!.compiled).toBe(true);
@@ -177,24 +237,50 @@ describe('runBacktest', () => {
     const byId = await run({ cohortId: first.cohortId, versionId: activeVersionId, openLeads: 'EXCLUDED' });
     expect(byId.results!.metrics).toMatchObject({ leads: 4, converted: 3, auc: 1 });
 
-    const { backtestCohorts } = ok(await t.gql<{ backtestCohorts: Array<{ id: string; leadCount: number; convertedCount: number; decidedCount: number; activityCount: number; cached: boolean; spec: { cutoffDaysAfterCreation: number } }> }>(
-      '{ backtestCohorts { id leadCount convertedCount decidedCount activityCount cached spec { cutoffDaysAfterCreation } } }',
-    ));
+    const { backtestCohorts } = ok(
+      await t.gql<{
+        backtestCohorts: Array<{
+          id: string;
+          leadCount: number;
+          convertedCount: number;
+          decidedCount: number;
+          activityCount: number;
+          cached: boolean;
+          spec: { cutoffDaysAfterCreation: number };
+        }>;
+      }>('{ backtestCohorts { id leadCount convertedCount decidedCount activityCount cached spec { cutoffDaysAfterCreation } } }'),
+    );
     // Activities before the cutoffs: late-demo 1, early-demo 2, lost-student 2, open-late 1.
-    expect(backtestCohorts).toEqual([{ id: first.cohortId, leadCount: 5, convertedCount: 3, decidedCount: 4, activityCount: 6, cached: true, spec: { cutoffDaysAfterCreation: 30 } }]);
+    expect(backtestCohorts).toEqual([
+      {
+        id: first.cohortId,
+        leadCount: 5,
+        convertedCount: 3,
+        decidedCount: 4,
+        activityCount: 6,
+        cached: true,
+        spec: { cutoffDaysAfterCreation: 30 },
+      },
+    ]);
   });
 
   it('compares two versions: every metric’s delta and the leads moving between cells', async () => {
     const candidate = structuredClone(definition);
     candidate.rules.find((r) => r.name === 'eng-requested-demo')!.event.params.points = 70;
-    const { createDraft } = ok(await t.gql<{ createDraft: { id: string } }>(`mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }`, { input: { ruleSetKey: definition.key, definition: candidate } }));
+    const { createDraft } = ok(
+      await t.gql<{ createDraft: { id: string } }>(`mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }`, {
+        input: { ruleSetKey: definition.key, definition: candidate },
+      }),
+    );
     const compared = await run({ cohortId: first.cohortId, versionId: createDraft.id, compareToVersionId: activeVersionId });
     expect(compared).toMatchObject({ status: 'completed', versionId: createDraft.id, version: 2, compareToVersionId: activeVersionId });
     const comparison = compared.results!.comparison!;
     expect(comparison.baselineVersion).toBe(1);
     expect(comparison.baseline.auc).toBe(1);
     // early-demo: engagement 70 + 10 = 80, decayed to 76: level 1, total 131 (hot) instead of B2, 103 (warm).
-    expect(comparison.cellMoves.filter((m) => m.from !== m.to)).toEqual([{ from: 'B2', to: 'B1', leads: 1, converted: 1, examples: ['early-demo'] }]);
+    expect(comparison.cellMoves.filter((m) => m.from !== m.to)).toEqual([
+      { from: 'B2', to: 'B1', leads: 1, converted: 1, examples: ['early-demo'] },
+    ]);
     expect(comparison.cellMoves.reduce((sum, m) => sum + m.leads, 0)).toBe(5);
     expect(comparison.leadsChangingCell).toBe(1);
     expect(comparison.deltas).toMatchObject({ auc: 0, qualified: 0 });
@@ -205,7 +291,11 @@ describe('runBacktest', () => {
       { group: 'cold', leads: 0, converted: 0, conversionRate: 0, revenue: 0 },
     ]);
     expect(comparison.deltas.cells.find((c) => c.group === 'B1')!.leads).toBe(1);
-    expect(comparison.deltas.rules.find((r) => r.rule === 'eng-requested-demo')).toMatchObject({ baselinePoints: 40, candidatePoints: 70, fireRate: 0 });
+    expect(comparison.deltas.rules.find((r) => r.rule === 'eng-requested-demo')).toMatchObject({
+      baselinePoints: 40,
+      candidatePoints: 70,
+      fireRate: 0,
+    });
   });
 
   it('backtests an unsaved draft definition', async () => {
@@ -228,14 +318,36 @@ describe('runBacktest', () => {
       expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       return result.errors![0].extensions!.problems!.map((p) => p.path);
     };
-    expect(await bad({ cohort: { ...COHORT, createdFrom: '2025-02-01T00:00:00Z', createdTo: '2025-01-01T00:00:00Z' }, versionId: activeVersionId })).toEqual(['input.cohort.createdTo']);
-    expect(await bad({ cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffAt']);
-    expect(await bad({ cohort: { ...COHORT, cutoffDaysAfterCreation: -1 }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffDaysAfterCreation']);
-    expect(await bad({ cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo, cutoffAt: '2025-01-15T00:00:00Z' }, versionId: activeVersionId })).toEqual(['input.cohort.cutoffAt']);
-    expect(await bad({ cohort: { ...COHORT, attributes: [{ name: 'shoeSize', value: 42 }, { name: 'industry', value: { a: 1 } }] }, versionId: activeVersionId })).toEqual([
-      'input.cohort.attributes[0].name',
-      'input.cohort.attributes[1].value',
+    expect(
+      await bad({
+        cohort: { ...COHORT, createdFrom: '2025-02-01T00:00:00Z', createdTo: '2025-01-01T00:00:00Z' },
+        versionId: activeVersionId,
+      }),
+    ).toEqual(['input.cohort.createdTo']);
+    expect(await bad({ cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo }, versionId: activeVersionId })).toEqual([
+      'input.cohort.cutoffAt',
     ]);
+    expect(await bad({ cohort: { ...COHORT, cutoffDaysAfterCreation: -1 }, versionId: activeVersionId })).toEqual([
+      'input.cohort.cutoffDaysAfterCreation',
+    ]);
+    expect(
+      await bad({
+        cohort: { createdFrom: COHORT.createdFrom, createdTo: COHORT.createdTo, cutoffAt: '2025-01-15T00:00:00Z' },
+        versionId: activeVersionId,
+      }),
+    ).toEqual(['input.cohort.cutoffAt']);
+    expect(
+      await bad({
+        cohort: {
+          ...COHORT,
+          attributes: [
+            { name: 'shoeSize', value: 42 },
+            { name: 'industry', value: { a: 1 } },
+          ],
+        },
+        versionId: activeVersionId,
+      }),
+    ).toEqual(['input.cohort.attributes[0].name', 'input.cohort.attributes[1].value']);
     expect(await bad({ cohort: COHORT })).toEqual(['input.versionId']);
     expect(await bad({ cohort: COHORT, cohortId: first.cohortId, versionId: activeVersionId })).toEqual(['input.cohort']);
     const invalid = { ...definition, grades: { A: 10, B: 40, C: 20 } };
@@ -250,27 +362,49 @@ describe('runBacktest', () => {
     const viewer: UserPrincipal = { kind: 'user', userId: '0', email: 'v@test.local', name: 'Viewer', role: 'viewer' };
     const denied = await t.gqlAs(viewer, RUN_BACKTEST, { input: { cohortId: first.cohortId, versionId: activeVersionId } });
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const read = ok(await t.gqlAs<{ backtestRun: Run; backtestRuns: Run[] }>(viewer, `query($id: ID!, $key: String) { backtestRun(id: $id) { ${RUN} } backtestRuns(ruleSetKey: $key, first: 2) { id status results { metrics { leads } } } }`, { id: first.id, key: definition.key }));
+    const read = ok(
+      await t.gqlAs<{ backtestRun: Run; backtestRuns: Run[] }>(
+        viewer,
+        `query($id: ID!, $key: String) { backtestRun(id: $id) { ${RUN} } backtestRuns(ruleSetKey: $key, first: 2) { id status results { metrics { leads } } } }`,
+        { id: first.id, key: definition.key },
+      ),
+    );
     expect(read.backtestRun.results!.metrics).toEqual(first.results!.metrics);
     expect(read.backtestRuns).toHaveLength(2);
     expect(Number(read.backtestRuns[0].id)).toBeGreaterThan(Number(read.backtestRuns[1].id));
     const sales: UserPrincipal = { ...viewer, role: 'sales', email: 's@test.local' };
-    expect(ok(await t.gqlAs<{ runBacktest: Run }>(sales, RUN_BACKTEST, { input: { cohortId: first.cohortId, versionId: activeVersionId } })).runBacktest.status).toBe('completed');
+    expect(
+      ok(await t.gqlAs<{ runBacktest: Run }>(sales, RUN_BACKTEST, { input: { cohortId: first.cohortId, versionId: activeVersionId } }))
+        .runBacktest.status,
+    ).toBe('completed');
   });
 
   it('queues cohorts over the inline limit and completes them in a worker', async () => {
     const dispatched: string[] = [];
     const dispatcher: BacktestDispatcher = { dispatch: async (runId) => void dispatched.push(runId) };
-    const service = new BacktestService(t.app.dataSource, t.app.services.workflow, () => t.app.services.leads.attributeCatalog(), createLogger('silent'), { inlineLimit: 2 });
+    const service = new BacktestService(
+      t.app.dataSource,
+      t.app.services.workflow,
+      () => t.app.services.leads.attributeCatalog(),
+      createLogger('silent'),
+      { inlineLimit: 2 },
+    );
     service.setDispatcher(dispatcher);
     // A cohort not prepared yet: the worker prepares it.
-    const queued = await service.runBacktest({ name: 'user:test', role: 'marketing' }, { cohort: { ...COHORT, cutoffDaysAfterCreation: 5 }, versionId: activeVersionId });
+    const queued = await service.runBacktest(
+      { name: 'user:test', role: 'marketing' },
+      { cohort: { ...COHORT, cutoffDaysAfterCreation: 5 }, versionId: activeVersionId },
+    );
     expect(queued).toMatchObject({ status: 'queued', cohortId: null });
     expect(dispatched).toEqual([queued.id]);
-    const pending = ok(await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { status results { compiled } } }`, { id: queued.id })).backtestRun;
+    const pending = ok(
+      await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { status results { compiled } } }`, { id: queued.id }),
+    ).backtestRun;
     expect(pending).toEqual({ status: 'queued', results: null });
     await service.executeRun(queued.id);
-    const done = ok(await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { ${RUN} } }`, { id: queued.id })).backtestRun;
+    const done = ok(
+      await t.gql<{ backtestRun: Run }>(`query($id: ID!) { backtestRun(id: $id) { ${RUN} } }`, { id: queued.id }),
+    ).backtestRun;
     expect(done.status).toBe('completed');
     expect(done.cohortId).not.toBe(first.cohortId);
     // Five days in: early-demo's request at exactly +5 days is at its cutoff, so it counts.
@@ -284,9 +418,18 @@ describe('fresh cohorts', () => {
   const COHORT_FIELDS = 'id generation leadCount convertedCount outcomesChangedSince';
   type Cohort = { id: string; generation: number; leadCount: number; convertedCount: number; outcomesChangedSince: number };
   const prepare = async (refresh?: boolean) =>
-    ok(await t.gql<{ prepareBacktestCohort: Cohort }>(`mutation($input: BacktestCohortInput!, $refresh: Boolean) { prepareBacktestCohort(input: $input, refresh: $refresh) { ${COHORT_FIELDS} } }`, { input: SPEC, refresh })).prepareBacktestCohort;
-  const cohort = async (id: string) => ok(await t.gql<{ backtestCohorts: Cohort[] }>(`{ backtestCohorts(first: 100) { ${COHORT_FIELDS} } }`)).backtestCohorts.find((c) => c.id === id)!;
-  const setOutcome = async (input: Record<string, unknown>) => ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input }));
+    ok(
+      await t.gql<{ prepareBacktestCohort: Cohort }>(
+        `mutation($input: BacktestCohortInput!, $refresh: Boolean) { prepareBacktestCohort(input: $input, refresh: $refresh) { ${COHORT_FIELDS} } }`,
+        { input: SPEC, refresh },
+      ),
+    ).prepareBacktestCohort;
+  const cohort = async (id: string) =>
+    ok(await t.gql<{ backtestCohorts: Cohort[] }>(`{ backtestCohorts(first: 100) { ${COHORT_FIELDS} } }`)).backtestCohorts.find(
+      (c) => c.id === id,
+    )!;
+  const setOutcome = async (input: Record<string, unknown>) =>
+    ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input }));
 
   it('counts the outcomes recorded since a cohort was prepared, and a new backtest of the spec sees them', async () => {
     const old = await prepare();
@@ -297,19 +440,32 @@ describe('fresh cohorts', () => {
       await setOutcome({ externalId: 'won-quiet', outcome: 'CONVERTED', at: at(4, 25), dealValue: 130000 });
       expect((await cohort(old.id)).outcomesChangedSince).toBe(2);
 
-      const fresh = ok(await t.gql<{ runBacktest: Run & { outcomesChangedSince: number } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id cohortId outcomesChangedSince results { metrics { leads converted revenue } } } }`, {
-        input: { cohort: SPEC, versionId: activeVersionId },
-      })).runBacktest;
+      const fresh = ok(
+        await t.gql<{ runBacktest: Run & { outcomesChangedSince: number } }>(
+          `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id cohortId outcomesChangedSince results { metrics { leads converted revenue } } } }`,
+          {
+            input: { cohort: SPEC, versionId: activeVersionId },
+          },
+        ),
+      ).runBacktest;
       expect(fresh.cohortId).not.toBe(old.id);
       expect(fresh.outcomesChangedSince).toBe(0);
       expect(fresh.results!.metrics).toMatchObject({ leads: 5, converted: 4, revenue: 5000 + 8000 + 900 + 130000 });
       expect(await cohort(fresh.cohortId!)).toMatchObject({ generation: 1, convertedCount: 4, outcomesChangedSince: 0 });
       // The old cohort keeps what it saw, and says so; runs on it by id use it as it is.
       expect(await cohort(old.id)).toMatchObject({ generation: 0, convertedCount: 3, outcomesChangedSince: 2 });
-      expect(ok(await t.gql<{ backtestCohort: Cohort }>(`query($id: ID!) { backtestCohort(id: $id) { ${COHORT_FIELDS} } }`, { id: old.id })).backtestCohort).toEqual(await cohort(old.id));
-      const onOld = ok(await t.gql<{ runBacktest: { cohortId: string; outcomesChangedSince: number; results: { metrics: { converted: number } } } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId outcomesChangedSince results { metrics { converted } } } }`, {
-        input: { cohortId: old.id, versionId: activeVersionId },
-      })).runBacktest;
+      expect(
+        ok(await t.gql<{ backtestCohort: Cohort }>(`query($id: ID!) { backtestCohort(id: $id) { ${COHORT_FIELDS} } }`, { id: old.id }))
+          .backtestCohort,
+      ).toEqual(await cohort(old.id));
+      const onOld = ok(
+        await t.gql<{ runBacktest: { cohortId: string; outcomesChangedSince: number; results: { metrics: { converted: number } } } }>(
+          `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { cohortId outcomesChangedSince results { metrics { converted } } } }`,
+          {
+            input: { cohortId: old.id, versionId: activeVersionId },
+          },
+        ),
+      ).runBacktest;
       expect(onOld).toEqual({ cohortId: old.id, outcomesChangedSince: 2, results: { metrics: { converted: 3 } } });
       // Unchanged since: the same spec reuses the fresh cohort; refresh prepares it anew regardless.
       expect((await prepare()).id).toBe(fresh.cohortId);
@@ -332,16 +488,38 @@ describe('cohort filters that match nothing', () => {
   it('refuses a typo, naming the field and listing the values that do occur', async () => {
     const [runs] = await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM backtest_run');
     const [cohorts] = await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM backtest_cohort');
-    const typo = await refused(RUN_BACKTEST, { cohort: { ...COHORT, attributes: [{ name: 'industry', value: 'softwar' }] }, versionId: activeVersionId });
-    expect(typo).toEqual([{ path: 'input.cohort.attributes[0].value', message: expect.stringContaining('known values there: "software" (3), "education" (1), "financial_services" (1)') }]);
+    const typo = await refused(RUN_BACKTEST, {
+      cohort: { ...COHORT, attributes: [{ name: 'industry', value: 'softwar' }] },
+      versionId: activeVersionId,
+    });
+    expect(typo).toEqual([
+      {
+        path: 'input.cohort.attributes[0].value',
+        message: expect.stringContaining('known values there: "software" (3), "education" (1), "financial_services" (1)'),
+      },
+    ]);
     const segment = await refused(RUN_BACKTEST, { cohort: { ...COHORT, segment: 'x-educaton' }, versionId: activeVersionId });
-    expect(segment).toEqual([{ path: 'input.cohort.segment', message: expect.stringMatching(/has segment "x-educaton"; no lead there has one$/) }]);
+    expect(segment).toEqual([
+      { path: 'input.cohort.segment', message: expect.stringMatching(/has segment "x-educaton"; no lead there has one$/) },
+    ]);
     const prepared = await refused(PREPARE, { ...COHORT, source: 'webinar' });
     expect(prepared.map((p) => p.path)).toEqual(['input.source']);
     // Each filter matches some lead, but no lead matches both.
-    const both = await refused(RUN_BACKTEST, { cohort: { ...COHORT, attributes: [{ name: 'industry', value: 'education' }, { name: 'seniority', value: 'vp' }] }, versionId: activeVersionId });
+    const both = await refused(RUN_BACKTEST, {
+      cohort: {
+        ...COHORT,
+        attributes: [
+          { name: 'industry', value: 'education' },
+          { name: 'seniority', value: 'vp' },
+        ],
+      },
+      versionId: activeVersionId,
+    });
     expect(both).toEqual([{ path: 'input.cohort', message: expect.stringContaining('matches all of these filters together') }]);
-    const empty = await refused(RUN_BACKTEST, { cohort: { ...COHORT, createdFrom: '2024-01-01T00:00:00Z', createdTo: '2024-02-01T00:00:00Z' }, versionId: activeVersionId });
+    const empty = await refused(RUN_BACKTEST, {
+      cohort: { ...COHORT, createdFrom: '2024-01-01T00:00:00Z', createdTo: '2024-02-01T00:00:00Z' },
+      versionId: activeVersionId,
+    });
     expect(empty.map((p) => p.path)).toEqual(['input.cohort.createdFrom']);
     expect(await t.sql('SELECT count(*)::int AS n FROM backtest_run')).toEqual([runs]);
     expect(await t.sql('SELECT count(*)::int AS n FROM backtest_cohort')).toEqual([cohorts]);
@@ -354,7 +532,15 @@ describe('fitted suggestions, holdout and apply', () => {
     rules { rule currentPoints fired suggestedPoints margin coefficient standardError note }
     candidates { rule label dimension definition fired lift suggestedPoints margin }
     holdout { leads converted current { auc threshold qualified } suggested { auc threshold qualified } withCandidates { auc } }`;
-  interface Suggestion { rule: string; currentPoints: number; fired: number; suggestedPoints: number | null; margin: number | null; coefficient: number | null; note: string | null }
+  interface Suggestion {
+    rule: string;
+    currentPoints: number;
+    fired: number;
+    suggestedPoints: number | null;
+    margin: number | null;
+    coefficient: number | null;
+    note: string | null;
+  }
   interface Suggestions {
     split: { kind: string; holdoutShare: number; trainingLeads: number; holdoutLeads: number };
     fitted: boolean;
@@ -362,11 +548,23 @@ describe('fitted suggestions, holdout and apply', () => {
     pointsPerLogOdds: number | null;
     rules: Suggestion[];
     candidates: Array<{ rule: string; definition: { rule: { name: string } }; fired: number; suggestedPoints: number | null }>;
-    holdout: { leads: number; converted: number; current: { auc: number }; suggested: { auc: number } | null; withCandidates: { auc: number } | null };
+    holdout: {
+      leads: number;
+      converted: number;
+      current: { auc: number };
+      suggested: { auc: number } | null;
+      withCandidates: { auc: number } | null;
+    };
   }
   const runWithSuggestions = async (input: Record<string, unknown>) =>
     ok(
-      await t.gql<{ runBacktest: { id: string; status: string; results: { suggestions: Suggestions; metrics: { rules: Array<{ rule: string; suggestedPoints: number | null }> } } } }>(
+      await t.gql<{
+        runBacktest: {
+          id: string;
+          status: string;
+          results: { suggestions: Suggestions; metrics: { rules: Array<{ rule: string; suggestedPoints: number | null }> } };
+        };
+      }>(
         `mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status results { suggestions { ${SUGGESTIONS} } metrics { rules { rule suggestedPoints } } } } }`,
         { input },
       ),
@@ -395,7 +593,9 @@ describe('fitted suggestions, holdout and apply', () => {
     expect(sweet.suggestedPoints).toBe(Math.round(s.pointsPerLogOdds! * sweet.coefficient!));
     expect(byRule(s, 'fit-seniority-executive').suggestedPoints).toBeGreaterThan(0);
     // The rule table shows the same fitted points.
-    expect(fittedRun.results.metrics.rules.find((r) => r.rule === 'fit-seniority-executive')!.suggestedPoints).toBe(byRule(s, 'fit-seniority-executive').suggestedPoints);
+    expect(fittedRun.results.metrics.rules.find((r) => r.rule === 'fit-seniority-executive')!.suggestedPoints).toBe(
+      byRule(s, 'fit-seniority-executive').suggestedPoints,
+    );
     expect(s.holdout.leads).toBe(s.split.holdoutLeads);
     expect(s.holdout.suggested!.auc).toBeGreaterThan(s.holdout.current.auc + 0.02);
   });
@@ -429,8 +629,13 @@ describe('fitted suggestions, holdout and apply', () => {
   });
 
   it('refuses a split share out of range, naming the field', async () => {
-    const result = await t.gql(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id } }`, { input: { cohort: COHORT, versionId: activeVersionId, split: { holdoutShare: 0.99 } } });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.split.holdoutShare', message: 'must be from 0.05 to 0.95' }] });
+    const result = await t.gql(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id } }`, {
+      input: { cohort: COHORT, versionId: activeVersionId, split: { holdoutShare: 0.99 } },
+    });
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'input.split.holdoutShare', message: 'must be from 0.05 to 0.95' }],
+    });
   });
 
   const APPLY = `mutation($input: ApplyBacktestSuggestionsInput!) { applyBacktestSuggestions(input: $input) {
@@ -455,7 +660,9 @@ describe('fitted suggestions, holdout and apply', () => {
   }
 
   it('applies the suggestions as a new draft whose threshold keeps today’s MQL share, with the holdout comparison on it', async () => {
-    const { applyBacktestSuggestions: applied } = ok(await t.gql<{ applyBacktestSuggestions: Applied }>(APPLY, { input: { runId: fittedRun.id, target: { keepMqlShare: true } } }));
+    const { applyBacktestSuggestions: applied } = ok(
+      await t.gql<{ applyBacktestSuggestions: Applied }>(APPLY, { input: { runId: fittedRun.id, target: { keepMqlShare: true } } }),
+    );
     expect(applied.version).toMatchObject({ status: 'draft', ruleSetKey: definition.key });
     const points = (name: string) => applied.version.definition.rules.find((r) => r.name === name)?.event.params.points;
     const s = fittedRun.results.suggestions;
@@ -472,12 +679,18 @@ describe('fitted suggestions, holdout and apply', () => {
     expect(applied.evidence.stale).toBe(false);
 
     // The review page reads the same evidence from the version.
-    const { ruleSetVersion } = ok(await t.gql<{ ruleSetVersion: { evidence: Applied['evidence'] } }>(
-      `query($id: ID!) { ruleSetVersion(id: $id) { evidence { backtestRunId stale holdout { leads converted activeVersionId active { auc } draft { auc } } } } }`,
-      { id: applied.version.id },
-    ));
+    const { ruleSetVersion } = ok(
+      await t.gql<{ ruleSetVersion: { evidence: Applied['evidence'] } }>(
+        `query($id: ID!) { ruleSetVersion(id: $id) { evidence { backtestRunId stale holdout { leads converted activeVersionId active { auc } draft { auc } } } } }`,
+        { id: applied.version.id },
+      ),
+    );
     expect(ruleSetVersion.evidence).toMatchObject({ backtestRunId: fittedRun.id, stale: false, holdout: applied.evidence.holdout });
-    const { ruleSetVersion: active } = ok(await t.gql<{ ruleSetVersion: { evidence: null } }>(`query($id: ID!) { ruleSetVersion(id: $id) { evidence { backtestRunId } } }`, { id: activeVersionId }));
+    const { ruleSetVersion: active } = ok(
+      await t.gql<{ ruleSetVersion: { evidence: null } }>(`query($id: ID!) { ruleSetVersion(id: $id) { evidence { backtestRunId } } }`, {
+        id: activeVersionId,
+      }),
+    );
     expect(active.evidence).toBeNull();
 
     // The draft's own backtest on the same cohort is queued with it: it calibrates the draft's conversion probability.
@@ -485,17 +698,29 @@ describe('fitted suggestions, holdout and apply', () => {
       `SELECT id::text AS id, cohort_id::text AS "cohortId", status FROM backtest_run WHERE version_id = $1::bigint`,
       [applied.version.id],
     );
-    const [fitted] = await t.sql<{ cohortId: string }>(`SELECT cohort_id::text AS "cohortId" FROM backtest_run WHERE id = $1::bigint`, [fittedRun.id]);
+    const [fitted] = await t.sql<{ cohortId: string }>(`SELECT cohort_id::text AS "cohortId" FROM backtest_run WHERE id = $1::bigint`, [
+      fittedRun.id,
+    ]);
     expect(draftRun.cohortId).toBe(fitted.cohortId);
     if (draftRun.status === 'queued') await t.app.services.backtests.executeRun(draftRun.id); // small cohorts run at once
-    const [calibration] = await t.sql<{ accepted: boolean }>(`SELECT steps IS NOT NULL AS accepted FROM score_calibration WHERE run_id = $1::bigint`, [draftRun.id]);
+    const [calibration] = await t.sql<{ accepted: boolean }>(
+      `SELECT steps IS NOT NULL AS accepted FROM score_calibration WHERE run_id = $1::bigint`,
+      [draftRun.id],
+    );
     expect(calibration.accepted).toBe(true);
   });
 
   it('re-tunes the threshold to the MQLs a week sales can take, and adds chosen candidate rules', async () => {
     const candidate = fittedRun.results.suggestions.candidates.find((c) => c.suggestedPoints)!;
     const { applyBacktestSuggestions: applied } = ok(
-      await t.gql<{ applyBacktestSuggestions: Applied }>(APPLY, { input: { runId: fittedRun.id, rules: ['fit-seniority-executive'], candidates: candidate ? [candidate.rule] : null, target: { mqlsPerWeek: 12 } } }),
+      await t.gql<{ applyBacktestSuggestions: Applied }>(APPLY, {
+        input: {
+          runId: fittedRun.id,
+          rules: ['fit-seniority-executive'],
+          candidates: candidate ? [candidate.rule] : null,
+          target: { mqlsPerWeek: 12 },
+        },
+      }),
     );
     // 1,500 leads over 26 weeks: about 58 a week, so 12 MQLs a week is about a fifth of them.
     expect(applied.evidence.mqlsPerWeekAfter).toBeGreaterThan(8);
@@ -507,9 +732,17 @@ describe('fitted suggestions, holdout and apply', () => {
   it('refuses a target that is not exactly one, and names unknown rules', async () => {
     const both = await t.gql(APPLY, { input: { runId: fittedRun.id, target: { keepMqlShare: true, mqlsPerWeek: 5 } } });
     expect(both.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.target' }] });
-    const unknown = await t.gql(APPLY, { input: { runId: fittedRun.id, rules: ['fit-company-size-sweet-spot', 'no-such-rule'], target: { keepMqlShare: true } } });
-    expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.rules[1]', message: expect.stringContaining('no rule "no-such-rule"') }] });
+    const unknown = await t.gql(APPLY, {
+      input: { runId: fittedRun.id, rules: ['fit-company-size-sweet-spot', 'no-such-rule'], target: { keepMqlShare: true } },
+    });
+    expect(unknown.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'input.rules[1]', message: expect.stringContaining('no rule "no-such-rule"') }],
+    });
     const held = await t.gql(APPLY, { input: { runId: fittedRun.id, rules: ['fit-budget-confirmed'], target: { keepMqlShare: true } } });
-    expect(held.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.rules[0]', message: expect.stringContaining('has no suggestion') }] });
+    expect(held.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'input.rules[0]', message: expect.stringContaining('has no suggestion') }],
+    });
   });
 });

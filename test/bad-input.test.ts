@@ -52,7 +52,8 @@ async function send(body: unknown, headers: Record<string, string> = {}): Promis
   return { status: response.status, text, json };
 }
 
-const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = admin) => send({ query, variables }, headers);
+const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = admin) =>
+  send({ query, variables }, headers);
 
 /** Tables a refused request must leave alone. */
 const TABLES = [
@@ -72,12 +73,15 @@ const TABLES = [
 ] as const;
 
 async function counts(): Promise<Record<string, number>> {
-  const [row] = await t.sql<Record<string, number>>(`SELECT ${TABLES.map((table) => `(SELECT count(*) FROM ${table})::int AS ${table}`).join(', ')}`);
+  const [row] = await t.sql<Record<string, number>>(
+    `SELECT ${TABLES.map((table) => `(SELECT count(*) FROM ${table})::int AS ${table}`).join(', ')}`,
+  );
   return row;
 }
 
 const STACK = /at .*\.(ts|js|mjs|cjs):\d+|node_modules/;
-const SQL = /\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET)\b|violates|duplicate key|syntax error at|invalid input syntax|out of range for type|relation "|\$\d+::/;
+const SQL =
+  /\b(SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET)\b|violates|duplicate key|syntax error at|invalid input syntax|out of range for type|relation "|\$\d+::/;
 
 interface Expectation {
   /** The exact status, when it matters; otherwise any status below 500. */
@@ -134,7 +138,9 @@ beforeAll(async () => {
   await auth.revokeApiKey(old.apiKey.id);
   revokedKey = { secret: old.secret, prefix: old.apiKey.prefix };
 
-  const created = await gql(`mutation { upsertLead(input: { externalId: "bi-1", attributes: { industry: "software", companySize: 800 } }) { id } }`);
+  const created = await gql(
+    `mutation { upsertLead(input: { externalId: "bi-1", attributes: { industry: "software", companySize: 800 } }) { id } }`,
+  );
   expect(created.json?.errors).toBeUndefined();
   const [active] = await t.app.services.ruleSets.activeRuleSets(t.app.dataSource.manager);
   activeVersionId = active.versionId;
@@ -190,16 +196,28 @@ describe('malformed requests', () => {
   it('a body without a query, or a query that is not a string: 400', async () => {
     await refused(() => send({ variables: {} }, admin), { status: 400, codes: ['BAD_REQUEST'], message: /query/i });
     await refused(() => send({ query: 42 }, admin), { status: 400, codes: ['BAD_REQUEST'], message: /string/i });
-    await refused(() => send({ query: '{ me { actor } }', variables: 'not an object' }, admin), { status: 400, codes: ['BAD_REQUEST'], message: /variables/i });
+    await refused(() => send({ query: '{ me { actor } }', variables: 'not an object' }, admin), {
+      status: 400,
+      codes: ['BAD_REQUEST'],
+      message: /variables/i,
+    });
   });
 
   it('GraphQL syntax errors: 400 GRAPHQL_PARSE_FAILED', async () => {
-    await refused(() => gql('mutation { upsertLead(input: { externalId: "x" } { id } }'), { status: 400, codes: ['GRAPHQL_PARSE_FAILED'], message: /Syntax Error/ });
+    await refused(() => gql('mutation { upsertLead(input: { externalId: "x" } { id } }'), {
+      status: 400,
+      codes: ['GRAPHQL_PARSE_FAILED'],
+      message: /Syntax Error/,
+    });
   });
 
   it('a text/plain body (a cross-site form post) is refused by CSRF prevention', async () => {
     await refused(
-      () => send(JSON.stringify({ query: 'mutation { upsertLead(input: { externalId: "csrf" }) { id } }' }), { ...admin, 'content-type': 'text/plain' }),
+      () =>
+        send(JSON.stringify({ query: 'mutation { upsertLead(input: { externalId: "csrf" }) { id } }' }), {
+          ...admin,
+          'content-type': 'text/plain',
+        }),
       { status: 400, codes: ['BAD_REQUEST'], message: /CSRF|preflight/i },
     );
   });
@@ -218,7 +236,12 @@ describe('wrongly typed variables', () => {
 
   it.each([
     ['a number for a String', UPSERT, { input: { externalId: 42 } }, /input\.externalId|String cannot represent/],
-    ['a string for the attributes object', UPSERT, { input: { externalId: 'typed-1', attributes: 'industry=software' } }, /attributes|JSONObject/],
+    [
+      'a string for the attributes object',
+      UPSERT,
+      { input: { externalId: 'typed-1', attributes: 'industry=software' } },
+      /attributes|JSONObject/,
+    ],
     ['a list for the input object', UPSERT, { input: [{ externalId: 'typed-2' }] }, /UpsertLeadInput|input/],
     ['a missing required variable', UPSERT, {}, /\$input.*not provided/],
     ['an unknown field in the input', UPSERT, { input: { externalId: 'typed-3', score: 100 } }, /score/],
@@ -232,22 +255,50 @@ describe('wrongly typed variables', () => {
   });
 
   it('an argument the schema does not have, or a field of the wrong type in the query text: validation error', async () => {
-    await refused(() => gql('{ lead(externalId: "bi-1", bogus: 1) { id } }'), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /bogus/ });
-    await refused(() => gql('{ leads(first: "ten") { totalCount } }'), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /Int cannot represent/ });
-    await refused(() => gql('{ lead(externalId: "bi-1") { password } }'), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /password/ });
+    await refused(() => gql('{ lead(externalId: "bi-1", bogus: 1) { id } }'), {
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      message: /bogus/,
+    });
+    await refused(() => gql('{ leads(first: "ten") { totalCount } }'), {
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      message: /Int cannot represent/,
+    });
+    await refused(() => gql('{ lead(externalId: "bi-1") { password } }'), {
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      message: /password/,
+    });
   });
 
   it('an out-of-range page size: BAD_USER_INPUT naming first (or too complex, for a huge one)', async () => {
-    await refused(() => gql('{ leads(first: 201) { totalCount } }'), { codes: BAD_INPUT, problems: ['first'], message: /between 1 and 200/ });
+    await refused(() => gql('{ leads(first: 201) { totalCount } }'), {
+      codes: BAD_INPUT,
+      problems: ['first'],
+      message: /between 1 and 200/,
+    });
     await refused(() => gql('{ leads(first: -1) { totalCount } }'), { codes: BAD_INPUT, problems: ['first'] });
-    await refused(() => gql('{ lead(externalId: "bi-1") { activities(first: 0) { totalCount } } }'), { codes: BAD_INPUT, problems: ['first'] });
+    await refused(() => gql('{ lead(externalId: "bi-1") { activities(first: 0) { totalCount } } }'), {
+      codes: BAD_INPUT,
+      problems: ['first'],
+    });
     await refused(() => gql('{ leads(first: 100000) { totalCount } }'), { status: 400, codes: ['QUERY_TOO_COMPLEX'] });
   });
 
   it('lead filters of the wrong shape: BAD_USER_INPUT naming the filter field', async () => {
-    await refused(() => gql('{ leads(filter: { attributes: [{ name: "shoeSize", values: [42] }] }) { totalCount } }'), { codes: BAD_INPUT, problems: ['filter.attributes[0].name'] });
-    await refused(() => gql('{ leads(filter: { attributes: [{ name: "industry", values: [] }] }) { totalCount } }'), { codes: BAD_INPUT, problems: ['filter.attributes[0].values'] });
-    await refused(() => gql(`{ leads(filter: { search: "${'s'.repeat(300)}" }) { totalCount } }`), { codes: BAD_INPUT, problems: ['filter.search'] });
+    await refused(() => gql('{ leads(filter: { attributes: [{ name: "shoeSize", values: [42] }] }) { totalCount } }'), {
+      codes: BAD_INPUT,
+      problems: ['filter.attributes[0].name'],
+    });
+    await refused(() => gql('{ leads(filter: { attributes: [{ name: "industry", values: [] }] }) { totalCount } }'), {
+      codes: BAD_INPUT,
+      problems: ['filter.attributes[0].values'],
+    });
+    await refused(() => gql(`{ leads(filter: { search: "${'s'.repeat(300)}" }) { totalCount } }`), {
+      codes: BAD_INPUT,
+      problems: ['filter.search'],
+    });
   });
 });
 
@@ -257,7 +308,10 @@ describe('oversized values', () => {
   it('a 300,000-character attribute is BAD_USER_INPUT naming input.attributes.jobTitle, and is not echoed', async () => {
     let reply: Reply | undefined;
     await refused(
-      async () => (reply = await gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', { input: { externalId: 'huge-1', attributes: { jobTitle: HUGE } } })),
+      async () =>
+        (reply = await gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', {
+          input: { externalId: 'huge-1', attributes: { jobTitle: HUGE } },
+        })),
       { codes: BAD_INPUT, problems: ['input.attributes.jobTitle'], message: /input\.attributes\.jobTitle: at most 500 characters/ },
     );
     expect(reply!.text.length).toBeLessThan(5_000);
@@ -270,13 +324,22 @@ describe('oversized values', () => {
     });
     const activity = { leadExternalId: 'bi-1', type: 'PAGE_VIEW', occurredAt: new Date().toISOString(), idempotencyKey: 'bi-huge-prop' };
     const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }';
-    await refused(() => gql(RECORD, { input: { ...activity, properties: { note: HUGE } } }), { codes: BAD_INPUT, problems: ['input.properties.note'] });
-    await refused(() => gql(RECORD, { input: { ...activity, idempotencyKey: HUGE } }), { codes: BAD_INPUT, problems: ['input.idempotencyKey'] });
+    await refused(() => gql(RECORD, { input: { ...activity, properties: { note: HUGE } } }), {
+      codes: BAD_INPUT,
+      problems: ['input.properties.note'],
+    });
+    await refused(() => gql(RECORD, { input: { ...activity, idempotencyKey: HUGE } }), {
+      codes: BAD_INPUT,
+      problems: ['input.idempotencyKey'],
+    });
   });
 
   it('a body over 1 MB is 413', async () => {
     await refused(
-      () => gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', { input: { externalId: 'too-big', attributes: { jobTitle: 'y'.repeat(1_100_000) } } }),
+      () =>
+        gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', {
+          input: { externalId: 'too-big', attributes: { jobTitle: 'y'.repeat(1_100_000) } },
+        }),
       { status: 413, codes: ['PAYLOAD_TOO_LARGE'], message: /larger than 1mb/ },
     );
   });
@@ -290,7 +353,8 @@ describe('oversized values', () => {
       idempotencyKey: `bi-batch-${i}`,
     }));
     await refused(
-      () => gql('mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { results { duplicate } } }', { input: items }),
+      () =>
+        gql('mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { results { duplicate } } }', { input: items }),
       { codes: BAD_INPUT, problems: ['input'], message: /at most 500 activities per batch, got 501/ },
     );
   });
@@ -299,23 +363,39 @@ describe('oversized values', () => {
 describe('query limits', () => {
   it('a query deeper than 12 (through connections and fragments) is refused', async () => {
     // lead > activities > edges > node, then eleven nested fragment spreads on Lead before it.
-    const spreads = Array.from({ length: 11 }, (_, i) => `fragment L${i} on Lead { ${i === 10 ? 'activities(first: 1) { edges { node { id } } }' : `...L${i + 1}`} }`);
+    const spreads = Array.from(
+      { length: 11 },
+      (_, i) => `fragment L${i} on Lead { ${i === 10 ? 'activities(first: 1) { edges { node { id } } }' : `...L${i + 1}`} }`,
+    );
     const viaFragments = `{ lead(externalId: "bi-1") { ...L0 } } ${spreads.join(' ')}`;
     await refused(() => gql(viaFragments), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /depth limit of 12 exceeded/ });
 
-    const inline = (depth: number): string => (depth === 0 ? 'scoreHistory(first: 1) { edges { node { new { total } } } }' : `... on Lead { ${inline(depth - 1)} }`);
+    const inline = (depth: number): string =>
+      depth === 0 ? 'scoreHistory(first: 1) { edges { node { new { total } } } }' : `... on Lead { ${inline(depth - 1)} }`;
     const viaInlineFragments = `{ leads(first: 1) { edges { node { ${inline(10)} } } } }`;
-    await refused(() => gql(viaInlineFragments), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /depth limit of 12 exceeded/ });
+    await refused(() => gql(viaInlineFragments), {
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      message: /depth limit of 12 exceeded/,
+    });
   });
 
   it('100 aliases of one field are refused', async () => {
     const query = `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: lead(externalId: "bi-1") { id }`).join(' ')} }`;
-    await refused(() => gql(query), { status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'], message: /Aliases limit of 20 exceeded, found 100/ });
+    await refused(() => gql(query), {
+      status: 400,
+      codes: ['GRAPHQL_VALIDATION_FAILED'],
+      message: /Aliases limit of 20 exceeded, found 100/,
+    });
   });
 
   it('a query with more than 4,000 tokens is refused before it is validated', async () => {
     const cells = Array.from({ length: 4_100 }, () => '"A1"').join(', ');
-    await refused(() => gql(`{ leads(first: 1, filter: { cells: [${cells}] }) { totalCount } }`), { status: 400, codes: ['GRAPHQL_PARSE_FAILED'], message: /4000 tokens/ });
+    await refused(() => gql(`{ leads(first: 1, filter: { cells: [${cells}] }) { totalCount } }`), {
+      status: 400,
+      codes: ['GRAPHQL_PARSE_FAILED'],
+      message: /4000 tokens/,
+    });
   });
 
   it('thousands of copies of one field are refused (graphql-js aborts the overlap check)', async () => {
@@ -325,9 +405,14 @@ describe('query limits', () => {
 
   it('a query whose list sizes multiply past the cost limit is QUERY_TOO_COMPLEX', async () => {
     const query = '{ leads(first: 200) { edges { node { activities(first: 200) { edges { node { id } } } } } } }';
-    await refused(() => gql(query), { status: 400, codes: ['QUERY_TOO_COMPLEX'], message: /Query is too complex: cost \d+, at most 25000/ });
+    await refused(() => gql(query), {
+      status: 400,
+      codes: ['QUERY_TOO_COMPLEX'],
+      message: /Query is too complex: cost \d+, at most 25000/,
+    });
     // The same through variables; the cost of one document is remembered per value of the variables it depends on.
-    const byVariable = 'query($n: Int, $id: String, $deep: Boolean!) { leads(first: $n, filter: { search: $id }) { edges { node { activities(first: $n) @include(if: $deep) { edges { node { id } } } } } } }';
+    const byVariable =
+      'query($n: Int, $id: String, $deep: Boolean!) { leads(first: $n, filter: { search: $id }) { edges { node { activities(first: $n) @include(if: $deep) { edges { node { id } } } } } } }';
     expect((await gql(byVariable, { n: 2, id: 'a', deep: true })).json?.errors).toBeUndefined();
     await refused(() => gql(byVariable, { n: 200, id: 'a', deep: true }), { status: 400, codes: ['QUERY_TOO_COMPLEX'] });
     expect((await gql(byVariable, { n: 200, id: 'b', deep: false })).json?.errors).toBeUndefined(); // the nested list is skipped
@@ -338,7 +423,10 @@ describe('query limits', () => {
 
 describe('invalid rule sets', () => {
   function broken(): Record<string, unknown> {
-    const definition = structuredClone(activeDefinition) as { grades: Record<string, number>; rules: Array<{ conditions: unknown; event: { params: Record<string, unknown> } }> };
+    const definition = structuredClone(activeDefinition) as {
+      grades: Record<string, number>;
+      rules: Array<{ conditions: unknown; event: { params: Record<string, unknown> } }>;
+    };
     definition.grades = { A: 20, B: 40, C: 60 }; // out of order
     definition.rules[0].conditions = { all: [{ fact: 'shoeSize', operator: 'greaterThan', value: 42 }] }; // unknown fact
     definition.rules[1].event.params.points = 'ten'; // wrong type
@@ -347,7 +435,10 @@ describe('invalid rule sets', () => {
 
   it('createDraft with an invalid definition: BAD_USER_INPUT naming each problem under input.definition', async () => {
     const error = await refused(
-      () => gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', { input: { ruleSetKey: 'default-b2b', definition: broken() } }),
+      () =>
+        gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
+          input: { ruleSetKey: 'default-b2b', definition: broken() },
+        }),
       { codes: BAD_INPUT },
     );
     const paths = (error.extensions?.problems ?? []).map((problem) => problem.path);
@@ -370,17 +461,32 @@ describe('invalid rule sets', () => {
   });
 
   it('a definition that is not a rule set at all, and one for another key', async () => {
-    await refused(() => gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', { input: { ruleSetKey: 'default-b2b', definition: { hello: 'world' } } }), {
-      codes: BAD_INPUT,
-    });
     await refused(
-      () => gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', { input: { ruleSetKey: 'default-b2b', definition: { ...activeDefinition, key: 'someone-else' } } }),
+      () =>
+        gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
+          input: { ruleSetKey: 'default-b2b', definition: { hello: 'world' } },
+        }),
+      {
+        codes: BAD_INPUT,
+      },
+    );
+    await refused(
+      () =>
+        gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
+          input: { ruleSetKey: 'default-b2b', definition: { ...activeDefinition, key: 'someone-else' } },
+        }),
       { codes: BAD_INPUT, problems: ['input.definition.key'] },
     );
-    await refused(() => gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', { input: { ruleSetKey: 'default-b2b', definition: [1, 2] } }), {
-      codes: BAD_INPUT,
-      message: /JSONObject|object/,
-    });
+    await refused(
+      () =>
+        gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
+          input: { ruleSetKey: 'default-b2b', definition: [1, 2] },
+        }),
+      {
+        codes: BAD_INPUT,
+        message: /JSONObject|object/,
+      },
+    );
   });
 });
 
@@ -400,12 +506,30 @@ describe('unknown ids', () => {
     ['simulate on lead 999999', '{ simulateRuleSet(input: { leadId: "999999" }) { candidate { score { total } } } }'],
     ['webhook deliveries of endpoint "abc"', '{ webhookDeliveries(endpointId: "abc") { edges { cursor } } }'],
     ['a cursor that is not one', '{ leads(after: "not-a-cursor") { totalCount } }'],
-    ['an activity cursor with garbage inside', `{ lead(externalId: "bi-1") { activities(after: "${Buffer.from(JSON.stringify(['activity', 'not a date', 'x'])).toString('base64url')}") { totalCount } } }`],
-    ['a score history cursor with garbage inside', `{ lead(externalId: "bi-1") { scoreHistory(after: "${Buffer.from(JSON.stringify(['history', 'x'])).toString('base64url')}") { edges { cursor } } } }`],
-    ['a lead cursor with garbage inside', `{ leads(after: "${Buffer.from(JSON.stringify(['SCORE_DESC', 'x', 'y'])).toString('base64url')}") { totalCount } }`],
-    ['a lead cursor (by creation) with garbage inside', `{ leads(orderBy: CREATED_DESC, after: "${Buffer.from(JSON.stringify(['CREATED_DESC', 7, {}])).toString('base64url')}") { totalCount } }`],
-    ['an audit cursor with garbage inside', `{ auditLog(after: "${Buffer.from(JSON.stringify(['audit', 'x'])).toString('base64url')}") { edges { cursor } } }`],
-    ['a webhook delivery cursor with garbage inside', `{ webhookDeliveries(after: "${Buffer.from(JSON.stringify(['delivery', '1e99'])).toString('base64url')}") { edges { cursor } } }`],
+    [
+      'an activity cursor with garbage inside',
+      `{ lead(externalId: "bi-1") { activities(after: "${Buffer.from(JSON.stringify(['activity', 'not a date', 'x'])).toString('base64url')}") { totalCount } } }`,
+    ],
+    [
+      'a score history cursor with garbage inside',
+      `{ lead(externalId: "bi-1") { scoreHistory(after: "${Buffer.from(JSON.stringify(['history', 'x'])).toString('base64url')}") { edges { cursor } } } }`,
+    ],
+    [
+      'a lead cursor with garbage inside',
+      `{ leads(after: "${Buffer.from(JSON.stringify(['SCORE_DESC', 'x', 'y'])).toString('base64url')}") { totalCount } }`,
+    ],
+    [
+      'a lead cursor (by creation) with garbage inside',
+      `{ leads(orderBy: CREATED_DESC, after: "${Buffer.from(JSON.stringify(['CREATED_DESC', 7, {}])).toString('base64url')}") { totalCount } }`,
+    ],
+    [
+      'an audit cursor with garbage inside',
+      `{ auditLog(after: "${Buffer.from(JSON.stringify(['audit', 'x'])).toString('base64url')}") { edges { cursor } } }`,
+    ],
+    [
+      'a webhook delivery cursor with garbage inside',
+      `{ webhookDeliveries(after: "${Buffer.from(JSON.stringify(['delivery', '1e99'])).toString('base64url')}") { edges { cursor } } }`,
+    ],
     ['simulate version "abc"', '{ simulateRuleSet(input: { versionId: "abc", facts: {} }) { candidate { score { total } } } }'],
     ['simulate lead "abc"', '{ simulateRuleSet(input: { leadId: "abc" }) { candidate { score { total } } } }'],
     ['diff to version "abc"', `{ ruleSetDiff(fromVersionId: "1", toVersionId: "abc") { identical } }`],
@@ -415,7 +539,10 @@ describe('unknown ids', () => {
   });
 
   it.each([
-    ['recordActivity for an unknown lead', 'mutation { recordActivity(input: { leadExternalId: "nobody", type: PAGE_VIEW, occurredAt: "2025-01-01T00:00:00Z", idempotencyKey: "bi-ghost" }) { duplicate } }'],
+    [
+      'recordActivity for an unknown lead',
+      'mutation { recordActivity(input: { leadExternalId: "nobody", type: PAGE_VIEW, occurredAt: "2025-01-01T00:00:00Z", idempotencyKey: "bi-ghost" }) { duplicate } }',
+    ],
     ['revokeApiKey 999999', 'mutation { revokeApiKey(id: "999999") { id } }'],
     ['revokeApiKey "abc"', 'mutation { revokeApiKey(id: "abc") { id } }'],
     ['revokeApiKey beyond bigint', 'mutation { revokeApiKey(id: "99999999999999999999") { id } }'],
@@ -425,7 +552,10 @@ describe('unknown ids', () => {
     ['saveDraft of version 999999', 'mutation { saveDraft(input: { versionId: "999999", expectedRevision: 1, definition: {} }) { id } }'],
     ['createDraft copying version "abc"', 'mutation { createDraft(input: { ruleSetKey: "default-b2b", copyOfVersionId: "abc" }) { id } }'],
     ['createDraft of an unknown rule set', 'mutation { createDraft(input: { ruleSetKey: "no-such-rules", copyOfVersionId: "1" }) { id } }'],
-    ['rollbackRuleSet to version 999999', 'mutation { rollbackRuleSet(ruleSetKey: "default-b2b", toVersionId: "999999") { version { id } } }'],
+    [
+      'rollbackRuleSet to version 999999',
+      'mutation { rollbackRuleSet(ruleSetKey: "default-b2b", toVersionId: "999999") { version { id } } }',
+    ],
     ['archiveRuleSet of an unknown key', 'mutation { archiveRuleSet(key: "no-such-rules") { id } }'],
     ['setWebhookEndpointActive 999999', 'mutation { setWebhookEndpointActive(id: "999999", active: false) { id } }'],
     ['setWebhookEndpointActive beyond bigint', 'mutation { setWebhookEndpointActive(id: "99999999999999999999", active: false) { id } }'],
@@ -436,11 +566,16 @@ describe('unknown ids', () => {
 
 describe('the same mutations with ids that exist', () => {
   it('setWebhookEndpointActive on a real endpoint answers it (on either database), and an unknown one writes no audit entry', async () => {
-    const created = await gql('mutation { createWebhookEndpoint(input: { name: "crm", url: "https://example.com/hook", events: ["lead.qualified"] }) { endpoint { id } } }');
-    const id = (created.json?.data?.createWebhookEndpoint as { endpoint: { id: string } }).endpoint.id;
+    const created = await gql(
+      'mutation { createWebhookEndpoint(input: { name: "crm", url: "https://example.com/hook", events: ["lead.qualified"] }) { endpoint { id } } }',
+    );
+    const id = (created.json!.data!.createWebhookEndpoint as { endpoint: { id: string } }).endpoint.id;
     const toggled = await gql('mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: false) { id active } }', { id });
     expect(toggled.json).toEqual({ data: { setWebhookEndpointActive: { id, active: false } } });
-    await refused(() => gql('mutation { setWebhookEndpointActive(id: "999998", active: true) { id } }'), { codes: ['NOT_FOUND'], message: /No webhook endpoint with id "999998"/ });
+    await refused(() => gql('mutation { setWebhookEndpointActive(id: "999998", active: true) { id } }'), {
+      codes: ['NOT_FOUND'],
+      message: /No webhook endpoint with id "999998"/,
+    });
   });
 });
 
@@ -453,7 +588,11 @@ describe('credentials that no longer hold', () => {
       [LEADS, { 'x-api-key': expiredKey.secret }],
       [UPSERT, { authorization: `Bearer ${expiredKey.secret}` }],
     ] as const) {
-      const error = await refused(() => gql(query, {}, headers), { status: 401, codes: ['UNAUTHENTICATED'], message: /^API key "trial-key" \(lsk_[0-9a-f]{12}\) expired on \d{4}-/ });
+      const error = await refused(() => gql(query, {}, headers), {
+        status: 401,
+        codes: ['UNAUTHENTICATED'],
+        message: /^API key "trial-key" \(lsk_[0-9a-f]{12}\) expired on \d{4}-/,
+      });
       expect(error.extensions?.reason).toBe('API_KEY_EXPIRED');
     }
   });
@@ -463,7 +602,11 @@ describe('credentials that no longer hold', () => {
       [LEADS, { authorization: `Bearer ${revokedKey.secret}` }],
       [UPSERT, { 'x-api-key': revokedKey.secret }],
     ] as const) {
-      const error = await refused(() => gql(query, {}, headers), { status: 401, codes: ['UNAUTHENTICATED'], message: /^API key "old-website" \(lsk_[0-9a-f]{12}\) was revoked on \d{4}-/ });
+      const error = await refused(() => gql(query, {}, headers), {
+        status: 401,
+        codes: ['UNAUTHENTICATED'],
+        message: /^API key "old-website" \(lsk_[0-9a-f]{12}\) was revoked on \d{4}-/,
+      });
       expect(error.extensions?.reason).toBe('API_KEY_REVOKED');
     }
   });
@@ -471,8 +614,16 @@ describe('credentials that no longer hold', () => {
   it('no credentials, a malformed header, or a forged key: 401 with a reason', async () => {
     await refused(() => gql(UPSERT, {}, {}), { status: 401, codes: ['UNAUTHENTICATED'], message: /^Sign in or send an API key$/ });
     await refused(() => gql(UPSERT, {}, { authorization: 'Token abc' }), { status: 401, codes: ['UNAUTHENTICATED'], message: /Bearer/ });
-    await refused(() => gql(UPSERT, {}, { 'x-api-key': `${revokedKey.prefix}_${'A'.repeat(43)}` }), { status: 401, codes: ['UNAUTHENTICATED'], message: /^API key not recognised$/ });
-    await refused(() => gql(UPSERT, {}, { 'x-api-key': 'lsk_short' }), { status: 401, codes: ['UNAUTHENTICATED'], message: /^API key not recognised$/ });
+    await refused(() => gql(UPSERT, {}, { 'x-api-key': `${revokedKey.prefix}_${'A'.repeat(43)}` }), {
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+      message: /^API key not recognised$/,
+    });
+    await refused(() => gql(UPSERT, {}, { 'x-api-key': 'lsk_short' }), {
+      status: 401,
+      codes: ['UNAUTHENTICATED'],
+      message: /^API key not recognised$/,
+    });
   });
 });
 
@@ -500,19 +651,22 @@ describe('every mutation, called without the right role', () => {
   /** Mutations on the caller's own account, which any signed-in user may use. */
   const OWN_ACCOUNT = ['changePassword'];
   const guarded = mutations.filter((field) => !OPEN_TO_ANY_CALLER.includes(field.name) && !OWN_ACCOUNT.includes(field.name));
-  it.each(guarded.map((field) => [field.name, field] as const))('%s: FORBIDDEN for a viewer and for a scores:read key, nothing written', async (name, field) => {
-    const { query, variables } = operationFor(field);
-    for (const [who, headers] of [
-      ['viewer', viewer],
-      ['scores:read key', readKey],
-    ] as const) {
-      const error = await refused(() => gql(query, variables, headers), { codes: ['FORBIDDEN', 'UNAUTHENTICATED'] });
-      expect(error.message, `${name} as ${who}`).toMatch(/needs|may not|Only/);
-      expect(error.message, `${name} as ${who}`).toContain(name);
-    }
-  });
+  it.each(guarded.map((field) => [field.name, field] as const))(
+    '%s: FORBIDDEN for a viewer and for a scores:read key, nothing written',
+    async (name, field) => {
+      const { query, variables } = operationFor(field);
+      for (const [who, headers] of [
+        ['viewer', viewer],
+        ['scores:read key', readKey],
+      ] as const) {
+        const error = await refused(() => gql(query, variables, headers), { codes: ['FORBIDDEN', 'UNAUTHENTICATED'] });
+        expect(error.message, `${name} as ${who}`).toMatch(/needs|may not|Only/);
+        expect(error.message, `${name} as ${who}`).toContain(name);
+      }
+    },
+  );
 
-  it('signOut with an API key ends nothing (false); with the viewer\'s own session it ends that session only', async () => {
+  it("signOut with an API key ends nothing (false); with the viewer's own session it ends that session only", async () => {
     const byKey = await gql('mutation { signOut }', {}, readKey);
     expect(byKey.json?.data).toEqual({ signOut: false });
     const { token } = await t.app.services.auth.signIn('viewer@bad-input.test', 'viewer-password-1');
@@ -564,7 +718,8 @@ describe('NUL characters and unpaired surrogates, in every string input', () => 
     return { ...(sample(type, name) as Record<string, unknown>), [head]: withBad(field.type, rest, bad, field.name) };
   }
 
-  const pathOf = (name: string, segments: Array<string | number>) => name + segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+  const pathOf = (name: string, segments: Array<string | number>) =>
+    name + segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
 
   interface Case {
     title: string;
@@ -587,7 +742,9 @@ describe('NUL characters and unpaired surrogates, in every string input', () => 
           const args = `(${used.map((other) => `${other.name}: $${other.name}`).join(', ')})`;
           const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
           const query = `${kind} ${field.name}Hygiene${definitions} { ${field.name}${args}${selection} }`;
-          const base = Object.fromEntries(used.filter((other) => other !== arg).map((other) => [other.name, sample(other.type, other.name)]));
+          const base = Object.fromEntries(
+            used.filter((other) => other !== arg).map((other) => [other.name, sample(other.type, other.name)]),
+          );
           const at = pathOf(arg.name, leaf.segments);
           const bads: Array<[string, unknown, string]> = leaf.json
             ? [
@@ -601,7 +758,12 @@ describe('NUL characters and unpaired surrogates, in every string input', () => 
                 ['an unpaired surrogate', SURROGATE, at],
               ];
           for (const [what, bad, path] of bads) {
-            cases.push({ title: `${field.name}: ${what} in ${path}`, query, variables: { ...base, [arg.name]: withBad(arg.type, leaf.segments, bad, arg.name) }, path });
+            cases.push({
+              title: `${field.name}: ${what} in ${path}`,
+              query,
+              variables: { ...base, [arg.name]: withBad(arg.type, leaf.segments, bad, arg.name) },
+              path,
+            });
           }
         }
       }
@@ -611,53 +773,89 @@ describe('NUL characters and unpaired surrogates, in every string input', () => 
   it('covers every text argument and input field of the schema (both cases each)', () => {
     const paths = new Set(cases.map((c) => `${/^\w+ (\w+)/.exec(c.query)![1]}:${c.path}`));
     expect(cases.length).toBeGreaterThan(200);
-    for (const wanted of ['upsertLeadHygiene:input.externalId', 'upsertLeadHygiene:input.attributes.deep[0].note', 'createDraftHygiene:input.definition.deep[0].note', 'recordActivityHygiene:input.properties.deep[0].note', 'leadsHygiene:filter.attributes[0].name']) {
+    for (const wanted of [
+      'upsertLeadHygiene:input.externalId',
+      'upsertLeadHygiene:input.attributes.deep[0].note',
+      'createDraftHygiene:input.definition.deep[0].note',
+      'recordActivityHygiene:input.properties.deep[0].note',
+      'leadsHygiene:filter.attributes[0].name',
+    ]) {
       expect(paths).toContain(wanted);
     }
   });
 
-  it.each(cases.map((c) => [c.title, c] as const))('%s: BAD_USER_INPUT naming the field, nothing written', async (_title, { query, variables, path }) => {
-    const error = await refused(() => gql(query, variables), { status: 400, codes: BAD_INPUT, problems: [path] });
-    expect(error.extensions?.reason).toBe('INVALID_CHARACTERS');
-    expect(error.message).toContain(path);
-  });
+  it.each(cases.map((c) => [c.title, c] as const))(
+    '%s: BAD_USER_INPUT naming the field, nothing written',
+    async (_title, { query, variables, path }) => {
+      const error = await refused(() => gql(query, variables), { status: 400, codes: BAD_INPUT, problems: [path] });
+      expect(error.extensions?.reason).toBe('INVALID_CHARACTERS');
+      expect(error.message).toContain(path);
+    },
+  );
 
   it('a whole rule set pushed with a NUL or a surrogate deep inside is refused naming the rule', async () => {
     for (const bad of [NUL, SURROGATE]) {
       const definition = structuredClone(activeDefinition) as { rules: Array<{ name: string }> };
       definition.rules[2].name = bad;
-      await refused(() => gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', { input: { ruleSetKey: 'default-b2b', definition } }), {
-        status: 400,
-        codes: BAD_INPUT,
-        problems: ['input.definition.rules[2].name'],
-      });
+      await refused(
+        () =>
+          gql('mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
+            input: { ruleSetKey: 'default-b2b', definition },
+          }),
+        {
+          status: 400,
+          codes: BAD_INPUT,
+          problems: ['input.definition.rules[2].name'],
+        },
+      );
     }
   });
 
   it('string literals in the document: a NUL is refused naming the argument path; a raw or escaped lone surrogate does not parse', async () => {
-    const upsertLiteral = (externalId: string) => `mutation { upsertLead(input: { externalId: "ok-1", attributes: { industry: "${externalId}" } }) { id } }`;
+    const upsertLiteral = (externalId: string) =>
+      `mutation { upsertLead(input: { externalId: "ok-1", attributes: { industry: "${externalId}" } }) { id } }`;
     await refused(() => gql(upsertLiteral('soft\\u0000ware')), { status: 400, codes: BAD_INPUT, problems: ['input.attributes.industry'] });
     await refused(() => gql('{ leads(filter: { attributes: [{ name: "industry", values: ["a", "b\\u0000"] }] }) { totalCount } }'), {
       status: 400,
       codes: BAD_INPUT,
       problems: ['filter.attributes[0].values[1]'],
     });
-    await refused(() => gql('query($id: String = "x\\u0000") { lead(externalId: $id) { id } }'), { status: 400, codes: BAD_INPUT, problems: ['id'] });
-    await refused(() => gql(upsertLiteral('soft\\ud800ware')), { status: 400, codes: ['GRAPHQL_PARSE_FAILED'], message: /Invalid Unicode escape sequence/ });
-    await refused(() => gql(upsertLiteral('soft\ud800ware')), { status: 400, codes: ['GRAPHQL_PARSE_FAILED'], message: /Invalid character within String/ });
+    await refused(() => gql('query($id: String = "x\\u0000") { lead(externalId: $id) { id } }'), {
+      status: 400,
+      codes: BAD_INPUT,
+      problems: ['id'],
+    });
+    await refused(() => gql(upsertLiteral('soft\\ud800ware')), {
+      status: 400,
+      codes: ['GRAPHQL_PARSE_FAILED'],
+      message: /Invalid Unicode escape sequence/,
+    });
+    await refused(() => gql(upsertLiteral('soft\ud800ware')), {
+      status: 400,
+      codes: ['GRAPHQL_PARSE_FAILED'],
+      message: /Invalid character within String/,
+    });
   });
 
   it('a variable the operation names differently is named by the variable; valid pairs and other text pass', async () => {
-    await refused(() => gql('mutation($lead: UpsertLeadInput!) { upsertLead(input: $lead) { id } }', { lead: { externalId: 'ok-2', email: `a${NUL}@acme.io` } }), {
-      status: 400,
-      codes: BAD_INPUT,
-      problems: ['lead.email'],
-    });
+    await refused(
+      () =>
+        gql('mutation($lead: UpsertLeadInput!) { upsertLead(input: $lead) { id } }', {
+          lead: { externalId: 'ok-2', email: `a${NUL}@acme.io` },
+        }),
+      {
+        status: 400,
+        codes: BAD_INPUT,
+        problems: ['lead.email'],
+      },
+    );
     const fine = await gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { attributes } }', {
       input: { externalId: 'bi-emoji-😀', attributes: { jobTitle: 'Head of 🚀 growth, Zürich \t "ops"' } },
     });
     expect(fine.json?.errors).toBeUndefined();
-    expect((await t.sql(`SELECT attributes->>'jobTitle' AS title FROM lead WHERE external_id = 'bi-emoji-😀'`))[0]).toEqual({ title: 'Head of 🚀 growth, Zürich \t "ops"' });
+    expect((await t.sql(`SELECT attributes->>'jobTitle' AS title FROM lead WHERE external_id = 'bi-emoji-😀'`))[0]).toEqual({
+      title: 'Head of 🚀 growth, Zürich \t "ops"',
+    });
   });
 
   it('a deeply nested JSON value is walked without overflowing the stack', async () => {

@@ -40,7 +40,11 @@ let t: TestApp;
 let versionId: string;
 const now = Date.now();
 const createdAt = (k: number) => new Date(now - 100 * DAY + k * 60_000).toISOString();
-const window = { createdFrom: new Date(now - 110 * DAY).toISOString(), createdTo: new Date(now - 80 * DAY).toISOString(), cutoffDaysAfterCreation: 30 };
+const window = {
+  createdFrom: new Date(now - 110 * DAY).toISOString(),
+  createdTo: new Date(now - 80 * DAY).toISOString(),
+  cutoffDaysAfterCreation: 30,
+};
 
 function ok<T>(result: GqlResult<T>): T {
   expect(result.errors).toBeUndefined();
@@ -53,7 +57,12 @@ async function leads(): Promise<Map<string, LeadRow>> {
 }
 
 async function backtest(cohort: Record<string, unknown>): Promise<{ id: string; status: string }> {
-  const { runBacktest } = ok(await t.gql<{ runBacktest: { id: string; status: string } }>('mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }', { input: { cohort, versionId } }));
+  const { runBacktest } = ok(
+    await t.gql<{ runBacktest: { id: string; status: string } }>(
+      'mutation($input: RunBacktestInput!) { runBacktest(input: $input) { id status } }',
+      { input: { cohort, versionId } },
+    ),
+  );
   expect(runBacktest.status).toBe('completed');
   return runBacktest;
 }
@@ -64,10 +73,18 @@ beforeAll(async () => {
   for (const group of GROUPS) {
     for (let i = 0; i < PER_GROUP; i++, k++) {
       const externalId = `${group.name}-${i}`;
-      ok(await t.gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', { input: { externalId, attributes: group.attributes } }));
+      ok(
+        await t.gql('mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }', {
+          input: { externalId, attributes: group.attributes },
+        }),
+      );
       await t.sql('UPDATE lead SET created_at = $2::timestamptz WHERE external_id = $1', [externalId, createdAt(k)]);
       const outcome = i < group.converted ? 'CONVERTED' : 'LOST';
-      ok(await t.gql('mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }', { input: { externalId, outcome, at: new Date(now - 90 * DAY + k * 60_000).toISOString() } }));
+      ok(
+        await t.gql('mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }', {
+          input: { externalId, outcome, at: new Date(now - 90 * DAY + k * 60_000).toISOString() },
+        }),
+      );
     }
   }
   const { activeRuleSets } = ok(await t.gql<{ activeRuleSets: Array<{ versionId: string }> }>('{ activeRuleSets { versionId } }'));
@@ -81,14 +98,21 @@ afterAll(async () => {
 describe('score.conversionProbability', () => {
   it('says there is none before any backtest of the version', async () => {
     const lead = (await leads()).get('vp-0')!;
-    expect(lead.score.conversionProbability).toEqual({ value: null, stale: false, source: null, reason: `no backtest of version ${lead.score.ruleSetVersion} of default-b2b yet` });
+    expect(lead.score.conversionProbability).toEqual({
+      value: null,
+      stale: false,
+      source: null,
+      reason: `no backtest of version ${lead.score.ruleSetVersion} of default-b2b yet`,
+    });
   });
 
   it('is refused, and says why, when the backtest has too few conversions', async () => {
     const run = await backtest({ ...window, attributes: [{ name: 'seniority', value: 'student' }] });
     const probability = (await leads()).get('student-0')!.score.conversionProbability;
     expect(probability).toMatchObject({ value: null, stale: false, source: { backtestRunId: run.id, cohortSize: 20, conversions: 2 } });
-    expect(probability.reason).toBe(`no accepted backtest of version 1 of default-b2b: the latest (run ${run.id}) has 2 conversions among its 20 leads; calibration needs at least 20`);
+    expect(probability.reason).toBe(
+      `no accepted backtest of version 1 of default-b2b: the latest (run ${run.id}) has 2 conversions among its 20 leads; calibration needs at least 20`,
+    );
   });
 
   it('maps each score to its conversion rate on the accepted backtest, on every lead of the list', async () => {
@@ -99,7 +123,12 @@ describe('score.conversionProbability', () => {
       const rate = group.converted / PER_GROUP;
       for (let i = 0; i < PER_GROUP; i++) {
         const row = rows.get(`${group.name}-${i}`)!;
-        expect(row.score.conversionProbability).toMatchObject({ value: rate, stale: false, reason: null, source: { backtestRunId: run.id, cohortSize: 60, conversions: 25 } });
+        expect(row.score.conversionProbability).toMatchObject({
+          value: rate,
+          stale: false,
+          reason: null,
+          source: { backtestRunId: run.id, cohortSize: 60, conversions: 25 },
+        });
         totals.set(group.name, row.score.total);
       }
     }
@@ -107,7 +136,9 @@ describe('score.conversionProbability', () => {
     expect(totals.get('student')!).toBeLessThan(totals.get('director')!);
     expect(totals.get('director')!).toBeLessThan(totals.get('vp')!);
     // The same on a single lead's query.
-    const { lead } = ok(await t.gql<{ lead: { score: { conversionProbability: Probability } } }>(`{ lead(externalId: "vp-3") { score { ${PROBABILITY} } } }`));
+    const { lead } = ok(
+      await t.gql<{ lead: { score: { conversionProbability: Probability } } }>(`{ lead(externalId: "vp-3") { score { ${PROBABILITY} } } }`),
+    );
     expect(lead.score.conversionProbability.value).toBe(0.75);
     expect(Date.parse(lead.score.conversionProbability.source!.cohortEndsAt)).toBe(Date.parse(window.createdTo));
   });
@@ -115,7 +146,10 @@ describe('score.conversionProbability', () => {
   it('keeps the accepted calibration when a later backtest is refused', async () => {
     const { backtestRuns } = ok(await t.gql<{ backtestRuns: Array<{ id: string }> }>('{ backtestRuns(first: 1) { id } }'));
     await backtest({ ...window, attributes: [{ name: 'seniority', value: 'vp' }] });
-    expect((await leads()).get('vp-0')!.score.conversionProbability).toMatchObject({ value: 0.75, source: { backtestRunId: backtestRuns[0].id } });
+    expect((await leads()).get('vp-0')!.score.conversionProbability).toMatchObject({
+      value: 0.75,
+      source: { backtestRunId: backtestRuns[0].id },
+    });
   });
 
   it('is stale when the accepted backtest’s cohort ends more than 180 days ago', async () => {

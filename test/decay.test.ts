@@ -60,7 +60,13 @@ interface Snapshot {
 interface Preview {
   asOf: string;
   changes: Array<{ leadId: string; lead: { externalId: string } | null; current: Snapshot | null; projected: Snapshot }>;
-  summary: { leadsScored: number; leadsChanged: number; leavingQualified: number; enteringQualified: number; bandMoves: Array<{ from: string | null; to: string; leads: number }> };
+  summary: {
+    leadsScored: number;
+    leadsChanged: number;
+    leavingQualified: number;
+    enteringQualified: number;
+    bandMoves: Array<{ from: string | null; to: string; leads: number }>;
+  };
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
@@ -77,7 +83,12 @@ beforeAll(async () => {
   await upsert('decay-active');
   ok(
     await t.gql(`mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }`, {
-      input: { leadExternalId: 'decay-active', type: 'DEMO_REQUEST', idempotencyKey: 'decay-active-demo', occurredAt: new Date(t0 - DAY).toISOString() },
+      input: {
+        leadExternalId: 'decay-active',
+        type: 'DEMO_REQUEST',
+        idempotencyKey: 'decay-active-demo',
+        occurredAt: new Date(t0 - DAY).toISOString(),
+      },
     }),
   );
   await upsert('decay-quiet');
@@ -167,11 +178,12 @@ function asOfDays(days: number): string {
 function decayed(engagement: number, daysInactive: number): number {
   expect(RULES.decay.model).toBe('halfLife');
   const days = Math.max(0, daysInactive - RULES.decay.graceDays);
-  return Math.round(engagement * Math.pow(0.5, days / RULES.decay.halfLifeDays));
+  return Math.round(engagement * 0.5 ** (days / RULES.decay.halfLifeDays));
 }
 
 function expectReasonsAddUp(score: Score): void {
-  const sum = (dimension: Reason['dimension']) => score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
+  const sum = (dimension: Reason['dimension']) =>
+    score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
   expect(sum('FIT')).toBe(score.fit);
   expect(sum('ENGAGEMENT')).toBe(score.engagement);
   expect(score.total).toBe(score.fit + score.engagement);
@@ -240,7 +252,9 @@ describe('runDecayPass', () => {
     expect(change40.projected.qualified).toBe(false);
     expect(projected.summary.leavingQualified).toBe(1);
     expect(projected.summary.enteringQualified).toBe(0);
-    expect(projected.summary.bandMoves).toEqual(change40.current?.band === change40.projected.band ? [] : [{ from: change40.current?.band, to: change40.projected.band, leads: 1 }]);
+    expect(projected.summary.bandMoves).toEqual(
+      change40.current?.band === change40.projected.band ? [] : [{ from: change40.current?.band, to: change40.projected.band, leads: 1 }],
+    );
     // the preview changed nothing the lead shows
     expect(await lead('decay-active')).toEqual(shown);
 
@@ -321,7 +335,11 @@ describe('runDecayPass', () => {
   it('every lead carries the pass asOf as its scoredAt', async () => {
     const asOf = asOfDays(401);
     await runDecayPass(asOf);
-    const page = ok(await t.gql<{ leads: { totalCount: number; edges: Array<{ node: { score: { scoredAt: string } } }> } }>(`{ leads(first: 200) { totalCount edges { node { score { scoredAt } } } } }`)).leads;
+    const page = ok(
+      await t.gql<{ leads: { totalCount: number; edges: Array<{ node: { score: { scoredAt: string } } }> } }>(
+        `{ leads(first: 200) { totalCount edges { node { score { scoredAt } } } } }`,
+      ),
+    ).leads;
     expect(page.edges).toHaveLength(page.totalCount);
     for (const edge of page.edges) expect(edge.node.score.scoredAt).toBe(asOf);
     const rows = await t.sql<{ scored_at: Date }>('SELECT scored_at FROM lead_score');
@@ -332,7 +350,9 @@ describe('runDecayPass', () => {
 describe('the real pass and the future', () => {
   it('refuses an asOf in the future (beyond clock skew) with BAD_USER_INPUT naming asOf and pointing to decayPreview, and writes nothing', async () => {
     const before = await written();
-    const result = await t.gql(`mutation($asOf: DateTimeISO) { runDecayPass(asOf: $asOf) { leadsChanged } }`, { asOf: new Date(Date.now() + DAY).toISOString() });
+    const result = await t.gql(`mutation($asOf: DateTimeISO) { runDecayPass(asOf: $asOf) { leadsChanged } }`, {
+      asOf: new Date(Date.now() + DAY).toISOString(),
+    });
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0].extensions?.problems).toEqual([{ path: 'asOf', message: expect.stringContaining('decayPreview') }]);
@@ -365,7 +385,9 @@ describe('decayPreview', () => {
         [externalId, asOfDays(409), `${externalId}-future-demo`],
       );
     }
-    await t.sql(`INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ('preview', 'https://hooks.example.com/x', 'secret', '{lead.qualified}', 'test')`);
+    await t.sql(
+      `INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ('preview', 'https://hooks.example.com/x', 'secret', '{lead.qualified}', 'test')`,
+    );
   });
 
   it('shows the leads that would become qualified, writes no score, history or outbox event, and the real pass then does', async () => {
@@ -382,7 +404,9 @@ describe('decayPreview', () => {
 
     // The same date through the real pass (its clock at that date) writes what the preview did not.
     await runDecayPass(asOf);
-    const events = await t.sql<{ type: string; lead_id: string }>('SELECT type, lead_id::text AS lead_id FROM outbox_event ORDER BY lead_id');
+    const events = await t.sql<{ type: string; lead_id: string }>(
+      'SELECT type, lead_id::text AS lead_id FROM outbox_event ORDER BY lead_id',
+    );
     expect(events.map((event) => event.type)).toEqual(['lead.qualified', 'lead.qualified']);
     expect(events.map((event) => event.lead_id)).toEqual(page.changes.map((change) => change.leadId));
     for (const change of page.changes) {
@@ -421,7 +445,10 @@ describe('decayPreview', () => {
       [{ asOf, first: 201 }, 'first'],
     ];
     for (const [variables, path] of cases) {
-      const result = await t.gql(`query($asOf: DateTimeISO!, $first: Int, $after: String) { decayPreview(asOf: $asOf, first: $first, after: $after) { asOf } }`, variables);
+      const result = await t.gql(
+        `query($asOf: DateTimeISO!, $first: Int, $after: String) { decayPreview(asOf: $asOf, first: $first, after: $after) { asOf } }`,
+        variables,
+      );
       expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(result.errors?.[0].extensions?.problems).toEqual([{ path, message: expect.any(String) }]);
     }
@@ -430,7 +457,9 @@ describe('decayPreview', () => {
   it('is readable by every role and by API keys with scores:read, not by a key without it', async () => {
     const viewer: UserPrincipal = { kind: 'user', userId: t.admin.userId, email: 'viewer@test.local', name: 'Viewer', role: 'viewer' };
     expect((await t.gqlAs<{ decayPreview: Preview }>(viewer, PREVIEW, { asOf })).errors).toBeUndefined();
-    expect((await t.gqlAs(({ kind: 'apiKey', keyId: '1', name: 'reader', scopes: ['scores:read'] }), PREVIEW, { asOf })).errors).toBeUndefined();
+    expect(
+      (await t.gqlAs({ kind: 'apiKey', keyId: '1', name: 'reader', scopes: ['scores:read'] }, PREVIEW, { asOf })).errors,
+    ).toBeUndefined();
     const writer = await t.gqlAs({ kind: 'apiKey', keyId: '2', name: 'writer', scopes: ['leads:write'] }, PREVIEW, { asOf });
     expect(writer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });

@@ -38,7 +38,12 @@ async function upsert(externalId: string, email: string, attributes: Record<stri
   return data.upsertLead.id;
 }
 
-function record(externalId: string, idempotencyKey: string, type = 'DEMO_REQUEST', occurredAt = '2025-01-12T10:00:00Z'): Promise<GqlResult<{ recordActivity: { activityId: string; duplicate: boolean } }>> {
+function record(
+  externalId: string,
+  idempotencyKey: string,
+  type = 'DEMO_REQUEST',
+  occurredAt = '2025-01-12T10:00:00Z',
+): Promise<GqlResult<{ recordActivity: { activityId: string; duplicate: boolean } }>> {
   return t.gql(`mutation($input: RecordActivityInput!) { recordActivity(input: $input) { activityId duplicate } }`, {
     input: { leadExternalId: externalId, type, occurredAt, idempotencyKey, properties: { note: `about ${externalId}` } },
   });
@@ -80,7 +85,9 @@ const writerKey: Principal = { kind: 'apiKey', keyId: '1', name: 'crm-sync', sco
 beforeAll(async () => {
   t = await createTestApp();
   // An active endpoint, so score changes that qualify a lead write webhook events.
-  await t.sql(`INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ('crm', 'https://hooks.example.com/crm', 'secret', '{lead.qualified,lead.sales_ready}', 'test')`);
+  await t.sql(
+    `INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ('crm', 'https://hooks.example.com/crm', 'secret', '{lead.qualified,lead.sales_ready}', 'test')`,
+  );
   subjectId = await upsert(SUBJECT.externalId, SUBJECT.email, { jobTitle: SUBJECT.company });
   bystanderId = await upsert(BYSTANDER.externalId, BYSTANDER.email);
   // Both created in January 2025, so a backtest cohort of that month holds them.
@@ -91,13 +98,21 @@ beforeAll(async () => {
   }
   // A demo request today qualifies the subject: a webhook event with its external id and email.
   ok(await record(SUBJECT.externalId, `${SUBJECT.externalId}-demo-now`, 'DEMO_REQUEST', new Date(Date.now() - 3_600_000).toISOString()));
-  ok(await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, { input: { externalId: SUBJECT.externalId, outcome: 'CONVERTED', at: '2025-01-20T00:00:00Z', dealValue: 1234.5 } }));
+  ok(
+    await t.gql(`mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { id } }`, {
+      input: { externalId: SUBJECT.externalId, outcome: 'CONVERTED', at: '2025-01-20T00:00:00Z', dealValue: 1234.5 },
+    }),
+  );
   await t.app.services.webhooks.dispatchPending();
   const { activeRuleSets } = ok(await t.gql<{ activeRuleSets: Array<{ versionId: string }> }>('{ activeRuleSets { versionId } }'));
   const versionId = activeRuleSets[0].versionId;
   const run = ok(
     await t.gql<{ runBacktest: { status: string } }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { status } }`, {
-      input: { cohort: { createdFrom: '2025-01-01T00:00:00Z', createdTo: '2025-02-01T00:00:00Z', cutoffDaysAfterCreation: 30 }, versionId, compareToVersionId: versionId },
+      input: {
+        cohort: { createdFrom: '2025-01-01T00:00:00Z', createdTo: '2025-02-01T00:00:00Z', cutoffDaysAfterCreation: 30 },
+        versionId,
+        compareToVersionId: versionId,
+      },
     }),
   );
   expect(run.runBacktest.status).toBe('completed');
@@ -115,7 +130,9 @@ describe('eraseLead', () => {
     expect(rows.outbox).toBeGreaterThanOrEqual(1);
     expect(rows.deliveries).toBeGreaterThanOrEqual(1);
     for (const needle of [SUBJECT.externalId, SUBJECT.email]) expect((await tablesHolding(needle)).length).toBeGreaterThan(1);
-    expect(await tablesHolding(SUBJECT.externalId)).toEqual(expect.arrayContaining(['public.backtest_run', 'public.audit_log', 'public.outbox_event']));
+    expect(await tablesHolding(SUBJECT.externalId)).toEqual(
+      expect.arrayContaining(['public.backtest_run', 'public.audit_log', 'public.outbox_event']),
+    );
   });
 
   it('is refused to every role but admin and to API keys (FORBIDDEN), removing nothing', async () => {
@@ -177,32 +194,57 @@ describe('eraseLead', () => {
       auditEntriesScrubbed: 1,
     });
 
-    expect(await rowsOf(subjectId)).toEqual({ lead: 0, activities: 0, scores: 0, history: 0, outbox: 0, deliveries: 0, cohort_rows: 0, audit: 2 });
+    expect(await rowsOf(subjectId)).toEqual({
+      lead: 0,
+      activities: 0,
+      scores: 0,
+      history: 0,
+      outbox: 0,
+      deliveries: 0,
+      cohort_rows: 0,
+      audit: 2,
+    });
     // Nowhere in the database, whatever the table.
     for (const needle of [SUBJECT.externalId, SUBJECT.email, SUBJECT.company]) expect(await tablesHolding(needle)).toEqual([]);
     // The deal value is gone from the audit log (backtest results keep it only inside revenue aggregates).
     expect(await t.sql(`SELECT id FROM audit_log a WHERE strpos(a::text, '1234.5') > 0`)).toEqual([]);
 
     const audit = ok(
-      await t.gql<{ auditLog: { edges: Array<{ node: { actor: string; action: string; entityId: string; summary: string; before: unknown; after: unknown } }> } }>(
+      await t.gql<{
+        auditLog: {
+          edges: Array<{ node: { actor: string; action: string; entityId: string; summary: string; before: unknown; after: unknown } }>;
+        };
+      }>(
         `query($id: String) { auditLog(filter: { entityType: "lead", entityId: $id }, first: 10) { edges { node { actor action entityId summary before after } } } }`,
         { id: subjectId },
       ),
     ).auditLog.edges.map((edge) => edge.node);
     expect(audit.map((entry) => entry.action)).toEqual(['lead.erased', 'lead.outcome_set']);
-    expect(audit[0]).toMatchObject({ actor: `user:${t.admin.email}`, entityId: subjectId, before: null, after: { removed: eraseLead.removed } });
+    expect(audit[0]).toMatchObject({
+      actor: `user:${t.admin.email}`,
+      entityId: subjectId,
+      before: null,
+      after: { removed: eraseLead.removed },
+    });
     expect(audit[0].summary).toContain(`Erased lead ${subjectId}`);
     // The earlier outcome entry keeps who, what and when only.
     expect(audit[1]).toMatchObject({ entityId: subjectId, before: null, after: null });
 
     // Finished backtest results keep their aggregates; the bystander stays among the examples.
-    const [run] = await t.sql<{ results: { metrics: { leads: number }; comparison: { cellMoves: Array<{ leads: number; examples: string[] }> } } }>('SELECT results FROM backtest_run');
+    const [run] = await t.sql<{
+      results: { metrics: { leads: number }; comparison: { cellMoves: Array<{ leads: number; examples: string[] }> } };
+    }>('SELECT results FROM backtest_run');
     expect(run.results.metrics.leads).toBe(2);
     expect(run.results.comparison.cellMoves.flatMap((move) => move.examples)).toEqual([BYSTANDER.externalId]);
 
     // The bystander is untouched (but its cohort snapshot, a cache, was dropped with the subject's).
     expect(await rowsOf(bystanderId)).toEqual({ ...bystanderBefore, cohort_rows: 0 });
-    const bystander = ok(await t.gql<{ lead: { email: string; activities: { totalCount: number } } }>(`query($x: String) { lead(externalId: $x) { email activities { totalCount } } }`, { x: BYSTANDER.externalId }));
+    const bystander = ok(
+      await t.gql<{ lead: { email: string; activities: { totalCount: number } } }>(
+        `query($x: String) { lead(externalId: $x) { email activities { totalCount } } }`,
+        { x: BYSTANDER.externalId },
+      ),
+    );
     expect(bystander.lead).toEqual({ email: BYSTANDER.email, activities: { totalCount: 2 } });
     // A later backtest of the same cohort prepares it again, without the subject.
     const [{ lead_count }] = await t.sql<{ lead_count: number }>('SELECT count(*)::int AS lead_count FROM backtest_cohort');
@@ -223,45 +265,55 @@ describe('eraseLead', () => {
     const newId = await upsert(SUBJECT.externalId, 'new.person@example.org');
     expect(newId).not.toBe(subjectId);
     const fresh = ok(
-      await t.gql<{ lead: { outcome: string; scoreHistory: { edges: Array<{ node: { cause: string } }> }; activities: { totalCount: number } } }>(
-        `query($x: String) { lead(externalId: $x) { outcome scoreHistory { edges { node { cause } } } activities { totalCount } } }`,
-        { x: SUBJECT.externalId },
-      ),
+      await t.gql<{
+        lead: { outcome: string; scoreHistory: { edges: Array<{ node: { cause: string } }> }; activities: { totalCount: number } };
+      }>(`query($x: String) { lead(externalId: $x) { outcome scoreHistory { edges { node { cause } } } activities { totalCount } } }`, {
+        x: SUBJECT.externalId,
+      }),
     ).lead;
-    expect(fresh).toEqual({ outcome: 'OPEN', scoreHistory: { edges: [{ node: { cause: 'lead_created' } }] }, activities: { totalCount: 0 } });
+    expect(fresh).toEqual({
+      outcome: 'OPEN',
+      scoreHistory: { edges: [{ node: { cause: 'lead_created' } }] },
+      activities: { totalCount: 0 },
+    });
     const again = ok(await record(SUBJECT.externalId, `${SUBJECT.externalId}-demo`));
     expect(again.recordActivity.duplicate).toBe(false);
     expect((await rowsOf(newId)).activities).toBe(1);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)('waits for a transaction holding the lead, and an activity arriving during the erasure then finds no lead', async () => {
-    const externalId = 'subject-concurrent';
-    const leadId = await upsert(externalId, 'concurrent@privacy.example');
-    // Another client holds the lead's row lock, outside the service's pool.
-    const holder = new pg.Client({ connectionString: (t.app.dataSource.options as { url: string }).url });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT 1 FROM lead WHERE id = $1::bigint FOR UPDATE', [leadId]);
-      const waiting = async (count: number) => {
-        for (;;) {
-          const [row] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-          if (row.n >= count) return;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      };
-      const erasure = t.gql<{ eraseLead: Erasure }>(ERASE, { externalId });
-      await waiting(1);
-      const activity = record(externalId, 'concurrent-demo');
-      await waiting(2);
-      await holder.query('COMMIT');
-      expect(ok(await erasure).eraseLead.leadId).toBe(leadId);
-      const late = await activity;
-      expect(late.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-      expect(late.errors?.[0].extensions?.reason).toBe('LEAD_NOT_FOUND');
-      expect(await rowsOf(leadId)).toMatchObject({ lead: 0, activities: 0, scores: 0, history: 0 });
-    } finally {
-      await holder.end();
-    }
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    'waits for a transaction holding the lead, and an activity arriving during the erasure then finds no lead',
+    async () => {
+      const externalId = 'subject-concurrent';
+      const leadId = await upsert(externalId, 'concurrent@privacy.example');
+      // Another client holds the lead's row lock, outside the service's pool.
+      const holder = new pg.Client({ connectionString: (t.app.dataSource.options as { url: string }).url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM lead WHERE id = $1::bigint FOR UPDATE', [leadId]);
+        const waiting = async (count: number) => {
+          for (;;) {
+            const [row] = await t.sql<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            if (row.n >= count) return;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        const erasure = t.gql<{ eraseLead: Erasure }>(ERASE, { externalId });
+        await waiting(1);
+        const activity = record(externalId, 'concurrent-demo');
+        await waiting(2);
+        await holder.query('COMMIT');
+        expect(ok(await erasure).eraseLead.leadId).toBe(leadId);
+        const late = await activity;
+        expect(late.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+        expect(late.errors?.[0].extensions?.reason).toBe('LEAD_NOT_FOUND');
+        expect(await rowsOf(leadId)).toMatchObject({ lead: 0, activities: 0, scores: 0, history: 0 });
+      } finally {
+        await holder.end();
+      }
+    },
+  );
 });

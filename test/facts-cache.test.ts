@@ -12,7 +12,19 @@ import { mulberry32 } from '../server/src/common/random';
  */
 
 const DAY = 86_400_000;
-const TYPES = ['page_view', 'pricing_page_view', 'email_open', 'email_click', 'content_download', 'webinar_attendance', 'demo_request', 'form_submission', 'chat', 'unsubscribe', 'email_bounce'];
+const TYPES = [
+  'page_view',
+  'pricing_page_view',
+  'email_open',
+  'email_click',
+  'content_download',
+  'webinar_attendance',
+  'demo_request',
+  'form_submission',
+  'chat',
+  'unsubscribe',
+  'email_bounce',
+];
 const LEADS = 16;
 
 let t: TestApp;
@@ -32,7 +44,12 @@ async function insertActivities(rand: () => number, leadId: string, count: numbe
   for (let i = 0; i < count; i += 1) {
     const type = TYPES[Math.floor(rand() * TYPES.length)];
     const occurredAt = new Date(from + rand() * (to - from));
-    const properties = type === 'webinar_attendance' ? { minutesAttended: Math.floor(rand() * 90) } : type === 'content_download' && rand() < 0.5 ? { contentType: 'case_study' } : {};
+    const properties =
+      type === 'webinar_attendance'
+        ? { minutesAttended: Math.floor(rand() * 90) }
+        : type === 'content_download' && rand() < 0.5
+          ? { contentType: 'case_study' }
+          : {};
     // Straight into the table, as a migration script or a bulk load would: the trigger must notice.
     await t.sql('INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties) VALUES ($1, $2, $3, $4, $5)', [
       leadId,
@@ -86,7 +103,8 @@ async function decayPass(asOf: Date): Promise<void> {
   ok(await t.gql(`mutation($asOf: DateTimeISO) { runDecayPass(asOf: $asOf) { leadsScored } }`, { asOf: asOf.toISOString() }));
 }
 
-const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await c.get()).values.reduce((sum, v) => sum + v.value, 0);
+const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+  (await c.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -94,7 +112,11 @@ beforeAll(async () => {
   for (let i = 0; i < LEADS; i += 1) {
     ok(
       await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
-        input: { externalId: `cache-${i}`, email: `p${i}@acme${i}.io`, attributes: { industry: 'software', companySize: 50 + i * 100, seniority: i % 2 ? 'vp' : 'manager' } },
+        input: {
+          externalId: `cache-${i}`,
+          email: `p${i}@acme${i}.io`,
+          attributes: { industry: 'software', companySize: 50 + i * 100, seniority: i % 2 ? 'vp' : 'manager' },
+        },
       }),
     );
   }
@@ -107,7 +129,11 @@ beforeAll(async () => {
   ).upsertLead.id;
   await t.sql(`UPDATE lead SET created_at = $2 WHERE id = $1`, [returning, new Date(base - 179.6 * DAY)]);
   for (let i = 0; i < 4; i += 1) {
-    await t.sql(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'page_view', $2, $3)`, [returning, new Date(base - (i + 1) * 0.2 * DAY), `returning-${i}`]);
+    await t.sql(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'page_view', $2, $3)`, [
+      returning,
+      new Date(base - (i + 1) * 0.2 * DAY),
+      `returning-${i}`,
+    ]);
   }
   ids = (await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id LIKE 'cache-%' ORDER BY id`)).map((row) => row.id);
   const rand = random(7);
@@ -135,11 +161,17 @@ describe('cached activity facts', () => {
         // Behind the service's back: new activities for one lead, one activity of another deleted, one moved in time.
         await insertActivities(rand, ids[steps % LEADS], 3, at - 20 * DAY, at + 2 * DAY, `late-${steps}`);
         await t.sql(`DELETE FROM activity WHERE id = (SELECT min(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 3) % LEADS]]);
-        await t.sql(`UPDATE activity SET occurred_at = occurred_at - interval '20 days' WHERE id = (SELECT max(id) FROM activity WHERE lead_id = $1)`, [ids[(steps + 5) % LEADS]]);
+        await t.sql(
+          `UPDATE activity SET occurred_at = occurred_at - interval '20 days' WHERE id = (SELECT max(id) FROM activity WHERE lead_id = $1)`,
+          [ids[(steps + 5) % LEADS]],
+        );
       }
       if (steps % 7 === 3) {
         // Behind the service's back too: a lead's attributes change (its stored fired rules no longer hold).
-        await t.sql(`UPDATE lead SET attributes = attributes || jsonb_build_object('seniority', $2::text) WHERE id = $1`, [ids[steps % LEADS], steps % 2 ? 'c_level' : 'director']);
+        await t.sql(`UPDATE lead SET attributes = attributes || jsonb_build_object('seniority', $2::text) WHERE id = $1`, [
+          ids[steps % LEADS],
+          steps % 2 ? 'c_level' : 'director',
+        ]);
       }
       await decayPass(asOf);
       expect(await stored(), `as of ${asOf.toISOString()} (step ${steps})`).toEqual(await fresh(asOf));
@@ -173,7 +205,7 @@ describe('cached activity facts', () => {
     const [active] = await t.app.services.ruleSets.activeRuleSets(t.app.dataSource.manager);
     const definition = structuredClone(active.definition);
     const pageViews = definition.facts.find((fact) => fact.name === 'pageViews30d');
-    if (!pageViews || pageViews.source !== 'activity') throw new Error('default-b2b.json has no pageViews30d activity fact');
+    if (pageViews?.source !== 'activity') throw new Error('default-b2b.json has no pageViews30d activity fact');
     pageViews.windowDays = 3;
     const { buildFactsQuery } = await import('../server/src/scoring/facts');
     expect(buildFactsQuery(definition).key).not.toBe(active.factsQuery.key);
@@ -186,49 +218,81 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
   it.each([
     ['', false],
     [' (carrying fired rules over, as a publish or the decay pass does)', true],
-  ])('reads the score and cached facts that transaction committed, not those from before the wait (no lost update)%s', async (_, carryFirst) => {
-    const tag = carryFirst ? 'cache-wait-carry' : 'cache-wait';
-    // A lead without activities: its cached facts (none) hold for ever, so a later pass reuses them
-    // unless it sees that an activity came in.
-    ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId: tag, attributes: { industry: 'software', companySize: 400 } } }));
-    const [{ id: lead }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id = $1`, [tag]);
-    const now = Date.now();
-    const [cachedBefore] = await t.sql<{ key: string | null; validUntil: string | null }>('SELECT facts_key AS key, facts_valid_until AS "validUntil" FROM lead_score WHERE lead_id = $1', [lead]);
-    expect(cachedBefore).toEqual({ key: expect.any(String), validUntil: null });
+  ])(
+    'reads the score and cached facts that transaction committed, not those from before the wait (no lost update)%s',
+    async (_, carryFirst) => {
+      const tag = carryFirst ? 'cache-wait-carry' : 'cache-wait';
+      // A lead without activities: its cached facts (none) hold for ever, so a later pass reuses them
+      // unless it sees that an activity came in.
+      ok(
+        await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+          input: { externalId: tag, attributes: { industry: 'software', companySize: 400 } },
+        }),
+      );
+      const [{ id: lead }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM lead WHERE external_id = $1`, [tag]);
+      const now = Date.now();
+      const [cachedBefore] = await t.sql<{ key: string | null; validUntil: string | null }>(
+        'SELECT facts_key AS key, facts_valid_until AS "validUntil" FROM lead_score WHERE lead_id = $1',
+        [lead],
+      );
+      expect(cachedBefore).toEqual({ key: expect.any(String), validUntil: null });
 
-    // T1 records a demo request the way recordActivity does: lock, insert, re-score; and holds on.
-    const runner = t.app.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    let rescore: Promise<unknown> | null = null;
-    try {
-      await runner.query('SELECT id FROM lead WHERE id = $1 FOR UPDATE', [lead]);
-      await runner.query(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'demo_request', $2, $3)`, [lead, new Date(now), `${tag}-demo-1`]);
-      const recorded = await t.app.services.scoring.scoreLeads(runner.manager, [lead], 'activity_recorded', { locked: true, asOf: new Date(now) });
-      expect(recorded.leadsChanged).toBe(1);
-      // T2, a later pass (ten days on: past the decay's grace days, so the score moves), must wait for T1's lock.
-      rescore = t.app.dataSource.transaction((manager) => t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY), carryFirst }));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await runner.commitTransaction();
-    } finally {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      await runner.release();
-    }
-    await rescore;
+      // T1 records a demo request the way recordActivity does: lock, insert, re-score; and holds on.
+      const runner = t.app.dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      let rescore: Promise<unknown> | null = null;
+      try {
+        await runner.query('SELECT id FROM lead WHERE id = $1 FOR UPDATE', [lead]);
+        await runner.query(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key) VALUES ($1, 'demo_request', $2, $3)`, [
+          lead,
+          new Date(now),
+          `${tag}-demo-1`,
+        ]);
+        const recorded = await t.app.services.scoring.scoreLeads(runner.manager, [lead], 'activity_recorded', {
+          locked: true,
+          asOf: new Date(now),
+        });
+        expect(recorded.leadsChanged).toBe(1);
+        // T2, a later pass (ten days on: past the decay's grace days, so the score moves), must wait for T1's lock.
+        rescore = t.app.dataSource.transaction((manager) =>
+          t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY), carryFirst }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await runner.commitTransaction();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      await rescore;
 
-    // The stored score counts the demo request: T2 did not score the lead from what it was before T1.
-    const expected = (await t.app.services.scoring.computeScores(t.app.dataSource.manager, [lead], new Date(now + 10 * DAY)))
-      .map((score) => ({ leadId: score.leadId, fit: score.fit, engagement: score.engagement, total: score.total, cell: score.cell, firedRules: score.compact.firedRules, decay: score.compact.decay, daysInactive: score.compact.daysInactive }))[0];
-    expect(expected.engagement).toBeGreaterThan(0);
-    expect((await stored()).get(lead)).toEqual(expected);
-    const [history] = await t.sql<{ oldTotal: number; newTotal: number }>(
-      `SELECT old_total AS "oldTotal", new_total AS "newTotal" FROM score_history WHERE lead_id = $1 AND cause = 'decay' ORDER BY id DESC LIMIT 1`,
-      [lead],
-    );
-    const [afterDemo] = await t.sql<{ total: number }>(`SELECT new_total AS total FROM score_history WHERE lead_id = $1 AND cause = 'activity_recorded' ORDER BY id DESC LIMIT 1`, [lead]);
-    // Its history entry starts from the score T1 wrote.
-    expect(history).toEqual({ oldTotal: afterDemo.total, newTotal: expected.total });
-  });
+      // The stored score counts the demo request: T2 did not score the lead from what it was before T1.
+      const expected = (await t.app.services.scoring.computeScores(t.app.dataSource.manager, [lead], new Date(now + 10 * DAY))).map(
+        (score) => ({
+          leadId: score.leadId,
+          fit: score.fit,
+          engagement: score.engagement,
+          total: score.total,
+          cell: score.cell,
+          firedRules: score.compact.firedRules,
+          decay: score.compact.decay,
+          daysInactive: score.compact.daysInactive,
+        }),
+      )[0];
+      expect(expected.engagement).toBeGreaterThan(0);
+      expect((await stored()).get(lead)).toEqual(expected);
+      const [history] = await t.sql<{ oldTotal: number; newTotal: number }>(
+        `SELECT old_total AS "oldTotal", new_total AS "newTotal" FROM score_history WHERE lead_id = $1 AND cause = 'decay' ORDER BY id DESC LIMIT 1`,
+        [lead],
+      );
+      const [afterDemo] = await t.sql<{ total: number }>(
+        `SELECT new_total AS total FROM score_history WHERE lead_id = $1 AND cause = 'activity_recorded' ORDER BY id DESC LIMIT 1`,
+        [lead],
+      );
+      // Its history entry starts from the score T1 wrote.
+      expect(history).toEqual({ oldTotal: afterDemo.total, newTotal: expected.total });
+    },
+  );
 });
 
 describe('scores and score history without foreign keys', () => {

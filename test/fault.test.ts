@@ -20,7 +20,8 @@ const adminUrl = process.env.DATABASE_URL;
 const LEADS = 30_000;
 const BUMPED_RULE = 'fit-target-industry';
 
-if (!adminUrl) console.info('test/fault.test.ts skipped: it needs PostgreSQL (set DATABASE_URL) to run worker processes against one database');
+if (!adminUrl)
+  console.info('test/fault.test.ts skipped: it needs PostgreSQL (set DATABASE_URL) to run worker processes against one database');
 
 interface Worker {
   child: ChildProcess;
@@ -80,7 +81,10 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
     await admin(`CREATE DATABASE ${dbName} TEMPLATE ${inject('templateDatabase')}`);
     databaseUrl = withDatabase(adminUrl!, dbName);
     // This process publishes and watches; it runs no job workers.
-    app = await createApp({ database: { kind: 'postgres', url: databaseUrl }, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+    app = await createApp({
+      database: { kind: 'postgres', url: databaseUrl },
+      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    });
 
     // Every lead works in a target industry, so raising that rule's points changes every lead's score;
     // the rest varies, with fit well under its cap.
@@ -108,7 +112,11 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
   afterAll(async () => {
     for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     await Promise.all(
-      workers.map((worker) => (worker.child.exitCode === null && worker.child.signalCode === null ? new Promise((resolve) => worker.child.once('exit', resolve)) : null)),
+      workers.map((worker) =>
+        worker.child.exitCode === null && worker.child.signalCode === null
+          ? new Promise((resolve) => worker.child.once('exit', resolve))
+          : null,
+      ),
     );
     await app?.close();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -116,7 +124,9 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
 
   it('both workers claim chunks; one is SIGKILLed mid-job; the other finishes; every lead is scored once under the new version', async () => {
     const [active] = await app!.services.ruleSets.activeRuleSets(app!.dataSource.manager);
-    const [{ onV1 }] = await sql<{ onV1: number }>('SELECT count(*)::int AS "onV1" FROM lead_score WHERE rule_set_version_id = $1', [active.versionId]);
+    const [{ onV1 }] = await sql<{ onV1: number }>('SELECT count(*)::int AS "onV1" FROM lead_score WHERE rule_set_version_id = $1', [
+      active.versionId,
+    ]);
     expect(onV1).toBe(LEADS);
 
     workers.push(spawnWorker(), spawnWorker());
@@ -141,19 +151,26 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
     let victim: Worker | null = null;
     let doneAtKill = 0;
     while (!victim) {
-      if (Date.now() > deadline) throw new Error(`both workers never finished a chunk:\n${workers.map((worker) => worker.output.join('')).join('\n')}`);
-      const chunks = await sql<{ worker: string | null }>('SELECT worker FROM rescore_chunk WHERE job_id = $1 AND done_at IS NOT NULL', [jobId]);
+      if (Date.now() > deadline)
+        throw new Error(`both workers never finished a chunk:\n${workers.map((worker) => worker.output.join('')).join('\n')}`);
+      const chunks = await sql<{ worker: string | null }>('SELECT worker FROM rescore_chunk WHERE job_id = $1 AND done_at IS NOT NULL', [
+        jobId,
+      ]);
       const done = chunks.length;
       const byWorker = workers.map((worker) => chunks.filter((chunk) => chunk.worker?.endsWith(worker.name)).length);
       if (byWorker.every((count) => count > 0)) {
-        expect(done, 'the job finished before both workers could be seen working; too few leads for this machine?').toBeLessThan(totalChunks);
+        expect(done, 'the job finished before both workers could be seen working; too few leads for this machine?').toBeLessThan(
+          totalChunks,
+        );
         victim = workers[byWorker[0] >= byWorker[1] ? 0 : 1]; // the one further along: it holds its next chunk now
         const [{ inFlight }] = await sql<{ inFlight: number }>(
           `SELECT count(*)::int AS "inFlight" FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`,
         );
         victim.child.kill('SIGKILL');
         doneAtKill = done;
-        console.log(`fault: killed worker pid ${victim.child.pid} with ${done}/${totalChunks} chunks done (${inFlight} transactions open on the database)`);
+        console.log(
+          `fault: killed worker pid ${victim.child.pid} with ${done}/${totalChunks} chunks done (${inFlight} transactions open on the database)`,
+        );
       } else {
         await sleep(25);
       }
@@ -161,7 +178,9 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
     expect(doneAtKill).toBeGreaterThan(0);
     expect(doneAtKill).toBeLessThan(totalChunks);
     const survivor = workers.find((worker) => worker !== victim)!;
-    await new Promise<void>((resolve) => (victim!.child.exitCode !== null || victim!.child.signalCode !== null ? resolve() : victim!.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      victim!.child.exitCode !== null || victim!.child.signalCode !== null ? resolve() : victim!.child.once('exit', () => resolve()),
+    );
     expect(victim.child.signalCode).toBe('SIGKILL');
 
     // The survivor finishes the job, the killed worker's chunk included.
@@ -171,7 +190,15 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
       await sleep(100);
       job = await app!.services.rescore.getJob(jobId);
     }
-    expect(job, survivor.output.join('')).toMatchObject({ status: 'completed', totalLeads: LEADS, doneLeads: LEADS, totalChunks, doneChunks: totalChunks, changedLeads: LEADS, error: null });
+    expect(job, survivor.output.join('')).toMatchObject({
+      status: 'completed',
+      totalLeads: LEADS,
+      doneLeads: LEADS,
+      totalChunks,
+      doneChunks: totalChunks,
+      changedLeads: LEADS,
+      error: null,
+    });
     expect(survivor.child.exitCode).toBeNull(); // still running
 
     const chunks = await sql<{ chunkNo: number; worker: string; done: boolean }>(
@@ -203,7 +230,9 @@ describe.skipIf(!adminUrl)('re-score with a worker killed mid-job (PostgreSQL on
       [draft.id],
     );
     expect(history).toEqual({ entries: LEADS, leads: LEADS, plusOne: LEADS, onV2: LEADS });
-    const duplicates = await sql(`SELECT lead_id FROM score_history WHERE cause = 'rule_set_published' GROUP BY lead_id HAVING count(*) > 1 LIMIT 5`);
+    const duplicates = await sql(
+      `SELECT lead_id FROM score_history WHERE cause = 'rule_set_published' GROUP BY lead_id HAVING count(*) > 1 LIMIT 5`,
+    );
     expect(duplicates).toEqual([]);
   }, 240_000);
 });

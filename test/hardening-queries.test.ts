@@ -10,7 +10,10 @@ import { createTestApp, type GqlError, type TestApp } from './support/test-app';
 import { until } from './support/wait';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
-if (!onPostgres) console.info('test/hardening-queries.test.ts: the statement timeout and cancel tests need PostgreSQL (set DATABASE_URL); PGlite enforces neither');
+if (!onPostgres)
+  console.info(
+    'test/hardening-queries.test.ts: the statement timeout and cancel tests need PostgreSQL (set DATABASE_URL); PGlite enforces neither',
+  );
 
 interface Reply {
   status: number;
@@ -29,7 +32,6 @@ async function post(t: TestApp, query: string, variables: Record<string, unknown
 }
 
 const LEADS = `query ($filter: LeadFilter) { leads(first: 50, filter: $filter) { totalCount edges { node { externalId } } } }`;
-
 
 async function counts(t: TestApp): Promise<Record<string, number>> {
   const [row] = await t.sql<Record<string, number>>(
@@ -51,7 +53,10 @@ describe('leads filter bounds', () => {
   beforeAll(async () => {
     const upsert = 'mutation ($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }';
     const leads = [
-      { externalId: 'f-1', attributes: { industry: 'software', seniority: 'vp', technologies: ['hubspot', 'salesforce'], companySize: 800 } },
+      {
+        externalId: 'f-1',
+        attributes: { industry: 'software', seniority: 'vp', technologies: ['hubspot', 'salesforce'], companySize: 800 },
+      },
       { externalId: 'f-2', attributes: { industry: 'retail', seniority: 'vp', technologies: ['salesforce'], companySize: 40 } },
       { externalId: 'f-3', attributes: { industry: 'software', seniority: 'manager', companySize: 800 } },
     ];
@@ -68,7 +73,9 @@ describe('leads filter bounds', () => {
     expect(reply.body.data).toBeNull();
     const [error] = reply.body.errors ?? [];
     expect(error.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(error.extensions?.problems).toEqual([{ path: 'filter.attributes', message: `at most ${LEAD_FILTER_LIMITS.attributeFilters} attribute filters, got 100` }]);
+    expect(error.extensions?.problems).toEqual([
+      { path: 'filter.attributes', message: `at most ${LEAD_FILTER_LIMITS.attributeFilters} attribute filters, got 100` },
+    ]);
     expect(await counts(t)).toEqual(before);
     expect((await fetch(`${(await t.http()).url}/healthz`)).status).toBe(200);
   });
@@ -83,9 +90,15 @@ describe('leads filter bounds', () => {
     expect(await refused({ attributes: [{ name: 'industry', values: values(101) }] })).toEqual(['filter.attributes[0].values']);
     const perFilter = LEAD_FILTER_LIMITS.valuesPerAttribute;
     const filters = Math.floor(LEAD_FILTER_LIMITS.attributeValues / perFilter) + 1;
-    expect(await refused({ attributes: Array.from({ length: filters }, () => ({ name: 'industry', values: values(perFilter) })) })).toEqual([`filter.attributes[${filters - 1}].values`]);
-    expect(await refused({ attributes: [{ name: 'industry', values: ['software', 'x'.repeat(LEAD_FILTER_LIMITS.valueLength + 1)] }] })).toEqual(['filter.attributes[0].values[1]']);
-    expect(await refused({ attributes: [{ name: 'industry', values: [{ nested: 'object' }] }] })).toEqual(['filter.attributes[0].values[0]']);
+    expect(await refused({ attributes: Array.from({ length: filters }, () => ({ name: 'industry', values: values(perFilter) })) })).toEqual(
+      [`filter.attributes[${filters - 1}].values`],
+    );
+    expect(
+      await refused({ attributes: [{ name: 'industry', values: ['software', 'x'.repeat(LEAD_FILTER_LIMITS.valueLength + 1)] }] }),
+    ).toEqual(['filter.attributes[0].values[1]']);
+    expect(await refused({ attributes: [{ name: 'industry', values: [{ nested: 'object' }] }] })).toEqual([
+      'filter.attributes[0].values[0]',
+    ]);
     expect(await refused({ cells: Array.from({ length: LEAD_FILTER_LIMITS.listEntries + 1 }, () => 'A1') })).toEqual(['filter.cells']);
     expect(await counts(t)).toEqual(before);
   });
@@ -93,15 +106,25 @@ describe('leads filter bounds', () => {
   it('the largest filter allowed answers, with the same meaning as before: equals one of the values, an array value is contained', async () => {
     const perFilter = LEAD_FILTER_LIMITS.attributeValues / LEAD_FILTER_LIMITS.attributeFilters;
     const attributes = Array.from({ length: LEAD_FILTER_LIMITS.attributeFilters }, (_, i) =>
-      i % 2 === 0 ? { name: 'industry', values: values(perFilter, ['software']) } : { name: 'companySize', values: [1, 2, 800.0, ...values(perFilter - 3)] },
+      i % 2 === 0
+        ? { name: 'industry', values: values(perFilter, ['software']) }
+        : { name: 'companySize', values: [1, 2, 800.0, ...values(perFilter - 3)] },
     );
     const reply = await post(t, LEADS, { filter: { attributes } });
     expect(reply.body.errors).toBeUndefined();
-    const ids = (body: Reply['body']) => ((body.data?.leads as { edges: Array<{ node: { externalId: string } }> }).edges.map((edge) => edge.node.externalId)).sort();
+    const ids = (body: Reply['body']) =>
+      (body.data!.leads as { edges: Array<{ node: { externalId: string } }> }).edges.map((edge) => edge.node.externalId).sort();
     expect(ids(reply.body)).toEqual(['f-1', 'f-3']);
-    expect((reply.body.data?.leads as { totalCount: number }).totalCount).toBe(2);
+    expect((reply.body.data!.leads as { totalCount: number }).totalCount).toBe(2);
 
-    const mixed = await post(t, LEADS, { filter: { attributes: [{ name: 'technologies', values: [['salesforce', 'hubspot'], 'nothing'] }, { name: 'seniority', values: ['vp'] }] } });
+    const mixed = await post(t, LEADS, {
+      filter: {
+        attributes: [
+          { name: 'technologies', values: [['salesforce', 'hubspot'], 'nothing'] },
+          { name: 'seniority', values: ['vp'] },
+        ],
+      },
+    });
     expect(mixed.body.errors).toBeUndefined();
     expect(ids(mixed.body)).toEqual(['f-1']);
   });
@@ -122,13 +145,17 @@ describe('nested lists: counted at their page size and batched', () => {
   const costOf = (error: GqlError | undefined) => Number(/cost (\d+)/.exec(error?.message ?? '')?.[1]);
 
   it('8 aliases of leads(first: 200) with activities and scoreHistory without first are refused as too complex', async () => {
-    const alias = (i: number) => `l${i}: leads(first: 200) { edges { node { activities { totalCount edges { node { type } } } scoreHistory { edges { node { cause } } } } } }`;
+    const alias = (i: number) =>
+      `l${i}: leads(first: 200) { edges { node { activities { totalCount edges { node { type } } } scoreHistory { edges { node { cause } } } } } }`;
     const reply = await post(t, `{ ${Array.from({ length: 8 }, (_, i) => alias(i)).join(' ')} }`);
     expect(reply.status).toBe(400);
     expect(reply.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     // An omitted first costs what first: 20 (the page it returns) costs.
     const withDefault = await post(t, `{ ${alias(0)} }`);
-    const explicit = await post(t, `{ ${alias(0).replace('activities {', 'activities(first: 20) {').replace('scoreHistory {', 'scoreHistory(first: 20) {')} }`);
+    const explicit = await post(
+      t,
+      `{ ${alias(0).replace('activities {', 'activities(first: 20) {').replace('scoreHistory {', 'scoreHistory(first: 20) {')} }`,
+    );
     expect(costOf(withDefault.body.errors?.[0])).toBeGreaterThan(0);
     expect(costOf(withDefault.body.errors?.[0])).toBe(costOf(explicit.body.errors?.[0]));
   });
@@ -160,15 +187,28 @@ describe('nested lists: counted at their page size and batched', () => {
       expect(small.statements).toBe(4);
       expect(large.statements).toBe(4);
 
-      type Node = { externalId: string; activities: { totalCount: number; edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } };
-      const nodes = (large.data?.leads as { edges: Array<{ node: Node }> }).edges.map((edge) => edge.node);
+      type Node = {
+        externalId: string;
+        activities: {
+          totalCount: number;
+          edges: Array<{ cursor: string; node: { id: string } }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      };
+      const nodes = (large.data!.leads as { edges: Array<{ node: Node }> }).edges.map((edge) => edge.node);
       expect(nodes).toHaveLength(30);
       for (const node of nodes.slice(0, 3)) {
-        const alone = await post(t, `{ lead(externalId: "${node.externalId}") { activities(first: 2) { totalCount edges { cursor node { id occurredAt } } pageInfo { hasNextPage endCursor } } } }`);
-        expect((alone.body.data?.lead as Node).activities).toEqual(node.activities);
+        const alone = await post(
+          t,
+          `{ lead(externalId: "${node.externalId}") { activities(first: 2) { totalCount edges { cursor node { id occurredAt } } pageInfo { hasNextPage endCursor } } } }`,
+        );
+        expect((alone.body.data!.lead as Node).activities).toEqual(node.activities);
         expect(node.activities.totalCount).toBe(3);
-        const next = await post(t, `{ lead(externalId: "${node.externalId}") { activities(first: 2, after: "${node.activities.pageInfo.endCursor}") { edges { node { id } } pageInfo { hasNextPage } } } }`);
-        const rest = (next.body.data?.lead as Node).activities;
+        const next = await post(
+          t,
+          `{ lead(externalId: "${node.externalId}") { activities(first: 2, after: "${node.activities.pageInfo.endCursor}") { edges { node { id } } pageInfo { hasNextPage } } } }`,
+        );
+        const rest = (next.body.data!.lead as Node).activities;
         expect(rest.edges).toHaveLength(1);
         expect(rest.pageInfo.hasNextPage).toBe(false);
         expect(node.activities.edges.map((edge) => edge.node.id)).not.toContain(rest.edges[0].node.id);
@@ -227,7 +267,9 @@ describe.skipIf(!onPostgres)('statement timeout and client cancel (PostgreSQL on
       const { status, body } = await reply;
       expect(status).toBe(200);
       expect(body.errors?.[0].extensions?.code).toBe('QUERY_TIMEOUT');
-      expect(body.errors?.[0].message).toBe(`The query took longer than ${TIMEOUT_MS / 1000} s and was stopped; narrow the filter or ask for fewer items`);
+      expect(body.errors?.[0].message).toBe(
+        `The query took longer than ${TIMEOUT_MS / 1000} s and was stopped; narrow the filter or ask for fewer items`,
+      );
       expect(body.errors?.[0].path).toEqual(['leads']);
     } finally {
       await release();

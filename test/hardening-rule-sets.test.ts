@@ -34,8 +34,19 @@ async function gql(headers: Record<string, string>, query: string, variables: Re
 
 /** Rows in every table a refused request could have written to. */
 async function counts(): Promise<Record<string, number>> {
-  const tables = ['rule_set', 'rule_set_version', 'rule_set_review', 'backtest_run', 'backtest_cohort', 'rescore_job', 'audit_log', 'lead_score'];
-  const [row] = await t.sql<Record<string, number>>(`SELECT ${tables.map((table) => `(SELECT count(*) FROM ${table})::int AS ${table}`).join(', ')}`);
+  const tables = [
+    'rule_set',
+    'rule_set_version',
+    'rule_set_review',
+    'backtest_run',
+    'backtest_cohort',
+    'rescore_job',
+    'audit_log',
+    'lead_score',
+  ];
+  const [row] = await t.sql<Record<string, number>>(
+    `SELECT ${tables.map((table) => `(SELECT count(*) FROM ${table})::int AS ${table}`).join(', ')}`,
+  );
   return row;
 }
 
@@ -59,7 +70,9 @@ function chained(links: number): Record<string, unknown> {
   const doc = structuredClone(active) as { sharedConditions: Record<string, unknown>; rules: Array<{ conditions: unknown }> };
   const leaf = (value: number) => ({ fact: 'companySize', operator: 'greaterThan', value });
   for (let i = 0; i < links; i++) {
-    doc.sharedConditions[`c${i}`] = { any: [{ all: [{ condition: `c${i + 1}` }, leaf(i)] }, { all: [{ not: { condition: `c${i + 1}` } }, leaf(i + 1)] }] };
+    doc.sharedConditions[`c${i}`] = {
+      any: [{ all: [{ condition: `c${i + 1}` }, leaf(i)] }, { all: [{ not: { condition: `c${i + 1}` } }, leaf(i + 1)] }],
+    };
   }
   doc.sharedConditions[`c${links}`] = { all: [leaf(links)] };
   doc.rules[0].conditions = { condition: 'c0' };
@@ -104,14 +117,19 @@ beforeAll(async () => {
   const { auth } = t.app.services;
   await auth.createUser({ email: 'viewer@hardening-rules.test', name: 'Vic Viewer', role: 'viewer', password: 'viewer-password-1' });
   viewer = { authorization: `Bearer ${(await auth.signIn('viewer@hardening-rules.test', 'viewer-password-1')).token}` };
-  await auth.createUser({ email: 'marketing@hardening-rules.test', name: 'Mia Marketing', role: 'marketing', password: 'marketing-password-1' });
+  await auth.createUser({
+    email: 'marketing@hardening-rules.test',
+    name: 'Mia Marketing',
+    role: 'marketing',
+    password: 'marketing-password-1',
+  });
   marketing = { authorization: `Bearer ${(await auth.signIn('marketing@hardening-rules.test', 'marketing-password-1')).token}` };
   const [ruleSet] = await t.app.services.ruleSets.activeRuleSets(t.app.dataSource.manager);
   activeVersionId = ruleSet.versionId;
   active = structuredClone(ruleSet.definition) as unknown as Record<string, unknown>;
   const draft = await gql(marketing, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', copyOfVersionId: activeVersionId } });
   expect(draft.errors).toEqual([]);
-  draftId = (draft.data?.createDraft as { id: string }).id;
+  draftId = (draft.data!.createDraft as { id: string }).id;
 });
 afterAll(async () => {
   await t?.close();
@@ -139,7 +157,9 @@ describe('shared conditions that each use the next one twice', () => {
 
   it('simulateRuleSet (a viewer): BAD_USER_INPUT naming input.definition paths', async () => {
     const before = await counts();
-    const reply = await withoutStalling(() => gql(viewer, SIMULATE, { input: { definition: chained(CHAIN), facts: { companySize: 500 } } }));
+    const reply = await withoutStalling(() =>
+      gql(viewer, SIMULATE, { input: { definition: chained(CHAIN), facts: { companySize: 500 } } }),
+    );
     expectRefused(reply, [`input.definition.${CROSSING}`, 'input.definition.rules[0].conditions']);
     expect(await counts()).toEqual(before);
   });
@@ -148,7 +168,9 @@ describe('shared conditions that each use the next one twice', () => {
     const before = await counts();
     const [draftBefore] = await t.sql('SELECT revision, definition FROM rule_set_version WHERE id = $1', [draftId]);
     await withoutStalling(async () => {
-      expectRefused(await gql(marketing, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', definition: chained(CHAIN) } }), [`input.definition.${CROSSING}`]);
+      expectRefused(await gql(marketing, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', definition: chained(CHAIN) } }), [
+        `input.definition.${CROSSING}`,
+      ]);
       expectRefused(await gql(marketing, SAVE_DRAFT, { input: { versionId: draftId, expectedRevision: 1, definition: chained(CHAIN) } }), [
         `input.definition.${CROSSING}`,
         'input.definition.rules[0].conditions',
@@ -168,7 +190,9 @@ describe('shared conditions that each use the next one twice', () => {
   it('ruleSetDiff against the chain (a viewer) answers without stalling', async () => {
     const reply = await withoutStalling(() => gql(viewer, DIFF, { from: activeVersionId, to: chained(CHAIN) }));
     expect(reply.errors).toEqual([]);
-    expect((reply.data?.ruleSetDiff as { summary: string[] }).summary).toEqual(expect.arrayContaining([expect.stringMatching(/Added shared condition "c0"/)]));
+    expect((reply.data!.ruleSetDiff as { summary: string[] }).summary).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Added shared condition "c0"/)]),
+    );
   });
 
   it('the service answers /healthz meanwhile', async () => {
@@ -185,7 +209,11 @@ describe('shared conditions that each use the next one twice', () => {
 describe('a document full of schema mistakes', () => {
   it('validateRuleSet (a viewer) with 8,000 broken conditions: the first 200 problems and a note, without stalling', async () => {
     const doc = structuredClone(active) as { rules: Array<Record<string, unknown>> };
-    doc.rules = Array.from({ length: 400 }, (_, r) => ({ ...doc.rules[0], name: `r${r}`, conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) } }));
+    doc.rules = Array.from({ length: 400 }, (_, r) => ({
+      ...doc.rules[0],
+      name: `r${r}`,
+      conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) },
+    }));
     const reply = await withoutStalling(() => gql(viewer, VALIDATE, { definition: doc }));
     expect(reply.errors).toEqual([]);
     const result = reply.data?.validateRuleSet as { valid: boolean; problems: Array<{ path: string; message: string }> };
@@ -203,7 +231,12 @@ describe('conditions nested thousands deep', () => {
       const validated = await gql(viewer, VALIDATE, `{"definition":${nested(20_000)}}`);
       expect(validated.errors).toEqual([]);
       const result = validated.data?.validateRuleSet as { valid: boolean; problems: Array<{ path: string; message: string }> };
-      expect(result).toEqual({ valid: false, problems: [{ path: expect.stringMatching(/^rules\[0\]\.conditions(\.not)+$/), message: expect.stringMatching(/nested too deeply/) }] });
+      expect(result).toEqual({
+        valid: false,
+        problems: [
+          { path: expect.stringMatching(/^rules\[0\]\.conditions(\.not)+$/), message: expect.stringMatching(/nested too deeply/) },
+        ],
+      });
 
       const simulated = await gql(viewer, SIMULATE, `{"input":{"definition":${nested(20_000)},"facts":{}}}`);
       expectRefused(simulated, []);

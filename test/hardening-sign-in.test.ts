@@ -19,25 +19,41 @@ beforeAll(async () => {
   t = await createTestApp();
   server = await t.http();
   await t.app.services.auth.createUser({ email: 'real@acme.io', name: 'Real User', role: 'viewer', password: PASSWORD });
-  for (let i = 0; i < 10; i++) await t.app.services.auth.createUser({ email: `target${i}@acme.io`, name: `Target ${i}`, role: 'viewer', password: PASSWORD });
+  for (let i = 0; i < 10; i++)
+    await t.app.services.auth.createUser({ email: `target${i}@acme.io`, name: `Target ${i}`, role: 'viewer', password: PASSWORD });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(address: string, email: string, password: string): Promise<{ status: number; reason?: string; token?: string; ms: number }> {
+async function signIn(
+  address: string,
+  email: string,
+  password: string,
+): Promise<{ status: number; reason?: string; token?: string; ms: number }> {
   const started = performance.now();
   const response = await fetch(server.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ query: SIGN_IN, variables: { email, password } }),
   });
-  const body = (await response.json()) as { data?: { signIn: { token: string } } | null; errors?: Array<{ extensions?: { reason?: string } }> };
-  return { status: response.status, reason: body.errors?.[0]?.extensions?.reason, token: body.data?.signIn.token, ms: performance.now() - started };
+  const body = (await response.json()) as {
+    data?: { signIn: { token: string } } | null;
+    errors?: Array<{ extensions?: { reason?: string } }>;
+  };
+  return {
+    status: response.status,
+    reason: body.errors?.[0]?.extensions?.reason,
+    token: body.data?.signIn.token,
+    ms: performance.now() - started,
+  };
 }
 
 /** Sends `count` requests at once and, once the first is answered, the real user's sign-in; returns its time and the flood's answers. */
-async function duringFlood<T>(count: number, send: (i: number) => Promise<T>): Promise<{ real: Awaited<ReturnType<typeof signIn>>; flood: T[]; answeredBefore: number }> {
+async function duringFlood<T>(
+  count: number,
+  send: (i: number) => Promise<T>,
+): Promise<{ real: Awaited<ReturnType<typeof signIn>>; flood: T[]; answeredBefore: number }> {
   let answered = 0;
   let firstAnswer!: () => void;
   const floodAnswering = new Promise<void>((resolve) => (firstAnswer = resolve));
@@ -57,12 +73,20 @@ async function duringFlood<T>(count: number, send: (i: number) => Promise<T>): P
 describe('sign-in under a flood of wrong passwords', () => {
   it('200 concurrent wrong sign-ins hold up a correct sign-in from elsewhere hardly more than 200 trivial requests do', async () => {
     // The same number of requests that hash nothing: what 200 requests cost this (possibly busy) machine anyway.
-    const control = await duringFlood(200, () => fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).then((response) => response.status));
+    const control = await duringFlood(200, () =>
+      fetch(server.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }).then((response) => response.status),
+    );
     expect(control.real.token).toMatch(/^lss_/);
 
     // The attacker: half at ten other accounts, half at the real user's own.
     const attacker = '203.0.113.66';
-    const { real, flood, answeredBefore } = await duringFlood(200, (i) => signIn(attacker, i % 2 ? `target${i % 10}@acme.io` : 'real@acme.io', `guess number ${i}`));
+    const { real, flood, answeredBefore } = await duringFlood(200, (i) =>
+      signIn(attacker, i % 2 ? `target${i % 10}@acme.io` : 'real@acme.io', `guess number ${i}`),
+    );
     const health = await fetch(`${server.url}/healthz`);
 
     expect(real.token).toMatch(/^lss_/);
@@ -77,6 +101,8 @@ describe('sign-in under a flood of wrong passwords', () => {
     // Refused without hashing: only the few the gate let through were checked.
     expect(checked.length).toBeLessThan(20);
     expect(refused.every((result) => result.status === 429)).toBe(true);
-    console.log(`200 wrong sign-ins: ${checked.length} checked, ${refused.length} refused at once; a real sign-in took ${Math.round(real.ms)} ms (${Math.round(control.real.ms)} ms during 200 trivial requests)`);
+    console.log(
+      `200 wrong sign-ins: ${checked.length} checked, ${refused.length} refused at once; a real sign-in took ${Math.round(real.ms)} ms (${Math.round(control.real.ms)} ms during 200 trivial requests)`,
+    );
   });
 });

@@ -26,7 +26,13 @@ async function post(body: string, headers: Record<string, string> = {}) {
     headers: { 'content-type': 'application/json', authorization, ...headers },
     body,
   });
-  return { status: response.status, json: (await response.json()) as { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    status: response.status,
+    json: (await response.json()) as {
+      data?: Record<string, unknown>;
+      errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+    },
+  };
 }
 
 describe('GraphQL over HTTP', () => {
@@ -64,7 +70,7 @@ describe('GraphQL over HTTP', () => {
     expect(created.status).toBe(200);
     expect(created.json.errors).toBeUndefined();
     const read = await post(JSON.stringify({ query: '{ lead(externalId: "http-1") { score { total cell } } }' }));
-    const createdScore = (created.json.data?.upsertLead as { score: { total: number; cell: string } }).score;
+    const createdScore = (created.json.data!.upsertLead as { score: { total: number; cell: string } }).score;
     expect(createdScore.cell).toMatch(/^[A-D][1-4]$/);
     expect(read.json.data?.lead).toEqual({ score: createdScore });
   });

@@ -26,9 +26,19 @@ const MAPPING: ImportMapping = {
   outcome: { column: 'Stage', converted: ['Won'], lost: ['Lost'], open: ['Open'], dateColumn: 'Closed', dealValueColumn: 'Amount' },
   attributes: {
     Visits: { attribute: 'fxVisits', type: 'number', define: { label: 'Visits', description: 'Website visits' } },
-    Source: { attribute: 'fxChannel', type: 'string', normalise: { case: 'lower' }, define: { label: 'Channel', description: 'Channel, lower case' } },
+    Source: {
+      attribute: 'fxChannel',
+      type: 'string',
+      normalise: { case: 'lower' },
+      define: { label: 'Channel', description: 'Channel, lower case' },
+    },
     'Opt Out': { attribute: 'fxOptOut', type: 'boolean', define: { label: 'Opt-out', description: 'Asked not to be e-mailed' } },
-    Tier: { attribute: 'fxTier', type: 'string', normalise: { case: 'lower' }, define: { label: 'Tier', description: 'Customer tier', values: ['gold', 'silver'] } },
+    Tier: {
+      attribute: 'fxTier',
+      type: 'string',
+      normalise: { case: 'lower' },
+      define: { label: 'Tier', description: 'Customer tier', values: ['gold', 'silver'] },
+    },
   },
   ignore: ['Tags'],
   activities: [{ column: 'Last Activity', types: { 'Email Opened': 'email_open', 'SMS Sent': 'sms' } }],
@@ -83,7 +93,13 @@ describe('importing a CSV file', () => {
 
   beforeAll(async () => {
     file = writeCsv('crm.csv', GOOD_AND_BAD);
-    first = await runImport(t.app, { file, mapping: mappingFile, progress: false, reportFile: path.join(dir, 'report.json'), now: new Date('2026-03-01T00:00:00Z') });
+    first = await runImport(t.app, {
+      file,
+      mapping: mappingFile,
+      progress: false,
+      reportFile: path.join(dir, 'report.json'),
+      now: new Date('2026-03-01T00:00:00Z'),
+    });
   });
 
   it('imports the good rows and reports every bad row with its line number and reasons', () => {
@@ -92,7 +108,11 @@ describe('importing a CSV file', () => {
     expect(first.imported).toEqual({ total: 4, created: 4, updated: 0, unchanged: 0 });
     expect(first.rejected.rows).toBe(6);
     expect(first.rejected.details).toEqual([
-      { line: 6, externalId: null, problems: ['Email: not an e-mail address ("not-an-email")', 'Visits: not a number ("abc")', 'Opt Out: not yes/no ("maybe")'] },
+      {
+        line: 6,
+        externalId: null,
+        problems: ['Email: not an e-mail address ("not-an-email")', 'Visits: not a number ("abc")', 'Opt Out: not yes/no ("maybe")'],
+      },
       { line: 7, externalId: null, problems: ['Id: blank externalId'] },
       { line: 8, externalId: 'L-1', problems: ['duplicate externalId ("L-1, first on line 2")'] },
       { line: 10, externalId: null, problems: ['Stage: not a known outcome value (outcome.converted / lost / open) ("Pending")'] },
@@ -116,7 +136,9 @@ describe('importing a CSV file', () => {
 
   it('defines the missing attributes in the catalog', async () => {
     expect(first.attributesDefined.sort()).toEqual(['fxChannel', 'fxOptOut', 'fxTier', 'fxVisits']);
-    const { data } = await t.gql<{ attributeDefinitions: Array<{ name: string; type: string; allowedValues: string[] | null }> }>('{ attributeDefinitions { name type allowedValues } }');
+    const { data } = await t.gql<{ attributeDefinitions: Array<{ name: string; type: string; allowedValues: string[] | null }> }>(
+      '{ attributeDefinitions { name type allowedValues } }',
+    );
     expect(data?.attributeDefinitions.filter((a) => a.name.startsWith('fx'))).toEqual([
       { name: 'fxChannel', type: 'string', allowedValues: null },
       { name: 'fxOptOut', type: 'boolean', allowedValues: null },
@@ -132,9 +154,20 @@ describe('importing a CSV file', () => {
       activities(first: 5) { totalCount edges { node { type occurredAt properties } } } } }`;
     type LeadView = {
       lead: {
-        email: string | null; source: string | null; segment: string | null; attributes: Record<string, unknown>; outcome: string; outcomeAt: string | null; dealValue: string | null; createdAt: string;
-        score: { total: number; ruleSetKey: string } | null; scoreHistory: { edges: Array<{ node: { cause: string } }> };
-        activities: { totalCount: number; edges: Array<{ node: { type: string; occurredAt: string; properties: Record<string, unknown> } }> };
+        email: string | null;
+        source: string | null;
+        segment: string | null;
+        attributes: Record<string, unknown>;
+        outcome: string;
+        outcomeAt: string | null;
+        dealValue: string | null;
+        createdAt: string;
+        score: { total: number; ruleSetKey: string } | null;
+        scoreHistory: { edges: Array<{ node: { cause: string } }> };
+        activities: {
+          totalCount: number;
+          edges: Array<{ node: { type: string; occurredAt: string; properties: Record<string, unknown> } }>;
+        };
       };
     };
     const one = (await t.gql<LeadView>(query, { id: 'L-1' })).data?.lead;
@@ -151,13 +184,25 @@ describe('importing a CSV file', () => {
     expect(one?.attributes).not.toHaveProperty('fxTier'); // "Select" is no value
     expect(one?.score).toMatchObject({ ruleSetKey: 'default-b2b' });
     expect(one?.scoreHistory.edges.map((e) => e.node.cause)).toEqual(['lead_created']);
-    expect(one?.activities.edges.map((e) => e.node)).toEqual([{ type: 'EMAIL_OPEN', occurredAt: '2026-01-05T00:00:00.000Z', properties: { importedFrom: 'Last Activity', value: 'Email Opened' } }]);
+    expect(one?.activities.edges.map((e) => e.node)).toEqual([
+      { type: 'EMAIL_OPEN', occurredAt: '2026-01-05T00:00:00.000Z', properties: { importedFrom: 'Last Activity', value: 'Email Opened' } },
+    ]);
 
     const two = (await t.gql<LeadView>(query, { id: 'L-2' })).data?.lead;
-    expect(two).toMatchObject({ attributes: { fxVisits: 3, fxChannel: 'google', fxOptOut: true, fxTier: 'gold' }, outcome: 'LOST', outcomeAt: '2026-01-20T00:00:00.000Z', dealValue: null });
+    expect(two).toMatchObject({
+      attributes: { fxVisits: 3, fxChannel: 'google', fxOptOut: true, fxTier: 'gold' },
+      outcome: 'LOST',
+      outcomeAt: '2026-01-20T00:00:00.000Z',
+      dealValue: null,
+    });
     expect(two?.activities.edges.map((e) => e.node.type)).toEqual(['SMS']);
     const three = (await t.gql<LeadView>(query, { id: 'L-3' })).data?.lead;
-    expect(three).toMatchObject({ email: null, attributes: { fxChannel: 'olark chat', fxOptOut: false }, outcome: 'OPEN', outcomeAt: null });
+    expect(three).toMatchObject({
+      email: null,
+      attributes: { fxChannel: 'olark chat', fxOptOut: false },
+      outcome: 'OPEN',
+      outcomeAt: null,
+    });
 
     expect(await count(`SELECT count(*) FROM lead WHERE segment = 'fixture'`)).toBe(4);
     expect(await count(`SELECT count(*) FROM lead_score s JOIN lead l ON l.id = s.lead_id WHERE l.segment = 'fixture'`)).toBe(4);
@@ -179,17 +224,40 @@ describe('importing a CSV file', () => {
 
   it('an updated file replaces the mapped values of existing leads (a blank removes one) and keeps the rest', async () => {
     await t.gql('mutation { upsertLead(input: { externalId: "L-2", attributes: { companySize: 250 } }) { id } }');
-    const updated = writeCsv('crm-v2.csv', [HEADER, 'L-2,bo@acme.io,2026-01-06,Won,2026-02-10,100,9,google,Yes,Select,,SMS Sent,', 'L-9,new@x.io,2026-02-01,Open,,,1,Direct,No,,,,', ''].join('\n'));
+    const updated = writeCsv(
+      'crm-v2.csv',
+      [
+        HEADER,
+        'L-2,bo@acme.io,2026-01-06,Won,2026-02-10,100,9,google,Yes,Select,,SMS Sent,',
+        'L-9,new@x.io,2026-02-01,Open,,,1,Direct,No,,,,',
+        '',
+      ].join('\n'),
+    );
     const summary = await runImport(t.app, { file: updated, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
     expect(summary.imported).toEqual({ total: 2, created: 1, updated: 1, unchanged: 0 });
-    const [lead] = await t.sql<{ attributes: Record<string, unknown>; outcome: string; deal_value: string }>(`SELECT attributes, outcome, deal_value::text FROM lead WHERE external_id = 'L-2'`);
-    expect(lead).toEqual({ attributes: { fxVisits: 9, fxChannel: 'google', fxOptOut: true, companySize: 250 }, outcome: 'converted', deal_value: '100.00' });
+    const [lead] = await t.sql<{ attributes: Record<string, unknown>; outcome: string; deal_value: string }>(
+      `SELECT attributes, outcome, deal_value::text FROM lead WHERE external_id = 'L-2'`,
+    );
+    expect(lead).toEqual({
+      attributes: { fxVisits: 9, fxChannel: 'google', fxOptOut: true, companySize: 250 },
+      outcome: 'converted',
+      deal_value: '100.00',
+    });
     expect(summary.scoring.leadsScored).toBe(2);
   });
 
   it('a dry run reports what would happen and writes nothing', async () => {
     const before = await count('SELECT count(*) FROM lead');
-    const fresh = writeCsv('dry.csv', [HEADER, 'D-1,d@x.io,2026-01-05,Won,,,1,Google,No,,,,', 'L-1,ana@acme.io,2026-01-05,Won,2026-02-01,990.50,7,Google,No,Select,,Email Opened,', 'D-2,,2026-01-05,Won,,,x,Google,No,,,,', ''].join('\n'));
+    const fresh = writeCsv(
+      'dry.csv',
+      [
+        HEADER,
+        'D-1,d@x.io,2026-01-05,Won,,,1,Google,No,,,,',
+        'L-1,ana@acme.io,2026-01-05,Won,2026-02-01,990.50,7,Google,No,Select,,Email Opened,',
+        'D-2,,2026-01-05,Won,,,x,Google,No,,,,',
+        '',
+      ].join('\n'),
+    );
     const summary = await runImport(t.app, { file: fresh, mapping: mappingFile, progress: false, dryRun: true });
     expect(summary.status).toBe('dry_run');
     expect(summary.imported).toMatchObject({ total: 2, created: 1, updated: 1 });
@@ -201,10 +269,30 @@ describe('importing a CSV file', () => {
 describe('imports that fail write nothing', () => {
   it('a file without the externalId column', async () => {
     const leadsBefore = await count('SELECT count(*) FROM lead');
-    const file = writeCsv('no-id.csv', ['Email,Created,Stage,Closed,Amount,Visits,Source,Opt Out,Tier,Tags,Last Activity', 'a@b.io,2026-01-05,Won,,,1,Google,No,,,', ''].join('\n'));
-    const summary = await runImport(t.app, { file, mapping: { ...MAPPING, attributes: { ...MAPPING.attributes, Visits: { attribute: 'fxNewVisits', type: 'number', define: { label: 'V', description: 'V' } } } }, progress: false });
+    const file = writeCsv(
+      'no-id.csv',
+      [
+        'Email,Created,Stage,Closed,Amount,Visits,Source,Opt Out,Tier,Tags,Last Activity',
+        'a@b.io,2026-01-05,Won,,,1,Google,No,,,',
+        '',
+      ].join('\n'),
+    );
+    const summary = await runImport(t.app, {
+      file,
+      mapping: {
+        ...MAPPING,
+        attributes: {
+          ...MAPPING.attributes,
+          Visits: { attribute: 'fxNewVisits', type: 'number', define: { label: 'V', description: 'V' } },
+        },
+      },
+      progress: false,
+    });
     expect(summary.status).toBe('failed');
-    expect(summary.error).toMatchObject({ code: 'INVALID_FILE', problems: [{ path: 'externalId', message: expect.stringContaining('column "Id" is not in the file') }] });
+    expect(summary.error).toMatchObject({
+      code: 'INVALID_FILE',
+      problems: [{ path: 'externalId', message: expect.stringContaining('column "Id" is not in the file') }],
+    });
     expect(summary.imported.total).toBe(0);
     expect(await count('SELECT count(*) FROM lead')).toBe(leadsBefore);
     expect(await count(`SELECT count(*) FROM attribute_definition WHERE name = 'fxNewVisits'`)).toBe(0);
@@ -214,7 +302,13 @@ describe('imports that fail write nothing', () => {
     const leadsBefore = await count('SELECT count(*) FROM lead');
     const rows = Array.from({ length: 30 }, (_, i) => `T-${i},t${i}@x.io,2026-01-05,Won,,,${i},Google,No,,,,`);
     const file = writeCsv('late-failure.csv', [HEADER, ...rows, 'T-bad,bad,2026-01-05,Won,,,1,Google,No,,,,', ''].join('\n'));
-    const mapping = { ...MAPPING, attributes: { ...MAPPING.attributes, Visits: { attribute: 'fxLateVisits', type: 'number' as const, define: { label: 'V', description: 'V' } } } };
+    const mapping = {
+      ...MAPPING,
+      attributes: {
+        ...MAPPING.attributes,
+        Visits: { attribute: 'fxLateVisits', type: 'number' as const, define: { label: 'V', description: 'V' } },
+      },
+    };
     const summary = await runImport(t.app, { file, mapping, progress: false, batchSize: 7, maxRejected: 0 });
     expect(summary.status).toBe('failed');
     expect(summary.error?.code).toBe('TOO_MANY_REJECTED');
@@ -225,12 +319,16 @@ describe('imports that fail write nothing', () => {
   });
 
   it('a failure while batches are still being written waits for them, then rolls them back', async () => {
-    const lines = (visits: (i: number) => number, activity: string) => Array.from({ length: 10 }, (_, i) => `W-${i},w${i}@x.io,2026-01-05,Won,,,${visits(i)},Google,No,,,${activity},`);
+    const lines = (visits: (i: number) => number, activity: string) =>
+      Array.from({ length: 10 }, (_, i) => `W-${i},w${i}@x.io,2026-01-05,Won,,,${visits(i)},Google,No,,,${activity},`);
     const existing = writeCsv('existing.csv', [HEADER, ...lines((i) => i, ''), ''].join('\n'));
     expect((await runImport(t.app, { file: existing, mapping: MAPPING, progress: false })).imported.created).toBe(10);
     // The same leads with new values and an activity each, in batches of five, then a row that fails
     // the import while the last batches are still queued or being written.
-    const changed = writeCsv('in-flight.csv', [HEADER, ...lines((i) => i + 1, 'Email Opened'), 'W-bad,bad,2026-01-05,Won,,,1,Google,No,,,,', ''].join('\n'));
+    const changed = writeCsv(
+      'in-flight.csv',
+      [HEADER, ...lines((i) => i + 1, 'Email Opened'), 'W-bad,bad,2026-01-05,Won,,,1,Google,No,,,,', ''].join('\n'),
+    );
     for (let run = 0; run < 5; run++) {
       const summary = await runImport(t.app, { file: changed, mapping: MAPPING, progress: false, batchSize: 5, maxRejected: 0 });
       expect(summary.error?.code).toBe('TOO_MANY_REJECTED');
@@ -239,20 +337,37 @@ describe('imports that fail write nothing', () => {
     // A write left running would land after runImport returned: give it time to show.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await count(`SELECT count(*) FROM activity a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE 'W-%'`)).toBe(0);
-    expect(await count(`SELECT count(*) FROM lead WHERE external_id LIKE 'W-%' AND (attributes->>'fxVisits')::int = substr(external_id, 3)::int`)).toBe(10);
+    expect(
+      await count(
+        `SELECT count(*) FROM lead WHERE external_id LIKE 'W-%' AND (attributes->>'fxVisits')::int = substr(external_id, 3)::int`,
+      ),
+    ).toBe(10);
   });
 
   it('too many rows, a file too big, a mapping that contradicts the catalog, a broken CSV', async () => {
-    const file = writeCsv('three.csv', [HEADER, 'M-1,a@x.io,,Open,,,,,,,,,', 'M-2,b@x.io,,Open,,,,,,,,,', 'M-3,c@x.io,,Open,,,,,,,,,', ''].join('\n'));
+    const file = writeCsv(
+      'three.csv',
+      [HEADER, 'M-1,a@x.io,,Open,,,,,,,,,', 'M-2,b@x.io,,Open,,,,,,,,,', 'M-3,c@x.io,,Open,,,,,,,,,', ''].join('\n'),
+    );
     expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxRows: 2 })).error?.code).toBe('TOO_MANY_ROWS');
-    expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxFileBytes: 100 })).error?.message).toMatch(/the limit is 0\.0 MB/);
-    const conflicting = { ...MAPPING, attributes: { ...MAPPING.attributes, Visits: { attribute: 'companySize', type: 'string' as const } } };
+    expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxFileBytes: 100 })).error?.message).toMatch(
+      /the limit is 0\.0 MB/,
+    );
+    const conflicting = {
+      ...MAPPING,
+      attributes: { ...MAPPING.attributes, Visits: { attribute: 'companySize', type: 'string' as const } },
+    };
     expect((await runImport(t.app, { file, mapping: conflicting, progress: false })).error).toMatchObject({
       code: 'CATALOG_CONFLICT',
-      problems: [{ path: 'attributes.Visits.type', message: expect.stringContaining('"companySize" is a number in the attribute catalog') }],
+      problems: [
+        { path: 'attributes.Visits.type', message: expect.stringContaining('"companySize" is a number in the attribute catalog') },
+      ],
     });
     const broken = writeCsv('broken.csv', [HEADER, 'B-1,"unclosed,2026-01-05,Open,,,,,,,,,', ''].join('\n'));
-    expect((await runImport(t.app, { file: broken, mapping: MAPPING, progress: false })).error).toMatchObject({ code: 'INVALID_FILE', message: expect.stringContaining('line 2: Quoted field unterminated') });
+    expect((await runImport(t.app, { file: broken, mapping: MAPPING, progress: false })).error).toMatchObject({
+      code: 'INVALID_FILE',
+      message: expect.stringContaining('line 2: Quoted field unterminated'),
+    });
     expect(await count(`SELECT count(*) FROM lead WHERE external_id LIKE 'M-%' OR external_id LIKE 'B-%'`)).toBe(0);
   });
 });
@@ -262,7 +377,9 @@ describe('values', () => {
     const file = writeCsv('odd-values.csv', [HEADER, 'V\\1,,2026-01-05,Open,,,1,"Back\\slash ""quoted""\ttab é",No,,,,', ''].join('\n'));
     const summary = await runImport(t.app, { file, mapping: MAPPING, progress: false });
     expect(summary.imported.created).toBe(1);
-    const rows = await t.sql<{ source: string; channel: string }>(`SELECT source, attributes->>'fxChannel' AS channel FROM lead WHERE external_id = 'V\\1'`);
+    const rows = await t.sql<{ source: string; channel: string }>(
+      `SELECT source, attributes->>'fxChannel' AS channel FROM lead WHERE external_id = 'V\\1'`,
+    );
     expect(rows).toEqual([{ source: 'back\\slash "quoted"\ttab é', channel: 'back\\slash "quoted"\ttab é' }]);
   });
 
@@ -306,22 +423,29 @@ describe('values', () => {
 
 describe('NUL characters and unpaired surrogates', () => {
   it('a row with a NUL in any column it reads is rejected with its line and column; the other rows are imported', async () => {
-    const file = writeCsv('nul.csv', [
-      HEADER,
-      'Z-1\0,a@x.io,2026-01-05,Open,,,1,Google,No,,,,', // line 2: externalId
-      'Z-2,b@x.io,2026-01-05,Open,,,1,Goo\0gle,No,,,,', // line 3: an attribute (and the source)
-      'Z-3,c@x.io,2026-01-05,Open,,,1,Google,No,,,Email\0Opened,', // line 4: an activity
-      'Z-4,d@x.io,2026-01\0-05,Won,,,1,Google,No,,,,', // line 5: a date
-      'Z-5,e@x.io,2026-01-05,Won,2026-02-01,1\0,1,Google,No,,,,', // line 6: a deal value
-      'Z-6,f@x.io,2026-01-05,Open,,,1,Google,No,,,Email Opened,', // line 7: fine
-      '',
-    ].join('\n'));
+    const file = writeCsv(
+      'nul.csv',
+      [
+        HEADER,
+        'Z-1\0,a@x.io,2026-01-05,Open,,,1,Google,No,,,,', // line 2: externalId
+        'Z-2,b@x.io,2026-01-05,Open,,,1,Goo\0gle,No,,,,', // line 3: an attribute (and the source)
+        'Z-3,c@x.io,2026-01-05,Open,,,1,Google,No,,,Email\0Opened,', // line 4: an activity
+        'Z-4,d@x.io,2026-01\0-05,Won,,,1,Google,No,,,,', // line 5: a date
+        'Z-5,e@x.io,2026-01-05,Won,2026-02-01,1\0,1,Google,No,,,,', // line 6: a deal value
+        'Z-6,f@x.io,2026-01-05,Open,,,1,Google,No,,,Email Opened,', // line 7: fine
+        '',
+      ].join('\n'),
+    );
     const summary = await runImport(t.app, { file, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
     expect(summary.status).toBe('imported');
     expect(summary.imported.created).toBe(1);
     expect(summary.rejected.details).toEqual([
       { line: 2, externalId: null, problems: ['Id: contains a NUL character ("Z-1\\u0000")'] },
-      { line: 3, externalId: null, problems: ['Source: contains a NUL character ("Goo\\u0000gle")', 'Source: contains a NUL character ("Goo\\u0000gle")'] },
+      {
+        line: 3,
+        externalId: null,
+        problems: ['Source: contains a NUL character ("Goo\\u0000gle")', 'Source: contains a NUL character ("Goo\\u0000gle")'],
+      },
       { line: 4, externalId: null, problems: ['Last Activity: contains a NUL character ("Email\\u0000Opened")'] },
       { line: 5, externalId: null, problems: ['Created: contains a NUL character ("2026-01\\u0000-05")'] },
       { line: 6, externalId: null, problems: ['Amount: contains a NUL character ("1\\u0000")'] },
@@ -334,12 +458,18 @@ describe('NUL characters and unpaired surrogates', () => {
     const cases: Array<[ImportMapping, string]> = [
       [{ ...MAPPING, segment: { value: 'fixture\ud800' } }, 'segment.value'],
       [{ ...MAPPING, defaults: { nullValues: ['Select', 'n/a\0'] } }, 'defaults.nullValues[1]'],
-      [{ ...MAPPING, activities: [{ column: 'Last Activity', types: { 'Email\0Opened': 'email_open' } }] }, 'activities[0].types["Email\\u0000Opened"]'],
+      [
+        { ...MAPPING, activities: [{ column: 'Last Activity', types: { 'Email\0Opened': 'email_open' } }] },
+        'activities[0].types["Email\\u0000Opened"]',
+      ],
     ];
     for (const [mapping, path] of cases) {
       const mappingPath = writeCsv('bad.mapping.json', JSON.stringify(mapping));
       const summary = await runImport(t.app, { file, mapping: mappingPath, progress: false });
-      expect(summary.error, path).toMatchObject({ code: 'INVALID_MAPPING', problems: [{ path, message: expect.stringMatching(/NUL|surrogate/) }] });
+      expect(summary.error, path).toMatchObject({
+        code: 'INVALID_MAPPING',
+        problems: [{ path, message: expect.stringMatching(/NUL|surrogate/) }],
+      });
     }
     expect(await count(`SELECT count(*) FROM lead WHERE external_id = 'Q-1'`)).toBe(0);
   });
@@ -363,11 +493,17 @@ describe('the CLI', () => {
   it('prints usage on --help and on a usage error (exit 2)', async () => {
     expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('one process at a time') });
     expect(await run(['x.csv'])).toMatchObject({ code: 2, err: expect.stringContaining('--mapping <mapping.json> is required') });
-    expect(await run(['x.csv', '--mapping', 'm.json', '--max-rows', 'lots'])).toMatchObject({ code: 2, err: expect.stringContaining('--max-rows must be a whole number') });
+    expect(await run(['x.csv', '--mapping', 'm.json', '--max-rows', 'lots'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--max-rows must be a whole number'),
+    });
   });
 
   it('imports, prints each rejected row to stderr and the summary to stdout', async () => {
-    const file = writeCsv('cli.csv', [HEADER, 'C-1,c1@x.io,2026-01-05,Open,,,1,Google,No,,,,', 'C-2,c2@x.io,2026-01-05,Open,,,many,Google,No,,,,', ''].join('\n'));
+    const file = writeCsv(
+      'cli.csv',
+      [HEADER, 'C-1,c1@x.io,2026-01-05,Open,,,1,Google,No,,,,', 'C-2,c2@x.io,2026-01-05,Open,,,many,Google,No,,,,', ''].join('\n'),
+    );
     const report = path.join(dir, 'cli-report.json');
     const result = await run([file, '--mapping', mappingFile, '--report', report]);
     expect(result.code).toBe(0);
@@ -384,7 +520,14 @@ describe('the CLI', () => {
   it.runIf(existsSync('/proc/self/fd'))('refuses an embedded database directory that another process has open', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ls-import-locked-'));
     writeFileSync(path.join(dataDir, 'PG_VERSION'), '17');
-    const holder = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(path.join(dataDir, 'PG_VERSION'))}, 'r'); console.log('open'); setTimeout(() => {}, 30000)`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('fs').openSync(${JSON.stringify(path.join(dataDir, 'PG_VERSION'))}, 'r'); console.log('open'); setTimeout(() => {}, 30000)`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     try {
       await new Promise((resolve) => holder.stdout?.once('data', resolve));
       const result = await run([path.join(dir, 'cli.csv'), '--mapping', mappingFile], { kind: 'embedded', dataDir });
@@ -408,7 +551,12 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     }
     const { workflow } = t.app.services;
     const admin: Actor = { name: 'user:admin@test.local', role: 'admin' };
-    const { draft } = await workflow.createRuleSet(admin, { key: 'x-education', name: 'X Education', segments: ['x-education'], definition: JSON.parse(readFileSync(XE_RULE_SET, 'utf8')) });
+    const { draft } = await workflow.createRuleSet(admin, {
+      key: 'x-education',
+      name: 'X Education',
+      segments: ['x-education'],
+      definition: JSON.parse(readFileSync(XE_RULE_SET, 'utf8')),
+    });
     await workflow.submitForReview(admin, draft.id);
     await workflow.review({ name: 'user:m@test.local', role: 'marketing' }, { versionId: draft.id, approve: true });
     await workflow.review({ name: 'user:s@test.local', role: 'sales' }, { versionId: draft.id, approve: true });
@@ -421,7 +569,9 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     expect(summary.rowsRead).toBe(9240);
     expect(summary.rejected.rows).toBe(0);
     expect(summary.imported).toEqual({ total: 9240, created: 9240, updated: 0, unchanged: 0 });
-    const outcomes = await t.sql<{ outcome: string; n: number }>(`SELECT outcome, count(*)::int AS n FROM lead WHERE segment = 'x-education' GROUP BY outcome ORDER BY outcome`);
+    const outcomes = await t.sql<{ outcome: string; n: number }>(
+      `SELECT outcome, count(*)::int AS n FROM lead WHERE segment = 'x-education' GROUP BY outcome ORDER BY outcome`,
+    );
     expect(outcomes).toEqual([
       { outcome: 'converted', n: 3561 },
       { outcome: 'lost', n: 5679 },
@@ -429,7 +579,9 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
   });
 
   it('types and normalises the values (Select is no value, case folded, yes/no, numbers, ISO countries), leaves the leaking columns out', async () => {
-    const [lead] = await t.sql<{ attributes: Record<string, unknown>; source: string }>(`SELECT attributes, source FROM lead WHERE external_id = '2a272436-5132-4136-86fa-dcc88c88f482'`);
+    const [lead] = await t.sql<{ attributes: Record<string, unknown>; source: string }>(
+      `SELECT attributes, source FROM lead WHERE external_id = '2a272436-5132-4136-86fa-dcc88c88f482'`,
+    );
     expect(lead.source).toBe('organic search');
     expect(lead.attributes).toMatchObject({
       leadOrigin: 'api',
@@ -446,11 +598,15 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     });
     expect(lead.attributes).not.toHaveProperty('specialization'); // "Select"
     expect(await count(`SELECT count(*) FROM lead WHERE attributes ?| ARRAY['tags', 'leadQuality', 'leadProfile', 'leadNumber']`)).toBe(0);
-    expect(await count(`SELECT count(DISTINCT attributes->>'leadChannel') FROM lead WHERE attributes->>'leadChannel' ILIKE 'google'`)).toBe(1);
+    expect(await count(`SELECT count(DISTINCT attributes->>'leadChannel') FROM lead WHERE attributes->>'leadChannel' ILIKE 'google'`)).toBe(
+      1,
+    );
   });
 
   it('re-importing changes nothing and keeps an outcome date and deal value set since (the file has neither)', async () => {
-    const [lead] = await t.sql<{ external_id: string }>(`SELECT external_id FROM lead WHERE segment = 'x-education' AND outcome = 'converted' ORDER BY id LIMIT 1`);
+    const [lead] = await t.sql<{ external_id: string }>(
+      `SELECT external_id FROM lead WHERE segment = 'x-education' AND outcome = 'converted' ORDER BY id LIMIT 1`,
+    );
     const set = await t.gql<{ setLeadOutcome: { dealValue: string } }>(
       'mutation($input: SetLeadOutcomeInput!) { setLeadOutcome(input: $input) { dealValue } }',
       { input: { externalId: lead.external_id, outcome: 'CONVERTED', dealValue: 499 } },
@@ -459,7 +615,10 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     const again = await runImport(t.app, { file: DATASET, mapping: XE_MAPPING, progress: false });
     expect(again.imported).toEqual({ total: 9240, created: 0, updated: 0, unchanged: 9240 });
     expect(await count('SELECT count(*) FROM lead WHERE segment = $1', ['x-education'])).toBe(9240);
-    const [after] = await t.sql<{ deal_value: string; outcome_at: Date | null }>('SELECT deal_value::text, outcome_at FROM lead WHERE external_id = $1', [lead.external_id]);
+    const [after] = await t.sql<{ deal_value: string; outcome_at: Date | null }>(
+      'SELECT deal_value::text, outcome_at FROM lead WHERE external_id = $1',
+      [lead.external_id],
+    );
     expect(after.deal_value).toBe('499.00');
     expect(after.outcome_at).not.toBeNull();
   });
@@ -484,7 +643,11 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     expect(sample.length).toBeGreaterThan(10);
     for (const stored of sample) {
       const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [stored.leadId], stored.scoredAt);
-      expect({ total: fromScratch.total, cell: fromScratch.cell, ruleSetKey: fromScratch.ruleSetKey }, stored.leadId).toEqual({ total: stored.total, cell: stored.cell, ruleSetKey: stored.ruleSetKey });
+      expect({ total: fromScratch.total, cell: fromScratch.cell, ruleSetKey: fromScratch.ruleSetKey }, stored.leadId).toEqual({
+        total: stored.total,
+        cell: stored.cell,
+        ruleSetKey: stored.ruleSetKey,
+      });
     }
   });
 });

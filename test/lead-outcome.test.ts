@@ -18,7 +18,10 @@ async function setOutcome(input: Record<string, unknown>, principal?: Principal 
 }
 
 async function stored(externalId: string) {
-  const [row] = await t.sql<{ outcome: string; outcome_at: Date | null; deal_value: string | null }>('SELECT outcome, outcome_at, deal_value::text FROM lead WHERE external_id = $1', [externalId]);
+  const [row] = await t.sql<{ outcome: string; outcome_at: Date | null; deal_value: string | null }>(
+    'SELECT outcome, outcome_at, deal_value::text FROM lead WHERE external_id = $1',
+    [externalId],
+  );
   return row;
 }
 
@@ -40,8 +43,14 @@ describe('setLeadOutcome', () => {
     const result = await setOutcome({ externalId: 'won-1', outcome: 'CONVERTED', at, dealValue: 1250.5 });
     expect(result.errors).toBeUndefined();
     expect(result.data?.setLeadOutcome).toEqual({ externalId: 'won-1', outcome: 'CONVERTED', outcomeAt: at, dealValue: '1250.50' });
-    const [audit] = await t.sql<{ action: string; actor: string; after: Record<string, unknown> }>(`SELECT action, actor, after FROM audit_log WHERE entity_type = 'lead' ORDER BY id DESC LIMIT 1`);
-    expect(audit).toMatchObject({ action: 'lead.outcome_set', actor: 'user:admin@test.local', after: { outcome: 'converted', dealValue: '1250.50' } });
+    const [audit] = await t.sql<{ action: string; actor: string; after: Record<string, unknown> }>(
+      `SELECT action, actor, after FROM audit_log WHERE entity_type = 'lead' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit).toMatchObject({
+      action: 'lead.outcome_set',
+      actor: 'user:admin@test.local',
+      after: { outcome: 'converted', dealValue: '1250.50' },
+    });
   });
 
   it('defaults the time to now; a lost lead has no deal value', async () => {
@@ -70,7 +79,11 @@ describe('setLeadOutcome', () => {
     const before = await stored('won-1');
     const result = await setOutcome({ externalId: 'won-1', ...input });
     expect(result.data).toBeNull();
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_OUTCOME', problems: [{ path, message: expect.stringContaining(message) }] });
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_OUTCOME',
+      problems: [{ path, message: expect.stringContaining(message) }],
+    });
     expect(await stored('won-1')).toEqual(before);
   });
 
@@ -81,7 +94,10 @@ describe('setLeadOutcome', () => {
 
   it('an unknown lead is NOT_FOUND', async () => {
     const result = await setOutcome({ externalId: 'nobody', outcome: 'LOST' });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', problems: [{ path: 'input.externalId', message: 'no such lead' }] });
+    expect(result.errors?.[0].extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      problems: [{ path: 'input.externalId', message: 'no such lead' }],
+    });
   });
 
   it('needs admin or an API key with leads:write', async () => {

@@ -109,22 +109,23 @@ async function upsert(input: Record<string, unknown>): Promise<Lead> {
 
 async function record(leadExternalId: string, type: string, idempotencyKey: string, properties?: Record<string, unknown>): Promise<void> {
   ok(
-    await t.gql(
-      `mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }`,
-      { input: { leadExternalId, type, idempotencyKey, occurredAt: new Date(Date.now() - 3_600_000).toISOString(), properties } },
-    ),
+    await t.gql(`mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }`, {
+      input: { leadExternalId, type, idempotencyKey, occurredAt: new Date(Date.now() - 3_600_000).toISOString(), properties },
+    }),
   );
 }
 
 async function leadCount(externalId?: string): Promise<number> {
-  const rows = externalId === undefined
-    ? await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM lead')
-    : await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM lead WHERE external_id = $1', [externalId]);
+  const rows =
+    externalId === undefined
+      ? await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM lead')
+      : await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM lead WHERE external_id = $1', [externalId]);
   return rows[0].count;
 }
 
 function expectReasonsAddUp(score: Score): void {
-  const sum = (dimension: Reason['dimension']) => score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
+  const sum = (dimension: Reason['dimension']) =>
+    score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
   expect(sum('FIT')).toBe(score.fit);
   expect(sum('ENGAGEMENT')).toBe(score.engagement);
   expect(score.total).toBe(score.fit + score.engagement);
@@ -156,7 +157,10 @@ describe('upsertLead', () => {
       ['fit-company-size-sweet-spot', 'fit-seniority-executive', 'fit-target-country', 'fit-target-industry'].sort(),
     );
     expect(score.fit).toBe(
-      points('fit-company-size-sweet-spot') + points('fit-seniority-executive') + points('fit-target-country') + points('fit-target-industry'),
+      points('fit-company-size-sweet-spot') +
+        points('fit-seniority-executive') +
+        points('fit-target-country') +
+        points('fit-target-industry'),
     );
     expect(score.engagement).toBe(0);
     expect(score.cell).toMatch(/^[A-D][1-4]$/);
@@ -188,14 +192,30 @@ describe('upsertLead', () => {
     expect(afterScore.total).toBe(beforeScore.total - points('fit-company-size-sweet-spot') - points('fit-target-country'));
     expect(await leadCount('update-1')).toBe(1);
 
-    const read = ok(await t.gql<{ lead: LeadWithHistory }>(`query($x: String) { lead(externalId: $x) { ${LEAD} ${HISTORY} } }`, { x: 'update-1' })).lead;
+    const read = ok(
+      await t.gql<{ lead: LeadWithHistory }>(`query($x: String) { lead(externalId: $x) { ${LEAD} ${HISTORY} } }`, { x: 'update-1' }),
+    ).lead;
     const history = read.scoreHistory.edges.map((edge) => edge.node);
     expect(history.map((change) => change.cause)).toEqual(['lead_updated', 'lead_created']);
     const [updated, created] = history;
     expect(created.old).toBeNull();
-    expect(created.new).toEqual({ fit: beforeScore.fit, engagement: beforeScore.engagement, total: beforeScore.total, cell: beforeScore.cell, band: beforeScore.band, qualified: beforeScore.qualified });
+    expect(created.new).toEqual({
+      fit: beforeScore.fit,
+      engagement: beforeScore.engagement,
+      total: beforeScore.total,
+      cell: beforeScore.cell,
+      band: beforeScore.band,
+      qualified: beforeScore.qualified,
+    });
     expect(updated.old).toEqual(created.new);
-    expect(updated.new).toEqual({ fit: afterScore.fit, engagement: afterScore.engagement, total: afterScore.total, cell: afterScore.cell, band: afterScore.band, qualified: afterScore.qualified });
+    expect(updated.new).toEqual({
+      fit: afterScore.fit,
+      engagement: afterScore.engagement,
+      total: afterScore.total,
+      cell: afterScore.cell,
+      band: afterScore.band,
+      qualified: afterScore.qualified,
+    });
     expect(updated.ruleSetKey).toBe('default-b2b');
     expect(updated.ruleSetVersion).toBe(1);
   });
@@ -226,7 +246,9 @@ describe('lead query', () => {
 
   it('giving both id and externalId, or neither, is BAD_USER_INPUT', async () => {
     const created = await upsert({ externalId: 'find-2' });
-    const both = onlyError(await t.gql(`query($id: ID, $x: String) { lead(id: $id, externalId: $x) { id } }`, { id: created.id, x: 'find-2' }));
+    const both = onlyError(
+      await t.gql(`query($id: ID, $x: String) { lead(id: $id, externalId: $x) { id } }`, { id: created.id, x: 'find-2' }),
+    );
     expect(both.extensions?.code).toBe('BAD_USER_INPUT');
     const neither = onlyError(await t.gql(`{ lead { id } }`));
     expect(neither.extensions?.code).toBe('BAD_USER_INPUT');
@@ -236,11 +258,19 @@ describe('lead query', () => {
     const industries = ['software', 'insurance', 'retail', 'education', 'healthcare', 'manufacturing'];
     const created: Lead[] = [];
     for (let n = 0; n < 12; n++) {
-      created.push(await upsert({ externalId: `concurrent-${n}`, email: `c${n}@acme.io`, attributes: { industry: industries[n % industries.length], companySize: 10 * (n + 1) } }));
+      created.push(
+        await upsert({
+          externalId: `concurrent-${n}`,
+          email: `c${n}@acme.io`,
+          attributes: { industry: industries[n % industries.length], companySize: 10 * (n + 1) },
+        }),
+      );
     }
     const reversed = [...created].reverse();
     const [byExternalId, byId, unknown] = await Promise.all([
-      Promise.all(reversed.map((lead) => t.gql<{ lead: Lead }>(`query($x: String) { lead(externalId: $x) { ${LEAD} } }`, { x: lead.externalId }))),
+      Promise.all(
+        reversed.map((lead) => t.gql<{ lead: Lead }>(`query($x: String) { lead(externalId: $x) { ${LEAD} } }`, { x: lead.externalId })),
+      ),
       Promise.all(created.map((lead) => t.gql<{ lead: Lead }>(`query($id: ID) { lead(id: $id) { ${LEAD} } }`, { id: lead.id }))),
       Promise.all(['concurrent-none-1', 'concurrent-none-2'].map((x) => t.gql(`query($x: String) { lead(externalId: $x) { id } }`, { x }))),
     ]);
@@ -261,12 +291,28 @@ describe('lead query', () => {
 
 describe('upsertLead rejects bad input and writes nothing', () => {
   const cases: Array<{ name: string; input: Record<string, unknown>; path: string }> = [
-    { name: 'wrong attribute type', input: { externalId: 'bad-type', attributes: { companySize: 'large' } }, path: 'input.attributes.companySize' },
-    { name: 'unknown attribute', input: { externalId: 'bad-unknown', attributes: { favouriteColour: 'blue' } }, path: 'input.attributes.favouriteColour' },
-    { name: 'disallowed enum value', input: { externalId: 'bad-enum', attributes: { seniority: 'king' } }, path: 'input.attributes.seniority' },
+    {
+      name: 'wrong attribute type',
+      input: { externalId: 'bad-type', attributes: { companySize: 'large' } },
+      path: 'input.attributes.companySize',
+    },
+    {
+      name: 'unknown attribute',
+      input: { externalId: 'bad-unknown', attributes: { favouriteColour: 'blue' } },
+      path: 'input.attributes.favouriteColour',
+    },
+    {
+      name: 'disallowed enum value',
+      input: { externalId: 'bad-enum', attributes: { seniority: 'king' } },
+      path: 'input.attributes.seniority',
+    },
     { name: 'blank externalId', input: { externalId: '   ', attributes: { industry: 'software' } }, path: 'input.externalId' },
     { name: 'bad email', input: { externalId: 'bad-email', email: 'not-an-email' }, path: 'input.email' },
-    { name: 'oversized string', input: { externalId: 'bad-long', attributes: { jobTitle: 'x'.repeat(600) } }, path: 'input.attributes.jobTitle' },
+    {
+      name: 'oversized string',
+      input: { externalId: 'bad-long', attributes: { jobTitle: 'x'.repeat(600) } },
+      path: 'input.attributes.jobTitle',
+    },
   ];
 
   for (const { name, input, path: problemPath } of cases) {
@@ -283,7 +329,9 @@ describe('upsertLead rejects bad input and writes nothing', () => {
 
   it('a bad update leaves the stored lead and its score as they were', async () => {
     const created = await upsert({ externalId: 'bad-update-1', attributes: { industry: 'software', seniority: 'vp' } });
-    const error = onlyError(await t.gql(UPSERT, { input: { externalId: 'bad-update-1', attributes: { industry: 'media', seniority: 'king' } } }));
+    const error = onlyError(
+      await t.gql(UPSERT, { input: { externalId: 'bad-update-1', attributes: { industry: 'media', seniority: 'king' } } }),
+    );
     expect(error.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error.extensions?.problems?.map((problem) => problem.path)).toEqual(['input.attributes.seniority']);
     const read = ok(await t.gql<{ lead: Lead }>(`{ lead(externalId: "bad-update-1") { ${LEAD} } }`)).lead;
@@ -296,18 +344,43 @@ describe('leads connection', () => {
   const prefix = 'list-';
   type Spec = { id: string; email?: string; attributes: Record<string, unknown>; activities?: Array<[string, Record<string, unknown>?]> };
   const specs: Spec[] = [
-    { id: 'a01', email: 'one@acme.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' }, activities: [['DEMO_REQUEST'], ['PRICING_PAGE_VIEW'], ['PRICING_PAGE_VIEW']] },
-    { id: 'a02', email: 'two@acme.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' }, activities: [['DEMO_REQUEST']] },
+    {
+      id: 'a01',
+      email: 'one@acme.io',
+      attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' },
+      activities: [['DEMO_REQUEST'], ['PRICING_PAGE_VIEW'], ['PRICING_PAGE_VIEW']],
+    },
+    {
+      id: 'a02',
+      email: 'two@acme.io',
+      attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' },
+      activities: [['DEMO_REQUEST']],
+    },
     { id: 'a03', email: 'three@globex.com', attributes: { industry: 'healthcare', companySize: 300, seniority: 'director' } },
     { id: 'a04', email: 'four@globex.com', attributes: { industry: 'healthcare', companySize: 300, seniority: 'director' } },
-    { id: 'a05', email: 'five@globex.com', attributes: { industry: 'healthcare', companySize: 300, seniority: 'director' }, activities: [['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW']] },
+    {
+      id: 'a05',
+      email: 'five@globex.com',
+      attributes: { industry: 'healthcare', companySize: 300, seniority: 'director' },
+      activities: [['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW'], ['PAGE_VIEW']],
+    },
     { id: 'b06', email: 'six@gmail.com', attributes: { industry: 'consulting', seniority: 'student' } },
     { id: 'b07', attributes: { industry: 'retail', companySize: 90 }, activities: [['UNSUBSCRIBE']] },
     { id: 'b08', attributes: { industry: 'retail', companySize: 90 } },
-    { id: 'b09', email: 'nine@initech.com', attributes: { industry: 'financial_services', companySize: 6000, budgetConfirmed: true, timeline: 'now', seniority: 'c_level' }, activities: [['TRIAL_SIGNUP'], ['CONTENT_DOWNLOAD', { contentType: 'case_study' }]] },
+    {
+      id: 'b09',
+      email: 'nine@initech.com',
+      attributes: { industry: 'financial_services', companySize: 6000, budgetConfirmed: true, timeline: 'now', seniority: 'c_level' },
+      activities: [['TRIAL_SIGNUP'], ['CONTENT_DOWNLOAD', { contentType: 'case_study' }]],
+    },
     { id: 'b10', email: 'ten@initech.com', attributes: { accountType: 'competitor', industry: 'software' } },
     { id: 'c11', attributes: {} },
-    { id: 'c12', email: 'twelve@umbrella.com', attributes: { industry: 'insurance', companySize: 250, department: 'sales', technologies: ['salesforce'] }, activities: [['WEBINAR_ATTENDANCE', { minutesAttended: 50 }], ['CHAT']] },
+    {
+      id: 'c12',
+      email: 'twelve@umbrella.com',
+      attributes: { industry: 'insurance', companySize: 250, department: 'sales', technologies: ['salesforce'] },
+      activities: [['WEBINAR_ATTENDANCE', { minutesAttended: 50 }], ['CHAT']],
+    },
   ];
 
   let all: Lead[] = [];
@@ -428,7 +501,10 @@ describe('leads connection', () => {
     const high = totals[totals.length - 2];
     await expectFilter({ minTotal: low }, (lead) => (lead.score as Score).total >= low);
     await expectFilter({ maxTotal: high }, (lead) => (lead.score as Score).total <= high);
-    const between = await expectFilter({ minTotal: low, maxTotal: high }, (lead) => (lead.score as Score).total >= low && (lead.score as Score).total <= high);
+    const between = await expectFilter(
+      { minTotal: low, maxTotal: high },
+      (lead) => (lead.score as Score).total >= low && (lead.score as Score).total <= high,
+    );
     expect(between.length).toBeGreaterThan(0);
     expect(between.length).toBeLessThan(all.length);
   });
@@ -436,7 +512,10 @@ describe('leads connection', () => {
   it('filters by search: case-insensitive prefix of email or externalId', async () => {
     const byExternalId = await expectFilter({ search: 'LIST-A' }, (lead) => lead.externalId.startsWith('list-a'));
     expect(byExternalId).toHaveLength(5);
-    const byEmail = await expectFilter({ search: 'T' }, (lead) => lead.externalId.toLowerCase().startsWith('t') || (lead.email ?? '').startsWith('t'));
+    const byEmail = await expectFilter(
+      { search: 'T' },
+      (lead) => lead.externalId.toLowerCase().startsWith('t') || (lead.email ?? '').startsWith('t'),
+    );
     expect(byEmail.map((lead) => lead.externalId).sort()).toEqual(['list-a02', 'list-a03', 'list-b10', 'list-c12']);
     // % and _ are literal characters, not wildcards
     await expectFilter({ search: 'list_' }, () => false);
@@ -445,14 +524,24 @@ describe('leads connection', () => {
 
   it('filters by attributes (equals one of the values; several filters all apply)', async () => {
     const industries = ['healthcare', 'retail'];
-    const found = await expectFilter({ attributes: [{ name: 'industry', values: industries }] }, (lead) => industries.includes(lead.attributes.industry as string));
+    const found = await expectFilter({ attributes: [{ name: 'industry', values: industries }] }, (lead) =>
+      industries.includes(lead.attributes.industry as string),
+    );
     expect(found.length).toBeGreaterThanOrEqual(5);
     const sized = await expectFilter(
-      { attributes: [{ name: 'industry', values: ['software'] }, { name: 'companySize', values: [800] }] },
+      {
+        attributes: [
+          { name: 'industry', values: ['software'] },
+          { name: 'companySize', values: [800] },
+        ],
+      },
       (lead) => lead.attributes.industry === 'software' && lead.attributes.companySize === 800,
     );
     expect(sized.map((lead) => lead.externalId).sort()).toEqual(expect.arrayContaining(['list-a01', 'list-a02']));
-    const flagged = await expectFilter({ attributes: [{ name: 'budgetConfirmed', values: [true] }] }, (lead) => lead.attributes.budgetConfirmed === true);
+    const flagged = await expectFilter(
+      { attributes: [{ name: 'budgetConfirmed', values: [true] }] },
+      (lead) => lead.attributes.budgetConfirmed === true,
+    );
     expect(flagged.map((lead) => lead.externalId)).toEqual(['list-b09']);
   });
 
@@ -470,7 +559,11 @@ describe('leads connection', () => {
   });
 
   it('a garbage after cursor is BAD_USER_INPUT', async () => {
-    for (const after of ['garbage', 'bm90LWpzb24', Buffer.from(JSON.stringify(['CREATED_DESC', '2020-01-01T00:00:00Z', '1'])).toString('base64url')]) {
+    for (const after of [
+      'garbage',
+      'bm90LWpzb24',
+      Buffer.from(JSON.stringify(['CREATED_DESC', '2020-01-01T00:00:00Z', '1'])).toString('base64url'),
+    ]) {
       const error = onlyError(await t.gql(LEADS, { first: 2, after }));
       expect(error.extensions?.code).toBe('BAD_USER_INPUT');
       expect(error.extensions?.problems?.map((problem) => problem.path)).toEqual(['after']);

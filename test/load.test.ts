@@ -62,13 +62,16 @@ const leadInput = (i: number) => ({
 });
 
 /** The 200 distinct activities, in occurredAt order (every 4 hours from BASE, all in the past). */
-const ACTIVITIES: ActivityInput[] = Array.from({ length: DISTINCT }, (_, i): ActivityInput => ({
-  leadExternalId: leadInput((i * 7) % LEADS).externalId,
-  type: TYPES[(i * 5) % TYPES.length],
-  occurredAt: new Date(BASE + i * 4 * HOUR).toISOString(),
-  idempotencyKey: `load-evt-${String(i).padStart(3, '0')}`,
-  properties: i % 4 === 0 ? { page: '/pricing', durationMinutes: 50 } : {},
-}));
+const ACTIVITIES: ActivityInput[] = Array.from(
+  { length: DISTINCT },
+  (_, i): ActivityInput => ({
+    leadExternalId: leadInput((i * 7) % LEADS).externalId,
+    type: TYPES[(i * 5) % TYPES.length],
+    occurredAt: new Date(BASE + i * 4 * HOUR).toISOString(),
+    idempotencyKey: `load-evt-${String(i).padStart(3, '0')}`,
+    properties: i % 4 === 0 ? { page: '/pricing', durationMinutes: 50 } : {},
+  }),
+);
 
 /** Deterministic shuffle (mulberry32), so copies of one key are sometimes in flight together. */
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -81,7 +84,8 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { activityId duplicate lead { externalId } score { total } } }';
+const RECORD =
+  'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { activityId duplicate lead { externalId } score { total } } }';
 const UPSERT = 'mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }';
 
 interface ScoreRow {
@@ -138,7 +142,9 @@ describe('600 concurrent recordActivity requests (200 activities x 3) over HTTP'
     const server = await t.http();
 
     const bodies = shuffled(
-      Array.from({ length: DISTINCT * COPIES }, (_, i) => JSON.stringify({ query: RECORD, variables: { input: ACTIVITIES[i % DISTINCT] } })),
+      Array.from({ length: DISTINCT * COPIES }, (_, i) =>
+        JSON.stringify({ query: RECORD, variables: { input: ACTIVITIES[i % DISTINCT] } }),
+      ),
       20251125,
     );
     let next = 0;
@@ -198,10 +204,18 @@ describe('600 concurrent recordActivity requests (200 activities x 3) over HTTP'
     expect(count).toBe(DISTINCT);
     const stored = await storedActivities(t);
     expect(stored).toEqual(
-      ACTIVITIES.map((activity) => ({ key: activity.idempotencyKey, externalId: activity.leadExternalId, type: activity.type.toLowerCase(), occurredAt: activity.occurredAt, properties: activity.properties })),
+      ACTIVITIES.map((activity) => ({
+        key: activity.idempotencyKey,
+        externalId: activity.leadExternalId,
+        type: activity.type.toLowerCase(),
+        occurredAt: activity.occurredAt,
+        properties: activity.properties,
+      })),
     );
     // One history entry per recorded activity at most (a duplicate re-scores nothing).
-    const [{ entries }] = await t.sql<{ entries: number }>(`SELECT count(*)::int AS entries FROM score_history WHERE cause = 'activity_recorded'`);
+    const [{ entries }] = await t.sql<{ entries: number }>(
+      `SELECT count(*)::int AS entries FROM score_history WHERE cause = 'activity_recorded'`,
+    );
     expect(entries).toBeLessThanOrEqual(DISTINCT);
     const afterLoad = await scoresAsOfT(t);
     expect(afterLoad).toHaveLength(LEADS);

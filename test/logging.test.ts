@@ -52,13 +52,20 @@ describe('errors of failed statements', () => {
     expect(badCast.message).toContain(secret);
     // The value comes back in the detail: `Key (email)=(...) already exists`.
     const token = randomBytes(16).toString('hex');
-    await t.sql(`INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'First', 'viewer', $2)`, [`${token}@acme.io`, passwordHash]);
-    const duplicate = await failedQuery(`INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Second', 'viewer', $2)`, [`${token}@acme.io`, passwordHash]);
+    await t.sql(`INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'First', 'viewer', $2)`, [
+      `${token}@acme.io`,
+      passwordHash,
+    ]);
+    const duplicate = await failedQuery(`INSERT INTO app_user (email, name, role, password_hash) VALUES ($1, 'Second', 'viewer', $2)`, [
+      `${token}@acme.io`,
+      passwordHash,
+    ]);
     expect((duplicate as Error & { detail?: string }).detail).toContain(token);
 
     lines.length = 0;
     const format = createErrorFormatter(logger);
-    for (const error of [badCast, duplicate]) format({ message: error.message, path: ['createUser'] }, new GraphQLError(error.message, { originalError: error }));
+    for (const error of [badCast, duplicate])
+      format({ message: error.message, path: ['createUser'] }, new GraphQLError(error.message, { originalError: error }));
     logger.error({ err: duplicate }, 'logged directly');
     logger.error(badCast);
 
@@ -69,9 +76,20 @@ describe('errors of failed statements', () => {
     expect(logText()).not.toMatch(/"(parameters|detail|where|driverError|client)"/);
     const [castLine, duplicateLine] = entries() as Array<{ err: Record<string, unknown>; errorId: string; msg: string }>;
     expect(castLine).toMatchObject({ level: 50, msg: 'internal error while executing GraphQL', errorId: expect.any(String) });
-    expect(castLine.err).toMatchObject({ type: 'QueryFailedError', code: '22P02', message: 'invalid input syntax for type integer: "<redacted>"', query: 'SELECT $1::int AS n, $2::text AS hash' });
+    expect(castLine.err).toMatchObject({
+      type: 'QueryFailedError',
+      code: '22P02',
+      message: 'invalid input syntax for type integer: "<redacted>"',
+      query: 'SELECT $1::int AS n, $2::text AS hash',
+    });
     expect(castLine.err.stack).toMatch(/^QueryFailedError: invalid input syntax for type integer: "<redacted>"\n\s+at /);
-    expect(duplicateLine.err).toMatchObject({ type: 'QueryFailedError', code: '23505', table: 'app_user', constraint: expect.stringMatching(/email/), message: expect.stringMatching(/^duplicate key value violates unique constraint/) });
+    expect(duplicateLine.err).toMatchObject({
+      type: 'QueryFailedError',
+      code: '23505',
+      table: 'app_user',
+      constraint: expect.stringMatching(/email/),
+      message: expect.stringMatching(/^duplicate key value violates unique constraint/),
+    });
   });
 
   it('an internal error in a GraphQL mutation logs no parameter: not the password hash, not the e-mail', async () => {
@@ -86,7 +104,10 @@ describe('errors of failed statements', () => {
       const password = `pw-${randomBytes(12).toString('hex')}`;
       lines.length = 0;
       const response = await apollo.executeOperation(
-        { query: 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', variables: { input: { email, name: 'Hidden Hilda', role: 'VIEWER', password } } },
+        {
+          query: 'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
+          variables: { input: { email, name: 'Hidden Hilda', role: 'VIEWER', password } },
+        },
         { contextValue: createContext(t.app, t.admin, 'req-logging-1') },
       );
       const result = response.body.kind === 'single' ? response.body.singleResult : null;
@@ -140,7 +161,7 @@ describe('the request id', () => {
     server?.server.close();
   });
 
-  it('a client\'s x-request-id is logged when it is a plausible id; anything else is replaced by a fresh one', async () => {
+  it("a client's x-request-id is logged when it is a plausible id; anything else is replaced by a fresh one", async () => {
     const token = await t.adminToken();
     const requestIds: string[] = [];
     for (const requestId of ['trace-0af7651916cd43dd8448eb211c80319c', 'x'.repeat(129), 'spaces are not ids', 'caf\u00e9-id']) {
@@ -172,16 +193,29 @@ describe('graphql_errors_total', () => {
 
   async function errorCounts(): Promise<Record<string, number>> {
     const text = await (await fetch(`${server.url}/metrics`)).text();
-    return Object.fromEntries([...text.matchAll(/^graphql_errors_total\{code="([A-Z_]+)"\} (\d+)$/gm)].map(([, code, value]) => [code, Number(value)]));
+    return Object.fromEntries(
+      [...text.matchAll(/^graphql_errors_total\{code="([A-Z_]+)"\} (\d+)$/gm)].map(([, code, value]) => [code, Number(value)]),
+    );
   }
 
   it('counts errors by the code the client receives: FORBIDDEN and NOT_FOUND, not INTERNAL_SERVER_ERROR', async () => {
-    await t.app.services.auth.createUser({ email: 'metrics-viewer@acme.io', name: 'Metrics Viewer', role: 'viewer', password: 'viewer-password-1' });
+    await t.app.services.auth.createUser({
+      email: 'metrics-viewer@acme.io',
+      name: 'Metrics Viewer',
+      role: 'viewer',
+      password: 'viewer-password-1',
+    });
     const viewer = (await t.app.services.auth.signIn('metrics-viewer@acme.io', 'viewer-password-1')).token;
     const admin = await t.adminToken();
     const post = async (token: string, query: string) => {
-      const response = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
-      return ((await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.map((error) => error.extensions?.code);
+      const response = await fetch(server.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
+      return ((await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.map(
+        (error) => error.extensions?.code,
+      );
     };
 
     const before = await errorCounts();

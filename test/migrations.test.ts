@@ -22,7 +22,9 @@ async function withEmptyDatabase(run: (config: DatabaseConfig) => Promise<void>)
 }
 
 const tables = async (query: (sql: string) => Promise<Array<{ table_name: string }>>) =>
-  (await query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)).map((r) => r.table_name);
+  (
+    await query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`)
+  ).map((r) => r.table_name);
 
 describe('migrations', () => {
   it('apply on an empty database, revert completely with down, and apply again', async () => {
@@ -34,8 +36,28 @@ describe('migrations', () => {
         expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => m.name));
         expect(await tables((sql) => dataSource.query(sql))).toEqual(
           [
-            'activity', 'api_key', 'app_user', 'attribute_definition', 'audit_log', 'backtest_cohort', 'backtest_cohort_lead', 'backtest_cohort_property', 'backtest_run', 'lead', 'lead_score', 'rescore_chunk',
-            'rescore_job', 'rule_set', 'rule_set_review', 'rule_set_version', 'score_calibration', 'score_history', 'user_session', 'outbox_event', 'webhook_delivery', 'webhook_endpoint',
+            'activity',
+            'api_key',
+            'app_user',
+            'attribute_definition',
+            'audit_log',
+            'backtest_cohort',
+            'backtest_cohort_lead',
+            'backtest_cohort_property',
+            'backtest_run',
+            'lead',
+            'lead_score',
+            'rescore_chunk',
+            'rescore_job',
+            'rule_set',
+            'rule_set_review',
+            'rule_set_version',
+            'score_calibration',
+            'score_history',
+            'user_session',
+            'outbox_event',
+            'webhook_delivery',
+            'webhook_endpoint',
           ].sort(),
         );
         for (let i = 0; i < migrations.length; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });

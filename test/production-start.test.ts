@@ -61,10 +61,14 @@ describe('a production start', { timeout: 300_000 }, () => {
   });
 
   it('refuses to run while a demo account is active, and starts once it is disabled', async () => {
-    expect((await users(['create-admin', '--email', 'admin@demo.local', '--name', 'Demo Leftover'], 'a long enough password\n')).code).toBe(0);
+    expect((await users(['create-admin', '--email', 'admin@demo.local', '--name', 'Demo Leftover'], 'a long enough password\n')).code).toBe(
+      0,
+    );
     const refused = await startService();
     expect(refused.code).toBe(1);
-    expect(refused.output).toContain('refusing to start in production: demo accounts with the public password "demo-password" are active: admin@demo.local');
+    expect(refused.output).toContain(
+      'refusing to start in production: demo accounts with the public password "demo-password" are active: admin@demo.local',
+    );
 
     expect((await users(['create-admin', '--email', 'ops@acme.io', '--name', 'Ops Admin'], 'the real admin password\n')).code).toBe(0);
     expect((await users(['disable', 'admin@demo.local'])).code).toBe(0);

@@ -20,7 +20,8 @@ import { withDatabase } from './support/global-setup';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) console.info('test/resilience.test.ts skipped: it needs PostgreSQL (set DATABASE_URL) to terminate the service\'s connections');
+if (!adminUrl)
+  console.info("test/resilience.test.ts skipped: it needs PostgreSQL (set DATABASE_URL) to terminate the service's connections");
 
 async function adminQuery<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -32,7 +33,14 @@ async function adminQuery<T extends pg.QueryResultRow = Record<string, unknown>>
   }
 }
 
-async function post(url: string, token: string, query: string): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> } }> {
+async function post(
+  url: string,
+  token: string,
+  query: string,
+): Promise<{
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> };
+}> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -54,7 +62,8 @@ describe.skipIf(!adminUrl)('database restarts (PostgreSQL only; skipped without 
   it('reconnects after the server drops every connection, and keeps serving', async () => {
     const http = await t.http();
     const token = await t.adminToken();
-    const upsert = (n: number) => `mutation { upsertLead(input: { externalId: "restart-${n}", email: "r${n}@acme.io", attributes: { industry: "software" } }) { id score { total } } }`;
+    const upsert = (n: number) =>
+      `mutation { upsertLead(input: { externalId: "restart-${n}", email: "r${n}@acme.io", attributes: { industry: "software" } }) { id score { total } } }`;
     expect((await post(http.graphqlUrl, token, upsert(1))).body.errors).toBeUndefined();
 
     const [{ current_database: database }] = await t.sql<{ current_database: string }>('SELECT current_database()');
@@ -111,8 +120,15 @@ describe.skipIf(!adminUrl)('idempotent reads on a closed connection (PostgreSQL 
 
     // What a client sees when a resolver meets it: a retryable code, no SQL, no driver message.
     const format = createErrorFormatter(pino({ level: 'silent' }));
-    const formatted = format({ message: (terminated as Error).message, path: ['upsertLead'] }, new GraphQLError((terminated as Error).message, { originalError: terminated as Error }));
-    expect(formatted).toMatchObject({ message: DATABASE_UNAVAILABLE_MESSAGE, path: ['upsertLead'], extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    const formatted = format(
+      { message: (terminated as Error).message, path: ['upsertLead'] },
+      new GraphQLError((terminated as Error).message, { originalError: terminated as Error }),
+    );
+    expect(formatted).toMatchObject({
+      message: DATABASE_UNAVAILABLE_MESSAGE,
+      path: ['upsertLead'],
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
 
     const pool = new pg.Pool({ connectionString: adminUrl, max: 2 });
     try {
@@ -123,10 +139,20 @@ describe.skipIf(!adminUrl)('idempotent reads on a closed connection (PostgreSQL 
 
       // An error in the statement itself is thrown at once; a connection that stays lost, after three tries.
       calls = 0;
-      await expect(retryOnConnectionLoss(() => (calls++, pool.query('SELECT 1 / 0')))).rejects.toThrow(/division by zero/);
+      await expect(
+        retryOnConnectionLoss(() => {
+          calls++;
+          return pool.query('SELECT 1 / 0');
+        }),
+      ).rejects.toThrow(/division by zero/);
       expect(calls).toBe(1);
       calls = 0;
-      await expect(retryOnConnectionLoss(() => (calls++, Promise.reject(reused)))).rejects.toBe(reused);
+      await expect(
+        retryOnConnectionLoss(() => {
+          calls++;
+          return Promise.reject(reused);
+        }),
+      ).rejects.toBe(reused);
       expect(calls).toBe(3);
       expect(isConnectionLost(new Error('relation "x" does not exist'))).toBe(false);
     } finally {
@@ -202,11 +228,17 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     await holder.connect();
     // The service's statement waits on a lock the test holds: at COMMIT (a deferred constraint
     // trigger) or in the INSERT itself (a plain trigger). The test then ends that backend.
-    await t.sql(`CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(${LOCK}); RETURN NULL; END $$`);
+    await t.sql(
+      `CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(${LOCK}); RETURN NULL; END $$`,
+    );
     await t.sql(`CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON lead DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
                  WHEN (NEW.external_id LIKE 'at-commit-%') EXECUTE FUNCTION wait_for_test()`);
-    await t.sql(`CREATE TRIGGER in_statement AFTER INSERT ON lead FOR EACH ROW WHEN (NEW.external_id LIKE 'in-statement-%') EXECUTE FUNCTION wait_for_test()`);
-    await t.sql(`CREATE TRIGGER on_revoke AFTER UPDATE ON api_key FOR EACH ROW WHEN (NEW.name LIKE 'autocommit-%') EXECUTE FUNCTION wait_for_test()`);
+    await t.sql(
+      `CREATE TRIGGER in_statement AFTER INSERT ON lead FOR EACH ROW WHEN (NEW.external_id LIKE 'in-statement-%') EXECUTE FUNCTION wait_for_test()`,
+    );
+    await t.sql(
+      `CREATE TRIGGER on_revoke AFTER UPDATE ON api_key FOR EACH ROW WHEN (NEW.name LIKE 'autocommit-%') EXECUTE FUNCTION wait_for_test()`,
+    );
   });
   afterAll(async () => {
     await holder?.end();
@@ -228,7 +260,10 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     }
   }
 
-  async function loseConnectionWhileWaiting(externalId: string, mutation = `mutation { upsertLead(input: { externalId: "${externalId}", attributes: { industry: "software" } }) { id } }`) {
+  async function loseConnectionWhileWaiting(
+    externalId: string,
+    mutation = `mutation { upsertLead(input: { externalId: "${externalId}", attributes: { industry: "software" } }) { id } }`,
+  ) {
     const http = await t.http();
     const token = await t.adminToken();
     await holder.query('SELECT pg_advisory_lock($1)', [LOCK]);
@@ -260,7 +295,11 @@ describe.skipIf(!adminUrl)('a connection lost at COMMIT or before it (PostgreSQL
     expect(error.message).toMatch(/retry the request shortly/);
     expect(await t.sql(`SELECT id FROM lead WHERE external_id = 'in-statement-1'`)).toEqual([]);
     // The retry the message asks for succeeds.
-    const retried = await post((await t.http()).graphqlUrl, await t.adminToken(), 'mutation { upsertLead(input: { externalId: "in-statement-1" }) { externalId } }');
+    const retried = await post(
+      (await t.http()).graphqlUrl,
+      await t.adminToken(),
+      'mutation { upsertLead(input: { externalId: "in-statement-1" }) { externalId } }',
+    );
     expect(retried.body).toEqual({ data: { upsertLead: { externalId: 'in-statement-1' } } });
   });
 

@@ -12,7 +12,8 @@ import { createTestApp, type GqlResult, type TestApp } from './support/test-app'
  * server as the test admin. Files go to a temporary directory.
  */
 
-type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
+type Doc = any;
 
 const DEFAULT_FILE = path.join(RULES_DIR, 'default-b2b.json');
 const DEFAULT_TEXT = readFileSync(DEFAULT_FILE, 'utf8');
@@ -55,7 +56,10 @@ function ok<T>(result: GqlResult<T>): T {
 }
 
 interface Versions {
-  ruleSet: { activeVersionId: string; versions: Array<{ id: string; version: number; status: string; note: string; createdBy: string; definition: Doc }> };
+  ruleSet: {
+    activeVersionId: string;
+    versions: Array<{ id: string; version: number; status: string; note: string; createdBy: string; definition: Doc }>;
+  };
 }
 const VERSIONS = `query { ruleSet(key: "default-b2b") { activeVersionId versions { id version status note createdBy definition } } }`;
 
@@ -140,7 +144,10 @@ describe('rules push / pull / diff', () => {
 
   it('diff prints what the file changes compared with the active version', async () => {
     expect(await cli('diff', pushedFile)).toEqual({ code: 0, lines: [`Rule "${RULE_LABEL}" points ${OLD_POINTS} → ${NEW_POINTS}`] });
-    expect(await cli('diff', DEFAULT_FILE)).toEqual({ code: 0, lines: [`${DEFAULT_FILE} is identical to the active version of default-b2b`] });
+    expect(await cli('diff', DEFAULT_FILE)).toEqual({
+      code: 0,
+      lines: [`${DEFAULT_FILE} is identical to the active version of default-b2b`],
+    });
   });
 
   it('a push the service refuses returns 1 with the JSON paths of the problems, and creates nothing', async () => {
@@ -163,30 +170,55 @@ describe('rules push / pull with segments', () => {
   const marketing: UserPrincipal = { kind: 'user', userId: '0', email: 'm@test.local', name: 'Marketing', role: 'marketing' };
   const sales: UserPrincipal = { ...marketing, email: 's@test.local', name: 'Sales', role: 'sales' };
   const LEAD_SCORE = `query($id: String!) { lead(externalId: $id) { score { ruleSetKey ruleSetVersion } } }`;
-  const ruleSetOf = async (externalId: string) => ok(await t.gql<{ lead: { score: { ruleSetKey: string } } }>(LEAD_SCORE, { id: externalId })).lead.score.ruleSetKey;
+  const ruleSetOf = async (externalId: string) =>
+    ok(await t.gql<{ lead: { score: { ruleSetKey: string } } }>(LEAD_SCORE, { id: externalId })).lead.score.ruleSetKey;
   /** Works the re-score job off as a worker would (this app runs no queue workers). */
   async function runJob(id: string): Promise<void> {
     await t.app.services.rescore.runWorker(id, 'test');
-    expect(ok(await t.gql<{ rescoreJob: { status: string } }>('query($id: ID!) { rescoreJob(id: $id) { status } }', { id })).rescoreJob.status).toBe('completed');
+    expect(
+      ok(await t.gql<{ rescoreJob: { status: string } }>('query($id: ID!) { rescoreJob(id: $id) { status } }', { id })).rescoreJob.status,
+    ).toBe('completed');
   }
 
   it('push creates the rule set for the file’s segments; once published it scores their leads; pull writes them back', async () => {
-    for (const [externalId, segment] of [['cli-seg-lead', 'cli-seg'], ['cli-other-lead', 'cli-other']]) {
-      ok(await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, { input: { externalId, segment, attributes: { industry: 'software' } } }));
+    for (const [externalId, segment] of [
+      ['cli-seg-lead', 'cli-seg'],
+      ['cli-other-lead', 'cli-other'],
+    ]) {
+      ok(
+        await t.gql(`mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id } }`, {
+          input: { externalId, segment, attributes: { industry: 'software' } },
+        }),
+      );
     }
     const file = path.join(dir, 'cli-seg.json');
     writeFileSync(file, formatDefinition(withSegments({ ...DEFAULT_B2B, key: 'cli-seg', name: 'CLI segment' }, ['cli-seg'])));
     const pushed = await cli('push', file);
-    expect(pushed).toEqual({ code: 0, lines: [`created rule set cli-seg with ${file} as draft v1, for segments cli-seg (it scores their leads once a version is published)`] });
-    const { ruleSet } = ok(await t.gql<{ ruleSet: { segments: string[]; versions: Array<{ id: string; definition: Doc }> } }>(`{ ruleSet(key: "cli-seg") { segments versions { id definition } } }`));
+    expect(pushed).toEqual({
+      code: 0,
+      lines: [
+        `created rule set cli-seg with ${file} as draft v1, for segments cli-seg (it scores their leads once a version is published)`,
+      ],
+    });
+    const { ruleSet } = ok(
+      await t.gql<{ ruleSet: { segments: string[]; versions: Array<{ id: string; definition: Doc }> } }>(
+        `{ ruleSet(key: "cli-seg") { segments versions { id definition } } }`,
+      ),
+    );
     expect(ruleSet.segments).toEqual(['cli-seg']);
     // The version holds the definition; the segments are the rule set's.
     expect(ruleSet.versions[0].definition.segments).toBeUndefined();
 
     const versionId = ruleSet.versions[0].id;
     ok(await t.gql(`mutation($id: ID!) { submitForReview(versionId: $id) { id } }`, { id: versionId }));
-    for (const reviewer of [marketing, sales]) ok(await t.gqlAs(reviewer, `mutation($id: ID!) { approveVersion(input: { versionId: $id }) { id } }`, { id: versionId }));
-    const { publishVersion } = ok(await t.gql<{ publishVersion: { rescoreJob: { id: string; totalLeads: number } } }>(`mutation($id: ID!) { publishVersion(versionId: $id) { rescoreJob { id totalLeads } } }`, { id: versionId }));
+    for (const reviewer of [marketing, sales])
+      ok(await t.gqlAs(reviewer, `mutation($id: ID!) { approveVersion(input: { versionId: $id }) { id } }`, { id: versionId }));
+    const { publishVersion } = ok(
+      await t.gql<{ publishVersion: { rescoreJob: { id: string; totalLeads: number } } }>(
+        `mutation($id: ID!) { publishVersion(versionId: $id) { rescoreJob { id totalLeads } } }`,
+        { id: versionId },
+      ),
+    );
     expect(publishVersion.rescoreJob.totalLeads).toBe(1);
     await runJob(publishVersion.rescoreJob.id);
     expect(await ruleSetOf('cli-seg-lead')).toBe('cli-seg');

@@ -33,8 +33,14 @@ const CATALOG = readJson('attributes.json') as { attributes: CatalogAttribute[] 
 const ATTRIBUTES = shippedAttributeCatalog();
 
 function leaves(condition: Condition, into: Extract<Condition, { fact: string }>[] = []): Extract<Condition, { fact: string }>[] {
-  if ('all' in condition) condition.all.forEach((c) => leaves(c, into));
-  else if ('any' in condition) condition.any.forEach((c) => leaves(c, into));
+  if ('all' in condition)
+    condition.all.forEach((c) => {
+      leaves(c, into);
+    });
+  else if ('any' in condition)
+    condition.any.forEach((c) => {
+      leaves(c, into);
+    });
   else if ('not' in condition) leaves(condition.not, into);
   else if ('fact' in condition) into.push(condition);
   return into;
@@ -58,17 +64,23 @@ describe('rule set files in rules/', () => {
     expect(validateRuleSetDefinition(readJson(file), { attributes: ATTRIBUTES })).toEqual([]);
   });
 
-  it.each(RULE_SET_FILES)('%s: every attribute fact refers to a shipped attribute (attributes.json or an import mapping) with the same type', (file) => {
-    const doc = readJson(file) as RuleSetDefinition;
-    const attributeFacts = doc.facts.filter((fact): fact is AttributeFact => fact.source === 'attribute');
-    expect(attributeFacts.length).toBeGreaterThan(0);
-    for (const fact of attributeFacts) {
-      const name = fact.attribute ?? fact.name;
-      const attribute = ATTRIBUTES.get(name);
-      expect(attribute, `fact "${fact.name}" reads attribute "${name}", which neither attributes.json nor a mapping declares`).toBeDefined();
-      expect(fact.type, `fact "${fact.name}" has type ${fact.type}, attribute "${name}" is ${attribute?.type}`).toBe(attribute?.type);
-    }
-  });
+  it.each(RULE_SET_FILES)(
+    '%s: every attribute fact refers to a shipped attribute (attributes.json or an import mapping) with the same type',
+    (file) => {
+      const doc = readJson(file) as RuleSetDefinition;
+      const attributeFacts = doc.facts.filter((fact): fact is AttributeFact => fact.source === 'attribute');
+      expect(attributeFacts.length).toBeGreaterThan(0);
+      for (const fact of attributeFacts) {
+        const name = fact.attribute ?? fact.name;
+        const attribute = ATTRIBUTES.get(name);
+        expect(
+          attribute,
+          `fact "${fact.name}" reads attribute "${name}", which neither attributes.json nor a mapping declares`,
+        ).toBeDefined();
+        expect(fact.type, `fact "${fact.name}" has type ${fact.type}, attribute "${name}" is ${attribute?.type}`).toBe(attribute?.type);
+      }
+    },
+  );
 
   it.each(RULE_SET_FILES)('%s: comparisons on fixed-vocabulary attributes use the catalog values', (file) => {
     const doc = readJson(file) as RuleSetDefinition;

@@ -14,7 +14,8 @@ import { createTestApp, type GqlError, type GqlResult, type TestApp } from './su
  */
 
 // Loosely typed on purpose: the tests break the document in ways RuleSetDefinition forbids.
-type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
+type Doc = any;
 
 const DEFAULT_B2B: Doc = JSON.parse(readFileSync(path.join(REPO_ROOT, 'rules/default-b2b.json'), 'utf8'));
 
@@ -43,7 +44,8 @@ function withPoints(points: number): Doc {
 
 const VERSION = `id ruleSetKey version status revision definition checksum createdBy editors note basedOnVersionId
   submittedAt submittedBy approvedAt publishedAt publishedBy retiredAt`;
-const JOB = 'id ruleSetKey version status totalLeads doneLeads changedLeads totalChunks doneChunks percent leadsPerSecond etaSeconds error createdBy';
+const JOB =
+  'id ruleSetKey version status totalLeads doneLeads changedLeads totalChunks doneChunks percent leadsPerSecond etaSeconds error createdBy';
 const SNAPSHOT = 'fit engagement total cell band qualified';
 
 const CREATE_DRAFT = `mutation($input: CreateDraftInput!) { createDraft(input: $input) { ${VERSION} } }`;
@@ -124,7 +126,14 @@ interface LeadNode {
   id: string;
   externalId: string;
   segment: string | null;
-  score: { total: number; fit: number; engagement: number; ruleSetKey: string; ruleSetVersion: number; reasons: Array<{ rule: string; points: number }> };
+  score: {
+    total: number;
+    fit: number;
+    engagement: number;
+    ruleSetKey: string;
+    ruleSetVersion: number;
+    reasons: Array<{ rule: string; points: number }>;
+  };
   scoreHistory: { edges: Array<{ node: ScoreChange }> };
 }
 interface FailedCondition {
@@ -178,29 +187,55 @@ async function createUser(name: string, role: Role): Promise<UserPrincipal> {
 /** Leads of every kind: in and out of the target industries, with and without activities; two in the enterprise segment. */
 const LEAD_INPUTS: Array<{ input: Record<string, unknown>; activities: string[] }> = [
   {
-    input: { externalId: 'wf-software-vp', email: 'ana@acme.io', attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' } },
+    input: {
+      externalId: 'wf-software-vp',
+      email: 'ana@acme.io',
+      attributes: { industry: 'software', companySize: 800, seniority: 'vp', country: 'US' },
+    },
     activities: ['DEMO_REQUEST', 'PRICING_PAGE_VIEW', 'PRICING_PAGE_VIEW'],
   },
   {
-    input: { externalId: 'wf-finance-director', email: 'bo@bank.example', attributes: { industry: 'financial_services', companySize: 120, seniority: 'director', country: 'DE' } },
+    input: {
+      externalId: 'wf-finance-director',
+      email: 'bo@bank.example',
+      attributes: { industry: 'financial_services', companySize: 120, seniority: 'director', country: 'DE' },
+    },
     activities: ['PAGE_VIEW', 'PAGE_VIEW', 'EMAIL_CLICK'],
   },
   {
-    input: { externalId: 'wf-healthcare-exec', email: 'cy@clinic.example', attributes: { industry: 'healthcare', companySize: 6000, seniority: 'c_level', country: 'GB' } },
+    input: {
+      externalId: 'wf-healthcare-exec',
+      email: 'cy@clinic.example',
+      attributes: { industry: 'healthcare', companySize: 6000, seniority: 'c_level', country: 'GB' },
+    },
     activities: ['WEBINAR_ATTENDANCE'],
   },
   {
-    input: { externalId: 'wf-consultant', email: 'di@consult.example', attributes: { industry: 'consulting', companySize: 30, seniority: 'manager', country: 'FR' } },
+    input: {
+      externalId: 'wf-consultant',
+      email: 'di@consult.example',
+      attributes: { industry: 'consulting', companySize: 30, seniority: 'manager', country: 'FR' },
+    },
     activities: ['CONTENT_DOWNLOAD'],
   },
   { input: { externalId: 'wf-student', email: 'ed@gmail.com', attributes: { seniority: 'student', jobTitle: 'Student' } }, activities: [] },
   { input: { externalId: 'wf-bare' }, activities: [] },
   {
-    input: { externalId: 'wf-enterprise-software', email: 'fa@bigco.example', segment: 'enterprise', attributes: { industry: 'software', companySize: 9000, seniority: 'vp', country: 'US' } },
+    input: {
+      externalId: 'wf-enterprise-software',
+      email: 'fa@bigco.example',
+      segment: 'enterprise',
+      attributes: { industry: 'software', companySize: 9000, seniority: 'vp', country: 'US' },
+    },
     activities: ['PRICING_PAGE_VIEW'],
   },
   {
-    input: { externalId: 'wf-enterprise-retail', email: 'gu@retail.example', segment: 'enterprise', attributes: { industry: 'retail', companySize: 20000, seniority: 'director', country: 'CA' } },
+    input: {
+      externalId: 'wf-enterprise-retail',
+      email: 'gu@retail.example',
+      segment: 'enterprise',
+      attributes: { industry: 'retail', companySize: 20000, seniority: 'director', country: 'CA' },
+    },
     activities: [],
   },
 ];
@@ -254,7 +289,9 @@ async function waitForJob(id: string): Promise<Job> {
 /** Submits (as the author), has marketing2 and sales1 sign off, and checks the version is approved. */
 async function reviewAndApprove(versionId: string, author: UserPrincipal): Promise<Version> {
   expect(ok(await t.gqlAs<{ submitForReview: Version }>(author, SUBMIT, { id: versionId })).submitForReview.status).toBe('in_review');
-  expect(ok(await t.gqlAs<{ approveVersion: Version }>(marketing2, APPROVE, { input: { versionId } })).approveVersion.status).toBe('in_review');
+  expect(ok(await t.gqlAs<{ approveVersion: Version }>(marketing2, APPROVE, { input: { versionId } })).approveVersion.status).toBe(
+    'in_review',
+  );
   const approved = ok(await t.gqlAs<{ approveVersion: Version }>(sales1, APPROVE, { input: { versionId } })).approveVersion;
   expect(approved.status).toBe('approved');
   return approved;
@@ -292,7 +329,11 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
   let scoresBefore: Map<string, LeadNode>;
 
   it('the default rule set is active at version 1, and every lead is scored by it', async () => {
-    const { ruleSet } = ok(await t.gqlAs<{ ruleSet: { activeVersionId: string; isDefault: boolean; versions: Array<{ id: string; version: number; status: string }> } }>(viewer1, RULE_SET, { key: 'default-b2b' }));
+    const { ruleSet } = ok(
+      await t.gqlAs<{
+        ruleSet: { activeVersionId: string; isDefault: boolean; versions: Array<{ id: string; version: number; status: string }> };
+      }>(viewer1, RULE_SET, { key: 'default-b2b' }),
+    );
     expect(ruleSet.isDefault).toBe(true);
     expect(ruleSet.versions).toEqual([{ id: ruleSet.activeVersionId, version: 1, status: 'published' }]);
     v1 = await getVersion(ruleSet.activeVersionId);
@@ -302,7 +343,11 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
   });
 
   it('marketing1 creates a draft as a copy of the active version', async () => {
-    draft = ok(await t.gqlAs<{ createDraft: Version }>(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', copyOfVersionId: v1.id, note: 'more for target industries' } })).createDraft;
+    draft = ok(
+      await t.gqlAs<{ createDraft: Version }>(marketing1, CREATE_DRAFT, {
+        input: { ruleSetKey: 'default-b2b', copyOfVersionId: v1.id, note: 'more for target industries' },
+      }),
+    ).createDraft;
     expect(draft).toMatchObject({
       ruleSetKey: 'default-b2b',
       version: 2,
@@ -340,7 +385,11 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
   });
 
   it('the fixed definition saves with revision + 1', async () => {
-    const saved = ok(await t.gqlAs<{ saveDraft: Version }>(marketing1, SAVE_DRAFT, { input: { versionId: draft.id, definition: withPoints(DRAFT_POINTS), expectedRevision: 1 } })).saveDraft;
+    const saved = ok(
+      await t.gqlAs<{ saveDraft: Version }>(marketing1, SAVE_DRAFT, {
+        input: { versionId: draft.id, definition: withPoints(DRAFT_POINTS), expectedRevision: 1 },
+      }),
+    ).saveDraft;
     expect(saved).toMatchObject({ id: draft.id, version: 2, status: 'draft', revision: 2, editors: [actor(marketing1)] });
     expect(saved.definition.rules[RAISED_INDEX].event.params.points).toBe(DRAFT_POINTS);
     expect(saved.checksum).not.toBe(draft.checksum);
@@ -349,7 +398,9 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
 
   it('a save on a stale revision is CONFLICT STALE_REVISION and overwrites nothing', async () => {
     const error = expectError(
-      await t.gqlAs(marketing1, SAVE_DRAFT, { input: { versionId: draft.id, definition: withPoints(OLD_POINTS + 1), expectedRevision: 1 } }),
+      await t.gqlAs(marketing1, SAVE_DRAFT, {
+        input: { versionId: draft.id, definition: withPoints(OLD_POINTS + 1), expectedRevision: 1 },
+      }),
       'CONFLICT',
       'STALE_REVISION',
     );
@@ -375,9 +426,13 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
       problems: [{ path: 'rules[0].conditions.all[0].fact', message: 'unknown fact "employeeCount"; declare it in facts' }],
     });
     const valid = ok(
-      await t.gqlAs<{ validateRuleSet: { valid: boolean; problems: unknown[] } }>(viewer1, `query($definition: JSONObject!) { validateRuleSet(definition: $definition) { valid problems { path } } }`, {
-        definition: withPoints(DRAFT_POINTS),
-      }),
+      await t.gqlAs<{ validateRuleSet: { valid: boolean; problems: unknown[] } }>(
+        viewer1,
+        `query($definition: JSONObject!) { validateRuleSet(definition: $definition) { valid problems { path } } }`,
+        {
+          definition: withPoints(DRAFT_POINTS),
+        },
+      ),
     );
     expect(valid.validateRuleSet).toEqual({ valid: true, problems: [] });
     const after = await getVersion(draft.id);
@@ -386,11 +441,21 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
   });
 
   it('simulateRuleSet on a lead: the draft beside the active version, fired rules with points, failed conditions with the value seen', async () => {
-    const { simulateRuleSet } = ok(await t.gqlAs<{ simulateRuleSet: Simulation }>(viewer1, SIMULATE, { input: { versionId: draft.id, leadExternalId: 'wf-software-vp' } }));
+    const { simulateRuleSet } = ok(
+      await t.gqlAs<{ simulateRuleSet: Simulation }>(viewer1, SIMULATE, {
+        input: { versionId: draft.id, leadExternalId: 'wf-software-vp' },
+      }),
+    );
     const { candidate, active } = simulateRuleSet;
     expect(candidate).toMatchObject({ ruleSetKey: 'default-b2b', version: 2, versionId: draft.id });
     expect(active).toMatchObject({ ruleSetKey: 'default-b2b', version: 1, versionId: v1.id });
-    expect(candidate.facts).toMatchObject({ industry: 'software', companySize: 800, seniority: 'vp', pricingViews14d: 2, requestedDemo: true });
+    expect(candidate.facts).toMatchObject({
+      industry: 'software',
+      companySize: 800,
+      seniority: 'vp',
+      pricingViews14d: 2,
+      requestedDemo: true,
+    });
 
     const rule = (side: SimulationSide, name: string) => side.rules.find((outcome) => outcome.rule === name) as RuleOutcome;
     expect(rule(candidate, RAISED_RULE)).toMatchObject({ fired: true, points: DRAFT_POINTS, failedConditions: [] });
@@ -405,7 +470,9 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
         points: 15,
         fired: false,
         evaluated: true,
-        failedConditions: [{ path: 'conditions.all[0]', fact: 'companySize', operator: 'greaterThan', value: 5000, factValue: 800, negated: false }],
+        failedConditions: [
+          { path: 'conditions.all[0]', fact: 'companySize', operator: 'greaterThan', value: 5000, factValue: 800, negated: false },
+        ],
       });
       // Two pricing views: the "exactly one" rule does not fire.
       expect(rule(side, 'eng-pricing-view').failedConditions).toEqual([
@@ -419,7 +486,9 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
 
   it('simulateRuleSet on typed facts', async () => {
     const facts = { industry: 'insurance', companySize: 120, seniority: 'director', budgetConfirmed: true };
-    const { simulateRuleSet } = ok(await t.gqlAs<{ simulateRuleSet: Simulation }>(marketing2, SIMULATE, { input: { versionId: draft.id, facts } }));
+    const { simulateRuleSet } = ok(
+      await t.gqlAs<{ simulateRuleSet: Simulation }>(marketing2, SIMULATE, { input: { versionId: draft.id, facts } }),
+    );
     const { candidate, active } = simulateRuleSet;
     expect(candidate).toMatchObject({ version: 2, versionId: draft.id });
     expect(active).toMatchObject({ version: 1, versionId: v1.id });
@@ -439,7 +508,14 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     // A fact not given is null, and the failed condition says so.
     const country = candidate.rules.find((outcome) => outcome.rule === 'fit-target-country') as RuleOutcome;
     expect(country.failedConditions).toEqual([
-      { path: 'conditions.all[0]', fact: 'country', operator: 'in', value: DEFAULT_B2B.rules[indexOfRule(DEFAULT_B2B, 'fit-target-country')].conditions.all[0].value, factValue: null, negated: false },
+      {
+        path: 'conditions.all[0]',
+        fact: 'country',
+        operator: 'in',
+        value: DEFAULT_B2B.rules[indexOfRule(DEFAULT_B2B, 'fit-target-country')].conditions.all[0].value,
+        factValue: null,
+        negated: false,
+      },
     ]);
   });
 
@@ -453,7 +529,9 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     );
     expect(ruleSetDiff.identical).toBe(false);
     expect(ruleSetDiff.summary).toEqual([`Rule "${RAISED_LABEL}" points ${OLD_POINTS} → ${DRAFT_POINTS}`]);
-    expect(ruleSetDiff.changes.rules.changed).toEqual([expect.objectContaining({ name: RAISED_RULE, points: { old: OLD_POINTS, new: DRAFT_POINTS } })]);
+    expect(ruleSetDiff.changes.rules.changed).toEqual([
+      expect.objectContaining({ name: RAISED_RULE, points: { old: OLD_POINTS, new: DRAFT_POINTS } }),
+    ]);
   });
 
   it('review: the author and a viewer cannot approve, nothing publishes before approval, marketing then sales approve', async () => {
@@ -465,21 +543,32 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     expectError(await t.gql(PUBLISH, { id: draft.id }), 'CONFLICT', 'ILLEGAL_TRANSITION');
     expect(await reviews(draft.id)).toEqual([]);
 
-    const afterMarketing = ok(await t.gqlAs<{ approveVersion: Version }>(marketing2, APPROVE, { input: { versionId: draft.id, comment: 'fine by marketing' } })).approveVersion;
+    const afterMarketing = ok(
+      await t.gqlAs<{ approveVersion: Version }>(marketing2, APPROVE, { input: { versionId: draft.id, comment: 'fine by marketing' } }),
+    ).approveVersion;
     expect(afterMarketing.status).toBe('in_review');
     expectError(await t.gql(PUBLISH, { id: draft.id }), 'CONFLICT', 'ILLEGAL_TRANSITION');
     const afterSales = ok(await t.gqlAs<{ approveVersion: Version }>(sales1, APPROVE, { input: { versionId: draft.id } })).approveVersion;
     expect(afterSales.status).toBe('approved');
     expect(afterSales.approvedAt).not.toBeNull();
     expect(await reviews(draft.id)).toEqual([
-      expect.objectContaining({ side: 'marketing', decision: 'approved', reviewer: actor(marketing2), comment: 'fine by marketing', revision: 2, voided: false }),
+      expect.objectContaining({
+        side: 'marketing',
+        decision: 'approved',
+        reviewer: actor(marketing2),
+        comment: 'fine by marketing',
+        revision: 2,
+        voided: false,
+      }),
       expect.objectContaining({ side: 'sales', decision: 'approved', reviewer: actor(sales1), comment: '', revision: 2, voided: false }),
     ]);
   });
 
   it('an edit after approval sends the version back to draft and voids the sign-offs; it is then reviewed again', async () => {
     const edited = ok(
-      await t.gqlAs<{ saveDraft: Version }>(marketing1, SAVE_DRAFT, { input: { versionId: draft.id, definition: withPoints(FINAL_POINTS), expectedRevision: 2 } }),
+      await t.gqlAs<{ saveDraft: Version }>(marketing1, SAVE_DRAFT, {
+        input: { versionId: draft.id, definition: withPoints(FINAL_POINTS), expectedRevision: 2 },
+      }),
     ).saveDraft;
     expect(edited).toMatchObject({ status: 'draft', revision: 3, approvedAt: null, submittedAt: null, submittedBy: null });
     expect((await reviews(draft.id)).map((review) => review.voided)).toEqual([true, true]);
@@ -506,27 +595,54 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     const carriedBefore = await carried();
     const { publishVersion } = ok(await t.gql<{ publishVersion: { version: Version; rescoreJob: Job } }>(PUBLISH, { id: draft.id }));
     expect(publishVersion.version).toMatchObject({ id: draft.id, version: 2, status: 'published', publishedBy: actor(t.admin) });
-    expect(publishVersion.rescoreJob).toMatchObject({ ruleSetKey: 'default-b2b', version: 2, totalLeads: LEAD_COUNT, createdBy: actor(t.admin) });
+    expect(publishVersion.rescoreJob).toMatchObject({
+      ruleSetKey: 'default-b2b',
+      version: 2,
+      totalLeads: LEAD_COUNT,
+      createdBy: actor(t.admin),
+    });
 
     job2 = await waitForJob(publishVersion.rescoreJob.id);
-    expect(job2).toMatchObject({ totalLeads: LEAD_COUNT, doneLeads: LEAD_COUNT, percent: 100, doneChunks: job2.totalChunks, etaSeconds: 0, error: null });
+    expect(job2).toMatchObject({
+      totalLeads: LEAD_COUNT,
+      doneLeads: LEAD_COUNT,
+      percent: 100,
+      doneChunks: job2.totalChunks,
+      etaSeconds: 0,
+      error: null,
+    });
 
-    const { ruleSet } = ok(await t.gql<{ ruleSet: { activeVersionId: string; versions: Array<{ version: number; status: string }> } }>(RULE_SET, { key: 'default-b2b' }));
+    const { ruleSet } = ok(
+      await t.gql<{ ruleSet: { activeVersionId: string; versions: Array<{ version: number; status: string }> } }>(RULE_SET, {
+        key: 'default-b2b',
+      }),
+    );
     expect(ruleSet.activeVersionId).toBe(draft.id);
-    expect(ruleSet.versions.map((v) => [v.version, v.status])).toEqual([[2, 'published'], [1, 'retired']]);
+    expect(ruleSet.versions.map((v) => [v.version, v.status])).toEqual([
+      [2, 'published'],
+      [1, 'retired'],
+    ]);
 
     const after = await leads();
     for (const lead of after) {
       expect(lead.score, lead.externalId).toMatchObject({ ruleSetKey: 'default-b2b', ruleSetVersion: 2 });
       const before = scoresBefore.get(lead.externalId) as LeadNode;
       const raised = TARGET_INDUSTRY_LEADS.includes(lead.externalId);
-      expect(lead.score.reasons.some((reason) => reason.rule === RAISED_RULE && reason.points === FINAL_POINTS), lead.externalId).toBe(raised);
+      expect(
+        lead.score.reasons.some((reason) => reason.rule === RAISED_RULE && reason.points === FINAL_POINTS),
+        lead.externalId,
+      ).toBe(raised);
       // No lead of these is near the fit cap: the raise shows in full.
       expect(lead.score.fit - before.score.fit, lead.externalId).toBe(raised ? FINAL_POINTS - OLD_POINTS : 0);
     }
 
     // One history entry per lead whose score changed, as many as the job counted.
-    const published = after.flatMap((lead) => lead.scoreHistory.edges.map((edge) => edge.node).filter((change) => change.cause === 'rule_set_published').map((change) => ({ lead, change })));
+    const published = after.flatMap((lead) =>
+      lead.scoreHistory.edges
+        .map((edge) => edge.node)
+        .filter((change) => change.cause === 'rule_set_published')
+        .map((change) => ({ lead, change })),
+    );
     expect(published).toHaveLength(job2.changedLeads);
     expect(job2.changedLeads).toBeGreaterThanOrEqual(TARGET_INDUSTRY_LEADS.length);
     for (const { lead, change } of published) {
@@ -534,25 +650,39 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
       expect(change.old?.fit, lead.externalId).toBe(scoresBefore.get(lead.externalId)?.score.fit);
       expect(change.new.fit, lead.externalId).toBe(lead.score.fit);
     }
-    const [{ count }] = await t.sql<{ count: number }>(`SELECT count(*)::int AS count FROM score_history WHERE cause = 'rule_set_published'`);
+    const [{ count }] = await t.sql<{ count: number }>(
+      `SELECT count(*)::int AS count FROM score_history WHERE cause = 'rule_set_published'`,
+    );
     expect(count).toBe(job2.changedLeads);
 
     // The edit changed points only: every lead kept its fired rules, carried over instead of evaluated
     // (carry-plan.ts), and every stored score equals scoring the lead from scratch at its scoredAt.
     expect((await carried()) - carriedBefore).toBe(LEAD_COUNT);
-    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(`SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score`);
+    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(
+      `SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score`,
+    );
     for (const { leadId, scoredAt } of stored) {
       const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
       const lead = after.find((node) => node.id === leadId);
-      expect(lead?.score, leadId).toMatchObject({ fit: fromScratch.fit, engagement: fromScratch.engagement, total: fromScratch.total, ruleSetVersion: 2 });
-      expect(lead?.score.reasons.map((reason) => [reason.rule, reason.points]), leadId).toEqual(fromScratch.reasons.map((reason) => [reason.rule, reason.points]));
+      expect(lead?.score, leadId).toMatchObject({
+        fit: fromScratch.fit,
+        engagement: fromScratch.engagement,
+        total: fromScratch.total,
+        ruleSetVersion: 2,
+      });
+      expect(
+        lead?.score.reasons.map((reason) => [reason.rule, reason.points]),
+        leadId,
+      ).toEqual(fromScratch.reasons.map((reason) => [reason.rule, reason.points]));
     }
   });
 
   it('a published version is immutable', async () => {
     const published = await getVersion(draft.id);
     expectError(
-      await t.gqlAs(marketing1, SAVE_DRAFT, { input: { versionId: draft.id, definition: withPoints(OLD_POINTS), expectedRevision: published.revision } }),
+      await t.gqlAs(marketing1, SAVE_DRAFT, {
+        input: { versionId: draft.id, definition: withPoints(OLD_POINTS), expectedRevision: published.revision },
+      }),
       'CONFLICT',
       'IMMUTABLE_VERSION',
     );
@@ -563,17 +693,34 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
 
   it('rollback to v1 publishes v3 with the v1 definition; the re-score puts every lead on v3', async () => {
     expectError(await t.gqlAs(sales1, ROLLBACK, { key: 'default-b2b', to: v1.id }), 'FORBIDDEN', 'NOT_ALLOWED_TO_PUBLISH');
-    const { rollbackRuleSet } = ok(await t.gql<{ rollbackRuleSet: { version: Version; rescoreJob: Job } }>(ROLLBACK, { key: 'default-b2b', to: v1.id }));
+    const { rollbackRuleSet } = ok(
+      await t.gql<{ rollbackRuleSet: { version: Version; rescoreJob: Job } }>(ROLLBACK, { key: 'default-b2b', to: v1.id }),
+    );
     const v3 = rollbackRuleSet.version;
-    expect(v3).toMatchObject({ version: 3, status: 'published', basedOnVersionId: v1.id, checksum: v1.checksum, publishedBy: actor(t.admin), note: 'Rollback to v1' });
+    expect(v3).toMatchObject({
+      version: 3,
+      status: 'published',
+      basedOnVersionId: v1.id,
+      checksum: v1.checksum,
+      publishedBy: actor(t.admin),
+      note: 'Rollback to v1',
+    });
     expect(v3.definition).toEqual(v1.definition);
 
     const job3 = await waitForJob(rollbackRuleSet.rescoreJob.id);
     expect(job3).toMatchObject({ version: 3, totalLeads: LEAD_COUNT, doneLeads: LEAD_COUNT, percent: 100 });
 
-    const { ruleSet } = ok(await t.gql<{ ruleSet: { activeVersionId: string; versions: Array<{ version: number; status: string }> } }>(RULE_SET, { key: 'default-b2b' }));
+    const { ruleSet } = ok(
+      await t.gql<{ ruleSet: { activeVersionId: string; versions: Array<{ version: number; status: string }> } }>(RULE_SET, {
+        key: 'default-b2b',
+      }),
+    );
     expect(ruleSet.activeVersionId).toBe(v3.id);
-    expect(ruleSet.versions.map((v) => [v.version, v.status])).toEqual([[3, 'published'], [2, 'retired'], [1, 'retired']]);
+    expect(ruleSet.versions.map((v) => [v.version, v.status])).toEqual([
+      [3, 'published'],
+      [2, 'retired'],
+      [1, 'retired'],
+    ]);
 
     for (const lead of await leads()) {
       expect(lead.score, lead.externalId).toMatchObject({ ruleSetKey: 'default-b2b', ruleSetVersion: 3 });
@@ -611,7 +758,10 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     let after: string | null = null;
     for (let page = 0; page < 10; page += 1) {
       const result: { auditLog: { edges: Array<{ cursor: string; node: { action: string } }>; pageInfo: { hasNextPage: boolean } } } = ok(
-        await t.gql(`query($after: String) { auditLog(filter: { entityType: "rule_set_version" }, first: 4, after: $after) { edges { cursor node { action } } pageInfo { hasNextPage } } }`, { after }),
+        await t.gql(
+          `query($after: String) { auditLog(filter: { entityType: "rule_set_version" }, first: 4, after: $after) { edges { cursor node { action } } pageInfo { hasNextPage } } }`,
+          { after },
+        ),
       );
       paged.push(...result.auditLog.edges.map((edge) => edge.node.action));
       if (!result.auditLog.pageInfo.hasNextPage) break;
@@ -620,7 +770,11 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     expect(paged).toEqual(steps.map(([action]) => action).reverse());
 
     for (const principal of [marketing1, sales1, viewer1]) {
-      const error = expectError(await t.gqlAs(principal, `query { auditLog(first: 5) { edges { node { action } } } }`), 'FORBIDDEN', 'FORBIDDEN_ROLE');
+      const error = expectError(
+        await t.gqlAs(principal, `query { auditLog(first: 5) { edges { node { action } } } }`),
+        'FORBIDDEN',
+        'FORBIDDEN_ROLE',
+      );
       expect(error.message).toContain('auditLog');
     }
   });
@@ -638,7 +792,9 @@ describe('a rule set for a segment', () => {
       ),
     ).createRuleSet;
     expect(created).toMatchObject({ key: 'enterprise', isDefault: false, segments: ['enterprise'], activeVersionId: null });
-    const { ruleSet } = ok(await t.gql<{ ruleSet: { versions: Array<{ id: string; version: number; status: string }> } }>(RULE_SET, { key: 'enterprise' }));
+    const { ruleSet } = ok(
+      await t.gql<{ ruleSet: { versions: Array<{ id: string; version: number; status: string }> } }>(RULE_SET, { key: 'enterprise' }),
+    );
     expect(ruleSet.versions).toHaveLength(1);
     const first = ruleSet.versions[0];
     expect(first).toMatchObject({ version: 1, status: 'draft' });
@@ -652,7 +808,13 @@ describe('a rule set for a segment', () => {
     const enterpriseLeads = LEAD_INPUTS.filter(({ input }) => input.segment === 'enterprise').length;
     const job = await waitForJob(publishVersion.rescoreJob.id);
     // Its first version is a copy of the default model: the leads move to it, their points stay, so no history.
-    expect(job).toMatchObject({ ruleSetKey: 'enterprise', totalLeads: enterpriseLeads, doneLeads: enterpriseLeads, changedLeads: 0, percent: 100 });
+    expect(job).toMatchObject({
+      ruleSetKey: 'enterprise',
+      totalLeads: enterpriseLeads,
+      doneLeads: enterpriseLeads,
+      changedLeads: 0,
+      percent: 100,
+    });
 
     for (const lead of await leads()) {
       if (lead.segment === 'enterprise') expect(lead.score, lead.externalId).toMatchObject({ ruleSetKey: 'enterprise', ruleSetVersion: 1 });
@@ -672,10 +834,19 @@ describe('a rule set for a segment', () => {
     // and what is answered and stored is what scoring the lead from scratch gives.
     const occurredAt = new Date(Date.now() - 60_000).toISOString();
     const batch = ok(
-      await t.gql<{ recordActivities: { leads: Array<{ externalId: string; score: { total: number; engagement: number; ruleSetKey: string; ruleSetVersion: number } }> } }>(
+      await t.gql<{
+        recordActivities: {
+          leads: Array<{ externalId: string; score: { total: number; engagement: number; ruleSetKey: string; ruleSetVersion: number } }>;
+        };
+      }>(
         `mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { leads { externalId score { total engagement ruleSetKey ruleSetVersion } } } }`,
         {
-          input: ['wf-enterprise-software', 'wf-software-vp', 'wf-bare'].map((externalId) => ({ leadExternalId: externalId, type: 'DEMO_REQUEST', occurredAt, idempotencyKey: `segment-batch-${externalId}` })),
+          input: ['wf-enterprise-software', 'wf-software-vp', 'wf-bare'].map((externalId) => ({
+            leadExternalId: externalId,
+            type: 'DEMO_REQUEST',
+            occurredAt,
+            idempotencyKey: `segment-batch-${externalId}`,
+          })),
         },
       ),
     ).recordActivities;
@@ -684,16 +855,24 @@ describe('a rule set for a segment', () => {
     expect(answered.get('wf-bare')).toMatchObject({ ruleSetKey: 'enterprise', ruleSetVersion: 1 });
     expect(answered.get('wf-software-vp')).toMatchObject({ ruleSetKey: 'default-b2b', ruleSetVersion: 3 });
     const byExternalId = new Map((await leads()).map((lead) => [lead.externalId, lead]));
-    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(`SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [
-      [...answered.keys()].map((externalId) => byExternalId.get(externalId)?.id),
-    ]);
+    const stored = await t.sql<{ leadId: string; scoredAt: Date }>(
+      `SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score WHERE lead_id = ANY($1::bigint[])`,
+      [[...answered.keys()].map((externalId) => byExternalId.get(externalId)?.id)],
+    );
     expect(stored).toHaveLength(3);
     for (const { leadId, scoredAt } of stored) {
       const lead = [...byExternalId.values()].find((node) => node.id === leadId);
       if (!lead) throw new Error(`lead ${leadId} not listed`);
       const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
-      expect(lead.score, lead.externalId).toMatchObject({ total: fromScratch.total, engagement: fromScratch.engagement, ruleSetKey: fromScratch.ruleSetKey });
-      expect(answered.get(lead.externalId), lead.externalId).toMatchObject({ total: fromScratch.total, engagement: fromScratch.engagement });
+      expect(lead.score, lead.externalId).toMatchObject({
+        total: fromScratch.total,
+        engagement: fromScratch.engagement,
+        ruleSetKey: fromScratch.ruleSetKey,
+      });
+      expect(answered.get(lead.externalId), lead.externalId).toMatchObject({
+        total: fromScratch.total,
+        engagement: fromScratch.engagement,
+      });
     }
   });
 
@@ -706,8 +885,16 @@ describe('a rule set for a segment', () => {
     expectError(await t.gql(GET_VERSION, { id: 'not-a-number' }), 'NOT_FOUND', 'RULE_SET_VERSION_NOT_FOUND');
     expectError(await t.gqlAs(marketing2, APPROVE, { input: { versionId: '987654' } }), 'NOT_FOUND', 'RULE_SET_VERSION_NOT_FOUND');
     expectError(await t.gql(PUBLISH, { id: '987654' }), 'NOT_FOUND', 'RULE_SET_VERSION_NOT_FOUND');
-    expectError(await t.gqlAs(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', copyOfVersionId: '987654' } }), 'NOT_FOUND', 'RULE_SET_VERSION_NOT_FOUND');
-    expectError(await t.gqlAs(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'no-such-set', copyOfVersionId: '1' } }), 'NOT_FOUND', 'RULE_SET_NOT_FOUND');
+    expectError(
+      await t.gqlAs(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'default-b2b', copyOfVersionId: '987654' } }),
+      'NOT_FOUND',
+      'RULE_SET_VERSION_NOT_FOUND',
+    );
+    expectError(
+      await t.gqlAs(marketing1, CREATE_DRAFT, { input: { ruleSetKey: 'no-such-set', copyOfVersionId: '1' } }),
+      'NOT_FOUND',
+      'RULE_SET_NOT_FOUND',
+    );
   });
 });
 
@@ -719,14 +906,29 @@ describe('setRuleSetSegments', () => {
   const problems = (error: GqlError) => (error.extensions as { problems: Array<{ path: string; message: string }> }).problems;
 
   it('is for marketing and admins, and refuses the default rule set, a repeated segment and one another rule set claims', async () => {
-    for (const principal of [sales1, viewer1]) expectError(await t.gqlAs(principal, SET_SEGMENTS, { key: 'enterprise', segments: [] }), 'FORBIDDEN', 'FORBIDDEN_ROLE');
-    const onDefault = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'default-b2b', segments: ['smb'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
+    for (const principal of [sales1, viewer1])
+      expectError(await t.gqlAs(principal, SET_SEGMENTS, { key: 'enterprise', segments: [] }), 'FORBIDDEN', 'FORBIDDEN_ROLE');
+    const onDefault = expectError(
+      await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'default-b2b', segments: ['smb'] }),
+      'BAD_USER_INPUT',
+      'INVALID_RULE_SET',
+    );
     expect(problems(onDefault)).toEqual([{ path: 'segments', message: expect.stringContaining('default rule set') }]);
     ok(await t.gqlAs(marketing1, `mutation { createRuleSet(input: { key: "smb", name: "Small business" }) { id } }`));
-    const claimed = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', ' smb', 'smb', 'enterprise'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
+    const claimed = expectError(
+      await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', ' smb', 'smb', 'enterprise'] }),
+      'BAD_USER_INPUT',
+      'INVALID_RULE_SET',
+    );
     expect(problems(claimed).map((p) => p.path)).toEqual(['segments[1]', 'segments[2]']);
-    const taken = expectError(await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', 'enterprise'] }), 'BAD_USER_INPUT', 'INVALID_RULE_SET');
-    expect(problems(taken)).toEqual([{ path: 'segments[1]', message: '"enterprise" is scored by rule set "enterprise"; remove it there first' }]);
+    const taken = expectError(
+      await t.gqlAs(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb', 'enterprise'] }),
+      'BAD_USER_INPUT',
+      'INVALID_RULE_SET',
+    );
+    expect(problems(taken)).toEqual([
+      { path: 'segments[1]', message: '"enterprise" is scored by rule set "enterprise"; remove it there first' },
+    ]);
     expect(ok(await t.gql<{ ruleSet: { segments: string[] } }>(RULE_SET, { key: 'smb' })).ruleSet.segments).toEqual([]);
     // A rule set not published yet takes its segments at once; nothing to re-score.
     const set = ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'smb', segments: ['smb'] })).setRuleSetSegments;
@@ -741,13 +943,19 @@ describe('setRuleSetSegments', () => {
     await waitForJob(released.rescoreJob!.id);
     for (const lead of await leads()) expect(lead.score.ruleSetKey, lead.externalId).toBe('default-b2b');
 
-    const claimed = ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] })).setRuleSetSegments;
+    const claimed = ok(
+      await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] }),
+    ).setRuleSetSegments;
     expect(claimed.rescoreJob).toMatchObject({ totalLeads: enterpriseLeads });
     await waitForJob(claimed.rescoreJob!.id);
-    for (const lead of await leads()) expect(lead.score.ruleSetKey, lead.externalId).toBe(lead.segment === 'enterprise' ? 'enterprise' : 'default-b2b');
+    for (const lead of await leads())
+      expect(lead.score.ruleSetKey, lead.externalId).toBe(lead.segment === 'enterprise' ? 'enterprise' : 'default-b2b');
 
     // Setting the same segments again changes nothing and records nothing.
-    expect(ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] })).setRuleSetSegments.rescoreJob).toBeNull();
+    expect(
+      ok(await t.gqlAs<SetSegments>(marketing1, SET_SEGMENTS, { key: 'enterprise', segments: ['enterprise'] })).setRuleSetSegments
+        .rescoreJob,
+    ).toBeNull();
     const audit = await t.sql<{ actor: string; summary: string; before: unknown; after: { segments: string[] } }>(
       `SELECT actor, summary, before, after FROM audit_log WHERE action = 'rule_set.segments_set' AND entity_id = (SELECT id::text FROM rule_set WHERE key = 'enterprise') ORDER BY id`,
     );
@@ -759,14 +967,26 @@ describe('setRuleSetSegments', () => {
   });
 
   it('a publish of the rule set does not supersede the job moving leads between rule sets', async () => {
-    const [ruleSet] = await t.sql<{ id: string; versionId: string }>(`SELECT id::text AS id, active_version_id::text AS "versionId" FROM rule_set WHERE key = 'enterprise'`);
-    const job = { ruleSetId: ruleSet.id, versionId: ruleSet.versionId, createdBy: 'test', isDefault: false, segments: ['enterprise'], claimedSegments: ['enterprise'] };
+    const [ruleSet] = await t.sql<{ id: string; versionId: string }>(
+      `SELECT id::text AS id, active_version_id::text AS "versionId" FROM rule_set WHERE key = 'enterprise'`,
+    );
+    const job = {
+      ruleSetId: ruleSet.id,
+      versionId: ruleSet.versionId,
+      createdBy: 'test',
+      isDefault: false,
+      segments: ['enterprise'],
+      claimedSegments: ['enterprise'],
+    };
     const rolledBack = new Error('rolled back: the jobs only had to meet');
     const statuses = await t.app.dataSource
       .transaction(async (manager) => {
         const moving = await t.app.services.rescore.createJob(manager, { ...job, movedSegments: ['enterprise'] });
         const publishing = await t.app.services.rescore.createJob(manager, job);
-        const rows: Array<{ id: string; status: string }> = await manager.query(`SELECT id::text AS id, status FROM rescore_job WHERE id = ANY($1::bigint[])`, [[moving, publishing]]);
+        const rows: Array<{ id: string; status: string }> = await manager.query(
+          `SELECT id::text AS id, status FROM rescore_job WHERE id = ANY($1::bigint[])`,
+          [[moving, publishing]],
+        );
         throw Object.assign(rolledBack, { rows: rows.map((row) => [row.id === moving ? 'moving' : 'publishing', row.status]).sort() });
       })
       .catch((error: { rows?: string[][] }) => error.rows);

@@ -28,14 +28,19 @@ afterAll(async () => {
 const users = (args: string[], stdin = ''): Promise<ChildResult> => runScript('scripts/users.ts', args, env, stdin);
 
 /** Opens the app on the CLI's database (after the CLI has exited: PGlite is single-process), runs `work`, closes it. */
-async function withApp<T>(work: (signIn: (email: string, password: string) => Promise<{ token?: string; reason?: string }>, app: App) => Promise<T>): Promise<T> {
+async function withApp<T>(
+  work: (signIn: (email: string, password: string) => Promise<{ token?: string; reason?: string }>, app: App) => Promise<T>,
+): Promise<T> {
   const app = await createApp({ database, logger: createLogger('silent') });
   const apollo = createApolloServer(app, { production: false });
   await apollo.start();
   try {
     return await work(async (email, password) => {
       const response = await apollo.executeOperation<{ signIn: { token: string } }>(
-        { query: `mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`, variables: { email, password } },
+        {
+          query: `mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`,
+          variables: { email, password },
+        },
         { contextValue: createContext(app, null) },
       );
       if (response.body.kind !== 'single') throw new Error('incremental delivery is not used');
@@ -109,7 +114,9 @@ describe('npm run users', { timeout: 300_000 }, () => {
       expect((await signIn('root@acme.io', 'first admin password')).reason).toBe('INVALID_CREDENTIALS');
       expect((await signIn('root@acme.io', 'a replaced password')).token).toMatch(/^lss_/);
       // set-password ended the sessions opened before it.
-      const [{ open }] = await app.dataSource.query(`SELECT count(*)::int AS open FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE u.email = 'root@acme.io' AND s.revoked_at IS NULL`);
+      const [{ open }] = await app.dataSource.query(
+        `SELECT count(*)::int AS open FROM user_session s JOIN app_user u ON u.id = s.user_id WHERE u.email = 'root@acme.io' AND s.revoked_at IS NULL`,
+      );
       expect(open).toBe(1);
     });
   });

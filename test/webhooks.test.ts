@@ -46,7 +46,8 @@ const lookup: AddressLookup = async (name) => {
   return answer.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
 
-const headersOf = (req: http.IncomingMessage) => Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)]));
+const headersOf = (req: http.IncomingMessage) =>
+  Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)]));
 
 beforeAll(async () => {
   // Receivers listen on 127.0.0.1, the one network the app may reach besides public addresses.
@@ -61,7 +62,10 @@ beforeAll(async () => {
       if (path === '/unavailable') return void res.writeHead(503).end();
       if (path === '/redirect') return void res.writeHead(302, { location: `${receiverBase}/ok` }).end();
       // /hold answers an event's first request 503 at once and holds any later one.
-      if (path === '/hold') return void (requests.filter((r) => r.headers['webhook-id'] === req.headers['webhook-id']).length === 1 ? res.writeHead(503).end() : held.push(res));
+      if (path === '/hold')
+        return void (requests.filter((r) => r.headers['webhook-id'] === req.headers['webhook-id']).length === 1
+          ? res.writeHead(503).end()
+          : held.push(res));
       // /hooks/leads fails the first two attempts of every event, then accepts.
       const eventId = String(req.headers['webhook-id']);
       const attempt = (attemptsByEvent.get(eventId) ?? 0) + 1;
@@ -70,7 +74,8 @@ beforeAll(async () => {
       received.push({
         eventId,
         type: String(req.headers[EVENT_TYPE_HEADER]),
-        signatureValid: verifies(secret, body, headersOf(req)) && verifyLegacySignature(secret, body, String(req.headers[SIGNATURE_HEADER])),
+        signatureValid:
+          verifies(secret, body, headersOf(req)) && verifyLegacySignature(secret, body, String(req.headers[SIGNATURE_HEADER])),
         status,
         body: JSON.parse(body) as Received['body'],
       });
@@ -136,17 +141,37 @@ describe('qualified-lead webhooks', () => {
         externalId: 'hook-1',
         email: 'ceo@bigcorp.com',
         attributes: {
-          industry: 'software', companySize: 800, seniority: 'c_level', jobTitle: 'CEO', department: 'executive',
-          country: 'US', technologies: ['salesforce'], budgetConfirmed: true, timeline: 'this_quarter',
+          industry: 'software',
+          companySize: 800,
+          seniority: 'c_level',
+          jobTitle: 'CEO',
+          department: 'executive',
+          country: 'US',
+          technologies: ['salesforce'],
+          budgetConfirmed: true,
+          timeline: 'this_quarter',
         },
       },
     });
     expect(upsert.errors).toBeUndefined();
     const now = Date.now();
-    const activity = (type: string, n: number) => ({ leadExternalId: 'hook-1', type, occurredAt: new Date(now - n * 60_000).toISOString(), idempotencyKey: `hook-1-${n}` });
+    const activity = (type: string, n: number) => ({
+      leadExternalId: 'hook-1',
+      type,
+      occurredAt: new Date(now - n * 60_000).toISOString(),
+      idempotencyKey: `hook-1-${n}`,
+    });
     const recorded = await t.gql<{ recordActivities: { leads: Array<{ score: { qualified: boolean; cell: string; action: string } }> } }>(
       `mutation($input: [RecordActivityInput!]!) { recordActivities(input: $input) { leads { score { qualified cell action } } } }`,
-      { input: [activity('DEMO_REQUEST', 1), activity('PRICING_PAGE_VIEW', 2), activity('PRICING_PAGE_VIEW', 3), activity('WEBINAR_ATTENDANCE', 4), activity('EMAIL_CLICK', 5)] },
+      {
+        input: [
+          activity('DEMO_REQUEST', 1),
+          activity('PRICING_PAGE_VIEW', 2),
+          activity('PRICING_PAGE_VIEW', 3),
+          activity('WEBINAR_ATTENDANCE', 4),
+          activity('EMAIL_CLICK', 5),
+        ],
+      },
     );
     expect(recorded.errors).toBeUndefined();
     const score = recorded.data!.recordActivities.leads[0].score;
@@ -165,9 +190,9 @@ describe('qualified-lead webhooks', () => {
     expect(received.every((r) => r.body.lead.externalId === 'hook-1' && r.body.score.qualified)).toBe(true);
     for (const [, attempts] of attemptsByEvent) expect(attempts).toBe(3);
 
-    const log = await t.gql<{ webhookDeliveries: { edges: Array<{ node: { status: string; attempts: number; lastStatusCode: number } }> } }>(
-      `{ webhookDeliveries(first: 10) { edges { node { status attempts lastStatusCode eventType } } } }`,
-    );
+    const log = await t.gql<{
+      webhookDeliveries: { edges: Array<{ node: { status: string; attempts: number; lastStatusCode: number } }> };
+    }>(`{ webhookDeliveries(first: 10) { edges { node { status attempts lastStatusCode eventType } } } }`);
     expect(log.data!.webhookDeliveries.edges.map((e) => e.node)).toEqual([
       expect.objectContaining({ status: 'delivered', attempts: 3, lastStatusCode: 200 }),
       expect.objectContaining({ status: 'delivered', attempts: 3, lastStatusCode: 200 }),
@@ -206,7 +231,10 @@ async function createEndpoint(name: string, url: string): Promise<{ id: string; 
 }
 
 async function ping(id: string): Promise<DeliveryResult> {
-  const result = await t.gql<{ pingWebhookEndpoint: DeliveryResult }>(`mutation($id: ID!) { pingWebhookEndpoint(id: $id) { ${DELIVERY_FIELDS} } }`, { id });
+  const result = await t.gql<{ pingWebhookEndpoint: DeliveryResult }>(
+    `mutation($id: ID!) { pingWebhookEndpoint(id: $id) { ${DELIVERY_FIELDS} } }`,
+    { id },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.pingWebhookEndpoint;
 }
@@ -240,7 +268,8 @@ describe('webhook targets', () => {
       ['https://internal.example.test/hook', 'internal.example.test resolves to a private address'],
       ['https://mixed.example.test/hook', 'mixed.example.test resolves to a loopback address'],
     ];
-    const audits = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE entity_type = 'webhook_endpoint'`))[0].n;
+    const audits = async () =>
+      (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE entity_type = 'webhook_endpoint'`))[0].n;
     const [endpointsBefore, auditsBefore] = [(await t.sql('SELECT 1 FROM webhook_endpoint')).length, await audits()];
     for (const [url, reason] of cases) {
       const result = await t.gql(`mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, {
@@ -248,7 +277,10 @@ describe('webhook targets', () => {
       });
       expect(result.errors?.[0].extensions?.code, url).toBe('BAD_USER_INPUT');
       const problems = result.errors?.[0].extensions?.problems ?? [];
-      expect(problems.map((problem) => problem.path), url).toEqual(['input.url']);
+      expect(
+        problems.map((problem) => problem.path),
+        url,
+      ).toEqual(['input.url']);
       expect(problems[0].message, url).toContain(reason);
       expect(problems[0].message, url).toContain('WEBHOOK_ALLOW_PRIVATE');
     }
@@ -261,7 +293,12 @@ describe('webhook targets', () => {
     const { id } = await createEndpoint('moved', `http://moved.example.test:${forbiddenPort}/hook`);
     dns.set('moved.example.test', [['127.0.0.2']]);
     const delivery = await ping(id);
-    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null, lastError: 'refused: the host resolves to a private or reserved address' });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastStatusCode: null,
+      lastError: 'refused: the host resolves to a private or reserved address',
+    });
     expect(forbiddenHits).toEqual([]);
   });
 
@@ -298,7 +335,15 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
   it('pings an endpoint now with a signed ping event and answers the result', async () => {
     const { id, secret: pingSecret } = await createEndpoint('ping me', `${receiverBase}/ok`);
     const delivery = await ping(id);
-    expect(delivery).toMatchObject({ eventType: 'ping', leadId: null, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, redeliveryOf: null });
+    expect(delivery).toMatchObject({
+      eventType: 'ping',
+      leadId: null,
+      status: 'delivered',
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      redeliveryOf: null,
+    });
     const request = requestFor(delivery.eventId)!;
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
@@ -308,7 +353,10 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
       occurredAt: expect.any(String),
       endpoint: { id, name: 'ping me' },
     });
-    const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_log WHERE entity_type = 'webhook_endpoint' AND entity_id = $1 ORDER BY id`, [id]);
+    const audit = await t.sql<{ action: string }>(
+      `SELECT action FROM audit_log WHERE entity_type = 'webhook_endpoint' AND entity_id = $1 ORDER BY id`,
+      [id],
+    );
     expect(audit.map((row) => row.action)).toEqual(['webhook.created', 'webhook.pinged']);
   });
 
@@ -340,7 +388,10 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
     expect(verifies(second, after.body, after.headers)).toBe(false);
     expect(verifies(first, after.body, after.headers)).toBe(false);
 
-    const audit = await t.sql<{ action: string; text: string }>(`SELECT action, audit_log::text AS text FROM audit_log WHERE entity_id = $1 AND action = 'webhook.secret_rotated'`, [id]);
+    const audit = await t.sql<{ action: string; text: string }>(
+      `SELECT action, audit_log::text AS text FROM audit_log WHERE entity_id = $1 AND action = 'webhook.secret_rotated'`,
+      [id],
+    );
     expect(audit).toHaveLength(2);
     for (const secretValue of [first, second, third]) expect(audit.every((row) => !row.text.includes(secretValue.slice(6)))).toBe(true);
   });
@@ -350,16 +401,36 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
       `SELECT d.id::text AS id, d.event_id::text AS "eventId" FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE e.type = 'lead.qualified' AND d.status = 'delivered'`,
     );
     const before = received.filter((r) => r.eventId === original.eventId).length;
-    const result = await t.gql<{ redeliverWebhook: DeliveryResult }>(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { ${DELIVERY_FIELDS} } }`, { id: original.id });
+    const result = await t.gql<{ redeliverWebhook: DeliveryResult }>(
+      `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { ${DELIVERY_FIELDS} } }`,
+      { id: original.id },
+    );
     expect(result.errors).toBeUndefined();
     const redelivery = result.data!.redeliverWebhook;
-    expect(redelivery).toMatchObject({ eventId: original.eventId, eventType: 'lead.qualified', status: 'pending', attempts: 0, redeliveryOf: original.id });
+    expect(redelivery).toMatchObject({
+      eventId: original.eventId,
+      eventType: 'lead.qualified',
+      status: 'pending',
+      attempts: 0,
+      redeliveryOf: original.id,
+    });
     expect(redelivery.id).not.toBe(original.id);
-    await until(async () => (await t.sql<{ status: string }>(`SELECT status FROM webhook_delivery WHERE id = $1::bigint`, [redelivery.id]))[0].status === 'delivered', 'the redelivery');
+    await until(
+      async () =>
+        (await t.sql<{ status: string }>(`SELECT status FROM webhook_delivery WHERE id = $1::bigint`, [redelivery.id]))[0].status ===
+        'delivered',
+      'the redelivery',
+    );
     const again = received.filter((r) => r.eventId === original.eventId);
     expect(again).toHaveLength(before + 1);
-    expect(again.at(-1)).toMatchObject({ status: 200, signatureValid: true, body: expect.objectContaining({ lead: expect.objectContaining({ externalId: 'hook-1' }) }) });
-    const audit = await t.sql(`SELECT 1 FROM audit_log WHERE action = 'webhook.redelivered' AND summary LIKE $1`, [`%${original.eventId}%`]);
+    expect(again.at(-1)).toMatchObject({
+      status: 200,
+      signatureValid: true,
+      body: expect.objectContaining({ lead: expect.objectContaining({ externalId: 'hook-1' }) }),
+    });
+    const audit = await t.sql(`SELECT 1 FROM audit_log WHERE action = 'webhook.redelivered' AND summary LIKE $1`, [
+      `%${original.eventId}%`,
+    ]);
     expect(audit).toHaveLength(1);
   });
 
@@ -367,18 +438,31 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
     const { id } = await createEndpoint('flaky', `${receiverBase}/hold`);
     const pinged = await ping(id);
     expect(pinged).toMatchObject({ status: 'failed', lastStatusCode: 503 });
-    const result = await t.gql<{ redeliverWebhook: DeliveryResult }>(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: pinged.id });
+    const result = await t.gql<{ redeliverWebhook: DeliveryResult }>(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, {
+      id: pinged.id,
+    });
     const deliveryId = result.data!.redeliverWebhook.id;
     // The queued attempt reaches the receiver, which holds its answer while the endpoint is switched off.
     await until(async () => held.length === 1, 'the queued attempt');
     const deactivated = await t.gql(`mutation($id: ID!) { setWebhookEndpointActive(id: $id, active: false) { active } }`, { id });
     expect(deactivated.errors).toBeUndefined();
-    const row = async () => (await t.sql<{ status: string; attempts: number; lastError: string }>(`SELECT status, attempts, last_error AS "lastError" FROM webhook_delivery WHERE id = $1::bigint`, [deliveryId]))[0];
+    const row = async () =>
+      (
+        await t.sql<{ status: string; attempts: number; lastError: string }>(
+          `SELECT status, attempts, last_error AS "lastError" FROM webhook_delivery WHERE id = $1::bigint`,
+          [deliveryId],
+        )
+      )[0];
     expect(await row()).toMatchObject({ status: 'cancelled', lastError: 'endpoint deactivated' });
     held[0].writeHead(503).end();
     // The attempt ends without asking for a retry: its queue job completes.
     await until(
-      async () => (await t.sql<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = $1`, [deliveryId]))[0]?.state === 'completed',
+      async () =>
+        (
+          await t.sql<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = $1`, [
+            deliveryId,
+          ])
+        )[0]?.state === 'completed',
       'the delivery job to complete',
     );
     expect(await row()).toMatchObject({ status: 'cancelled', attempts: 1 });
@@ -389,13 +473,24 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
 
   it('is admin-only and refuses bad arguments by name', async () => {
     const viewer: UserPrincipal = { kind: 'user', userId: t.admin.userId, email: 'viewer@test.local', name: 'Viewer', role: 'viewer' };
-    for (const mutation of ['rotateWebhookSecret(id: "1") { secret }', 'pingWebhookEndpoint(id: "1") { id }', 'redeliverWebhook(deliveryId: "1") { id }']) {
+    for (const mutation of [
+      'rotateWebhookSecret(id: "1") { secret }',
+      'pingWebhookEndpoint(id: "1") { id }',
+      'redeliverWebhook(deliveryId: "1") { id }',
+    ]) {
       const result = await t.gqlAs(viewer, `mutation { ${mutation} }`);
       expect(result.errors?.[0].extensions?.code, mutation).toBe('FORBIDDEN');
     }
     const overlap = await t.gql(`mutation { rotateWebhookSecret(id: "1", overlapHours: -1) { secret } }`);
-    expect(overlap.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'overlapHours', message: 'must be between 0 and 720' }] });
-    for (const [mutation, path] of [['rotateWebhookSecret(id: "999999") { secret }', 'id'], ['pingWebhookEndpoint(id: "x") { id }', 'id'], ['redeliverWebhook(deliveryId: "999999") { id }', 'deliveryId']]) {
+    expect(overlap.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'overlapHours', message: 'must be between 0 and 720' }],
+    });
+    for (const [mutation, path] of [
+      ['rotateWebhookSecret(id: "999999") { secret }', 'id'],
+      ['pingWebhookEndpoint(id: "x") { id }', 'id'],
+      ['redeliverWebhook(deliveryId: "999999") { id }', 'deliveryId'],
+    ]) {
       const result = await t.gql(`mutation { ${mutation} }`);
       expect(result.errors?.[0].extensions, mutation).toMatchObject({ code: 'NOT_FOUND', problems: [{ path }] });
     }

@@ -76,7 +76,13 @@ export async function waitForHttp(url: string, timeoutMs: number, alive: () => b
  * Starts the built console (`next start`) on host:port, forwarding /graphql to apiUrl.
  * `next dev` instead when dev is set (no build needed, pages compile on first visit).
  */
-export async function startConsole(options: { port: number; host?: string; apiUrl: string; dev?: boolean; quiet?: boolean }): Promise<RunningConsole> {
+export async function startConsole(options: {
+  port: number;
+  host?: string;
+  apiUrl: string;
+  dev?: boolean;
+  quiet?: boolean;
+}): Promise<RunningConsole> {
   const host = options.host ?? '127.0.0.1';
   const child = spawn(process.execPath, [NEXT_BIN, options.dev ? 'dev' : 'start', '--hostname', host, '--port', String(options.port)], {
     cwd: CONSOLE_DIR,

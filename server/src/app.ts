@@ -19,7 +19,7 @@ import { BacktestExportService } from './backtests/backtest-export';
 import { BacktestRunExportResolver } from './backtests/backtest-export.resolver';
 import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
-import { createSchema, type ResolverInstances } from './graphql/schema';
+import { createSchema, type ResolverInstances, type ResolverClass } from './graphql/schema';
 import { createBoss, JobQueue } from './jobs/job-queue';
 import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
@@ -102,7 +102,12 @@ export async function createApp(config: AppConfig): Promise<App> {
     publishRoles: config.publishRoles ?? ['admin'],
   });
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
-  const webhooks = new WebhookService(dataSource, audit, config.logger, config.webhooks ?? { policy: webhookTargetPolicyFromEnv(process.env) });
+  const webhooks = new WebhookService(
+    dataSource,
+    audit,
+    config.logger,
+    config.webhooks ?? { policy: webhookTargetPolicyFromEnv(process.env) },
+  );
   webhooks.setQueue(jobs);
   scoring.addChangeListener(webhooks);
   const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);
@@ -117,7 +122,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     await ruleSets.ensureDefaultRuleSet(manager);
   });
 
-  const resolvers: ResolverInstances = new Map<Function, object>([
+  const resolvers: ResolverInstances = new Map<ResolverClass, object>([
     [LeadResolver, new LeadResolver(dataSource, leads, activities, scoring)],
     [LeadConnectionResolver, new LeadConnectionResolver(leads)],
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
@@ -141,12 +146,31 @@ export async function createApp(config: AppConfig): Promise<App> {
 
   return {
     dataSource,
-    services: { ruleSets, workflow, simulation, rescore, scoring, scorePass, leads, activities, auth, audit, webhooks, backtests, backtestExport },
+    services: {
+      ruleSets,
+      workflow,
+      simulation,
+      rescore,
+      scoring,
+      scorePass,
+      leads,
+      activities,
+      auth,
+      audit,
+      webhooks,
+      backtests,
+      backtestExport,
+    },
     jobs,
     schema,
     logger: config.logger,
     startWorkers: async (options = {}) => {
-      await jobs.startWorkers({ rescore, webhooks, runDecayPass: (asOf) => scorePass.runDecayPass(asOf), decayCron: options.decayCron ?? '15 2 * * *' });
+      await jobs.startWorkers({
+        rescore,
+        webhooks,
+        runDecayPass: (asOf) => scorePass.runDecayPass(asOf),
+        decayCron: options.decayCron ?? '15 2 * * *',
+      });
       await backtestQueue.startWorkers(backtests);
     },
     close: async () => {

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const production = process.env.NODE_ENV === 'production';
   if (production && demo) {
     // The demo creates users with a published password; a production service must never have them.
-    throw new StartRefusedError('--demo is refused with NODE_ENV=production: the demo users have a public password. Use npm run demo:api for a demo.');
+    throw new StartRefusedError(
+      '--demo is refused with NODE_ENV=production: the demo users have a public password. Use npm run demo:api for a demo.',
+    );
   }
   logger.info({ database: describeDatabase(database) }, 'starting');
 
@@ -46,7 +48,10 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 4000),
     host: process.env.HOST ?? '127.0.0.1',
     production,
-    rateLimit: { points: Number(process.env.RATE_LIMIT_REQUESTS ?? 3000), durationSeconds: Number(process.env.RATE_LIMIT_WINDOW_SECONDS ?? 10) },
+    rateLimit: {
+      points: Number(process.env.RATE_LIMIT_REQUESTS ?? 3000),
+      durationSeconds: Number(process.env.RATE_LIMIT_WINDOW_SECONDS ?? 10),
+    },
   });
   logger.info({ graphql: http.graphqlUrl }, 'ready');
   console.log(`\n  Lead scoring GraphQL API: ${http.graphqlUrl}\n  Database: ${describeDatabase(database)}\n`);
@@ -81,7 +86,9 @@ function wholeNumberFromEnv(name: string): number | undefined {
 function signInHelp(graphqlUrl: string, users: DemoUser[]): string {
   const width = Math.max(...users.map((user) => user.email.length));
   const [first] = users;
-  const signIn = JSON.stringify({ query: `mutation { signIn(email: "${first.email}", password: "${first.password}") { token expiresAt } }` });
+  const signIn = JSON.stringify({
+    query: `mutation { signIn(email: "${first.email}", password: "${first.password}") { token expiresAt } }`,
+  });
   return [
     `  Demo users (password "${first.password}"):`,
     ...users.map((user) => `    ${user.email.padEnd(width)}  ${user.role}`),

@@ -78,7 +78,8 @@ describe('console (Chromium)', () => {
     // One click from the editor: a backtest against the active version, with its charts.
     const backtest = await editor.runBacktest();
     expect(Number(await backtest.auc.textContent())).toBeGreaterThan(0.5);
-    for (const chart of ['roc-chart', 'band-chart', 'decile-chart'] as const) expect(await backtest.marks(chart).count(), chart).toBeGreaterThan(1);
+    for (const chart of ['roc-chart', 'band-chart', 'decile-chart'] as const)
+      expect(await backtest.marks(chart).count(), chart).toBeGreaterThan(1);
     expect(await backtest.heatMapCells.count()).toBe(16);
     expect(await backtest.rules.textContent()).toContain('Works in one of our target industries');
     await backtest.screenshot('04-backtest');
@@ -127,7 +128,7 @@ describe('console (Chromium)', () => {
     await history.screenshot('09-rule-set-history');
   });
 
-  it('keeps an edit that conflicts with a colleague\'s save and merges the two', { timeout: 90_000 }, async () => {
+  it("keeps an edit that conflicts with a colleague's save and merges the two", { timeout: 90_000 }, async () => {
     const mine = await (await RuleSetPage.open(await signedIn('marketing@demo.local'), 'default-b2b')).newDraft();
     const theirs = new EditorPage(await signedIn('marketing2@demo.local'));
     await theirs.page.goto(mine.page.url());
@@ -185,7 +186,9 @@ describe('console (Chromium)', () => {
     expect(await lead.reasons.isVisible()).toBe(true);
   });
 
-  it('applies a backtest\'s fitted points as a draft, reviews its evidence, publishes it and shows conversion probabilities', { timeout: 240_000 }, async () => {
+  it("applies a backtest's fitted points as a draft, reviews its evidence, publishes it and shows conversion probabilities", {
+    timeout: 240_000,
+  }, async () => {
     // Marketing backtests the active version. The one-click run takes the last 180 days, whose
     // training part holds too few conversions among the 400 test leads to fit; a year of leads has enough.
     const author = await signedIn('marketing@demo.local');

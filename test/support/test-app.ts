@@ -14,7 +14,11 @@ export interface TestApp {
   /** Runs a GraphQL operation in-process (same schema, context and error mapping as over HTTP), as the test admin. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
   /** Runs a GraphQL operation in-process as the given principal (null: without credentials). */
-  gqlAs<T = Record<string, unknown>>(principal: Principal | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  gqlAs<T = Record<string, unknown>>(
+    principal: Principal | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GqlResult<T>>;
   /** The test admin (a real admin user of this app's database). */
   admin: UserPrincipal;
   /** A session token of the test admin, for HTTP requests (`Authorization: Bearer <token>`). */
@@ -62,14 +66,25 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database = { kind: 'postgres', url: clone.url, limits: { ...DEFAULT_QUERY_LIMITS, ...options.queryLimits } };
     dropDatabase = clone.drop;
   }
-  const app = await createApp({ database, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), publishRoles: options.publishRoles, webhooks: options.webhooks, clock: options.clock });
+  const app = await createApp({
+    database,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    publishRoles: options.publishRoles,
+    webhooks: options.webhooks,
+    clock: options.clock,
+  });
   if (options.workers) await app.startWorkers();
   const apollo = createApolloServer(app, { production: false });
   await apollo.start();
   let httpServer: HttpServer | null = null;
 
   const adminPassword = randomBytes(12).toString('hex');
-  const adminUser = await app.services.auth.createUser({ email: 'admin@test.local', name: 'Test Admin', role: 'admin', password: adminPassword });
+  const adminUser = await app.services.auth.createUser({
+    email: 'admin@test.local',
+    name: 'Test Admin',
+    role: 'admin',
+    password: adminPassword,
+  });
   const admin: UserPrincipal = { kind: 'user', userId: adminUser.id, email: adminUser.email, name: adminUser.name, role: 'admin' };
   let adminToken: Promise<string> | null = null;
 

@@ -13,5 +13,9 @@ export default function HomePage() {
     const role = session.user.role;
     router.replace(role === 'SALES' || role === 'VIEWER' ? '/leads' : '/rule-sets');
   }, [session, router]);
-  return <p className="state loading" role="status">Loading…</p>;
+  return (
+    <p className="state loading" role="status">
+      Loading…
+    </p>
+  );
 }

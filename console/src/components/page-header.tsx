@@ -6,7 +6,17 @@ export interface Crumb {
   label: string;
 }
 
-export function PageHeader({ title, crumbs, description, actions }: { title: ReactNode; crumbs?: Crumb[]; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  crumbs,
+  description,
+  actions,
+}: {
+  title: ReactNode;
+  crumbs?: Crumb[];
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-header">
       <div>

@@ -32,7 +32,10 @@ export function Shell({ children }: { children: ReactNode }) {
       </a>
       <header className="app-header">
         <Link href="/" className="brand">
-          <span aria-hidden="true" className="brand-mark">◆</span> Lead scoring
+          <span aria-hidden="true" className="brand-mark">
+            ◆
+          </span>{' '}
+          Lead scoring
         </Link>
         {session && (
           <nav aria-label="Main">
@@ -62,7 +65,13 @@ export function Shell({ children }: { children: ReactNode }) {
         )}
       </header>
       <main id="main" tabIndex={-1} className="app-main">
-        {signInPage || session ? children : <p className="state loading" role="status">{ready ? 'Redirecting to sign in…' : 'Loading…'}</p>}
+        {signInPage || session ? (
+          children
+        ) : (
+          <p className="state loading" role="status">
+            {ready ? 'Redirecting to sign in…' : 'Loading…'}
+          </p>
+        )}
       </main>
     </>
   );

@@ -18,7 +18,10 @@ export class ApiError extends Error {
   readonly reason: string | undefined;
   readonly problems: Problem[];
 
-  constructor(readonly errors: GraphQLErrorShape[], status?: number) {
+  constructor(
+    readonly errors: GraphQLErrorShape[],
+    status?: number,
+  ) {
     super(errors.map((error) => error.message).join('; ') || `Request failed (HTTP ${status ?? '?'})`);
     this.name = 'ApiError';
     const [first] = errors;
@@ -54,13 +57,17 @@ export async function request<TResult, TVariables>(
       body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
     });
   } catch {
-    throw new ApiError([{ message: 'The console could not reach the server. Check your connection and try again.', extensions: { code: 'NETWORK_ERROR' } }]);
+    throw new ApiError([
+      { message: 'The console could not reach the server. Check your connection and try again.', extensions: { code: 'NETWORK_ERROR' } },
+    ]);
   }
   let body: { data?: TResult | null; errors?: GraphQLErrorShape[] };
   try {
     body = await response.json();
   } catch {
-    throw new ApiError([{ message: `The server answered HTTP ${response.status} without a GraphQL body`, extensions: { code: 'BAD_RESPONSE' } }]);
+    throw new ApiError([
+      { message: `The server answered HTTP ${response.status} without a GraphQL body`, extensions: { code: 'BAD_RESPONSE' } },
+    ]);
   }
   if (body.errors?.length) {
     const error = new ApiError(body.errors, response.status);

@@ -14,8 +14,13 @@ export class ActivityResolver {
   ) {}
 
   @Authorized('admin', 'leads:write')
-  @Mutation(() => RecordActivityPayload, { description: "Records one activity (idempotent on idempotencyKey) and returns the lead's new score." })
-  async recordActivity(@Arg('input', () => RecordActivityInput) input: RecordActivityInput, @Ctx() ctx: GraphQLContext): Promise<RecordActivityPayload> {
+  @Mutation(() => RecordActivityPayload, {
+    description: "Records one activity (idempotent on idempotencyKey) and returns the lead's new score.",
+  })
+  async recordActivity(
+    @Arg('input', () => RecordActivityInput) input: RecordActivityInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecordActivityPayload> {
     const { result, score } = await this.activities.recordActivity(input);
     ctx.loaders.score.clear(result.leadId);
     // The score just computed is the one stored: no need to read it back.

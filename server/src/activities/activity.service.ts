@@ -73,20 +73,31 @@ function validate(item: RecordActivityData, base: string, now: Date): Problem[] 
   if (!item.leadExternalId?.trim()) problems.push({ path: `${base}.leadExternalId`, message: 'must not be blank' });
   if (!ACTIVITY_TYPES.includes(item.type)) problems.push({ path: `${base}.type`, message: `must be one of ${ACTIVITY_TYPES.join(', ')}` });
   const key = item.idempotencyKey ?? '';
-  if (!key.trim()) problems.push({ path: `${base}.idempotencyKey`, message: 'is required: a key unique to this activity, so a retried request never counts twice' });
-  else if (key.length > ACTIVITY_LIMITS.idempotencyKey) problems.push({ path: `${base}.idempotencyKey`, message: `at most ${ACTIVITY_LIMITS.idempotencyKey} characters` });
+  if (!key.trim())
+    problems.push({
+      path: `${base}.idempotencyKey`,
+      message: 'is required: a key unique to this activity, so a retried request never counts twice',
+    });
+  else if (key.length > ACTIVITY_LIMITS.idempotencyKey)
+    problems.push({ path: `${base}.idempotencyKey`, message: `at most ${ACTIVITY_LIMITS.idempotencyKey} characters` });
   const time = item.occurredAt instanceof Date ? item.occurredAt.getTime() : Number.NaN;
   if (Number.isNaN(time)) problems.push({ path: `${base}.occurredAt`, message: 'must be an ISO 8601 date-time' });
-  else if (time > now.getTime() + ACTIVITY_LIMITS.maxFutureMs) problems.push({ path: `${base}.occurredAt`, message: `${item.occurredAt.toISOString()} is in the future` });
-  else if (time < ACTIVITY_LIMITS.earliest.getTime()) problems.push({ path: `${base}.occurredAt`, message: `must be after ${ACTIVITY_LIMITS.earliest.toISOString()}` });
+  else if (time > now.getTime() + ACTIVITY_LIMITS.maxFutureMs)
+    problems.push({ path: `${base}.occurredAt`, message: `${item.occurredAt.toISOString()} is in the future` });
+  else if (time < ACTIVITY_LIMITS.earliest.getTime())
+    problems.push({ path: `${base}.occurredAt`, message: `must be after ${ACTIVITY_LIMITS.earliest.toISOString()}` });
   const properties = item.properties ?? {};
   const entries = Object.entries(properties);
-  if (entries.length > ACTIVITY_LIMITS.maxProperties) problems.push({ path: `${base}.properties`, message: `at most ${ACTIVITY_LIMITS.maxProperties} properties` });
+  if (entries.length > ACTIVITY_LIMITS.maxProperties)
+    problems.push({ path: `${base}.properties`, message: `at most ${ACTIVITY_LIMITS.maxProperties} properties` });
   for (const [name, value] of entries.slice(0, ACTIVITY_LIMITS.maxProperties)) {
     const path = `${base}.properties.${name.slice(0, ACTIVITY_LIMITS.propertyKey)}`;
-    if (name.length > ACTIVITY_LIMITS.propertyKey) problems.push({ path, message: `property names are at most ${ACTIVITY_LIMITS.propertyKey} characters` });
-    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) problems.push({ path, message: 'must be a string, number, boolean or null' });
-    else if (typeof value === 'string' && value.length > ACTIVITY_LIMITS.propertyValue) problems.push({ path, message: `at most ${ACTIVITY_LIMITS.propertyValue} characters` });
+    if (name.length > ACTIVITY_LIMITS.propertyKey)
+      problems.push({ path, message: `property names are at most ${ACTIVITY_LIMITS.propertyKey} characters` });
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+      problems.push({ path, message: 'must be a string, number, boolean or null' });
+    else if (typeof value === 'string' && value.length > ACTIVITY_LIMITS.propertyValue)
+      problems.push({ path, message: `at most ${ACTIVITY_LIMITS.propertyValue} characters` });
     else if (typeof value === 'number' && !Number.isFinite(value)) problems.push({ path, message: 'must be a finite number' });
   }
   return problems;
@@ -137,7 +148,8 @@ export class ActivityService {
     options: ActivityServiceOptions = {},
   ) {
     const concurrency = options.recordConcurrency ?? RECORD_ACTIVITY_CONCURRENCY;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`recordConcurrency must be a whole number of at least 1, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`recordConcurrency must be a whole number of at least 1, got ${concurrency}`);
     this.recordConcurrency = concurrency;
   }
 
@@ -152,7 +164,8 @@ export class ActivityService {
 
   private batchDone(): void {
     const next = this.batchesWaiting.shift();
-    if (next) next(); // takes over the slot
+    if (next)
+      next(); // takes over the slot
     else this.batchesInFlight -= 1;
   }
 
@@ -178,7 +191,8 @@ export class ActivityService {
     items.forEach((item, index) => {
       const round = roundsOfLead.get(item.leadExternalId) ?? 0;
       roundsOfLead.set(item.leadExternalId, round + 1);
-      (rounds[round] ??= []).push(index);
+      rounds[round] ??= [];
+      rounds[round].push(index);
     });
     const settle = async (indices: number[]): Promise<void> => {
       try {
@@ -213,7 +227,11 @@ export class ActivityService {
     const basePath = 'input';
     if (items.length === 0) throw InvalidInputError.field(ActivityErrorCode.InvalidActivity, basePath, 'give at least one activity');
     if (items.length > ACTIVITY_LIMITS.maxBatch) {
-      throw InvalidInputError.field(ActivityErrorCode.BatchTooLarge, basePath, `at most ${ACTIVITY_LIMITS.maxBatch} activities per batch, got ${items.length}`);
+      throw InvalidInputError.field(
+        ActivityErrorCode.BatchTooLarge,
+        basePath,
+        `at most ${ACTIVITY_LIMITS.maxBatch} activities per batch, got ${items.length}`,
+      );
     }
     const now = new Date();
     const single = options.single === true && items.length === 1;
@@ -233,7 +251,13 @@ export class ActivityService {
         idempotencyKey: item.idempotencyKey,
         properties: item.properties ?? {},
       }));
-      const written = await queryPrepared<{ leadId: string | null; externalId: string | null; segment: string | null; activityId: string | null; idempotencyKey: string | null }>(
+      const written = await queryPrepared<{
+        leadId: string | null;
+        externalId: string | null;
+        segment: string | null;
+        activityId: string | null;
+        idempotencyKey: string | null;
+      }>(
         manager,
         `WITH locked AS (
            SELECT id, external_id, segment FROM lead WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE
@@ -259,13 +283,21 @@ export class ActivityService {
         if (row.leadId !== null && row.externalId !== null) {
           leadIdByExternal.set(row.externalId, row.leadId);
           segments.set(row.leadId, row.segment);
-        }
-        else if (row.activityId !== null && row.idempotencyKey !== null) inserted.push({ id: row.activityId, idempotencyKey: row.idempotencyKey });
+        } else if (row.activityId !== null && row.idempotencyKey !== null)
+          inserted.push({ id: row.activityId, idempotencyKey: row.idempotencyKey });
       }
       const missing = items.flatMap((item, index) =>
-        leadIdByExternal.has(item.leadExternalId) ? [] : [{ path: `${single ? basePath : `${basePath}[${index}]`}.leadExternalId`, message: `no lead with externalId "${item.leadExternalId}"; create it with upsertLead first` }],
+        leadIdByExternal.has(item.leadExternalId)
+          ? []
+          : [
+              {
+                path: `${single ? basePath : `${basePath}[${index}]`}.leadExternalId`,
+                message: `no lead with externalId "${item.leadExternalId}"; create it with upsertLead first`,
+              },
+            ],
       );
-      if (missing.length) throw new NotFoundError(LeadErrorCode.LeadNotFound, missing.map((p) => `${p.path}: ${p.message}`).join('; '), missing);
+      if (missing.length)
+        throw new NotFoundError(LeadErrorCode.LeadNotFound, missing.map((p) => `${p.path}: ${p.message}`).join('; '), missing);
 
       const resolved = rows.map((row) => ({ ...row, leadId: leadIdByExternal.get(row.leadExternalId) }));
       const insertedByKey = new Map(inserted.map((row) => [row.idempotencyKey, row.id]));
@@ -282,7 +314,10 @@ export class ActivityService {
         const fresh = insertedByKey.get(row.idempotencyKey);
         const stored = previousByKey.get(row.idempotencyKey);
         const same = (other: { leadId?: string; type: string; occurredAt: string | Date; properties: unknown }) =>
-          other.leadId === row.leadId && other.type === row.type && new Date(other.occurredAt).getTime() === new Date(row.occurredAt).getTime() && canonicalJson(other.properties) === canonicalJson(row.properties);
+          other.leadId === row.leadId &&
+          other.type === row.type &&
+          new Date(other.occurredAt).getTime() === new Date(row.occurredAt).getTime() &&
+          canonicalJson(other.properties) === canonicalJson(row.properties);
         const original = stored ?? resolved[firstIndex];
         if (!same(original)) {
           throw new ConflictError(
@@ -305,7 +340,12 @@ export class ActivityService {
       const scores = new Map<string, StoredScore>();
       if (touched.size > 0) {
         // The leads were locked above, in id order, and their cached aggregates voided by the insert.
-        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', { activityIds: touched, locked: true, returnScores: true, segments });
+        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', {
+          activityIds: touched,
+          locked: true,
+          returnScores: true,
+          segments,
+        });
         for (const score of pass.scores ?? []) scores.set(score.leadId, score);
       }
       return { results, scores };
@@ -325,7 +365,10 @@ export class ActivityService {
    * activities: two statements for a page of leads, each lead's page read through the
    * (lead_id, occurred_at, id) index up to its limit.
    */
-  async activitiesOfLeads(leadIds: readonly string[], args: ActivityPageArgs): Promise<Map<string, Page<ActivityRow> & { totalCount: number }>> {
+  async activitiesOfLeads(
+    leadIds: readonly string[],
+    args: ActivityPageArgs,
+  ): Promise<Map<string, Page<ActivityRow> & { totalCount: number }>> {
     const params: unknown[] = [leadIds];
     let keyset = '';
     if (args.after) {
@@ -341,9 +384,10 @@ export class ActivityService {
               ORDER BY a.occurred_at DESC, a.id DESC LIMIT $${params.length}) p`,
         params,
       ) as Promise<Array<ActivityRow & { sortOccurred: string }>>,
-      this.dataSource.query('SELECT lead_id::text AS "leadId", count(*)::int AS count FROM activity WHERE lead_id = ANY($1::bigint[]) GROUP BY lead_id', [leadIds]) as Promise<
-        Array<{ leadId: string; count: number }>
-      >,
+      this.dataSource.query(
+        'SELECT lead_id::text AS "leadId", count(*)::int AS count FROM activity WHERE lead_id = ANY($1::bigint[]) GROUP BY lead_id',
+        [leadIds],
+      ) as Promise<Array<{ leadId: string; count: number }>>,
     ]);
     const byLead = new Map<string, Array<ActivityRow & { sortOccurred: string }>>();
     for (const row of rows) {

@@ -3,10 +3,12 @@ import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnum
 import { PageInfo } from '../graphql/common.types';
 import { Lead } from '../leads/lead.types';
 import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
-import { Score } from '../scoring/score.types';
 
 /** GraphQL enum names (PAGE_VIEW) for the stored activity types (page_view). */
-export const ActivityTypeEnum = Object.fromEntries(ACTIVITY_TYPES.map((type) => [type.toUpperCase(), type])) as Record<string, ActivityType>;
+export const ActivityTypeEnum = Object.fromEntries(ACTIVITY_TYPES.map((type) => [type.toUpperCase(), type])) as Record<
+  string,
+  ActivityType
+>;
 registerEnumType(ActivityTypeEnum, { name: 'ActivityType', description: 'What the lead did.' });
 
 @ObjectType({ description: 'Something a lead did: a page view, an email click, a demo request...' })
@@ -45,7 +47,8 @@ export class RecordActivityInput {
 @ObjectType()
 export class RecordActivityPayload {
   @Field(() => ID) activityId: string;
-  @Field(() => Boolean, { description: 'True when this idempotencyKey was already recorded: nothing was counted again.' }) duplicate: boolean;
+  @Field(() => Boolean, { description: 'True when this idempotencyKey was already recorded: nothing was counted again.' })
+  duplicate: boolean;
   /** `lead` and `score` are resolved from it by RecordActivityPayloadResolver, only when asked for. */
   leadId: string;
 }

@@ -15,6 +15,9 @@ export class AuditResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<AuditConnection> {
     const page = await this.audit.list(filter, first, after);
-    return { edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })), pageInfo: pageInfo(page.cursors, page.hasNextPage) };
+    return {
+      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+    };
   }
 }

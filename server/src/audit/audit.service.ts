@@ -27,7 +27,10 @@ export interface AuditFilterData {
 }
 
 /** Changes between two flat records, for entities without a richer diff. */
-export function shallowDiff(before: Record<string, unknown> | null, after: Record<string, unknown> | null): Array<{ path: string; old: unknown; new: unknown }> {
+export function shallowDiff(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+): Array<{ path: string; old: unknown; new: unknown }> {
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   return [...keys]
     .filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]))

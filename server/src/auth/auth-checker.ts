@@ -32,7 +32,10 @@ function describeRequirement(required: readonly Requirement[]): string {
 export function assertAllowed(principal: Principal | null, required: readonly Requirement[], operation: string): void {
   if (!principal) throw new UnauthenticatedError(AuthErrorCode.NotAuthenticated, 'Sign in or send an API key');
   if (isAllowed(principal, required)) return;
-  const caller = principal.kind === 'user' ? `${describePrincipal(principal)} (role ${principal.role})` : `${describePrincipal(principal)} (scopes ${principal.scopes.join(', ') || 'none'})`;
+  const caller =
+    principal.kind === 'user'
+      ? `${describePrincipal(principal)} (role ${principal.role})`
+      : `${describePrincipal(principal)} (scopes ${principal.scopes.join(', ') || 'none'})`;
   throw new ForbiddenError(AuthErrorCode.ForbiddenRole, `${operation} needs ${describeRequirement(required)}; ${caller} may not`);
 }
 

@@ -5,7 +5,18 @@ import type { ApiKeyEntity } from './api-key.entity';
 import { anyUserOr } from './auth-checker';
 import { AuthErrorCode } from './auth.errors';
 import type { AuthActor, AuthService, SessionRow } from './auth.service';
-import { ApiKey, ApiKeyScopeEnum, CreateApiKeyInput, CreateApiKeyPayload, CreateUserInput, Me, RoleEnum, Session, SignInPayload, User } from './auth.types';
+import {
+  ApiKey,
+  type ApiKeyScopeEnum,
+  CreateApiKeyInput,
+  CreateApiKeyPayload,
+  CreateUserInput,
+  Me,
+  type RoleEnum,
+  Session,
+  SignInPayload,
+  User,
+} from './auth.types';
 import { describePrincipal, type UserPrincipal } from './principal';
 import type { UserEntity } from './user.entity';
 
@@ -54,7 +65,11 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Mutation(() => SignInPayload, { description: 'Needs no credentials. Opens a 12-hour session for a user and returns its bearer token.' })
-  async signIn(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: GraphQLContext): Promise<SignInPayload> {
+  async signIn(
+    @Arg('email', () => String) email: string,
+    @Arg('password', () => String) password: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SignInPayload> {
     const { token, expiresAt, user } = await this.auth.signIn(email, password, ctx.clientAddress);
     return { token, expiresAt, user: toUser(user) };
   }
@@ -117,10 +132,13 @@ export class AuthResolver {
 
   @Authorized(...anyUserOr())
   @Query(() => [Session], { description: "Active sessions, newest first: the caller's own; an admin may give any userId." })
-  async sessions(@Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined, @Ctx() ctx: GraphQLContext): Promise<Session[]> {
+  async sessions(
+    @Arg('userId', () => ID, { nullable: true }) userId: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Session[]> {
     const user = userOf(ctx);
     if (userId != null && userId !== user.userId && user.role !== 'admin') {
-      throw new ForbiddenError(AuthErrorCode.ForbiddenRole, "query sessions of another user needs role admin");
+      throw new ForbiddenError(AuthErrorCode.ForbiddenRole, 'query sessions of another user needs role admin');
     }
     return (await this.auth.listSessions(userId ?? user.userId)).map((row) => toSession(row, ctx));
   }
@@ -141,8 +159,13 @@ export class AuthResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key for a client app and returns its secret, this once. Admin only.' })
-  async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: GraphQLContext): Promise<CreateApiKeyPayload> {
+  @Mutation(() => CreateApiKeyPayload, {
+    description: 'Creates an API key for a client app and returns its secret, this once. Admin only.',
+  })
+  async createApiKey(
+    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreateApiKeyPayload> {
     const createdBy = ctx.principal?.kind === 'user' ? ctx.principal.userId : null;
     const { apiKey, secret } = await this.auth.createApiKey(input, createdBy);
     return { apiKey: toApiKey(apiKey), secret };

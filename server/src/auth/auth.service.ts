@@ -2,7 +2,15 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import { systemClock, type Clock } from '../common/clock';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnauthenticatedError, type Problem } from '../common/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  type Problem,
+} from '../common/errors';
 import { retryOnConnectionLoss } from '../db/connection-loss';
 import { queryPreparedRead } from '../db/prepared';
 import { ApiKeyEntity } from './api-key.entity';
@@ -152,7 +160,12 @@ export class AuthService {
   /** Hashing through the gate; refused at once (nothing computed) when this source or the queue is full. */
   private async hashed<T>(source: string, work: () => Promise<T>): Promise<T> {
     const result = await this.hashing.tryRun(source, work);
-    if (!result) throw new RateLimitedError(AuthErrorCode.TooManyAttempts, 'Too many password checks in progress from this address; try again in 1 s', 1);
+    if (!result)
+      throw new RateLimitedError(
+        AuthErrorCode.TooManyAttempts,
+        'Too many password checks in progress from this address; try again in 1 s',
+        1,
+      );
     return result.value;
   }
 
@@ -160,7 +173,11 @@ export class AuthService {
     const { retryAfterSeconds } = this.throttle.check(email, address);
     if (retryAfterSeconds > 0) {
       const at = new Date(this.clock.now().getTime() + retryAfterSeconds * 1000).toISOString();
-      throw new RateLimitedError(AuthErrorCode.TooManyAttempts, `Too many failed sign-ins; try again in ${retryAfterSeconds} s (at ${at})`, retryAfterSeconds);
+      throw new RateLimitedError(
+        AuthErrorCode.TooManyAttempts,
+        `Too many failed sign-ins; try again in ${retryAfterSeconds} s (at ${at})`,
+        retryAfterSeconds,
+      );
     }
   }
 
@@ -171,7 +188,8 @@ export class AuthService {
     const problems: Problem[] = [];
     if (email.length > USER_LIMITS.email) problems.push({ path: 'input.email', message: `at most ${USER_LIMITS.email} characters` });
     else if (!EMAIL.test(email)) problems.push({ path: 'input.email', message: `"${input.email.slice(0, 60)}" is not an email address` });
-    if (!name || name.length > USER_LIMITS.name) problems.push({ path: 'input.name', message: `must be 1 to ${USER_LIMITS.name} characters` });
+    if (!name || name.length > USER_LIMITS.name)
+      problems.push({ path: 'input.name', message: `must be 1 to ${USER_LIMITS.name} characters` });
     if (!isRole(input.role)) problems.push({ path: 'input.role', message: `must be one of ${ROLES.join(', ')}` });
     if (input.password.length < USER_LIMITS.passwordMin || input.password.length > USER_LIMITS.passwordMax) {
       problems.push({ path: 'input.password', message: `must be ${USER_LIMITS.passwordMin} to ${USER_LIMITS.passwordMax} characters` });
@@ -184,9 +202,20 @@ export class AuthService {
     }
     const passwordHash = await this.hashed(actor?.userId ?? LOCAL_ADDRESS, () => hashPassword(input.password));
     return this.dataSource.transaction(async (manager) => {
-      const user = await manager.save(UserEntity, manager.create(UserEntity, { email, name, role: input.role as Role, passwordHash, disabledAt: null }));
+      const user = await manager.save(
+        UserEntity,
+        manager.create(UserEntity, { email, name, role: input.role as Role, passwordHash, disabledAt: null }),
+      );
       if (actor) {
-        await this.audit.record(manager, { actor: actor.name, action: 'user.created', entityType: 'user', entityId: user.id, summary: `Created user ${email} (${user.role})`, after: { email, name, role: user.role }, requestId: actor.requestId });
+        await this.audit.record(manager, {
+          actor: actor.name,
+          action: 'user.created',
+          entityType: 'user',
+          entityId: user.id,
+          summary: `Created user ${email} (${user.role})`,
+          after: { email, name, role: user.role },
+          requestId: actor.requestId,
+        });
       }
       return user;
     });
@@ -223,7 +252,14 @@ export class AuthService {
     this.throttle.recordSuccess(normalised, clientAddress);
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(this.clock.now().getTime() + SESSION_TTL_MS);
-    await this.sessions.insert({ userId: user.id, tokenHash: sha256(token), createdAt: this.clock.now(), expiresAt, revokedAt: null, clientAddress: clientAddress === LOCAL_ADDRESS ? null : clientAddress });
+    await this.sessions.insert({
+      userId: user.id,
+      tokenHash: sha256(token),
+      createdAt: this.clock.now(),
+      expiresAt,
+      revokedAt: null,
+      clientAddress: clientAddress === LOCAL_ADDRESS ? null : clientAddress,
+    });
     return { token, expiresAt, user };
   }
 
@@ -237,7 +273,13 @@ export class AuthService {
    * Changes the caller's own password after checking the current one (throttled like a sign-in),
    * and ends the caller's other sessions.
    */
-  async changePassword(principal: UserPrincipal, currentPassword: string, newPassword: string, clientAddress: string = LOCAL_ADDRESS, requestId?: string): Promise<UserEntity> {
+  async changePassword(
+    principal: UserPrincipal,
+    currentPassword: string,
+    newPassword: string,
+    clientAddress: string = LOCAL_ADDRESS,
+    requestId?: string,
+  ): Promise<UserEntity> {
     const problem = passwordProblem(newPassword);
     if (problem) throw InvalidInputError.field(AuthErrorCode.InvalidUser, 'newPassword', problem);
     const email = principal.email.toLowerCase();
@@ -254,7 +296,11 @@ export class AuthService {
     }
     this.throttle.recordSuccess(email, clientAddress);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, [principal.userId, passwordHash, this.clock.now()]);
+      await manager.query(`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, [
+        principal.userId,
+        passwordHash,
+        this.clock.now(),
+      ]);
       const ended = await this.endSessions(manager, principal.userId, principal.sessionId ?? null);
       await this.audit.record(manager, {
         actor: `user:${principal.email}`,
@@ -275,16 +321,30 @@ export class AuthService {
     const user = await this.userByEmail(email);
     const passwordHash = await this.hashed(actor.userId ?? LOCAL_ADDRESS, () => hashPassword(newPassword));
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, [user.id, passwordHash, this.clock.now()]);
+      await manager.query(`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, [
+        user.id,
+        passwordHash,
+        this.clock.now(),
+      ]);
       const ended = await this.endSessions(manager, user.id, null);
-      await this.audit.record(manager, { actor: actor.name, action: 'user.password_set', entityType: 'user', entityId: user.id, summary: `Set the password of ${user.email}; ${ended} session(s) ended`, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'user.password_set',
+        entityType: 'user',
+        entityId: user.id,
+        summary: `Set the password of ${user.email}; ${ended} session(s) ended`,
+        requestId: actor.requestId,
+      });
     });
     return (await this.findUser(user.id)) as UserEntity;
   }
 
   async userByEmail(email: string): Promise<UserEntity> {
     const user = await this.users.findOneBy({ email: email.trim().toLowerCase() });
-    if (!user) throw new NotFoundError(AuthErrorCode.UserNotFound, `No user with email ${email.trim().toLowerCase()}`, [{ path: 'email', message: 'no such user' }]);
+    if (!user)
+      throw new NotFoundError(AuthErrorCode.UserNotFound, `No user with email ${email.trim().toLowerCase()}`, [
+        { path: 'email', message: 'no such user' },
+      ]);
     return user;
   }
 
@@ -295,7 +355,9 @@ export class AuthService {
    */
   async disableUser(actor: AuthActor, id: string): Promise<UserEntity> {
     if (actor.userId !== null && actor.userId === id) {
-      throw new ConflictError(AuthErrorCode.CannotDisableSelf, 'You cannot disable yourself; ask another admin', [{ path: 'id', message: 'is you' }]);
+      throw new ConflictError(AuthErrorCode.CannotDisableSelf, 'You cannot disable yourself; ask another admin', [
+        { path: 'id', message: 'is you' },
+      ]);
     }
     const user = await this.dataSource.transaction(async (manager) => {
       // The target and every active admin, locked in id order: two admins disabling each other at
@@ -311,11 +373,21 @@ export class AuthService {
       if (!target) throw this.userNotFound(id);
       if (target.disabledAt) return null;
       if (target.role === 'admin' && !rows.some((row) => row.id !== id && row.role === 'admin' && !row.disabledAt)) {
-        throw new ConflictError(AuthErrorCode.LastAdmin, 'This is the last active admin: enable or create another admin first', [{ path: 'id', message: 'is the last active admin' }]);
+        throw new ConflictError(AuthErrorCode.LastAdmin, 'This is the last active admin: enable or create another admin first', [
+          { path: 'id', message: 'is the last active admin' },
+        ]);
       }
       await manager.query(`UPDATE app_user SET disabled_at = $2 WHERE id = $1`, [id, this.clock.now()]);
       const ended = await this.endSessions(manager, id, null);
-      await this.audit.record(manager, { actor: actor.name, action: 'user.disabled', entityType: 'user', entityId: id, summary: `Disabled user ${id}; ${ended} session(s) ended, API keys they created stopped`, before: { disabledAt: null }, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'user.disabled',
+        entityType: 'user',
+        entityId: id,
+        summary: `Disabled user ${id}; ${ended} session(s) ended, API keys they created stopped`,
+        before: { disabledAt: null },
+        requestId: actor.requestId,
+      });
       return id;
     });
     if (user) this.forgetApiKeysOf(id);
@@ -324,11 +396,22 @@ export class AuthService {
 
   async enableUser(actor: AuthActor, id: string): Promise<UserEntity> {
     const changed = await this.dataSource.transaction(async (manager) => {
-      const [row]: Array<{ disabledAt: Date | null }> = ID.test(id) ? await manager.query(`SELECT disabled_at AS "disabledAt" FROM app_user WHERE id = $1 FOR UPDATE`, [id]) : [];
+      const [row]: Array<{ disabledAt: Date | null }> = ID.test(id)
+        ? await manager.query(`SELECT disabled_at AS "disabledAt" FROM app_user WHERE id = $1 FOR UPDATE`, [id])
+        : [];
       if (!row) throw this.userNotFound(id);
       if (!row.disabledAt) return false;
       await manager.query(`UPDATE app_user SET disabled_at = NULL WHERE id = $1`, [id]);
-      await this.audit.record(manager, { actor: actor.name, action: 'user.enabled', entityType: 'user', entityId: id, summary: `Enabled user ${id} (sessions ended when disabled stay ended)`, before: { disabledAt: row.disabledAt }, after: { disabledAt: null }, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'user.enabled',
+        entityType: 'user',
+        entityId: id,
+        summary: `Enabled user ${id} (sessions ended when disabled stay ended)`,
+        before: { disabledAt: row.disabledAt },
+        after: { disabledAt: null },
+        requestId: actor.requestId,
+      });
       return true;
     });
     if (changed) this.forgetApiKeysOf(id);
@@ -346,7 +429,12 @@ export class AuthService {
         ORDER BY s.id DESC`,
       [this.clock.now(), userId],
     );
-    return rows.map((row) => ({ ...row, createdAt: toDate(row.createdAt)!, lastUsedAt: toDate(row.lastUsedAt), expiresAt: toDate(row.expiresAt)! }));
+    return rows.map((row) => ({
+      ...row,
+      createdAt: toDate(row.createdAt)!,
+      lastUsedAt: toDate(row.lastUsedAt),
+      expiresAt: toDate(row.expiresAt)!,
+    }));
   }
 
   /**
@@ -363,7 +451,10 @@ export class AuthService {
             [id],
           )
         : [];
-      if (!row) throw new NotFoundError(AuthErrorCode.SessionNotFound, `No session with id ${id.slice(0, 40)}`, [{ path: 'id', message: 'no such session' }]);
+      if (!row)
+        throw new NotFoundError(AuthErrorCode.SessionNotFound, `No session with id ${id.slice(0, 40)}`, [
+          { path: 'id', message: 'no such session' },
+        ]);
       if (!actor.isAdmin && row.userId !== actor.userId) {
         throw new ForbiddenError(AuthErrorCode.ForbiddenRole, `revokeSession of another user's session needs role admin`);
       }
@@ -372,9 +463,22 @@ export class AuthService {
         [id, this.clock.now()],
       );
       if (ended.length) {
-        await this.audit.record(manager, { actor: actor.name, action: 'session.revoked', entityType: 'user_session', entityId: id, summary: `Ended session ${id} of ${row.userEmail}`, requestId: actor.requestId });
+        await this.audit.record(manager, {
+          actor: actor.name,
+          action: 'session.revoked',
+          entityType: 'user_session',
+          entityId: id,
+          summary: `Ended session ${id} of ${row.userEmail}`,
+          requestId: actor.requestId,
+        });
       }
-      return { ...row, createdAt: toDate(row.createdAt)!, lastUsedAt: toDate(row.lastUsedAt), expiresAt: toDate(row.expiresAt)!, revoked: ended.length > 0 };
+      return {
+        ...row,
+        createdAt: toDate(row.createdAt)!,
+        lastUsedAt: toDate(row.lastUsedAt),
+        expiresAt: toDate(row.expiresAt)!,
+        revoked: ended.length > 0,
+      };
     });
   }
 
@@ -437,9 +541,20 @@ export class AuthService {
          FROM user_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.token_hash = $1`,
       [sha256(token)],
-    )) as Array<{ sessionId: string; expiresAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; userId: string; email: string; name: string; role: Role; disabledAt: Date | null }>;
+    )) as Array<{
+      sessionId: string;
+      expiresAt: Date;
+      revokedAt: Date | null;
+      lastUsedAt: Date | null;
+      userId: string;
+      email: string;
+      name: string;
+      role: Role;
+      disabledAt: Date | null;
+    }>;
     if (!row) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'Unknown session token; sign in again');
-    if (row.revokedAt || row.disabledAt) throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'This session was signed out; sign in again');
+    if (row.revokedAt || row.disabledAt)
+      throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'This session was signed out; sign in again');
     const now = this.clock.now();
     if (new Date(row.expiresAt).getTime() <= now.getTime()) {
       throw new UnauthenticatedError(AuthErrorCode.SessionExpired, 'This session has expired; sign in again');
@@ -465,9 +580,13 @@ export class AuthService {
     }
     const row = found.row;
     const label = `API key "${row.name}" (${row.prefix})`;
-    if (row.revokedAt) throw new UnauthenticatedError(AuthErrorCode.ApiKeyRevoked, `${label} was revoked on ${row.revokedAt.toISOString()}`);
+    if (row.revokedAt)
+      throw new UnauthenticatedError(AuthErrorCode.ApiKeyRevoked, `${label} was revoked on ${row.revokedAt.toISOString()}`);
     if (found.creatorDisabledAt) {
-      throw new UnauthenticatedError(AuthErrorCode.ApiKeyCreatorDisabled, `${label} was created by a user who is disabled; an admin can enable that user or create a new key`);
+      throw new UnauthenticatedError(
+        AuthErrorCode.ApiKeyCreatorDisabled,
+        `${label} was created by a user who is disabled; an admin can enable that user or create a new key`,
+      );
     }
     const now = this.clock.now().getTime();
     if (row.expiresAt && row.expiresAt.getTime() <= now) {
@@ -515,12 +634,14 @@ export class AuthService {
   async createApiKey(input: CreateApiKeyData, createdBy: string | null = null): Promise<CreatedApiKey> {
     const name = input.name.trim();
     const problems: Problem[] = [];
-    if (!name || name.length > USER_LIMITS.apiKeyName) problems.push({ path: 'input.name', message: `must be 1 to ${USER_LIMITS.apiKeyName} characters` });
+    if (!name || name.length > USER_LIMITS.apiKeyName)
+      problems.push({ path: 'input.name', message: `must be 1 to ${USER_LIMITS.apiKeyName} characters` });
     if (!input.scopes.length) problems.push({ path: 'input.scopes', message: `give at least one of ${SCOPES.join(', ')}` });
     input.scopes.forEach((scope, index) => {
       if (!isScope(scope)) problems.push({ path: `input.scopes[${index}]`, message: `"${scope}" is not one of ${SCOPES.join(', ')}` });
     });
-    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) problems.push({ path: 'input.expiresAt', message: 'must be in the future' });
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime())
+      problems.push({ path: 'input.expiresAt', message: 'must be in the future' });
     if (problems.length) throw InvalidInputError.of(AuthErrorCode.InvalidApiKeyInput, problems);
 
     const prefix = `${API_KEY_PREFIX}${randomBytes(6).toString('hex')}`;

@@ -26,7 +26,8 @@ afterAll(async () => {
 interface HttpResult {
   status: number;
   headers: Headers;
-  json: { data?: Record<string, any> | null; errors?: GqlError[] }; // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary per test
+  // biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
+  json: { data?: Record<string, any> | null; errors?: GqlError[] };
 }
 
 async function post(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -57,7 +58,10 @@ async function createUser(role: Role): Promise<{ principal: UserPrincipal; email
 }
 
 async function signIn(email: string, password = PASSWORD): Promise<string> {
-  const result = await post(`mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`, { email, password });
+  const result = await post(`mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`, {
+    email,
+    password,
+  });
   expect(result.json.errors).toBeUndefined();
   return result.json.data!.signIn.token as string;
 }
@@ -98,8 +102,14 @@ describe('signing in', () => {
   it('refuses a wrong password (or an unknown email) with UNAUTHENTICATED and no token', async () => {
     const { email } = await createUser('viewer');
     const [{ count: before }] = await t.sql<{ count: string }>(`SELECT count(*)::text AS count FROM user_session`);
-    for (const credentials of [{ email, password: 'wrong password!' }, { email: 'nobody@acme.io', password: PASSWORD }]) {
-      const result = await post(`mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`, credentials);
+    for (const credentials of [
+      { email, password: 'wrong password!' },
+      { email: 'nobody@acme.io', password: PASSWORD },
+    ]) {
+      const result = await post(
+        `mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }`,
+        credentials,
+      );
       expect(result.json.data).toBeNull();
       expect(result.json.errors?.[0]).toMatchObject({
         message: 'Email or password is wrong',
@@ -148,7 +158,9 @@ describe('without credentials', () => {
     expect(await leadRows('anon-1')).toHaveLength(0);
 
     // A public field cannot carry a private one past the check.
-    const mixed = await post(`mutation { signIn(email: "x@acme.io", password: "whatever-it-is") { token } defineAttribute(input: { name: "x", type: "string", label: "X" }) { name } }`);
+    const mixed = await post(
+      `mutation { signIn(email: "x@acme.io", password: "whatever-it-is") { token } defineAttribute(input: { name: "x", type: "string", label: "X" }) { name } }`,
+    );
     expect(mixed.status).toBe(401);
   });
 
@@ -196,7 +208,10 @@ describe('roles', () => {
     expect(decay.errors?.[0].message).toContain('mutation runDecayPass needs role admin');
 
     const marketing = await createUser('marketing');
-    const define = await t.gqlAs(marketing.principal, `mutation { defineAttribute(input: { name: "mkt", type: "string", label: "M" }) { name } }`);
+    const define = await t.gqlAs(
+      marketing.principal,
+      `mutation { defineAttribute(input: { name: "mkt", type: "string", label: "M" }) { name } }`,
+    );
     expect(define.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(await t.sql(`SELECT 1 FROM attribute_definition WHERE name = 'mkt'`)).toHaveLength(0);
   });
@@ -260,7 +275,11 @@ describe('API keys', () => {
 
   it('leads:write upserts leads and records activities over HTTP, and me names the key', async () => {
     const key = await createApiKey('crm-sync', ['LEADS_WRITE']);
-    const upserted = await post(UPSERT, { input: { externalId: 'crm-1', email: 'ana@acme.io', attributes: { industry: 'software' } } }, bearer(key.secret));
+    const upserted = await post(
+      UPSERT,
+      { input: { externalId: 'crm-1', email: 'ana@acme.io', attributes: { industry: 'software' } } },
+      bearer(key.secret),
+    );
     expect(upserted.json.errors).toBeUndefined();
     expect(upserted.json.data!.upsertLead.externalId).toBe('crm-1');
     const recorded = await post(
@@ -353,12 +372,30 @@ const newAddress = () => `198.51.100.${++addressCount}`;
 const signInFrom = (address: string, email: string, password: string) => post(SIGN_IN, { email, password }, { 'x-forwarded-for': address });
 
 /** What a refused sign-in says, without the time it names. */
-function refusal(result: HttpResult): { status: number; code?: string; reason?: string; retryAfter: string | null; retryAfterSeconds?: unknown } {
+function refusal(result: HttpResult): {
+  status: number;
+  code?: string;
+  reason?: string;
+  retryAfter: string | null;
+  retryAfterSeconds?: unknown;
+} {
   const error = result.json.errors?.[0];
-  return { status: result.status, code: error?.extensions?.code, reason: error?.extensions?.reason, retryAfter: result.headers.get('retry-after'), retryAfterSeconds: error?.extensions?.retryAfterSeconds };
+  return {
+    status: result.status,
+    code: error?.extensions?.code,
+    reason: error?.extensions?.reason,
+    retryAfter: result.headers.get('retry-after'),
+    retryAfterSeconds: error?.extensions?.retryAfterSeconds,
+  };
 }
 
-const locked = (seconds: number) => ({ status: 429, code: 'RATE_LIMITED', reason: 'TOO_MANY_ATTEMPTS', retryAfter: String(seconds), retryAfterSeconds: seconds });
+const locked = (seconds: number) => ({
+  status: 429,
+  code: 'RATE_LIMITED',
+  reason: 'TOO_MANY_ATTEMPTS',
+  retryAfter: String(seconds),
+  retryAfterSeconds: seconds,
+});
 const wrong = { status: 200, code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS', retryAfter: null, retryAfterSeconds: undefined };
 
 describe('sign-in throttling', () => {
@@ -454,9 +491,15 @@ describe('sign-in throttling', () => {
     const address = newAddress();
     const token = (await signInFrom(address, email, PASSWORD)).json.data!.signIn.token as string;
     const change = (current: string) =>
-      post(`mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id } }`, { c: current, n: 'a brand new password' }, { ...bearer(token), 'x-forwarded-for': address });
+      post(
+        `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id } }`,
+        { c: current, n: 'a brand new password' },
+        { ...bearer(token), 'x-forwarded-for': address },
+      );
     for (let i = 0; i < 5; i++) {
-      expect((await change(`not it ${i}`)).json.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD', problems: [{ path: 'currentPassword' }] } });
+      expect((await change(`not it ${i}`)).json.errors?.[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD', problems: [{ path: 'currentPassword' }] },
+      });
     }
     expect(refusal(await change(PASSWORD))).toEqual(locked(1));
     advanceClock(1_001);
@@ -466,20 +509,33 @@ describe('sign-in throttling', () => {
 
 const gqlWith = (token: string, query: string, variables: Record<string, unknown> = {}) => post(query, variables, bearer(token));
 const auditRows = (action: string, entityId: string) =>
-  t.sql<{ actor: string; summary: string }>(`SELECT actor, summary FROM audit_log WHERE action = $1 AND entity_id = $2`, [action, entityId]);
+  t.sql<{ actor: string; summary: string }>(`SELECT actor, summary FROM audit_log WHERE action = $1 AND entity_id = $2`, [
+    action,
+    entityId,
+  ]);
 
 describe('managing users and sessions', () => {
   it("changePassword sets a new password and ends the caller's other sessions, audited", async () => {
     const { email, principal } = await createUser('marketing');
     const [first, second] = [await signIn(email), await signIn(email)];
     const CHANGE = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id email } }`;
-    const [{ password_hash: before }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId]);
+    const [{ password_hash: before }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [
+      principal.userId,
+    ]);
 
     const tooShort = await gqlWith(first, CHANGE, { c: PASSWORD, n: 'short' });
-    expect(tooShort.json.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'newPassword', message: 'must be 12 to 200 characters' }] });
+    expect(tooShort.json.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ path: 'newPassword', message: 'must be 12 to 200 characters' }],
+    });
     const wrongCurrent = await gqlWith(first, CHANGE, { c: 'not my password', n: 'the next password' });
-    expect(wrongCurrent.json.errors?.[0]).toMatchObject({ message: 'currentPassword: is not your current password', extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD' } });
-    const [{ password_hash: unchanged }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId]);
+    expect(wrongCurrent.json.errors?.[0]).toMatchObject({
+      message: 'currentPassword: is not your current password',
+      extensions: { code: 'BAD_USER_INPUT', reason: 'WRONG_PASSWORD' },
+    });
+    const [{ password_hash: unchanged }] = await t.sql<{ password_hash: string }>(`SELECT password_hash FROM app_user WHERE id = $1`, [
+      principal.userId,
+    ]);
     expect(unchanged).toBe(before);
     expect((await gqlWith(second, `{ me { actor } }`)).status).toBe(200);
 
@@ -491,21 +547,30 @@ describe('managing users and sessions', () => {
     expect(ended.json.errors?.[0].extensions?.reason).toBe('SESSION_EXPIRED');
     expect(refusal(await post(SIGN_IN, { email, password: PASSWORD }, { 'x-forwarded-for': newAddress() }))).toEqual(wrong);
     expect(await signIn(email, 'the next password')).toMatch(/^lss_/);
-    expect(await auditRows('user.password_changed', principal.userId)).toEqual([{ actor: `user:${email}`, summary: 'Changed own password; 1 other session(s) ended' }]);
+    expect(await auditRows('user.password_changed', principal.userId)).toEqual([
+      { actor: `user:${email}`, summary: 'Changed own password; 1 other session(s) ended' },
+    ]);
 
     const byKey = await createApiKey('no-password', ['SCORES_READ']);
     const refused = await post(CHANGE, { c: 'x', n: 'the next password' }, bearer(byKey.secret));
     expect(refused.json.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('disableUser ends the user\'s sessions and stops the API keys they created at once; enableUser lets them sign in again', async () => {
+  it("disableUser ends the user's sessions and stops the API keys they created at once; enableUser lets them sign in again", async () => {
     const { email, principal } = await createUser('admin');
     const token = await signIn(email);
-    const created = await post(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name: 'made-by-a-leaver', scopes: ['SCORES_READ'] } }, bearer(token));
+    const created = await post(
+      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
+      { input: { name: 'made-by-a-leaver', scopes: ['SCORES_READ'] } },
+      bearer(token),
+    );
     const key = created.json.data!.createApiKey.secret as string;
     expect((await post(LEADS, {}, bearer(key))).status).toBe(200);
 
-    const disabled = await t.gql<{ disableUser: { id: string; disabledAt: string | null } }>(`mutation($id: ID!) { disableUser(id: $id) { id disabledAt } }`, { id: principal.userId });
+    const disabled = await t.gql<{ disableUser: { id: string; disabledAt: string | null } }>(
+      `mutation($id: ID!) { disableUser(id: $id) { id disabledAt } }`,
+      { id: principal.userId },
+    );
     expect(disabled.errors).toBeUndefined();
     expect(disabled.data?.disableUser.disabledAt).not.toBeNull();
     expect((await gqlWith(token, `{ me { actor } }`)).json.errors?.[0].extensions?.reason).toBe('SESSION_EXPIRED');
@@ -515,7 +580,10 @@ describe('managing users and sessions', () => {
     expect(refusal(await post(SIGN_IN, { email, password: PASSWORD }, { 'x-forwarded-for': newAddress() }))).toEqual(wrong);
     expect(await t.sql(`SELECT 1 FROM user_session WHERE user_id = $1 AND revoked_at IS NULL`, [principal.userId])).toHaveLength(0);
 
-    const enabled = await t.gql<{ enableUser: { disabledAt: string | null } }>(`mutation($id: ID!) { enableUser(id: $id) { disabledAt } }`, { id: principal.userId });
+    const enabled = await t.gql<{ enableUser: { disabledAt: string | null } }>(
+      `mutation($id: ID!) { enableUser(id: $id) { disabledAt } }`,
+      { id: principal.userId },
+    );
     expect(enabled.data?.enableUser.disabledAt).toBeNull();
     expect((await post(LEADS, {}, bearer(key))).status).toBe(200);
     expect((await gqlWith(token, `{ me { actor } }`)).status).toBe(401); // ended sessions stay ended
@@ -533,17 +601,27 @@ describe('managing users and sessions', () => {
     const { principal: other } = await createUser('viewer');
     const forbidden = await t.gqlAs(viewer, `mutation($id: ID!) { disableUser(id: $id) { id } }`, { id: other.userId });
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(await t.sql(`SELECT 1 FROM app_user WHERE disabled_at IS NOT NULL AND id IN ($1, $2)`, [t.admin.userId, other.userId])).toHaveLength(0);
+    expect(
+      await t.sql(`SELECT 1 FROM app_user WHERE disabled_at IS NOT NULL AND id IN ($1, $2)`, [t.admin.userId, other.userId]),
+    ).toHaveLength(0);
   });
 
-  it('sessions lists one\'s active sessions (an admin: anyone\'s); revokeSession ends one, audited', async () => {
+  it("sessions lists one's active sessions (an admin: anyone's); revokeSession ends one, audited", async () => {
     const { email, principal } = await createUser('viewer');
     const here = newAddress();
     const mine = (await signInFrom(here, email, PASSWORD)).json.data!.signIn.token as string;
     const other = (await signInFrom(newAddress(), email, PASSWORD)).json.data!.signIn.token as string;
     const SESSIONS = `query($userId: ID) { sessions(userId: $userId) { id userId createdAt lastUsedAt expiresAt clientAddress current revoked } }`;
     const listed = await post(SESSIONS, {}, { ...bearer(mine), 'x-forwarded-for': here });
-    const sessions = listed.json.data!.sessions as Array<{ id: string; userId: string; current: boolean; clientAddress: string; lastUsedAt: string | null; createdAt: string; expiresAt: string }>;
+    const sessions = listed.json.data!.sessions as Array<{
+      id: string;
+      userId: string;
+      current: boolean;
+      clientAddress: string;
+      lastUsedAt: string | null;
+      createdAt: string;
+      expiresAt: string;
+    }>;
     expect(sessions).toHaveLength(2);
     expect(sessions.map((session) => session.current)).toEqual([false, true]);
     expect(sessions[1]).toMatchObject({ userId: principal.userId, clientAddress: here, revoked: false });
@@ -557,7 +635,10 @@ describe('managing users and sessions', () => {
     expect(adminsView.data?.sessions.map((session) => session.id)).toEqual(sessions.map((session) => session.id));
     await t.adminToken();
     const [adminSession] = (await t.gql<{ sessions: Array<{ id: string }> }>(SESSIONS)).data!.sessions;
-    expect((await gqlWith(mine, `mutation($id: ID!) { revokeSession(id: $id) { id } }`, { id: adminSession.id })).json.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await gqlWith(mine, `mutation($id: ID!) { revokeSession(id: $id) { id } }`, { id: adminSession.id })).json.errors?.[0].extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
 
     const revoked = await gqlWith(mine, `mutation($id: ID!) { revokeSession(id: $id) { id revoked } }`, { id: sessions[0].id });
     expect(revoked.json.data).toEqual({ revokeSession: { id: sessions[0].id, revoked: true } });
@@ -568,6 +649,9 @@ describe('managing users and sessions', () => {
     const byAdmin = await t.gql(`mutation($id: ID!) { revokeSession(id: $id) { revoked } }`, { id: sessions[1].id });
     expect(byAdmin.errors).toBeUndefined();
     expect((await gqlWith(mine, `{ me { actor } }`)).status).toBe(401);
-    expect((await t.gql(`mutation { revokeSession(id: "999999") { id } }`)).errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'SESSION_NOT_FOUND' });
+    expect((await t.gql(`mutation { revokeSession(id: "999999") { id } }`)).errors?.[0].extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'SESSION_NOT_FOUND',
+    });
   });
 });

@@ -72,7 +72,8 @@ export class CreateApiKeyPayload {
   @Field(() => ApiKey) apiKey: ApiKey;
 
   @Field(() => String, {
-    description: 'The whole key (`lsk_<prefix>_<secret>`), shown this once: only its hash is stored. Send it as `Authorization: Bearer <key>` or `X-Api-Key: <key>`.',
+    description:
+      'The whole key (`lsk_<prefix>_<secret>`), shown this once: only its hash is stored. Send it as `Authorization: Bearer <key>` or `X-Api-Key: <key>`.',
   })
   secret: string;
 }

@@ -14,7 +14,11 @@ export interface HashingGateOptions {
 }
 
 /** One core stays free for the event loop: on a 2-core machine, hashes run one at a time. */
-export const HASHING_GATE_DEFAULTS: HashingGateOptions = { concurrency: Math.max(1, Math.min(2, availableParallelism() - 1)), perSource: 2, maxWaiting: 16 };
+export const HASHING_GATE_DEFAULTS: HashingGateOptions = {
+  concurrency: Math.max(1, Math.min(2, availableParallelism() - 1)),
+  perSource: 2,
+  maxWaiting: 16,
+};
 
 export class HashingGate {
   private running = 0;
@@ -36,7 +40,8 @@ export class HashingGate {
         return { value: await work() };
       } finally {
         const next = this.waiting.shift();
-        if (next) next(); // the slot passes on as it is
+        if (next)
+          next(); // the slot passes on as it is
         else this.running -= 1;
       }
     } finally {

@@ -30,7 +30,9 @@ export async function productionReadiness(dataSource: DataSource): Promise<Readi
     );
   }
   if (Number(counts.admins) === 0) {
-    readiness.warnings.push(`no active admin: nobody can sign in yet. Create the first one with: ${CREATE_ADMIN} (password on standard input)`);
+    readiness.warnings.push(
+      `no active admin: nobody can sign in yet. Create the first one with: ${CREATE_ADMIN} (password on standard input)`,
+    );
   }
   return readiness;
 }

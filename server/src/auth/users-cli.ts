@@ -72,7 +72,11 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
           io.print(`password of ${user.email} set; their sessions were ended`);
         } else if (command === 'disable') {
           const after = await io.auth.disableUser(io.actor, user.id);
-          io.print(user.disabledAt ? `${user.email} was already disabled` : `disabled ${after.email}: sessions ended, API keys they created stopped`);
+          io.print(
+            user.disabledAt
+              ? `${user.email} was already disabled`
+              : `disabled ${after.email}: sessions ended, API keys they created stopped`,
+          );
         } else {
           const after = await io.auth.enableUser(io.actor, user.id);
           io.print(user.disabledAt ? `enabled ${after.email}` : `${user.email} was already active`);

@@ -30,7 +30,13 @@ interface Applied {
   };
 }
 
-const list = (value: string | undefined) => (value === undefined ? null : value.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (value: string | undefined) =>
+  value === undefined
+    ? null
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const auc = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
 
@@ -45,7 +51,12 @@ export async function applySuggestionsCommand(
     return index >= 0 ? args[index + 1] : undefined;
   };
   const perWeek = value('--mqls-per-week');
-  if (!runId || runId.startsWith('--') || (perWeek !== undefined && args.includes('--keep-mql-share')) || (perWeek !== undefined && !/^\d+$/.test(perWeek))) {
+  if (
+    !runId ||
+    runId.startsWith('--') ||
+    (perWeek !== undefined && args.includes('--keep-mql-share')) ||
+    (perWeek !== undefined && !/^\d+$/.test(perWeek))
+  ) {
     print(`error: usage:\n${APPLY_SUGGESTIONS_USAGE}`);
     return 2;
   }
@@ -62,9 +73,16 @@ export async function applySuggestionsCommand(
   for (const rule of evidence.appliedRules) print(`  ${rule.rule}: ${rule.from} -> ${rule.to}`);
   for (const rule of evidence.addedCandidates) print(`  + ${rule.rule}: ${rule.points}`);
   for (const note of evidence.notes) print(`  note: ${note}`);
-  const weekly = evidence.mqlsPerWeekBefore === null ? '' : ` (${evidence.mqlsPerWeekBefore.toFixed(0)} -> ${evidence.mqlsPerWeekAfter!.toFixed(0)} a week)`;
-  print(`qualification threshold ${evidence.thresholds.qualificationBefore} -> ${evidence.thresholds.qualificationAfter}; MQL share ${percent(evidence.mqlShareBefore)} -> ${percent(evidence.mqlShareAfter)}${weekly}`);
+  const weekly =
+    evidence.mqlsPerWeekBefore === null
+      ? ''
+      : ` (${evidence.mqlsPerWeekBefore.toFixed(0)} -> ${evidence.mqlsPerWeekAfter!.toFixed(0)} a week)`;
+  print(
+    `qualification threshold ${evidence.thresholds.qualificationBefore} -> ${evidence.thresholds.qualificationAfter}; MQL share ${percent(evidence.mqlShareBefore)} -> ${percent(evidence.mqlShareAfter)}${weekly}`,
+  );
   const h = evidence.holdout;
-  print(`holdout (${h.leads} leads, ${h.converted} converted): AUC active v${h.activeVersion} ${auc(h.active.auc)}, draft ${auc(h.draft.auc)}`);
+  print(
+    `holdout (${h.leads} leads, ${h.converted} converted): AUC active v${h.activeVersion} ${auc(h.active.auc)}, draft ${auc(h.draft.auc)}`,
+  );
   return 0;
 }

@@ -9,14 +9,18 @@ import { BacktestHoldoutSummary } from './backtest.types';
 
 @InputType({ description: 'How many leads the re-tuned qualification threshold should let through: give exactly one.' })
 export class SuggestionTargetInput {
-  @Field(() => Boolean, { nullable: true, description: 'Keep the share of the cohort that qualifies today.' }) keepMqlShare?: boolean | null;
-  @Field(() => Int, { nullable: true, description: 'Sales can take this many MQLs a week (given the cohort’s leads per week).' }) mqlsPerWeek?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'Keep the share of the cohort that qualifies today.' }) keepMqlShare?:
+    | boolean
+    | null;
+  @Field(() => Int, { nullable: true, description: 'Sales can take this many MQLs a week (given the cohort’s leads per week).' })
+  mqlsPerWeek?: number | null;
 }
 
 @InputType()
 export class ApplyBacktestSuggestionsInput {
   @Field(() => ID) runId: string;
-  @Field(() => [String], { nullable: true, description: 'Rules whose suggested points to apply; omitted: every rule with a suggestion.' }) rules?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Rules whose suggested points to apply; omitted: every rule with a suggestion.' })
+  rules?: string[] | null;
   @Field(() => [String], { nullable: true, description: 'Candidate rules to add (by name); omitted: none.' }) candidates?: string[] | null;
   @Field(() => Boolean, { nullable: true, description: 'Add every candidate rule with suggested points.' }) allCandidates?: boolean | null;
   @Field(() => SuggestionTargetInput) target: SuggestionTargetInput;
@@ -65,13 +69,18 @@ export class EvidenceHoldout {
 @ObjectType({ description: 'What a version made from backtest suggestions rests on, for its reviewers.' })
 export class RuleSetVersionEvidence {
   @Field(() => ID) backtestRunId: string;
-  @Field(() => Boolean, { description: 'The version was edited after the suggestions were applied: the figures describe the definition as applied, not as it is now.' }) stale: boolean;
+  @Field(() => Boolean, {
+    description:
+      'The version was edited after the suggestions were applied: the figures describe the definition as applied, not as it is now.',
+  })
+  stale: boolean;
   @Field(() => GraphQLJSONObject, { description: '{ keepMqlShare: true } or { mqlsPerWeek: N }' }) target: object;
   @Field(() => [EvidenceRuleChange]) appliedRules: EvidenceRuleChange[];
   @Field(() => [EvidenceAddedRule]) addedCandidates: EvidenceAddedRule[];
   @Field(() => [String]) notes: string[];
   @Field(() => EvidenceThresholds) thresholds: EvidenceThresholds;
-  @Field(() => Float, { description: 'Share of the cohort qualified by the version the suggestions were fitted for.' }) mqlShareBefore: number;
+  @Field(() => Float, { description: 'Share of the cohort qualified by the version the suggestions were fitted for.' })
+  mqlShareBefore: number;
   @Field(() => Float, { description: '...and by this version.' }) mqlShareAfter: number;
   @Field(() => Float, { nullable: true }) mqlsPerWeekBefore: number | null;
   @Field(() => Float, { nullable: true }) mqlsPerWeekAfter: number | null;
@@ -97,12 +106,19 @@ export class ApplySuggestionsResolver {
     description:
       'Turns a backtest’s chosen suggestions into a new draft of the backtested rule set, with grade, level, band and qualification thresholds re-tuned on the cohort to the target, and keeps the holdout comparison with the active version on it (RuleSetVersion.evidence).',
   })
-  async applyBacktestSuggestions(@Arg('input', () => ApplyBacktestSuggestionsInput) input: ApplyBacktestSuggestionsInput, @Ctx() ctx: GraphQLContext): Promise<ApplyBacktestSuggestionsPayload> {
+  async applyBacktestSuggestions(
+    @Arg('input', () => ApplyBacktestSuggestionsInput) input: ApplyBacktestSuggestionsInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ApplyBacktestSuggestionsPayload> {
     const { version, evidence } = await this.service.apply(actorOf(ctx.principal, ctx.requestId), input);
     return { version: version as RuleSetVersion & VersionRow, evidence: toEvidence(evidence, version.checksum) };
   }
 
-  @FieldResolver(() => RuleSetVersionEvidence, { nullable: true, description: 'For a version made from backtest suggestions: the holdout comparison with the then active version, and the re-tuned thresholds.' })
+  @FieldResolver(() => RuleSetVersionEvidence, {
+    nullable: true,
+    description:
+      'For a version made from backtest suggestions: the holdout comparison with the then active version, and the re-tuned thresholds.',
+  })
   async evidence(@Root() version: RuleSetVersion): Promise<RuleSetVersionEvidence | null> {
     const row = await this.service.evidenceOf(version.id);
     return row ? toEvidence(row, version.checksum) : null;

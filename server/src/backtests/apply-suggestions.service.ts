@@ -66,35 +66,60 @@ export class ApplySuggestionsService {
 
   async apply(actor: Actor, input: ApplySuggestionsInput): Promise<{ version: VersionRow; evidence: VersionEvidence }> {
     if (actor.role !== 'marketing' && actor.role !== 'admin') {
-      throw new ForbiddenError('FORBIDDEN_ROLE', `Applying suggestions creates a draft: it needs the role admin or marketing; you are ${actor.role ?? 'not a user'}`);
+      throw new ForbiddenError(
+        'FORBIDDEN_ROLE',
+        `Applying suggestions creates a draft: it needs the role admin or marketing; you are ${actor.role ?? 'not a user'}`,
+      );
     }
     const problems: Problem[] = [];
     const keep = input.target?.keepMqlShare === true;
     const perWeek = input.target?.mqlsPerWeek ?? null;
-    if (keep === (perWeek !== null)) problems.push({ path: 'input.target', message: 'give exactly one of keepMqlShare: true or mqlsPerWeek' });
-    if (perWeek !== null && !(Number.isInteger(perWeek) && perWeek >= 1 && perWeek <= MAX_MQLS_PER_WEEK)) problems.push({ path: 'input.target.mqlsPerWeek', message: `must be a whole number from 1 to ${MAX_MQLS_PER_WEEK.toLocaleString('en-US')}` });
-    if (input.allCandidates && input.candidates != null) problems.push({ path: 'input.candidates', message: 'give candidates or allCandidates, not both' });
+    if (keep === (perWeek !== null))
+      problems.push({ path: 'input.target', message: 'give exactly one of keepMqlShare: true or mqlsPerWeek' });
+    if (perWeek !== null && !(Number.isInteger(perWeek) && perWeek >= 1 && perWeek <= MAX_MQLS_PER_WEEK))
+      problems.push({
+        path: 'input.target.mqlsPerWeek',
+        message: `must be a whole number from 1 to ${MAX_MQLS_PER_WEEK.toLocaleString('en-US')}`,
+      });
+    if (input.allCandidates && input.candidates != null)
+      problems.push({ path: 'input.candidates', message: 'give candidates or allCandidates, not both' });
     if (problems.length) throw InvalidInputError.of(BacktestErrorCode.InvalidBacktest, problems);
     const target: ThresholdTarget = keep ? { keepMqlShare: true } : { mqlsPerWeek: perWeek! };
 
     const run = await this.backtests.getRun(input.runId, 'input.runId');
-    if (run.status !== 'completed') throw new ConflictError(BacktestErrorCode.NoSuggestions, `Backtest ${run.id} is ${run.status}; suggestions come with a completed run`);
+    if (run.status !== 'completed')
+      throw new ConflictError(
+        BacktestErrorCode.NoSuggestions,
+        `Backtest ${run.id} is ${run.status}; suggestions come with a completed run`,
+      );
     const suggestions = run.results?.suggestions;
     if (!suggestions) throw new ConflictError(BacktestErrorCode.NoSuggestions, `Backtest ${run.id} has no suggestions (run it again)`);
-    if (!suggestions.fitted) throw new ConflictError(BacktestErrorCode.NoSuggestions, `Backtest ${run.id} suggests nothing: ${suggestions.reason}`);
-    if (!run.versionId) throw InvalidInputError.field(BacktestErrorCode.InvalidBacktest, 'input.runId', 'this backtest scored an unsaved definition; apply suggestions of a backtest of a saved version');
+    if (!suggestions.fitted)
+      throw new ConflictError(BacktestErrorCode.NoSuggestions, `Backtest ${run.id} suggests nothing: ${suggestions.reason}`);
+    if (!run.versionId)
+      throw InvalidInputError.field(
+        BacktestErrorCode.InvalidBacktest,
+        'input.runId',
+        'this backtest scored an unsaved definition; apply suggestions of a backtest of a saved version',
+      );
     const version = await this.workflow.getVersion(run.versionId);
     if (version.checksum !== run.definitionChecksum) {
-      throw new ConflictError(BacktestErrorCode.VersionChanged, `Version ${version.version} of ${version.ruleSetKey} changed after backtest ${run.id}; run the backtest again`);
+      throw new ConflictError(
+        BacktestErrorCode.VersionChanged,
+        `Version ${version.version} of ${version.ruleSetKey} changed after backtest ${run.id}; run the backtest again`,
+      );
     }
 
     // ---- what to apply ----
     const byName = new Map(suggestions.candidates.map((candidate) => [candidate.rule, candidate]));
-    const chosenCandidates = input.allCandidates ? suggestions.candidates.filter((c) => c.suggestedPoints !== null) : (input.candidates ?? []).map((name) => byName.get(name));
+    const chosenCandidates = input.allCandidates
+      ? suggestions.candidates.filter((c) => c.suggestedPoints !== null)
+      : (input.candidates ?? []).map((name) => byName.get(name));
     (input.candidates ?? []).forEach((name, k) => {
       const candidate = byName.get(name);
       if (!candidate) problems.push({ path: `input.candidates[${k}]`, message: `no candidate rule "${name}" in backtest ${run.id}` });
-      else if (candidate.suggestedPoints === null) problems.push({ path: `input.candidates[${k}]`, message: `"${name}" has no suggested points: ${candidate.note ?? 'not fitted'}` });
+      else if (candidate.suggestedPoints === null)
+        problems.push({ path: `input.candidates[${k}]`, message: `"${name}" has no suggested points: ${candidate.note ?? 'not fitted'}` });
     });
     const withCandidates = chosenCandidates.length > 0;
     const ruleFits = withCandidates && suggestions.rulesWithCandidates ? suggestions.rulesWithCandidates : suggestions.rules;
@@ -103,7 +128,8 @@ export class ApplySuggestionsService {
     names.forEach((name, k) => {
       const fit = fitByRule.get(name);
       if (!fit) problems.push({ path: `input.rules[${k}]`, message: `no rule "${name}" in backtest ${run.id}` });
-      else if (fit.suggestedPoints === null) problems.push({ path: `input.rules[${k}]`, message: `"${name}" has no suggestion: ${fit.note ?? 'not fitted'}` });
+      else if (fit.suggestedPoints === null)
+        problems.push({ path: `input.rules[${k}]`, message: `"${name}" has no suggestion: ${fit.note ?? 'not fitted'}` });
     });
     if (problems.length) throw InvalidInputError.of(BacktestErrorCode.InvalidBacktest, problems);
 
@@ -111,10 +137,14 @@ export class ApplySuggestionsService {
     const points = new Map(names.map((name) => [name, fitByRule.get(name)!.suggestedPoints!]));
     // A rule fitted at 0 stays, neutral, so that reviewers see it and later backtests keep measuring it.
     for (const name of names) {
-      if (points.get(name) === 0) notes.push(`${name} now awards 0 points (${fitByRule.get(name)!.note ?? 'no effect found once the other rules are counted'})`);
+      if (points.get(name) === 0)
+        notes.push(`${name} now awards 0 points (${fitByRule.get(name)!.note ?? 'no effect found once the other rules are counted'})`);
     }
-    const added = chosenCandidates.filter((c) => c !== undefined && c.suggestedPoints !== 0).map((c) => ({ definition: c!.definition, points: c!.suggestedPoints! }));
-    for (const c of chosenCandidates) if (c && c.suggestedPoints === 0) notes.push(`candidate ${c.rule} left out: its fitted points round to 0`);
+    const added = chosenCandidates
+      .filter((c) => c !== undefined && c.suggestedPoints !== 0)
+      .map((c) => ({ definition: c!.definition, points: c!.suggestedPoints! }));
+    for (const c of chosenCandidates)
+      if (c && c.suggestedPoints === 0) notes.push(`candidate ${c.rule} left out: its fitted points round to 0`);
 
     // ---- score the cohort, widen caps, re-tune thresholds ----
     const cohort = await this.backtests.getCohort(run.cohortId!, 'input.runId');
@@ -126,8 +156,15 @@ export class ApplySuggestionsService {
     let next: RuleSetDefinition = fitted;
     const raw = await scoreCohort(next, snapshot);
     const widened = widenCaps(next, raw.fired, next.rules.length, leads);
-    if (widened.caps.fit.min !== next.caps.fit.min || widened.caps.fit.max !== next.caps.fit.max || widened.caps.engagement.min !== next.caps.engagement.min || widened.caps.engagement.max !== next.caps.engagement.max) {
-      notes.push(`caps widened to fit ${widened.caps.fit.min}..${widened.caps.fit.max}, engagement ${widened.caps.engagement.min}..${widened.caps.engagement.max} so that no lead's fitted points are cut off`);
+    if (
+      widened.caps.fit.min !== next.caps.fit.min ||
+      widened.caps.fit.max !== next.caps.fit.max ||
+      widened.caps.engagement.min !== next.caps.engagement.min ||
+      widened.caps.engagement.max !== next.caps.engagement.max
+    ) {
+      notes.push(
+        `caps widened to fit ${widened.caps.fit.min}..${widened.caps.fit.max}, engagement ${widened.caps.engagement.min}..${widened.caps.engagement.max} so that no lead's fitted points are cut off`,
+      );
     }
     next = widened;
     // Same rules in the same order as `raw`: new caps and thresholds need no condition evaluated again.
@@ -135,7 +172,13 @@ export class ApplySuggestionsService {
     const nextScores = scoreFromFired(next, snapshot, raw.fired, next.rules.length, sameRules);
     const spec = cohort.spec;
     const weeks = (new Date(spec.createdTo).getTime() - new Date(spec.createdFrom).getTime()) / (7 * 86_400_000);
-    const tuned = retuneThresholds({ definition: current, scores: currentScores }, { definition: next, scores: nextScores }, leads, target, weeks);
+    const tuned = retuneThresholds(
+      { definition: current, scores: currentScores },
+      { definition: next, scores: nextScores },
+      leads,
+      target,
+      weeks,
+    );
     const draftDefinition = tuned.definition;
 
     // ---- holdout comparison with the active version ----
@@ -152,8 +195,16 @@ export class ApplySuggestionsService {
     const evidenceWithoutChecksum = {
       backtestRunId: run.id,
       target,
-      appliedRules: names.map((name) => ({ rule: name, from: current.rules.find((r) => r.name === name)!.event.params.points, to: points.get(name)! })),
-      addedCandidates: added.map((a) => ({ rule: a.definition.rule.name, label: a.definition.rule.event.params.label, points: fitByCandidate.get(a.definition.rule.name)! })),
+      appliedRules: names.map((name) => ({
+        rule: name,
+        from: current.rules.find((r) => r.name === name)!.event.params.points,
+        to: points.get(name)!,
+      })),
+      addedCandidates: added.map((a) => ({
+        rule: a.definition.rule.name,
+        label: a.definition.rule.event.params.label,
+        points: fitByCandidate.get(a.definition.rule.name)!,
+      })),
       notes,
       thresholds: {
         qualificationBefore: current.qualification.threshold,
@@ -166,7 +217,14 @@ export class ApplySuggestionsService {
       mqlShareAfter: tuned.mqlShareAfter,
       mqlsPerWeekBefore: tuned.mqlsPerWeekBefore,
       mqlsPerWeekAfter: tuned.mqlsPerWeekAfter,
-      holdout: { leads: holdout.length, converted: countConverted(snapshot.converted, holdout), activeVersionId: active.id, activeVersion: active.version, active: activeSummary, draft: draftSummary },
+      holdout: {
+        leads: holdout.length,
+        converted: countConverted(snapshot.converted, holdout),
+        activeVersionId: active.id,
+        activeVersion: active.version,
+        active: activeSummary,
+        draft: draftSummary,
+      },
     };
     const targetText = 'mqlsPerWeek' in target ? `${target.mqlsPerWeek} MQLs a week` : 'today’s MQL share';
     let evidence: VersionEvidence | null = null;
@@ -179,7 +237,11 @@ export class ApplySuggestionsService {
       },
       async (manager, created) => {
         evidence = { ...evidenceWithoutChecksum, definitionChecksum: created.checksum };
-        await manager.query('UPDATE rule_set_version SET backtest_run_id = $2::bigint, evidence = $3::jsonb WHERE id = $1::bigint', [created.id, run.id, JSON.stringify(evidence)]);
+        await manager.query('UPDATE rule_set_version SET backtest_run_id = $2::bigint, evidence = $3::jsonb WHERE id = $1::bigint', [
+          created.id,
+          run.id,
+          JSON.stringify(evidence),
+        ]);
       },
     );
     // The draft's own backtest on the same cohort: once published, its scores get a conversion probability from it.
@@ -195,7 +257,10 @@ export class ApplySuggestionsService {
 
   /** The evidence kept on a version (null for versions not made from a backtest). */
   async evidenceOf(versionId: string): Promise<VersionEvidence | null> {
-    const rows: Array<{ evidence: VersionEvidence | null }> = await this.dataSource.query('SELECT evidence FROM rule_set_version WHERE id = $1::bigint', [versionId]);
+    const rows: Array<{ evidence: VersionEvidence | null }> = await this.dataSource.query(
+      'SELECT evidence FROM rule_set_version WHERE id = $1::bigint',
+      [versionId],
+    );
     return rows[0]?.evidence ?? null;
   }
 }

@@ -28,7 +28,10 @@ export class BacktestCohortResolver {
 export class BacktestRunCohortResolver {
   constructor(private readonly backtests: BacktestService) {}
 
-  @FieldResolver(() => Int, { nullable: true, description: `Of the run’s cohort (null until a queued run has prepared it). ${OUTCOMES_CHANGED}` })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: `Of the run’s cohort (null until a queued run has prepared it). ${OUTCOMES_CHANGED}`,
+  })
   outcomesChangedSince(@Root() run: BacktestRun): Promise<number> | null {
     return run.cohortId ? this.backtests.outcomesChangedSince(run.cohortId) : null;
   }

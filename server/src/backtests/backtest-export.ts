@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import Papa from 'papaparse';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '../common/errors';
+import { ConflictError, UnauthenticatedError } from '../common/errors';
 import { registry } from '../observability/metrics';
 import type { RuleSetWorkflowService } from '../rulesets/ruleset-workflow.service';
 import { CELLS, type RuleSetDefinition } from '../scoring/ruleset-definition';
@@ -14,13 +14,33 @@ import { defaultEvaluatorFactory, scoreCohort, type EvaluatorFactory } from './c
 import { conversionProbability, latestCalibrations, type VersionCalibration } from './conversion-probability';
 import { hashOf } from './fitting';
 
-const exportsTotal = new Counter({ name: 'backtest_exports_total', help: 'Backtest CSV exports by outcome (completed, aborted, failed)', labelNames: ['outcome'] as const, registers: [registry] });
-const exportRows = new Counter({ name: 'backtest_export_rows_total', help: 'Lead rows written by backtest CSV exports', registers: [registry] });
+const exportsTotal = new Counter({
+  name: 'backtest_exports_total',
+  help: 'Backtest CSV exports by outcome (completed, aborted, failed)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+const exportRows = new Counter({
+  name: 'backtest_export_rows_total',
+  help: 'Lead rows written by backtest CSV exports',
+  registers: [registry],
+});
 
 /** Text a spreadsheet would run as a formula (papaparse's own pattern misses values with a line break). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export const EXPORT_COLUMNS = ['lead_id', 'external_id', 'score', 'fit', 'engagement', 'cell', 'band', 'qualified', 'conversion_probability', 'outcome'] as const;
+export const EXPORT_COLUMNS = [
+  'lead_id',
+  'external_id',
+  'score',
+  'fit',
+  'engagement',
+  'cell',
+  'band',
+  'qualified',
+  'conversion_probability',
+  'outcome',
+] as const;
 
 export interface BacktestExportOptions {
   /** Signs export links; random per process when absent (links then work only on the process that made them). */
@@ -104,9 +124,16 @@ export class BacktestExportService {
       }
     }
     if (claims.r !== runId || typeof claims.e !== 'number' || typeof claims.a !== 'string') {
-      throw new UnauthenticatedError(BacktestErrorCode.ExportLinkInvalid, 'This export link is not valid for this backtest; ask for a new one (BacktestRun.exportUrl)');
+      throw new UnauthenticatedError(
+        BacktestErrorCode.ExportLinkInvalid,
+        'This export link is not valid for this backtest; ask for a new one (BacktestRun.exportUrl)',
+      );
     }
-    if (claims.e * 1000 < now) throw new UnauthenticatedError(BacktestErrorCode.ExportLinkInvalid, 'This export link has expired; ask for a new one (BacktestRun.exportUrl)');
+    if (claims.e * 1000 < now)
+      throw new UnauthenticatedError(
+        BacktestErrorCode.ExportLinkInvalid,
+        'This export link has expired; ask for a new one (BacktestRun.exportUrl)',
+      );
     return { actor: claims.a };
   }
 
@@ -120,18 +147,22 @@ export class BacktestExportService {
   async plan(runId: string): Promise<ExportPlan> {
     const run = await this.backtests.getRun(runId);
     if (run.status !== 'completed' || !run.cohortId) {
-      throw new ConflictError(BacktestErrorCode.RunNotCompleted, `Backtest ${runId} is ${run.status}; its leads can be exported once it has completed`);
+      throw new ConflictError(
+        BacktestErrorCode.RunNotCompleted,
+        `Backtest ${runId} is ${run.status}; its leads can be exported once it has completed`,
+      );
     }
-    const [stored]: Array<{ definition: RuleSetDefinition | null; options: { openLeads?: OpenLeads; split?: SplitOption } }> = await this.dataSource.query(
-      'SELECT definition, options FROM backtest_run WHERE id = $1::bigint',
-      [runId],
-    );
+    const [stored]: Array<{ definition: RuleSetDefinition | null; options: { openLeads?: OpenLeads; split?: SplitOption } }> =
+      await this.dataSource.query('SELECT definition, options FROM backtest_run WHERE id = $1::bigint', [runId]);
     let definition: RuleSetDefinition;
     let calibration: VersionCalibration | null = null;
     if (run.versionId) {
       const version = await this.workflow.getVersion(run.versionId);
       if (version.checksum !== run.definitionChecksum) {
-        throw new ConflictError(BacktestErrorCode.VersionChanged, `Version ${version.version} of ${run.ruleSetKey} was edited after backtest ${runId}; backtest it again to export its leads`);
+        throw new ConflictError(
+          BacktestErrorCode.VersionChanged,
+          `Version ${version.version} of ${run.ruleSetKey} was edited after backtest ${runId}; backtest it again to export its leads`,
+        );
       }
       definition = version.definition;
       calibration = (await latestCalibrations(this.dataSource, [run.versionId])).get(run.versionId) ?? null;
@@ -160,7 +191,10 @@ export class BacktestExportService {
    */
   private async timeCut(cohortId: string, openLeads: OpenLeads, holdoutShare: number): Promise<ExportPlan['timeCut']> {
     const measured = openLeads === 'excluded' ? 'AND decided' : '';
-    const [{ count }]: Array<{ count: number }> = await this.dataSource.query(`SELECT count(*)::int AS count FROM backtest_cohort_lead WHERE cohort_id = $1::bigint ${measured}`, [cohortId]);
+    const [{ count }]: Array<{ count: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM backtest_cohort_lead WHERE cohort_id = $1::bigint ${measured}`,
+      [cohortId],
+    );
     const from = count - Math.round(holdoutShare * count);
     if (from >= count) return null;
     const [cut]: Array<{ createdMs: number; leadId: string }> = await this.dataSource.query(
@@ -179,7 +213,9 @@ export class BacktestExportService {
     const evaluator = this.evaluatorFactory(plan.definition);
     const sameEvaluator: EvaluatorFactory = () => evaluator;
     const [propertyRows]: [Array<{ id: number; properties: Record<string, unknown> }>] = [
-      await this.dataSource.query('SELECT id, properties FROM backtest_cohort_property WHERE cohort_id = $1::bigint ORDER BY id', [plan.cohortId]),
+      await this.dataSource.query('SELECT id, properties FROM backtest_cohort_property WHERE cohort_id = $1::bigint ORDER BY id', [
+        plan.cohortId,
+      ]),
     ];
     const properties: Array<Record<string, unknown>> = [{}];
     for (const row of propertyRows) properties[row.id] = row.properties;
@@ -196,7 +232,7 @@ export class BacktestExportService {
     let outcome: 'completed' | 'aborted' | 'failed' = 'aborted';
     let after = '0';
     try {
-      yield Papa.unparse([plan.columns], { newline: '\r\n' }) + '\r\n';
+      yield `${Papa.unparse([plan.columns], { newline: '\r\n' })}\r\n`;
       for (;;) {
         if (signal?.aborted) return;
         const rows: ExportRow[] = await this.dataSource.query(
@@ -230,7 +266,7 @@ export class BacktestExportService {
           if (plan.split) cells.push(this.splitOf(plan, row, snapshot.createdAt[i]));
           return cells;
         });
-        yield Papa.unparse(data, { newline: '\r\n', escapeFormulae: FORMULA_START }) + '\r\n';
+        yield `${Papa.unparse(data, { newline: '\r\n', escapeFormulae: FORMULA_START })}\r\n`;
         exportRows.inc(rows.length);
         after = rows[rows.length - 1].lead_id;
         if (rows.length < this.chunkLeads) break;

@@ -27,7 +27,11 @@ export class BacktestQueue implements BacktestDispatcher {
   async dispatch(runId: string): Promise<void> {
     // One attempt at a time for up to an hour; a killed worker's job is retried and the run resumes.
     // singletonKey: dispatching a run again while its job is waiting or active adds no second job.
-    await this.boss.send(BACKTEST_QUEUE, { runId }, { retryLimit: 3, retryDelay: 5, expireInSeconds: 3600, singletonKey: `backtest-run-${runId}` });
+    await this.boss.send(
+      BACKTEST_QUEUE,
+      { runId },
+      { retryLimit: 3, retryDelay: 5, expireInSeconds: 3600, singletonKey: `backtest-run-${runId}` },
+    );
   }
 
   async startWorkers(backtests: BacktestService): Promise<void> {

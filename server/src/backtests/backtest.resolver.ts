@@ -1,16 +1,16 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../rulesets/actor';
-import { DimensionEnum } from '../scoring/score.types';
+import type { DimensionEnum } from '../scoring/score.types';
 import type { BacktestResults as ResultsRow, BacktestService, CohortRow, RunRow } from './backtest.service';
 import {
   BacktestCohort,
   BacktestCohortInput,
-  BacktestCohortSpec,
-  BacktestOpenLeadsEnum,
+  type BacktestCohortSpec,
+  type BacktestOpenLeadsEnum,
   BacktestResults,
   BacktestRun,
-  BacktestSplitKindEnum,
+  type BacktestSplitKindEnum,
   RunBacktestInput,
   type BacktestGroupDelta,
   type BacktestMetrics,
@@ -49,8 +49,17 @@ function toMetrics(metrics: MetricsRow): BacktestMetrics {
   return { ...metrics, rules: metrics.rules.map((rule) => ({ ...rule, dimension: rule.dimension as DimensionEnum })) };
 }
 
-function groupDeltas<T extends { leads: number; converted: number; conversionRate: number | null; revenue: number }>(rows: T[], key: (row: T) => string): BacktestGroupDelta[] {
-  return rows.map((row) => ({ group: key(row), leads: row.leads, converted: row.converted, conversionRate: row.conversionRate, revenue: row.revenue }));
+function groupDeltas<T extends { leads: number; converted: number; conversionRate: number | null; revenue: number }>(
+  rows: T[],
+  key: (row: T) => string,
+): BacktestGroupDelta[] {
+  return rows.map((row) => ({
+    group: key(row),
+    leads: row.leads,
+    converted: row.converted,
+    conversionRate: row.conversionRate,
+    revenue: row.revenue,
+  }));
 }
 
 function toResults(run: RunRoot, results: ResultsRow): BacktestResults {
@@ -75,11 +84,19 @@ function toResults(run: RunRoot, results: ResultsRow): BacktestResults {
       ? {
           ...results.suggestions,
           split: { ...results.suggestions.split, kind: results.suggestions.split.kind as BacktestSplitKindEnum },
-          candidates: results.suggestions.candidates.map((candidate) => ({ ...candidate, dimension: candidate.dimension as DimensionEnum })),
+          candidates: results.suggestions.candidates.map((candidate) => ({
+            ...candidate,
+            dimension: candidate.dimension as DimensionEnum,
+          })),
         }
       : null,
     compiled: results.compiled,
-    timings: { loadCohortMs: results.timings.loadCohort, scoreMs: results.timings.score, metricsMs: results.timings.metrics, fitMs: results.timings.fit ?? null },
+    timings: {
+      loadCohortMs: results.timings.loadCohort,
+      scoreMs: results.timings.score,
+      metricsMs: results.timings.metrics,
+      fitMs: results.timings.fit ?? null,
+    },
     raw: results,
   };
 }
@@ -104,7 +121,9 @@ export class BacktestResolver {
   })
   async prepareBacktestCohort(
     @Arg('input', () => BacktestCohortInput) input: BacktestCohortInput,
-    @Arg('refresh', () => Boolean, { nullable: true, description: 'Prepare anew even if this spec was prepared before.' }) refresh: boolean | null,
+    @Arg('refresh', () => Boolean, { nullable: true, description: 'Prepare anew even if this spec was prepared before.' }) refresh:
+      | boolean
+      | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<BacktestCohort> {
     return toCohort(await this.backtests.prepareCohortFromInput(actorOf(ctx.principal, ctx.requestId), input, 'input', refresh ?? false));
@@ -127,7 +146,9 @@ export class BacktestResolver {
 
   @Authorized(...READERS)
   @Query(() => [BacktestCohort], { description: 'Prepared cohorts, most recent first.' })
-  async backtestCohorts(@Arg('first', () => Int, { nullable: true, description: '1 to 100; 20 by default.' }) first: number | null): Promise<BacktestCohort[]> {
+  async backtestCohorts(
+    @Arg('first', () => Int, { nullable: true, description: '1 to 100; 20 by default.' }) first: number | null,
+  ): Promise<BacktestCohort[]> {
     return (await this.backtests.listCohorts(first)).map(toCohort);
   }
 

@@ -186,10 +186,15 @@ export class BacktestService {
           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${KNOWN_VALUES_LISTED}`,
         [...range, ...extra],
       );
-      return rows.length ? `known values there: ${rows.map((row) => `${JSON.stringify(row.value)} (${row.leads})`).join(', ')}` : 'no lead there has one';
+      return rows.length
+        ? `known values there: ${rows.map((row) => `${JSON.stringify(row.value)} (${row.leads})`).join(', ')}`
+        : 'no lead there has one';
     };
     const matches = async (condition: string, value: unknown): Promise<boolean> => {
-      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM lead l WHERE ${inRange} AND ${condition} LIMIT 1`, [...range, value]);
+      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM lead l WHERE ${inRange} AND ${condition} LIMIT 1`, [
+        ...range,
+        value,
+      ]);
       return rows.length > 0;
     };
     const period = `created ${spec.createdFrom} to ${spec.createdTo}`;
@@ -197,12 +202,18 @@ export class BacktestService {
     for (const field of ['source', 'segment'] as const) {
       const value = spec[field];
       if (value !== null && !(await matches(`l.${field} = $3`, value))) {
-        problems.push({ path: `${path}.${field}`, message: `no lead ${period} has ${field} ${JSON.stringify(value)}; ${await known(`l.${field}`)}` });
+        problems.push({
+          path: `${path}.${field}`,
+          message: `no lead ${period} has ${field} ${JSON.stringify(value)}; ${await known(`l.${field}`)}`,
+        });
       }
     }
     for (const [index, { name, value }] of spec.attributes.entries()) {
       if (!(await matches('l.attributes @> $3::jsonb', JSON.stringify({ [name]: value })))) {
-        problems.push({ path: `${path}.attributes[${index}].value`, message: `no lead ${period} has ${name} = ${JSON.stringify(value)}; ${await known('l.attributes ->> $3', [name])}` });
+        problems.push({
+          path: `${path}.attributes[${index}].value`,
+          message: `no lead ${period} has ${name} = ${JSON.stringify(value)}; ${await known('l.attributes ->> $3', [name])}`,
+        });
       }
     }
     if (!problems.length) {
@@ -247,10 +258,15 @@ export class BacktestService {
    * the cohort's leads with their cutoff, their activities before it, the distinct property
    * objects of those activities, then one row per lead with its activities as parallel arrays.
    */
-  async prepareCohort(spec: CohortSpec, createdBy: string, refresh: 'never' | 'ifOutcomesChanged' | 'always' = 'ifOutcomesChanged'): Promise<CohortRow> {
+  async prepareCohort(
+    spec: CohortSpec,
+    createdBy: string,
+    refresh: 'never' | 'ifOutcomesChanged' | 'always' = 'ifOutcomesChanged',
+  ): Promise<CohortRow> {
     const checksum = cohortChecksum(spec);
     const existing = await this.findCohortByChecksum(checksum);
-    if (existing && (refresh === 'never' || (refresh === 'ifOutcomesChanged' && !(await this.anyOutcomeChanged(existing.id))))) return existing;
+    if (existing && (refresh === 'never' || (refresh === 'ifOutcomesChanged' && !(await this.anyOutcomeChanged(existing.id)))))
+      return existing;
     const generation = existing ? existing.generation + 1 : 0;
     const started = Date.now();
     const id = await this.dataSource.transaction(async (manager) => {
@@ -277,7 +293,11 @@ export class BacktestService {
     });
     const cohort = id ? await this.getCohort(id) : await this.findCohortByChecksum(checksum);
     if (!cohort) throw new Error(`cohort ${checksum} vanished while it was prepared`);
-    if (id) this.logger.info({ cohortId: cohort.id, generation, leads: cohort.leadCount, activities: cohort.activityCount, ms: cohort.prepareMs }, 'backtest cohort prepared');
+    if (id)
+      this.logger.info(
+        { cohortId: cohort.id, generation, leads: cohort.leadCount, activities: cohort.activityCount, ms: cohort.prepareMs },
+        'backtest cohort prepared',
+      );
     return cohort;
   }
 
@@ -290,7 +310,8 @@ export class BacktestService {
     const where = ['l.created_at >= $1::timestamptz', 'l.created_at < $2::timestamptz'];
     if (spec.source !== null) where.push(`l.source = ${add(spec.source, 'text')}`);
     if (spec.segment !== null) where.push(`l.segment = ${add(spec.segment, 'text')}`);
-    if (spec.attributes.length) where.push(`l.attributes @> ${add(JSON.stringify(Object.fromEntries(spec.attributes.map((a) => [a.name, a.value]))), 'jsonb')}`);
+    if (spec.attributes.length)
+      where.push(`l.attributes @> ${add(JSON.stringify(Object.fromEntries(spec.attributes.map((a) => [a.name, a.value]))), 'jsonb')}`);
     // The chosen cutoff, in whole milliseconds (what JavaScript dates hold); N days after creation
     // never later than the preparation itself.
     const chosen =
@@ -345,18 +366,29 @@ export class BacktestService {
   }
 
   private async findCohortByChecksum(checksum: string): Promise<CohortRow | null> {
-    const rows: CohortRow[] = await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.checksum = $1 ORDER BY c.generation DESC LIMIT 1`, [checksum]);
+    const rows: CohortRow[] = await this.dataSource.query(
+      `SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.checksum = $1 ORDER BY c.generation DESC LIMIT 1`,
+      [checksum],
+    );
     return rows[0] ? this.withCache(rows[0]) : null;
   }
 
   async getCohort(id: string, path = 'id'): Promise<CohortRow> {
-    const rows: CohortRow[] = isId(id) ? await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.id = $1::bigint`, [id]) : [];
-    if (!rows[0]) throw new NotFoundError(BacktestErrorCode.CohortNotFound, `No backtest cohort with id "${id}"`, [{ path, message: 'no such cohort' }]);
+    const rows: CohortRow[] = isId(id)
+      ? await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c WHERE c.id = $1::bigint`, [id])
+      : [];
+    if (!rows[0])
+      throw new NotFoundError(BacktestErrorCode.CohortNotFound, `No backtest cohort with id "${id}"`, [
+        { path, message: 'no such cohort' },
+      ]);
     return this.withCache(rows[0]);
   }
 
   async listCohorts(first?: number | null): Promise<CohortRow[]> {
-    const rows: CohortRow[] = await this.dataSource.query(`SELECT ${COHORT_COLUMNS} FROM backtest_cohort c ORDER BY c.prepared_at DESC, c.id DESC LIMIT $1`, [clampFirst(first)]);
+    const rows: CohortRow[] = await this.dataSource.query(
+      `SELECT ${COHORT_COLUMNS} FROM backtest_cohort c ORDER BY c.prepared_at DESC, c.id DESC LIMIT $1`,
+      [clampFirst(first)],
+    );
     return rows.map((row) => this.withCache(row));
   }
 
@@ -455,8 +487,10 @@ export class BacktestService {
    */
   async runBacktest(actor: Actor, input: RunBacktestInput): Promise<RunRow> {
     const problems: Problem[] = [];
-    if ((input.cohort == null) === (input.cohortId == null)) problems.push({ path: 'input.cohort', message: 'give exactly one of cohort (a spec) or cohortId (a prepared cohort)' });
-    if ((input.versionId == null) === (input.definition == null)) problems.push({ path: 'input.versionId', message: 'give exactly one of versionId or definition (an unsaved rule set)' });
+    if ((input.cohort == null) === (input.cohortId == null))
+      problems.push({ path: 'input.cohort', message: 'give exactly one of cohort (a spec) or cohortId (a prepared cohort)' });
+    if ((input.versionId == null) === (input.definition == null))
+      problems.push({ path: 'input.versionId', message: 'give exactly one of versionId or definition (an unsaved rule set)' });
     let spec: CohortSpec | null = null;
     if (input.cohort != null) {
       const normalised = await this.normalise(input.cohort, 'input.cohort');
@@ -465,12 +499,18 @@ export class BacktestService {
     }
     let definition: RuleSetDefinition | null = null;
     let version: VersionRow | null = null;
-    const split: SplitOptions = { kind: input.split?.kind ?? DEFAULT_SPLIT.kind, holdoutShare: input.split?.holdoutShare ?? DEFAULT_SPLIT.holdoutShare };
+    const split: SplitOptions = {
+      kind: input.split?.kind ?? DEFAULT_SPLIT.kind,
+      holdoutShare: input.split?.holdoutShare ?? DEFAULT_SPLIT.holdoutShare,
+    };
     if (split.kind !== 'hash' && split.kind !== 'time') problems.push({ path: 'input.split.kind', message: 'must be HASH or TIME' });
-    if (!(split.holdoutShare >= 0.05 && split.holdoutShare <= 0.95)) problems.push({ path: 'input.split.holdoutShare', message: 'must be from 0.05 to 0.95' });
+    if (!(split.holdoutShare >= 0.05 && split.holdoutShare <= 0.95))
+      problems.push({ path: 'input.split.holdoutShare', message: 'must be from 0.05 to 0.95' });
     if (input.definition != null) {
       const definitionProblems = await this.workflow.validate(input.definition);
-      problems.push(...definitionProblems.map((p) => ({ path: `input.definition.${p.path}`.replace(/\.\(root\)$/, ''), message: p.message })));
+      problems.push(
+        ...definitionProblems.map((p) => ({ path: `input.definition.${p.path}`.replace(/\.\(root\)$/, ''), message: p.message })),
+      );
       if (!definitionProblems.length) definition = input.definition as RuleSetDefinition;
     }
     if (problems.length) throw InvalidInputError.of(BacktestErrorCode.InvalidBacktest, problems);
@@ -513,13 +553,24 @@ export class BacktestService {
   }
 
   private async versionAt(versionId: string, path: string): Promise<VersionRow> {
-    const rows: Array<{ id: string }> = isId(versionId) ? await this.dataSource.query('SELECT id::text AS id FROM rule_set_version WHERE id = $1::bigint', [versionId]) : [];
-    if (!rows.length) throw new NotFoundError(BacktestErrorCode.VersionNotFound, `No rule set version with id "${versionId}"`, [{ path, message: 'no such version' }]);
+    const rows: Array<{ id: string }> = isId(versionId)
+      ? await this.dataSource.query('SELECT id::text AS id FROM rule_set_version WHERE id = $1::bigint', [versionId])
+      : [];
+    if (!rows.length)
+      throw new NotFoundError(BacktestErrorCode.VersionNotFound, `No rule set version with id "${versionId}"`, [
+        { path, message: 'no such version' },
+      ]);
     return this.workflow.getVersion(versionId);
   }
 
   private async countLeads(spec: CohortSpec): Promise<number> {
-    const params: unknown[] = [spec.createdFrom, spec.createdTo, spec.source, spec.segment, JSON.stringify(Object.fromEntries(spec.attributes.map((a) => [a.name, a.value])))];
+    const params: unknown[] = [
+      spec.createdFrom,
+      spec.createdTo,
+      spec.source,
+      spec.segment,
+      JSON.stringify(Object.fromEntries(spec.attributes.map((a) => [a.name, a.value]))),
+    ];
     const [{ count }]: Array<{ count: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS count FROM lead l
         WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz AND ($3::text IS NULL OR l.source = $3)
@@ -602,16 +653,28 @@ export class BacktestService {
     if (baseline && baselineScores) {
       const baselineMetrics = computeMetrics(metricsInput(baseline, snapshot, baselineScores, leads));
       const pick = (cells: Uint8Array) => Uint8Array.from(leads, (i) => cells[i]);
-      const moves = cellMoves(pick(baselineScores.cell), pick(candidateScores.cell), Uint8Array.from(leads, (i) => snapshot.converted[i]), Array.from(leads, (i) => snapshot.externalIds[i]));
+      const moves = cellMoves(
+        pick(baselineScores.cell),
+        pick(candidateScores.cell),
+        Uint8Array.from(leads, (i) => snapshot.converted[i]),
+        Array.from(leads, (i) => snapshot.externalIds[i]),
+      );
       comparison = compareMetrics(metrics, baselineMetrics, moves);
     }
     const metricsMs = Date.now() - t;
     t = Date.now();
     const catalog = await this.attributeCatalog();
-    const suggestions = await computeSuggestions(candidate, snapshot, leads, candidateScores, new Map([...catalog.values()].map((spec) => [spec.name, spec.type])), {
-      split: run.options.split ?? DEFAULT_SPLIT,
-      evaluatorFactory: this.config.evaluatorFactory,
-    });
+    const suggestions = await computeSuggestions(
+      candidate,
+      snapshot,
+      leads,
+      candidateScores,
+      new Map([...catalog.values()].map((spec) => [spec.name, spec.type])),
+      {
+        split: run.options.split ?? DEFAULT_SPLIT,
+        evaluatorFactory: this.config.evaluatorFactory,
+      },
+    );
     // The rule table shows the joint fit (on the training part), not each rule judged alone.
     const fitted = new Map(suggestions.rules.map((rule) => [rule.rule, rule.suggestedPoints]));
     for (const rule of metrics.rules) rule.suggestedPoints = fitted.get(rule.rule) ?? null;
@@ -636,8 +699,11 @@ export class BacktestService {
   }
 
   async getRun(id: string, path = 'id'): Promise<RunRow> {
-    const rows: RunRow[] = isId(id) ? await this.dataSource.query(`SELECT ${RUN_COLUMNS}, r.results FROM ${RUN_FROM} WHERE r.id = $1::bigint`, [id]) : [];
-    if (!rows[0]) throw new NotFoundError(BacktestErrorCode.RunNotFound, `No backtest run with id "${id}"`, [{ path, message: 'no such run' }]);
+    const rows: RunRow[] = isId(id)
+      ? await this.dataSource.query(`SELECT ${RUN_COLUMNS}, r.results FROM ${RUN_FROM} WHERE r.id = $1::bigint`, [id])
+      : [];
+    if (!rows[0])
+      throw new NotFoundError(BacktestErrorCode.RunNotFound, `No backtest run with id "${id}"`, [{ path, message: 'no such run' }]);
     return rows[0];
   }
 
@@ -650,7 +716,10 @@ export class BacktestService {
   }
 
   async resultsOf(runId: string): Promise<BacktestResults | null> {
-    const rows: Array<{ results: BacktestResults | null }> = await this.dataSource.query('SELECT results FROM backtest_run WHERE id = $1::bigint', [runId]);
+    const rows: Array<{ results: BacktestResults | null }> = await this.dataSource.query(
+      'SELECT results FROM backtest_run WHERE id = $1::bigint',
+      [runId],
+    );
     return rows[0]?.results ?? null;
   }
 
@@ -669,6 +738,7 @@ export class BacktestService {
 
 function clampFirst(first: number | null | undefined): number {
   if (first === null || first === undefined) return 20;
-  if (!Number.isInteger(first) || first < 1 || first > 100) throw InvalidInputError.field(BacktestErrorCode.InvalidBacktest, 'first', 'must be from 1 to 100');
+  if (!Number.isInteger(first) || first < 1 || first > 100)
+    throw InvalidInputError.field(BacktestErrorCode.InvalidBacktest, 'first', 'must be from 1 to 100');
   return first;
 }

@@ -25,7 +25,9 @@ registerEnumType(BacktestSplitKindEnum, {
 @InputType({ description: 'How the cohort is split: suggestions are fitted on the training part and judged on the holdout part.' })
 export class BacktestSplitInput {
   @Field(() => BacktestSplitKindEnum, { nullable: true, description: 'HASH by default.' }) kind?: BacktestSplitKindEnum | null;
-  @Field(() => Float, { nullable: true, description: 'Share of the cohort held out, 0.05 to 0.95; 0.3 by default.' }) holdoutShare?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the cohort held out, 0.05 to 0.95; 0.3 by default.' }) holdoutShare?:
+    | number
+    | null;
 }
 
 @InputType({ description: 'A lead attribute the cohort’s leads must have, with exactly this value.' })
@@ -41,21 +43,35 @@ export class BacktestCohortInput {
   @Field(() => String, { nullable: true }) source?: string | null;
   @Field(() => String, { nullable: true }) segment?: string | null;
   @Field(() => [BacktestAttributeEqualsInput], { nullable: true }) attributes?: BacktestAttributeEqualsInput[] | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Facts as of this fixed time (at or after createdTo)... Give this or cutoffDaysAfterCreation.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Facts as of this fixed time (at or after createdTo)... Give this or cutoffDaysAfterCreation.',
+  })
   cutoffAt?: Date | null;
-  @Field(() => Int, { nullable: true, description: '...or as of N days after each lead was created. Either way, never after the lead converted or was lost.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '...or as of N days after each lead was created. Either way, never after the lead converted or was lost.',
+  })
   cutoffDaysAfterCreation?: number | null;
 }
 
-@InputType({ description: 'Backtest a rule set version (versionId) or an unsaved definition on a cohort (a spec, or a prepared cohort’s id).' })
+@InputType({
+  description: 'Backtest a rule set version (versionId) or an unsaved definition on a cohort (a spec, or a prepared cohort’s id).',
+})
 export class RunBacktestInput {
   @Field(() => BacktestCohortInput, { nullable: true }) cohort?: BacktestCohortInput | null;
   @Field(() => ID, { nullable: true }) cohortId?: string | null;
   @Field(() => ID, { nullable: true }) versionId?: string | null;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'An unsaved rule set definition (e.g. the draft being edited).' }) definition?: object | null;
-  @Field(() => ID, { nullable: true, description: 'Also score the cohort under this version and compare, metric by metric.' }) compareToVersionId?: string | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'An unsaved rule set definition (e.g. the draft being edited).' })
+  definition?: object | null;
+  @Field(() => ID, { nullable: true, description: 'Also score the cohort under this version and compare, metric by metric.' })
+  compareToVersionId?: string | null;
   @Field(() => BacktestOpenLeadsEnum, { nullable: true }) openLeads?: BacktestOpenLeadsEnum | null;
-  @Field(() => BacktestSplitInput, { nullable: true, description: 'Training/holdout split; by a hash of the lead id, 30% held out, by default.' }) split?: BacktestSplitInput | null;
+  @Field(() => BacktestSplitInput, {
+    nullable: true,
+    description: 'Training/holdout split; by a hash of the lead id, 30% held out, by default.',
+  })
+  split?: BacktestSplitInput | null;
 }
 
 // ---- cohorts ----
@@ -81,7 +97,10 @@ export class BacktestCohortSpec {
 export class BacktestCohort {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'sha256 of the normalised spec.' }) checksum: string;
-  @Field(() => Int, { description: '0 for the spec’s first preparation; each preparation again (outcomes changed, or refresh) is the next.' }) generation: number;
+  @Field(() => Int, {
+    description: '0 for the spec’s first preparation; each preparation again (outcomes changed, or refresh) is the next.',
+  })
+  generation: number;
   @Field(() => BacktestCohortSpec) spec: BacktestCohortSpec;
   @Field(() => String) description: string;
   @Field(() => Int) leadCount: number;
@@ -101,7 +120,8 @@ export class BacktestCohort {
 export class BacktestRocPoint {
   @Field(() => Float, { description: 'False positive rate.' }) fpr: number;
   @Field(() => Float, { description: 'True positive rate (recall).' }) tpr: number;
-  @Field(() => Float, { nullable: true, description: 'Leads scoring at least this are predicted to convert; null for the first point.' }) threshold: number | null;
+  @Field(() => Float, { nullable: true, description: 'Leads scoring at least this are predicted to convert; null for the first point.' })
+  threshold: number | null;
 }
 
 @ObjectType({ description: 'Leads of a group, how many converted, and their revenue.' })
@@ -146,10 +166,13 @@ export class BacktestRule {
   @Field(() => Float, { nullable: true }) conversionWhenFired: number | null;
   @Field(() => Float, { nullable: true }) conversionWhenNotFired: number | null;
   @Field(() => Float, { nullable: true, description: 'Conversion when fired over the cohort’s conversion rate.' }) lift: number | null;
-  @Field(() => Float, { nullable: true, description: 'ln odds of conversion when fired minus when not (add-one smoothed).' }) logOddsRatio: number | null;
+  @Field(() => Float, { nullable: true, description: 'ln odds of conversion when fired minus when not (add-one smoothed).' }) logOddsRatio:
+    | number
+    | null;
   @Field(() => Int, {
     nullable: true,
-    description: 'Points fitted on the training part, all rules jointly (see results.suggestions for the margin and why a rule has none). Null when none is suggested.',
+    description:
+      'Points fitted on the training part, all rules jointly (see results.suggestions for the margin and why a rule has none). Null when none is suggested.',
   })
   suggestedPoints: number | null;
 }
@@ -166,7 +189,10 @@ export class BacktestMetrics {
   @Field(() => Int) converted: number;
   @Field(() => Float, { nullable: true }) conversionRate: number | null;
   @Field(() => Float) revenue: number;
-  @Field(() => Float, { nullable: true, description: 'ROC AUC: the chance a converted lead outscores one that did not (ties count half). Null without both.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'ROC AUC: the chance a converted lead outscores one that did not (ties count half). Null without both.',
+  })
   auc: number | null;
   @Field(() => [BacktestRocPoint], { description: 'At most 101 points, highest threshold first.' }) rocCurve: BacktestRocPoint[];
   @Field(() => Float, { description: 'The qualification threshold the next figures are taken at.' }) threshold: number;
@@ -179,7 +205,8 @@ export class BacktestMetrics {
   @Field(() => [BacktestCell], { description: 'All 16 cells A1 ... D4.' }) cells: BacktestCell[];
   @Field(() => [BacktestDecile]) deciles: BacktestDecile[];
   @Field(() => [BacktestRule]) rules: BacktestRule[];
-  @Field(() => BacktestPointsScale, { description: 'Points per unit of log odds behind suggestedPoints (one scale for both dimensions).' }) pointsPerLogOdds: BacktestPointsScale;
+  @Field(() => BacktestPointsScale, { description: 'Points per unit of log odds behind suggestedPoints (one scale for both dimensions).' })
+  pointsPerLogOdds: BacktestPointsScale;
 }
 
 // ---- comparison ----
@@ -240,7 +267,9 @@ export class BacktestComparison {
   @Field(() => Int, { nullable: true }) baselineVersion: number | null;
   @Field(() => BacktestMetrics) baseline: BacktestMetrics;
   @Field(() => BacktestDeltas) deltas: BacktestDeltas;
-  @Field(() => [BacktestCellMove], { description: 'The 16 x 16 cell-to-cell matrix as a list of its non-empty entries (the diagonal included).' })
+  @Field(() => [BacktestCellMove], {
+    description: 'The 16 x 16 cell-to-cell matrix as a list of its non-empty entries (the diagonal included).',
+  })
   cellMoves: BacktestCellMove[];
   @Field(() => Int) leadsChangingCell: number;
 }
@@ -253,7 +282,9 @@ export class BacktestRuleSuggestion {
   @Field(() => Int) currentPoints: number;
   @Field(() => Int, { description: 'Training leads it fired for.' }) fired: number;
   @Field(() => Int, { nullable: true, description: 'Null: no suggestion (see note). 0: held at 0.' }) suggestedPoints: number | null;
-  @Field(() => Float, { nullable: true, description: 'Half-width of the 95% interval of suggestedPoints, in points.' }) margin: number | null;
+  @Field(() => Float, { nullable: true, description: 'Half-width of the 95% interval of suggestedPoints, in points.' }) margin:
+    | number
+    | null;
   @Field(() => Float, { nullable: true, description: 'Fitted log odds.' }) coefficient: number | null;
   @Field(() => Float, { nullable: true }) standardError: number | null;
   @Field(() => String, { nullable: true, description: 'Why there is no suggestion, or why it is held at 0.' }) note: string | null;
@@ -264,7 +295,8 @@ export class BacktestCandidateRule {
   @Field(() => String) rule: string;
   @Field(() => String) label: string;
   @Field(() => DimensionEnum) dimension: DimensionEnum;
-  @Field(() => GraphQLJSONObject, { description: 'The rule ready to add (with suggestedPoints) and the facts it needs: { rule, facts }.' }) definition: object;
+  @Field(() => GraphQLJSONObject, { description: 'The rule ready to add (with suggestedPoints) and the facts it needs: { rule, facts }.' })
+  definition: object;
   @Field(() => Int) fired: number;
   @Field(() => Float, { nullable: true }) conversionWhenFired: number | null;
   @Field(() => Float, { nullable: true }) lift: number | null;
@@ -282,7 +314,9 @@ export class BacktestHoldoutSummary {
   @Field(() => Float, { nullable: true }) precision: number | null;
   @Field(() => Float, { nullable: true }) recall: number | null;
   @Field(() => Float, { nullable: true }) shareToSales: number | null;
-  @Field(() => Float, { nullable: true, description: 'Conversion rate of the top-scoring tenth over the part’s.' }) topDecileLift: number | null;
+  @Field(() => Float, { nullable: true, description: 'Conversion rate of the top-scoring tenth over the part’s.' }) topDecileLift:
+    | number
+    | null;
 }
 
 @ObjectType({ description: 'The current and the suggested rule sets on the holdout part (leads the fit never saw).' })
@@ -290,8 +324,13 @@ export class BacktestHoldout {
   @Field(() => Int) leads: number;
   @Field(() => Int) converted: number;
   @Field(() => BacktestHoldoutSummary) current: BacktestHoldoutSummary;
-  @Field(() => BacktestHoldoutSummary, { nullable: true, description: 'Rules with their suggested points, thresholds re-tuned on the training part to keep its MQL share.' }) suggested: BacktestHoldoutSummary | null;
-  @Field(() => BacktestHoldoutSummary, { nullable: true, description: '...plus the candidate rules.' }) withCandidates: BacktestHoldoutSummary | null;
+  @Field(() => BacktestHoldoutSummary, {
+    nullable: true,
+    description: 'Rules with their suggested points, thresholds re-tuned on the training part to keep its MQL share.',
+  })
+  suggested: BacktestHoldoutSummary | null;
+  @Field(() => BacktestHoldoutSummary, { nullable: true, description: '...plus the candidate rules.' })
+  withCandidates: BacktestHoldoutSummary | null;
 }
 
 @ObjectType()
@@ -302,14 +341,23 @@ export class BacktestSplit {
   @Field(() => Int) holdoutLeads: number;
 }
 
-@ObjectType({ description: 'Points fitted from outcomes on the training part, candidate rules, and how both do on the holdout part (docs/fitting.md).' })
+@ObjectType({
+  description: 'Points fitted from outcomes on the training part, candidate rules, and how both do on the holdout part (docs/fitting.md).',
+})
 export class BacktestSuggestions {
   @Field(() => BacktestSplit) split: BacktestSplit;
   @Field(() => Boolean, { description: 'False when nothing is suggested (see reason).' }) fitted: boolean;
   @Field(() => String, { nullable: true }) reason: string | null;
-  @Field(() => Float, { nullable: true, description: 'Points per unit of log odds (one scale: the fitted rules keep their total absolute points).' }) pointsPerLogOdds: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Points per unit of log odds (one scale: the fitted rules keep their total absolute points).',
+  })
+  pointsPerLogOdds: number | null;
   @Field(() => [BacktestRuleSuggestion]) rules: BacktestRuleSuggestion[];
-  @Field(() => [BacktestRuleSuggestion], { nullable: true, description: 'The rules’ points when fitted together with the candidates (used when candidates are applied).' })
+  @Field(() => [BacktestRuleSuggestion], {
+    nullable: true,
+    description: 'The rules’ points when fitted together with the candidates (used when candidates are applied).',
+  })
   rulesWithCandidates: BacktestRuleSuggestion[] | null;
   @Field(() => [BacktestCandidateRule]) candidates: BacktestCandidateRule[];
   @Field(() => BacktestHoldout) holdout: BacktestHoldout;
@@ -320,15 +368,19 @@ export class BacktestTimings {
   @Field(() => Int) loadCohortMs: number;
   @Field(() => Int) scoreMs: number;
   @Field(() => Int) metricsMs: number;
-  @Field(() => Int, { nullable: true, description: 'Fitting the suggestions and measuring them on the holdout part.' }) fitMs: number | null;
+  @Field(() => Int, { nullable: true, description: 'Fitting the suggestions and measuring them on the holdout part.' }) fitMs:
+    | number
+    | null;
 }
 
 @ObjectType()
 export class BacktestResults {
   @Field(() => BacktestMetrics) metrics: BacktestMetrics;
   @Field(() => BacktestComparison, { nullable: true }) comparison: BacktestComparison | null;
-  @Field(() => BacktestSuggestions, { nullable: true, description: 'Null for runs stored before suggestions were fitted.' }) suggestions: BacktestSuggestions | null;
-  @Field(() => Boolean, { description: 'The compiled evaluator scored the cohort (false: json-rules-engine, lead by lead).' }) compiled: boolean;
+  @Field(() => BacktestSuggestions, { nullable: true, description: 'Null for runs stored before suggestions were fitted.' })
+  suggestions: BacktestSuggestions | null;
+  @Field(() => Boolean, { description: 'The compiled evaluator scored the cohort (false: json-rules-engine, lead by lead).' })
+  compiled: boolean;
   @Field(() => BacktestTimings) timings: BacktestTimings;
   @Field(() => GraphQLJSONObject, { description: 'Everything above as one JSON document (for export).' }) raw: object;
 }
@@ -343,7 +395,8 @@ export class BacktestRun {
   @Field(() => String) ruleSetKey: string;
   @Field(() => ID, { nullable: true, description: 'Null for an unsaved definition.' }) versionId: string | null;
   @Field(() => Int, { nullable: true }) version: number | null;
-  @Field(() => String, { description: 'sha256 of the definition backtested: with cohortChecksum, what makes the results reproducible.' }) definitionChecksum: string;
+  @Field(() => String, { description: 'sha256 of the definition backtested: with cohortChecksum, what makes the results reproducible.' })
+  definitionChecksum: string;
   @Field(() => ID, { nullable: true }) compareToVersionId: string | null;
   @Field(() => Int, { nullable: true }) compareToVersion: number | null;
   @Field(() => String, { nullable: true }) compareChecksum: string | null;

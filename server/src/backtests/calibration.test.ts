@@ -99,7 +99,9 @@ describe('fitCalibration (isotonic, pool-adjacent-violators)', () => {
         const split = cut % (scores.length + 1);
         const converted = scores.map((_, i) => i >= split);
         const fit = fitCalibration(scores, converted);
-        scores.forEach((score, i) => expect(probabilityOf(fit, score)).toBe(converted[i] ? 1 : 0));
+        scores.forEach((score, i) => {
+          expect(probabilityOf(fit, score)).toBe(converted[i] ? 1 : 0);
+        });
       }),
     );
   });

@@ -42,7 +42,11 @@ const rate = (block: Block) => block.positives / block.weight;
  * weighted by their count; PAV then pools adjacent blocks while a block's rate exceeds the next
  * one's (or equals it). O(n log n) for the sort, O(distinct scores) after.
  */
-export function fitCalibration(scores: ArrayLike<number>, converted: ArrayLike<number | boolean>, options: CalibrationOptions = {}): Calibration {
+export function fitCalibration(
+  scores: ArrayLike<number>,
+  converted: ArrayLike<number | boolean>,
+  options: CalibrationOptions = {},
+): Calibration {
   if (scores.length !== converted.length) throw new Error(`scores (${scores.length}) and outcomes (${converted.length}) differ in length`);
   const n = scores.length;
   // Converted and other leads' scores apart, each sorted as numbers (typed arrays sort natively):
@@ -104,7 +108,9 @@ function mergeSmall(blocks: Block[], minLeads: number): Block[] {
   const out: Block[] = [];
   let pending: Block | null = null;
   for (const block of blocks) {
-    const current: Block = pending ? { score: pending.score, weight: pending.weight + block.weight, positives: pending.positives + block.positives } : block;
+    const current: Block = pending
+      ? { score: pending.score, weight: pending.weight + block.weight, positives: pending.positives + block.positives }
+      : block;
     if (current.weight < minLeads) pending = current;
     else {
       out.push(current);

@@ -1,4 +1,13 @@
-import { ACTIVITY_TYPES, type ActivityType, type Dimension, type FactDefinition, type FactType, type RuleDefinition, type RuleSetDefinition, type TopLevelCondition } from '../scoring/ruleset-definition';
+import {
+  ACTIVITY_TYPES,
+  type ActivityType,
+  type Dimension,
+  type FactDefinition,
+  type FactType,
+  type RuleDefinition,
+  type RuleSetDefinition,
+  type TopLevelCondition,
+} from '../scoring/ruleset-definition';
 import type { CohortSnapshot } from './cohort-snapshot';
 
 /**
@@ -26,7 +35,13 @@ export interface CandidateOptions {
   maxTotal: number;
 }
 
-export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = { minSupport: 30, maxValuesPerAttribute: 40, numericBins: 8, sampleLeads: 50_000, maxTotal: 320 };
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
+  minSupport: 30,
+  maxValuesPerAttribute: 40,
+  numericBins: 8,
+  sampleLeads: 50_000,
+  maxTotal: 320,
+};
 
 const slug = (value: string) =>
   value
@@ -34,7 +49,8 @@ const slug = (value: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 24) || 'x';
-const camel = (value: string) => value.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^[^A-Za-z]+/, '') || 'fact';
+const camel = (value: string) =>
+  value.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^[^A-Za-z]+/, '') || 'fact';
 
 function rule(name: string, label: string, dimension: Dimension, conditions: TopLevelCondition): RuleDefinition {
   return { name, conditions, event: { type: 'score', params: { dimension, points: 0, label: label.slice(0, 200) } } };
@@ -78,7 +94,14 @@ export function enumerateCandidates(
   const candidates: Array<CandidateRule & { balance: number }> = [];
   const ruleNames = new Set(definition.rules.map((r) => r.name));
   /** `count`: sampled leads the condition holds for. */
-  const add = (name: string, label: string, dimension: Dimension, conditions: TopLevelCondition, facts: FactDefinition[], count: number) => {
+  const add = (
+    name: string,
+    label: string,
+    dimension: Dimension,
+    conditions: TopLevelCondition,
+    facts: FactDefinition[],
+    count: number,
+  ) => {
     let unique = name.slice(0, 64);
     for (let k = 2; ruleNames.has(unique); k++) unique = `${name.slice(0, 60)}-${k}`;
     ruleNames.add(unique);
@@ -104,7 +127,10 @@ export function enumerateCandidates(
       present.set(name, (present.get(name) ?? 0) + 1);
       if (type === 'string' && typeof value === 'string') {
         let counts = strings.get(name);
-        if (!counts) strings.set(name, (counts = new Map()));
+        if (!counts) {
+          counts = new Map();
+          strings.set(name, counts);
+        }
         if (counts.size < 1000 || counts.has(value)) counts.set(value, (counts.get(value) ?? 0) + 1);
       } else if (type === 'boolean' && typeof value === 'boolean') {
         const counts = booleans.get(name) ?? [0, 0];
@@ -112,21 +138,33 @@ export function enumerateCandidates(
         booleans.set(name, counts);
       } else if (type === 'number' && typeof value === 'number' && Number.isFinite(value)) {
         let values = numbers.get(name);
-        if (!values) numbers.set(name, (values = []));
+        if (!values) {
+          values = [];
+          numbers.set(name, values);
+        }
         values.push(value);
       }
     }
   }
   const attributeFact = (attribute: string, type: FactType): { name: string; facts: FactDefinition[]; label: string } => {
-    const existing = definition.facts.find((fact) => fact.source === 'attribute' && (fact.attribute ?? fact.name) === attribute && fact.type === type);
+    const existing = definition.facts.find(
+      (fact) => fact.source === 'attribute' && (fact.attribute ?? fact.name) === attribute && fact.type === type,
+    );
     if (existing) return { name: existing.name, facts: [], label: existing.label ?? attribute };
     const name = newFactName(attribute);
-    return { name, facts: [{ name, label: attribute, type, source: 'attribute', ...(name === attribute ? {} : { attribute }) }], label: attribute };
+    return {
+      name,
+      facts: [{ name, label: attribute, type, source: 'attribute', ...(name === attribute ? {} : { attribute }) }],
+      label: attribute,
+    };
   };
   const sharedFact = new Map<string, { name: string; facts: FactDefinition[]; label: string }>();
   const factFor = (attribute: string, type: FactType) => {
     let found = sharedFact.get(attribute);
-    if (!found) sharedFact.set(attribute, (found = attributeFact(attribute, type)));
+    if (!found) {
+      found = attributeFact(attribute, type);
+      sharedFact.set(attribute, found);
+    }
     // Every candidate on a new fact carries its declaration (withCandidates declares it once), so any subset can be added.
     return found;
   };
@@ -135,17 +173,47 @@ export function enumerateCandidates(
     const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
     const values = [...counts.entries()].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     for (const [value, count] of values.slice(0, opts.maxValuesPerAttribute)) {
-      add(`cand-${slug(fact.name)}-${slug(value)}`, `${fact.label}: ${value}`, dimension, { all: [{ fact: fact.name, operator: 'equal', value }] }, fact.facts, count);
+      add(
+        `cand-${slug(fact.name)}-${slug(value)}`,
+        `${fact.label}: ${value}`,
+        dimension,
+        { all: [{ fact: fact.name, operator: 'equal', value }] },
+        fact.facts,
+        count,
+      );
     }
     if (sampled - (present.get(attribute) ?? 0) >= minCount && (present.get(attribute) ?? 0) >= minCount) {
-      add(`cand-${slug(fact.name)}-empty`, `${fact.label}: unknown`, dimension, { all: [{ fact: fact.name, operator: 'isEmpty', value: true }] }, fact.facts, sampled - (present.get(attribute) ?? 0));
+      add(
+        `cand-${slug(fact.name)}-empty`,
+        `${fact.label}: unknown`,
+        dimension,
+        { all: [{ fact: fact.name, operator: 'isEmpty', value: true }] },
+        fact.facts,
+        sampled - (present.get(attribute) ?? 0),
+      );
     }
   }
   for (const [attribute, [no, yes]] of [...booleans.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const fact = factFor(attribute, 'boolean');
     const dimension = dimensionOfFact.get(fact.name) ?? 'fit';
-    if (yes >= minCount) add(`cand-${slug(fact.name)}-yes`, `${fact.label}: yes`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: true }] }, fact.facts, yes);
-    if (no >= minCount) add(`cand-${slug(fact.name)}-no`, `${fact.label}: no`, dimension, { all: [{ fact: fact.name, operator: 'equal', value: false }] }, fact.facts, no);
+    if (yes >= minCount)
+      add(
+        `cand-${slug(fact.name)}-yes`,
+        `${fact.label}: yes`,
+        dimension,
+        { all: [{ fact: fact.name, operator: 'equal', value: true }] },
+        fact.facts,
+        yes,
+      );
+    if (no >= minCount)
+      add(
+        `cand-${slug(fact.name)}-no`,
+        `${fact.label}: no`,
+        dimension,
+        { all: [{ fact: fact.name, operator: 'equal', value: false }] },
+        fact.facts,
+        no,
+      );
   }
   for (const [attribute, values] of [...numbers.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const fact = factFor(attribute, 'number');
@@ -157,8 +225,20 @@ export function enumerateCandidates(
           ...(to === null ? [] : [{ fact: fact.name, operator: 'lessThan', value: to }]),
         ],
       };
-      const label = from === null ? `${fact.label} below ${to}` : to === null ? `${fact.label} ${from} or more` : `${fact.label} from ${from} to below ${to}`;
-      add(`cand-${slug(fact.name)}-${from === null ? 'lt' : slug(String(from))}-${to === null ? 'up' : slug(String(to))}`, label, dimension, conditions, fact.facts, count);
+      const label =
+        from === null
+          ? `${fact.label} below ${to}`
+          : to === null
+            ? `${fact.label} ${from} or more`
+            : `${fact.label} from ${from} to below ${to}`;
+      add(
+        `cand-${slug(fact.name)}-${from === null ? 'lt' : slug(String(from))}-${to === null ? 'up' : slug(String(to))}`,
+        label,
+        dimension,
+        conditions,
+        fact.facts,
+        count,
+      );
     }
   }
 
@@ -184,21 +264,54 @@ export function enumerateCandidates(
   }
   const activityFact = (type: ActivityType, windowDays: number | null): { name: string; facts: FactDefinition[] } => {
     const existing = definition.facts.find(
-      (fact) => fact.source === 'activity' && fact.aggregate === 'count' && !fact.where && fact.activityTypes?.length === 1 && fact.activityTypes[0] === type && (fact.windowDays ?? null) === windowDays,
+      (fact) =>
+        fact.source === 'activity' &&
+        fact.aggregate === 'count' &&
+        !fact.where &&
+        fact.activityTypes?.length === 1 &&
+        fact.activityTypes[0] === type &&
+        (fact.windowDays ?? null) === windowDays,
     );
     if (existing) return { name: existing.name, facts: [] };
     const name = newFactName(`${type}_${windowDays === null ? 'ever' : `${windowDays}d`}`);
-    return { name, facts: [{ name, label: `${type.replace(/_/g, ' ')} (${windowDays === null ? 'all time' : `last ${windowDays} days`})`, type: 'number', source: 'activity', aggregate: 'count', activityTypes: [type], ...(windowDays === null ? {} : { windowDays }) }] };
+    return {
+      name,
+      facts: [
+        {
+          name,
+          label: `${type.replace(/_/g, ' ')} (${windowDays === null ? 'all time' : `last ${windowDays} days`})`,
+          type: 'number',
+          source: 'activity',
+          aggregate: 'count',
+          activityTypes: [type],
+          ...(windowDays === null ? {} : { windowDays }),
+        },
+      ],
+    };
   };
   for (let t = 1; t <= ACTIVITY_TYPES.length; t++) {
     const type = ACTIVITY_TYPES[t - 1];
     if (recent[t] >= minCount && sampled - recent[t] >= minCount) {
       const fact = activityFact(type, 30);
-      add(`cand-${slug(type)}-30d`, `${type.replace(/_/g, ' ')} in the last 30 days`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 1 }] }, fact.facts, recent[t]);
+      add(
+        `cand-${slug(type)}-30d`,
+        `${type.replace(/_/g, ' ')} in the last 30 days`,
+        dimensionOfFact.get(fact.name) ?? 'engagement',
+        { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 1 }] },
+        fact.facts,
+        recent[t],
+      );
     }
     if (repeated[t] >= minCount && sampled - repeated[t] >= minCount) {
       const fact = activityFact(type, null);
-      add(`cand-${slug(type)}-3x`, `${type.replace(/_/g, ' ')} 3 times or more`, dimensionOfFact.get(fact.name) ?? 'engagement', { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 3 }] }, fact.facts, repeated[t]);
+      add(
+        `cand-${slug(type)}-3x`,
+        `${type.replace(/_/g, ' ')} 3 times or more`,
+        dimensionOfFact.get(fact.name) ?? 'engagement',
+        { all: [{ fact: fact.name, operator: 'greaterThanInclusive', value: 3 }] },
+        fact.facts,
+        repeated[t],
+      );
     }
   }
   // The most balanced first (stable: enumeration order among equals); each keeps the declaration of

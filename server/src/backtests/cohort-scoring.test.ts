@@ -46,7 +46,14 @@ describe('scoreCohort', () => {
         email: fc.constantFrom('a@acme.io', 'b@gmail.com', null),
         createdDaysBefore: fc.integer({ min: 0, max: 400 }),
         converted: fc.boolean(),
-        activities: fc.array(fc.record({ type: fc.constantFrom(...ACTIVITY_TYPES), ageMs: fc.integer({ min: 0, max: 120 * 86_400_000 }), property: fc.nat({ max: 3 }) }), { maxLength: 30 }),
+        activities: fc.array(
+          fc.record({
+            type: fc.constantFrom(...ACTIVITY_TYPES),
+            ageMs: fc.integer({ min: 0, max: 120 * 86_400_000 }),
+            property: fc.nat({ max: 3 }),
+          }),
+          { maxLength: 30 },
+        ),
       }),
       { seed: 99, numRuns: 300 },
     );
@@ -59,7 +66,12 @@ describe('scoreCohort', () => {
         email: lead.email,
         segment: null,
         source: null,
-        attributes: { industry: lead.industry, companySize: lead.companySize, seniority: lead.seniority, budgetConfirmed: lead.budgetConfirmed },
+        attributes: {
+          industry: lead.industry,
+          companySize: lead.companySize,
+          seniority: lead.seniority,
+          budgetConfirmed: lead.budgetConfirmed,
+        },
         created_ms: cutoff - lead.createdDaysBefore * 86_400_000,
         cutoff_ms: cutoff,
         converted: lead.converted,

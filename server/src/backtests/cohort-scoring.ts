@@ -64,7 +64,11 @@ function bandIndex(total: number, bands: RuleSetDefinition['bands']): number {
 /** From the summed rule points on: caps, decay, grade, level, cell, band, qualification (as computeScore). */
 function totalsOf(definition: RuleSetDefinition, rawFit: number, rawEngagement: number, daysInactive: number): Totals {
   const fit = clamp(rawFit, definition.caps.fit.min, definition.caps.fit.max);
-  const engagement = applyDecay(clamp(rawEngagement, definition.caps.engagement.min, definition.caps.engagement.max), definition.decay, daysInactive);
+  const engagement = applyDecay(
+    clamp(rawEngagement, definition.caps.engagement.min, definition.caps.engagement.max),
+    definition.decay,
+    daysInactive,
+  );
   const total = fit + engagement;
   const cell = GRADES.indexOf(gradeFor(fit, definition.grades)) * LEVELS.length + levelFor(engagement, definition.levels) - 1;
   return { fit, engagement, total, cell, band: bandIndex(total, definition.bands), qualified: total >= definition.qualification.threshold };
@@ -160,7 +164,12 @@ export function selectLeads(snapshot: CohortSnapshot, openLeads: 'not_converted'
 }
 
 /** Metrics input for the selected leads of a scored cohort. */
-export function metricsInput(definition: RuleSetDefinition, snapshot: CohortSnapshot, scores: CohortScores, leads: Uint32Array): MetricsInput {
+export function metricsInput(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  scores: CohortScores,
+  leads: Uint32Array,
+): MetricsInput {
   const R = scores.rules.length;
   const m = leads.length;
   const all = m === snapshot.size;
@@ -194,9 +203,20 @@ export function metricsInput(definition: RuleSetDefinition, snapshot: CohortSnap
  * same conditions): rule r of `definition` is column `columns[r]` of `fired`. For new points on the
  * same rules, no condition is evaluated again.
  */
-export function scoreFromFired(definition: RuleSetDefinition, snapshot: CohortSnapshot, fired: Uint8Array, width: number, columns: ArrayLike<number>): CohortScores {
+export function scoreFromFired(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  fired: Uint8Array,
+  width: number,
+  columns: ArrayLike<number>,
+): CohortScores {
   const n = snapshot.size;
-  const rules: RuleInfo[] = definition.rules.map((rule) => ({ rule: rule.name, label: rule.event.params.label, dimension: rule.event.params.dimension, points: rule.event.params.points }));
+  const rules: RuleInfo[] = definition.rules.map((rule) => ({
+    rule: rule.name,
+    label: rule.event.params.label,
+    dimension: rule.event.params.dimension,
+    points: rule.event.params.points,
+  }));
   const R = rules.length;
   const facts = createSnapshotFacts(definition, snapshot);
   const scores: CohortScores = {

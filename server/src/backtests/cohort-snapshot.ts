@@ -220,8 +220,14 @@ export function concatSnapshots(parts: CohortSnapshot[]): CohortSnapshot {
 /** Bytes a snapshot holds in typed arrays (strings and attribute objects not counted). */
 export function snapshotBytes(snapshot: CohortSnapshot): number {
   return (
-    snapshot.createdAt.byteLength + snapshot.cutoffAt.byteLength + snapshot.converted.byteLength + snapshot.decided.byteLength +
-    snapshot.dealValue.byteLength + snapshot.activityOffsets.byteLength + snapshot.activityTypes.byteLength +
-    snapshot.activityAgeMs.byteLength + snapshot.activityProperties.byteLength
+    snapshot.createdAt.byteLength +
+    snapshot.cutoffAt.byteLength +
+    snapshot.converted.byteLength +
+    snapshot.decided.byteLength +
+    snapshot.dealValue.byteLength +
+    snapshot.activityOffsets.byteLength +
+    snapshot.activityTypes.byteLength +
+    snapshot.activityAgeMs.byteLength +
+    snapshot.activityProperties.byteLength
   );
 }

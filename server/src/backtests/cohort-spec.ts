@@ -56,17 +56,21 @@ export function normaliseCohortSpec(
   const to = toDate(input.createdTo);
   if (!from) problems.push({ path: at('createdFrom'), message: 'is required: the earliest creation time of the cohort’s leads' });
   if (!to) problems.push({ path: at('createdTo'), message: 'is required: the creation time the cohort’s leads are before (exclusive)' });
-  if (from && to && from.getTime() >= to.getTime()) problems.push({ path: at('createdTo'), message: `must be after createdFrom (${from.toISOString()})` });
-  if (from && from.getTime() > now.getTime()) problems.push({ path: at('createdFrom'), message: 'must not be in the future: a backtest looks at leads that exist' });
+  if (from && to && from.getTime() >= to.getTime())
+    problems.push({ path: at('createdTo'), message: `must be after createdFrom (${from.toISOString()})` });
+  if (from && from.getTime() > now.getTime())
+    problems.push({ path: at('createdFrom'), message: 'must not be in the future: a backtest looks at leads that exist' });
 
   for (const field of ['source', 'segment'] as const) {
     const value = input[field];
-    if (value !== null && value !== undefined && (value.trim() === '' || value.length > 200)) problems.push({ path: at(field), message: 'must be 1 to 200 characters, or omitted for any' });
+    if (value !== null && value !== undefined && (value.trim() === '' || value.length > 200))
+      problems.push({ path: at(field), message: 'must be 1 to 200 characters, or omitted for any' });
   }
 
   const attributes: CohortSpec['attributes'] = [];
   const filters = input.attributes ?? [];
-  if (filters.length > MAX_ATTRIBUTE_FILTERS) problems.push({ path: at('attributes'), message: `at most ${MAX_ATTRIBUTE_FILTERS} filters, got ${filters.length}` });
+  if (filters.length > MAX_ATTRIBUTE_FILTERS)
+    problems.push({ path: at('attributes'), message: `at most ${MAX_ATTRIBUTE_FILTERS} filters, got ${filters.length}` });
   const seen = new Set<string>();
   filters.slice(0, MAX_ATTRIBUTE_FILTERS).forEach((filter, index) => {
     const path = at(`attributes[${index}]`);
@@ -74,8 +78,10 @@ export function normaliseCohortSpec(
     else if (seen.has(filter.name)) problems.push({ path: `${path}.name`, message: `"${filter.name}" is filtered twice` });
     seen.add(filter.name);
     const value = filter.value;
-    if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) problems.push({ path: `${path}.value`, message: `at most ${MAX_VALUE_LENGTH} characters` });
-    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) attributes.push({ name: filter.name, value });
+    if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH)
+      problems.push({ path: `${path}.value`, message: `at most ${MAX_VALUE_LENGTH} characters` });
+    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+      attributes.push({ name: filter.name, value });
     else problems.push({ path: `${path}.value`, message: 'must be a string, a number or true/false (the attribute equals it)' });
   });
   attributes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -89,11 +95,16 @@ export function normaliseCohortSpec(
     const cutoffAt = toDate(input.cutoffAt);
     if (!cutoffAt) problems.push({ path: at('cutoffAt'), message: 'must be a date-time' });
     else if (cutoffAt.getTime() > now.getTime()) problems.push({ path: at('cutoffAt'), message: 'must not be in the future' });
-    else if (to && cutoffAt.getTime() < to.getTime()) problems.push({ path: at('cutoffAt'), message: `must be at or after createdTo (${to.toISOString()}), when every lead of the cohort exists` });
+    else if (to && cutoffAt.getTime() < to.getTime())
+      problems.push({
+        path: at('cutoffAt'),
+        message: `must be at or after createdTo (${to.toISOString()}), when every lead of the cohort exists`,
+      });
     else cutoff = { kind: 'fixed', at: new Date(Math.floor(cutoffAt.getTime())).toISOString() };
   } else {
     const days = input.cutoffDaysAfterCreation as number;
-    if (!Number.isInteger(days) || days < 0 || days > MAX_CUTOFF_DAYS) problems.push({ path: at('cutoffDaysAfterCreation'), message: `must be a whole number of days from 0 to ${MAX_CUTOFF_DAYS}` });
+    if (!Number.isInteger(days) || days < 0 || days > MAX_CUTOFF_DAYS)
+      problems.push({ path: at('cutoffDaysAfterCreation'), message: `must be a whole number of days from 0 to ${MAX_CUTOFF_DAYS}` });
     else cutoff = { kind: 'daysAfterCreation', days };
   }
 

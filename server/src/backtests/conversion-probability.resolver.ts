@@ -7,7 +7,8 @@ import { conversionProbability } from './conversion-probability';
 @Resolver(() => Score)
 export class ScoreConversionProbabilityResolver {
   @FieldResolver(() => ConversionProbability, {
-    description: 'Estimated probability of converting for this score, from the latest accepted backtest of its version; a missing or stale calibration is said in `reason`.',
+    description:
+      'Estimated probability of converting for this score, from the latest accepted backtest of its version; a missing or stale calibration is said in `reason`.',
   })
   async conversionProbability(@Root() score: Score, @Ctx() ctx: GraphQLContext): Promise<ConversionProbability> {
     // Scores are resolved from StoredScore rows, which carry their version's id.

@@ -31,10 +31,18 @@ export function calibrationRecord(total: Float64Array, converted: Uint8Array, le
   const conversions = outcomes.reduce((sum, hit) => sum + hit, 0);
   const base = { leads: scores.length, conversions };
   if (conversions < CALIBRATION_POLICY.minConversions) {
-    return { ...base, steps: null, refusedReason: `${conversions} conversions among its ${scores.length} leads; calibration needs at least ${CALIBRATION_POLICY.minConversions}` };
+    return {
+      ...base,
+      steps: null,
+      refusedReason: `${conversions} conversions among its ${scores.length} leads; calibration needs at least ${CALIBRATION_POLICY.minConversions}`,
+    };
   }
   if (scores.length - conversions < CALIBRATION_POLICY.minNonConversions) {
-    return { ...base, steps: null, refusedReason: `only ${scores.length - conversions} leads that did not convert among its ${scores.length}; calibration needs at least ${CALIBRATION_POLICY.minNonConversions}` };
+    return {
+      ...base,
+      steps: null,
+      refusedReason: `only ${scores.length - conversions} leads that did not convert among its ${scores.length}; calibration needs at least ${CALIBRATION_POLICY.minNonConversions}`,
+    };
   }
   return { ...base, steps: fitCalibration(scores, outcomes, { minStepLeads: CALIBRATION_POLICY.minStepLeads }).steps, refusedReason: null };
 }
@@ -105,12 +113,24 @@ export function conversionProbability(
     conversions: calibration.conversions,
     cohortEndsAt: calibration.cohortTo,
   };
-  if (!calibration.steps) return { value: null, source, stale: false, reason: `no accepted backtest of ${name}: the latest (run ${calibration.runId}) has ${calibration.refusedReason}` };
+  if (!calibration.steps)
+    return {
+      value: null,
+      source,
+      stale: false,
+      reason: `no accepted backtest of ${name}: the latest (run ${calibration.runId}) has ${calibration.refusedReason}`,
+    };
   const ageDays = Math.floor((now.getTime() - new Date(calibration.cohortTo).getTime()) / DAY_MS);
   const value = probabilityOf({ steps: calibration.steps }, score);
-  if (!calibration.sameDefinition) return { value, source, stale: true, reason: `${name} was edited after backtest ${calibration.runId}; backtest it again` };
+  if (!calibration.sameDefinition)
+    return { value, source, stale: true, reason: `${name} was edited after backtest ${calibration.runId}; backtest it again` };
   if (ageDays > CALIBRATION_POLICY.maxAgeDays) {
-    return { value, source, stale: true, reason: `backtest ${calibration.runId}'s cohort ends ${ageDays} days ago (more than ${CALIBRATION_POLICY.maxAgeDays}); backtest newer leads` };
+    return {
+      value,
+      source,
+      stale: true,
+      reason: `backtest ${calibration.runId}'s cohort ends ${ageDays} days ago (more than ${CALIBRATION_POLICY.maxAgeDays}); backtest newer leads`,
+    };
   }
   return { value, source, stale: false, reason: null };
 }

@@ -20,7 +20,13 @@ function table(a: number, b: number, c: number, d: number) {
   add(1, 0, b);
   add(0, 1, c);
   add(0, 0, d);
-  return { fired: Uint8Array.from(fired), converted: Uint8Array.from(converted), width: 1, rows: Uint32Array.from(fired.keys()), columns: [0] };
+  return {
+    fired: Uint8Array.from(fired),
+    converted: Uint8Array.from(converted),
+    width: 1,
+    rows: Uint32Array.from(fired.keys()),
+    columns: [0],
+  };
 }
 
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -84,21 +90,25 @@ describe('fitLogistic', () => {
 
   it('does not depend on the order of the leads', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { minLength: 5, maxLength: 60 }), fc.integer(), (leads, seed) => {
-        const fired = Uint8Array.from(leads.flatMap(([a, b]) => [a ? 1 : 0, b ? 1 : 0]));
-        const converted = Uint8Array.from(leads, ([, , y]) => (y ? 1 : 0));
-        const rows = Array.from(leads.keys());
-        const shuffled = [...rows];
-        const next = random(seed);
-        for (let k = shuffled.length - 1; k > 0; k--) {
-          const j = Math.floor(next() * (k + 1));
-          [shuffled[k], shuffled[j]] = [shuffled[j], shuffled[k]];
-        }
-        const a = fitLogistic({ fired, width: 2, converted, rows, columns: [0, 1] });
-        const b = fitLogistic({ fired, width: 2, converted, rows: shuffled, columns: [0, 1] });
-        for (let c = 0; c < 2; c++) expect(b.coefficients[c]).toBeCloseTo(a.coefficients[c], 6);
-        expect(Number.isFinite(a.intercept)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { minLength: 5, maxLength: 60 }),
+        fc.integer(),
+        (leads, seed) => {
+          const fired = Uint8Array.from(leads.flatMap(([a, b]) => [a ? 1 : 0, b ? 1 : 0]));
+          const converted = Uint8Array.from(leads, ([, , y]) => (y ? 1 : 0));
+          const rows = Array.from(leads.keys());
+          const shuffled = [...rows];
+          const next = random(seed);
+          for (let k = shuffled.length - 1; k > 0; k--) {
+            const j = Math.floor(next() * (k + 1));
+            [shuffled[k], shuffled[j]] = [shuffled[j], shuffled[k]];
+          }
+          const a = fitLogistic({ fired, width: 2, converted, rows, columns: [0, 1] });
+          const b = fitLogistic({ fired, width: 2, converted, rows: shuffled, columns: [0, 1] });
+          for (let c = 0; c < 2; c++) expect(b.coefficients[c]).toBeCloseTo(a.coefficients[c], 6);
+          expect(Number.isFinite(a.intercept)).toBe(true);
+        },
+      ),
       { numRuns: 50 },
     );
   });

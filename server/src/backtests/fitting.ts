@@ -76,7 +76,12 @@ function collapse(input: FitInput): Patterns {
     count[p] += 1;
     positives[p] += input.converted[i] ? 1 : 0;
   }
-  return { offsets: Uint32Array.from(offsets), on: Uint32Array.from(on), count: Float64Array.from(count), positives: Float64Array.from(positives) };
+  return {
+    offsets: Uint32Array.from(offsets),
+    on: Uint32Array.from(on),
+    count: Float64Array.from(count),
+    positives: Float64Array.from(positives),
+  };
 }
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
@@ -335,7 +340,9 @@ export function suggestPoints(
     return empty(`the training part has ${plural(converted, 'conversion')}; at least ${opts.minConversions} are needed to fit points`);
   }
   if (n - converted < opts.minConversions) {
-    return empty(`the training part has ${plural(n - converted, 'lead')} that did not convert; at least ${opts.minConversions} are needed to fit points`);
+    return empty(
+      `the training part has ${plural(n - converted, 'lead')} that did not convert; at least ${opts.minConversions} are needed to fit points`,
+    );
   }
 
   const eligible: number[] = [];
@@ -343,7 +350,8 @@ export function suggestPoints(
     const f = fired[c];
     if (f === 0) rules[c].note = `never fired in the training part`;
     else if (f < opts.minSupport) rules[c].note = `fired for ${plural(f, 'lead')}; at least ${opts.minSupport} needed`;
-    else if (n - f < opts.minSupport) rules[c].note = `fired for all but ${plural(n - f, 'lead')}; at least ${opts.minSupport} without it needed`;
+    else if (n - f < opts.minSupport)
+      rules[c].note = `fired for all but ${plural(n - f, 'lead')}; at least ${opts.minSupport} without it needed`;
     else eligible.push(c);
   }
 
@@ -366,7 +374,8 @@ export function suggestPoints(
       const sign = fit.coefficients[j] > 0 ? '+' : '';
       rules[c].coefficient = fit.coefficients[j];
       rules[c].standardError = fit.standardErrors[j];
-      rules[c].note = `the data leans the other way (${sign}${fit.coefficients[j].toFixed(2)} ± ${(opts.z * fit.standardErrors[j]).toFixed(2)} log odds) without confidence: held at 0 rather than flipping its sign`;
+      rules[c].note =
+        `the data leans the other way (${sign}${fit.coefficients[j].toFixed(2)} ± ${(opts.z * fit.standardErrors[j]).toFixed(2)} log odds) without confidence: held at 0 rather than flipping its sign`;
     }
     active = active.filter((c) => !held.includes(c));
     fit = fitLogistic({ ...input, columns: at(active) }, opts.fit);
@@ -433,7 +442,13 @@ export type SplitKind = 'hash' | 'time';
  * - hash: a lead is held out when the hash of its id falls in the first `holdoutShare` of the range;
  * - time: the newest `holdoutShare` of the leads by creation time (ties by position) are held out.
  */
-export function splitLeads(kind: SplitKind, holdoutShare: number, leads: ArrayLike<number>, leadIds: readonly string[], createdAt: ArrayLike<number>): Uint8Array {
+export function splitLeads(
+  kind: SplitKind,
+  holdoutShare: number,
+  leads: ArrayLike<number>,
+  leadIds: readonly string[],
+  createdAt: ArrayLike<number>,
+): Uint8Array {
   const holdout = new Uint8Array(leads.length);
   if (kind === 'hash') {
     const cut = holdoutShare * 2 ** 32;

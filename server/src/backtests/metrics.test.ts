@@ -31,7 +31,11 @@ const FIRED_BY_LEAD = [[0, 2, 4], [0, 2, 4], [1, 2], [1, 2, 4], [0, 2], [0, 2], 
 
 function fixture(): MetricsInput {
   const fired = new Uint8Array(10 * RULES.length);
-  FIRED_BY_LEAD.forEach((rules, i) => rules.forEach((r) => (fired[i * RULES.length + r] = 1)));
+  FIRED_BY_LEAD.forEach((rules, i) => {
+    rules.forEach((r) => {
+      fired[i * RULES.length + r] = 1;
+    });
+  });
   return {
     scores: [90, 80, 80, 70, 60, 50, 40, 30, 20, 10],
     converted: [1, 1, 0, 0, 1, 0, 0, 1, 0, 0],
@@ -136,7 +140,15 @@ describe('computeMetrics on ten hand-computed leads', () => {
     expect(byRule.student).toMatchObject({ fired: 3, fireRate: 0.3, conversionWhenFired: 0, conversionWhenNotFired: 4 / 7, lift: 0 });
     expect(byRule.student.logOddsRatio).toBeCloseTo(Math.log(1 / 5), 12);
     // big: fired for everyone: no evidence either way.
-    expect(byRule.big).toMatchObject({ fired: 10, fireRate: 1, conversionWhenFired: 0.4, conversionWhenNotFired: null, lift: 1, logOddsRatio: null, suggestedPoints: null });
+    expect(byRule.big).toMatchObject({
+      fired: 10,
+      fireRate: 1,
+      conversionWhenFired: 0.4,
+      conversionWhenNotFired: null,
+      lift: 1,
+      logOddsRatio: null,
+      suggestedPoints: null,
+    });
     // pricing: fired for lead 7 only (a = 1, b = 0, c = 3, d = 6). w = ln(2/1) - ln(4/7) = ln 3.5.
     expect(byRule.pricing.logOddsRatio).toBeCloseTo(Math.log(3.5), 12);
     // vp: fired for 0,1,3 (a = 2, b = 1, c = 2, d = 5). w = ln(3/2) - ln(3/6) = ln 3.
@@ -163,7 +175,16 @@ describe('computeMetrics edge cases', () => {
     const none = computeMetrics({ ...fixture(), converted: new Array(10).fill(0), dealValue: new Array(10).fill(0) });
     expect(none).toMatchObject({ auc: null, rocCurve: [], recall: null, f1: null, precision: 0, conversionRate: 0 });
     expect(none.deciles[0]).toMatchObject({ lift: null, cumulativeGain: null });
-    const empty = computeMetrics({ ...fixture(), scores: [], converted: [], dealValue: [], cells: [], bands: [], qualified: [], fired: [] });
+    const empty = computeMetrics({
+      ...fixture(),
+      scores: [],
+      converted: [],
+      dealValue: [],
+      cells: [],
+      bands: [],
+      qualified: [],
+      fired: [],
+    });
     expect(empty).toMatchObject({ leads: 0, auc: null, conversionRate: null, precision: null, shareToSales: null });
     expect(empty.deciles.every((d) => d.leads === 0 && d.conversionRate === null)).toBe(true);
   });
@@ -172,7 +193,10 @@ describe('computeMetrics edge cases', () => {
     const same = computeMetrics({ ...fixture(), scores: new Array(10).fill(42) });
     // All tied: every converted lead has rank 5.5; (4 * 5.5 - 10) / 24 = 12 / 24.
     expect(same.auc).toBe(0.5);
-    expect(same.rocCurve).toEqual([{ fpr: 0, tpr: 0, threshold: null }, { fpr: 1, tpr: 1, threshold: 42 }]);
+    expect(same.rocCurve).toEqual([
+      { fpr: 0, tpr: 0, threshold: null },
+      { fpr: 1, tpr: 1, threshold: 42 },
+    ]);
   });
 
   it('splits deciles by position when n is not a multiple of 10', () => {
@@ -303,8 +327,21 @@ describe('comparing two versions', () => {
     expect(comparison.deltas.auc).toBeCloseTo(14 / 24 - 17.5 / 24, 12);
     expect(comparison.deltas).toMatchObject({ precision: 0, recall: 0, f1: 0, shareToSales: 0, qualified: 0 });
     expect(comparison.deltas.deciles[0]).toEqual({ decile: 1, conversionRate: -1, lift: -2.5, cumulativeGain: -0.25 });
-    expect(comparison.deltas.bands.find((b) => b.band === 'hot')).toEqual({ band: 'hot', leads: 0, converted: 0, conversionRate: 0, revenue: 0 });
-    expect(comparison.deltas.rules.find((r) => r.rule === 'demo')).toEqual({ rule: 'demo', baselinePoints: 30, candidatePoints: 30, fireRate: 0, conversionWhenFired: 0, lift: 0 });
+    expect(comparison.deltas.bands.find((b) => b.band === 'hot')).toEqual({
+      band: 'hot',
+      leads: 0,
+      converted: 0,
+      conversionRate: 0,
+      revenue: 0,
+    });
+    expect(comparison.deltas.rules.find((r) => r.rule === 'demo')).toEqual({
+      rule: 'demo',
+      baselinePoints: 30,
+      candidatePoints: 30,
+      fireRate: 0,
+      conversionWhenFired: 0,
+      lift: 0,
+    });
     expect(comparison.leadsChangingCell).toBe(0);
     expect(comparison.baseline).toBe(baseline);
   });

@@ -142,7 +142,9 @@ function scoreBuckets(scores: ArrayLike<number>): { distinct: Float64Array; buck
   const seen = new Map<number, number>();
   for (let i = 0; i < n; i++) if (!seen.has(scores[i])) seen.set(scores[i], 0);
   const distinct = Float64Array.from(seen.keys()).sort().reverse();
-  distinct.forEach((score, index) => seen.set(score, index));
+  distinct.forEach((score, index) => {
+    seen.set(score, index);
+  });
   for (let i = 0; i < n; i++) bucketOf[i] = seen.get(scores[i])!;
   return { distinct, bucketOf };
 }
@@ -229,7 +231,11 @@ function roundMoney(value: number): number {
  * Rules are judged one by one (no interactions; two rules that fire together both get the
  * credit), which is what a points table can express anyway.
  */
-function ruleMetrics(input: MetricsInput, n: number, totalConverted: number): { rules: RuleMetrics[]; scale: Record<Dimension, number | null> } {
+function ruleMetrics(
+  input: MetricsInput,
+  n: number,
+  totalConverted: number,
+): { rules: RuleMetrics[]; scale: Record<Dimension, number | null> } {
   const R = input.rules.length;
   const firedCount = new Float64Array(R);
   const firedConverted = new Float64Array(R);
@@ -277,7 +283,8 @@ function ruleMetrics(input: MetricsInput, n: number, totalConverted: number): { 
     const k = evidence > 0 ? points / evidence : null;
     scale[dimension] = k;
     for (const rule of rules) {
-      if (rule.dimension === dimension && rule.logOddsRatio !== null && k !== null) rule.suggestedPoints = Math.round(k * rule.logOddsRatio) + 0; // + 0: no -0
+      if (rule.dimension === dimension && rule.logOddsRatio !== null && k !== null)
+        rule.suggestedPoints = Math.round(k * rule.logOddsRatio) + 0; // + 0: no -0
     }
   }
   return { rules, scale };
@@ -384,7 +391,12 @@ export interface CellMove {
 export const MAX_MOVE_EXAMPLES = 5;
 
 /** The 16 x 16 matrix of (baseline cell -> candidate cell), as a sparse list of its non-empty entries (the diagonal included). */
-export function cellMoves(fromCells: ArrayLike<number>, toCells: ArrayLike<number>, converted: ArrayLike<number>, externalIds: readonly string[]): CellMove[] {
+export function cellMoves(
+  fromCells: ArrayLike<number>,
+  toCells: ArrayLike<number>,
+  converted: ArrayLike<number>,
+  externalIds: readonly string[],
+): CellMove[] {
   const size = CELLS.length;
   const entries = new Map<number, CellMove>();
   for (let i = 0; i < fromCells.length; i++) {
@@ -447,7 +459,12 @@ function groupDelta(candidate: GroupMetrics | undefined, baseline: GroupMetrics 
   const empty: GroupMetrics = { leads: 0, converted: 0, conversionRate: null, revenue: 0 };
   const c = candidate ?? empty;
   const b = baseline ?? empty;
-  return { leads: c.leads - b.leads, converted: c.converted - b.converted, conversionRate: delta(c.conversionRate, b.conversionRate), revenue: roundMoney(c.revenue - b.revenue) };
+  return {
+    leads: c.leads - b.leads,
+    converted: c.converted - b.converted,
+    conversionRate: delta(c.conversionRate, b.conversionRate),
+    revenue: roundMoney(c.revenue - b.revenue),
+  };
 }
 
 /** Every metric of `candidate` next to `baseline` (both on the same leads), and the leads' cell moves. */
@@ -463,7 +480,13 @@ export function compareMetrics(candidate: BacktestMetrics, baseline: BacktestMet
       f1: delta(candidate.f1, baseline.f1),
       shareToSales: delta(candidate.shareToSales, baseline.shareToSales),
       qualified: candidate.qualified - baseline.qualified,
-      bands: bandNames.map((band) => ({ band, ...groupDelta(candidate.bands.find((b) => b.band === band), baseline.bands.find((b) => b.band === band)) })),
+      bands: bandNames.map((band) => ({
+        band,
+        ...groupDelta(
+          candidate.bands.find((b) => b.band === band),
+          baseline.bands.find((b) => b.band === band),
+        ),
+      })),
       cells: CELLS.map((cell, c) => ({ cell, ...groupDelta(candidate.cells[c], baseline.cells[c]) })),
       deciles: candidate.deciles.map((decile, d) => ({
         decile: decile.decile,

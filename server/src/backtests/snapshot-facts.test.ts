@@ -31,13 +31,32 @@ const EXTRA_FACTS: ActivityFact[] = [
   extra({ name: 'daysSinceDownload', type: 'number', aggregate: 'daysSinceLast', activityTypes: ['content_download'] }),
   extra({ name: 'daysSincePricing7d', type: 'number', aggregate: 'daysSinceLast', activityTypes: ['pricing_page_view'], windowDays: 7 }),
   extra({ name: 'caseStudies', type: 'number', aggregate: 'count', where: { contentType: 'case_study' } }),
-  extra({ name: 'caseStudyDownloads30d', type: 'boolean', aggregate: 'exists', activityTypes: ['content_download'], where: { contentType: 'case_study' }, windowDays: 30 }),
+  extra({
+    name: 'caseStudyDownloads30d',
+    type: 'boolean',
+    aggregate: 'exists',
+    activityTypes: ['content_download'],
+    where: { contentType: 'case_study' },
+    windowDays: 30,
+  }),
   extra({ name: 'bigCaseStudies', type: 'number', aggregate: 'count', where: { contentType: 'case_study', pages: 12 } }),
   extra({ name: 'flagged', type: 'number', aggregate: 'count', where: { flag: true } }),
   extra({ name: 'minutes', type: 'number', aggregate: 'sum', property: 'minutesAttended' }),
-  extra({ name: 'minutes30d', type: 'number', aggregate: 'sum', activityTypes: ['webinar_attendance'], property: 'minutesAttended', windowDays: 30 }),
+  extra({
+    name: 'minutes30d',
+    type: 'number',
+    aggregate: 'sum',
+    activityTypes: ['webinar_attendance'],
+    property: 'minutesAttended',
+    windowDays: 30,
+  }),
   extra({ name: 'minutesLongWebinars', type: 'number', aggregate: 'sum', property: 'minutesAttended', where: { webinar: 'long' } }),
-  extra({ name: 'lastWebinarDays', type: 'number', aggregate: 'daysSinceLast', activityTypes: ['webinar_attendance', 'webinar_registration'] }),
+  extra({
+    name: 'lastWebinarDays',
+    type: 'number',
+    aggregate: 'daysSinceLast',
+    activityTypes: ['webinar_attendance', 'webinar_registration'],
+  }),
 ];
 const DEFINITION: RuleSetDefinition = {
   ...DEFAULT,
@@ -76,7 +95,17 @@ const EDGE_ACTIVITIES: Array<[type: string, at: string, properties: object]> = [
   ['mystery_type', `${T} - interval '8 hours'`, { minutesAttended: 7 }], // a type the catalog does not know
 ];
 
-const TYPES = ['page_view', 'pricing_page_view', 'email_open', 'content_download', 'webinar_attendance', 'webinar_registration', 'demo_request', 'unsubscribe', 'mystery_type'];
+const TYPES = [
+  'page_view',
+  'pricing_page_view',
+  'email_open',
+  'content_download',
+  'webinar_attendance',
+  'webinar_registration',
+  'demo_request',
+  'unsubscribe',
+  'mystery_type',
+];
 const PROPERTIES: object[] = [
   {},
   { contentType: 'case_study' },
@@ -101,7 +130,11 @@ const ATTRIBUTES: object[] = [
   { industry: 'software' },
 ];
 
-async function insertLead(externalId: string, createdAt: string, extraColumns: { outcome?: string; outcomeAt?: string; email?: string | null; attributes?: object } = {}): Promise<string> {
+async function insertLead(
+  externalId: string,
+  createdAt: string,
+  extraColumns: { outcome?: string; outcomeAt?: string; email?: string | null; attributes?: object } = {},
+): Promise<string> {
   const [row] = await t.sql<{ id: string }>(
     `INSERT INTO lead (external_id, email, segment, source, attributes, outcome, outcome_at, created_at)
      VALUES ($1, $2, 'smb', 'web', $6::jsonb, $3, $4::timestamptz, $5::timestamptz)
@@ -119,7 +152,10 @@ async function insertLead(externalId: string, createdAt: string, extraColumns: {
 }
 
 async function insertActivity(leadId: string, type: string, atSql: string, properties: object, key: string): Promise<void> {
-  await t.sql(`INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties) VALUES ($1::bigint, $2, ${atSql}, $3, $4::jsonb)`, [leadId, type, key, JSON.stringify(properties)]);
+  await t.sql(
+    `INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties) VALUES ($1::bigint, $2, ${atSql}, $3, $4::jsonb)`,
+    [leadId, type, key, JSON.stringify(properties)],
+  );
 }
 
 /** facts.ts on the database for every lead of the snapshot, as of its cutoff. */
@@ -130,7 +166,13 @@ async function sqlFacts(snapshot: CohortSnapshot): Promise<Array<{ facts: Facts;
   const out: Array<{ facts: Facts; daysInactive: number }> = new Array(snapshot.size);
   for (const [cutoff, indexes] of byCutoff) {
     const asOf = new Date(cutoff);
-    const rows: FactsRow[] = await t.sql(query.sql, query.params(asOf, indexes.map((i) => snapshot.leadIds[i])));
+    const rows: FactsRow[] = await t.sql(
+      query.sql,
+      query.params(
+        asOf,
+        indexes.map((i) => snapshot.leadIds[i]),
+      ),
+    );
     const byId = new Map(rows.map((row) => [row.lead_id, row]));
     for (const i of indexes) {
       const row = byId.get(snapshot.leadIds[i])!;
@@ -153,7 +195,8 @@ async function prepare(spec: CohortSpec): Promise<CohortSnapshot> {
 beforeAll(async () => {
   t = await createTestApp();
   const edge = await insertLead('edge-1', '2025-01-01T00:00:00Z');
-  for (const [index, [type, at, properties]] of EDGE_ACTIVITIES.entries()) await insertActivity(edge, type, at, properties, `edge-${index}`);
+  for (const [index, [type, at, properties]] of EDGE_ACTIVITIES.entries())
+    await insertActivity(edge, type, at, properties, `edge-${index}`);
   // Converted 10 days before the cutoff: looked at 1 ms before, so the demo request at the very
   // moment of conversion, and everything later, must not count.
   const won = await insertLead('won-1', '2025-01-05T00:00:00Z', { outcome: 'converted', outcomeAt: '2025-02-19T12:00:00.000Z' });
@@ -171,7 +214,12 @@ beforeAll(async () => {
       attributes: fc.nat({ max: ATTRIBUTES.length - 1 }),
       email: fc.constantFrom<string | null>('x@acme.io', 'y@GMAIL.com', null, 'no-at-sign'),
       activities: fc.array(
-        fc.record({ type: fc.constantFrom(...TYPES), ms: fc.integer({ min: -20 * 86_400_000, max: 100 * 86_400_000 }), us: fc.integer({ min: 0, max: 999 }), p: fc.nat({ max: PROPERTIES.length - 1 }) }),
+        fc.record({
+          type: fc.constantFrom(...TYPES),
+          ms: fc.integer({ min: -20 * 86_400_000, max: 100 * 86_400_000 }),
+          us: fc.integer({ min: 0, max: 999 }),
+          p: fc.nat({ max: PROPERTIES.length - 1 }),
+        }),
         { maxLength: 14 },
       ),
     }),
@@ -179,10 +227,22 @@ beforeAll(async () => {
   );
   for (const [n, lead] of leads.entries()) {
     const created = new Date(Date.parse(CUTOFF) - lead.createdDaysBefore * 86_400_000).toISOString();
-    const outcomeAt = lead.outcome === 'open' ? undefined : new Date(Date.parse(CUTOFF) - lead.outcomeDaysBefore * 86_400_000 + n).toISOString();
-    const id = await insertLead(`rnd-${n}`, created, { outcome: lead.outcome, outcomeAt, attributes: ATTRIBUTES[lead.attributes], email: lead.email });
+    const outcomeAt =
+      lead.outcome === 'open' ? undefined : new Date(Date.parse(CUTOFF) - lead.outcomeDaysBefore * 86_400_000 + n).toISOString();
+    const id = await insertLead(`rnd-${n}`, created, {
+      outcome: lead.outcome,
+      outcomeAt,
+      attributes: ATTRIBUTES[lead.attributes],
+      email: lead.email,
+    });
     for (const [k, activity] of lead.activities.entries()) {
-      await insertActivity(id, activity.type, `${T} - make_interval(secs => ${activity.ms / 1000}) + make_interval(secs => ${activity.us / 1e6})`, PROPERTIES[activity.p], `rnd-${n}-${k}`);
+      await insertActivity(
+        id,
+        activity.type,
+        `${T} - make_interval(secs => ${activity.ms / 1000}) + make_interval(secs => ${activity.us / 1e6})`,
+        PROPERTIES[activity.p],
+        `rnd-${n}-${k}`,
+      );
     }
   }
 });
@@ -204,7 +264,8 @@ describe('snapshot facts equal the SQL facts', () => {
     expect(snapshot.size).toBe(43);
     const expected = await sqlFacts(snapshot);
     const actual = snapshotFacts(snapshot);
-    for (let i = 0; i < snapshot.size; i++) expect({ lead: snapshot.externalIds[i], ...actual[i] }).toEqual({ lead: snapshot.externalIds[i], ...expected[i] });
+    for (let i = 0; i < snapshot.size; i++)
+      expect({ lead: snapshot.externalIds[i], ...actual[i] }).toEqual({ lead: snapshot.externalIds[i], ...expected[i] });
 
     // The boundary lead, by hand (18 of its 19 activities are at or before the cutoff).
     const edge = actual[snapshot.externalIds.indexOf('edge-1')];
@@ -262,7 +323,9 @@ describe('snapshot facts equal the SQL facts', () => {
       attributes: [{ name: 'industry', value: 'software' }],
       cutoff: { kind: 'daysAfterCreation', days: 20 },
     });
-    const [{ software }] = await t.sql<{ software: number }>(`SELECT count(*)::int AS software FROM lead WHERE attributes ->> 'industry' = 'software'`);
+    const [{ software }] = await t.sql<{ software: number }>(
+      `SELECT count(*)::int AS software FROM lead WHERE attributes ->> 'industry' = 'software'`,
+    );
     expect(snapshot.size).toBe(software);
     expect(software).toBeGreaterThan(20);
     expect(new Set(snapshot.cutoffAt).size).toBeGreaterThan(20);
@@ -271,7 +334,8 @@ describe('snapshot facts equal the SQL facts', () => {
     expect(new Date(snapshot.cutoffAt[quiet]).toISOString()).toBe('2025-03-02T08:00:00.123Z');
     const expected = await sqlFacts(snapshot);
     const actual = snapshotFacts(snapshot);
-    for (let i = 0; i < snapshot.size; i++) expect({ lead: snapshot.externalIds[i], ...actual[i] }).toEqual({ lead: snapshot.externalIds[i], ...expected[i] });
+    for (let i = 0; i < snapshot.size; i++)
+      expect({ lead: snapshot.externalIds[i], ...actual[i] }).toEqual({ lead: snapshot.externalIds[i], ...expected[i] });
   });
 });
 

@@ -1,6 +1,13 @@
 import { factsFromRow } from '../scoring/facts';
 import type { FactValue, Facts } from '../scoring/rule-engine';
-import { ACTIVITY_TYPES, LEAD_FIELDS, type ActivityFact, type FactDefinition, type LeadField, type RuleSetDefinition } from '../scoring/ruleset-definition';
+import {
+  ACTIVITY_TYPES,
+  LEAD_FIELDS,
+  type ActivityFact,
+  type FactDefinition,
+  type LeadField,
+  type RuleSetDefinition,
+} from '../scoring/ruleset-definition';
 import { activityTypeCode, type CohortSnapshot } from './cohort-snapshot';
 
 /**
@@ -42,7 +49,7 @@ interface Aggregator {
 /** jsonb containment for a flat object of scalars, as `properties @> where` decides it. */
 export function containsScalars(properties: Record<string, unknown>, where: Record<string, string | number | boolean>): boolean {
   for (const [key, expected] of Object.entries(where)) {
-    if (!Object.prototype.hasOwnProperty.call(properties, key)) return false;
+    if (!Object.hasOwn(properties, key)) return false;
     const actual = properties[key];
     if (typeof actual !== typeof expected || actual !== expected) return false;
   }
@@ -67,7 +74,7 @@ function aggregatorFor(fact: ActivityFact, properties: ReadonlyArray<Record<stri
   if (fact.aggregate === 'sum') {
     const key = fact.property ?? '';
     values = Float64Array.from(properties, (object) => {
-      const value = Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+      const value = Object.hasOwn(object, key) ? object[key] : undefined;
       return typeof value === 'number' ? value : Number.NaN;
     });
   }
@@ -99,7 +106,10 @@ const leadFieldCache = new WeakMap<CohortSnapshot, Record<LeadField, FactValue[]
 function leadFieldsOf(snapshot: CohortSnapshot): Record<LeadField, FactValue[]> {
   let fields = leadFieldCache.get(snapshot);
   if (fields) return fields;
-  const built = Object.fromEntries(LEAD_FIELDS.map((field) => [field, new Array<FactValue>(snapshot.size)])) as Record<LeadField, FactValue[]>;
+  const built = Object.fromEntries(LEAD_FIELDS.map((field) => [field, new Array<FactValue>(snapshot.size)])) as Record<
+    LeadField,
+    FactValue[]
+  >;
   for (let i = 0; i < snapshot.size; i++) {
     const facts = factsFromRow(
       LEAD_FIELD_DEFINITION,
@@ -192,7 +202,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
         if (age < minAges[f]) minAges[f] = age;
         if (agg.values !== null) {
           const value = agg.values[prop];
-          if (value === value) sums[f] += value; // not NaN
+          if (!Number.isNaN(value)) sums[f] += value;
         }
       }
     }

@@ -102,15 +102,33 @@ describe('retuneThresholds', () => {
     // Every point doubled: thresholds should double too (up to whole points and ties).
     const doubled = withPoints(DEFAULT, new Map(DEFAULT.rules.map((r) => [r.name, 2 * r.event.params.points])), []);
     const wide = { ...doubled, caps: { fit: { min: -200, max: 400 }, engagement: { min: -200, max: 400 } } };
-    const next = scoreFromFired(wide, snapshot, current.fired, DEFAULT.rules.length, DEFAULT.rules.map((_, r) => r));
-    const tuned = retuneThresholds({ definition: DEFAULT, scores: current }, { definition: wide, scores: next }, rows, { keepMqlShare: true }, 10);
+    const next = scoreFromFired(
+      wide,
+      snapshot,
+      current.fired,
+      DEFAULT.rules.length,
+      DEFAULT.rules.map((_, r) => r),
+    );
+    const tuned = retuneThresholds(
+      { definition: DEFAULT, scores: current },
+      { definition: wide, scores: next },
+      rows,
+      { keepMqlShare: true },
+      10,
+    );
     expect(tuned.mqlShareAfter).toBeCloseTo(tuned.mqlShareBefore, 10);
     const share = (values: Float64Array, t: number) => values.filter((v) => v >= t).length / values.length;
     expect(share(next.fit, tuned.definition.grades.B)).toBeCloseTo(share(current.fit, DEFAULT.grades.B), 10);
     expect(tuned.definition.grades.A).toBeGreaterThan(tuned.definition.grades.B);
     expect(tuned.definition.grades.B).toBeGreaterThan(tuned.definition.grades.C);
     // 400 leads a week over 10 weeks: 40 MQLs a week is a tenth of them.
-    const perWeek = retuneThresholds({ definition: DEFAULT, scores: current }, { definition: wide, scores: next }, rows, { mqlsPerWeek: 40 }, 10);
+    const perWeek = retuneThresholds(
+      { definition: DEFAULT, scores: current },
+      { definition: wide, scores: next },
+      rows,
+      { mqlsPerWeek: 40 },
+      10,
+    );
     expect(perWeek.mqlsPerWeekBefore).toBeCloseTo(tuned.mqlShareBefore * 400, 10);
     expect(Math.abs(perWeek.mqlsPerWeekAfter! - 40)).toBeLessThan(40);
   });

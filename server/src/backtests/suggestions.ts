@@ -100,7 +100,12 @@ function summary(metrics: BacktestMetrics): HoldoutSummary {
 }
 
 /** A rule set's holdout figures: `scores` under `definition`, on the `rows` held out. */
-export function holdoutSummary(definition: RuleSetDefinition, snapshot: CohortSnapshot, scores: CohortScores, rows: Uint32Array): HoldoutSummary {
+export function holdoutSummary(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  scores: CohortScores,
+  rows: Uint32Array,
+): HoldoutSummary {
   return summary(metricsOn(definition, snapshot, scores, rows));
 }
 
@@ -125,16 +130,28 @@ function metricsOn(definition: RuleSetDefinition, snapshot: CohortSnapshot, scor
 }
 
 /** The definition with new points for the named rules (others unchanged) and the candidate rules added with theirs. */
-export function withPoints(definition: RuleSetDefinition, points: ReadonlyMap<string, number>, candidates: ReadonlyArray<{ definition: CandidateRule; points: number }>): RuleSetDefinition {
+export function withPoints(
+  definition: RuleSetDefinition,
+  points: ReadonlyMap<string, number>,
+  candidates: ReadonlyArray<{ definition: CandidateRule; points: number }>,
+): RuleSetDefinition {
   const base: RuleSetDefinition = {
     ...definition,
     rules: definition.rules.map((rule) =>
-      points.has(rule.name) ? { ...rule, event: { ...rule.event, params: { ...rule.event.params, points: points.get(rule.name)! } } } : rule,
+      points.has(rule.name)
+        ? { ...rule, event: { ...rule.event, params: { ...rule.event.params, points: points.get(rule.name)! } } }
+        : rule,
     ),
   };
   return withCandidates(
     base,
-    candidates.map((candidate) => ({ ...candidate.definition, rule: { ...candidate.definition.rule, event: { ...candidate.definition.rule.event, params: { ...candidate.definition.rule.event.params, points: candidate.points } } } })),
+    candidates.map((candidate) => ({
+      ...candidate.definition,
+      rule: {
+        ...candidate.definition.rule,
+        event: { ...candidate.definition.rule.event, params: { ...candidate.definition.rule.event.params, points: candidate.points } },
+      },
+    })),
   );
 }
 
@@ -199,15 +216,27 @@ export function retuneThresholds(
   weeks: number | null,
 ): Retuned {
   const c = current.definition;
-  const old = { fit: pickValues(current.scores.fit, rows), engagement: pickValues(current.scores.engagement, rows), total: pickValues(current.scores.total, rows) };
-  const neu = { fit: pickValues(next.scores.fit, rows), engagement: pickValues(next.scores.engagement, rows), total: pickValues(next.scores.total, rows) };
+  const old = {
+    fit: pickValues(current.scores.fit, rows),
+    engagement: pickValues(current.scores.engagement, rows),
+    total: pickValues(current.scores.total, rows),
+  };
+  const neu = {
+    fit: pickValues(next.scores.fit, rows),
+    engagement: pickValues(next.scores.engagement, rows),
+    total: pickValues(next.scores.total, rows),
+  };
   const descending = (values: number[]) => {
     for (let k = 1; k < values.length; k++) if (values[k] >= values[k - 1]) values[k] = values[k - 1] - 1;
     return values;
   };
   const [A, B, C] = descending([c.grades.A, c.grades.B, c.grades.C].map((g) => thresholdForShare(neu.fit, shareOf(old.fit, g))));
-  const [l1, l2, l3] = descending([c.levels['1'], c.levels['2'], c.levels['3']].map((l) => thresholdForShare(neu.engagement, shareOf(old.engagement, l))));
-  const bandMins = descending(c.bands.filter((band) => band.min !== undefined).map((band) => thresholdForShare(neu.total, shareOf(old.total, band.min!))));
+  const [l1, l2, l3] = descending(
+    [c.levels['1'], c.levels['2'], c.levels['3']].map((l) => thresholdForShare(neu.engagement, shareOf(old.engagement, l))),
+  );
+  const bandMins = descending(
+    c.bands.filter((band) => band.min !== undefined).map((band) => thresholdForShare(neu.total, shareOf(old.total, band.min!))),
+  );
   const mqlShareBefore = shareOf(old.total, c.qualification.threshold);
   const leadsPerWeek = weeks && weeks > 0 ? rows.length / weeks : null;
   const share = 'mqlsPerWeek' in target ? (leadsPerWeek ? Math.min(1, target.mqlsPerWeek / leadsPerWeek) : mqlShareBefore) : mqlShareBefore;
@@ -252,7 +281,14 @@ export function widenCaps(definition: RuleSetDefinition, fired: Uint8Array, widt
   return { ...definition, caps };
 }
 
-function candidateStats(fired: Uint8Array, width: number, column: number, converted: Uint8Array, rows: Uint32Array, totalConverted: number) {
+function candidateStats(
+  fired: Uint8Array,
+  width: number,
+  column: number,
+  converted: Uint8Array,
+  rows: Uint32Array,
+  totalConverted: number,
+) {
   let a = 0;
   let f = 0;
   for (let k = 0; k < rows.length; k++) {
@@ -269,7 +305,13 @@ function candidateStats(fired: Uint8Array, width: number, column: number, conver
   const logOddsRatio = Math.log((a + 0.5) / (b + 0.5)) - Math.log((c + 0.5) / (d + 0.5));
   const se = Math.sqrt(1 / (a + 0.5) + 1 / (b + 0.5) + 1 / (c + 0.5) + 1 / (d + 0.5));
   const overall = n ? totalConverted / n : 0;
-  return { fired: f, conversionWhenFired: f ? a / f : null, lift: f && overall ? a / f / overall : null, logOddsRatio, z: logOddsRatio / se };
+  return {
+    fired: f,
+    conversionWhenFired: f ? a / f : null,
+    lift: f && overall ? a / f / overall : null,
+    logOddsRatio,
+    z: logOddsRatio / se,
+  };
 }
 
 /** A stable fingerprint of a column over the training rows (to drop candidates a rule already expresses). */
@@ -300,7 +342,9 @@ export async function computeSuggestions(
   const holdoutFlags = splitLeads(opts.split.kind, opts.split.holdoutShare, leads, snapshot.leadIds, snapshot.createdAt);
   const train: number[] = [];
   const hold: number[] = [];
-  leads.forEach((i, k) => (holdoutFlags[k] ? hold : train).push(i));
+  leads.forEach((i, k) => {
+    (holdoutFlags[k] ? hold : train).push(i);
+  });
   const training = Uint32Array.from(train);
   const holdout = Uint32Array.from(hold);
   const R = current.rules.length;
@@ -316,25 +360,47 @@ export async function computeSuggestions(
     rules: fitA.rules,
     rulesWithCandidates: null,
     candidates: [],
-    holdout: { leads: holdout.length, converted: holdoutCurrent.converted, current: summary(holdoutCurrent), suggested: null, withCandidates: null },
+    holdout: {
+      leads: holdout.length,
+      converted: holdoutCurrent.converted,
+      current: summary(holdoutCurrent),
+      suggested: null,
+      withCandidates: null,
+    },
   };
   if (!fitA.fitted) return result;
 
   /** The suggested rule set on the holdout part; its rules' fire flags are `fired`'s `columns` (no condition evaluated again). */
-  const tuned = (points: Map<string, number>, chosen: Array<{ definition: CandidateRule; points: number }>, fired: Uint8Array, width: number, columns: number[]) => {
+  const tuned = (
+    points: Map<string, number>,
+    chosen: Array<{ definition: CandidateRule; points: number }>,
+    fired: Uint8Array,
+    width: number,
+    columns: number[],
+  ) => {
     let next = withPoints(definition, points, chosen);
     const scoreUnder = (d: RuleSetDefinition) => scoreFromFired(d, snapshot, fired, width, columns);
     const firstPass = scoreUnder(next);
     next = widenCaps(next, firstPass.fired, next.rules.length, training);
-    const retuned = retuneThresholds({ definition, scores: current }, { definition: next, scores: scoreUnder(next) }, training, { keepMqlShare: true }, null).definition;
+    const retuned = retuneThresholds(
+      { definition, scores: current },
+      { definition: next, scores: scoreUnder(next) },
+      training,
+      { keepMqlShare: true },
+      null,
+    ).definition;
     return summary(metricsOn(retuned, snapshot, scoreUnder(retuned), holdout));
   };
   const ruleIndexes = current.rules.map((_, r) => r);
-  const pointsOf = (rules: SuggestionFit['rules']) => new Map(rules.filter((r) => r.suggestedPoints !== null).map((r) => [r.rule, r.suggestedPoints!]));
+  const pointsOf = (rules: SuggestionFit['rules']) =>
+    new Map(rules.filter((r) => r.suggestedPoints !== null).map((r) => [r.rule, r.suggestedPoints!]));
   result.holdout.suggested = tuned(pointsOf(fitA.rules), [], current.fired, R, ruleIndexes);
 
   // ---- candidates ----
-  const enumerated = enumerateCandidates(definition, snapshot, training, attributeTypes, { minSupport: opts.fitting.minSupport ?? 30, ...opts.candidates });
+  const enumerated = enumerateCandidates(definition, snapshot, training, attributeTypes, {
+    minSupport: opts.fitting.minSupport ?? 30,
+    ...opts.candidates,
+  });
   if (!enumerated.length) return result;
   // Candidates are evaluated a chunk at a time, keeping only the strongest ones' fire flags: memory
   // stays at N x (rules + chunk + kept) bytes however many candidates the cohort suggests.
@@ -376,7 +442,11 @@ export async function computeSuggestions(
     ...ruleColumns.map((rule, r) => ({ ...rule, column: r })),
     ...picked.map((entry) => ({ rule: entry.candidate.rule.name, points: 0, column: entry.column })),
   ];
-  const fitB = suggestPoints(columns, { fired: all.fired, width, converted: snapshot.converted, rows: training }, { ...opts.fitting, scaleFrom: ruleColumns.map((_, r) => r) });
+  const fitB = suggestPoints(
+    columns,
+    { fired: all.fired, width, converted: snapshot.converted, rows: training },
+    { ...opts.fitting, scaleFrom: ruleColumns.map((_, r) => r) },
+  );
   result.rulesWithCandidates = fitB.rules.slice(0, R);
   result.candidates = picked.map((entry, p) => {
     const fitted = fitB.rules[R + p];
@@ -394,8 +464,12 @@ export async function computeSuggestions(
       note: fitted.note,
     };
   });
-  const chosen = result.candidates.filter((c) => c.suggestedPoints !== null && c.suggestedPoints !== 0).map((c) => ({ definition: c.definition, points: c.suggestedPoints! }));
-  const chosenColumns = result.candidates.flatMap((c, p) => (c.suggestedPoints !== null && c.suggestedPoints !== 0 ? [picked[p].column] : []));
+  const chosen = result.candidates
+    .filter((c) => c.suggestedPoints !== null && c.suggestedPoints !== 0)
+    .map((c) => ({ definition: c.definition, points: c.suggestedPoints! }));
+  const chosenColumns = result.candidates.flatMap((c, p) =>
+    c.suggestedPoints !== null && c.suggestedPoints !== 0 ? [picked[p].column] : [],
+  );
   result.holdout.withCandidates = tuned(pointsOf(fitB.rules.slice(0, R)), chosen, all.fired, width, [...ruleIndexes, ...chosenColumns]);
   return result;
 }

@@ -44,7 +44,8 @@ export function serializeError(error: unknown, depth = 0): unknown {
     const value = source[field] ?? driver?.[field];
     if (typeof value === 'string' || typeof value === 'number') serialized[field] = value;
   }
-  if (typeof source.query === 'string') serialized.query = source.query.length > MAX_QUERY_CHARS ? `${source.query.slice(0, MAX_QUERY_CHARS)}…` : source.query;
+  if (typeof source.query === 'string')
+    serialized.query = source.query.length > MAX_QUERY_CHARS ? `${source.query.slice(0, MAX_QUERY_CHARS)}…` : source.query;
   if (source.cause !== undefined && depth < 3) serialized.cause = serializeError(source.cause, depth + 1);
   return serialized;
 }
@@ -53,7 +54,18 @@ export function serializeError(error: unknown, depth = 0): unknown {
  * Credentials wherever a log call might put them: headers, and fields named like a secret at the top
  * level or one or two levels down.
  */
-const SECRET_NAMES = ['password', 'passwordHash', 'password_hash', 'token', 'secret', 'secretHash', 'apiKey', 'authorization', 'cookie', 'signingSecret'];
+const SECRET_NAMES = [
+  'password',
+  'passwordHash',
+  'password_hash',
+  'token',
+  'secret',
+  'secretHash',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'signingSecret',
+];
 export const REDACTED_PATHS = [
   ...SECRET_NAMES,
   ...SECRET_NAMES.map((name) => `*.${name}`),

@@ -19,14 +19,22 @@ const CURSOR_VALUE: Record<CursorValueKind, (value: unknown) => boolean> = {
   id: (value) => (typeof value === 'string' && /^\d{1,18}$/.test(value)) || (Number.isSafeInteger(value) && (value as number) >= 0),
   int: (value) => Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1,
   timestamp: (value) =>
-    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))),
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/.test(value) &&
+    !Number.isNaN(Date.parse(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))),
 };
 
 /**
  * Decodes a cursor made by encodeCursor for the same ordering; anything else is the caller's mistake.
  * With `kinds`, each value must be of its kind, so a hand-made cursor never reaches a SQL cast.
  */
-export function decodeCursor(cursor: string, expectedTag: string, code: string, path = 'after', kinds?: readonly CursorValueKind[]): unknown[] {
+export function decodeCursor(
+  cursor: string,
+  expectedTag: string,
+  code: string,
+  path = 'after',
+  kinds?: readonly CursorValueKind[],
+): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(values) && values[0] === expectedTag) {

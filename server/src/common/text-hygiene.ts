@@ -9,7 +9,8 @@ export const MAX_TEXT_PROBLEMS = 20;
  */
 export function textDefect(text: string): string | null {
   if (text.includes('\0')) return 'contains a NUL character (\\u0000), which text cannot hold';
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return 'contains an unpaired UTF-16 surrogate (such as \\ud800), which is not a character';
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed())
+    return 'contains an unpaired UTF-16 surrogate (such as \\ud800), which is not a character';
   return null;
 }
 

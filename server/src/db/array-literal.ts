@@ -18,7 +18,8 @@ export function arrayLiteral(values: readonly ArrayElement[]): string {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value === null || value === undefined) parts[i] = 'NULL';
-    else if (typeof value === 'string') parts[i] = BARE.test(value) && value.toUpperCase() !== 'NULL' ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+    else if (typeof value === 'string')
+      parts[i] = BARE.test(value) && value.toUpperCase() !== 'NULL' ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
     else if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new RangeError(`arrayLiteral: ${value} is not a finite number`);
       parts[i] = String(value);

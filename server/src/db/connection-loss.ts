@@ -13,7 +13,8 @@ const CONNECTION_SQLSTATES = new Set([
   '57P03', // cannot_connect_now: the server is starting up or shutting down
 ]);
 
-const CONNECTION_MESSAGES = /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|EPIPE|Connection ended|timeout exceeded when trying to connect/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|EPIPE|Connection ended|timeout exceeded when trying to connect/i;
 
 interface ErrorLike {
   code?: unknown;

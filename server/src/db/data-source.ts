@@ -40,7 +40,12 @@ export function createDataSource(config: DatabaseConfig): DataSource {
     logging: false,
   };
   if (config.kind === 'postgres') {
-    return new DataSource({ ...common, url: config.url, poolSize: 10, driver: scopedPg(config.limits ?? DEFAULT_QUERY_LIMITS) } as DataSourceOptions);
+    return new DataSource({
+      ...common,
+      url: config.url,
+      poolSize: 10,
+      driver: scopedPg(config.limits ?? DEFAULT_QUERY_LIMITS),
+    } as DataSourceOptions);
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // Sets typeorm-pglite's instance options; int8 and numeric stay strings, as node-postgres returns them.

@@ -27,7 +27,10 @@ function statementText(query: unknown): string | undefined {
 }
 
 function cancelledByClientError(): Error {
-  return Object.assign(new Error('canceling statement: the request was cancelled by its client'), { code: QUERY_CANCELED, cancelledByClient: true } satisfies CancelledStatement & { code: string });
+  return Object.assign(new Error('canceling statement: the request was cancelled by its client'), {
+    code: QUERY_CANCELED,
+    cancelledByClient: true,
+  } satisfies CancelledStatement & { code: string });
 }
 
 /** Asks PostgreSQL to cancel what one backend runs, from a connection of its own (the pool may be full). */
@@ -92,7 +95,8 @@ export function scopedPg(limits: QueryLimits): { Pool: typeof pg.Pool } {
         else if (TRANSACTION_END.test(text)) created.inTransaction = false;
       }
       if (typeof callback === 'function') {
-        args[args.length - 1] = (error: unknown, result: unknown) => (callback as (error: unknown, result: unknown) => void)(error ? annotate(error) : error, result);
+        args[args.length - 1] = (error: unknown, result: unknown) =>
+          (callback as (error: unknown, result: unknown) => void)(error ? annotate(error) : error, result);
         return query.apply(this, args);
       }
       const result = query.apply(this, args);
@@ -106,7 +110,7 @@ export function scopedPg(limits: QueryLimits): { Pool: typeof pg.Pool } {
     constructor(options: pg.PoolConfig) {
       super(options);
       const checkout = this.connect.bind(this) as (callback: ConnectCallback) => void;
-      const connect = (callback?: ConnectCallback): Promise<pg.PoolClient> | void => {
+      const connect = (callback?: ConnectCallback): Promise<pg.PoolClient> | undefined => {
         if (!callback) {
           return new Promise((resolve, reject) => connect((error, client) => (error || !client ? reject(error) : resolve(client))));
         }

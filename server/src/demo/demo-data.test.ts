@@ -39,7 +39,7 @@ describe('generateDemoData', () => {
     expect(generateDemoData({ leads: 0, seed: 1, now: NOW })).toEqual({ leads: [], activities: [] });
   });
 
-  it('keeps every activity between its lead\'s creation and now, sorted by time', () => {
+  it("keeps every activity between its lead's creation and now, sorted by time", () => {
     const created = new Map(data.leads.map((l) => [l.externalId, l.createdAt.getTime()]));
     const bad: DemoActivity[] = [];
     let prev = -Infinity;
@@ -76,7 +76,9 @@ describe('generateDemoData', () => {
       const size = at.companySize;
       expect(size === null || (Number.isInteger(size) && (size as number) >= 1 && (size as number) <= 50_000)).toBe(true);
       expect(at.annualRevenue === null || typeof at.annualRevenue === 'number').toBe(true);
-      expect(at.technologies === null || (Array.isArray(at.technologies) && at.technologies.every((t) => typeof t === 'string'))).toBe(true);
+      expect(at.technologies === null || (Array.isArray(at.technologies) && at.technologies.every((t) => typeof t === 'string'))).toBe(
+        true,
+      );
       expect(at.budgetConfirmed === null || typeof at.budgetConfirmed === 'boolean').toBe(true);
       expect(at.seniority === null || SENIORITIES.includes(at.seniority as string)).toBe(true);
       expect(at.timeline === null || TIMELINES.includes(at.timeline as string)).toBe(true);
@@ -127,7 +129,8 @@ describe('generateDemoData', () => {
     expect(counts.filter((c) => c <= 5).length / counts.length).toBeGreaterThan(0.3);
     expect(counts.filter((c) => c >= 30).length).toBeGreaterThan(30);
 
-    const leadsWith = (type: string) => new Set(data.activities.filter((a) => a.type === type).map((a) => a.leadExternalId)).size / data.leads.length;
+    const leadsWith = (type: string) =>
+      new Set(data.activities.filter((a) => a.type === type).map((a) => a.leadExternalId)).size / data.leads.length;
     expect(leadsWith('demo_request')).toBeGreaterThan(0.02);
     expect(leadsWith('demo_request')).toBeLessThan(0.1);
     expect(leadsWith('unsubscribe')).toBeGreaterThan(0.01);
@@ -204,8 +207,12 @@ describe('generateDemoData', () => {
     // Fit and behaviour matter: students hardly ever convert, a confirmed budget or a conversation doubles the odds.
     const talked = new Set(data.activities.filter((a) => a.type === 'chat' || a.type === 'call').map((a) => a.leadExternalId));
     expect(rate(decided.filter((l) => l.attributes.seniority === 'student'))).toBeLessThan(0.02);
-    expect(rate(decided.filter((l) => l.attributes.budgetConfirmed === true))).toBeGreaterThan(2 * rate(decided.filter((l) => l.attributes.budgetConfirmed !== true)));
-    expect(rate(decided.filter((l) => talked.has(l.externalId)))).toBeGreaterThan(2 * rate(decided.filter((l) => !talked.has(l.externalId))));
+    expect(rate(decided.filter((l) => l.attributes.budgetConfirmed === true))).toBeGreaterThan(
+      2 * rate(decided.filter((l) => l.attributes.budgetConfirmed !== true)),
+    );
+    expect(rate(decided.filter((l) => talked.has(l.externalId)))).toBeGreaterThan(
+      2 * rate(decided.filter((l) => !talked.has(l.externalId))),
+    );
   });
 
   it('generates the requested number of leads', () => {
@@ -225,7 +232,12 @@ describe('the seeded demo, backtested as a newcomer would', () => {
   });
 
   type Rule = { rule: string; currentPoints: number; fired: number; lift: number | null; conversionWhenFired: number | null };
-  type Run = { id: string; status: string; error: string | null; results: { metrics: { leads: number; converted: number; auc: number | null; rules: Rule[] } } | null };
+  type Run = {
+    id: string;
+    status: string;
+    error: string | null;
+    results: { metrics: { leads: number; converted: number; auc: number | null; rules: Rule[] } } | null;
+  };
   const RUN = 'id status error results { metrics { leads converted auc rules { rule currentPoints fired lift conversionWhenFired } } }';
 
   it('default rule set over the past year, facts 30 days after creation: AUC 0.7-0.8, some rules visibly mis-weighted', async () => {
@@ -235,8 +247,14 @@ describe('the seeded demo, backtested as a newcomer would', () => {
       { outcome: 'open', n: expect.any(Number) },
     ]);
     const { activeRuleSets } = (await t.gql<{ activeRuleSets: Array<{ versionId: string }> }>('{ activeRuleSets { versionId } }')).data!;
-    const cohort = { createdFrom: new Date(NOW.getTime() - 365 * DAY_MS).toISOString(), createdTo: NOW.toISOString(), cutoffDaysAfterCreation: 30 };
-    const started = await t.gql<{ runBacktest: Run }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`, { input: { cohort, versionId: activeRuleSets[0].versionId } });
+    const cohort = {
+      createdFrom: new Date(NOW.getTime() - 365 * DAY_MS).toISOString(),
+      createdTo: NOW.toISOString(),
+      cutoffDaysAfterCreation: 30,
+    };
+    const started = await t.gql<{ runBacktest: Run }>(`mutation($input: RunBacktestInput!) { runBacktest(input: $input) { ${RUN} } }`, {
+      input: { cohort, versionId: activeRuleSets[0].versionId },
+    });
     expect(started.errors).toBeUndefined();
     // 3,000 leads run inside the request (under the inline limit): the answer is the finished run.
     const run = started.data!.runBacktest;

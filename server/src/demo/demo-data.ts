@@ -52,7 +52,6 @@ export interface DemoDataOptions {
 
 type Rng = () => number;
 
-
 class Random {
   constructor(private readonly next: Rng) {}
 
@@ -115,12 +114,8 @@ class Random {
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 approximation; plenty for a latent score). */
 function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t *
-      Math.exp(-(z * z) / 2);
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
   return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }
 
@@ -130,33 +125,192 @@ function normalCdf(z: number): number {
 const DAY_MS = 86_400_000;
 
 const FIRST_NAMES = [
-  'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth',
-  'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Daniel', 'Karen',
-  'Matthew', 'Lisa', 'Anthony', 'Nancy', 'Mark', 'Sandra', 'Steven', 'Ashley', 'Andrew', 'Emily',
-  'Priya', 'Arjun', 'Ananya', 'Rahul', 'Sofia', 'Lucas', 'Emma', 'Noah', 'Olivia', 'Liam',
-  'Hannah', 'Felix', 'Lena', 'Jonas', 'Camille', 'Hugo', 'Chloe', 'Louis', 'Isabela', 'Mateus',
-  'Aiko', 'Kenji', 'Wei', 'Mei', 'Fatima', 'Omar', 'Zara', 'Ethan', 'Grace', 'Ryan',
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Daniel',
+  'Karen',
+  'Matthew',
+  'Lisa',
+  'Anthony',
+  'Nancy',
+  'Mark',
+  'Sandra',
+  'Steven',
+  'Ashley',
+  'Andrew',
+  'Emily',
+  'Priya',
+  'Arjun',
+  'Ananya',
+  'Rahul',
+  'Sofia',
+  'Lucas',
+  'Emma',
+  'Noah',
+  'Olivia',
+  'Liam',
+  'Hannah',
+  'Felix',
+  'Lena',
+  'Jonas',
+  'Camille',
+  'Hugo',
+  'Chloe',
+  'Louis',
+  'Isabela',
+  'Mateus',
+  'Aiko',
+  'Kenji',
+  'Wei',
+  'Mei',
+  'Fatima',
+  'Omar',
+  'Zara',
+  'Ethan',
+  'Grace',
+  'Ryan',
 ];
 
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee',
-  'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Walker', 'Young', 'Allen', 'King', 'Wright',
-  'Patel', 'Sharma', 'Gupta', 'Singh', 'Muller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Dubois',
-  'Bernard', 'Moreau', 'Laurent', 'Silva', 'Santos', 'Oliveira', 'Costa', 'de Vries', 'Jansen', 'Bakker',
-  'Tanaka', 'Suzuki', 'Chen', 'Wang', 'Nguyen', 'Kim', 'Okafor', 'Hughes', 'Campbell', "O'Brien",
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Patel',
+  'Sharma',
+  'Gupta',
+  'Singh',
+  'Muller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Dubois',
+  'Bernard',
+  'Moreau',
+  'Laurent',
+  'Silva',
+  'Santos',
+  'Oliveira',
+  'Costa',
+  'de Vries',
+  'Jansen',
+  'Bakker',
+  'Tanaka',
+  'Suzuki',
+  'Chen',
+  'Wang',
+  'Nguyen',
+  'Kim',
+  'Okafor',
+  'Hughes',
+  'Campbell',
+  "O'Brien",
 ];
 
 const COMPANY_PREFIXES = [
-  'Acme', 'Northwind', 'Bluefin', 'Brightline', 'Cobalt', 'Crestview', 'Datastream', 'Evergreen', 'Falcon',
-  'Granite', 'Harbor', 'Ironclad', 'Juniper', 'Keystone', 'Lumen', 'Meridian', 'Nimbus', 'Orbit', 'Pinnacle',
-  'Quantum', 'Redwood', 'Summit', 'Tidal', 'Umbra', 'Vertex', 'Willow', 'Zenith', 'Atlas', 'Beacon',
-  'Catalyst', 'Helix', 'Kinetic', 'Lighthouse', 'Mosaic', 'Nova', 'Polaris', 'Sierra', 'Sterling', 'Vantage',
+  'Acme',
+  'Northwind',
+  'Bluefin',
+  'Brightline',
+  'Cobalt',
+  'Crestview',
+  'Datastream',
+  'Evergreen',
+  'Falcon',
+  'Granite',
+  'Harbor',
+  'Ironclad',
+  'Juniper',
+  'Keystone',
+  'Lumen',
+  'Meridian',
+  'Nimbus',
+  'Orbit',
+  'Pinnacle',
+  'Quantum',
+  'Redwood',
+  'Summit',
+  'Tidal',
+  'Umbra',
+  'Vertex',
+  'Willow',
+  'Zenith',
+  'Atlas',
+  'Beacon',
+  'Catalyst',
+  'Helix',
+  'Kinetic',
+  'Lighthouse',
+  'Mosaic',
+  'Nova',
+  'Polaris',
+  'Sierra',
+  'Sterling',
+  'Vantage',
 ];
 
 const COMPANY_SUFFIXES = [
-  'Labs', 'Systems', 'Analytics', 'Cloud', 'Group', 'Software', 'Health', 'Logistics', 'Partners',
-  'Technologies', 'Digital', 'Networks', 'Retail', 'Capital', 'Media', 'Works', 'AI', 'Solutions',
+  'Labs',
+  'Systems',
+  'Analytics',
+  'Cloud',
+  'Group',
+  'Software',
+  'Health',
+  'Logistics',
+  'Partners',
+  'Technologies',
+  'Digital',
+  'Networks',
+  'Retail',
+  'Capital',
+  'Media',
+  'Works',
+  'AI',
+  'Solutions',
 ];
 
 const FREE_EMAIL_DOMAINS = [
@@ -368,16 +522,39 @@ const OTHER_TITLES = ['Consultant', 'Freelance Consultant', 'Advisor', 'Owner', 
 const TIMELINES = ['now', 'this_quarter', 'this_year', 'later', 'unknown'] as const;
 
 const PAGES = [
-  '/', '/product', '/product/scoring', '/product/integrations', '/solutions/marketing-ops', '/solutions/sales',
-  '/customers', '/blog/what-is-lead-scoring', '/blog/mql-vs-sql', '/blog/predictive-scoring', '/docs',
-  '/docs/api', '/integrations/salesforce', '/integrations/hubspot', '/about', '/careers', '/security',
+  '/',
+  '/product',
+  '/product/scoring',
+  '/product/integrations',
+  '/solutions/marketing-ops',
+  '/solutions/sales',
+  '/customers',
+  '/blog/what-is-lead-scoring',
+  '/blog/mql-vs-sql',
+  '/blog/predictive-scoring',
+  '/docs',
+  '/docs/api',
+  '/integrations/salesforce',
+  '/integrations/hubspot',
+  '/about',
+  '/careers',
+  '/security',
 ];
 const HIGH_INTENT_PAGES = ['/pricing/compare', '/product/integrations', '/security', '/customers', '/docs/api'];
 
 const EMAIL_CAMPAIGNS = [
-  'newsletter-2024-q3', 'newsletter-2024-q4', 'welcome-series-1', 'welcome-series-2', 'welcome-series-3',
-  'product-update', 'webinar-invite', 'case-study-roundup', 'nurture-mops', 'nurture-sales-leaders',
-  'trial-nudge', 'event-followup',
+  'newsletter-2024-q3',
+  'newsletter-2024-q4',
+  'welcome-series-1',
+  'welcome-series-2',
+  'welcome-series-3',
+  'product-update',
+  'webinar-invite',
+  'case-study-roundup',
+  'nurture-mops',
+  'nurture-sales-leaders',
+  'trial-nudge',
+  'event-followup',
 ];
 
 const ASSETS = [
@@ -392,8 +569,12 @@ const ASSETS = [
 ] as const;
 
 const WEBINARS = [
-  'Lead Scoring Fundamentals', 'From MQL to Revenue', 'Fit vs Engagement: Two-Axis Scoring',
-  'Ask Me Anything: RevOps', 'Scoring with Product Usage Data', 'Quarterly Product Launch',
+  'Lead Scoring Fundamentals',
+  'From MQL to Revenue',
+  'Fit vs Engagement: Two-Axis Scoring',
+  'Ask Me Anything: RevOps',
+  'Scoring with Product Usage Data',
+  'Quarterly Product Launch',
 ];
 const EVENTS = ['SaaStr Annual', 'Dreamforce', 'INBOUND', 'MOps-Apalooza', 'Regional Roadshow London', 'Customer Summit'];
 const FORMS = ['newsletter_signup', 'contact_us', 'content_gate', 'event_registration', 'partner_inquiry'];
@@ -476,14 +657,7 @@ function titleFor(rnd: Random, seniority: Seniority, department: Department): st
   return rnd.pick(TITLES[department][seniority]);
 }
 
-function makeLead(
-  rnd: Random,
-  index: number,
-  companies: Company[],
-  usedEmails: Set<string>,
-  now: Date,
-  days: number,
-): LeadPlan {
+function makeLead(rnd: Random, index: number, companies: Company[], usedEmails: Set<string>, now: Date, days: number): LeadPlan {
   const externalId = `crm-${String(index + 1).padStart(6, '0')}`;
   const createdAt = new Date(Math.floor((now.getTime() - rnd.float() * days * DAY_MS) / 1000) * 1000);
 
@@ -595,7 +769,13 @@ function propertiesFor(rnd: Random, type: ActivityType, intent: number): Record<
     case 'demo_request':
       return { form: 'demo_request' };
     case 'trial_signup':
-      return { plan: rnd.weighted([[TRIAL_PLANS[0], 5], [TRIAL_PLANS[1], 3], [TRIAL_PLANS[2], 1]] as const) };
+      return {
+        plan: rnd.weighted([
+          [TRIAL_PLANS[0], 5],
+          [TRIAL_PLANS[1], 3],
+          [TRIAL_PLANS[2], 1],
+        ] as const),
+      };
     case 'form_submission':
       return { form: rnd.pick(FORMS) };
     case 'chat':
@@ -642,11 +822,11 @@ function makeActivities(rnd: Random, plan: LeadPlan, nowMs: number, days: number
 
   // Recency: some leads went cold some time ago; low-intent leads more often.
   let end = nowMs;
-  if (rnd.chance(0.15 + 0.45 * (1 - intent))) end = start + span * Math.pow(rnd.float(), 1.3);
+  if (rnd.chance(0.15 + 0.45 * (1 - intent))) end = start + span * rnd.float() ** 1.3;
   const window = end - start;
   // High intent pulls activity towards the end of the window (i.e. recent, when not cold).
   const skew = 1 / (1 + 2.5 * intent);
-  const at = () => start + window * Math.pow(rnd.float(), skew);
+  const at = () => start + window * rnd.float() ** skew;
 
   const drafts: Draft[] = [];
   const weights = typeWeights(intent);
@@ -656,18 +836,15 @@ function makeActivities(rnd: Random, plan: LeadPlan, nowMs: number, days: number
   }
 
   // Leads that came in through a form usually have that submission at creation time.
-  if (
-    (lead.source === 'website' || lead.source === 'paid_search' || lead.source === 'organic_search') &&
-    rnd.chance(0.5)
-  ) {
+  if ((lead.source === 'website' || lead.source === 'paid_search' || lead.source === 'organic_search') && rnd.chance(0.5)) {
     drafts.push({ type: 'form_submission', at: start + rnd.int(0, 30) * 1000, properties: { form: rnd.pick(FORMS) } });
   }
 
   // Rare high-intent milestones.
-  if (count > 0 && rnd.chance(0.01 + 0.16 * Math.pow(intent, 3))) {
+  if (count > 0 && rnd.chance(0.01 + 0.16 * intent ** 3)) {
     drafts.push({ type: 'demo_request', at: at(), properties: propertiesFor(rnd, 'demo_request', intent) });
   }
-  if (count > 0 && rnd.chance(0.01 + 0.12 * Math.pow(intent, 2.5))) {
+  if (count > 0 && rnd.chance(0.01 + 0.12 * intent ** 2.5)) {
     drafts.push({ type: 'trial_signup', at: at(), properties: propertiesFor(rnd, 'trial_signup', intent) });
   }
 
@@ -754,7 +931,12 @@ function conversionLogit(plan: LeadPlan, activities: readonly DemoActivity[]): n
   const count = (...types: ActivityType[]) => early.filter((a) => types.includes(a.type)).length;
   const seniority = plan.lead.attributes.seniority;
   const size = plan.companySize;
-  const isStudent = seniority === 'student' || String(at.jobTitle ?? '').toLowerCase().includes('student') || String(at.jobTitle ?? '').endsWith('Intern');
+  const isStudent =
+    seniority === 'student' ||
+    String(at.jobTitle ?? '')
+      .toLowerCase()
+      .includes('student') ||
+    String(at.jobTitle ?? '').endsWith('Intern');
   const pricing = count('pricing_page_view');
   let x = e.intercept + e.latentIntent * plan.z;
   if (isStudent) x += e.student;
@@ -790,9 +972,11 @@ function decide(rnd: Random, plan: LeadPlan, activities: readonly DemoActivity[]
   const lead = plan.lead;
   const p = 1 / (1 + Math.exp(-conversionLogit(plan, activities)));
   const converted = rnd.chance(p);
-  const days = converted ? 10 + rnd.float() * 20 + Math.min(150, -40 * Math.log(1 - rnd.float())) : 30 + Math.min(150, -50 * Math.log(1 - rnd.float()));
+  const days = converted
+    ? 10 + rnd.float() * 20 + Math.min(150, -40 * Math.log(1 - rnd.float()))
+    : 30 + Math.min(150, -50 * Math.log(1 - rnd.float()));
   const at = Math.floor((lead.createdAt.getTime() + days * DAY_MS) / 1000) * 1000;
-  const value = Math.round((8_000 * Math.pow(Math.max(plan.companySize, 10) / 100, 0.35) * Math.exp(0.5 * rnd.normal())) / 100) * 100;
+  const value = Math.round((8_000 * (Math.max(plan.companySize, 10) / 100) ** 0.35 * Math.exp(0.5 * rnd.normal())) / 100) * 100;
   if (at > nowMs) return;
   lead.outcome = converted ? 'converted' : 'lost';
   lead.outcomeAt = new Date(at);

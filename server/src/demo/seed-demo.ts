@@ -9,7 +9,10 @@ const DAY_MS = 86_400_000;
  * inserted set-based, then scored week by week over the last 12 weeks as of past dates so each lead
  * has a score history (activity-driven rises and decay) and a current score. Does nothing when leads exist.
  */
-export async function seedDemoData(app: App, options: { leads?: number; seed?: number; now?: Date } = {}): Promise<{ leads: number; activities: number } | null> {
+export async function seedDemoData(
+  app: App,
+  options: { leads?: number; seed?: number; now?: Date } = {},
+): Promise<{ leads: number; activities: number } | null> {
   const { dataSource, services } = app;
   const [{ count }]: Array<{ count: number }> = await dataSource.query('SELECT count(*)::int AS count FROM lead');
   if (count > 0) return null;
@@ -18,7 +21,9 @@ export async function seedDemoData(app: App, options: { leads?: number; seed?: n
 
   await dataSource.transaction(async (manager) => {
     for (let i = 0; i < data.leads.length; i += 1000) {
-      const chunk = data.leads.slice(i, i + 1000).map((lead) => ({ ...lead, createdAt: lead.createdAt.toISOString(), outcomeAt: lead.outcomeAt?.toISOString() ?? null }));
+      const chunk = data.leads
+        .slice(i, i + 1000)
+        .map((lead) => ({ ...lead, createdAt: lead.createdAt.toISOString(), outcomeAt: lead.outcomeAt?.toISOString() ?? null }));
       await manager.query(
         `INSERT INTO lead (external_id, email, segment, source, attributes, outcome, outcome_at, deal_value, created_at, updated_at)
          SELECT l."externalId", l.email, l.segment, l.source, l.attributes, l.outcome, l."outcomeAt", l."dealValue", l."createdAt", coalesce(l."outcomeAt", l."createdAt")
@@ -42,16 +47,32 @@ export async function seedDemoData(app: App, options: { leads?: number; seed?: n
   // Weekly passes over the past, then one now: the history a live system would have built up.
   for (let daysAgo = 84; daysAgo >= 0; daysAgo -= 7) {
     const asOf = new Date(now.getTime() - daysAgo * DAY_MS);
-    const ids: Array<{ id: string }> = await dataSource.query('SELECT id::text AS id FROM lead WHERE created_at <= $1 ORDER BY lead.id', [asOf]);
+    const ids: Array<{ id: string }> = await dataSource.query('SELECT id::text AS id FROM lead WHERE created_at <= $1 ORDER BY lead.id', [
+      asOf,
+    ]);
     for (let i = 0; i < ids.length; i += 2000) {
       await dataSource.transaction((manager) =>
-        services.scoring.scoreLeads(manager, ids.slice(i, i + 2000).map((row) => row.id), daysAgo === 84 ? 'lead_created' : 'decay', { asOf }),
+        services.scoring.scoreLeads(
+          manager,
+          ids.slice(i, i + 2000).map((row) => row.id),
+          daysAgo === 84 ? 'lead_created' : 'decay',
+          { asOf },
+        ),
       );
     }
   }
-  const unscored: Array<{ id: string }> = await dataSource.query('SELECT l.id::text AS id FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id WHERE s.lead_id IS NULL');
+  const unscored: Array<{ id: string }> = await dataSource.query(
+    'SELECT l.id::text AS id FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id WHERE s.lead_id IS NULL',
+  );
   if (unscored.length) {
-    await dataSource.transaction((manager) => services.scoring.scoreLeads(manager, unscored.map((row) => row.id), 'lead_created', { asOf: now }));
+    await dataSource.transaction((manager) =>
+      services.scoring.scoreLeads(
+        manager,
+        unscored.map((row) => row.id),
+        'lead_created',
+        { asOf: now },
+      ),
+    );
   }
   return { leads: data.leads.length, activities: data.activities.length };
 }

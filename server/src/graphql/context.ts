@@ -34,7 +34,9 @@ export interface GraphQLContext {
 }
 
 /** One loader per distinct page arguments, keyed by lead id. */
-function pageLoaders<Args, Value>(load: (leadIds: readonly string[], args: Args) => Promise<Map<string, Value>>): (args: Args) => DataLoader<string, Value> {
+function pageLoaders<Args, Value>(
+  load: (leadIds: readonly string[], args: Args) => Promise<Map<string, Value>>,
+): (args: Args) => DataLoader<string, Value> {
   const byArgs = new Map<string, DataLoader<string, Value>>();
   return (args) => {
     const key = JSON.stringify(args);
@@ -50,7 +52,12 @@ function pageLoaders<Args, Value>(load: (leadIds: readonly string[], args: Args)
   };
 }
 
-export function createLoaders(deps: { dataSource: DataSource; scoring: ScoringService; leads: LeadService; activities: ActivityService }): GraphQLContext['loaders'] {
+export function createLoaders(deps: {
+  dataSource: DataSource;
+  scoring: ScoringService;
+  leads: LeadService;
+  activities: ActivityService;
+}): GraphQLContext['loaders'] {
   return {
     activities: pageLoaders((leadIds, args: ActivityPageArgs) => deps.activities.activitiesOfLeads(leadIds, args)),
     scoreHistory: pageLoaders((leadIds, args: HistoryPageArgs) => historyOfLeads(deps.dataSource.manager, leadIds, args)),

@@ -56,7 +56,12 @@ export function createErrorFormatter(logger: Logger) {
     }
     // GraphQL argument coercion errors (wrong type, malformed DateTime) carry no original error.
     if (error instanceof GraphQLError && !error.originalError) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: code ?? 'BAD_USER_INPUT' } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: code ?? 'BAD_USER_INPUT' },
+      };
     }
     const timeoutMs = statementTimeoutOf(original);
     if (timeoutMs !== null) {
@@ -68,7 +73,12 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     if (isCancelledByClient(original)) {
-      return { message: 'The request was cancelled: its client closed the connection', path: formatted.path, locations: formatted.locations, extensions: { code: 'CLIENT_CLOSED_REQUEST' } };
+      return {
+        message: 'The request was cancelled: its client closed the connection',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'CLIENT_CLOSED_REQUEST' },
+      };
     }
     const errorId = randomUUID();
     if (isConnectionLost(original)) {
@@ -76,7 +86,12 @@ export function createErrorFormatter(logger: Logger) {
       // Before COMMIT the server rolls the transaction back; at COMMIT it may have committed first.
       const reason = connectionLossOutcome(original);
       const message = reason === 'OUTCOME_UNKNOWN' ? OUTCOME_UNKNOWN_MESSAGE : DATABASE_UNAVAILABLE_MESSAGE;
-      return { message, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE', reason, errorId } };
+      return {
+        message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason, errorId },
+      };
     }
     logger.error({ err: original, errorId, path: formatted.path }, 'internal error while executing GraphQL');
     return {

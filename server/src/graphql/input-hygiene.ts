@@ -17,7 +17,9 @@ function literalProblems(document: DocumentNode, problems: Problem[]): void {
       const defect = textDefect(node.value);
       if (defect) problems.push({ path, message: defect });
     } else if (node.kind === Kind.LIST) {
-      node.values.forEach((item, index) => walk(item, childPath(path, index)));
+      node.values.forEach((item, index) => {
+        walk(item, childPath(path, index));
+      });
     } else if (node.kind === Kind.OBJECT) {
       for (const field of node.fields) walk(field.value, childPath(path, field.name.value));
     }

@@ -147,15 +147,22 @@ export function rateLimitPlugin(options: { points: number; durationSeconds: numb
       return {
         async didResolveOperation({ contextValue }) {
           const principal = contextValue.principal;
-          const key = principal ? (principal.kind === 'apiKey' ? `key:${principal.keyId}` : `user:${principal.userId}`) : `anon:${contextValue.clientAddress ?? 'unknown'}`;
+          const key = principal
+            ? principal.kind === 'apiKey'
+              ? `key:${principal.keyId}`
+              : `user:${principal.userId}`
+            : `anon:${contextValue.clientAddress ?? 'unknown'}`;
           try {
             await limiter.consume(key);
           } catch (error) {
             if (!(error instanceof RateLimiterRes)) throw error;
             const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-            throw new GraphQLError(`Rate limit exceeded: at most ${options.points} requests per ${options.durationSeconds} s; retry in ${retryAfter} s`, {
-              extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } },
-            });
+            throw new GraphQLError(
+              `Rate limit exceeded: at most ${options.points} requests per ${options.durationSeconds} s; retry in ${retryAfter} s`,
+              {
+                extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } },
+              },
+            );
           }
         },
       };

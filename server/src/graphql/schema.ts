@@ -17,20 +17,44 @@ import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
-export const resolverClasses = [LeadResolver, LeadConnectionResolver, LeadOutcomeResolver, ActivityResolver, RecordActivityPayloadResolver, RuleSetResolver, ScoringResolver, DecayPreviewChangeResolver, LeadErasureResolver, AuthResolver, AuditResolver, WebhookResolver, BacktestResolver, ApplySuggestionsResolver, BacktestCohortResolver, BacktestRunCohortResolver, ScoreConversionProbabilityResolver, BacktestRunExportResolver] as const;
+export const resolverClasses = [
+  LeadResolver,
+  LeadConnectionResolver,
+  LeadOutcomeResolver,
+  ActivityResolver,
+  RecordActivityPayloadResolver,
+  RuleSetResolver,
+  ScoringResolver,
+  DecayPreviewChangeResolver,
+  LeadErasureResolver,
+  AuthResolver,
+  AuditResolver,
+  WebhookResolver,
+  BacktestResolver,
+  ApplySuggestionsResolver,
+  BacktestCohortResolver,
+  BacktestRunCohortResolver,
+  ScoreConversionProbabilityResolver,
+  BacktestRunExportResolver,
+] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
-export type ResolverInstances = Map<Function, object>;
+export type ResolverInstances = Map<ResolverClass, object>;
+
+/** A resolver class as type-graphql takes it (any constructor). */
+// biome-ignore lint/suspicious/noExplicitAny: constructors of resolvers take different arguments
+export type ResolverClass = abstract new (...args: any[]) => object;
+type ResolverList = Parameters<typeof buildSchema>[0]['resolvers'];
 
 export async function createSchema(instances: ResolverInstances): Promise<GraphQLSchema> {
   const container: ContainerType = {
-    get(resolverClass: Function) {
+    get(resolverClass: ResolverClass) {
       const instance = instances.get(resolverClass);
       if (!instance) throw new Error(`No instance for resolver ${resolverClass.name}`);
       return instance;
     },
   };
-  return buildSchema({ resolvers: [...resolverClasses] as unknown as [Function, ...Function[]], container, authChecker, validate: false });
+  return buildSchema({ resolvers: [...resolverClasses] as unknown as ResolverList, container, authChecker, validate: false });
 }
 
 /** The SDL committed as schema.graphql (sorted, so it diffs well). */
@@ -40,5 +64,5 @@ export function printSchemaSdl(schema: GraphQLSchema): string {
 
 /** The schema's shape does not depend on resolver instances; this builds it without a database. */
 export function buildSchemaForEmit(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolverClasses] as unknown as [Function, ...Function[]], authChecker, validate: false });
+  return buildSchema({ resolvers: [...resolverClasses] as unknown as ResolverList, authChecker, validate: false });
 }

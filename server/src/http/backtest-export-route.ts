@@ -11,7 +11,14 @@ import { runInRequestScope } from '../db/query-scope';
 /** Who may export a backtest: whoever may read it (backtestRun). */
 const READERS = ['marketing', 'sales', 'viewer'] as const;
 
-const STATUS: Record<ErrorKind, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429 };
+const STATUS: Record<ErrorKind, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+};
 
 /**
  * GET /backtests/:id/leads.csv: the run's per-lead results, streamed. Authenticated like /graphql
@@ -32,7 +39,10 @@ export function backtestExportRoute(app: App) {
         let actor: string;
         if (typeof req.query.token === 'string') actor = exporter.verifyLink(runId, req.query.token).actor;
         else {
-          const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
+          const principal = await app.services.auth.authenticate({
+            authorization: req.headers.authorization,
+            apiKey: req.get('x-api-key'),
+          });
           assertAllowed(principal, [...READERS], 'GET /backtests/:id/leads.csv');
           actor = describePrincipal(principal!);
         }
@@ -58,7 +68,9 @@ export function backtestExportRoute(app: App) {
           return;
         }
         if (error instanceof DomainError) {
-          res.status(STATUS[error.kind]).json({ errors: [{ message: error.message, extensions: { code: error.kind, reason: error.code } }] });
+          res
+            .status(STATUS[error.kind])
+            .json({ errors: [{ message: error.message, extensions: { code: error.kind, reason: error.code } }] });
           return;
         }
         const errorId = randomUUID();

@@ -88,7 +88,12 @@ export function createContext(
     principal,
     authenticationError,
     signal,
-    loaders: createLoaders({ dataSource: app.dataSource, scoring: app.services.scoring, leads: app.services.leads, activities: app.services.activities }),
+    loaders: createLoaders({
+      dataSource: app.dataSource,
+      scoring: app.services.scoring,
+      leads: app.services.leads,
+      activities: app.services.activities,
+    }),
   };
 }
 
@@ -149,13 +154,19 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
         const requestId = requestIdFrom(req.headers['x-request-id']);
         const signal = res.locals.signal as AbortSignal;
         try {
-          const principal = await app.services.auth.authenticate({ authorization: req.headers.authorization, apiKey: req.get('x-api-key') });
+          const principal = await app.services.auth.authenticate({
+            authorization: req.headers.authorization,
+            apiKey: req.get('x-api-key'),
+          });
           return { ...createContext(app, principal, requestId, undefined, signal), clientAddress: req.ip };
         } catch (error) {
           // Refused credentials still let signIn through; the plugin reports them for anything else.
-          if (error instanceof UnauthenticatedError) return { ...createContext(app, null, requestId, error, signal), clientAddress: req.ip };
+          if (error instanceof UnauthenticatedError)
+            return { ...createContext(app, null, requestId, error, signal), clientAddress: req.ip };
           if (isConnectionLost(error)) {
-            throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } } });
+            throw new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+              extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
+            });
           }
           throw error;
         }
@@ -166,7 +177,8 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
   // Body parser failures: a clear GraphQL-shaped error, never a stack trace.
   expressApp.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    if (error.type === 'entity.too.large') return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${HTTP_LIMITS.maxBodyBytes}`);
+    if (error.type === 'entity.too.large')
+      return jsonError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${HTTP_LIMITS.maxBodyBytes}`);
     if (error.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
     if (error.status && error.status < 500) return jsonError(res, error.status, 'BAD_REQUEST', error.message);
     const errorId = randomUUID();

@@ -13,11 +13,17 @@ async function* chunked(text: string, sizes: number[]): AsyncGenerator<string> {
 }
 
 /** Every record with its line, as read from the text cut into chunks of these sizes. */
-async function readLines(text: string, sizes: number[] = [text.length], delimiter = ','): Promise<Array<{ record: string[]; line: number }>> {
+async function readLines(
+  text: string,
+  sizes: number[] = [text.length],
+  delimiter = ',',
+): Promise<Array<{ record: string[]; line: number }>> {
   const out: Array<{ record: string[]; line: number }> = [];
   for await (const batch of csvRecords(chunked(text, sizes), delimiter)) {
     expect(batch.lines).toHaveLength(batch.records.length);
-    batch.records.forEach((record, i) => out.push({ record, line: batch.lines[i] }));
+    batch.records.forEach((record, i) => {
+      out.push({ record, line: batch.lines[i] });
+    });
   }
   return out;
 }
@@ -47,7 +53,10 @@ describe('csvRecords', () => {
   });
 
   it('uses the given delimiter', async () => {
-    expect(await read('a;b\n"x;y";z\n', undefined, ';')).toEqual([['a', 'b'], ['x;y', 'z']]);
+    expect(await read('a;b\n"x;y";z\n', undefined, ';')).toEqual([
+      ['a', 'b'],
+      ['x;y', 'z'],
+    ]);
   });
 
   it('reads the same records, each on the line it starts on, however the text is cut into chunks', async () => {
@@ -55,16 +64,21 @@ describe('csvRecords', () => {
     // A record of one empty value is written as a blank line, which reads back as [''].
     const records = fc.array(fc.array(value, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 12 });
     await fc.assert(
-      fc.asyncProperty(records, fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 40 }), async (rs, lineBreak, sizes) => {
-        const text = serialise(rs, lineBreak);
-        let line = 1;
-        const expected = rs.map((record) => {
-          const at = line;
-          line += 1 + record.join('').split('\n').length - 1;
-          return { record, line: at };
-        });
-        expect(await readLines(text, sizes)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        records,
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 40 }),
+        async (rs, lineBreak, sizes) => {
+          const text = serialise(rs, lineBreak);
+          let line = 1;
+          const expected = rs.map((record) => {
+            const at = line;
+            line += 1 + record.join('').split('\n').length - 1;
+            return { record, line: at };
+          });
+          expect(await readLines(text, sizes)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -84,7 +98,10 @@ describe('csvRecords', () => {
     })();
     await expect(reading).rejects.toThrow(CsvSyntaxError);
     await expect(reading).rejects.toMatchObject({ message: 'Quoted field unterminated', line: 3 });
-    expect(seen).toEqual([['a', 'b'], ['1', '2']]);
+    expect(seen).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
 
   it('a malformed closing quote is a syntax error', async () => {

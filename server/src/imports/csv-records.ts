@@ -69,7 +69,11 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
   let line = 1;
 
   /** The records of text up to the parser's cursor (or up to a syntax error) with their lines. */
-  const parse = (parser: Papa.Parser, text: string, final: boolean): { batch: CsvRecordBatch; cursor: number; error: CsvSyntaxError | null } => {
+  const parse = (
+    parser: Papa.Parser,
+    text: string,
+    final: boolean,
+  ): { batch: CsvRecordBatch; cursor: number; error: CsvSyntaxError | null } => {
     const result = parser.parse(text, 0, !final) as PapaResult;
     const [error] = result.errors;
     const records = error ? result.data.slice(0, error.row) : result.data;
@@ -111,7 +115,8 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
     pending = text.slice(cursor);
     // An incomplete record is carried into the next chunk; one this long is a quote left open
     // (values are far shorter), and carrying it on would re-read the rest of the file per chunk.
-    if (pending.length > MAX_RECORD_CHARS) throw new CsvSyntaxError(`a record is longer than ${MAX_RECORD_CHARS / 1_000_000} million characters: is a quote left open?`, line);
+    if (pending.length > MAX_RECORD_CHARS)
+      throw new CsvSyntaxError(`a record is longer than ${MAX_RECORD_CHARS / 1_000_000} million characters: is a quote left open?`, line);
   }
   if (pending !== '') {
     const { batch, error } = parse(parser ?? start(lineBreakOf(pending, true) ?? '\n'), pending, true);

@@ -5,7 +5,7 @@ import type { App } from '../app';
 import type { DatabaseConfig } from '../db/database-config';
 import { describeDatabase } from '../db/database-config';
 import { ImportError, ImportErrorCode } from './import.errors';
-import { IMPORT_DEFAULTS, runImport, type ImportSummary } from './import.service';
+import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary, runImport } from './import.service';
 
 export const USAGE = `Usage: npm run import -- <file.csv> --mapping <mapping.json> [options]
 
@@ -81,7 +81,8 @@ export function processesUsing(dataDir: string): number[] | null {
 function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < (name === '--max-rejected' ? 0 : 1)) throw new UsageError(`${name} must be a whole number${name === '--max-rejected' ? '' : ' above 0'}, got "${value}"`);
+  if (!Number.isInteger(n) || n < (name === '--max-rejected' ? 0 : 1))
+    throw new UsageError(`${name} must be a whole number${name === '--max-rejected' ? '' : ' above 0'}, got "${value}"`);
   return n;
 }
 
@@ -95,20 +96,27 @@ export function formatSummary(summary: ImportSummary): string[] {
   lines.push(`  rows read       ${fmt(summary.rowsRead)}`);
   const { imported } = summary;
   if (summary.status === 'dry_run') {
-    lines.push(`  would import    ${fmt(imported.total)} (create ${fmt(imported.created)}, update or leave unchanged ${fmt(imported.updated)})`);
+    lines.push(
+      `  would import    ${fmt(imported.total)} (create ${fmt(imported.created)}, update or leave unchanged ${fmt(imported.updated)})`,
+    );
   } else if (summary.status === 'imported') {
-    lines.push(`  imported        ${fmt(imported.total)} (created ${fmt(imported.created)}, updated ${fmt(imported.updated)}, unchanged ${fmt(imported.unchanged)})`);
+    lines.push(
+      `  imported        ${fmt(imported.total)} (created ${fmt(imported.created)}, updated ${fmt(imported.updated)}, unchanged ${fmt(imported.unchanged)})`,
+    );
   } else {
     lines.push('  imported        nothing: the import ran in one transaction, which was rolled back');
   }
   lines.push(`  rejected        ${fmt(summary.rejected.rows)}${summary.rejected.rows ? ' rows (reasons below)' : ''}`);
   if (summary.attributesDefined.length) {
-    lines.push(`  attributes      ${summary.status === 'dry_run' ? 'would define' : 'defined'} ${summary.attributesDefined.length}: ${summary.attributesDefined.join(', ')}`);
+    lines.push(
+      `  attributes      ${summary.status === 'dry_run' ? 'would define' : 'defined'} ${summary.attributesDefined.length}: ${summary.attributesDefined.join(', ')}`,
+    );
   }
   if (summary.activities.inserted || summary.activities.alreadyRecorded) {
     lines.push(`  activities      ${fmt(summary.activities.inserted)} recorded, ${fmt(summary.activities.alreadyRecorded)} already there`);
   }
-  if (summary.status === 'imported') lines.push(`  scored          ${fmt(summary.scoring.leadsScored)} leads (${fmt(summary.scoring.leadsChanged)} scores changed)`);
+  if (summary.status === 'imported')
+    lines.push(`  scored          ${fmt(summary.scoring.leadsScored)} leads (${fmt(summary.scoring.leadsChanged)} scores changed)`);
   lines.push(
     `  time            load ${seconds(summary.timings.loadMs)} (${fmt(summary.rowsPerSecond)} rows/s), scoring ${seconds(summary.timings.scoreMs)}, total ${seconds(summary.timings.totalMs)}`,
   );
@@ -117,7 +125,9 @@ export function formatSummary(summary: ImportSummary): string[] {
     lines.push('Rejected rows by reason:');
     for (const group of summary.rejected.byReason) {
       const more = group.rows > group.firstLines.length ? ', ...' : '';
-      lines.push(`  ${fmt(group.rows).padStart(7)}  ${group.reason}  (line${group.firstLines.length > 1 ? 's' : ''} ${group.firstLines.join(', ')}${more})`);
+      lines.push(
+        `  ${fmt(group.rows).padStart(7)}  ${group.reason}  (line${group.firstLines.length > 1 ? 's' : ''} ${group.firstLines.join(', ')}${more})`,
+      );
     }
   }
   if (summary.error) lines.push(`Error (${summary.error.code}): ${summary.error.message}`);
@@ -127,25 +137,30 @@ export function formatSummary(summary: ImportSummary): string[] {
 /** Prints each rejected row to stderr (the report file holds all of them). */
 const MAX_PRINTED_REJECTIONS = 1000;
 
+/** The command line as node:util parses it. */
+function parseArgv(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      mapping: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      report: { type: 'string' },
+      'max-rows': { type: 'string' },
+      'max-file-mb': { type: 'string' },
+      'max-rejected': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'no-progress': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
 /** `npm run import`; returns the exit code. */
 export async function runImportCli(argv: string[], io: ImportCliIo): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgv>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        mapping: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        report: { type: 'string' },
-        'max-rows': { type: 'string' },
-        'max-file-mb': { type: 'string' },
-        'max-rejected': { type: 'string' },
-        'batch-size': { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgv(argv);
   } catch (error) {
     io.err(`error: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -155,15 +170,20 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
     io.out(USAGE);
     return 0;
   }
-  let options;
+  let options: ImportOptions;
   try {
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one CSV file, got ${positionals.length}` : 'give the CSV file to import');
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? `give one CSV file, got ${positionals.length}` : 'give the CSV file to import');
     if (!values.mapping) throw new UsageError('--mapping <mapping.json> is required');
     const maxFileMb = values['max-file-mb'] === undefined ? undefined : Number(values['max-file-mb']);
-    if (maxFileMb !== undefined && !(maxFileMb > 0)) throw new UsageError(`--max-file-mb must be a number above 0, got "${values['max-file-mb']}"`);
+    if (maxFileMb !== undefined && !(maxFileMb > 0))
+      throw new UsageError(`--max-file-mb must be a number above 0, got "${values['max-file-mb']}"`);
     const file = positionals[0];
     const stamp = (io.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
-    const reportFile = values.report === 'none' ? null : (values.report ?? path.resolve('.data', 'import-reports', `${path.basename(file, path.extname(file))}-${stamp}.json`));
+    const reportFile =
+      values.report === 'none'
+        ? null
+        : (values.report ?? path.resolve('.data', 'import-reports', `${path.basename(file, path.extname(file))}-${stamp}.json`));
     options = {
       file,
       mapping: values.mapping,
@@ -199,7 +219,10 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
     const summary = await runImport(app, options);
     const shown = summary.rejected.details.slice(0, MAX_PRINTED_REJECTIONS);
     for (const row of shown) io.err(`line ${row.line}: ${row.problems.join('; ')}`);
-    if (summary.rejected.rows > shown.length) io.err(`... and ${fmt(summary.rejected.rows - shown.length)} more rejected rows${summary.reportFile ? ` (all in ${summary.reportFile})` : ''}`);
+    if (summary.rejected.rows > shown.length)
+      io.err(
+        `... and ${fmt(summary.rejected.rows - shown.length)} more rejected rows${summary.reportFile ? ` (all in ${summary.reportFile})` : ''}`,
+      );
     const lines = formatSummary(summary);
     for (const line of lines) (summary.status === 'failed' ? io.err : io.out)(line);
     return summary.status === 'failed' ? 1 : 0;

@@ -22,7 +22,11 @@ export class ImportError extends DomainError {
   readonly kind: ErrorKind = 'BAD_USER_INPUT';
 
   static of(code: ImportErrorCode, message: string, problems: Problem[] = []): ImportError {
-    return new ImportError(code, problems.length ? `${message}:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` : message, problems);
+    return new ImportError(
+      code,
+      problems.length ? `${message}:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` : message,
+      problems,
+    );
   }
 }
 

@@ -132,11 +132,14 @@ function emptySummary(options: ImportOptions, database: string): ImportSummary {
 function copyValue(value: string | number | null): string {
   if (value === null) return '\\N';
   const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : text;
 }
 
 /** Columns of a staged row; COPY text lists them in this order. */
-const STAGE_COLUMNS = 'external_id text, email text, source text, segment text, created_at timestamptz, outcome text, outcome_at timestamptz, deal_value numeric, attributes jsonb';
+const STAGE_COLUMNS =
+  'external_id text, email text, source text, segment text, created_at timestamptz, outcome text, outcome_at timestamptz, deal_value numeric, attributes jsonb';
 
 /**
  * The set-based upsert of one batch from a relation `s` with STAGE_COLUMNS. Mapped attributes are
@@ -240,7 +243,9 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
   const aside = (await lookahead.connect()) as pg.PoolClient;
   const names = compiled.attributeNames;
   const nowIso = now.toISOString();
-  const { rows: [{ sequence }] } = await aside.query<{ sequence: string }>(`SELECT pg_get_serial_sequence('lead', 'id') AS sequence`);
+  const {
+    rows: [{ sequence }],
+  } = await aside.query<{ sequence: string }>(`SELECT pg_get_serial_sequence('lead', 'id') AS sequence`);
   // The ids for the batch when none of its externalIds is taken yet, else null.
   const newIdsSql = `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM lead WHERE external_id = ANY($1::text[]))
                             THEN ARRAY(SELECT nextval($2::regclass) FROM generate_series(1, cardinality($1::text[])))::text[] END AS ids`;
@@ -256,31 +261,47 @@ async function copyWriter(manager: EntityManager, compiled: CompiledMapping, now
       const row = rows[i];
       // As in upsertSql: a blank createdAt is now, and without the column a lead with an outcome
       // date exists from that date at the latest.
-      const createdAt = compiled.writes.createdAt ? (row.createdAt ?? nowIso) : row.outcomeAt !== null && Date.parse(row.outcomeAt) < now.getTime() ? row.outcomeAt : nowIso;
-      lines[i] = `${ids[i]}\t${copyValue(row.externalId)}\t${copyValue(row.email)}\t${copyValue(row.source)}\t${copyValue(row.segment)}\t${copyAttributes(row)}\t${row.outcome ?? 'open'}\t${copyValue(row.outcomeAt)}\t${copyValue(row.dealValue)}\t${createdAt}\t${nowIso}\n`;
+      const createdAt = compiled.writes.createdAt
+        ? (row.createdAt ?? nowIso)
+        : row.outcomeAt !== null && Date.parse(row.outcomeAt) < now.getTime()
+          ? row.outcomeAt
+          : nowIso;
+      lines[i] =
+        `${ids[i]}\t${copyValue(row.externalId)}\t${copyValue(row.email)}\t${copyValue(row.source)}\t${copyValue(row.segment)}\t${copyAttributes(row)}\t${row.outcome ?? 'open'}\t${copyValue(row.outcomeAt)}\t${copyValue(row.dealValue)}\t${createdAt}\t${nowIso}\n`;
     }
     return lines.join('');
   };
   const stageText = (rows: ImportRow[]) =>
     rows
-      .map((row) => `${copyValue(row.externalId)}\t${copyValue(row.email)}\t${copyValue(row.source)}\t${copyValue(row.segment)}\t${copyValue(row.createdAt)}\t${copyValue(row.outcome)}\t${copyValue(row.outcomeAt)}\t${copyValue(row.dealValue)}\t${copyAttributes(row)}\n`)
+      .map(
+        (row) =>
+          `${copyValue(row.externalId)}\t${copyValue(row.email)}\t${copyValue(row.source)}\t${copyValue(row.segment)}\t${copyValue(row.createdAt)}\t${copyValue(row.outcome)}\t${copyValue(row.outcomeAt)}\t${copyValue(row.dealValue)}\t${copyAttributes(row)}\n`,
+      )
       .join('');
   const copyIn = (sql: string, text: string) => pipeline(Readable.from([text]), client.query(copyFrom(sql)));
 
   return {
     prepare(rows) {
       // Asked now, queued behind the batches before it: the text is built while they are written.
-      const ready = aside.query<{ ids: string[] | null }>(newIdsSql, [rows.map((row) => row.externalId), sequence]).then(({ rows: [{ ids }] }) => (ids ? { ids, text: leadText(rows, ids) } : { ids, text: stageText(rows) }));
+      const ready = aside
+        .query<{ ids: string[] | null }>(newIdsSql, [rows.map((row) => row.externalId), sequence])
+        .then(({ rows: [{ ids }] }) => (ids ? { ids, text: leadText(rows, ids) } : { ids, text: stageText(rows) }));
       ready.catch(() => undefined); // awaited by the write, unless an earlier one failed
       asked.add(ready);
       void ready.finally(() => asked.delete(ready)).catch(() => undefined);
       return async () => {
         const { ids, text } = await ready;
         if (ids) {
-          await copyIn('COPY lead (id, external_id, email, source, segment, attributes, outcome, outcome_at, deal_value, created_at, updated_at) FROM STDIN', text).catch((error: unknown) => {
+          await copyIn(
+            'COPY lead (id, external_id, email, source, segment, attributes, outcome, outcome_at, deal_value, created_at, updated_at) FROM STDIN',
+            text,
+          ).catch((error: unknown) => {
             // Taken since the check by a writer outside the import (a unique violation).
             if ((error as { code?: string }).code !== '23505') throw error;
-            throw ImportError.of(ImportErrorCode.ConcurrentChange, `a lead of this file was created by another writer while the import ran (${(error as Error & { detail?: string }).detail ?? (error as Error).message}); nothing was imported: run it again`);
+            throw ImportError.of(
+              ImportErrorCode.ConcurrentChange,
+              `a lead of this file was created by another writer while the import ran (${(error as Error & { detail?: string }).detail ?? (error as Error).message}); nothing was imported: run it again`,
+            );
           });
           return ids.map((id, i) => ({ id, created: true, segment: rows[i].segment }));
         }
@@ -333,9 +354,8 @@ async function writeActivities(manager: EntityManager, rows: ImportRow[]): Promi
 }
 
 async function readCatalog(manager: EntityManager): Promise<Map<string, CatalogEntry>> {
-  const rows: Array<{ name: string; type: AttributeType; label: string; description: string; allowedValues: string[] | null }> = await manager.query(
-    'SELECT name, type, label, description, allowed_values AS "allowedValues" FROM attribute_definition',
-  );
+  const rows: Array<{ name: string; type: AttributeType; label: string; description: string; allowedValues: string[] | null }> =
+    await manager.query('SELECT name, type, label, description, allowed_values AS "allowedValues" FROM attribute_definition');
   return new Map(rows.map((row) => [row.name, row]));
 }
 
@@ -345,7 +365,16 @@ class Progress {
 
   constructor(enabled: boolean) {
     this.multibar = enabled
-      ? new MultiBar({ stream: process.stderr, clearOnComplete: false, hideCursor: true, format: '{phase} [{bar}] {percentage}% | {detail} | ETA {eta_formatted}', etaBuffer: 50 }, Presets.shades_classic)
+      ? new MultiBar(
+          {
+            stream: process.stderr,
+            clearOnComplete: false,
+            hideCursor: true,
+            format: '{phase} [{bar}] {percentage}% | {detail} | ETA {eta_formatted}',
+            etaBuffer: 50,
+          },
+          Presets.shades_classic,
+        )
       : null;
   }
 
@@ -408,11 +437,17 @@ export class ImportService {
     const size = await stat(options.file).then(
       (info) => info.size,
       (error: NodeJS.ErrnoException) => {
-        throw ImportError.of(ImportErrorCode.InvalidFile, `cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+        throw ImportError.of(
+          ImportErrorCode.InvalidFile,
+          `cannot read ${options.file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+        );
       },
     );
     if (size > maxFileBytes) {
-      throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is ${(size / 1048576).toFixed(1)} MB; the limit is ${(maxFileBytes / 1048576).toFixed(1)} MB (--max-file-mb)`);
+      throw ImportError.of(
+        ImportErrorCode.InvalidFile,
+        `${options.file} is ${(size / 1048576).toFixed(1)} MB; the limit is ${(maxFileBytes / 1048576).toFixed(1)} MB (--max-file-mb)`,
+      );
     }
 
     const fileStream = createReadStream(options.file, { encoding: 'utf8' });
@@ -422,12 +457,14 @@ export class ImportService {
       if (!first) throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} is empty: no header line`);
       const header = first.record.map((name) => name.trim());
       const headerProblems = checkHeader(mapping, header);
-      if (headerProblems.length) throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} does not fit the mapping`, headerProblems);
+      if (headerProblems.length)
+        throw ImportError.of(ImportErrorCode.InvalidFile, `${options.file} does not fit the mapping`, headerProblems);
 
       const loadStarted = Date.now();
       const body = async (manager: EntityManager) => {
         const plan = planAttributes(mapping, await readCatalog(manager));
-        if (plan.problems.length) throw ImportError.of(ImportErrorCode.CatalogConflict, 'the mapping does not fit the attribute catalog', plan.problems);
+        if (plan.problems.length)
+          throw ImportError.of(ImportErrorCode.CatalogConflict, 'the mapping does not fit the attribute catalog', plan.problems);
         if (!options.dryRun && plan.toDefine.length) {
           await manager.query(
             `INSERT INTO attribute_definition (name, type, label, description, allowed_values)
@@ -439,8 +476,22 @@ export class ImportService {
         }
         summary.attributesDefined = plan.toDefine.map((definition) => definition.name);
         const compiled = compileMapping(mapping, header, { catalog: plan.effective, fieldLimits: LEAD_FIELD_LIMITS, now });
-        const writer = options.dryRun ? dryRunWriter(manager) : embedded ? recordsetWriter(manager, compiled, now) : await copyWriter(manager, compiled, now);
-        const written = await this.readRows(records, compiled, writer, manager, options, summary, progress, () => fileStream.bytesRead, size).finally(() => writer.close?.());
+        const writer = options.dryRun
+          ? dryRunWriter(manager)
+          : embedded
+            ? recordsetWriter(manager, compiled, now)
+            : await copyWriter(manager, compiled, now);
+        const written = await this.readRows(
+          records,
+          compiled,
+          writer,
+          manager,
+          options,
+          summary,
+          progress,
+          () => fileStream.bytesRead,
+          size,
+        ).finally(() => writer.close?.());
         summary.timings.loadMs = Date.now() - loadStarted;
         summary.rowsPerSecond = Math.round(summary.rowsRead / Math.max(summary.timings.loadMs / 1000, 0.001));
         if (!options.dryRun) await this.score(manager, written, options, summary, progress, now);
@@ -477,12 +528,20 @@ export class ImportService {
     const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
     const seen = new Map<string, number>();
     const reasons = new Map<string, { rows: number; firstLines: number[] }>();
-    const result: WriteResult = { created: [], createdSegments: new Map(), updated: [], activityLeadIds: [], activitiesInserted: 0, activitiesSkipped: 0 };
+    const result: WriteResult = {
+      created: [],
+      createdSegments: new Map(),
+      updated: [],
+      activityLeadIds: [],
+      activitiesInserted: 0,
+      activitiesSkipped: 0,
+    };
     const dryRun = options.dryRun === true;
 
     const reject = (line: number, externalId: string | null, problems: RowProblem[]) => {
       summary.rejected.rows += 1;
-      if (summary.rejected.details.length < IMPORT_DEFAULTS.maxRejectedDetails) summary.rejected.details.push({ line, externalId, problems: problems.map(describeRowProblem) });
+      if (summary.rejected.details.length < IMPORT_DEFAULTS.maxRejectedDetails)
+        summary.rejected.details.push({ line, externalId, problems: problems.map(describeRowProblem) });
       else summary.rejected.detailsTruncated = true;
       for (const key of new Set(problems.map((p) => (p.column === null ? p.reason : `${p.column}: ${p.reason}`)))) {
         const group = reasons.get(key) ?? { rows: 0, firstLines: [] };
@@ -491,7 +550,10 @@ export class ImportService {
         reasons.set(key, group);
       }
       if (summary.rejected.rows > maxRejected) {
-        throw ImportError.of(ImportErrorCode.TooManyRejected, `more than ${maxRejected} rows rejected (--max-rejected); nothing was imported. First: line ${summary.rejected.details[0]?.line}: ${summary.rejected.details[0]?.problems.join('; ')}`);
+        throw ImportError.of(
+          ImportErrorCode.TooManyRejected,
+          `more than ${maxRejected} rows rejected (--max-rejected); nothing was imported. First: line ${summary.rejected.details[0]?.line}: ${summary.rejected.details[0]?.problems.join('; ')}`,
+        );
       }
     };
 
@@ -536,7 +598,10 @@ export class ImportService {
           const line = chunk.lines[i];
           summary.rowsRead += 1;
           if (summary.rowsRead > maxRows) {
-            throw ImportError.of(ImportErrorCode.TooManyRows, `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`);
+            throw ImportError.of(
+              ImportErrorCode.TooManyRows,
+              `${options.file} has more than ${maxRows} rows (--max-rows); nothing was imported`,
+            );
           }
           const converted = compiled.convert(record, line);
           if (converted.problems) {
@@ -544,7 +609,9 @@ export class ImportService {
           } else {
             const firstLine = seen.get(converted.row.externalId);
             if (firstLine !== undefined) {
-              reject(line, converted.row.externalId, [{ column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` }]);
+              reject(line, converted.row.externalId, [
+                { column: null, reason: 'duplicate externalId', value: `${converted.row.externalId}, first on line ${firstLine}` },
+              ]);
             } else {
               // A copy, not a slice of the file's text: the map keeps every id to the end, and a
               // slice would keep the whole chunk of text it was cut from.
@@ -556,7 +623,8 @@ export class ImportService {
             await enqueue(batch);
             batch = [];
           }
-          if (summary.rowsRead % 1000 === 0) progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
+          if (summary.rowsRead % 1000 === 0)
+            progress.update(bytesRead(), `${summary.rowsRead.toLocaleString('en-US')} rows, ${summary.rejected.rows} rejected`);
         }
       }
       if (batch.length) await enqueue(batch);
@@ -585,7 +653,14 @@ export class ImportService {
    * chunks is read in one statement (lead, aggregates) once its rule set is known from its segment.
    * Leads that only got activities are locked and read as any re-score does.
    */
-  private async score(manager: EntityManager, written: WriteResult, options: ImportOptions, summary: ImportSummary, progress: Progress, now: Date): Promise<void> {
+  private async score(
+    manager: EntityManager,
+    written: WriteResult,
+    options: ImportOptions,
+    summary: ImportSummary,
+    progress: Progress,
+    now: Date,
+  ): Promise<void> {
     const started = Date.now();
     const touched = new Set([...written.created, ...written.updated]);
     const activityOnly = written.activityLeadIds.filter((id) => !touched.has(id));
@@ -602,7 +677,10 @@ export class ImportService {
         const result = await this.scoring.scoreLeads(manager, ids.slice(start, start + chunkSize), cause, scoreOptions);
         summary.scoring.leadsScored += result.leadsScored;
         summary.scoring.leadsChanged += result.leadsChanged;
-        progress.update(summary.scoring.leadsScored, `${summary.scoring.leadsScored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} leads`);
+        progress.update(
+          summary.scoring.leadsScored,
+          `${summary.scoring.leadsScored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} leads`,
+        );
       }
     }
     summary.timings.scoreMs = Date.now() - started;
@@ -613,8 +691,13 @@ export class ImportService {
 function dryRunWriter(manager: EntityManager): BatchWriter {
   return {
     prepare: (rows) => async () => {
-      const existing: Array<{ id: string }> = await manager.query('SELECT id::text AS id FROM lead WHERE external_id = ANY($1::text[])', [rows.map((row) => row.externalId)]);
-      return [...existing.map((row) => ({ id: row.id, created: false, segment: null })), ...Array.from({ length: rows.length - existing.length }, () => ({ id: '', created: true, segment: null }))];
+      const existing: Array<{ id: string }> = await manager.query('SELECT id::text AS id FROM lead WHERE external_id = ANY($1::text[])', [
+        rows.map((row) => row.externalId),
+      ]);
+      return [
+        ...existing.map((row) => ({ id: row.id, created: false, segment: null })),
+        ...Array.from({ length: rows.length - existing.length }, () => ({ id: '', created: true, segment: null })),
+      ];
     },
   };
 }
@@ -639,7 +722,8 @@ class RecordReader {
       const next = await this.batches.next();
       return next.done ? null : next.value;
     } catch (error) {
-      if (error instanceof CsvSyntaxError) throw ImportError.of(ImportErrorCode.InvalidFile, `${this.file} is not valid CSV: line ${error.line}: ${error.message}`);
+      if (error instanceof CsvSyntaxError)
+        throw ImportError.of(ImportErrorCode.InvalidFile, `${this.file} is not valid CSV: line ${error.line}: ${error.message}`);
       throw error;
     }
   }
@@ -658,7 +742,10 @@ class RecordReader {
 
 async function readMapping(file: string): Promise<ImportMapping> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw ImportError.of(ImportErrorCode.InvalidMapping, `cannot read mapping ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    throw ImportError.of(
+      ImportErrorCode.InvalidMapping,
+      `cannot read mapping ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    );
   });
   return parseMapping(text, file);
 }

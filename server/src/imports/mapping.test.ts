@@ -55,7 +55,10 @@ describe('normaliseValue', () => {
     const map = { India: 'IN' };
     expect(normaliseValue('Narnia', 'string', { map })).toEqual({ ok: true, value: 'Narnia' });
     expect(normaliseValue('Narnia', 'string', { map, unmapped: 'null' })).toEqual({ ok: true, value: null });
-    expect(normaliseValue('Narnia', 'string', { map, unmapped: 'reject' })).toEqual({ ok: false, reason: 'not a value the mapping knows (normalise.map)' });
+    expect(normaliseValue('Narnia', 'string', { map, unmapped: 'reject' })).toEqual({
+      ok: false,
+      reason: 'not a value the mapping knows (normalise.map)',
+    });
     expect(normaliseValue('india', 'string', { map, unmapped: 'reject' })).toEqual({ ok: true, value: 'IN' });
   });
 
@@ -87,7 +90,10 @@ describe('normaliseValue', () => {
   });
 
   it('splits lists, normalising each item, dropping blanks and repeats', () => {
-    expect(normaliseValue('HubSpot; salesforce;;Salesforce', 'string[]', { case: 'lower' })).toEqual({ ok: true, value: ['hubspot', 'salesforce'] });
+    expect(normaliseValue('HubSpot; salesforce;;Salesforce', 'string[]', { case: 'lower' })).toEqual({
+      ok: true,
+      value: ['hubspot', 'salesforce'],
+    });
     expect(normaliseValue('a|b', 'string[]', { separator: '|' })).toEqual({ ok: true, value: ['a', 'b'] });
     expect(normaliseValue(' ; ', 'string[]')).toEqual({ ok: true, value: null });
     expect(normaliseValue('a;Select', 'string[]', { nullValues: ['Select'] })).toEqual({ ok: true, value: ['a'] });
@@ -101,13 +107,17 @@ describe('normaliseValue', () => {
   });
 
   it('reads any finite number back exactly, and never throws on any text', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
-      expect(normaliseValue(String(n), 'number')).toEqual({ ok: true, value: Object.is(n, -0) ? 0 : n });
-    }));
-    fc.assert(fc.property(fc.string(), fc.constantFrom('string', 'number', 'boolean', 'string[]' as const), (text, type) => {
-      const result = normaliseValue(text, type, { nullValues: ['Select'], case: 'lower' });
-      expect(typeof result.ok).toBe('boolean');
-    }));
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        expect(normaliseValue(String(n), 'number')).toEqual({ ok: true, value: Object.is(n, -0) ? 0 : n });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('string', 'number', 'boolean', 'string[]' as const), (text, type) => {
+        const result = normaliseValue(text, type, { nullValues: ['Select'], case: 'lower' });
+        expect(typeof result.ok).toBe('boolean');
+      }),
+    );
   });
 });
 
@@ -207,22 +217,43 @@ describe('header and catalog', () => {
   });
 
   it('plans which attributes to define, and refuses a type that differs from the catalog', () => {
-    const catalog = new Map<string, CatalogEntry>([['visits', { name: 'visits', type: 'string', label: 'V', description: '', allowedValues: null }]]);
+    const catalog = new Map<string, CatalogEntry>([
+      ['visits', { name: 'visits', type: 'string', label: 'V', description: '', allowedValues: null }],
+    ]);
     const plan = planAttributes(MAPPING, catalog);
     expect(plan.toDefine.map((d) => d.name)).toEqual(['channel', 'optOut']);
-    expect(plan.problems).toEqual([{ path: 'attributes.Visits.type', message: expect.stringContaining('is a string in the attribute catalog, not number') }]);
+    expect(plan.problems).toEqual([
+      { path: 'attributes.Visits.type', message: expect.stringContaining('is a string in the attribute catalog, not number') },
+    ]);
     const undefinedAttribute = planAttributes({ ...MAPPING, attributes: { Visits: { attribute: 'visits', type: 'number' } } }, new Map());
-    expect(undefinedAttribute.problems).toEqual([{ path: 'attributes.Visits.define', message: expect.stringContaining('not in the attribute catalog') }]);
+    expect(undefinedAttribute.problems).toEqual([
+      { path: 'attributes.Visits.define', message: expect.stringContaining('not in the attribute catalog') },
+    ]);
   });
 });
 
 describe('converting rows', () => {
-  const compiled = compileMapping(MAPPING, HEADER, { catalog: attributeCatalogFromMapping(MAPPING), fieldLimits: { externalId: 200, email: 320, segment: 100, source: 100 }, now: NOW });
+  const compiled = compileMapping(MAPPING, HEADER, {
+    catalog: attributeCatalogFromMapping(MAPPING),
+    fieldLimits: { externalId: 200, email: 320, segment: 100, source: 100 },
+    now: NOW,
+  });
   const record = (values: Partial<Record<string, string>>) => HEADER.map((h) => values[h] ?? '');
 
   it('types and normalises a good row', () => {
     const { row, problems } = compiled.convert(
-      record({ Id: ' L-1 ', Email: 'Ana@Acme.io', Created: '2026-01-05', Won: 'Yes', Closed: '2026-02-01', Amount: '990.5', Visits: '7', Source: 'Google', 'Opt Out': 'No', 'Last Activity': 'Email Opened' }),
+      record({
+        Id: ' L-1 ',
+        Email: 'Ana@Acme.io',
+        Created: '2026-01-05',
+        Won: 'Yes',
+        Closed: '2026-02-01',
+        Amount: '990.5',
+        Visits: '7',
+        Source: 'Google',
+        'Opt Out': 'No',
+        'Last Activity': 'Email Opened',
+      }),
       2,
     );
     expect(problems).toBeUndefined();
@@ -238,12 +269,22 @@ describe('converting rows', () => {
       outcome: 'converted',
       outcomeAt: '2026-02-01T00:00:00.000Z',
       dealValue: '990.50',
-      activities: [{ type: 'email_open', occurredAt: '2026-01-05T00:00:00.000Z', idempotencyKey: 'import:Last Activity:L-1:Email Opened', properties: { importedFrom: 'Last Activity', value: 'Email Opened' } }],
+      activities: [
+        {
+          type: 'email_open',
+          occurredAt: '2026-01-05T00:00:00.000Z',
+          idempotencyKey: 'import:Last Activity:L-1:Email Opened',
+          properties: { importedFrom: 'Last Activity', value: 'Email Opened' },
+        },
+      ],
     });
   });
 
   it('leaves out attributes without a value (an existing lead loses them), ignores a deal value on a lost lead', () => {
-    const { row } = compiled.convert(record({ Id: 'L-2', Won: 'no', Amount: '100', Visits: 'Select', Source: '', 'Last Activity': 'Unknown' }), 3);
+    const { row } = compiled.convert(
+      record({ Id: 'L-2', Won: 'no', Amount: '100', Visits: 'Select', Source: '', 'Last Activity': 'Unknown' }),
+      3,
+    );
     expect(row?.attributesJson).toBe('{}');
     expect(compiled.attributeNames).toEqual(['visits', 'channel', 'optOut']);
     expect(row?.outcome).toBe('lost');
@@ -252,7 +293,10 @@ describe('converting rows', () => {
   });
 
   it('lists every problem of a bad row by column', () => {
-    const { problems } = compiled.convert(record({ Id: 'L-3', Email: 'not-an-email', Won: 'maybe', Visits: 'many', 'Opt Out': 'perhaps', Created: '2026-13-01' }), 4);
+    const { problems } = compiled.convert(
+      record({ Id: 'L-3', Email: 'not-an-email', Won: 'maybe', Visits: 'many', 'Opt Out': 'perhaps', Created: '2026-13-01' }),
+      4,
+    );
     expect(problems).toEqual([
       { column: 'Email', reason: 'not an e-mail address', value: 'not-an-email' },
       { column: 'Created', reason: 'not a valid date', value: '2026-13-01' },
@@ -282,7 +326,9 @@ describe('rules/x-education.mapping.json and rules/x-education.json', () => {
   it('the rule set reads only attributes the mapping defines (or the catalog has), with their types', () => {
     const shipped = JSON.parse(readFileSync(path.join(RULES_DIR, 'attributes.json'), 'utf8')) as { attributes: CatalogEntry[] };
     const catalog = new Map([...shipped.attributes.map((a) => [a.name, a] as const), ...attributeCatalogFromMapping(mapping)]);
-    const ruleSet = JSON.parse(readFileSync(path.join(RULES_DIR, 'x-education.json'), 'utf8')) as { facts: Array<{ source: string; name: string }> };
+    const ruleSet = JSON.parse(readFileSync(path.join(RULES_DIR, 'x-education.json'), 'utf8')) as {
+      facts: Array<{ source: string; name: string }>;
+    };
     expect(validateRuleSetDefinition(ruleSet, { attributes: catalog })).toEqual([]);
     expect(ruleSet.facts.every((fact) => fact.source === 'attribute')).toBe(true);
     expect(ruleSet.facts.map((fact) => fact.name)).not.toEqual(expect.arrayContaining(['tags']));

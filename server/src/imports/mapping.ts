@@ -133,15 +133,22 @@ export function pointerToPath(pointer: string): string {
 }
 
 function schemaProblems(errors: ErrorObject[]): Problem[] {
-  const escape = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
+  const escapePointer = (name: unknown) => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
   // A missing or unknown property is located at the property itself, not at its parent.
   const located = errors
     .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf')
     .map((error) => {
-      if (error.keyword === 'required') return { pointer: `${error.instancePath}/${escape(error.params.missingProperty)}`, message: 'is required' };
-      if (error.keyword === 'additionalProperties') return { pointer: `${error.instancePath}/${escape(error.params.additionalProperty)}`, message: 'is not a known property' };
-      if (error.keyword === 'enum') return { pointer: error.instancePath, message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
-      if (error.keyword === 'const') return { pointer: error.instancePath, message: `must be ${JSON.stringify(error.params.allowedValue)}` };
+      if (error.keyword === 'required')
+        return { pointer: `${error.instancePath}/${escapePointer(error.params.missingProperty)}`, message: 'is required' };
+      if (error.keyword === 'additionalProperties')
+        return { pointer: `${error.instancePath}/${escapePointer(error.params.additionalProperty)}`, message: 'is not a known property' };
+      if (error.keyword === 'enum')
+        return {
+          pointer: error.instancePath,
+          message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        };
+      if (error.keyword === 'const')
+        return { pointer: error.instancePath, message: `must be ${JSON.stringify(error.params.allowedValue)}` };
       return { pointer: error.instancePath, message: error.message ?? 'is invalid' };
     });
   // oneOf branches (a column name or an object) each complain; keep the deepest, most specific errors.
@@ -185,7 +192,8 @@ export function mappedColumns(mapping: ImportMapping): Array<{ column: string; p
     add(mapping.outcome.dateColumn, 'outcome.dateColumn');
     add(mapping.outcome.dealValueColumn, 'outcome.dealValueColumn');
   }
-  for (const column of Object.keys(mapping.attributes)) columns.push({ column, path: pointerToPath(`/attributes/${column.replace(/~/g, '~0').replace(/\//g, '~1')}`) });
+  for (const column of Object.keys(mapping.attributes))
+    columns.push({ column, path: pointerToPath(`/attributes/${column.replace(/~/g, '~0').replace(/\//g, '~1')}`) });
   (mapping.activities ?? []).forEach((activity, index) => {
     add(activity.column, `activities[${index}].column`);
     add(activity.occurredAtColumn, `activities[${index}].occurredAtColumn`);
@@ -209,27 +217,46 @@ function semanticProblems(mapping: ImportMapping): Problem[] {
     if (spec.type === 'boolean') {
       const trueSet = new Set((normalise.trueValues ?? DEFAULT_TRUE_VALUES).map((v) => v.toLowerCase()));
       const both = (normalise.falseValues ?? DEFAULT_FALSE_VALUES).filter((v) => trueSet.has(v.toLowerCase()));
-      if (both.length) problems.push({ path: `${path}.normalise`, message: `${both.map((v) => JSON.stringify(v)).join(', ')} cannot mean both true and false` });
+      if (both.length)
+        problems.push({
+          path: `${path}.normalise`,
+          message: `${both.map((v) => JSON.stringify(v)).join(', ')} cannot mean both true and false`,
+        });
     }
-    if (spec.normalise?.separator !== undefined && spec.type !== 'string[]') problems.push({ path: `${path}.normalise.separator`, message: 'applies to string[] attributes only' });
+    if (spec.normalise?.separator !== undefined && spec.type !== 'string[]')
+      problems.push({ path: `${path}.normalise.separator`, message: 'applies to string[] attributes only' });
     if (spec.define?.values && spec.type !== 'string' && spec.type !== 'string[]') {
       problems.push({ path: `${path}.define.values`, message: 'a fixed vocabulary applies to string and string[] attributes only' });
     }
     if (spec.type === 'number' || spec.type === 'boolean') {
       for (const [key, value] of Object.entries(normalise.map ?? {})) {
         if (value === null) continue;
-        const ok = spec.type === 'number' ? NUMBER.test(value.trim()) : [...(normalise.trueValues ?? DEFAULT_TRUE_VALUES), ...(normalise.falseValues ?? DEFAULT_FALSE_VALUES)].some((v) => v.toLowerCase() === value.toLowerCase());
-        if (!ok) problems.push({ path: `${path}.normalise.map${pointerToPath(`/${key}`)}`, message: `maps to ${JSON.stringify(value)}, which is not a ${spec.type === 'number' ? 'number' : 'true or false value'}` });
+        const ok =
+          spec.type === 'number'
+            ? NUMBER.test(value.trim())
+            : [...(normalise.trueValues ?? DEFAULT_TRUE_VALUES), ...(normalise.falseValues ?? DEFAULT_FALSE_VALUES)].some(
+                (v) => v.toLowerCase() === value.toLowerCase(),
+              );
+        if (!ok)
+          problems.push({
+            path: `${path}.normalise.map${pointerToPath(`/${key}`)}`,
+            message: `maps to ${JSON.stringify(value)}, which is not a ${spec.type === 'number' ? 'number' : 'true or false value'}`,
+          });
       }
     }
   }
   const ignored = new Set(mapping.ignore);
   const usedBy = new Map<string, string>();
   for (const { column, path } of mappedColumns(mapping)) {
-    if (ignored.has(column)) problems.push({ path: `ignore[${mapping.ignore.indexOf(column)}]`, message: `"${column}" is used by ${path}; it cannot also be ignored` });
+    if (ignored.has(column))
+      problems.push({
+        path: `ignore[${mapping.ignore.indexOf(column)}]`,
+        message: `"${column}" is used by ${path}; it cannot also be ignored`,
+      });
     const first = usedBy.get(column);
     // One column may feed a lead field and an attribute (e.g. source and leadChannel), but not two attributes.
-    if (first && first.startsWith('attributes') && path.startsWith('attributes')) problems.push({ path, message: `"${column}" is already mapped by ${first}` });
+    if (first?.startsWith('attributes') && path.startsWith('attributes'))
+      problems.push({ path, message: `"${column}" is already mapped by ${first}` });
     if (!first) usedBy.set(column, path);
   }
   if (mapping.outcome) {
@@ -238,7 +265,8 @@ function semanticProblems(mapping: ImportMapping): Problem[] {
       (mapping.outcome[kind] ?? []).forEach((value, index) => {
         const key = value.trim().toLowerCase();
         const other = seen.get(key);
-        if (other) problems.push({ path: `outcome.${kind}[${index}]`, message: `${JSON.stringify(value)} is also listed in outcome.${other}` });
+        if (other)
+          problems.push({ path: `outcome.${kind}[${index}]`, message: `${JSON.stringify(value)} is also listed in outcome.${other}` });
         else seen.set(key, kind);
       });
     }
@@ -292,7 +320,10 @@ export function attributeCatalogFromMapping(mapping: ImportMapping): Map<string,
  * How the mapping's attributes meet the catalog: those to create (from `define`), and conflicts: a
  * type that differs from the catalog's, or a missing attribute without `define`.
  */
-export function planAttributes(mapping: ImportMapping, catalog: ReadonlyMap<string, CatalogEntry>): { toDefine: CatalogEntry[]; effective: Map<string, CatalogEntry>; problems: Problem[] } {
+export function planAttributes(
+  mapping: ImportMapping,
+  catalog: ReadonlyMap<string, CatalogEntry>,
+): { toDefine: CatalogEntry[]; effective: Map<string, CatalogEntry>; problems: Problem[] } {
   const toDefine: CatalogEntry[] = [];
   const effective = new Map<string, CatalogEntry>();
   const problems: Problem[] = [];
@@ -301,13 +332,20 @@ export function planAttributes(mapping: ImportMapping, catalog: ReadonlyMap<stri
     const path = pointerToPath(`/attributes/${column.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     const existing = catalog.get(spec.attribute);
     if (existing) {
-      if (existing.type !== spec.type) problems.push({ path: `${path}.type`, message: `attribute "${spec.attribute}" is a ${existing.type} in the attribute catalog, not ${spec.type}; map it as ${existing.type} or use another attribute name` });
+      if (existing.type !== spec.type)
+        problems.push({
+          path: `${path}.type`,
+          message: `attribute "${spec.attribute}" is a ${existing.type} in the attribute catalog, not ${spec.type}; map it as ${existing.type} or use another attribute name`,
+        });
       effective.set(spec.attribute, existing);
       continue;
     }
     const definition = declared.get(spec.attribute);
     if (!definition) {
-      problems.push({ path: `${path}.define`, message: `attribute "${spec.attribute}" is not in the attribute catalog; give {"label", "description"} so the import can define it` });
+      problems.push({
+        path: `${path}.define`,
+        message: `attribute "${spec.attribute}" is not in the attribute catalog; give {"label", "description"} so the import can define it`,
+      });
       continue;
     }
     toDefine.push(definition);
@@ -325,12 +363,22 @@ export function checkHeader(mapping: ImportMapping, header: readonly string[]): 
     present.add(name);
   });
   for (const { column, path } of mappedColumns(mapping)) {
-    if (!present.has(column)) problems.push({ path, message: `column "${column}" is not in the file; its columns are ${header.filter(Boolean).map((h) => JSON.stringify(h)).join(', ')}` });
+    if (!present.has(column))
+      problems.push({
+        path,
+        message: `column "${column}" is not in the file; its columns are ${header
+          .filter(Boolean)
+          .map((h) => JSON.stringify(h))
+          .join(', ')}`,
+      });
   }
   const accounted = new Set([...mappedColumns(mapping).map((c) => c.column), ...mapping.ignore]);
   const unaccounted = header.filter((name) => name.trim() !== '' && !accounted.has(name));
   if (unaccounted.length) {
-    problems.push({ path: 'ignore', message: `map or ignore every column; not accounted for: ${unaccounted.map((name) => JSON.stringify(name)).join(', ')}` });
+    problems.push({
+      path: 'ignore',
+      message: `map or ignore every column; not accounted for: ${unaccounted.map((name) => JSON.stringify(name)).join(', ')}`,
+    });
   }
   return problems;
 }
@@ -350,7 +398,12 @@ export interface CompiledNormaliser {
 export function compileNormaliser(options: NormaliseOptions = {}): CompiledNormaliser {
   const trim = options.trim ?? true;
   const nulls = new Set((options.nullValues ?? []).map((v) => v.trim().toLowerCase()));
-  const fold = options.case === 'lower' ? (v: string) => v.toLowerCase() : options.case === 'upper' ? (v: string) => v.toUpperCase() : (v: string) => v;
+  const fold =
+    options.case === 'lower'
+      ? (v: string) => v.toLowerCase()
+      : options.case === 'upper'
+        ? (v: string) => v.toUpperCase()
+        : (v: string) => v;
   const exact = new Map(Object.entries(options.map ?? {}));
   const folded = new Map(Object.entries(options.map ?? {}).map(([key, value]) => [key.trim().toLowerCase(), value]));
   const hasMap = exact.size > 0;
@@ -374,7 +427,11 @@ export function compileNormaliser(options: NormaliseOptions = {}): CompiledNorma
 export type TypedNormaliser = (raw: string) => Normalised<AttributeValue>;
 
 /** Normalises one raw CSV value into a typed attribute value (null = no value), or says why it cannot. */
-export function compileValueNormaliser(type: ImportAttributeType, options: NormaliseOptions = {}, allowedValues: readonly string[] | null = null): TypedNormaliser {
+export function compileValueNormaliser(
+  type: ImportAttributeType,
+  options: NormaliseOptions = {},
+  allowedValues: readonly string[] | null = null,
+): TypedNormaliser {
   const normalise = compileUncachedNormaliser(type, options, allowedValues);
   // Lists are mutable objects: never share one between rows.
   if (type === 'string[]') return normalise;
@@ -393,7 +450,11 @@ export function compileValueNormaliser(type: ImportAttributeType, options: Norma
 /** Distinct raw values remembered per column. */
 const NORMALISE_CACHE_SIZE = 10_000;
 
-function compileUncachedNormaliser(type: ImportAttributeType, options: NormaliseOptions, allowedValues: readonly string[] | null): TypedNormaliser {
+function compileUncachedNormaliser(
+  type: ImportAttributeType,
+  options: NormaliseOptions,
+  allowedValues: readonly string[] | null,
+): TypedNormaliser {
   const base = compileNormaliser(options);
   const allowed = allowedValues ? new Set(allowedValues) : null;
   switch (type) {
@@ -426,7 +487,8 @@ function compileUncachedNormaliser(type: ImportAttributeType, options: Normalise
           const item = base.text(part);
           if (!item.ok) return item;
           if (item.value === null || items.includes(item.value)) continue;
-          if (item.value.length > ATTRIBUTE_LIMITS.maxStringLength) return { ok: false, reason: `item longer than ${ATTRIBUTE_LIMITS.maxStringLength} characters` };
+          if (item.value.length > ATTRIBUTE_LIMITS.maxStringLength)
+            return { ok: false, reason: `item longer than ${ATTRIBUTE_LIMITS.maxStringLength} characters` };
           if (allowed && !allowed.has(item.value)) return { ok: false, reason: 'not an allowed value' };
           items.push(item.value);
         }
@@ -438,7 +500,8 @@ function compileUncachedNormaliser(type: ImportAttributeType, options: Normalise
       return (raw) => {
         const text = base.text(raw);
         if (!text.ok || text.value === null) return text;
-        if (text.value.length > ATTRIBUTE_LIMITS.maxStringLength) return { ok: false, reason: `longer than ${ATTRIBUTE_LIMITS.maxStringLength} characters` };
+        if (text.value.length > ATTRIBUTE_LIMITS.maxStringLength)
+          return { ok: false, reason: `longer than ${ATTRIBUTE_LIMITS.maxStringLength} characters` };
         if (allowed && !allowed.has(text.value)) return { ok: false, reason: 'not an allowed value' };
         return text;
       };
@@ -468,7 +531,12 @@ function compileJsonMember(name: string, normalise: TypedNormaliser): (raw: stri
 type JsonMember = { ok: true; json: string | null; escapes: boolean } | { ok: false; reason: string };
 
 /** Convenience for one value (tests, previews): normalise and type it. */
-export function normaliseValue(raw: string, type: ImportAttributeType, options: NormaliseOptions = {}, allowedValues: readonly string[] | null = null): Normalised<AttributeValue> {
+export function normaliseValue(
+  raw: string,
+  type: ImportAttributeType,
+  options: NormaliseOptions = {},
+  allowedValues: readonly string[] | null = null,
+): Normalised<AttributeValue> {
   return compileValueNormaliser(type, options, allowedValues)(raw);
 }
 
@@ -480,7 +548,15 @@ export function parseDateValue(raw: string, now: Date): Normalised<string> {
   if (!match) return { ok: false, reason: 'not an ISO 8601 date' };
   const [, year, month, day, hours = '00', minutes = '00', seconds = '00', zone] = match;
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth || Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) {
+  if (
+    Number(month) < 1 ||
+    Number(month) > 12 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth ||
+    Number(hours) > 23 ||
+    Number(minutes) > 59 ||
+    Number(seconds) > 59
+  ) {
     return { ok: false, reason: 'not a valid date' };
   }
   const offset = zone === undefined || zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
@@ -511,7 +587,15 @@ export interface CompiledMapping {
   /** Attribute names the mapping fills; on an existing lead these are replaced (one without a value is removed). */
   attributeNames: string[];
   /** Which lead fields the import writes (the others keep their values on existing leads). */
-  writes: { email: boolean; source: boolean; segment: boolean; createdAt: boolean; outcome: boolean; outcomeAt: boolean; dealValue: boolean };
+  writes: {
+    email: boolean;
+    source: boolean;
+    segment: boolean;
+    createdAt: boolean;
+    outcome: boolean;
+    outcomeAt: boolean;
+    dealValue: boolean;
+  };
   /** Converts one record; `line` is its line number in the file (for activity keys and reports). */
   convert(record: readonly string[], line: number): { row: ImportRow; problems?: undefined } | { row?: undefined; problems: RowProblem[] };
 }
@@ -544,7 +628,11 @@ export interface CompileOptions {
 }
 
 /** Compiles the mapping for a file whose header passed checkHeader. */
-export function compileMapping(mapping: ImportMapping, header: readonly string[], { catalog, fieldLimits, now }: CompileOptions): CompiledMapping {
+export function compileMapping(
+  mapping: ImportMapping,
+  header: readonly string[],
+  { catalog, fieldLimits, now }: CompileOptions,
+): CompiledMapping {
   const index = new Map(header.map((name, i) => [name, i] as const));
   const at = (column: string) => index.get(column) as number;
 
@@ -552,24 +640,39 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
     if (ref === undefined) return null;
     if (typeof ref === 'object' && 'value' in ref) return { column: null, constant: ref.value } as const;
     const column = columnOf(ref) as string;
-    return { column, position: at(column), normaliser: compileNormaliser({ ...normaliseOf(ref), ...(lower ? { case: 'lower' as const } : {}) }), limit, constant: undefined } as const;
+    return {
+      column,
+      position: at(column),
+      normaliser: compileNormaliser({ ...normaliseOf(ref), ...(lower ? { case: 'lower' as const } : {}) }),
+      limit,
+      constant: undefined,
+    } as const;
   };
-  const externalId = textField(mapping.externalId, fieldLimits.externalId) as NonNullable<ReturnType<typeof textField>> & { column: string };
+  const externalId = textField(mapping.externalId, fieldLimits.externalId) as NonNullable<ReturnType<typeof textField>> & {
+    column: string;
+  };
   const email = textField(mapping.email, fieldLimits.email, true);
   const source = textField(mapping.source, fieldLimits.source);
   const segment = textField(mapping.segment, fieldLimits.segment);
-  const createdAt = mapping.createdAt ? { column: columnOf(mapping.createdAt) as string, position: at(columnOf(mapping.createdAt) as string) } : null;
+  const createdAt = mapping.createdAt
+    ? { column: columnOf(mapping.createdAt) as string, position: at(columnOf(mapping.createdAt) as string) }
+    : null;
 
   const attributes = Object.entries(mapping.attributes).map(([column, spec], index) => ({
     index,
     column,
     position: at(column),
     name: spec.attribute,
-    member: compileJsonMember(spec.attribute, compileUncachedNormaliser(spec.type, { ...mapping.defaults, ...spec.normalise }, catalog.get(spec.attribute)?.allowedValues ?? null)),
+    member: compileJsonMember(
+      spec.attribute,
+      compileUncachedNormaliser(spec.type, { ...mapping.defaults, ...spec.normalise }, catalog.get(spec.attribute)?.allowedValues ?? null),
+    ),
   }));
   // Members in the order jsonb keeps an object's keys (shorter first, then bytewise): PostgreSQL then
   // finds them sorted and skips sorting each row's object: a third or more of turning JSON into jsonb.
-  const inKeyOrder = [...attributes].sort((a, b) => Buffer.byteLength(a.name) - Buffer.byteLength(b.name) || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  const inKeyOrder = [...attributes].sort(
+    (a, b) => Buffer.byteLength(a.name) - Buffer.byteLength(b.name) || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
+  );
 
   const outcome = mapping.outcome
     ? {
@@ -578,7 +681,9 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
         datePosition: mapping.outcome.dateColumn ? at(mapping.outcome.dateColumn) : -1,
         dealPosition: mapping.outcome.dealValueColumn ? at(mapping.outcome.dealValueColumn) : -1,
         values: new Map<string, LeadOutcome>(
-          (['converted', 'lost', 'open'] as const).flatMap((kind) => (mapping.outcome?.[kind] ?? []).map((value) => [value.trim().toLowerCase(), kind] as const)),
+          (['converted', 'lost', 'open'] as const).flatMap((kind) =>
+            (mapping.outcome?.[kind] ?? []).map((value) => [value.trim().toLowerCase(), kind] as const),
+          ),
         ),
       }
     : null;
@@ -646,7 +751,8 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
       const id = readText(externalId, record, problems);
       if (id === null && problems.length === 0) problems.push({ column: externalId.column, reason: 'blank externalId' });
       const emailValue = email ? readText(email, record, problems) : null;
-      if (emailValue !== null && !EMAIL.test(emailValue)) problems.push({ column: email?.column ?? null, reason: 'not an e-mail address', value: shorten(emailValue) });
+      if (emailValue !== null && !EMAIL.test(emailValue))
+        problems.push({ column: email?.column ?? null, reason: 'not an e-mail address', value: shorten(emailValue) });
       const sourceValue = source ? readText(source, record, problems) : null;
       const segmentValue = segment ? readText(segment, record, problems) : null;
 
@@ -663,8 +769,13 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
       for (const attribute of inKeyOrder) {
         const raw = record[attribute.position] ?? '';
         const member = attribute.member(raw);
-        if (!member.ok) (attributeProblems ??= []).push({ index: attribute.index, problem: { column: attribute.column, reason: member.reason, value: shorten(raw) } });
-        else if (member.json !== null) {
+        if (!member.ok) {
+          attributeProblems ??= [];
+          attributeProblems.push({
+            index: attribute.index,
+            problem: { column: attribute.column, reason: member.reason, value: shorten(raw) },
+          });
+        } else if (member.json !== null) {
           members.push(member.json);
           escapes ||= member.escapes;
         }
@@ -678,19 +789,35 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
       if (outcome) {
         const raw = record[outcome.position] ?? '';
         const kind = outcome.values.get(raw.trim().toLowerCase());
-        if (kind === undefined) problems.push({ column: outcome.column, reason: 'not a known outcome value (outcome.converted / lost / open)', value: shorten(raw) });
+        if (kind === undefined)
+          problems.push({
+            column: outcome.column,
+            reason: 'not a known outcome value (outcome.converted / lost / open)',
+            value: shorten(raw),
+          });
         else outcomeValue = kind;
         // An open lead has no outcome date, and only a conversion has a deal value: those cells are ignored.
         if (outcome.datePosition >= 0 && kind !== undefined && kind !== 'open') {
           const result = parseDateValue(record[outcome.datePosition] ?? '', now);
-          if (!result.ok) problems.push({ column: outcome.dateColumn ?? null, reason: result.reason, value: shorten(record[outcome.datePosition] ?? '') });
-          else if (result.value !== null && created !== null && result.value < created) problems.push({ column: outcome.dateColumn ?? null, reason: 'before the lead was created', value: result.value });
+          if (!result.ok)
+            problems.push({
+              column: outcome.dateColumn ?? null,
+              reason: result.reason,
+              value: shorten(record[outcome.datePosition] ?? ''),
+            });
+          else if (result.value !== null && created !== null && result.value < created)
+            problems.push({ column: outcome.dateColumn ?? null, reason: 'before the lead was created', value: result.value });
           else outcomeAt = result.value;
         }
         if (outcome.dealPosition >= 0 && kind === 'converted') {
           const result = parseDealValue(record[outcome.dealPosition] ?? '');
           if (result.ok) dealValue = result.value;
-          else problems.push({ column: outcome.dealValueColumn ?? null, reason: result.reason, value: shorten(record[outcome.dealPosition] ?? '') });
+          else
+            problems.push({
+              column: outcome.dealValueColumn ?? null,
+              reason: result.reason,
+              value: shorten(record[outcome.dealPosition] ?? ''),
+            });
         }
       }
 
@@ -705,12 +832,22 @@ export function compileMapping(mapping: ImportMapping, header: readonly string[]
         if (activity.occurredAtPosition >= 0) {
           const result = parseDateValue(record[activity.occurredAtPosition] ?? '', now);
           if (!result.ok) {
-            problems.push({ column: activity.occurredAtColumn, reason: result.reason, value: shorten(record[activity.occurredAtPosition] ?? '') });
+            problems.push({
+              column: activity.occurredAtColumn,
+              reason: result.reason,
+              value: shorten(record[activity.occurredAtPosition] ?? ''),
+            });
             continue;
           }
           occurredAt = result.value ?? occurredAt;
         }
-        if (id !== null) rowActivities.push({ type, occurredAt, idempotencyKey: idempotencyKey(activity.column, id, value), properties: { importedFrom: activity.column, value } });
+        if (id !== null)
+          rowActivities.push({
+            type,
+            occurredAt,
+            idempotencyKey: idempotencyKey(activity.column, id, value),
+            properties: { importedFrom: activity.column, value },
+          });
       }
 
       if (problems.length || id === null) return { problems };

@@ -54,7 +54,11 @@ export class JobQueue implements RescoreDispatcher, DeliveryQueue {
   /** Each delivery is a queue job retried with exponential backoff (1 s, 2 s, 4 s...). */
   async sendDeliveries(deliveryIds: string[]): Promise<void> {
     for (const deliveryId of deliveryIds) {
-      await this.boss.send(WEBHOOK_QUEUE, { deliveryId }, { retryLimit: WEBHOOK_LIMITS.maxAttempts - 1, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 });
+      await this.boss.send(
+        WEBHOOK_QUEUE,
+        { deliveryId },
+        { retryLimit: WEBHOOK_LIMITS.maxAttempts - 1, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 },
+      );
     }
   }
 
@@ -99,7 +103,12 @@ export class JobQueue implements RescoreDispatcher, DeliveryQueue {
       }
     };
     this.timers.push(setInterval(() => void pollOutbox(), handlers.outboxPollMs ?? 500));
-    this.timers.push(setInterval(() => void handlers.webhooks.requeueStale().catch((error: unknown) => this.logger.error({ err: error }, 'webhook requeue failed')), 60_000));
+    this.timers.push(
+      setInterval(
+        () => void handlers.webhooks.requeueStale().catch((error: unknown) => this.logger.error({ err: error }, 'webhook requeue failed')),
+        60_000,
+      ),
+    );
     // Jobs a crash or restart left unfinished: hand them out again (finished chunks are never redone).
     for (const jobId of await handlers.rescore.unfinishedJobIds()) await handlers.rescore.dispatch(jobId);
   }

@@ -43,7 +43,8 @@ export function checkAttributes(
     if (value === null) continue;
     switch (spec.type) {
       case 'number':
-        if (typeof value !== 'number' || !Number.isFinite(value)) problems.push({ path, message: `must be a number, got ${describe(value)}` });
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          problems.push({ path, message: `must be a number, got ${describe(value)}` });
         break;
       case 'boolean':
         if (typeof value !== 'boolean') problems.push({ path, message: `must be true or false, got ${describe(value)}` });
@@ -57,7 +58,11 @@ export function checkAttributes(
           problems.push({ path, message: `items are at most ${ATTRIBUTE_LIMITS.maxStringLength} characters` });
         } else if (spec.allowedValues) {
           const bad = value.filter((item) => !spec.allowedValues?.includes(item));
-          if (bad.length) problems.push({ path, message: `${bad.map((b) => JSON.stringify(b)).join(', ')} not allowed; use ${spec.allowedValues.join(', ')}` });
+          if (bad.length)
+            problems.push({
+              path,
+              message: `${bad.map((b) => JSON.stringify(b)).join(', ')} not allowed; use ${spec.allowedValues.join(', ')}`,
+            });
         }
         break;
       case 'date':
@@ -67,7 +72,8 @@ export function checkAttributes(
         break;
       default:
         if (typeof value !== 'string') problems.push({ path, message: `must be a string, got ${describe(value)}` });
-        else if (value.length > ATTRIBUTE_LIMITS.maxStringLength) problems.push({ path, message: `at most ${ATTRIBUTE_LIMITS.maxStringLength} characters` });
+        else if (value.length > ATTRIBUTE_LIMITS.maxStringLength)
+          problems.push({ path, message: `at most ${ATTRIBUTE_LIMITS.maxStringLength} characters` });
         else if (spec.allowedValues && !spec.allowedValues.includes(value)) {
           problems.push({ path, message: `${JSON.stringify(value)} is not allowed; use one of ${spec.allowedValues.join(', ')}` });
         }
@@ -77,10 +83,7 @@ export function checkAttributes(
 }
 
 /** Merges an update into stored attributes: given keys overwrite, null removes. */
-export function mergeAttributes(
-  current: Record<string, AttributeValue>,
-  update: Record<string, unknown>,
-): Record<string, AttributeValue> {
+export function mergeAttributes(current: Record<string, AttributeValue>, update: Record<string, unknown>): Record<string, AttributeValue> {
   const merged: Record<string, AttributeValue> = { ...current };
   for (const [name, value] of Object.entries(update)) {
     if (value === null) delete merged[name];

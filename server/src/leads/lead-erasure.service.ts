@@ -52,7 +52,8 @@ export class LeadErasureService {
       throw InvalidInputError.of(LeadErasureErrorCode.InvalidErasure, [{ path: 'id', message: 'give exactly one of id and externalId' }]);
     }
     if (byId && !/^\d{1,18}$/.test(input.id as string)) throw this.notFound('id', input.id as string);
-    if (!byId && !(input.externalId as string).trim()) throw InvalidInputError.field(LeadErasureErrorCode.InvalidErasure, 'externalId', 'must not be blank');
+    if (!byId && !(input.externalId as string).trim())
+      throw InvalidInputError.field(LeadErasureErrorCode.InvalidErasure, 'externalId', 'must not be blank');
     return this.dataSource.transaction(async (manager) => {
       const [lead]: Array<{ id: string; externalId: string }> = await manager.query(
         `SELECT id::text AS id, external_id AS "externalId" FROM lead WHERE ${byId ? 'id = $1::bigint' : 'external_id = $1'} FOR UPDATE`,
@@ -80,7 +81,10 @@ export class LeadErasureService {
 
   private async removeRows(manager: EntityManager, lead: { id: string; externalId: string }): Promise<ErasedRows> {
     const count = async (sql: string, params: unknown[]): Promise<number> => {
-      const rows: Array<{ n: number }> = await manager.query(`WITH gone AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params);
+      const rows: Array<{ n: number }> = await manager.query(
+        `WITH gone AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+        params,
+      );
       return rows[0].n;
     };
     const id = [lead.id];
@@ -90,12 +94,18 @@ export class LeadErasureService {
     // Activities take their idempotency keys with them: a retry of one after the erasure is a new request.
     const activities = await count('DELETE FROM activity WHERE lead_id = $1::bigint', id);
     // Every event of the lead carries its external id and email, delivered or not.
-    const webhookDeliveries = await count('DELETE FROM webhook_delivery WHERE event_id IN (SELECT e.id FROM outbox_event e WHERE e.lead_id = $1::bigint)', id);
+    const webhookDeliveries = await count(
+      'DELETE FROM webhook_delivery WHERE event_id IN (SELECT e.id FROM outbox_event e WHERE e.lead_id = $1::bigint)',
+      id,
+    );
     const outboxEvents = await count('DELETE FROM outbox_event WHERE lead_id = $1::bigint', id);
     // A cohort snapshot is a cache of its spec: dropped whole (its activity properties too), and a
     // run that needs it again prepares it afresh, without the lead. Dropping one row instead would
     // leave the cohort's counts, and any process's snapshot cached by cohort id, still holding it.
-    const cohorts: Array<{ id: string }> = await manager.query('SELECT DISTINCT cohort_id::text AS id FROM backtest_cohort_lead WHERE lead_id = $1::bigint', id);
+    const cohorts: Array<{ id: string }> = await manager.query(
+      'SELECT DISTINCT cohort_id::text AS id FROM backtest_cohort_lead WHERE lead_id = $1::bigint',
+      id,
+    );
     const cohortIds = cohorts.map((cohort) => cohort.id);
     if (cohortIds.length) {
       await manager.query('UPDATE backtest_run SET cohort_id = NULL WHERE cohort_id = ANY($1::bigint[])', [cohortIds]);
@@ -119,10 +129,21 @@ export class LeadErasureService {
       [lead.id, ERASED_SUMMARY],
     );
     await manager.query('DELETE FROM lead WHERE id = $1::bigint', id);
-    return { activities, scores, scoreHistory, outboxEvents, webhookDeliveries, backtestCohorts: cohortIds.length, backtestRunsScrubbed, auditEntriesScrubbed };
+    return {
+      activities,
+      scores,
+      scoreHistory,
+      outboxEvents,
+      webhookDeliveries,
+      backtestCohorts: cohortIds.length,
+      backtestRunsScrubbed,
+      auditEntriesScrubbed,
+    };
   }
 
   private notFound(path: 'id' | 'externalId', value: string): NotFoundError {
-    return new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${path} "${value.slice(0, 100)}"`, [{ path, message: 'no such lead' }]);
+    return new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${path} "${value.slice(0, 100)}"`, [
+      { path, message: 'no such lead' },
+    ]);
   }
 }

@@ -7,9 +7,11 @@ export class ErasedRows {
   @Field(() => Int) scoreHistory: number;
   @Field(() => Int) outboxEvents: number;
   @Field(() => Int) webhookDeliveries: number;
-  @Field(() => Int, { description: 'Backtest cohort snapshots that held the lead, dropped whole (prepared again when needed).' }) backtestCohorts: number;
+  @Field(() => Int, { description: 'Backtest cohort snapshots that held the lead, dropped whole (prepared again when needed).' })
+  backtestCohorts: number;
   @Field(() => Int, { description: 'Finished backtest runs whose cell-move examples listed the lead.' }) backtestRunsScrubbed: number;
-  @Field(() => Int, { description: 'Earlier audit entries about the lead, blanked but for who, what and when.' }) auditEntriesScrubbed: number;
+  @Field(() => Int, { description: 'Earlier audit entries about the lead, blanked but for who, what and when.' })
+  auditEntriesScrubbed: number;
 }
 
 @ObjectType({ description: 'What eraseLead did.' })

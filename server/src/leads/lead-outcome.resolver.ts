@@ -11,7 +11,10 @@ export class SetLeadOutcomeInput {
 
   @Field(() => LeadOutcomeEnum) outcome: LeadOutcomeEnum;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it converted or was lost (default now); not in the future, not before the lead was created. Not for OPEN.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When it converted or was lost (default now); not in the future, not before the lead was created. Not for OPEN.',
+  })
   at?: Date | null;
 
   @Field(() => Float, { nullable: true, description: 'Deal value of a CONVERTED lead: 0 or more, at most 2 decimals.' })
@@ -26,7 +29,9 @@ export class LeadOutcomeResolver {
   ) {}
 
   @Authorized('admin', 'leads:write')
-  @Mutation(() => Lead, { description: 'Records the outcome of a lead (historical or current), for backtests and reporting. Bad input writes nothing.' })
+  @Mutation(() => Lead, {
+    description: 'Records the outcome of a lead (historical or current), for backtests and reporting. Bad input writes nothing.',
+  })
   async setLeadOutcome(@Arg('input', () => SetLeadOutcomeInput) input: SetLeadOutcomeInput, @Ctx() ctx: GraphQLContext): Promise<Lead> {
     const leadId = await this.outcomes.setOutcome(actorOf(ctx.principal, ctx.requestId), {
       externalId: input.externalId,

@@ -35,14 +35,17 @@ function validate(input: SetLeadOutcomeData, now: Date): Problem[] {
     const time = input.at instanceof Date ? input.at.getTime() : Number.NaN;
     if (input.outcome === 'open') problems.push({ path: 'input.at', message: 'an open lead has no outcome date; leave it out' });
     else if (Number.isNaN(time)) problems.push({ path: 'input.at', message: 'must be an ISO 8601 date-time' });
-    else if (time > now.getTime() + OUTCOME_LIMITS.maxFutureMs) problems.push({ path: 'input.at', message: `${input.at.toISOString()} is in the future` });
+    else if (time > now.getTime() + OUTCOME_LIMITS.maxFutureMs)
+      problems.push({ path: 'input.at', message: `${input.at.toISOString()} is in the future` });
   }
   if (input.dealValue != null) {
     const value = input.dealValue;
     if (input.outcome !== 'converted') problems.push({ path: 'input.dealValue', message: 'only a converted lead has a deal value' });
     else if (!Number.isFinite(value) || value < 0) problems.push({ path: 'input.dealValue', message: 'must be 0 or more' });
-    else if (value > OUTCOME_LIMITS.maxDealValue) problems.push({ path: 'input.dealValue', message: `at most ${OUTCOME_LIMITS.maxDealValue}` });
-    else if (Math.abs(value * 100 - Math.round(value * 100)) > 1e-6) problems.push({ path: 'input.dealValue', message: 'at most 2 decimal places' });
+    else if (value > OUTCOME_LIMITS.maxDealValue)
+      problems.push({ path: 'input.dealValue', message: `at most ${OUTCOME_LIMITS.maxDealValue}` });
+    else if (Math.abs(value * 100 - Math.round(value * 100)) > 1e-6)
+      problems.push({ path: 'input.dealValue', message: 'at most 2 decimal places' });
   }
   return problems;
 }
@@ -64,16 +67,27 @@ export class LeadOutcomeService {
     const at = input.outcome === 'open' ? null : (input.at ?? now);
     const dealValue = input.outcome === 'converted' && input.dealValue != null ? input.dealValue.toFixed(2) : null;
     return this.dataSource.transaction(async (manager) => {
-      const [lead]: Array<{ id: string; createdAt: Date; outcome: LeadOutcome; outcomeAt: Date | null; dealValue: string | null }> = await manager.query(
-        `SELECT id::text AS id, created_at AS "createdAt", outcome, outcome_at AS "outcomeAt", deal_value::text AS "dealValue"
+      const [lead]: Array<{ id: string; createdAt: Date; outcome: LeadOutcome; outcomeAt: Date | null; dealValue: string | null }> =
+        await manager.query(
+          `SELECT id::text AS id, created_at AS "createdAt", outcome, outcome_at AS "outcomeAt", deal_value::text AS "dealValue"
            FROM lead WHERE external_id = $1 FOR UPDATE`,
-        [input.externalId],
-      );
-      if (!lead) throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with externalId "${input.externalId}"`, [{ path: 'input.externalId', message: 'no such lead' }]);
+          [input.externalId],
+        );
+      if (!lead)
+        throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with externalId "${input.externalId}"`, [
+          { path: 'input.externalId', message: 'no such lead' },
+        ]);
       if (at && at.getTime() < new Date(lead.createdAt).getTime()) {
-        throw InvalidInputError.field(LeadOutcomeErrorCode.InvalidOutcome, 'input.at', `${at.toISOString()} is before the lead was created (${new Date(lead.createdAt).toISOString()})`);
+        throw InvalidInputError.field(
+          LeadOutcomeErrorCode.InvalidOutcome,
+          'input.at',
+          `${at.toISOString()} is before the lead was created (${new Date(lead.createdAt).toISOString()})`,
+        );
       }
-      await manager.query(`UPDATE lead SET outcome = $2, outcome_at = $3, deal_value = $4::numeric, updated_at = now() WHERE id = $1::bigint`, [lead.id, input.outcome, at, dealValue]);
+      await manager.query(
+        `UPDATE lead SET outcome = $2, outcome_at = $3, deal_value = $4::numeric, updated_at = now() WHERE id = $1::bigint`,
+        [lead.id, input.outcome, at, dealValue],
+      );
       await this.audit?.record(manager, {
         actor: actor.name,
         action: 'lead.outcome_set',

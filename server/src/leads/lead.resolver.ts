@@ -9,15 +9,7 @@ import type { ScoringService } from '../scoring/scoring.service';
 import { Score, ScoreChangeConnection } from '../scoring/score.types';
 import type { AttributeType } from './attribute-definition.entity';
 import type { LeadFilterData, LeadService } from './lead.service';
-import {
-  AttributeDefinition,
-  DefineAttributeInput,
-  Lead,
-  LeadConnection,
-  LeadFilter,
-  LeadOrderEnum,
-  UpsertLeadInput,
-} from './lead.types';
+import { AttributeDefinition, DefineAttributeInput, Lead, LeadConnection, LeadFilter, LeadOrderEnum, UpsertLeadInput } from './lead.types';
 import type { DataSource } from 'typeorm';
 
 /** LeadConnection carries its filter so totalCount is computed only when asked for. */
@@ -66,7 +58,10 @@ export class LeadResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<LeadConnectionValue> {
     const page = await this.leadService.listLeads({ filter, orderBy, first, after });
-    const scores = await this.scoring.expand(this.dataSource.manager, page.nodes.map((row) => row.scoreRow));
+    const scores = await this.scoring.expand(
+      this.dataSource.manager,
+      page.nodes.map((row) => row.scoreRow),
+    );
     for (const score of scores) ctx.loaders.score.prime(score.leadId, score);
     return {
       edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node: node as unknown as Lead })),

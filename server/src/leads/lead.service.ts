@@ -104,14 +104,15 @@ export class LeadService {
     const batched = (column: 'id' | 'externalId', one: string, many: string) =>
       new DataLoader<string, LeadWithScoreRow | null>(
         // A batch holds the reads of concurrent requests: none of them may cancel it by leaving.
-        (keys) => runInRequestScope({}, async () => {
-          const rows =
-            keys.length === 1
-              ? await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${one}`, [keys[0]])
-              : await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${many}`, [keys]);
-          const byKey = new Map(rows.map((row) => [row[column], row]));
-          return keys.map((key) => byKey.get(key) ?? null);
-        }),
+        (keys) =>
+          runInRequestScope({}, async () => {
+            const rows =
+              keys.length === 1
+                ? await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${one}`, [keys[0]])
+                : await queryPreparedRead<LeadWithScoreRow>(this.dataSource, `${LEAD_WITH_SCORE} WHERE ${many}`, [keys]);
+            const byKey = new Map(rows.map((row) => [row[column], row]));
+            return keys.map((key) => byKey.get(key) ?? null);
+          }),
         { cache: false, maxBatchSize: 200, batchScheduleFn: (callback) => setImmediate(callback) },
       );
     this.leadsWithScoreById = batched('id', 'l.id = $1::bigint', 'l.id = ANY($1::bigint[])');
@@ -121,10 +122,18 @@ export class LeadService {
   /** On first start, installs the attribute catalog from rules/attributes.json. */
   async ensureAttributeCatalog(manager: EntityManager, file = ATTRIBUTES_FILE): Promise<void> {
     if ((await manager.count(AttributeDefinitionEntity)) > 0) return;
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }> };
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+      attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }>;
+    };
     await manager.insert(
       AttributeDefinitionEntity,
-      parsed.attributes.map((a) => ({ name: a.name, type: a.type, label: a.label, description: a.description ?? '', allowedValues: a.values ?? null })),
+      parsed.attributes.map((a) => ({
+        name: a.name,
+        type: a.type,
+        label: a.label,
+        description: a.description ?? '',
+        allowedValues: a.values ?? null,
+      })),
     );
     this.catalogCache = null;
   }
@@ -147,8 +156,10 @@ export class LeadService {
   /** Adds or changes an attribute definition (types are checked on every later write). */
   async defineAttribute(spec: AttributeSpec): Promise<AttributeSpec> {
     const problems: Problem[] = [];
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.name)) problems.push({ path: 'input.name', message: 'must start with a letter and hold letters, digits or _ (at most 64)' });
-    if (!ATTRIBUTE_TYPES.includes(spec.type)) problems.push({ path: 'input.type', message: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` });
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.name))
+      problems.push({ path: 'input.name', message: 'must start with a letter and hold letters, digits or _ (at most 64)' });
+    if (!ATTRIBUTE_TYPES.includes(spec.type))
+      problems.push({ path: 'input.type', message: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` });
     if (!spec.label.trim() || spec.label.length > 200) problems.push({ path: 'input.label', message: 'must be 1 to 200 characters' });
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidAttribute, problems);
     await this.dataSource.manager.upsert(AttributeDefinitionEntity, spec, ['name']);
@@ -160,10 +171,13 @@ export class LeadService {
     const problems: Problem[] = [];
     const externalId = input.externalId ?? '';
     if (!externalId.trim()) problems.push({ path: 'input.externalId', message: 'must not be blank' });
-    else if (externalId.length > LEAD_FIELD_LIMITS.externalId) problems.push({ path: 'input.externalId', message: `at most ${LEAD_FIELD_LIMITS.externalId} characters` });
+    else if (externalId.length > LEAD_FIELD_LIMITS.externalId)
+      problems.push({ path: 'input.externalId', message: `at most ${LEAD_FIELD_LIMITS.externalId} characters` });
     if (input.email != null) {
-      if (input.email.length > LEAD_FIELD_LIMITS.email) problems.push({ path: 'input.email', message: `at most ${LEAD_FIELD_LIMITS.email} characters` });
-      else if (!EMAIL.test(input.email)) problems.push({ path: 'input.email', message: `"${input.email.slice(0, 60)}" is not an email address` });
+      if (input.email.length > LEAD_FIELD_LIMITS.email)
+        problems.push({ path: 'input.email', message: `at most ${LEAD_FIELD_LIMITS.email} characters` });
+      else if (!EMAIL.test(input.email))
+        problems.push({ path: 'input.email', message: `"${input.email.slice(0, 60)}" is not an email address` });
     }
     for (const field of ['segment', 'source'] as const) {
       const value = input[field];
@@ -190,7 +204,13 @@ export class LeadService {
         const inserted: Array<{ id: string }> = await manager.query(
           `INSERT INTO lead (external_id, email, segment, source, attributes) VALUES ($1, $2, $3, $4, $5::jsonb)
            ON CONFLICT (external_id) DO NOTHING RETURNING id::text AS id`,
-          [input.externalId, input.email?.toLowerCase() ?? null, input.segment ?? null, input.source ?? null, JSON.stringify(mergeAttributes({}, input.attributes ?? {}))],
+          [
+            input.externalId,
+            input.email?.toLowerCase() ?? null,
+            input.segment ?? null,
+            input.source ?? null,
+            JSON.stringify(mergeAttributes({}, input.attributes ?? {})),
+          ],
         );
         if (inserted.length > 0) {
           leadId = inserted[0].id;
@@ -250,7 +270,9 @@ export class LeadService {
         : await this.leadsWithScoreByExternalId.load(ref.externalId as string);
     if (!lead) {
       const field = ref.id != null ? `id "${ref.id}"` : `externalId "${ref.externalId}"`;
-      throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [{ path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' }]);
+      throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [
+        { path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' },
+      ]);
     }
     return lead;
   }
@@ -280,8 +302,20 @@ export class LeadService {
       const scalars = attribute.values.filter((value) => value === null || typeof value !== 'object');
       const containers = attribute.values.filter((value) => value !== null && typeof value === 'object');
       const arms: string[] = [];
-      if (scalars.length) arms.push(`l.attributes -> ${add(attribute.name, 'text')} = ANY(${add(scalars.map((value) => JSON.stringify(value)), 'jsonb[]')})`);
-      if (containers.length) arms.push(`l.attributes @> ANY(${add(containers.map((value) => JSON.stringify({ [attribute.name]: value })), 'jsonb[]')})`);
+      if (scalars.length)
+        arms.push(
+          `l.attributes -> ${add(attribute.name, 'text')} = ANY(${add(
+            scalars.map((value) => JSON.stringify(value)),
+            'jsonb[]',
+          )})`,
+        );
+      if (containers.length)
+        arms.push(
+          `l.attributes @> ANY(${add(
+            containers.map((value) => JSON.stringify({ [attribute.name]: value })),
+            'jsonb[]',
+          )})`,
+        );
       where.push(arms.length === 1 ? arms[0] : `(${arms.join(' OR ')})`);
     }
     return where;
@@ -291,9 +325,11 @@ export class LeadService {
   private static valueProblem(value: unknown, depth = 0): string | null {
     if (value === null || typeof value === 'boolean') return null;
     if (typeof value === 'number') return Number.isFinite(value) ? null : 'must be a finite number';
-    if (typeof value === 'string') return value.length <= LEAD_FILTER_LIMITS.valueLength ? null : `strings of at most ${LEAD_FILTER_LIMITS.valueLength} characters`;
+    if (typeof value === 'string')
+      return value.length <= LEAD_FILTER_LIMITS.valueLength ? null : `strings of at most ${LEAD_FILTER_LIMITS.valueLength} characters`;
     if (Array.isArray(value) && depth === 0) {
-      if (value.length > LEAD_FILTER_LIMITS.valuesPerAttribute) return `an array value holds at most ${LEAD_FILTER_LIMITS.valuesPerAttribute} elements`;
+      if (value.length > LEAD_FILTER_LIMITS.valuesPerAttribute)
+        return `an array value holds at most ${LEAD_FILTER_LIMITS.valuesPerAttribute} elements`;
       for (const element of value) {
         const problem = LeadService.valueProblem(element, 1);
         if (problem) return problem;
@@ -308,18 +344,23 @@ export class LeadService {
     const limits = LEAD_FILTER_LIMITS;
     const attributes = filter.attributes ?? [];
     if (attributes.length > limits.attributeFilters) {
-      problems.push({ path: 'filter.attributes', message: `at most ${limits.attributeFilters} attribute filters, got ${attributes.length}` });
+      problems.push({
+        path: 'filter.attributes',
+        message: `at most ${limits.attributeFilters} attribute filters, got ${attributes.length}`,
+      });
     }
     for (const list of ['cells', 'bands'] as const) {
       const entries = filter[list]?.length ?? 0;
-      if (entries > limits.listEntries) problems.push({ path: `filter.${list}`, message: `at most ${limits.listEntries} entries, got ${entries}` });
+      if (entries > limits.listEntries)
+        problems.push({ path: `filter.${list}`, message: `at most ${limits.listEntries} entries, got ${entries}` });
     }
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
     const catalog = await this.attributeCatalog();
     let values = 0;
     attributes.forEach((attribute, index) => {
       const path = `filter.attributes[${index}]`;
-      if (!catalog.has(attribute.name)) problems.push({ path: `${path}.name`, message: `unknown attribute "${attribute.name.slice(0, 64)}"` });
+      if (!catalog.has(attribute.name))
+        problems.push({ path: `${path}.name`, message: `unknown attribute "${attribute.name.slice(0, 64)}"` });
       if (!attribute.values.length || attribute.values.length > limits.valuesPerAttribute) {
         problems.push({ path: `${path}.values`, message: `give 1 to ${limits.valuesPerAttribute} values, got ${attribute.values.length}` });
         return;
@@ -327,14 +368,18 @@ export class LeadService {
       const before = values;
       values += attribute.values.length;
       if (before <= limits.attributeValues && values > limits.attributeValues) {
-        problems.push({ path: `${path}.values`, message: `the attribute filters hold at most ${limits.attributeValues} values together; this one brings them to ${values}` });
+        problems.push({
+          path: `${path}.values`,
+          message: `the attribute filters hold at most ${limits.attributeValues} values together; this one brings them to ${values}`,
+        });
       }
       attribute.values.forEach((value, valueIndex) => {
         const problem = LeadService.valueProblem(value);
         if (problem) problems.push({ path: `${path}.values[${valueIndex}]`, message: problem });
       });
     });
-    if (filter.search && filter.search.length > LEAD_FIELD_LIMITS.search) problems.push({ path: 'filter.search', message: `at most ${LEAD_FIELD_LIMITS.search} characters` });
+    if (filter.search && filter.search.length > LEAD_FIELD_LIMITS.search)
+      problems.push({ path: 'filter.search', message: `at most ${LEAD_FIELD_LIMITS.search} characters` });
     if (filter.minTotal != null && filter.maxTotal != null && filter.minTotal > filter.maxTotal) {
       problems.push({ path: 'filter.minTotal', message: `is above filter.maxTotal (${filter.maxTotal})` });
     }
@@ -342,7 +387,12 @@ export class LeadService {
   }
 
   /** Leads with their scores, filtered and keyset-paginated; the score is joined, not fetched per lead. */
-  async listLeads(options: { filter?: LeadFilterData | null; orderBy?: LeadOrder | null; first?: number | null; after?: string | null }): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
+  async listLeads(options: {
+    filter?: LeadFilterData | null;
+    orderBy?: LeadOrder | null;
+    first?: number | null;
+    after?: string | null;
+  }): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
     const filter = options.filter ?? {};
     await this.validateFilter(filter);
     const order = ORDERS[options.orderBy ?? 'SCORE_DESC'];

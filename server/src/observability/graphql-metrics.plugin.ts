@@ -23,7 +23,14 @@ export function graphqlMetricsPlugin(logger: Logger): ApolloServerPlugin<GraphQL
           const codes = (sent ?? errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           for (const code of codes) metrics.graphqlErrors.inc({ code });
           logger.info(
-            { requestId: contextValue.requestId, operation, type, ms: Math.round(seconds * 1000), errors: codes.length ? codes : undefined, status: response.http.status ?? 200 },
+            {
+              requestId: contextValue.requestId,
+              operation,
+              type,
+              ms: Math.round(seconds * 1000),
+              errors: codes.length ? codes : undefined,
+              status: response.http.status ?? 200,
+            },
             'graphql request',
           );
         },

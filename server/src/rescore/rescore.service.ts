@@ -86,7 +86,15 @@ export class RescoreService {
    */
   async createJob(
     manager: EntityManager,
-    options: { ruleSetId: string; versionId: string; createdBy: string; isDefault: boolean; segments: string[]; claimedSegments: string[]; movedSegments?: string[] },
+    options: {
+      ruleSetId: string;
+      versionId: string;
+      createdBy: string;
+      isDefault: boolean;
+      segments: string[];
+      claimedSegments: string[];
+      movedSegments?: string[];
+    },
   ): Promise<string> {
     if (!options.movedSegments) {
       await manager.query(
@@ -95,7 +103,8 @@ export class RescoreService {
       );
     }
     // The leads this rule set scores: its segments, or (the default) every lead no other rule set claims.
-    const leadFilter = options.isDefault && !options.movedSegments ? `(segment IS NULL OR NOT (segment = ANY($2::text[])))` : `segment = ANY($2::text[])`;
+    const leadFilter =
+      options.isDefault && !options.movedSegments ? `(segment IS NULL OR NOT (segment = ANY($2::text[])))` : `segment = ANY($2::text[])`;
     const segmentParam = options.movedSegments ?? (options.isDefault ? options.claimedSegments : options.segments);
     const [job]: Array<{ id: string }> = await manager.query(
       `INSERT INTO rescore_job (rule_set_id, version_id, status, total_leads, total_chunks, created_by, moved_segments)
@@ -157,7 +166,7 @@ export class RescoreService {
         'SELECT status, version_id::text AS "versionId" FROM rescore_job WHERE id = $1::bigint',
         [jobId],
       );
-      if (!job || job.status !== 'running') return 0;
+      if (job?.status !== 'running') return 0;
       // The ids comma-separated: the driver's array parser reads 5,000 ids character by character.
       const [claimed]: Array<{ chunkNo: number; leadIds: string }> = await manager.query(
         `SELECT chunk_no AS "chunkNo", array_to_string(lead_ids, ',') AS "leadIds" FROM rescore_chunk
@@ -170,7 +179,11 @@ export class RescoreService {
       await this.ruleSets.ensureActiveVersion(manager, job.versionId);
       // Leads deleted since the job was created simply drop out of the chunk.
       const pass = await this.scoring.scoreLeads(manager, chunk.leadIds, 'rule_set_published', { carryFirst: true });
-      await manager.query(`UPDATE rescore_chunk SET done_at = now(), worker = $3 WHERE job_id = $1::bigint AND chunk_no = $2`, [jobId, chunk.chunkNo, worker]);
+      await manager.query(`UPDATE rescore_chunk SET done_at = now(), worker = $3 WHERE job_id = $1::bigint AND chunk_no = $2`, [
+        jobId,
+        chunk.chunkNo,
+        worker,
+      ]);
       await manager.query(
         `UPDATE rescore_job SET done_leads = done_leads + $2, changed_leads = changed_leads + $3, done_chunks = done_chunks + 1,
                 started_at = coalesce(started_at, now()) WHERE id = $1::bigint`,
@@ -192,7 +205,8 @@ export class RescoreService {
           [jobId],
         )
       : [];
-    if (!rows[0]) throw new NotFoundError('RESCORE_JOB_NOT_FOUND', `No re-score job with id "${jobId}"`, [{ path: 'id', message: 'no such job' }]);
+    if (!rows[0])
+      throw new NotFoundError('RESCORE_JOB_NOT_FOUND', `No re-score job with id "${jobId}"`, [{ path: 'id', message: 'no such job' }]);
     return withProgress(rows[0]);
   }
 
@@ -208,7 +222,9 @@ export class RescoreService {
 
   /** Jobs left running by a crash or restart, to be dispatched again on start. */
   async unfinishedJobIds(): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id::text AS id FROM rescore_job WHERE status = 'running' ORDER BY rescore_job.id`);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id::text AS id FROM rescore_job WHERE status = 'running' ORDER BY rescore_job.id`,
+    );
     return rows.map((row) => row.id);
   }
 }

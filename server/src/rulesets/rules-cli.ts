@@ -38,7 +38,6 @@ function ruleSetFiles(): string[] {
     .filter((file) => (JSON.parse(readFileSync(file, 'utf8')) as { $schema?: string }).$schema === './ruleset.schema.json');
 }
 
-
 function readDefinition(file: string): { definition: unknown; text: string } {
   const text = readFileSync(file, 'utf8');
   try {
@@ -56,7 +55,8 @@ class CliError extends Error {}
  */
 function splitSegments(definition: unknown): { definition: Record<string, unknown>; segments: string[] | undefined } {
   const { segments, ...rest } = definition as Record<string, unknown>;
-  if (segments !== undefined && !(Array.isArray(segments) && segments.every((s) => typeof s === 'string'))) throw new CliError('"segments" must be a list of segment names');
+  if (segments !== undefined && !(Array.isArray(segments) && segments.every((s) => typeof s === 'string')))
+    throw new CliError('"segments" must be a list of segment names');
   return { definition: rest, segments: segments as string[] | undefined };
 }
 
@@ -73,13 +73,18 @@ export function withSegments(definition: Record<string, unknown>, segments: stri
   return out;
 }
 
-const SET_SEGMENTS = 'mutation($key: String!, $segments: [String!]!) { setRuleSetSegments(key: $key, segments: $segments) { ruleSet { segments } rescoreJob { id totalLeads } } }';
+const SET_SEGMENTS =
+  'mutation($key: String!, $segments: [String!]!) { setRuleSetSegments(key: $key, segments: $segments) { ruleSet { segments } rescoreJob { id totalLeads } } }';
 const sameSegments = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
 
 async function graphql<T>(io: CliIo, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   let token = io.token;
   if (!token && io.email && io.password) {
-    const signIn = await graphql<{ signIn: { token: string } }>({ ...io, email: undefined }, 'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }', { email: io.email, password: io.password });
+    const signIn = await graphql<{ signIn: { token: string } }>(
+      { ...io, email: undefined },
+      'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }',
+      { email: io.email, password: io.password },
+    );
     token = signIn.signIn.token;
     io.token = token;
   }
@@ -90,9 +95,14 @@ async function graphql<T>(io: CliIo, query: string, variables: Record<string, un
   }).catch((error: Error) => {
     throw new CliError(`cannot reach ${io.url}: ${error.message}`);
   });
-  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { problems?: Array<{ path: string; message: string }> } }> };
+  const body = (await response.json()) as {
+    data?: T;
+    errors?: Array<{ message: string; extensions?: { problems?: Array<{ path: string; message: string }> } }>;
+  };
   if (body.errors?.length) {
-    const lines = body.errors.flatMap((e) => (e.extensions?.problems?.length ? e.extensions.problems.map((p) => `  ${p.path}: ${p.message}`) : [`  ${e.message}`]));
+    const lines = body.errors.flatMap((e) =>
+      e.extensions?.problems?.length ? e.extensions.problems.map((p) => `  ${p.path}: ${p.message}`) : [`  ${e.message}`],
+    );
     throw new CliError(`the service refused:\n${lines.join('\n')}`);
   }
   return body.data as T;
@@ -131,7 +141,10 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         if (!file) throw new CliError('push needs a file');
         const { definition, segments } = splitSegments(readDefinition(file).definition);
         const doc = definition as unknown as RuleSetDefinition;
-        const existing = await graphql<{ ruleSets: Array<{ key: string; segments: string[] }> }>(io, '{ ruleSets(includeArchived: true) { key segments } }');
+        const existing = await graphql<{ ruleSets: Array<{ key: string; segments: string[] }> }>(
+          io,
+          '{ ruleSets(includeArchived: true) { key segments } }',
+        );
         const current = existing.ruleSets.find((ruleSet) => ruleSet.key === doc.key);
         if (current) {
           const { createDraft } = await graphql<{ createDraft: { id: string; version: number } }>(
@@ -141,15 +154,23 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
           );
           io.print(`pushed ${file} as draft v${createDraft.version} of ${doc.key} (version id ${createDraft.id})`);
           if (segments && !sameSegments(segments, current.segments)) {
-            const { setRuleSetSegments } = await graphql<{ setRuleSetSegments: { rescoreJob: { id: string; totalLeads: number } | null } }>(io, SET_SEGMENTS, { key: doc.key, segments });
+            const { setRuleSetSegments } = await graphql<{ setRuleSetSegments: { rescoreJob: { id: string; totalLeads: number } | null } }>(
+              io,
+              SET_SEGMENTS,
+              { key: doc.key, segments },
+            );
             const job = setRuleSetSegments.rescoreJob;
-            io.print(`set the segments of ${doc.key} to ${segments.join(', ') || 'none'}${job ? ` (re-scoring ${job.totalLeads} leads: job ${job.id})` : ''}`);
+            io.print(
+              `set the segments of ${doc.key} to ${segments.join(', ') || 'none'}${job ? ` (re-scoring ${job.totalLeads} leads: job ${job.id})` : ''}`,
+            );
           }
         } else {
           await graphql(io, 'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { id } }', {
             input: { key: doc.key, name: doc.name, description: doc.description ?? '', segments: segments ?? [], definition },
           });
-          io.print(`created rule set ${doc.key} with ${file} as draft v1${segments?.length ? `, for segments ${segments.join(', ')} (it scores their leads once a version is published)` : ''}`);
+          io.print(
+            `created rule set ${doc.key} with ${file} as draft v1${segments?.length ? `, for segments ${segments.join(', ')} (it scores their leads once a version is published)` : ''}`,
+          );
         }
         return 0;
       }
@@ -157,11 +178,16 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         const key = args[0];
         if (!key) throw new CliError('pull needs a rule set key');
         const wanted = option(args, '--version');
-        const data = await graphql<{ ruleSet: { isDefault: boolean; segments: string[]; activeVersionId: string | null; versions: Array<{ id: string; version: number; definition: Record<string, unknown> }> } }>(
-          io,
-          'query($key: String!) { ruleSet(key: $key) { isDefault segments activeVersionId versions { id version definition } } }',
-          { key },
-        );
+        const data = await graphql<{
+          ruleSet: {
+            isDefault: boolean;
+            segments: string[];
+            activeVersionId: string | null;
+            versions: Array<{ id: string; version: number; definition: Record<string, unknown> }>;
+          };
+        }>(io, 'query($key: String!) { ruleSet(key: $key) { isDefault segments activeVersionId versions { id version definition } } }', {
+          key,
+        });
         const version = wanted
           ? data.ruleSet.versions.find((v) => v.version === Number(wanted))
           : data.ruleSet.versions.find((v) => v.id === data.ruleSet.activeVersionId);
@@ -180,7 +206,11 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         if (!file) throw new CliError('diff needs a file');
         const { definition } = splitSegments(readDefinition(file).definition);
         const key = (definition as unknown as RuleSetDefinition).key;
-        const { ruleSet } = await graphql<{ ruleSet: { activeVersionId: string | null } }>(io, 'query($key: String!) { ruleSet(key: $key) { activeVersionId } }', { key });
+        const { ruleSet } = await graphql<{ ruleSet: { activeVersionId: string | null } }>(
+          io,
+          'query($key: String!) { ruleSet(key: $key) { activeVersionId } }',
+          { key },
+        );
         if (!ruleSet.activeVersionId) throw new CliError(`${key} has no active version`);
         const { ruleSetDiff } = await graphql<{ ruleSetDiff: { identical: boolean; summary: string[] } }>(
           io,

@@ -20,7 +20,7 @@ function ruleOf(doc: RuleSetDefinition, name: string): RuleDefinition {
 }
 
 // Loosely typed access into conditions, which the tests edit in place.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
 function conditionsOf(doc: RuleSetDefinition, name: string): any {
   return ruleOf(doc, name).conditions;
 }
@@ -129,9 +129,7 @@ describe('diffDefinitions', () => {
       {
         name: 'fit-title-head-of-or-founder',
         displayLabel: 'Job title says "Head of" or "Founder"',
-        conditions: [
-          { path: 'conditions.all[0].any[1].operator', kind: 'changed', old: 'containsText', new: 'startsWith' },
-        ],
+        conditions: [{ path: 'conditions.all[0].any[1].operator', kind: 'changed', old: 'containsText', new: 'startsWith' }],
         other: [],
       },
     ]);
@@ -206,7 +204,10 @@ describe('diffDefinitions', () => {
     conditionsOf(after, 'fit-student').any.splice(1, 1);
     const diff = diffDefinitions(DEFAULT_B2B, after);
     expect(diff.rules.changed.map(({ name, conditions }) => ({ name, conditions }))).toEqual([
-      { name: 'fit-student', conditions: [{ path: 'conditions.any[1]', kind: 'removed', old: conditionsOf(DEFAULT_B2B, 'fit-student').any[1], new: undefined }] },
+      {
+        name: 'fit-student',
+        conditions: [{ path: 'conditions.any[1]', kind: 'removed', old: conditionsOf(DEFAULT_B2B, 'fit-student').any[1], new: undefined }],
+      },
       { name: 'eng-returning-lead', conditions: [{ path: 'conditions.all[1]', kind: 'added', old: undefined, new: inserted }] },
     ]);
     expect(diff.summary).toEqual([
@@ -321,9 +322,7 @@ describe('diffDefinitions', () => {
   it('a cell label change', () => {
     const after = copy();
     after.cells.D4 = { action: 'disqualify', label: 'Disqualify' };
-    expect(diffDefinitions(DEFAULT_B2B, after).summary).toEqual([
-      'Cell D4 label "Disqualify: poor fit and no engagement" → "Disqualify"',
-    ]);
+    expect(diffDefinitions(DEFAULT_B2B, after).summary).toEqual(['Cell D4 label "Disqualify: poor fit and no engagement" → "Disqualify"']);
   });
 
   it('a decay change within the model', () => {
@@ -352,7 +351,7 @@ describe('diffDefinitions', () => {
   it('facts added, removed and changed', () => {
     const after = copy();
     const pricing = after.facts.find((fact) => fact.name === 'pricingViews14d');
-    if (!pricing || pricing.source !== 'activity') throw new Error('no pricingViews14d');
+    if (pricing?.source !== 'activity') throw new Error('no pricingViews14d');
     pricing.windowDays = 30;
     after.facts = after.facts.filter((fact) => fact.name !== 'timeline');
     after.facts.push({ name: 'region', label: 'Region', type: 'string', source: 'attribute' });
@@ -373,7 +372,10 @@ describe('diffDefinitions', () => {
     const after = copy();
     const shared = after.sharedConditions?.decisionMaker as { any: unknown[] };
     shared.any.splice(1, 0, { fact: 'jobTitle', operator: 'containsText', value: 'owner' });
-    after.sharedConditions = { ...after.sharedConditions, executive: { all: [{ fact: 'seniority', operator: 'equal', value: 'c_level' }] } };
+    after.sharedConditions = {
+      ...after.sharedConditions,
+      executive: { all: [{ fact: 'seniority', operator: 'equal', value: 'c_level' }] },
+    };
     const diff = diffDefinitions(DEFAULT_B2B, after);
     expect(diff.sharedConditions).toEqual({
       added: [{ name: 'executive', condition: { all: [{ fact: 'seniority', operator: 'equal', value: 'c_level' }] } }],

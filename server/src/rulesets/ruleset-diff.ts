@@ -465,7 +465,10 @@ class SharedUsage {
 
   private add<T>(map: Map<string, Set<T>>, key: string, value: T): void {
     let set = map.get(key);
-    if (!set) map.set(key, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      map.set(key, set);
+    }
     set.add(value);
   }
 
@@ -741,9 +744,7 @@ export function diffDefinitions(before: RuleSetDefinition, after: RuleSetDefinit
     if (!old) {
       rules.added.push(rule);
       const params = ruleParams(rule);
-      addedLines.push(
-        `Added rule ${quote(ruleLabel(rule))} (${signedPoints(params.points)} ${String(params.dimension)})`,
-      );
+      addedLines.push(`Added rule ${quote(ruleLabel(rule))} (${signedPoints(params.points)} ${String(params.dimension)})`);
     } else if (!jsonEqual(old, rule)) {
       const { change, lines } = diffRule(old, rule);
       rules.changed.push(change);
@@ -755,9 +756,7 @@ export function diffDefinitions(before: RuleSetDefinition, after: RuleSetDefinit
     if (!newRulesByName.has(name)) {
       rules.removed.push(rule);
       const params = ruleParams(rule);
-      removedLines.push(
-        `Removed rule ${quote(ruleLabel(rule))} (${signedPoints(params.points)} ${String(params.dimension)})`,
-      );
+      removedLines.push(`Removed rule ${quote(ruleLabel(rule))} (${signedPoints(params.points)} ${String(params.dimension)})`);
     }
   }
   const commonOld = [...oldRules.keys()].filter((name) => newRulesByName.has(name));

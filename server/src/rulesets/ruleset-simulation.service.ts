@@ -35,17 +35,24 @@ function typedFacts(definition: RuleSetDefinition, given: Record<string, unknown
   const problems: Problem[] = [];
   const declared = new Map(definition.facts.map((fact) => [fact.name, fact]));
   for (const name of Object.keys(given)) {
-    if (!declared.has(name)) problems.push({ path: `input.facts.${name}`, message: `not a fact of rule set "${definition.key}"; its facts are ${[...declared.keys()].join(', ')}` });
+    if (!declared.has(name))
+      problems.push({
+        path: `input.facts.${name}`,
+        message: `not a fact of rule set "${definition.key}"; its facts are ${[...declared.keys()].join(', ')}`,
+      });
   }
   const facts: Facts = {};
   for (const fact of definition.facts) {
     const value = given[fact.name];
     const path = `input.facts.${fact.name}`;
     if (value === undefined || value === null) facts[fact.name] = null;
-    else if (fact.type === 'number' && (typeof value !== 'number' || !Number.isFinite(value))) problems.push({ path, message: 'must be a number' });
+    else if (fact.type === 'number' && (typeof value !== 'number' || !Number.isFinite(value)))
+      problems.push({ path, message: 'must be a number' });
     else if (fact.type === 'boolean' && typeof value !== 'boolean') problems.push({ path, message: 'must be true or false' });
-    else if (fact.type === 'string[]' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) problems.push({ path, message: 'must be a list of strings' });
-    else if ((fact.type === 'string' || fact.type === 'date') && typeof value !== 'string') problems.push({ path, message: 'must be a string' });
+    else if (fact.type === 'string[]' && !(Array.isArray(value) && value.every((v) => typeof v === 'string')))
+      problems.push({ path, message: 'must be a list of strings' });
+    else if ((fact.type === 'string' || fact.type === 'date') && typeof value !== 'string')
+      problems.push({ path, message: 'must be a string' });
     else facts[fact.name] = value as FactValue;
   }
   return { facts, problems };
@@ -80,7 +87,11 @@ export class RuleSetSimulationService {
       candidateVersion = { id: version.id, version: version.version };
     } else {
       const problems = await this.workflow.validate(input.definition);
-      if (problems.length) throw InvalidInputError.of(RuleSetErrorCode.InvalidRuleSet, problems.map((p) => ({ path: `input.definition.${p.path}`, message: p.message })));
+      if (problems.length)
+        throw InvalidInputError.of(
+          RuleSetErrorCode.InvalidRuleSet,
+          problems.map((p) => ({ path: `input.definition.${p.path}`, message: p.message })),
+        );
       candidateDefinition = input.definition as RuleSetDefinition;
     }
     const asOf = input.asOf ?? new Date();
@@ -99,9 +110,13 @@ export class RuleSetSimulationService {
       problems.push({ path: 'input.daysInactive', message: 'must be a whole number of days, 0 or more' });
     }
     if (problems.length) throw InvalidInputError.of(RuleSetErrorCode.InvalidRuleSet, problems);
-    const active = (await this.ruleSets.activeRuleSets(this.dataSource.manager)).find((ruleSet) => ruleSet.key === candidateDefinition.key)
-      ?? (await this.ruleSets.resolveForSegment(this.dataSource.manager, null));
-    const activeFacts = typedFacts(active.definition, Object.fromEntries(Object.entries(input.facts ?? {}).filter(([name]) => active.definition.facts.some((f) => f.name === name)))).facts;
+    const active =
+      (await this.ruleSets.activeRuleSets(this.dataSource.manager)).find((ruleSet) => ruleSet.key === candidateDefinition.key) ??
+      (await this.ruleSets.resolveForSegment(this.dataSource.manager, null));
+    const activeFacts = typedFacts(
+      active.definition,
+      Object.fromEntries(Object.entries(input.facts ?? {}).filter(([name]) => active.definition.facts.some((f) => f.name === name))),
+    ).facts;
     const days = input.daysInactive ?? 0;
     return {
       candidate: await this.evaluate(candidateDefinition, candidateVersion, facts, days),
@@ -109,13 +124,23 @@ export class RuleSetSimulationService {
     };
   }
 
-  private async forLead(definition: RuleSetDefinition, version: { id: string; version: number } | null, leadId: string, asOf: Date): Promise<SimulationSide> {
+  private async forLead(
+    definition: RuleSetDefinition,
+    version: { id: string; version: number } | null,
+    leadId: string,
+    asOf: Date,
+  ): Promise<SimulationSide> {
     const query = buildFactsQuery(definition);
     const [row]: FactsRow[] = await this.dataSource.query(query.sql, query.params(asOf, [leadId]));
     return this.evaluate(definition, version, factsFromRow(definition, row, asOf), daysInactiveOf(row, asOf));
   }
 
-  private async evaluate(definition: RuleSetDefinition, version: { id: string; version: number } | null, facts: Facts, days: number): Promise<SimulationSide> {
+  private async evaluate(
+    definition: RuleSetDefinition,
+    version: { id: string; version: number } | null,
+    facts: Facts,
+    days: number,
+  ): Promise<SimulationSide> {
     const evaluation = await new RuleSetEvaluator(definition).evaluate(facts);
     return {
       ruleSetKey: definition.key,

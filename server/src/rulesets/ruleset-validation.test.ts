@@ -8,6 +8,7 @@ import { RULE_SET_LIMITS, jsonPointerToPath, validateRuleSetDefinition } from '.
 /* The rule set validator, one problem kind at a time, on mutated copies of rules/default-b2b.json. */
 
 // Loosely typed on purpose: the tests break the document in ways RuleSetDefinition forbids.
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
 type Doc = any;
 
 const DEFAULT_B2B: Doc = JSON.parse(readFileSync(path.join(RULES_DIR, 'default-b2b.json'), 'utf8'));
@@ -121,8 +122,14 @@ describe('validateRuleSetDefinition', () => {
       doc.rules[i].conditions.all[1].not.fact = 'level';
       doc.sharedConditions.decisionMaker.any[2].fact = 'title';
       const problems = validateRuleSetDefinition(doc);
-      expect(problems).toContainEqual({ path: `rules[${i}].conditions.all[1].not.fact`, message: expect.stringMatching(/unknown fact "level"/) });
-      expect(problems).toContainEqual({ path: 'sharedConditions.decisionMaker.any[2].fact', message: expect.stringMatching(/unknown fact "title"/) });
+      expect(problems).toContainEqual({
+        path: `rules[${i}].conditions.all[1].not.fact`,
+        message: expect.stringMatching(/unknown fact "level"/),
+      });
+      expect(problems).toContainEqual({
+        path: 'sharedConditions.decisionMaker.any[2].fact',
+        message: expect.stringMatching(/unknown fact "title"/),
+      });
       expect(problems).toHaveLength(2);
     });
 
@@ -140,7 +147,11 @@ describe('validateRuleSetDefinition', () => {
       const doc = copy();
       const i = indexOfRule(doc, 'fit-competitor');
       doc.rules[i].conditions.all[0] = { fact: 'accountType', operator: 'contains', value: 'competitor' };
-      expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions.all[0].operator`, /"contains" does not apply to string fact "accountType"/);
+      expectOnlyProblem(
+        validateRuleSetDefinition(doc),
+        `rules[${i}].conditions.all[0].operator`,
+        /"contains" does not apply to string fact "accountType"/,
+      );
     });
 
     it('value of the wrong type for the fact (equal "200" on a number)', () => {
@@ -167,13 +178,20 @@ describe('validateRuleSetDefinition', () => {
       const doc = copy();
       doc.rules[0].conditions.all[0].value = [5000, 200];
       const problems = validateRuleSetDefinition(doc);
-      expect(problems).toContainEqual({ path: 'rules[0].conditions.all[0].value', message: expect.stringMatching(/low 5000 is above high 200/) });
+      expect(problems).toContainEqual({
+        path: 'rules[0].conditions.all[0].value',
+        message: expect.stringMatching(/low 5000 is above high 200/),
+      });
     });
 
     it('duplicate rule names: the second one is reported and the first named', () => {
       const doc = copy();
       doc.rules[5].name = doc.rules[2].name;
-      expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[5].name', new RegExp(`duplicate rule name "${doc.rules[2].name}".*rules\\[2\\]`));
+      expectOnlyProblem(
+        validateRuleSetDefinition(doc),
+        'rules[5].name',
+        new RegExp(`duplicate rule name "${doc.rules[2].name}".*rules\\[2\\]`),
+      );
     });
 
     it('duplicate fact names', () => {
@@ -277,7 +295,11 @@ describe('validateRuleSetDefinition', () => {
       const doc = copy();
       const i = indexOfRule(doc, 'fit-competitor');
       doc.rules[i].conditions.all.push({ fact: 'accountType', operator: 'equal', value: 'customer' });
-      expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions`, /can never fire.*"accountType" cannot equal both "competitor" and "customer"/);
+      expectOnlyProblem(
+        validateRuleSetDefinition(doc),
+        `rules[${i}].conditions`,
+        /can never fire.*"accountType" cannot equal both "competitor" and "customer"/,
+      );
     });
 
     it('caps below thresholds: caps.fit.max below grades.A', () => {
@@ -295,7 +317,10 @@ describe('validateRuleSetDefinition', () => {
     it('caps with min not below max', () => {
       const doc = copy();
       doc.caps.engagement = { min: 100, max: 100 };
-      expect(validateRuleSetDefinition(doc)).toContainEqual({ path: 'caps.engagement.max', message: expect.stringMatching(/above caps.engagement.min \(100\)/) });
+      expect(validateRuleSetDefinition(doc)).toContainEqual({
+        path: 'caps.engagement.max',
+        message: expect.stringMatching(/above caps.engagement.min \(100\)/),
+      });
     });
 
     it('qualification threshold unreachable (above caps.fit.max + caps.engagement.max)', () => {
@@ -317,7 +342,11 @@ describe('validateRuleSetDefinition', () => {
       const doc = copy();
       const i = indexOfRule(doc, 'fit-decision-maker-with-budget');
       doc.rules[i].conditions.all[0] = { condition: 'decisionMakr' };
-      expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions.all[0].condition`, /unknown shared condition "decisionMakr"/);
+      expectOnlyProblem(
+        validateRuleSetDefinition(doc),
+        `rules[${i}].conditions.all[0].condition`,
+        /unknown shared condition "decisionMakr"/,
+      );
     });
 
     it('unknown shared condition reference at the root of a rule', () => {
@@ -369,7 +398,9 @@ describe('validateRuleSetDefinition', () => {
     function chain(links: number, first = 0): Doc {
       const doc = copy();
       for (let i = first; i < first + links; i++) {
-        doc.sharedConditions[`c${i}`] = { any: [{ all: [{ condition: `c${i + 1}` }, leaf(i)] }, { all: [{ not: { condition: `c${i + 1}` } }, leaf(i + 1)] }] };
+        doc.sharedConditions[`c${i}`] = {
+          any: [{ all: [{ condition: `c${i + 1}` }, leaf(i)] }, { all: [{ not: { condition: `c${i + 1}` } }, leaf(i + 1)] }],
+        };
       }
       doc.sharedConditions[`c${first + links}`] = { all: [leaf(first + links)] };
       doc.rules[0].conditions = { condition: `c${first}` };
@@ -380,8 +411,18 @@ describe('validateRuleSetDefinition', () => {
     it('a chain of 90 conditions each using the next twice is refused, naming where it grows past the limit', () => {
       const problems = validateRuleSetDefinition(chain(90));
       expect(problems).toEqual([
-        { path: 'sharedConditions.c82', message: expect.stringMatching(/^stands for 2,552 conditions once the shared conditions it uses are written out in its place \(at most 2,000 per rule\)/) },
-        { path: 'rules[0].conditions', message: expect.stringMatching(/^has over a million conditions once the shared conditions it uses are written out in its place \(through sharedConditions\.c0\); a rule has at most 2,000$/) },
+        {
+          path: 'sharedConditions.c82',
+          message: expect.stringMatching(
+            /^stands for 2,552 conditions once the shared conditions it uses are written out in its place \(at most 2,000 per rule\)/,
+          ),
+        },
+        {
+          path: 'rules[0].conditions',
+          message: expect.stringMatching(
+            /^has over a million conditions once the shared conditions it uses are written out in its place \(through sharedConditions\.c0\); a rule has at most 2,000$/,
+          ),
+        },
       ]);
     }, 10_000);
 
@@ -391,9 +432,18 @@ describe('validateRuleSetDefinition', () => {
 
     it('the total over all rules is bounded too, naming rules', () => {
       const doc = chain(7);
-      doc.rules.forEach((rule: Doc) => (rule.conditions = { all: [{ condition: 'c0' }, ...(rule.conditions.all ?? [])] }));
+      doc.rules.forEach((rule: Doc) => {
+        rule.conditions = { all: [{ condition: 'c0' }, ...(rule.conditions.all ?? [])] };
+      });
       const problems = validateRuleSetDefinition(doc);
-      expect(problems).toEqual([{ path: 'rules', message: expect.stringMatching(/^the rules have [\d,]+ conditions in all once shared conditions are written out where they are used; a rule set has at most 10,000$/) }]);
+      expect(problems).toEqual([
+        {
+          path: 'rules',
+          message: expect.stringMatching(
+            /^the rules have [\d,]+ conditions in all once shared conditions are written out where they are used; a rule set has at most 10,000$/,
+          ),
+        },
+      ]);
     });
 
     it('a cycle through a chain that uses every link twice is reported once, without exponential work', () => {
@@ -401,7 +451,9 @@ describe('validateRuleSetDefinition', () => {
       doc.sharedConditions.c90 = { all: [{ condition: 'c0' }] };
       const problems = validateRuleSetDefinition(doc);
       const cycles = problems.filter((problem) => /refers to itself/.test(problem.message));
-      expect(cycles).toEqual([{ path: 'sharedConditions.c0', message: expect.stringMatching(/^refers to itself: c0 -> c1 -> .* -> c90 -> c0$/) }]);
+      expect(cycles).toEqual([
+        { path: 'sharedConditions.c0', message: expect.stringMatching(/^refers to itself: c0 -> c1 -> .* -> c90 -> c0$/) },
+      ]);
     }, 10_000);
 
     it('a reference to a missing shared condition is reported once where it is written, however often it is reached', () => {
@@ -416,25 +468,46 @@ describe('validateRuleSetDefinition', () => {
 
   // Each mistake costs ajv (allErrors) work, a broken condition about 17 errors: 8,000 of them took 8 minutes.
   it.each([
-    ['8,000 broken conditions', (doc: Doc) => {
-      doc.rules = Array.from({ length: 400 }, (_, r) => ({ ...doc.rules[0], name: `r${r}`, conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) } }));
-    }],
-    ['100,000 wrong items in one list', (doc: Doc) => {
-      doc.rules[0].conditions = { all: [{ fact: 'country', operator: 'in', value: Array.from({ length: 100_000 }, () => ({})) }] };
-    }],
-    ['200 facts with 500 unknown activity types each', (doc: Doc) => {
-      const activity = doc.facts.find((fact: Doc) => fact.source === 'activity');
-      doc.facts = Array.from({ length: 200 }, (_, k) => ({ ...activity, name: `f${k}`, activityTypes: Array.from({ length: 500 }, () => 'x') }));
-    }],
-  ])('a document full of schema mistakes (%s): the first of them, named, at most 200 and a note', (_name, spoil) => {
-    const doc = copy();
-    spoil(doc);
-    const problems = validateRuleSetDefinition(doc);
-    expect(problems.length).toBeGreaterThan(1);
-    expect(problems.length).toBeLessThanOrEqual(201);
-    expect(problems[0].path).toMatch(/^(rules|facts)\[0\]/);
-    expect(problems.at(-1)).toEqual({ path: '(root)', message: expect.stringMatching(/fix (these|it) and validate again$/) });
-  }, 10_000);
+    [
+      '8,000 broken conditions',
+      (doc: Doc) => {
+        doc.rules = Array.from({ length: 400 }, (_, r) => ({
+          ...doc.rules[0],
+          name: `r${r}`,
+          conditions: { all: Array.from({ length: 20 }, () => ({ fact: 1, operator: 'x' })) },
+        }));
+      },
+    ],
+    [
+      '100,000 wrong items in one list',
+      (doc: Doc) => {
+        doc.rules[0].conditions = { all: [{ fact: 'country', operator: 'in', value: Array.from({ length: 100_000 }, () => ({})) }] };
+      },
+    ],
+    [
+      '200 facts with 500 unknown activity types each',
+      (doc: Doc) => {
+        const activity = doc.facts.find((fact: Doc) => fact.source === 'activity');
+        doc.facts = Array.from({ length: 200 }, (_, k) => ({
+          ...activity,
+          name: `f${k}`,
+          activityTypes: Array.from({ length: 500 }, () => 'x'),
+        }));
+      },
+    ],
+  ])(
+    'a document full of schema mistakes (%s): the first of them, named, at most 200 and a note',
+    (_name, spoil) => {
+      const doc = copy();
+      spoil(doc);
+      const problems = validateRuleSetDefinition(doc);
+      expect(problems.length).toBeGreaterThan(1);
+      expect(problems.length).toBeLessThanOrEqual(201);
+      expect(problems[0].path).toMatch(/^(rules|facts)\[0\]/);
+      expect(problems.at(-1)).toEqual({ path: '(root)', message: expect.stringMatching(/fix (these|it) and validate again$/) });
+    },
+    10_000,
+  );
 
   it('a document nested thousands of levels deep is refused with the path where it gets too deep, not a crash', () => {
     const doc = copy();
@@ -442,7 +515,9 @@ describe('validateRuleSetDefinition', () => {
     for (let i = 0; i < 20_000; i++) condition = { not: condition };
     doc.rules[0].conditions = condition;
     const problems = validateRuleSetDefinition(doc);
-    expect(problems).toEqual([{ path: expect.stringMatching(/^rules\[0\]\.conditions(\.not){61}$/), message: expect.stringMatching(/is nested too deeply/) }]);
+    expect(problems).toEqual([
+      { path: expect.stringMatching(/^rules\[0\]\.conditions(\.not){61}$/), message: expect.stringMatching(/is nested too deeply/) },
+    ]);
   });
 
   it('reports every problem at once, schema problems before semantics are checked', () => {

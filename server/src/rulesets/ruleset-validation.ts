@@ -108,7 +108,9 @@ function withSchemaBudget(doc: unknown): { copy: unknown; cut: boolean; values: 
     } else if (key === 'sharedConditions' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const entries = Object.entries(value);
       if (entries.length > SCHEMA_LISTING.entries) cut = true;
-      copy.sharedConditions = Object.fromEntries(entries.slice(0, SCHEMA_LISTING.entries).map(([name, condition]) => [name, copyOf(condition, true)]));
+      copy.sharedConditions = Object.fromEntries(
+        entries.slice(0, SCHEMA_LISTING.entries).map(([name, condition]) => [name, copyOf(condition, true)]),
+      );
     } else copy[key] = copyOf(value, false);
   }
   return { copy, cut, values };
@@ -118,16 +120,35 @@ function withSchemaBudget(doc: unknown): { copy: unknown; cut: boolean; values: 
 function schemaProblemsOf(doc: unknown): Problem[] {
   const first = schemaProblems(isSchemaValid.errors ?? [], doc);
   const { copy, cut, values } = withSchemaBudget(doc);
-  if (values > SCHEMA_LISTING.values) return [...first, { path: '(root)', message: 'shows the first mistake only (the document is too large to list them all): fix it and validate again' }];
+  if (values > SCHEMA_LISTING.values)
+    return [
+      ...first,
+      { path: '(root)', message: 'shows the first mistake only (the document is too large to list them all): fix it and validate again' },
+    ];
   if (validateSchema(copy)) return first; // every mistake is past the budget
   const problems = schemaProblems(validateSchema.errors ?? [], copy);
-  if (cut) problems.push({ path: '(root)', message: `lists the mistakes in the first ${SCHEMA_LISTING.conditions} conditions and ${SCHEMA_LISTING.entries - 1} entries of each list only: fix these and validate again` });
+  if (cut)
+    problems.push({
+      path: '(root)',
+      message: `lists the mistakes in the first ${SCHEMA_LISTING.conditions} conditions and ${SCHEMA_LISTING.entries - 1} entries of each list only: fix these and validate again`,
+    });
   return problems;
 }
 
 /** Which operators make sense for each fact type. */
 export const OPERATORS_BY_TYPE: Record<FactType, readonly string[]> = {
-  number: ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'between', 'isEmpty'],
+  number: [
+    'equal',
+    'notEqual',
+    'lessThan',
+    'lessThanInclusive',
+    'greaterThan',
+    'greaterThanInclusive',
+    'in',
+    'notIn',
+    'between',
+    'isEmpty',
+  ],
   string: ['equal', 'notEqual', 'in', 'notIn', 'startsWith', 'endsWith', 'containsText', 'isEmpty'],
   boolean: ['equal', 'notEqual', 'isEmpty'],
   'string[]': ['contains', 'doesNotContain', 'isEmpty'],
@@ -155,11 +176,20 @@ function describeAjvError(error: ErrorObject, doc: unknown): Problem {
   const base = jsonPointerToPath(error.instancePath, doc);
   switch (error.keyword) {
     case 'required':
-      return { path: base === '(root)' ? String(error.params.missingProperty) : `${base}.${String(error.params.missingProperty)}`, message: 'is required' };
+      return {
+        path: base === '(root)' ? String(error.params.missingProperty) : `${base}.${String(error.params.missingProperty)}`,
+        message: 'is required',
+      };
     case 'additionalProperties':
-      return { path: base === '(root)' ? String(error.params.additionalProperty) : `${base}.${String(error.params.additionalProperty)}`, message: 'is not a known property' };
+      return {
+        path: base === '(root)' ? String(error.params.additionalProperty) : `${base}.${String(error.params.additionalProperty)}`,
+        message: 'is not a known property',
+      };
     case 'enum':
-      return { path: base, message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        path: base,
+        message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     default:
       return { path: base, message: error.message ?? 'is invalid' };
   }
@@ -216,11 +246,19 @@ class SemanticValidator {
       if (fact.source === 'activity') {
         const expected: FactType = fact.aggregate === 'exists' ? 'boolean' : 'number';
         if (fact.type !== expected) this.add(`facts[${index}].type`, `a "${fact.aggregate}" fact is a ${expected}, not ${fact.type}`);
-        if (fact.aggregate === 'sum' && !fact.property) this.add(`facts[${index}].property`, 'a "sum" fact needs the activity property to sum');
+        if (fact.aggregate === 'sum' && !fact.property)
+          this.add(`facts[${index}].property`, 'a "sum" fact needs the activity property to sum');
       }
       if (fact.source === 'lead') {
-        const expected: Record<string, FactType> = { emailDomain: 'string', isFreeEmail: 'boolean', daysSinceCreated: 'number', segment: 'string', source: 'string' };
-        if (fact.type !== expected[fact.field]) this.add(`facts[${index}].type`, `lead field "${fact.field}" is a ${expected[fact.field]}, not ${fact.type}`);
+        const expected: Record<string, FactType> = {
+          emailDomain: 'string',
+          isFreeEmail: 'boolean',
+          daysSinceCreated: 'number',
+          segment: 'string',
+          source: 'string',
+        };
+        if (fact.type !== expected[fact.field])
+          this.add(`facts[${index}].type`, `lead field "${fact.field}" is a ${expected[fact.field]}, not ${fact.type}`);
       }
     });
   }
@@ -285,7 +323,10 @@ class SemanticValidator {
       const culprit = references.find((next) => (sizes.shared.get(next) ?? 0) > perRule);
       const through = culprit ? ` (through sharedConditions.${culprit})` : '';
       const expanded = references.length > 0 ? ' once the shared conditions it uses are written out in its place' : '';
-      this.add(`rules[${index}].conditions`, `has ${shown(size)} conditions${expanded}${through}; a rule has at most ${perRule.toLocaleString('en-US')}`);
+      this.add(
+        `rules[${index}].conditions`,
+        `has ${shown(size)} conditions${expanded}${through}; a rule has at most ${perRule.toLocaleString('en-US')}`,
+      );
     });
     if (sizes.total > total && sizes.rules.every((size) => size <= perRule)) {
       this.add(
@@ -317,8 +358,14 @@ class SemanticValidator {
       this.add(path, `conditions are nested too deeply (at most ${RULE_SET_LIMITS.maxConditionDepth} levels)`);
       return;
     }
-    if ('all' in condition) condition.all.forEach((c, i) => this.checkCondition(c, `${path}.all[${i}]`, depth + 1));
-    else if ('any' in condition) condition.any.forEach((c, i) => this.checkCondition(c, `${path}.any[${i}]`, depth + 1));
+    if ('all' in condition)
+      condition.all.forEach((c, i) => {
+        this.checkCondition(c, `${path}.all[${i}]`, depth + 1);
+      });
+    else if ('any' in condition)
+      condition.any.forEach((c, i) => {
+        this.checkCondition(c, `${path}.any[${i}]`, depth + 1);
+      });
     else if ('not' in condition) this.checkCondition(condition.not, `${path}.not`, depth + 1);
     else if ('condition' in condition) {
       const shared = this.doc.sharedConditions?.[condition.condition];
@@ -342,7 +389,10 @@ class SemanticValidator {
       return;
     }
     if (!allowed.includes(leaf.operator)) {
-      this.add(`${path}.operator`, `operator "${leaf.operator}" does not apply to ${fact.type} fact "${fact.name}"; use one of ${allowed.join(', ')}`);
+      this.add(
+        `${path}.operator`,
+        `operator "${leaf.operator}" does not apply to ${fact.type} fact "${fact.name}"; use one of ${allowed.join(', ')}`,
+      );
       return;
     }
     this.checkValue(leaf, fact, `${path}.value`);
@@ -360,12 +410,18 @@ class SemanticValidator {
     switch (leaf.operator) {
       case 'in':
       case 'notIn':
-        if (!Array.isArray(value) || value.length === 0) this.add(path, `"${leaf.operator}" needs a non-empty list of ${scalarType}s, ${got}`);
+        if (!Array.isArray(value) || value.length === 0)
+          this.add(path, `"${leaf.operator}" needs a non-empty list of ${scalarType}s, ${got}`);
         else if (value.length > RULE_SET_LIMITS.maxListValues) this.add(path, `at most ${RULE_SET_LIMITS.maxListValues} values`);
-        else value.forEach((item, i) => !scalarMatches(item, scalarType) && this.add(`${path}[${i}]`, `must be a ${scalarType}, got ${typeOfValue(item)}`));
+        else {
+          value.forEach((item, i) => {
+            if (!scalarMatches(item, scalarType)) this.add(`${path}[${i}]`, `must be a ${scalarType}, got ${typeOfValue(item)}`);
+          });
+        }
         return;
       case 'between':
-        if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number')) this.add(path, `"between" needs [low, high] numbers, ${got}`);
+        if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number'))
+          this.add(path, `"between" needs [low, high] numbers, ${got}`);
         else if (value[0] > value[1]) this.add(path, `low ${value[0]} is above high ${value[1]}`);
         return;
       case 'isEmpty':
@@ -378,7 +434,8 @@ class SemanticValidator {
         if (typeof value !== 'number') this.add(path, `"${leaf.operator}" needs a number, ${got}`);
         return;
       default:
-        if (!scalarMatches(value, scalarType)) this.add(path, `must be a ${scalarType} to compare with ${fact.type} fact "${fact.name}", ${got}`);
+        if (!scalarMatches(value, scalarType))
+          this.add(path, `must be a ${scalarType} to compare with ${fact.type} fact "${fact.name}", ${got}`);
     }
   }
 
@@ -390,7 +447,7 @@ class SemanticValidator {
     for (const child of condition.all) {
       if (!('fact' in child) || child.path !== undefined) continue;
       const fact = this.facts.get(child.fact);
-      if (!fact || typeof child.value === 'object' && child.value !== null && !Array.isArray(child.value)) continue;
+      if (!fact || (typeof child.value === 'object' && child.value !== null && !Array.isArray(child.value))) continue;
       if (child.operator === 'equal') {
         if (equals.has(child.fact) && equals.get(child.fact) !== child.value) {
           return `"${child.fact}" cannot equal both ${JSON.stringify(equals.get(child.fact))} and ${JSON.stringify(child.value)}`;
@@ -400,10 +457,14 @@ class SemanticValidator {
       if (fact.type !== 'number') continue;
       const range = ranges.get(child.fact) ?? { low: -Infinity, high: Infinity, lowInclusive: true, highInclusive: true };
       const v = child.value;
-      if (child.operator === 'greaterThan' && typeof v === 'number' && v >= range.low) Object.assign(range, { low: v, lowInclusive: false });
-      if (child.operator === 'greaterThanInclusive' && typeof v === 'number' && v > range.low) Object.assign(range, { low: v, lowInclusive: true });
-      if (child.operator === 'lessThan' && typeof v === 'number' && v <= range.high) Object.assign(range, { high: v, highInclusive: false });
-      if (child.operator === 'lessThanInclusive' && typeof v === 'number' && v < range.high) Object.assign(range, { high: v, highInclusive: true });
+      if (child.operator === 'greaterThan' && typeof v === 'number' && v >= range.low)
+        Object.assign(range, { low: v, lowInclusive: false });
+      if (child.operator === 'greaterThanInclusive' && typeof v === 'number' && v > range.low)
+        Object.assign(range, { low: v, lowInclusive: true });
+      if (child.operator === 'lessThan' && typeof v === 'number' && v <= range.high)
+        Object.assign(range, { high: v, highInclusive: false });
+      if (child.operator === 'lessThanInclusive' && typeof v === 'number' && v < range.high)
+        Object.assign(range, { high: v, highInclusive: true });
       if (child.operator === 'between' && Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'number') {
         if (v[0] > range.low) Object.assign(range, { low: v[0], lowInclusive: true });
         if (v[1] < range.high) Object.assign(range, { high: v[1], highInclusive: true });
@@ -422,10 +483,12 @@ class SemanticValidator {
     if (!(levels['1'] > levels['2'])) this.add('levels.2', `must be below levels.1 (${levels['1']})`);
     if (!(levels['2'] > levels['3'])) this.add('levels.3', `must be below levels.2 (${levels['2']})`);
     for (const dimension of ['fit', 'engagement'] as const) {
-      if (!(caps[dimension].min < caps[dimension].max)) this.add(`caps.${dimension}.max`, `must be above caps.${dimension}.min (${caps[dimension].min})`);
+      if (!(caps[dimension].min < caps[dimension].max))
+        this.add(`caps.${dimension}.max`, `must be above caps.${dimension}.min (${caps[dimension].min})`);
     }
     if (caps.fit.max < grades.A) this.add('caps.fit.max', `is below grades.A (${grades.A}): grade A could never be reached`);
-    if (caps.engagement.max < levels['1']) this.add('caps.engagement.max', `is below levels.1 (${levels['1']}): level 1 could never be reached`);
+    if (caps.engagement.max < levels['1'])
+      this.add('caps.engagement.max', `is below levels.1 (${levels['1']}): level 1 could never be reached`);
     const maxTotal = caps.fit.max + caps.engagement.max;
     bands.forEach((band, index) => {
       const last = index === bands.length - 1;
@@ -434,11 +497,16 @@ class SemanticValidator {
       if (index > 0 && band.min !== undefined && bands[index - 1].min !== undefined && !(band.min < (bands[index - 1].min as number))) {
         this.add(`bands[${index}].min`, `must be below bands[${index - 1}].min (${bands[index - 1].min}): bands go from highest to lowest`);
       }
-      if (band.min !== undefined && band.min > maxTotal) this.add(`bands[${index}].min`, `is above the highest possible total ${maxTotal} (caps): band "${band.name}" could never be reached`);
+      if (band.min !== undefined && band.min > maxTotal)
+        this.add(
+          `bands[${index}].min`,
+          `is above the highest possible total ${maxTotal} (caps): band "${band.name}" could never be reached`,
+        );
       const duplicate = bands.findIndex((other) => other.name === band.name);
       if (duplicate !== index) this.add(`bands[${index}].name`, `duplicate band name "${band.name}"`);
     });
-    if (qualification.threshold > maxTotal) this.add('qualification.threshold', `is above the highest possible total ${maxTotal} (caps): no lead could qualify`);
+    if (qualification.threshold > maxTotal)
+      this.add('qualification.threshold', `is above the highest possible total ${maxTotal} (caps): no lead could qualify`);
     for (const cell of CELLS) if (!this.doc.cells[cell]) this.add(`cells.${cell}`, 'is required');
   }
 }
@@ -479,7 +547,9 @@ function schemaProblems(errors: ErrorObject[], doc: unknown): Problem[] {
   // At a leaf condition, branches for all/any/not/condition complain about its own keys: drop those.
   return problems.filter((problem) => {
     const leafKey = /\.(fact|operator|value|path|params)$/.test(problem.path) && problem.message === 'is not a known property';
-    const branchKey = /\.(all|any|not|condition)$/.test(problem.path) && (problem.message === 'is required' || problem.message === 'is not a known property');
+    const branchKey =
+      /\.(all|any|not|condition)$/.test(problem.path) &&
+      (problem.message === 'is required' || problem.message === 'is not a known property');
     return !(leafKey || branchKey) || problems.length === 1;
   });
 }
@@ -505,8 +575,12 @@ export function tooDeeplyNested(doc: unknown): string | null {
     const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
     if (value === null || typeof value !== 'object') continue;
     if (depth >= RULE_SET_LIMITS.maxJsonDepth) return path || '(root)';
-    if (Array.isArray(value)) value.forEach((item, i) => stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
-    else for (const [key, item] of Object.entries(value)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${key}` : key });
+    if (Array.isArray(value))
+      value.forEach((item, i) => {
+        stack.push({ value: item, depth: depth + 1, path: `${path}[${i}]` });
+      });
+    else
+      for (const [key, item] of Object.entries(value)) stack.push({ value: item, depth: depth + 1, path: path ? `${path}.${key}` : key });
   }
   return null;
 }
@@ -516,14 +590,21 @@ const MAX_PROBLEMS = 200;
 
 function atMost(problems: Problem[]): Problem[] {
   if (problems.length <= MAX_PROBLEMS) return problems;
-  return [...problems.slice(0, MAX_PROBLEMS), { path: '(root)', message: `and ${(problems.length - MAX_PROBLEMS).toLocaleString('en-US')} more problems not listed: fix these and validate again` }];
+  return [
+    ...problems.slice(0, MAX_PROBLEMS),
+    {
+      path: '(root)',
+      message: `and ${(problems.length - MAX_PROBLEMS).toLocaleString('en-US')} more problems not listed: fix these and validate again`,
+    },
+  ];
 }
 
 export function validateRuleSetDefinition(doc: unknown, context: ValidationContext = {}): Problem[] {
   const deep = tooDeeplyNested(doc);
   if (deep) return [{ path: deep, message: NESTED_TOO_DEEPLY }];
   const size = Buffer.byteLength(JSON.stringify(doc ?? null), 'utf8');
-  if (size > RULE_SET_LIMITS.maxBytes) return [{ path: '(root)', message: `is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}` }];
+  if (size > RULE_SET_LIMITS.maxBytes)
+    return [{ path: '(root)', message: `is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}` }];
   if (!isSchemaValid(doc)) return atMost(schemaProblemsOf(doc));
   const problems = new SemanticValidator(doc as RuleSetDefinition).run();
   const catalog = context.attributes;
@@ -532,8 +613,13 @@ export function validateRuleSetDefinition(doc: unknown, context: ValidationConte
       if (fact.source !== 'attribute') return;
       const name = fact.attribute ?? fact.name;
       const spec = catalog.get(name);
-      if (!spec) problems.push({ path: `facts[${index}].${fact.attribute ? 'attribute' : 'name'}`, message: `no lead attribute "${name}" in the attribute catalog` });
-      else if (spec.type !== fact.type) problems.push({ path: `facts[${index}].type`, message: `attribute "${name}" is a ${spec.type}, not ${fact.type}` });
+      if (!spec)
+        problems.push({
+          path: `facts[${index}].${fact.attribute ? 'attribute' : 'name'}`,
+          message: `no lead attribute "${name}" in the attribute catalog`,
+        });
+      else if (spec.type !== fact.type)
+        problems.push({ path: `facts[${index}].type`, message: `attribute "${name}" is a ${spec.type}, not ${fact.type}` });
     });
   }
   return atMost(problems);

@@ -87,7 +87,11 @@ function checkSegmentList(segments: string[], path: string): void {
   if (segments.length > MAX_SEGMENTS) problems.push({ path, message: `at most ${MAX_SEGMENTS} segments, got ${segments.length}` });
   const seen = new Set<string>();
   segments.slice(0, MAX_SEGMENTS).forEach((segment, index) => {
-    if (segment.trim() === '' || segment !== segment.trim() || segment.length > MAX_SEGMENT_LENGTH) problems.push({ path: `${path}[${index}]`, message: `must be 1 to ${MAX_SEGMENT_LENGTH} characters, without leading or trailing spaces` });
+    if (segment.trim() === '' || segment !== segment.trim() || segment.length > MAX_SEGMENT_LENGTH)
+      problems.push({
+        path: `${path}[${index}]`,
+        message: `must be 1 to ${MAX_SEGMENT_LENGTH} characters, without leading or trailing spaces`,
+      });
     else if (seen.has(segment)) problems.push({ path: `${path}[${index}]`, message: `"${segment}" is listed twice` });
     seen.add(segment);
   });
@@ -116,7 +120,10 @@ async function lockRuleSets(manager: EntityManager): Promise<void> {
 
 function requireRole(actor: Actor, roles: string[], action: string): void {
   if (actor.role === 'admin' || (actor.role && roles.includes(actor.role))) return;
-  throw new ForbiddenError('FORBIDDEN_ROLE', `${action} needs the role ${['admin', ...roles].join(' or ')}; you are ${actor.role ?? 'not a user'}`);
+  throw new ForbiddenError(
+    'FORBIDDEN_ROLE',
+    `${action} needs the role ${['admin', ...roles].join(' or ')}; you are ${actor.role ?? 'not a user'}`,
+  );
 }
 
 /**
@@ -144,7 +151,10 @@ export class RuleSetWorkflowService {
 
   async getRuleSet(key: string, manager: EntityManager = this.dataSource.manager): Promise<RuleSetRow> {
     const [row]: RuleSetRow[] = await manager.query(`SELECT ${RULE_SET_COLUMNS} FROM rule_set rs WHERE rs.key = $1`, [key]);
-    if (!row) throw new NotFoundError(RuleSetErrorCode.RuleSetNotFound, `No rule set with key "${key}"`, [{ path: 'ruleSetKey', message: 'no such rule set' }]);
+    if (!row)
+      throw new NotFoundError(RuleSetErrorCode.RuleSetNotFound, `No rule set with key "${key}"`, [
+        { path: 'ruleSetKey', message: 'no such rule set' },
+      ]);
     return row;
   }
 
@@ -162,7 +172,10 @@ export class RuleSetWorkflowService {
           [versionId],
         )
       : [];
-    if (!rows[0]) throw new NotFoundError(RuleSetErrorCode.VersionNotFound, `No rule set version with id "${versionId}"`, [{ path: 'versionId', message: 'no such version' }]);
+    if (!rows[0])
+      throw new NotFoundError(RuleSetErrorCode.VersionNotFound, `No rule set version with id "${versionId}"`, [
+        { path: 'versionId', message: 'no such version' },
+      ]);
     return rows[0];
   }
 
@@ -198,10 +211,19 @@ export class RuleSetWorkflowService {
 
   // ---- editing ----
 
-  async createRuleSet(actor: Actor, input: { key: string; name: string; description?: string | null; segments?: string[] | null; definition?: unknown }): Promise<{ ruleSet: RuleSetRow; draft: VersionRow }> {
+  async createRuleSet(
+    actor: Actor,
+    input: { key: string; name: string; description?: string | null; segments?: string[] | null; definition?: unknown },
+  ): Promise<{ ruleSet: RuleSetRow; draft: VersionRow }> {
     requireRole(actor, ['marketing'], 'Creating a rule set');
-    if (!KEY_PATTERN.test(input.key)) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.key', 'lower-case letters, digits and hyphens, 2 to 63 characters');
-    if (!input.name?.trim() || input.name.length > 100) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.name', 'must be 1 to 100 characters');
+    if (!KEY_PATTERN.test(input.key))
+      throw InvalidInputError.field(
+        RuleSetErrorCode.InvalidRuleSet,
+        'input.key',
+        'lower-case letters, digits and hyphens, 2 to 63 characters',
+      );
+    if (!input.name?.trim() || input.name.length > 100)
+      throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.name', 'must be 1 to 100 characters');
     let definition = input.definition;
     if (definition === undefined || definition === null) {
       // From scratch: a copy of the default rule set's active model, renamed, to edit from.
@@ -222,15 +244,34 @@ export class RuleSetWorkflowService {
          ON CONFLICT (key) DO NOTHING RETURNING id::text AS id`,
         [input.key, input.name, input.description ?? '', segments],
       );
-      if (!inserted.length) throw new ConflictError(RuleSetErrorCode.RuleSetExists, `A rule set with key "${input.key}" already exists`, [{ path: 'input.key', message: 'already taken' }]);
+      if (!inserted.length)
+        throw new ConflictError(RuleSetErrorCode.RuleSetExists, `A rule set with key "${input.key}" already exists`, [
+          { path: 'input.key', message: 'already taken' },
+        ]);
       const draft = await this.insertVersion(manager, inserted[0].id, valid, actor, null, '');
       const ruleSet = await this.getRuleSet(input.key, manager);
-      await this.audit.record(manager, { actor: actor.name, action: 'rule_set.created', entityType: 'rule_set', entityId: ruleSet.id, summary: `Created rule set ${input.key} with draft v${draft.version}`, after: { ...ruleSet, draftVersionId: draft.id }, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'rule_set.created',
+        entityType: 'rule_set',
+        entityId: ruleSet.id,
+        summary: `Created rule set ${input.key} with draft v${draft.version}`,
+        after: { ...ruleSet, draftVersionId: draft.id },
+        requestId: actor.requestId,
+      });
       return { ruleSet, draft };
     });
   }
 
-  private async insertVersion(manager: EntityManager, ruleSetId: string, definition: RuleSetDefinition, actor: Actor, basedOn: string | null, note: string, status: VersionStatus = 'draft'): Promise<VersionRow> {
+  private async insertVersion(
+    manager: EntityManager,
+    ruleSetId: string,
+    definition: RuleSetDefinition,
+    actor: Actor,
+    basedOn: string | null,
+    note: string,
+    status: VersionStatus = 'draft',
+  ): Promise<VersionRow> {
     const [row]: Array<{ id: string }> = await manager.query(
       `INSERT INTO rule_set_version (rule_set_id, version, status, definition, checksum, created_by, editors, based_on_version_id, note)
        SELECT $1::bigint, coalesce(max(version), 0) + 1, $2, $3::json, $4, $5, ARRAY[$5]::text[], $6::bigint, $7
@@ -258,7 +299,12 @@ export class RuleSetWorkflowService {
     let basedOn: string | null = null;
     if (input.copyOfVersionId != null) {
       const source = await this.getVersion(input.copyOfVersionId);
-      if (source.ruleSetId !== ruleSet.id) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.copyOfVersionId', `version ${input.copyOfVersionId} belongs to rule set "${source.ruleSetKey}"`);
+      if (source.ruleSetId !== ruleSet.id)
+        throw InvalidInputError.field(
+          RuleSetErrorCode.InvalidRuleSet,
+          'input.copyOfVersionId',
+          `version ${input.copyOfVersionId} belongs to rule set "${source.ruleSetKey}"`,
+        );
       definition = source.definition;
       basedOn = source.id;
     } else {
@@ -268,7 +314,15 @@ export class RuleSetWorkflowService {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT id FROM rule_set WHERE id = $1::bigint FOR UPDATE', [ruleSet.id]); // numbers versions one at a time
       const draft = await this.insertVersion(manager, ruleSet.id, valid, actor, basedOn, input.note ?? '');
-      await this.audit.record(manager, { actor: actor.name, action: 'version.draft_created', entityType: 'rule_set_version', entityId: draft.id, summary: `Draft v${draft.version} of ${ruleSet.key}${basedOn ? ` based on version id ${basedOn}` : ''}`, after: { definition: valid }, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'version.draft_created',
+        entityType: 'rule_set_version',
+        entityId: draft.id,
+        summary: `Draft v${draft.version} of ${ruleSet.key}${basedOn ? ` based on version id ${basedOn}` : ''}`,
+        after: { definition: valid },
+        requestId: actor.requestId,
+      });
       await alongside?.(manager, draft);
       return draft;
     });
@@ -278,14 +332,20 @@ export class RuleSetWorkflowService {
    * Saves a draft's new definition if `expectedRevision` is still current; otherwise CONFLICT and
    * nothing changes. Editing a version in review or approved sends it back to draft and voids its sign-offs.
    */
-  async saveDraft(actor: Actor, input: { versionId: string; definition: unknown; expectedRevision: number; note?: string | null }): Promise<VersionRow> {
+  async saveDraft(
+    actor: Actor,
+    input: { versionId: string; definition: unknown; expectedRevision: number; note?: string | null },
+  ): Promise<VersionRow> {
     requireRole(actor, ['marketing'], 'Editing a draft');
     const current = await this.getVersion(input.versionId);
     const valid = await this.requireValid(input.definition, current.ruleSetKey, 'input.definition');
     return this.dataSource.transaction(async (manager) => {
       const before = await this.getVersion(input.versionId, manager, true);
       if (!EDITABLE.includes(before.status)) {
-        throw new ConflictError(RuleSetErrorCode.ImmutableVersion, `Version ${before.version} of "${before.ruleSetKey}" is ${before.status} and can no longer change; create a draft from it`);
+        throw new ConflictError(
+          RuleSetErrorCode.ImmutableVersion,
+          `Version ${before.version} of "${before.ruleSetKey}" is ${before.status} and can no longer change; create a draft from it`,
+        );
       }
       if (before.revision !== input.expectedRevision) {
         throw new ConflictError(
@@ -302,7 +362,9 @@ export class RuleSetWorkflowService {
         [before.id, JSON.stringify(valid), checksumOf(valid), actor.name, input.note ?? null],
       );
       if (before.status !== 'draft') {
-        await manager.query('UPDATE rule_set_review SET voided_at = now() WHERE version_id = $1::bigint AND voided_at IS NULL', [before.id]);
+        await manager.query('UPDATE rule_set_review SET voided_at = now() WHERE version_id = $1::bigint AND voided_at IS NULL', [
+          before.id,
+        ]);
       }
       const after = await this.getVersion(before.id, manager);
       const diff = diffDefinitions(before.definition, after.definition);
@@ -323,11 +385,20 @@ export class RuleSetWorkflowService {
 
   // ---- review ----
 
-  private async transition(actor: Actor, versionId: string, allowedFrom: VersionStatus[], action: string, run: (manager: EntityManager, version: VersionRow) => Promise<void>): Promise<VersionRow> {
+  private async transition(
+    _actor: Actor,
+    versionId: string,
+    allowedFrom: VersionStatus[],
+    action: string,
+    run: (manager: EntityManager, version: VersionRow) => Promise<void>,
+  ): Promise<VersionRow> {
     return this.dataSource.transaction(async (manager) => {
       const version = await this.getVersion(versionId, manager, true);
       if (!allowedFrom.includes(version.status)) {
-        throw new ConflictError(RuleSetErrorCode.IllegalTransition, `Cannot ${action} version ${version.version} of "${version.ruleSetKey}": it is ${version.status} (needs ${allowedFrom.join(' or ')})`);
+        throw new ConflictError(
+          RuleSetErrorCode.IllegalTransition,
+          `Cannot ${action} version ${version.version} of "${version.ruleSetKey}": it is ${version.status} (needs ${allowedFrom.join(' or ')})`,
+        );
       }
       await run(manager, version);
       return this.getVersion(versionId, manager);
@@ -337,21 +408,40 @@ export class RuleSetWorkflowService {
   async submitForReview(actor: Actor, versionId: string): Promise<VersionRow> {
     requireRole(actor, ['marketing'], 'Submitting for review');
     return this.transition(actor, versionId, ['draft'], 'submit', async (manager, version) => {
-      await manager.query(`UPDATE rule_set_version SET status = 'in_review', submitted_at = now(), submitted_by = $2, updated_at = now() WHERE id = $1::bigint`, [version.id, actor.name]);
-      await this.audit.record(manager, { actor: actor.name, action: 'version.submitted', entityType: 'rule_set_version', entityId: version.id, summary: `Submitted v${version.version} of ${version.ruleSetKey} for review`, before: { status: version.status }, after: { status: 'in_review' }, requestId: actor.requestId });
+      await manager.query(
+        `UPDATE rule_set_version SET status = 'in_review', submitted_at = now(), submitted_by = $2, updated_at = now() WHERE id = $1::bigint`,
+        [version.id, actor.name],
+      );
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'version.submitted',
+        entityType: 'rule_set_version',
+        entityId: version.id,
+        summary: `Submitted v${version.version} of ${version.ruleSetKey} for review`,
+        before: { status: version.status },
+        after: { status: 'in_review' },
+        requestId: actor.requestId,
+      });
     });
   }
 
   /** A sign-off (or a request for changes) from the reviewer's side: marketing or sales, never by an author. */
   async review(actor: Actor, input: { versionId: string; approve: boolean; comment?: string | null }): Promise<VersionRow> {
     if (actor.role !== 'marketing' && actor.role !== 'sales') {
-      throw new ForbiddenError(RuleSetErrorCode.NotAReviewer, 'Only a marketing or a sales user signs off a rule set version (for their side)');
+      throw new ForbiddenError(
+        RuleSetErrorCode.NotAReviewer,
+        'Only a marketing or a sales user signs off a rule set version (for their side)',
+      );
     }
-    if ((input.comment ?? '').length > 2000) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.comment', 'at most 2000 characters');
+    if ((input.comment ?? '').length > 2000)
+      throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.comment', 'at most 2000 characters');
     const side = actor.role;
     return this.transition(actor, input.versionId, ['in_review'], input.approve ? 'approve' : 'send back', async (manager, version) => {
       if (version.editors.includes(actor.name)) {
-        throw new ForbiddenError(RuleSetErrorCode.SelfApproval, `You edited version ${version.version} of "${version.ruleSetKey}"; someone else on the ${side} side must review it`);
+        throw new ForbiddenError(
+          RuleSetErrorCode.SelfApproval,
+          `You edited version ${version.version} of "${version.ruleSetKey}"; someone else on the ${side} side must review it`,
+        );
       }
       await manager.query(
         `INSERT INTO rule_set_review (version_id, side, decision, reviewer, comment, revision) VALUES ($1::bigint, $2, $3, $4, $5, $6)`,
@@ -360,8 +450,12 @@ export class RuleSetWorkflowService {
       let status: VersionStatus = 'in_review';
       if (!input.approve) {
         status = 'draft';
-        await manager.query('UPDATE rule_set_review SET voided_at = now() WHERE version_id = $1::bigint AND voided_at IS NULL', [version.id]);
-        await manager.query(`UPDATE rule_set_version SET status = 'draft', submitted_at = NULL, updated_at = now() WHERE id = $1::bigint`, [version.id]);
+        await manager.query('UPDATE rule_set_review SET voided_at = now() WHERE version_id = $1::bigint AND voided_at IS NULL', [
+          version.id,
+        ]);
+        await manager.query(`UPDATE rule_set_version SET status = 'draft', submitted_at = NULL, updated_at = now() WHERE id = $1::bigint`, [
+          version.id,
+        ]);
       } else {
         const [{ sides }]: Array<{ sides: string[] }> = await manager.query(
           `SELECT coalesce(array_agg(DISTINCT side), '{}') AS sides FROM rule_set_review
@@ -370,7 +464,10 @@ export class RuleSetWorkflowService {
         );
         if (sides.includes('marketing') && sides.includes('sales')) {
           status = 'approved';
-          await manager.query(`UPDATE rule_set_version SET status = 'approved', approved_at = now(), updated_at = now() WHERE id = $1::bigint`, [version.id]);
+          await manager.query(
+            `UPDATE rule_set_version SET status = 'approved', approved_at = now(), updated_at = now() WHERE id = $1::bigint`,
+            [version.id],
+          );
         }
       }
       await this.audit.record(manager, {
@@ -390,15 +487,30 @@ export class RuleSetWorkflowService {
 
   private requirePublisher(actor: Actor, action: string): void {
     if (actor.role && (actor.role === 'admin' || this.config.publishRoles.includes(actor.role))) return;
-    throw new ForbiddenError(RuleSetErrorCode.NotAllowedToPublish, `${action} needs the role ${this.config.publishRoles.join(' or ')}; you are ${actor.role ?? 'not a user'}`);
+    throw new ForbiddenError(
+      RuleSetErrorCode.NotAllowedToPublish,
+      `${action} needs the role ${this.config.publishRoles.join(' or ')}; you are ${actor.role ?? 'not a user'}`,
+    );
   }
 
   private async activate(manager: EntityManager, actor: Actor, version: VersionRow, summary: string, action: string): Promise<string> {
     const ruleSet = await this.getRuleSet(version.ruleSetKey, manager);
-    await manager.query(`UPDATE rule_set_version SET status = 'retired', retired_at = now() WHERE rule_set_id = $1::bigint AND status = 'published'`, [ruleSet.id]);
-    await manager.query(`UPDATE rule_set_version SET status = 'published', published_at = now(), published_by = $2, updated_at = now() WHERE id = $1::bigint`, [version.id, actor.name]);
-    await manager.query('UPDATE rule_set SET active_version_id = $2::bigint, updated_at = now() WHERE id = $1::bigint', [ruleSet.id, version.id]);
-    const others: Array<{ segments: string[] }> = await manager.query('SELECT segments FROM rule_set WHERE id <> $1::bigint AND archived_at IS NULL AND active_version_id IS NOT NULL', [ruleSet.id]);
+    await manager.query(
+      `UPDATE rule_set_version SET status = 'retired', retired_at = now() WHERE rule_set_id = $1::bigint AND status = 'published'`,
+      [ruleSet.id],
+    );
+    await manager.query(
+      `UPDATE rule_set_version SET status = 'published', published_at = now(), published_by = $2, updated_at = now() WHERE id = $1::bigint`,
+      [version.id, actor.name],
+    );
+    await manager.query('UPDATE rule_set SET active_version_id = $2::bigint, updated_at = now() WHERE id = $1::bigint', [
+      ruleSet.id,
+      version.id,
+    ]);
+    const others: Array<{ segments: string[] }> = await manager.query(
+      'SELECT segments FROM rule_set WHERE id <> $1::bigint AND archived_at IS NULL AND active_version_id IS NOT NULL',
+      [ruleSet.id],
+    );
     const jobId = await this.rescore.createJob(manager, {
       ruleSetId: ruleSet.id,
       versionId: version.id,
@@ -439,13 +551,37 @@ export class RuleSetWorkflowService {
     this.requirePublisher(actor, 'Rolling back');
     const ruleSet = await this.getRuleSet(input.ruleSetKey);
     const target = await this.getVersion(input.toVersionId);
-    if (target.ruleSetId !== ruleSet.id) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.toVersionId', `version belongs to rule set "${target.ruleSetKey}"`);
-    if (!target.publishedAt) throw new ConflictError(RuleSetErrorCode.IllegalTransition, `Version ${target.version} was never published; only a published version can be rolled back to`);
-    if (target.id === ruleSet.activeVersionId) throw new ConflictError(RuleSetErrorCode.IllegalTransition, `Version ${target.version} is already the active version`);
+    if (target.ruleSetId !== ruleSet.id)
+      throw InvalidInputError.field(
+        RuleSetErrorCode.InvalidRuleSet,
+        'input.toVersionId',
+        `version belongs to rule set "${target.ruleSetKey}"`,
+      );
+    if (!target.publishedAt)
+      throw new ConflictError(
+        RuleSetErrorCode.IllegalTransition,
+        `Version ${target.version} was never published; only a published version can be rolled back to`,
+      );
+    if (target.id === ruleSet.activeVersionId)
+      throw new ConflictError(RuleSetErrorCode.IllegalTransition, `Version ${target.version} is already the active version`);
     const result = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT id FROM rule_set WHERE id = $1::bigint FOR UPDATE', [ruleSet.id]);
-      const release = await this.insertVersion(manager, ruleSet.id, target.definition, actor, target.id, `Rollback to v${target.version}`, 'approved');
-      const jobId = await this.activate(manager, actor, release, `Rolled ${ruleSet.key} back to v${target.version} as v${release.version}`, 'version.rolled_back');
+      const release = await this.insertVersion(
+        manager,
+        ruleSet.id,
+        target.definition,
+        actor,
+        target.id,
+        `Rollback to v${target.version}`,
+        'approved',
+      );
+      const jobId = await this.activate(
+        manager,
+        actor,
+        release,
+        `Rolled ${ruleSet.key} back to v${target.version} as v${release.version}`,
+        'version.rolled_back',
+      );
       return { version: await this.getVersion(release.id, manager), jobId };
     });
     this.ruleSets.invalidate();
@@ -507,9 +643,18 @@ export class RuleSetWorkflowService {
    * Refuses segments for the default rule set, and segments another rule set claims. A segment no
    * lead has yet is accepted: a rule set may be set up before its leads are imported.
    */
-  private async checkSegmentClaims(manager: EntityManager, ruleSet: Pick<RuleSetRow, 'id' | 'key' | 'isDefault' | 'segments'>, segments: string[], path: string): Promise<void> {
+  private async checkSegmentClaims(
+    manager: EntityManager,
+    ruleSet: Pick<RuleSetRow, 'id' | 'key' | 'isDefault' | 'segments'>,
+    segments: string[],
+    path: string,
+  ): Promise<void> {
     if (ruleSet.isDefault && segments.length) {
-      throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, path, `"${ruleSet.key}" is the default rule set: it scores every lead no other rule set claims and takes no segments`);
+      throw InvalidInputError.field(
+        RuleSetErrorCode.InvalidRuleSet,
+        path,
+        `"${ruleSet.key}" is the default rule set: it scores every lead no other rule set claims and takes no segments`,
+      );
     }
     const claims: Array<{ key: string; segment: string }> = await manager.query(
       'SELECT rs.key, s.segment FROM rule_set rs, unnest(rs.segments) AS s(segment) WHERE rs.id <> $1::bigint AND rs.archived_at IS NULL AND s.segment = ANY($2::text[])',
@@ -518,7 +663,8 @@ export class RuleSetWorkflowService {
     const problems: import('../common/errors').Problem[] = [];
     for (const [index, segment] of segments.entries()) {
       const claim = claims.find((row) => row.segment === segment);
-      if (claim) problems.push({ path: `${path}[${index}]`, message: `"${segment}" is scored by rule set "${claim.key}"; remove it there first` });
+      if (claim)
+        problems.push({ path: `${path}[${index}]`, message: `"${segment}" is scored by rule set "${claim.key}"; remove it there first` });
     }
     if (problems.length) throw InvalidInputError.of(RuleSetErrorCode.InvalidRuleSet, problems);
   }
@@ -527,10 +673,23 @@ export class RuleSetWorkflowService {
     requireRole(actor, [], 'Archiving a rule set');
     return this.dataSource.transaction(async (manager) => {
       const ruleSet = await this.getRuleSet(key, manager);
-      if (ruleSet.isDefault) throw new ConflictError(RuleSetErrorCode.CannotArchiveDefault, `"${key}" is the default rule set; it scores every lead no other rule set claims and cannot be archived`);
+      if (ruleSet.isDefault)
+        throw new ConflictError(
+          RuleSetErrorCode.CannotArchiveDefault,
+          `"${key}" is the default rule set; it scores every lead no other rule set claims and cannot be archived`,
+        );
       if (ruleSet.archivedAt) return ruleSet;
       await manager.query('UPDATE rule_set SET archived_at = now(), updated_at = now() WHERE id = $1::bigint', [ruleSet.id]);
-      await this.audit.record(manager, { actor: actor.name, action: 'rule_set.archived', entityType: 'rule_set', entityId: ruleSet.id, summary: `Archived rule set ${key}`, before: { archivedAt: null }, after: { archivedAt: new Date() }, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'rule_set.archived',
+        entityType: 'rule_set',
+        entityId: ruleSet.id,
+        summary: `Archived rule set ${key}`,
+        before: { archivedAt: null },
+        after: { archivedAt: new Date() },
+        requestId: actor.requestId,
+      });
       this.ruleSets.invalidate();
       return this.getRuleSet(key, manager);
     });

@@ -101,13 +101,16 @@ export class RuleSetResolver {
     if (!to) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'toVersionId', 'give toVersionId or toDefinition');
     // The diff walks both documents recursively; an unsaved one is not validated first.
     const deep = tooDeeplyNested(to);
-    if (deep) throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, `toDefinition.${deep}`.replace(/\.\(root\)$/, ''), NESTED_TOO_DEEPLY);
+    if (deep)
+      throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, `toDefinition.${deep}`.replace(/\.\(root\)$/, ''), NESTED_TOO_DEEPLY);
     const diff = diffDefinitions(from.definition, to);
     return { identical: diff.identical, summary: diff.summary, changes: diff };
   }
 
   @Authorized(...READERS)
-  @Query(() => Simulation, { description: 'Scores a lead or typed facts under a version or an unsaved definition, beside the active version.' })
+  @Query(() => Simulation, {
+    description: 'Scores a lead or typed facts under a version or an unsaved definition, beside the active version.',
+  })
   simulateRuleSet(@Arg('input', () => SimulateInput) input: SimulateInput): Promise<Simulation> {
     return this.simulation.simulate(input) as Promise<Simulation>;
   }
@@ -143,7 +146,9 @@ export class RuleSetResolver {
   }
 
   @Authorized(...EDITORS)
-  @Mutation(() => RuleSetVersion, { description: 'Saves a draft if expectedRevision is current (else CONFLICT). Editing a reviewed version sends it back to draft.' })
+  @Mutation(() => RuleSetVersion, {
+    description: 'Saves a draft if expectedRevision is current (else CONFLICT). Editing a reviewed version sends it back to draft.',
+  })
   saveDraft(@Arg('input', () => SaveDraftInput) input: SaveDraftInput, @Ctx() ctx: GraphQLContext): Promise<RuleSetVersion> {
     return this.workflow.saveDraft(actorOf(ctx.principal, ctx.requestId), input);
   }

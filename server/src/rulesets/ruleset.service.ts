@@ -110,8 +110,16 @@ export class RuleSetService {
   }
 
   private async loadActive(manager: EntityManager): Promise<ActiveRuleSet[]> {
-    const rows: Array<{ rule_set_id: string; key: string; is_default: boolean; segments: string[]; version_id: string; version: number; checksum: string; definition: RuleSetDefinition }> =
-      await manager.query(`
+    const rows: Array<{
+      rule_set_id: string;
+      key: string;
+      is_default: boolean;
+      segments: string[];
+      version_id: string;
+      version: number;
+      checksum: string;
+      definition: RuleSetDefinition;
+    }> = await manager.query(`
         SELECT rs.id::text AS rule_set_id, rs.key, rs.is_default, rs.segments,
                v.id::text AS version_id, v.version, v.checksum, v.definition
           FROM rule_set rs

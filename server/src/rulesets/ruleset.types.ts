@@ -81,7 +81,9 @@ export class RuleSet {
 export class RuleSetDiff {
   @Field(() => Boolean) identical: boolean;
   @Field(() => [String], { description: 'One readable line per change.' }) summary: string[];
-  @Field(() => GraphQLJSONObject, { description: 'Structured changes: rules added/removed/changed (condition by condition), facts, thresholds, cells, decay.' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'Structured changes: rules added/removed/changed (condition by condition), facts, thresholds, cells, decay.',
+  })
   changes: object;
 }
 
@@ -156,7 +158,8 @@ export class CreateRuleSetInput {
   @Field(() => String) name: string;
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => [String], { nullable: true }) segments?: string[] | null;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The first draft; a copy of the default model when omitted.' }) definition?: object | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The first draft; a copy of the default model when omitted.' })
+  definition?: object | null;
 }
 
 @InputType()
@@ -205,7 +208,10 @@ export class RescoreJob {
 @ObjectType()
 export class SetSegmentsResult {
   @Field(() => RuleSet) ruleSet: RuleSet;
-  @Field(() => RescoreJob, { nullable: true, description: 'Re-scores the leads of the segments that changed rule set; null when the rule set is not active or nothing changed.' })
+  @Field(() => RescoreJob, {
+    nullable: true,
+    description: 'Re-scores the leads of the segments that changed rule set; null when the rule set is not active or nothing changed.',
+  })
   rescoreJob: RescoreJob | null;
 }
 

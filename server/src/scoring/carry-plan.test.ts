@@ -29,7 +29,10 @@ function compiled(definition: RuleSetDefinition): CompiledEvaluator {
 function conditionValues(definition: RuleSetDefinition): Map<string, unknown[]> {
   const values = new Map<string, unknown[]>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const leaf = node as { fact?: unknown; value?: unknown };
     if (typeof leaf.fact === 'string' && 'value' in leaf) {
@@ -52,7 +55,10 @@ function factsArbitrary(definition: RuleSetDefinition): fc.Arbitrary<Facts> {
     let value: fc.Arbitrary<FactValue>;
     switch (fact.type) {
       case 'number':
-        value = fc.oneof(fc.integer({ min: -5, max: 400 }), ...(known.length ? [fc.constantFrom(...(known.filter((v) => typeof v === 'number') as number[]), 0)] : []));
+        value = fc.oneof(
+          fc.integer({ min: -5, max: 400 }),
+          ...(known.length ? [fc.constantFrom(...(known.filter((v) => typeof v === 'number') as number[]), 0)] : []),
+        );
         break;
       case 'boolean':
         value = fc.boolean();
@@ -137,14 +143,20 @@ describe('carryPlan', () => {
       ['a condition value', (to) => ((to.rules[0].conditions as { all: Array<{ value: unknown }> }).all[0].value = 'something else')],
       ['a rule added', (to) => to.rules.push({ ...structuredClone(to.rules[0]), name: 'brand-new' })],
       ['a rule renamed', (to) => (to.rules[3].name = 'renamed')],
-      ['an activity fact window', (to) => {
-        const fact = to.facts.find((f) => f.source === 'activity' && f.windowDays !== undefined);
-        if (fact?.source === 'activity') fact.windowDays = (fact.windowDays ?? 0) + 1;
-      }],
-      ['an attribute fact type', (to) => {
-        const fact = to.facts.find((f) => f.source === 'attribute');
-        if (fact) fact.type = fact.type === 'string' ? 'number' : 'string';
-      }],
+      [
+        'an activity fact window',
+        (to) => {
+          const fact = to.facts.find((f) => f.source === 'activity' && f.windowDays !== undefined);
+          if (fact?.source === 'activity') fact.windowDays = (fact.windowDays ?? 0) + 1;
+        },
+      ],
+      [
+        'an attribute fact type',
+        (to) => {
+          const fact = to.facts.find((f) => f.source === 'attribute');
+          if (fact) fact.type = fact.type === 'string' ? 'number' : 'string';
+        },
+      ],
     ];
     for (const [what, edit] of edits) {
       const to = structuredClone(from);
@@ -154,8 +166,18 @@ describe('carryPlan', () => {
     // A shared condition: changed where a rule references it, no plan; unreferenced, the plan holds.
     const shared = {
       ...from,
-      sharedConditions: { big: { all: [{ fact: 'companySize', operator: 'greaterThan', value: 1000 }] }, unused: { all: [{ fact: 'companySize', operator: 'lessThan', value: 5 }] } },
-      rules: [...from.rules, { name: 'big-company', conditions: { condition: 'big' }, event: { type: 'score' as const, params: { dimension: 'fit' as const, points: 5, label: 'Big' } } }],
+      sharedConditions: {
+        big: { all: [{ fact: 'companySize', operator: 'greaterThan', value: 1000 }] },
+        unused: { all: [{ fact: 'companySize', operator: 'lessThan', value: 5 }] },
+      },
+      rules: [
+        ...from.rules,
+        {
+          name: 'big-company',
+          conditions: { condition: 'big' },
+          event: { type: 'score' as const, params: { dimension: 'fit' as const, points: 5, label: 'Big' } },
+        },
+      ],
     } satisfies RuleSetDefinition;
     const changedReferenced = structuredClone(shared);
     (changedReferenced.sharedConditions.big.all[0] as { value: number }).value = 2000;
@@ -191,10 +213,17 @@ describe('timeFactsUnchanged', () => {
   it('checks every daysSinceLast aggregate a rule reads', () => {
     const definition: RuleSetDefinition = {
       ...b2b,
-      facts: [...b2b.facts, { name: 'daysSinceVisit', type: 'number', source: 'activity', aggregate: 'daysSinceLast', activityTypes: ['page_view'] }],
+      facts: [
+        ...b2b.facts,
+        { name: 'daysSinceVisit', type: 'number', source: 'activity', aggregate: 'daysSinceLast', activityTypes: ['page_view'] },
+      ],
       rules: [
         ...b2b.rules.filter((rule) => !JSON.stringify(rule.conditions).includes('daysSinceCreated')),
-        { name: 'recent-visit', conditions: { all: [{ fact: 'daysSinceVisit', operator: 'lessThan', value: 7 }] }, event: { type: 'score', params: { dimension: 'engagement', points: 5, label: 'Visited this week' } } },
+        {
+          name: 'recent-visit',
+          conditions: { all: [{ fact: 'daysSinceVisit', operator: 'lessThan', value: 7 }] },
+          event: { type: 'score', params: { dimension: 'engagement', points: 5, label: 'Visited this week' } },
+        },
       ],
     };
     const withVisit = carryPlan(definition, definition);

@@ -64,7 +64,7 @@ class SharedIndex {
   }
 
   condition(name: string): Condition | undefined {
-    return this.shared && Object.prototype.hasOwnProperty.call(this.shared, name) ? this.shared[name] : undefined;
+    return this.shared && Object.hasOwn(this.shared, name) ? this.shared[name] : undefined;
   }
 
   /** Names a condition references, directly or through shared conditions (each followed once). */
@@ -172,5 +172,10 @@ export function carryIndexes(plan: CarryPlan, oldFired: readonly number[]): numb
 
 /** A definition's rules as FiredRules, in document order. */
 export function rulesAsFired(definition: RuleSetDefinition): FiredRule[] {
-  return definition.rules.map((rule) => ({ rule: rule.name, label: rule.event.params.label, dimension: rule.event.params.dimension, points: rule.event.params.points }));
+  return definition.rules.map((rule) => ({
+    rule: rule.name,
+    label: rule.event.params.label,
+    dimension: rule.event.params.dimension,
+    points: rule.event.params.points,
+  }));
 }

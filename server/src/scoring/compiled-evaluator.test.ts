@@ -79,7 +79,12 @@ function ruleSet(overrides: Partial<RuleSetDefinition>): RuleSetDefinition {
 }
 
 const rule = (name: string, conditions: unknown, points = 10, extra: Record<string, unknown> = {}) =>
-  ({ name, conditions, event: { type: 'score', params: { dimension: 'fit', points, label: `Label ${name}` } }, ...extra }) as RuleSetDefinition['rules'][number];
+  ({
+    name,
+    conditions,
+    event: { type: 'score', params: { dimension: 'fit', points, label: `Label ${name}` } },
+    ...extra,
+  }) as RuleSetDefinition['rules'][number];
 
 // ---------------------------------------------------------------------------------------------
 // Arbitrary-ish rule sets: anything json-rules-engine accepts, valid for our validation or not.
@@ -88,7 +93,26 @@ const FACT_NAMES = ['n', 'm', 's', 't', 'flag', 'tags', 'obj', 'constructor', 'a
 const SHARED_NAMES = ['sa', 'sb', 'sc'] as const;
 const PATHS = ['', '$[0]', '$[1]', '$.a', '$.a.b', '$.length', '$[0][0]', '$.a[0]', '$[0].length', '$.b'];
 
-const str = fc.constantFrom('', 'a', 'abc', 'ABC', 'Abc def', 'x', '12', ' 3', '1e3', '-4.5', '0x10', 'Infinity', 'NaN', 'null', 'true', '5abc', 'head of', 'Head Of sales');
+const str = fc.constantFrom(
+  '',
+  'a',
+  'abc',
+  'ABC',
+  'Abc def',
+  'x',
+  '12',
+  ' 3',
+  '1e3',
+  '-4.5',
+  '0x10',
+  'Infinity',
+  'NaN',
+  'null',
+  'true',
+  '5abc',
+  'head of',
+  'Head Of sales',
+);
 const num = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: -3, max: 15 }) },
   { weight: 1, arbitrary: fc.constantFrom(0.5, -0, 12, 1e21, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) },
@@ -117,21 +141,36 @@ const factsArb: fc.Arbitrary<Facts> = fc.record(
 ) as fc.Arbitrary<Facts>;
 
 const OPERATORS: Array<[operator: string, weight: number]> = [
-  ['equal', 60], ['notEqual', 30],
-  ['lessThan', 30], ['lessThanInclusive', 30], ['greaterThan', 30], ['greaterThanInclusive', 30],
-  ['in', 50], ['notIn', 30], ['contains', 30], ['doesNotContain', 20],
-  ['startsWith', 20], ['endsWith', 20], ['containsText', 30], ['between', 30], ['isEmpty', 30],
+  ['equal', 60],
+  ['notEqual', 30],
+  ['lessThan', 30],
+  ['lessThanInclusive', 30],
+  ['greaterThan', 30],
+  ['greaterThanInclusive', 30],
+  ['in', 50],
+  ['notIn', 30],
+  ['contains', 30],
+  ['doesNotContain', 20],
+  ['startsWith', 20],
+  ['endsWith', 20],
+  ['containsText', 30],
+  ['between', 30],
+  ['isEmpty', 30],
   // json-rules-engine's operator decorators
-  ['not:equal', 10], ['someFact:equal', 10], ['everyFact:lessThan', 10], ['someValue:startsWith', 10],
-  ['everyValue:greaterThan', 10], ['swap:in', 5], ['not:someFact:containsText', 10], ['swap:contains', 10],
+  ['not:equal', 10],
+  ['someFact:equal', 10],
+  ['everyFact:lessThan', 10],
+  ['someValue:startsWith', 10],
+  ['everyValue:greaterThan', 10],
+  ['swap:in', 5],
+  ['not:someFact:containsText', 10],
+  ['swap:contains', 10],
   // unknown: rejected when reached
-  ['bogus', 1], ['nope:equal', 1],
+  ['bogus', 1],
+  ['nope:equal', 1],
 ];
 
-const factReference = fc.record(
-  { fact: fc.constantFrom(...FACT_NAMES), path: fc.constantFrom(...PATHS) },
-  { requiredKeys: ['fact'] },
-);
+const factReference = fc.record({ fact: fc.constantFrom(...FACT_NAMES), path: fc.constantFrom(...PATHS) }, { requiredKeys: ['fact'] });
 
 /** The value of a leaf, mostly of a shape that makes sense for the operator (so few runs reject). */
 function valueFor(operator: string): fc.Arbitrary<unknown> {
@@ -166,22 +205,20 @@ function valueFor(operator: string): fc.Arbitrary<unknown> {
 
 const priority = fc.integer({ min: -1, max: 3 });
 
-const leafArb = fc
-  .oneof(...OPERATORS.map(([operator, weight]) => ({ weight, arbitrary: fc.constant(operator) })))
-  .chain((operator) =>
-    fc.record(
-      {
-        fact: fc.constantFrom(...FACT_NAMES),
-        operator: fc.constant(operator),
-        value: valueFor(operator),
-        path: fc.constantFrom(...PATHS),
-        params: fc.constant({ ignored: true }),
-        priority,
-        name: fc.constant('leaf'),
-      },
-      { requiredKeys: ['fact', 'operator', 'value'] },
-    ),
-  );
+const leafArb = fc.oneof(...OPERATORS.map(([operator, weight]) => ({ weight, arbitrary: fc.constant(operator) }))).chain((operator) =>
+  fc.record(
+    {
+      fact: fc.constantFrom(...FACT_NAMES),
+      operator: fc.constant(operator),
+      value: valueFor(operator),
+      path: fc.constantFrom(...PATHS),
+      params: fc.constant({ ignored: true }),
+      priority,
+      name: fc.constant('leaf'),
+    },
+    { requiredKeys: ['fact', 'operator', 'value'] },
+  ),
+);
 
 /**
  * Conditions up to `depth` levels of all / any / not, referring only to `refs`. (Unknown shared
@@ -191,7 +228,10 @@ const leafArb = fc
 function conditionArb(depth: number, refs: readonly string[]): fc.Arbitrary<unknown> {
   const leafish =
     refs.length > 0
-      ? fc.oneof({ weight: 8, arbitrary: leafArb }, { weight: 1, arbitrary: fc.record({ condition: fc.constantFrom(...refs), priority }, { requiredKeys: ['condition'] }) })
+      ? fc.oneof(
+          { weight: 8, arbitrary: leafArb },
+          { weight: 1, arbitrary: fc.record({ condition: fc.constantFrom(...refs), priority }, { requiredKeys: ['condition'] }) },
+        )
       : leafArb;
   if (depth === 0) return leafish;
   const child = conditionArb(depth - 1, refs);
@@ -218,7 +258,11 @@ const arbitraryRuleSet: fc.Arbitrary<RuleSetDefinition> = fc
   .record({
     shared: fc.tuple(rootArb(2, []), rootArb(3, ['sa']), rootArb(3, ['sa', 'sb'])),
     rules: fc.array(
-      fc.record({ conditions: rootArb(4, SHARED_NAMES), points: fc.integer({ min: -20, max: 30 }), priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }),
+      fc.record({
+        conditions: rootArb(4, SHARED_NAMES),
+        points: fc.integer({ min: -20, max: 30 }),
+        priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      }),
       { minLength: 1, maxLength: 6 },
     ),
   })
@@ -280,17 +324,29 @@ const validLeaf = fc.constantFrom(...TYPED_FACTS).chain((fact) =>
         value = fc.boolean();
         break;
       default:
-        value = fc.oneof({ weight: 6, arbitrary: typedValue(scalarType, true) }, { weight: 1, arbitrary: fc.constantFrom(...sameType).map((name) => ({ fact: name })) });
+        value = fc.oneof(
+          { weight: 6, arbitrary: typedValue(scalarType, true) },
+          { weight: 1, arbitrary: fc.constantFrom(...sameType).map((name) => ({ fact: name })) },
+        );
     }
     return fc.record(
-      { fact: fc.constant(fact.name), operator: fc.constant(operator), value, priority: fc.integer({ min: 1, max: 3 }), path: fc.constant(fact.type === 'string[]' ? '$[0]' : '$.x') },
+      {
+        fact: fc.constant(fact.name),
+        operator: fc.constant(operator),
+        value,
+        priority: fc.integer({ min: 1, max: 3 }),
+        path: fc.constant(fact.type === 'string[]' ? '$[0]' : '$.x'),
+      },
       { requiredKeys: ['fact', 'operator', 'value'] },
     );
   }),
 );
 
 function validCondition(depth: number, refs: readonly string[]): fc.Arbitrary<unknown> {
-  const leafish = refs.length > 0 ? fc.oneof({ weight: 8, arbitrary: validLeaf }, { weight: 1, arbitrary: fc.record({ condition: fc.constantFrom(...refs) }) }) : validLeaf;
+  const leafish =
+    refs.length > 0
+      ? fc.oneof({ weight: 8, arbitrary: validLeaf }, { weight: 1, arbitrary: fc.record({ condition: fc.constantFrom(...refs) }) })
+      : validLeaf;
   if (depth === 0) return leafish;
   const child = validCondition(depth - 1, refs);
   return fc.oneof(
@@ -314,7 +370,10 @@ const VALID_SHARED = ['decisionMaker', 'seniorBuyer', 'hotAccount'] as const;
 const validRuleSet: fc.Arbitrary<RuleSetDefinition> = fc
   .record({
     shared: fc.tuple(validRoot(3, []), validRoot(3, ['decisionMaker']), validRoot(3, ['decisionMaker', 'seniorBuyer'])),
-    rules: fc.array(fc.record({ conditions: validRoot(4, VALID_SHARED), points: fc.integer({ min: 1, max: 30 }), negative: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+    rules: fc.array(
+      fc.record({ conditions: validRoot(4, VALID_SHARED), points: fc.integer({ min: 1, max: 30 }), negative: fc.boolean() }),
+      { minLength: 1, maxLength: 8 },
+    ),
   })
   .map(({ shared, rules }) =>
     ruleSet({
@@ -399,16 +458,22 @@ describe('compiled evaluator: differential against json-rules-engine', () => {
   it('resolves simple fact paths as JSONPath-plus does', async () => {
     const paths = PATHS.filter(Boolean);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), factValue, fc.constantFrom(...paths, ''), factValue, async (leftPath, left, rightPath, right) => {
-        const definition = ruleSet({
-          rules: [
-            rule('eq', { all: [{ fact: 'x', path: leftPath, operator: 'equal', value: { fact: 'y', path: rightPath } }] }),
-            rule('neq', { all: [{ fact: 'x', path: leftPath, operator: 'notEqual', value: null }] }),
-            rule('undef', { all: [{ fact: 'x', path: leftPath, operator: 'isEmpty', value: true }] }),
-          ],
-        });
-        await expectSameOutcomes(definition, [{ x: left, y: right } as Facts, { x: right } as Facts]);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        factValue,
+        fc.constantFrom(...paths, ''),
+        factValue,
+        async (leftPath, left, rightPath, right) => {
+          const definition = ruleSet({
+            rules: [
+              rule('eq', { all: [{ fact: 'x', path: leftPath, operator: 'equal', value: { fact: 'y', path: rightPath } }] }),
+              rule('neq', { all: [{ fact: 'x', path: leftPath, operator: 'notEqual', value: null }] }),
+              rule('undef', { all: [{ fact: 'x', path: leftPath, operator: 'isEmpty', value: true }] }),
+            ],
+          });
+          await expectSameOutcomes(definition, [{ x: left, y: right } as Facts, { x: right } as Facts]);
+        },
+      ),
       runs(300),
     );
   });
@@ -422,7 +487,10 @@ describe('compiled evaluator: shared conditions used many times', () => {
     const sharedConditions: Record<string, unknown> = {};
     for (let i = 0; i < links; i++) {
       sharedConditions[`l${i}`] = {
-        any: [{ all: [{ condition: `l${i + 1}` }, size(i * 20)] }, { all: [{ not: { condition: `l${i + 1}` } }, i % 2 ? country('US') : country('DE')] }],
+        any: [
+          { all: [{ condition: `l${i + 1}` }, size(i * 20)] },
+          { all: [{ not: { condition: `l${i + 1}` } }, i % 2 ? country('US') : country('DE')] },
+        ],
       };
     }
     sharedConditions[`l${links}`] = { all: [{ fact: 'budget', operator: 'equal', value: true }] };
@@ -478,7 +546,9 @@ describe('compiled evaluator: shared conditions used many times', () => {
 
   it('json-rules-engine is never built over an expansion validation would refuse (a version stored before the bound)', () => {
     // Counted in linear time: an unmemoised count of 90 links would never return.
-    expect(() => new RuleSetEvaluator(chained(90))).toThrow(expect.objectContaining({ code: 'RULE_SET_TOO_LARGE', problems: [expect.objectContaining({ path: 'definition.rules' })] }));
+    expect(() => new RuleSetEvaluator(chained(90))).toThrow(
+      expect.objectContaining({ code: 'RULE_SET_TOO_LARGE', problems: [expect.objectContaining({ path: 'definition.rules' })] }),
+    );
     expect(() => new RuleSetEvaluator(chained(7))).not.toThrow();
   });
 
@@ -504,14 +574,32 @@ describe('compiled evaluator: json-rules-engine subtleties', () => {
       Object.fromEntries(DEFAULT_B2B.facts.map((fact) => [fact.name, null])),
       {
         ...Object.fromEntries(DEFAULT_B2B.facts.map((fact) => [fact.name, null])),
-        industry: 'software', companySize: 800, jobTitle: 'Head of RevOps', seniority: 'director', department: 'sales',
-        country: 'DE', technologies: ['hubspot'], budgetConfirmed: true, timeline: 'now', isFreeEmail: false,
-        daysSinceCreated: 12, pageViews30d: 25, pricingViews14d: 2, requestedDemo: true, daysSinceLastActivity: 1,
+        industry: 'software',
+        companySize: 800,
+        jobTitle: 'Head of RevOps',
+        seniority: 'director',
+        department: 'sales',
+        country: 'DE',
+        technologies: ['hubspot'],
+        budgetConfirmed: true,
+        timeline: 'now',
+        isFreeEmail: false,
+        daysSinceCreated: 12,
+        pageViews30d: 25,
+        pricingViews14d: 2,
+        requestedDemo: true,
+        daysSinceLastActivity: 1,
       },
       {
         ...Object.fromEntries(DEFAULT_B2B.facts.map((fact) => [fact.name, null])),
-        jobTitle: 'Marketing intern', seniority: 'student', isFreeEmail: true, unsubscribed: true,
-        emailBounces90d: 2, daysSinceLastActivity: 120, daysSinceCreated: 400, pageViews30d: 3,
+        jobTitle: 'Marketing intern',
+        seniority: 'student',
+        isFreeEmail: true,
+        unsubscribed: true,
+        emailBounces90d: 2,
+        daysSinceLastActivity: 120,
+        daysSinceCreated: 400,
+        pageViews30d: 3,
       },
     ];
     const compiled = mustCompile(DEFAULT_B2B);
@@ -535,16 +623,51 @@ describe('compiled evaluator: json-rules-engine subtleties', () => {
     ['in a string searches substrings', { all: [{ fact: 'a', operator: 'in', value: 'abc' }] }, { a: 'bc' }, true],
     ['in a number rejects', { all: [{ fact: 'a', operator: 'in', value: 5 }] }, { a: 5 }, 'throws'],
     ['an unknown operator rejects', { all: [{ fact: 'a', operator: 'bogus', value: 5 }] }, { a: 5 }, 'throws'],
-    ['a failing higher-priority condition spares the lower group', { all: [{ fact: 'a', operator: 'equal', value: 1, priority: 2 }, { fact: 'a', operator: 'bogus', value: 5 }] }, { a: 2 }, false],
-    ['the same priority evaluates the whole group', { all: [{ fact: 'a', operator: 'equal', value: 1 }, { fact: 'a', operator: 'bogus', value: 5 }] }, { a: 2 }, 'throws'],
-    ['an unknown shared condition rejects when reached', { any: [{ fact: 'a', operator: 'equal', value: 2, priority: 3 }, { condition: 'ghost' }] }, { a: 1 }, 'throws'],
+    [
+      'a failing higher-priority condition spares the lower group',
+      {
+        all: [
+          { fact: 'a', operator: 'equal', value: 1, priority: 2 },
+          { fact: 'a', operator: 'bogus', value: 5 },
+        ],
+      },
+      { a: 2 },
+      false,
+    ],
+    [
+      'the same priority evaluates the whole group',
+      {
+        all: [
+          { fact: 'a', operator: 'equal', value: 1 },
+          { fact: 'a', operator: 'bogus', value: 5 },
+        ],
+      },
+      { a: 2 },
+      'throws',
+    ],
+    [
+      'an unknown shared condition rejects when reached',
+      { any: [{ fact: 'a', operator: 'equal', value: 2, priority: 3 }, { condition: 'ghost' }] },
+      { a: 1 },
+      'throws',
+    ],
     ['a path on a string fact is ignored', { all: [{ fact: 'a', path: '$.length', operator: 'equal', value: 'abc' }] }, { a: 'abc' }, true],
     ['a path into an array', { all: [{ fact: 'a', path: '$.length', operator: 'equal', value: 2 }] }, { a: ['x', 'y'] }, true],
     ['undefined is not null', { all: [{ fact: 'missing', operator: 'equal', value: null }] }, {}, false],
     ['a fact reference', { all: [{ fact: 'a', operator: 'greaterThan', value: { fact: 'b' } }] }, { a: 3, b: 2 }, true],
-    ['decorated operators are json-rules-engine operators', { all: [{ fact: 'a', operator: 'someFact:greaterThan', value: 2 }] }, { a: ['1', '3'] }, true],
+    [
+      'decorated operators are json-rules-engine operators',
+      { all: [{ fact: 'a', operator: 'someFact:greaterThan', value: 2 }] },
+      { a: ['1', '3'] },
+      true,
+    ],
     ['inherited properties are not facts', { all: [{ fact: 'constructor', operator: 'isEmpty', value: true }] }, {}, true],
-    ['an own "__proto__" key is a fact', { all: [{ fact: '__proto__', operator: 'equal', value: 5 }] }, JSON.parse('{"__proto__": 5}') as Facts, true],
+    [
+      'an own "__proto__" key is a fact',
+      { all: [{ fact: '__proto__', operator: 'equal', value: 5 }] },
+      JSON.parse('{"__proto__": 5}') as Facts,
+      true,
+    ],
     ['a key "" rejects', { all: [] }, { '': 1 }, 'throws'],
   ];
   it.each(cases)('%s', async (_, conditions, facts, expected) => {
@@ -595,7 +718,11 @@ describe('compiled evaluator: json-rules-engine subtleties', () => {
         rule('mid', { all: [{ fact: 'a', operator: 'equal', value: 1 }] }, 3, { priority: 5 }),
       ],
     });
-    expect(mustCompile(definition).evaluate({ a: 1 }).map((f) => f.rule)).toEqual(['low', 'high', 'mid']);
+    expect(
+      mustCompile(definition)
+        .evaluate({ a: 1 })
+        .map((f) => f.rule),
+    ).toEqual(['low', 'high', 'mid']);
     await expectSameOutcomes(definition, [{ a: 1 }, { a: 2 }]);
   });
 
@@ -612,8 +739,21 @@ describe('compiled evaluator: json-rules-engine subtleties', () => {
 describe('compiled evaluator: fallback to json-rules-engine', () => {
   const unsupported: Array<[string, unknown, string]> = [
     ['a recursive-descent path', { all: [{ fact: 'a', path: '$..b', operator: 'equal', value: 1 }] }, 'rules[0].conditions.all[0].path'],
-    ['a wildcard path in a fact reference', { all: [{ fact: 'a', operator: 'equal', value: { fact: 'b', path: '$[*]' } }] }, 'rules[0].conditions.all[0].value.path'],
-    ['a non-integer priority', { any: [{ fact: 'a', operator: 'equal', value: 1, priority: 'high' }, { fact: 'a', operator: 'equal', value: 2 }] }, 'rules[0].conditions.any[0].priority'],
+    [
+      'a wildcard path in a fact reference',
+      { all: [{ fact: 'a', operator: 'equal', value: { fact: 'b', path: '$[*]' } }] },
+      'rules[0].conditions.all[0].value.path',
+    ],
+    [
+      'a non-integer priority',
+      {
+        any: [
+          { fact: 'a', operator: 'equal', value: 1, priority: 'high' },
+          { fact: 'a', operator: 'equal', value: 2 },
+        ],
+      },
+      'rules[0].conditions.any[0].priority',
+    ],
     ['a condition with both all and any', { all: [{ all: [], any: [] }] }, 'rules[0].conditions.all[0]'],
   ];
   it.each(unsupported)('reports %s with its path and falls back', async (_, conditions, at) => {
@@ -664,7 +804,10 @@ describe('compiled evaluator: fallback to json-rules-engine', () => {
       for (let i = 0; i < delay; i++) tick = tick.then(() => undefined);
       const second = tick.then(() => fast.evaluate({ x: 1 }));
       const [one, two] = await Promise.all([first, second]);
-      expect([one.map((f) => f.rule), two.map((f) => f.rule)]).toEqual([['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd']]);
+      expect([one.map((f) => f.rule), two.map((f) => f.rule)]).toEqual([
+        ['a', 'b', 'c', 'd'],
+        ['a', 'b', 'c', 'd'],
+      ]);
     }
   });
 });

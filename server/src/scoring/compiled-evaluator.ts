@@ -98,7 +98,7 @@ function unsupported(at: string, message: string): never {
   throw new Unsupported(`${at}: ${message}`);
 }
 
-const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: string): boolean => Object.hasOwn(object, key);
 
 /** The fact paths compiled: what validation allows (`$.a.b`, `$[0]`, mixed). */
 const SIMPLE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+$/;
@@ -319,9 +319,7 @@ class Compiler {
     const sets = [...byPriority.entries()]
       .sort((a, b) => b[0] - a[0])
       .map(([, members]) =>
-        members.some((m) => m.mayThrow)
-          ? `!!(${members.map((m) => `(${m.code})`).join(eager)})`
-          : members.map((m) => m.code).join(lazy),
+        members.some((m) => m.mayThrow) ? `!!(${members.map((m) => `(${m.code})`).join(eager)})` : members.map((m) => m.code).join(lazy),
       );
     return { code: `(${sets.join(lazy)})`, mayThrow: compiled.some((c) => c.expr.mayThrow) };
   }
@@ -412,7 +410,11 @@ class Compiler {
         // toString throws (e.g. a null-prototype object), so groups evaluate these eagerly.
         const op = NUMERIC[name];
         const valid = this.constant(operator.factValueValidator);
-        if (primitive) return { code: `(${pre}typeof ${a} === "number" ? ${a} ${op} ${B.code} : ${valid}(${a}) && ${a} ${op} ${B.code})`, mayThrow: true };
+        if (primitive)
+          return {
+            code: `(${pre}typeof ${a} === "number" ? ${a} ${op} ${B.code} : ${valid}(${a}) && ${a} ${op} ${B.code})`,
+            mayThrow: true,
+          };
         return { code: `(${pre}${valid}(${a}) && ${a} ${op} ${B.code})`, mayThrow: true };
       }
       case 'in':
@@ -515,7 +517,7 @@ function compile(definition: RuleSetDefinition): CompiledEvaluator {
     // rule.js setEvent: a falsy event becomes { type: 'unknown' }; params are kept only when truthy.
     const event = r.event as Record<string, unknown> | undefined;
     if (event && (typeof event !== 'object' || !hasOwn(event, 'type'))) unsupported(`${at}.event.type`, 'is required');
-    const params = (event && event.params ? event.params : {}) as Record<string, unknown>;
+    const params = (event?.params ? event.params : {}) as Record<string, unknown>;
     if (r.conditions === null || typeof r.conditions !== 'object') unsupported(`${at}.conditions`, 'must be an object');
     const test = compiler.withScope(() => compiler.root(r.conditions, `${at}.conditions`));
     tests.push({ code: test.result.code, params: test.params });
@@ -570,7 +572,9 @@ function build(compiler: Compiler, tests: Array<{ code: string; params: string[]
     });
   const hoist = reads.length > 0 ? `\n  var ${reads.join(',\n    ')};` : '';
   const parts: string[] = ['"use strict";'];
-  compiler.constants.forEach((_, i) => parts.push(`const k${i} = K[${i}];`));
+  compiler.constants.forEach((_, i) => {
+    parts.push(`const k${i} = K[${i}];`);
+  });
   for (const memo of compiler.memos) parts.push(`let ${memo}s, ${memo}l;`);
   const resetMemo = compiler.memoSlots > 0 ? '\n  M.fill(void 0);' : '';
   if (compiler.memoSlots > 0) parts.push(`const M = new Array(${compiler.memoSlots}).fill(void 0);`);
@@ -586,8 +590,12 @@ function build(compiler: Compiler, tests: Array<{ code: string; params: string[]
     markBody = `  var a;\n${markChunks[0].body}`;
   } else {
     // Large rule sets: one function per chunk, so each stays small enough for V8 to optimise.
-    evaluateChunks.forEach((chunk, i) => parts.push(`function e${i}(out${args(chunk)}) {\n  var a;\n${chunk.body}}`));
-    markChunks.forEach((chunk, i) => parts.push(`function m${i}(m, o${args(chunk)}) {\n  var a;\n${chunk.body}}`));
+    evaluateChunks.forEach((chunk, i) => {
+      parts.push(`function e${i}(out${args(chunk)}) {\n  var a;\n${chunk.body}}`);
+    });
+    markChunks.forEach((chunk, i) => {
+      parts.push(`function m${i}(m, o${args(chunk)}) {\n  var a;\n${chunk.body}}`);
+    });
     evaluateBody = evaluateChunks.map((chunk, i) => `  e${i}(out${args(chunk)});\n`).join('');
     markBody = markChunks.map((chunk, i) => `  m${i}(m, o${args(chunk)});\n`).join('');
   }
@@ -622,10 +630,7 @@ function build(compiler: Compiler, tests: Array<{ code: string; params: string[]
  * Fired rules for many leads, columnar: fired[i * rules.length + r] is 1 when rule r (document
  * order, `rules[r]`) fired for facts[i].
  */
-export function evaluateMany(
-  compiled: CompiledEvaluator,
-  facts: readonly Facts[],
-): { rules: readonly FiredRule[]; fired: Uint8Array } {
+export function evaluateMany(compiled: CompiledEvaluator, facts: readonly Facts[]): { rules: readonly FiredRule[]; fired: Uint8Array } {
   const width = compiled.rules.length;
   const fired = new Uint8Array(facts.length * width);
   const mark = compiled.mark;

@@ -20,7 +20,10 @@ export class DecayBandMove {
   @Field(() => Int) leads: number;
 }
 
-@ObjectType({ description: 'Counts over the leads this page examined (after its `after` cursor, up to its endCursor); the sums over all pages are the whole pass.' })
+@ObjectType({
+  description:
+    'Counts over the leads this page examined (after its `after` cursor, up to its endCursor); the sums over all pages are the whole pass.',
+})
 export class DecayPreviewSummary {
   @Field(() => Int) leadsScored: number;
   @Field(() => Int, { description: 'Leads whose score would change (and get a history entry).' }) leadsChanged: number;

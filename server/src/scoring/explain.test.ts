@@ -65,8 +65,26 @@ describe('explainEvaluation', () => {
         kind: 'all',
         result: true,
         children: [
-          { path: 'conditions.all[0]', kind: 'fact', result: true, fact: 'companySize', operator: 'greaterThanInclusive', value: 200, factValue: 500, children: [] },
-          { path: 'conditions.all[1]', kind: 'fact', result: true, fact: 'country', operator: 'in', value: ['US', 'CA'], factValue: 'US', children: [] },
+          {
+            path: 'conditions.all[0]',
+            kind: 'fact',
+            result: true,
+            fact: 'companySize',
+            operator: 'greaterThanInclusive',
+            value: 200,
+            factValue: 500,
+            children: [],
+          },
+          {
+            path: 'conditions.all[1]',
+            kind: 'fact',
+            result: true,
+            fact: 'country',
+            operator: 'in',
+            value: ['US', 'CA'],
+            factValue: 'US',
+            children: [],
+          },
         ],
       },
     });
@@ -93,17 +111,37 @@ describe('explainEvaluation', () => {
 
   it('an any lists all of its failing branches', async () => {
     const def = definition([
-      rule('student', {
-        any: [
-          { fact: 'seniority', operator: 'equal', value: 'student' },
-          { fact: 'jobTitle', operator: 'containsText', value: 'intern' },
-        ],
-      }, -30),
+      rule(
+        'student',
+        {
+          any: [
+            { fact: 'seniority', operator: 'equal', value: 'student' },
+            { fact: 'jobTitle', operator: 'containsText', value: 'intern' },
+          ],
+        },
+        -30,
+      ),
     ]);
     const [explanation] = await explain(def, { seniority: 'manager', jobTitle: 'Growth Lead' });
     expect(explanation.failedConditions).toEqual([
-      { path: 'conditions.any[0]', fact: 'seniority', operator: 'equal', value: 'student', factValue: 'manager', result: false, negated: false },
-      { path: 'conditions.any[1]', fact: 'jobTitle', operator: 'containsText', value: 'intern', factValue: 'Growth Lead', result: false, negated: false },
+      {
+        path: 'conditions.any[0]',
+        fact: 'seniority',
+        operator: 'equal',
+        value: 'student',
+        factValue: 'manager',
+        result: false,
+        negated: false,
+      },
+      {
+        path: 'conditions.any[1]',
+        fact: 'jobTitle',
+        operator: 'containsText',
+        value: 'intern',
+        factValue: 'Growth Lead',
+        result: false,
+        negated: false,
+      },
     ]);
   });
 
@@ -150,8 +188,24 @@ describe('explainEvaluation', () => {
     });
     expect(explanation.fired).toBe(false);
     expect(explanation.failedConditions).toEqual([
-      { path: 'conditions.all[0].any[0]', fact: 'jobTitle', operator: 'containsText', value: 'head of', factValue: 'VP Sales', result: false, negated: false },
-      { path: 'conditions.all[0].any[1]', fact: 'jobTitle', operator: 'containsText', value: 'founder', factValue: 'VP Sales', result: false, negated: false },
+      {
+        path: 'conditions.all[0].any[0]',
+        fact: 'jobTitle',
+        operator: 'containsText',
+        value: 'head of',
+        factValue: 'VP Sales',
+        result: false,
+        negated: false,
+      },
+      {
+        path: 'conditions.all[0].any[1]',
+        fact: 'jobTitle',
+        operator: 'containsText',
+        value: 'founder',
+        factValue: 'VP Sales',
+        result: false,
+        negated: false,
+      },
       {
         path: 'conditions.all[1].not',
         fact: 'seniority',
@@ -163,7 +217,15 @@ describe('explainEvaluation', () => {
         note: 'This condition held, but it is inside "not", so it made the rule fail',
       },
       // Two negations cancel out: the comparison itself was false.
-      { path: 'conditions.all[2].not.not', fact: 'budgetConfirmed', operator: 'equal', value: true, factValue: false, result: false, negated: false },
+      {
+        path: 'conditions.all[2].not.not',
+        fact: 'budgetConfirmed',
+        operator: 'equal',
+        value: true,
+        factValue: false,
+        result: false,
+        negated: false,
+      },
     ]);
     expect(results(explanation.conditions)).toEqual({
       conditions: false,
@@ -242,7 +304,15 @@ describe('explainEvaluation', () => {
     expect(byName(explanations, 'is-exec')).toMatchObject({ fired: true, failedConditions: [] });
     expect(results(byName(explanations, 'is-exec').conditions)).toEqual({ conditions: true, 'conditions.all[0]': true });
     expect(byName(explanations, 'exec-big').failedConditions).toEqual([
-      { path: 'conditions.all[1]', fact: 'companySize', operator: 'greaterThanInclusive', value: 200, factValue: 10, result: false, negated: false },
+      {
+        path: 'conditions.all[1]',
+        fact: 'companySize',
+        operator: 'greaterThanInclusive',
+        value: 200,
+        factValue: 10,
+        result: false,
+        negated: false,
+      },
     ]);
   });
 
@@ -257,7 +327,15 @@ describe('explainEvaluation', () => {
     );
     const [explanation] = await explain(def, { budgetConfirmed: false, seniority: 'vp' });
     expect(explanation.failedConditions).toEqual([
-      { path: 'conditions.all[0]', fact: 'budgetConfirmed', operator: 'equal', value: true, factValue: false, result: false, negated: false },
+      {
+        path: 'conditions.all[0]',
+        fact: 'budgetConfirmed',
+        operator: 'equal',
+        value: true,
+        factValue: false,
+        result: false,
+        negated: false,
+      },
     ]);
     expect(results(explanation.conditions)).toEqual({
       conditions: false,
@@ -281,7 +359,15 @@ describe('explainEvaluation', () => {
       { path: 'conditions.all[0]', fact: 'industry', operator: 'in', value: ['software'], factValue: null, result: false, negated: false },
     ]);
     expect(byName(explanations, 'big').failedConditions).toEqual([
-      { path: 'conditions.all[0]', fact: 'companySize', operator: 'greaterThanInclusive', value: 200, factValue: null, result: false, negated: false },
+      {
+        path: 'conditions.all[0]',
+        fact: 'companySize',
+        operator: 'greaterThanInclusive',
+        value: 200,
+        factValue: null,
+        result: false,
+        negated: false,
+      },
     ]);
     // A missing value is "not in" any list (docs/ruleset-format.md, Missing values).
     expect(byName(explanations, 'not-consulting')).toMatchObject({ fired: true, failedConditions: [] });
@@ -305,14 +391,20 @@ describe('explainEvaluation', () => {
   it('works the same on result trees that went through JSON (no group results, no undefined factResult)', async () => {
     const def = definition(
       [
-        rule('mixed', { all: [{ not: IN_TARGET_COUNTRY }, { condition: 'big' }, { fact: 'industry', operator: 'equal', value: 'software' }] }),
+        rule('mixed', {
+          all: [{ not: IN_TARGET_COUNTRY }, { condition: 'big' }, { fact: 'industry', operator: 'equal', value: 'software' }],
+        }),
       ],
       { big: { any: [BIG_COMPANY] } },
     );
     const facts: Facts = { country: 'US', companySize: 500 };
     const evaluation = await new RuleSetEvaluator(def).evaluate(facts);
     const serialised = JSON.parse(
-      JSON.stringify({ ...evaluation, successResults: evaluation.successResults.map((r) => r.toJSON(false)), failureResults: evaluation.failureResults.map((r) => r.toJSON(false)) }),
+      JSON.stringify({
+        ...evaluation,
+        successResults: evaluation.successResults.map((r) => r.toJSON(false)),
+        failureResults: evaluation.failureResults.map((r) => r.toJSON(false)),
+      }),
     ) as RuleEvaluation;
     expect(explainEvaluation(def, serialised, facts)).toEqual(explainEvaluation(def, evaluation, facts));
     const [explanation] = explainEvaluation(def, serialised, facts);

@@ -83,7 +83,7 @@ function asNode(value: unknown): Node | undefined {
 }
 
 function own(node: Node, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(node, key);
+  return Object.hasOwn(node, key);
 }
 
 function joinKey(base: string, key: string): string {
@@ -131,13 +131,7 @@ function withShared(node: ExplainedCondition, context: WalkContext, relative: st
  * once references are inlined; json-rules-engine never reorders children in the tree).
  * `sharedRelative` is the node's path inside its shared condition, when it is in one.
  */
-function walk(
-  definition: unknown,
-  result: unknown,
-  path: string,
-  context: WalkContext,
-  sharedRelative: string | null,
-): ExplainedCondition {
+function walk(definition: unknown, result: unknown, path: string, context: WalkContext, sharedRelative: string | null): ExplainedCondition {
   const def = asNode(definition) ?? {};
   const res = asNode(result);
 
@@ -201,7 +195,7 @@ function walk(
   const seen =
     matching && own(matching, 'factResult') && matching.factResult !== undefined
       ? matching.factResult
-      : Object.prototype.hasOwnProperty.call(context.facts, fact)
+      : Object.hasOwn(context.facts, fact)
         ? context.facts[fact]
         : undefined;
   const node: ExplainedCondition = {

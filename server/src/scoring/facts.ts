@@ -12,9 +12,27 @@ import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from '
 const DAY_MS = 86_400_000;
 
 const FREE_EMAIL_DOMAINS = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'hotmail.com', 'outlook.com', 'live.com',
-  'msn.com', 'aol.com', 'icloud.com', 'me.com', 'proton.me', 'protonmail.com', 'gmx.de', 'gmx.net',
-  'web.de', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', 'zoho.com',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'hotmail.com',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'aol.com',
+  'icloud.com',
+  'me.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'mail.ru',
+  'yandex.ru',
+  'qq.com',
+  '163.com',
+  'zoho.com',
 ]);
 
 export interface FactsQuery {
@@ -103,13 +121,16 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
         const key = param(fact.property ?? '', 'text');
         return `coalesce(sum(CASE WHEN jsonb_typeof(a.properties -> ${key}) = 'number' THEN (a.properties ->> ${key})::float8 END) ${filter}, 0)::float8 AS ${column}`;
       }
+      default:
+        throw new Error(`unknown aggregate ${(fact as { aggregate: string }).aggregate}`);
     }
   });
   // When the aggregates can next change without a new activity: the oldest activity inside each
   // window leaves it W days after it occurred; a future-dated activity comes into view when it occurs.
   // (Conservative: every activity in the window counts, whatever the facts' type filters.)
   const expiries = [...new Set(activityFacts(definition).flatMap((fact) => (fact.windowDays === undefined ? [] : [fact.windowDays])))].map(
-    (days) => `min(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz AND a.occurred_at > ${windowParam(days)}) + make_interval(secs => ${days * 86_400})`,
+    (days) =>
+      `min(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz AND a.occurred_at > ${windowParam(days)}) + make_interval(secs => ${days * 86_400})`,
   );
   const validUntil = `LEAST(${[...expiries, 'min(a.occurred_at) FILTER (WHERE a.occurred_at > $1::timestamptz)'].join(', ')})`;
   const template = `
@@ -121,15 +142,23 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
      WHERE l.id = ANY($2::bigint[])
      GROUP BY l.id`;
   const numbered = (text: string) =>
-    text.replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`).replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
+    text
+      .replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`)
+      .replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
   const withSignature = template
     .replace('SELECT l.id::text AS lead_id,', 'SELECT l.id::text AS lead_id, s.signature AS s_signature,')
-    .replace('LEFT JOIN activity a ON a.lead_id = l.id', 'LEFT JOIN lead_score s ON s.lead_id = l.id\n      LEFT JOIN activity a ON a.lead_id = l.id')
+    .replace(
+      'LEFT JOIN activity a ON a.lead_id = l.id',
+      'LEFT JOIN lead_score s ON s.lead_id = l.id\n      LEFT JOIN activity a ON a.lead_id = l.id',
+    )
     .replace('GROUP BY l.id', 'GROUP BY l.id, s.lead_id');
   return {
     sql: numbered(template),
     withSignatureSql: numbered(withSignature),
-    key: createHash('sha256').update(`facts-v1:${canonicalJson(activityFacts(definition))}`).digest('base64url').slice(0, 22),
+    key: createHash('sha256')
+      .update(`facts-v1:${canonicalJson(activityFacts(definition))}`)
+      .digest('base64url')
+      .slice(0, 22),
     params: (asOf, leadIds) => [asOf, arrayLiteral(leadIds), ...windows.map((days) => new Date(asOf.getTime() - days * DAY_MS)), ...fixed],
   };
 }
@@ -199,7 +228,9 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
   const aggregates = activityFacts(definition).map((fact) => fact.aggregate);
   const columns = aggregates.map((_, index) => `f${index}`);
   // Keys are JSON string literals: any fact name is safe in the generated source.
-  const build = new Function('v', `return {${definition.facts.map((fact, i) => `${JSON.stringify(fact.name)}: v[${i}]`).join(', ')}};`) as (values: FactValue[]) => Facts;
+  const build = new Function('v', `return {${definition.facts.map((fact, i) => `${JSON.stringify(fact.name)}: v[${i}]`).join(', ')}};`) as (
+    values: FactValue[],
+  ) => Facts;
   shaper = {
     shape(lead, activity, asOf) {
       const values: FactValue[] = new Array(steps.length);
@@ -210,7 +241,14 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
           values[i] = coerce(lead.attributes?.[step.attribute], step.type);
         } else if (step.kind === 'activity') {
           const value = activity[step.index];
-          values[i] = step.aggregate === 'exists' ? (value ?? 0) > 0 : step.aggregate === 'daysSinceLast' ? (value === null ? null : wholeDaysBetween(value, asOf)) : (value ?? 0);
+          values[i] =
+            step.aggregate === 'exists'
+              ? (value ?? 0) > 0
+              : step.aggregate === 'daysSinceLast'
+                ? value === null
+                  ? null
+                  : wholeDaysBetween(value, asOf)
+                : (value ?? 0);
         } else {
           if (domain === undefined) domain = lead.email?.split('@')[1]?.toLowerCase() ?? null;
           switch (step.field) {

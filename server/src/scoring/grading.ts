@@ -38,7 +38,7 @@ export function applyDecay(engagement: number, decay: DecayDefinition, daysInact
   if (engagement <= 0 || decay.model === 'none') return engagement;
   const days = Math.max(0, daysInactive - decay.graceDays);
   if (days === 0) return engagement;
-  if (decay.model === 'halfLife') return Math.round(engagement * Math.pow(0.5, days / decay.halfLifeDays));
+  if (decay.model === 'halfLife') return Math.round(engagement * 0.5 ** (days / decay.halfLifeDays));
   return Math.max(0, Math.round(engagement - decay.pointsPerDay * days));
 }
 
@@ -76,10 +76,20 @@ export interface CompactReasons {
 }
 
 /** The cap and decay lines of the explanation, rebuilt from their points (stored or just computed). */
-function adjustmentReasons(definition: RuleSetDefinition, fit: number, engagement: number, compact: Omit<CompactReasons, 'firedRules'>): ScoreReason[] {
+function adjustmentReasons(
+  definition: RuleSetDefinition,
+  fit: number,
+  engagement: number,
+  compact: Omit<CompactReasons, 'firedRules'>,
+): ScoreReason[] {
   const reasons: ScoreReason[] = [];
   if (compact.capFit !== 0) {
-    reasons.push({ rule: `${CAP_RULE_PREFIX}fit`, label: `Fit capped at ${fit === definition.caps.fit.max ? 'maximum' : 'minimum'} ${fit}`, dimension: 'fit', points: compact.capFit });
+    reasons.push({
+      rule: `${CAP_RULE_PREFIX}fit`,
+      label: `Fit capped at ${fit === definition.caps.fit.max ? 'maximum' : 'minimum'} ${fit}`,
+      dimension: 'fit',
+      points: compact.capFit,
+    });
   }
   const capped = engagement - compact.decay;
   if (compact.capEngagement !== 0) {
@@ -92,7 +102,12 @@ function adjustmentReasons(definition: RuleSetDefinition, fit: number, engagemen
   }
   if (compact.decay !== 0) {
     const whole = Math.floor(compact.daysInactive);
-    reasons.push({ rule: DECAY_RULE, label: `Engagement decayed after ${whole} day${whole === 1 ? '' : 's'} without activity`, dimension: 'engagement', points: compact.decay });
+    reasons.push({
+      rule: DECAY_RULE,
+      label: `Engagement decayed after ${whole} day${whole === 1 ? '' : 's'} without activity`,
+      dimension: 'engagement',
+      points: compact.decay,
+    });
   }
   return reasons;
 }
@@ -127,7 +142,10 @@ export function computeScore(
   definition: RuleSetDefinition,
   fired: FiredRule[],
   daysInactive: number,
-  options: { reasons?: boolean; /** `fired`'s indexes in the definition's rules, when the caller has them. */ firedIndexes?: number[] } = {},
+  options: {
+    reasons?: boolean /** `fired`'s indexes in the definition's rules, when the caller has them. */;
+    firedIndexes?: number[];
+  } = {},
 ): ScoreOutcome {
   const rawFit = sumPoints(fired, 'fit');
   const fit = clamp(rawFit, definition.caps.fit.min, definition.caps.fit.max);
@@ -146,7 +164,10 @@ export function computeScore(
   const reasons: ScoreReason[] =
     options.reasons === false
       ? []
-      : [...fired.map(({ rule, label, dimension, points }) => ({ rule, label, dimension, points })), ...adjustmentReasons(definition, fit, engagement, compact)];
+      : [
+          ...fired.map(({ rule, label, dimension, points }) => ({ rule, label, dimension, points })),
+          ...adjustmentReasons(definition, fit, engagement, compact),
+        ];
 
   const fitGrade = gradeFor(fit, definition.grades);
   const engagementLevel = levelFor(engagement, definition.levels);

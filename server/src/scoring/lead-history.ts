@@ -18,7 +18,11 @@ export function historyPageArgs(first?: number | null, after?: string | null): H
  * The same page of score changes (newest first) of each lead, in one statement for a page of
  * leads: each lead's page is read through the (lead_id, id) index up to its limit.
  */
-export async function historyOfLeads(manager: EntityManager, leadIds: readonly string[], args: HistoryPageArgs): Promise<Map<string, Page<ScoreChangeRow>>> {
+export async function historyOfLeads(
+  manager: EntityManager,
+  leadIds: readonly string[],
+  args: HistoryPageArgs,
+): Promise<Map<string, Page<ScoreChangeRow>>> {
   const params: unknown[] = [leadIds];
   let keyset = '';
   if (args.after) {

@@ -29,8 +29,7 @@ export function isEmptyValue(value: unknown): boolean {
 export const customOperatorPredicates: Record<CustomOperatorName, (factValue: unknown, value: unknown) => boolean> = {
   startsWith: (f, v) => typeof f === 'string' && typeof v === 'string' && f.startsWith(v),
   endsWith: (f, v) => typeof f === 'string' && typeof v === 'string' && f.endsWith(v),
-  containsText: (f, v) =>
-    typeof f === 'string' && typeof v === 'string' && f.toLowerCase().includes(v.toLowerCase()),
+  containsText: (f, v) => typeof f === 'string' && typeof v === 'string' && f.toLowerCase().includes(v.toLowerCase()),
   between: (f, v) =>
     typeof f === 'number' &&
     Array.isArray(v) &&

@@ -191,7 +191,7 @@ export function forEachConditionNode(condition: unknown, visit: (node: Record<st
     for (const key of CONDITION_CHILDREN) {
       const child = record[key];
       if (Array.isArray(child)) for (let i = child.length - 1; i >= 0; i--) stack.push(child[i]);
-      else if (child !== undefined && Object.prototype.hasOwnProperty.call(record, key)) stack.push(child);
+      else if (child !== undefined && Object.hasOwn(record, key)) stack.push(child);
     }
   }
 }

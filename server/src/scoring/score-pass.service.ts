@@ -56,7 +56,14 @@ export interface ScorePassOptions {
 const CURSOR_TAG = 'decay-preview';
 
 function snapshotOf(score: StoredScore): ScoreSnapshotRow {
-  return { fit: score.fit, engagement: score.engagement, total: score.total, cell: score.cell, band: score.band, qualified: score.qualified };
+  return {
+    fit: score.fit,
+    engagement: score.engagement,
+    total: score.total,
+    cell: score.cell,
+    band: score.band,
+    qualified: score.qualified,
+  };
 }
 
 /** Whole-population passes: the daily decay re-score, and its preview. */
@@ -79,7 +86,8 @@ export class ScorePassService {
    */
   async runDecayPass(asOf: Date = this.clock.now()): Promise<{ leadsScored: number; leadsChanged: number; asOf: Date }> {
     const latest = this.clock.now().getTime() + DECAY_LIMITS.maxClockSkewMs;
-    if (Number.isNaN(asOf.getTime())) throw InvalidInputError.field(ScoringErrorCode.InvalidDecayPass, 'asOf', 'must be an ISO 8601 date-time');
+    if (Number.isNaN(asOf.getTime()))
+      throw InvalidInputError.field(ScoringErrorCode.InvalidDecayPass, 'asOf', 'must be an ISO 8601 date-time');
     if (asOf.getTime() > latest) {
       throw InvalidInputError.field(
         ScoringErrorCode.InvalidDecayPass,
@@ -96,7 +104,12 @@ export class ScorePassService {
       );
       if (rows.length === 0) return result;
       const pass = await this.dataSource.transaction((manager) =>
-        this.scoring.scoreLeads(manager, rows.map((row) => row.id), 'decay', { asOf, carryFirst: true }),
+        this.scoring.scoreLeads(
+          manager,
+          rows.map((row) => row.id),
+          'decay',
+          { asOf, carryFirst: true },
+        ),
       );
       result.leadsScored += pass.leadsScored;
       result.leadsChanged += pass.leadsChanged;
@@ -112,7 +125,8 @@ export class ScorePassService {
    * are the sums over all pages.
    */
   async previewDecay(asOf: Date, first?: number | null, after?: string | null): Promise<DecayPreviewPage> {
-    if (Number.isNaN(asOf.getTime())) throw InvalidInputError.field(ScoringErrorCode.InvalidDecayPreview, 'asOf', 'must be an ISO 8601 date-time');
+    if (Number.isNaN(asOf.getTime()))
+      throw InvalidInputError.field(ScoringErrorCode.InvalidDecayPreview, 'asOf', 'must be an ISO 8601 date-time');
     const size = pageSize(first, ScoringErrorCode.InvalidDecayPreview);
     let from = '0';
     if (after) {
@@ -131,10 +145,24 @@ export class ScorePassService {
       let last = from;
       while (changes.length < size && summary.leadsScored < DECAY_LIMITS.previewScan) {
         const limit = Math.min(DECAY_LIMITS.previewChunk, DECAY_LIMITS.previewScan - summary.leadsScored);
-        const rows: Array<{ id: string }> = await manager.query('SELECT id::text AS id FROM lead WHERE id > $1::bigint ORDER BY id LIMIT $2', [last, limit]);
+        const rows: Array<{ id: string }> = await manager.query(
+          'SELECT id::text AS id FROM lead WHERE id > $1::bigint ORDER BY id LIMIT $2',
+          [last, limit],
+        );
         if (rows.length === 0) break;
-        const projected = new Map((await this.scoring.projectScores(manager, rows.map((row) => row.id), asOf)).map((entry) => [entry.score.leadId, entry]));
-        const current = await this.currentSnapshots(manager, [...projected.values()].filter((entry) => entry.changed).map((entry) => entry.score.leadId));
+        const projected = new Map(
+          (
+            await this.scoring.projectScores(
+              manager,
+              rows.map((row) => row.id),
+              asOf,
+            )
+          ).map((entry) => [entry.score.leadId, entry]),
+        );
+        const current = await this.currentSnapshots(
+          manager,
+          [...projected.values()].filter((entry) => entry.changed).map((entry) => entry.score.leadId),
+        );
         for (const { id } of rows) {
           last = id;
           const entry = projected.get(id);
@@ -156,9 +184,19 @@ export class ScorePassService {
           if (changes.length === size) break;
         }
       }
-      summary.bandMoves = [...moves.values()].sort((a, b) => b.leads - a.leads || String(a.from).localeCompare(String(b.from)) || a.to.localeCompare(b.to));
-      const [{ more }]: Array<{ more: boolean }> = await manager.query('SELECT EXISTS (SELECT 1 FROM lead WHERE id > $1::bigint) AS more', [last]);
-      return { asOf, changes, summary, endCursor: last === from ? (after ?? null) : encodeCursor([CURSOR_TAG, last, asOf.toISOString()]), hasNextPage: more };
+      summary.bandMoves = [...moves.values()].sort(
+        (a, b) => b.leads - a.leads || String(a.from).localeCompare(String(b.from)) || a.to.localeCompare(b.to),
+      );
+      const [{ more }]: Array<{ more: boolean }> = await manager.query('SELECT EXISTS (SELECT 1 FROM lead WHERE id > $1::bigint) AS more', [
+        last,
+      ]);
+      return {
+        asOf,
+        changes,
+        summary,
+        endCursor: last === from ? (after ?? null) : encodeCursor([CURSOR_TAG, last, asOf.toISOString()]),
+        hasNextPage: more,
+      };
     });
   }
 

@@ -8,7 +8,9 @@ export enum DimensionEnum {
 }
 registerEnumType(DimensionEnum, { name: 'Dimension', description: 'What a rule awards points to: explicit fit or implicit engagement.' });
 
-@ObjectType({ description: 'Why the score has the points it has: a rule that fired, or a cap or decay adjustment (rule names starting with $).' })
+@ObjectType({
+  description: 'Why the score has the points it has: a rule that fired, or a cap or decay adjustment (rule names starting with $).',
+})
 export class ScoreReason {
   @Field(() => String, { description: 'Rule name, or $cap.fit / $cap.engagement / $decay for adjustments.' })
   rule: string;
@@ -29,14 +31,21 @@ export class ConversionProbabilitySource {
   @Field(() => GraphQLISODateTime) calibratedAt: Date;
   @Field(() => Int, { description: 'Leads the calibration was fitted on.' }) cohortSize: number;
   @Field(() => Int) conversions: number;
-  @Field(() => GraphQLISODateTime, { description: 'The newest creation time of the cohort’s leads: how old the evidence is.' }) cohortEndsAt: Date;
+  @Field(() => GraphQLISODateTime, { description: 'The newest creation time of the cohort’s leads: how old the evidence is.' })
+  cohortEndsAt: Date;
 }
 
-@ObjectType({ description: 'Estimated probability that a lead with this score converts, from the latest accepted backtest of the score’s version (isotonic by score).' })
+@ObjectType({
+  description:
+    'Estimated probability that a lead with this score converts, from the latest accepted backtest of the score’s version (isotonic by score).',
+})
 export class ConversionProbability {
-  @Field(() => Float, { nullable: true, description: 'From 0 to 1; null when no backtest of the version is accepted (see reason).' }) value: number | null;
+  @Field(() => Float, { nullable: true, description: 'From 0 to 1; null when no backtest of the version is accepted (see reason).' }) value:
+    | number
+    | null;
   @Field(() => ConversionProbabilitySource, { nullable: true }) source: ConversionProbabilitySource | null;
-  @Field(() => Boolean, { description: 'The version changed since, or the cohort ends more than 180 days ago: the value is dated.' }) stale: boolean;
+  @Field(() => Boolean, { description: 'The version changed since, or the cohort ends more than 180 days ago: the value is dated.' })
+  stale: boolean;
   @Field(() => String, { nullable: true, description: 'Why there is no value, or why it is stale.' }) reason: string | null;
 }
 

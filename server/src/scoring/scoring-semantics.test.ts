@@ -173,7 +173,12 @@ const OPERATOR_CASES: OperatorCase[] = [
   ['isEmpty false: a non-empty list', tech('isEmpty', false), { technologies: ['hubspot'] }, true],
   ['isEmpty false: null', title('isEmpty', false), { jobTitle: null }, false],
   ['isEmpty false: empty string', title('isEmpty', false), { jobTitle: '' }, false],
-  ['isEmpty: date fact with a value', { fact: 'contractRenewalDate', operator: 'isEmpty', value: false }, { contractRenewalDate: '2025-09-30' }, true],
+  [
+    'isEmpty: date fact with a value',
+    { fact: 'contractRenewalDate', operator: 'isEmpty', value: false },
+    { contractRenewalDate: '2025-09-30' },
+    true,
+  ],
 ];
 
 describe('scoring semantics rule by rule', () => {
@@ -190,8 +195,14 @@ describe('scoring semantics rule by rule', () => {
     it('covers every operator with a case that fires and one that does not', () => {
       for (const operator of ALL_OPERATORS) {
         const cases = OPERATOR_CASES.filter(([, leaf]) => leaf.operator === operator);
-        expect(cases.some(([, , , expected]) => expected), `${operator} fires`).toBe(true);
-        expect(cases.some(([, , , expected]) => !expected), `${operator} does not fire`).toBe(true);
+        expect(
+          cases.some(([, , , expected]) => expected),
+          `${operator} fires`,
+        ).toBe(true);
+        expect(
+          cases.some(([, , , expected]) => !expected),
+          `${operator} does not fire`,
+        ).toBe(true);
       }
     });
 
@@ -297,10 +308,7 @@ describe('scoring semantics rule by rule', () => {
             {
               all: [
                 {
-                  any: [
-                    { all: [size('greaterThanInclusive', 100), { not: country('equal', 'US') }] },
-                    title('startsWith', 'VP'),
-                  ],
+                  any: [{ all: [size('greaterThanInclusive', 100), { not: country('equal', 'US') }] }, title('startsWith', 'VP')],
                 },
               ],
             },
@@ -339,7 +347,9 @@ describe('scoring semantics rule by rule', () => {
 
   describe('points', () => {
     it('fired rules carry their label, dimension and points from the event', async () => {
-      const def = definition({ rules: [rule('eng-views', { all: [{ fact: 'pageViews30d', operator: 'greaterThanInclusive', value: 5 }] }, 8, 'engagement')] });
+      const def = definition({
+        rules: [rule('eng-views', { all: [{ fact: 'pageViews30d', operator: 'greaterThanInclusive', value: 5 }] }, 8, 'engagement')],
+      });
       expect(await evaluate(def, { pageViews30d: 5 })).toEqual([
         { rule: 'eng-views', label: 'Label of eng-views', dimension: 'engagement', points: 8 },
       ]);
@@ -398,7 +408,12 @@ describe('scoring semantics rule by rule', () => {
     it('fit above the maximum is capped, with a $cap.fit reason so reasons still add up', async () => {
       const outcome = await score(capped, { companySize: 5000, country: 'US', pageViews30d: 1 });
       expect(outcome.fit).toBe(100);
-      expect(outcome.reasons).toContainEqual({ rule: `${CAP_RULE_PREFIX}fit`, label: 'Fit capped at maximum 100', dimension: 'fit', points: -20 });
+      expect(outcome.reasons).toContainEqual({
+        rule: `${CAP_RULE_PREFIX}fit`,
+        label: 'Fit capped at maximum 100',
+        dimension: 'fit',
+        points: -20,
+      });
       expect(outcome.reasons.at(-1)?.rule).toBe('$cap.fit');
       expectReasonsAddUp(outcome);
     });
@@ -469,7 +484,7 @@ describe('scoring semantics rule by rule', () => {
     it.each<[number, number]>([
       [0, 40],
       [7, 40],
-      [8, Math.round(40 * Math.pow(0.5, 1 / 30))],
+      [8, Math.round(40 * 0.5 ** (1 / 30))],
       [37, 20],
       [67, 10],
       [97, 5],
@@ -710,7 +725,14 @@ describe('facts from a facts-query row', () => {
       { name: 'pageViews30d', type: 'number', source: 'activity', aggregate: 'count', activityTypes: ['page_view'], windowDays: 30 },
       { name: 'requestedDemo', type: 'boolean', source: 'activity', aggregate: 'exists', activityTypes: ['demo_request'] },
       { name: 'daysSinceLastActivity', type: 'number', source: 'activity', aggregate: 'daysSinceLast' },
-      { name: 'webinarMinutes', type: 'number', source: 'activity', aggregate: 'sum', activityTypes: ['webinar_attendance'], property: 'minutes' },
+      {
+        name: 'webinarMinutes',
+        type: 'number',
+        source: 'activity',
+        aggregate: 'sum',
+        activityTypes: ['webinar_attendance'],
+        property: 'minutes',
+      },
       { name: 'unsubscribed', type: 'boolean', source: 'activity', aggregate: 'exists', activityTypes: ['unsubscribe'] },
     ],
   });

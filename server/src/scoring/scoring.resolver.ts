@@ -30,7 +30,12 @@ export class ScoringResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<DecayPreview> {
     const page = await this.scorePass.previewDecay(asOf, first, after);
-    return { asOf: page.asOf, changes: page.changes, summary: page.summary, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
+    return {
+      asOf: page.asOf,
+      changes: page.changes,
+      summary: page.summary,
+      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+    };
   }
 }
 

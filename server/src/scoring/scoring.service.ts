@@ -162,7 +162,10 @@ export class ScoringService {
   /** Rows of lead_score (as SCORE_COLUMNS or `to_jsonb(s)` names them) to scores with their reasons. */
   async expand(manager: EntityManager, rows: Array<ScoreRow | Record<string, unknown>>): Promise<StoredScore[]> {
     const normalised = rows.map((row) => ('leadId' in row ? (row as ScoreRow) : scoreRowFromJson(row as Record<string, unknown>)));
-    const definitions = await this.ruleSets.definitionsOf(manager, normalised.map((row) => row.ruleSetVersionId));
+    const definitions = await this.ruleSets.definitionsOf(
+      manager,
+      normalised.map((row) => row.ruleSetVersionId),
+    );
     return normalised.map(({ firedRules, capFit, capEngagement, decay, daysInactive: days, ...score }) => {
       const compact: CompactReasons = { firedRules, capFit, capEngagement, decay, daysInactive: days };
       const definition = definitions.get(score.ruleSetVersionId);
@@ -189,7 +192,8 @@ export class ScoringService {
       }
     }
     const scores: StoredScore[] = [];
-    for (const [ruleSet, ids] of groups) scores.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, ids, asOf), asOf)));
+    for (const [ruleSet, ids] of groups)
+      scores.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, ids, asOf), asOf)));
     return scores;
   }
 
@@ -201,7 +205,11 @@ export class ScoringService {
    * Groups items by the rule set that scores their lead: the one mapped to the lead's segment, else
    * the default (every lead's, while no rule set is mapped to a segment).
    */
-  private async byRuleSet<T>(manager: EntityManager, items: readonly T[], segmentOf: (item: T) => string | null): Promise<Map<ActiveRuleSet, T[]>> {
+  private async byRuleSet<T>(
+    manager: EntityManager,
+    items: readonly T[],
+    segmentOf: (item: T) => string | null,
+  ): Promise<Map<ActiveRuleSet, T[]>> {
     const unmapped = await this.segmentsUnmapped(manager);
     const bySegment = new Map<string | null, ActiveRuleSet>();
     const groups = new Map<ActiveRuleSet, T[]>();
@@ -223,7 +231,13 @@ export class ScoringService {
    * The facts query of a rule set for these leads, computed from their activities; `withSignature`:
    * with each lead's stored score signature too (FactsQuery.withSignatureSql).
    */
-  private factsRows(manager: EntityManager, ruleSet: ActiveRuleSet, ids: readonly string[], asOf: Date, withSignature = false): Promise<FactsRow[]> {
+  private factsRows(
+    manager: EntityManager,
+    ruleSet: ActiveRuleSet,
+    ids: readonly string[],
+    asOf: Date,
+    withSignature = false,
+  ): Promise<FactsRow[]> {
     const sql = withSignature ? ruleSet.factsQuery.withSignatureSql : ruleSet.factsQuery.sql;
     const params = ruleSet.factsQuery.params(asOf, ids);
     // Prepared for one lead (the request path), planned afresh for a chunk (bulk): see queryPrepared.
@@ -248,7 +262,12 @@ export class ScoringService {
     );
   }
 
-  private async scoreInputs(ruleSet: ActiveRuleSet, inputs: readonly ScoringInput[], asOf: Date, withReasons: boolean): Promise<StoredScore[]> {
+  private async scoreInputs(
+    ruleSet: ActiveRuleSet,
+    inputs: readonly ScoringInput[],
+    asOf: Date,
+    withReasons: boolean,
+  ): Promise<StoredScore[]> {
     const shaper = factsShaper(ruleSet.definition);
     const scores: StoredScore[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -256,7 +275,12 @@ export class ScoringService {
       const evaluated = ruleSet.evaluator.evaluate(shaper.shape(input.lead, input.activity, asOf));
       const fired = Array.isArray(evaluated) ? evaluated : await evaluated;
       // Decay counts whole days without activity: since the last activity, or since creation when there is none.
-      const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(input.lastActivityAt ?? new Date(input.lead.created_at), asOf), { reasons: withReasons });
+      const outcome = computeScore(
+        ruleSet.definition,
+        fired,
+        wholeDaysBetween(input.lastActivityAt ?? new Date(input.lead.created_at), asOf),
+        { reasons: withReasons },
+      );
       const score = toStored(input.leadId, ruleSet, outcome, asOf, input.lastActivityAt);
       score.leadXmin = input.leadXmin;
       score.facts = { key: ruleSet.factsQuery.key, values: input.activity, validUntil: input.validUntil, reused: input.reused };
@@ -280,7 +304,8 @@ export class ScoringService {
     carryFirst = false,
   ): Promise<{ previous: Map<string, string>; next: StoredScore[] }> {
     const one = leadIds.length === 1;
-    if (locked && segments && leadIds.every((id) => segments.has(id))) return this.scoreWithFreshFacts(manager, leadIds, segments, asOf, withReasons);
+    if (locked && segments && leadIds.every((id) => segments.has(id)))
+      return this.scoreWithFreshFacts(manager, leadIds, segments, asOf, withReasons);
     if (!locked) {
       // Locked first, read after, in two statements: a statement reads as of when it started, so one
       // that waits here for a transaction scoring the same lead would read the score and cached facts
@@ -304,7 +329,9 @@ export class ScoringService {
                    FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
                   WHERE l.id = ANY($1::bigint[])`;
     if (serial) await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const rows: JoinedRow[] = one ? await queryPrepared<JoinedRow>(manager, sql, [leadIds]) : await manager.query(sql, [arrayLiteral(leadIds)]);
+    const rows: JoinedRow[] = one
+      ? await queryPrepared<JoinedRow>(manager, sql, [leadIds])
+      : await manager.query(sql, [arrayLiteral(leadIds)]);
     if (serial) await manager.query('SET LOCAL max_parallel_workers_per_gather TO DEFAULT');
     /** Each scored lead's stored signature. */
     const previous = new Map<string, string>();
@@ -334,7 +361,13 @@ export class ScoringService {
           inputs.push({
             leadId: row.lead_id,
             leadXmin: row.lead_xmin,
-            lead: { email: row.email, segment: row.segment, source: row.source, attributes: JSON.parse(row.attributes ?? '{}') as Record<string, unknown>, created_at: Number(row.created_at) },
+            lead: {
+              email: row.email,
+              segment: row.segment,
+              source: row.source,
+              attributes: JSON.parse(row.attributes ?? '{}') as Record<string, unknown>,
+              created_at: Number(row.created_at),
+            },
             activity: parseFacts(row.facts as string),
             lastActivityAt: row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at)),
             validUntil: cached.validUntil === null ? null : new Date(cached.validUntil),
@@ -347,7 +380,8 @@ export class ScoringService {
       metrics.factsCacheHits.inc(inputs.length);
       metrics.factsCacheMisses.inc(misses.length);
       next.push(...(await this.scoreInputs(ruleSet, inputs, asOf, withReasons)));
-      if (misses.length > 0) next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf, withReasons)));
+      if (misses.length > 0)
+        next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf, withReasons)));
     }
     return { previous, next };
   }
@@ -387,7 +421,10 @@ export class ScoringService {
         const sameLead = row.s_lead_xmin !== null && row.s_lead_xmin === row.lead_xmin;
         const planKey = `${row.s_version_id}>${ruleSet.versionId}`;
         // Known plans are looked up without an await (one per lead would cost a microtask each).
-        const plan = !sameLead || row.s_version_id == null || row.s_signature === null ? null : (this.plans.get(planKey) ?? (await this.planFor(manager, row.s_version_id, ruleSet)));
+        const plan =
+          !sameLead || row.s_version_id == null || row.s_signature === null
+            ? null
+            : (this.plans.get(planKey) ?? (await this.planFor(manager, row.s_version_id, ruleSet)));
         if (plan) {
           // Only the aggregates the time check reads are parsed; the rest stay text until written.
           const activity: ActivityValues = [];
@@ -397,10 +434,19 @@ export class ScoringService {
             const lastActivityAt = row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at));
             const firedIndexes = carryIndexes(plan, firedOf(row.s_signature as string));
             const fired = firedIndexes.map((index) => rules[index]);
-            const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(lastActivityAt ?? createdAt, asOf), { reasons: withReasons, firedIndexes });
+            const outcome = computeScore(ruleSet.definition, fired, wholeDaysBetween(lastActivityAt ?? createdAt, asOf), {
+              reasons: withReasons,
+              firedIndexes,
+            });
             const score = toStored(row.lead_id, ruleSet, outcome, asOf, lastActivityAt);
             score.leadXmin = row.lead_xmin;
-            score.facts = { key: ruleSet.factsQuery.key, values: activity, text: row.facts as string, validUntil: cached.validUntil === null ? null : new Date(cached.validUntil), reused: true };
+            score.facts = {
+              key: ruleSet.factsQuery.key,
+              values: activity,
+              text: row.facts as string,
+              validUntil: cached.validUntil === null ? null : new Date(cached.validUntil),
+              reused: true,
+            };
             next.push(score);
             carried.add(row.lead_id);
             continue;
@@ -439,10 +485,22 @@ export class ScoringService {
    * and without locking them (so the caller's transaction may be read-only): each lead's score and
    * whether what it shows would change (a history entry and listeners in the real pass).
    */
-  async projectScores(manager: EntityManager, leadIds: readonly string[], asOf: Date): Promise<Array<{ score: StoredScore; changed: boolean }>> {
+  async projectScores(
+    manager: EntityManager,
+    leadIds: readonly string[],
+    asOf: Date,
+  ): Promise<Array<{ score: StoredScore; changed: boolean }>> {
     const projected: Array<{ score: StoredScore; changed: boolean }> = [];
     for (let start = 0; start < leadIds.length; start += CHUNK_SIZE) {
-      const { previous, next } = await this.scoreForStoring(manager, leadIds.slice(start, start + CHUNK_SIZE), asOf, true, false, undefined, true);
+      const { previous, next } = await this.scoreForStoring(
+        manager,
+        leadIds.slice(start, start + CHUNK_SIZE),
+        asOf,
+        true,
+        false,
+        undefined,
+        true,
+      );
       for (const score of next) projected.push({ score, changed: previous.get(score.leadId) !== scoreSignature(score) });
     }
     return projected;
@@ -466,7 +524,15 @@ export class ScoringService {
       const chunk = leadIds.slice(start, start + CHUNK_SIZE);
       // Locks the leads (unless the caller did): serialises with every other writer of their scores,
       // so there is no lost update between two re-scores.
-      const { previous, next } = await this.scoreForStoring(manager, chunk, asOf, options.locked === true, options.returnScores === true, options.segments, options.carryFirst === true);
+      const { previous, next } = await this.scoreForStoring(
+        manager,
+        chunk,
+        asOf,
+        options.locked === true,
+        options.returnScores === true,
+        options.segments,
+        options.carryFirst === true,
+      );
       if (options.returnScores) computed.push(...next);
       // Changed: what the lead's score shows differs (written in full, with a history entry). Otherwise
       // only the version, when it was computed, the days without activity and the cached facts move.
@@ -491,7 +557,15 @@ export class ScoringService {
             return {
               leadId: score.leadId,
               before: before === undefined ? null : beforeOf(before),
-              after: { qualified: score.qualified, action: score.action, total: score.total, cell: score.cell, band: score.band, ruleSetKey: score.ruleSetKey, ruleSetVersion: score.ruleSetVersion },
+              after: {
+                qualified: score.qualified,
+                action: score.action,
+                total: score.total,
+                cell: score.cell,
+                band: score.band,
+                ruleSetKey: score.ruleSetKey,
+                ruleSetVersion: score.ruleSetVersion,
+              },
             };
           });
           for (const listener of this.listeners) await listener.recordTransitions(manager, transitions, asOf);
@@ -754,7 +828,11 @@ const CARRY_COLUMNS = `NULL::text AS attributes, s.rule_set_version_id::text AS 
 function cachedFactsOf(row: JoinedRow): CachedFacts | null {
   return row.facts_key === null || row.facts === null || row.s_scored_at === null
     ? null
-    : { key: row.facts_key, asOf: Number(row.s_scored_at), validUntil: row.facts_valid_until === null ? null : Number(row.facts_valid_until) };
+    : {
+        key: row.facts_key,
+        asOf: Number(row.s_scored_at),
+        validUntil: row.facts_valid_until === null ? null : Number(row.facts_valid_until),
+      };
 }
 
 /**
@@ -818,7 +896,10 @@ function parseFacts(text: string): ActivityValues {
 }
 
 /** The cached-facts columns of scores as unnest parameters: keys, formatFacts text, valid-until epoch ms (null where `only` is false). */
-function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[]): [Array<string | null>, Array<string | null>, Array<number | null>] {
+function factsColumns(
+  scores: readonly StoredScore[],
+  only?: readonly boolean[],
+): [Array<string | null>, Array<string | null>, Array<number | null>] {
   const keep = (i: number) => only === undefined || only[i];
   return [
     scores.map((score, i) => (keep(i) ? (score.facts?.key ?? null) : null)),
@@ -830,9 +911,27 @@ function factsColumns(scores: readonly StoredScore[], only?: readonly boolean[])
 
 /** The lead_score columns a read returns: all but those only scoring uses (cached activity aggregates, signature). */
 const SCORE_ROW_COLUMNS = [
-  'lead_id', 'rule_set_version_id', 'rule_set_key', 'rule_set_version', 'fit', 'engagement', 'total', 'fit_grade',
-  'engagement_level', 'cell', 'band', 'qualified', 'action', 'action_label', 'fired_rules', 'cap_fit', 'cap_engagement',
-  'decay', 'days_inactive', 'scored_at', 'last_activity_at',
+  'lead_id',
+  'rule_set_version_id',
+  'rule_set_key',
+  'rule_set_version',
+  'fit',
+  'engagement',
+  'total',
+  'fit_grade',
+  'engagement_level',
+  'cell',
+  'band',
+  'qualified',
+  'action',
+  'action_label',
+  'fired_rules',
+  'cap_fit',
+  'cap_engagement',
+  'decay',
+  'days_inactive',
+  'scored_at',
+  'last_activity_at',
 ] as const;
 
 /**

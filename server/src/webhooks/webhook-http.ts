@@ -9,7 +9,13 @@ export type PostOutcome = { statusCode: number } | { statusCode: null; detail: s
  * connection's own lookup answers with it, while TLS still checks the certificate against the URL's
  * host name. Redirects are not followed and the response body is not read.
  */
-export function postTo(url: URL, target: { address: string; family: 4 | 6 }, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostOutcome> {
+export function postTo(
+  url: URL,
+  target: { address: string; family: 4 | 6 },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
   const pinned: LookupFunction = (_hostname, options, callback) => {
     if (options.all) (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [target]);
     else callback(null, target.address, target.family);

@@ -42,7 +42,9 @@ export function webhookHeaders(message: SignedMessage): Record<string, string> {
   return {
     [WEBHOOK_ID_HEADER]: message.id,
     [WEBHOOK_TIMESTAMP_HEADER]: String(seconds),
-    [WEBHOOK_SIGNATURE_HEADER]: message.secrets.map((secret) => new Webhook(keyOf(secret), { format: 'raw' }).sign(message.id, message.timestamp, message.body)).join(' '),
+    [WEBHOOK_SIGNATURE_HEADER]: message.secrets
+      .map((secret) => new Webhook(keyOf(secret), { format: 'raw' }).sign(message.id, message.timestamp, message.body))
+      .join(' '),
     [EVENT_ID_HEADER]: message.id,
     [EVENT_TYPE_HEADER]: message.type,
     [SIGNATURE_HEADER]: legacySignature(message.secrets[0], message.body, seconds),

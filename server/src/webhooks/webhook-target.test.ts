@@ -31,13 +31,18 @@ describe('webhook target policy', () => {
     expect(addressRefusal(address, PUBLIC_ONLY)).toBe(reason);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8'])('accepts the public address %s', (address) => {
-    expect(addressRefusal(address, PUBLIC_ONLY)).toBeNull();
-  });
+  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8'])(
+    'accepts the public address %s',
+    (address) => {
+      expect(addressRefusal(address, PUBLIC_ONLY)).toBeNull();
+    },
+  );
 
   it('lets an on-premise setting open loopback, private, CGNAT and unique-local, but not metadata, multicast or unspecified', () => {
-    for (const address of ['127.0.0.1', '10.0.0.5', '100.64.1.1', 'fd12::1', '::1', '::ffff:192.168.0.1']) expect(addressRefusal(address, ON_PREMISE)).toBeNull();
-    for (const address of ['169.254.169.254', 'fe80::1', '0.0.0.0', '::', '224.0.0.1']) expect(addressRefusal(address, ON_PREMISE)).not.toBeNull();
+    for (const address of ['127.0.0.1', '10.0.0.5', '100.64.1.1', 'fd12::1', '::1', '::ffff:192.168.0.1'])
+      expect(addressRefusal(address, ON_PREMISE)).toBeNull();
+    for (const address of ['169.254.169.254', 'fe80::1', '0.0.0.0', '::', '224.0.0.1'])
+      expect(addressRefusal(address, ON_PREMISE)).not.toBeNull();
   });
 
   it('lets an allowed network open exactly its addresses, mapped IPv6 forms included', () => {
@@ -61,16 +66,36 @@ describe('webhook target policy', () => {
 
   it('refuses a name when any of its addresses is refused, and connects to a checked one', async () => {
     const lookup: AddressLookup = async (name) =>
-      name === 'mixed.test' ? [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.1', family: 4 }] : [{ address: '2606:4700::1111', family: 6 }];
-    expect(await checkTarget(new URL('https://mixed.test/'), PUBLIC_ONLY, lookup, 1000)).toEqual({ ok: false, reason: 'mixed.test resolves to a private address', resolved: true });
-    expect(await checkTarget(new URL('https://public.test/'), PUBLIC_ONLY, lookup, 1000)).toEqual({ ok: true, address: '2606:4700::1111', family: 6 });
+      name === 'mixed.test'
+        ? [
+            { address: '93.184.215.14', family: 4 },
+            { address: '10.0.0.1', family: 4 },
+          ]
+        : [{ address: '2606:4700::1111', family: 6 }];
+    expect(await checkTarget(new URL('https://mixed.test/'), PUBLIC_ONLY, lookup, 1000)).toEqual({
+      ok: false,
+      reason: 'mixed.test resolves to a private address',
+      resolved: true,
+    });
+    expect(await checkTarget(new URL('https://public.test/'), PUBLIC_ONLY, lookup, 1000)).toEqual({
+      ok: true,
+      address: '2606:4700::1111',
+      family: 6,
+    });
     const failing: AddressLookup = () => Promise.reject(new Error('ENOTFOUND'));
-    expect(await checkTarget(new URL('https://gone.test/'), PUBLIC_ONLY, failing, 1000)).toEqual({ ok: false, reason: 'gone.test does not resolve', resolved: false });
+    expect(await checkTarget(new URL('https://gone.test/'), PUBLIC_ONLY, failing, 1000)).toEqual({
+      ok: false,
+      reason: 'gone.test does not resolve',
+      resolved: false,
+    });
   });
 
   it('reads the environment, refusing a malformed setting by name', () => {
     expect(webhookTargetPolicyFromEnv({})).toEqual(PUBLIC_ONLY);
-    expect(webhookTargetPolicyFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8, fd00::/8' })).toEqual({ allowPrivate: true, allowedNetworks: ['10.0.0.0/8', 'fd00::/8'] });
+    expect(webhookTargetPolicyFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8, fd00::/8' })).toEqual({
+      allowPrivate: true,
+      allowedNetworks: ['10.0.0.0/8', 'fd00::/8'],
+    });
     expect(() => webhookTargetPolicyFromEnv({ WEBHOOK_ALLOW_PRIVATE: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
     expect(() => webhookTargetPolicyFromEnv({ WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0' })).toThrow(/WEBHOOK_ALLOWED_NETWORKS: "10.0.0.0"/);
   });

@@ -20,10 +20,15 @@ export const PUBLIC_ONLY: WebhookTargetPolicy = { allowPrivate: false, allowedNe
 /** The policy from WEBHOOK_ALLOW_PRIVATE and WEBHOOK_ALLOWED_NETWORKS (comma-separated CIDRs); a bad value stops the start, naming the variable. */
 export function webhookTargetPolicyFromEnv(env: NodeJS.ProcessEnv): WebhookTargetPolicy {
   const allow = env.WEBHOOK_ALLOW_PRIVATE?.trim().toLowerCase();
-  if (allow && allow !== 'true' && allow !== 'false') throw new Error(`WEBHOOK_ALLOW_PRIVATE must be true or false, got "${env.WEBHOOK_ALLOW_PRIVATE}"`);
-  const allowedNetworks = (env.WEBHOOK_ALLOWED_NETWORKS ?? '').split(',').map((cidr) => cidr.trim()).filter(Boolean);
+  if (allow && allow !== 'true' && allow !== 'false')
+    throw new Error(`WEBHOOK_ALLOW_PRIVATE must be true or false, got "${env.WEBHOOK_ALLOW_PRIVATE}"`);
+  const allowedNetworks = (env.WEBHOOK_ALLOWED_NETWORKS ?? '')
+    .split(',')
+    .map((cidr) => cidr.trim())
+    .filter(Boolean);
   for (const cidr of allowedNetworks) {
-    if (!ipaddr.isValidCIDR(cidr)) throw new Error(`WEBHOOK_ALLOWED_NETWORKS: "${cidr}" is not a network such as 10.20.0.0/16 or fd12::/48`);
+    if (!ipaddr.isValidCIDR(cidr))
+      throw new Error(`WEBHOOK_ALLOWED_NETWORKS: "${cidr}" is not a network such as 10.20.0.0/16 or fd12::/48`);
   }
   return { allowPrivate: allow === 'true', allowedNetworks };
 }
@@ -86,7 +91,9 @@ function isIPv4Compatible(ip: ipaddr.IPv6): boolean {
 function inNetwork(ip: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
   const [network, bits] = ipaddr.parseCIDR(cidr);
   if (network.kind() !== ip.kind()) return false;
-  return ip.kind() === 'ipv4' ? (ip as ipaddr.IPv4).match(network as ipaddr.IPv4, bits) : (ip as ipaddr.IPv6).match(network as ipaddr.IPv6, bits);
+  return ip.kind() === 'ipv4'
+    ? (ip as ipaddr.IPv4).match(network as ipaddr.IPv4, bits)
+    : (ip as ipaddr.IPv6).match(network as ipaddr.IPv6, bits);
 }
 
 /** The host of a parsed URL as the connection would use it: an IP literal (brackets removed) or a name. */
@@ -95,9 +102,7 @@ export function urlHost(url: URL): { literal: string | null; name: string } {
   return { literal: isIP(name) ? name : null, name };
 }
 
-export type TargetCheck =
-  | { ok: true; address: string; family: 4 | 6 }
-  | { ok: false; reason: string; resolved: boolean };
+export type TargetCheck = { ok: true; address: string; family: 4 | 6 } | { ok: false; reason: string; resolved: boolean };
 
 /**
  * Resolves the URL's host and checks every address it has: one refused address refuses the target
@@ -108,7 +113,9 @@ export async function checkTarget(url: URL, policy: WebhookTargetPolicy, lookup:
   const host = urlHost(url);
   if (host.literal) {
     const refusal = addressRefusal(host.literal, policy);
-    return refusal ? { ok: false, reason: `${host.literal} is ${refusal}`, resolved: true } : { ok: true, address: host.literal, family: isIP(host.literal) as 4 | 6 };
+    return refusal
+      ? { ok: false, reason: `${host.literal} is ${refusal}`, resolved: true }
+      : { ok: true, address: host.literal, family: isIP(host.literal) as 4 | 6 };
   }
   let addresses: Array<{ address: string; family: number }>;
   try {

@@ -3,7 +3,14 @@ import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../rulesets/actor';
 import type { WebhookService } from './webhook.service';
-import { CreatedWebhookEndpoint, CreateWebhookEndpointInput, RotatedWebhookSecret, WebhookDelivery, WebhookDeliveryConnection, WebhookEndpoint } from './webhook.types';
+import {
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointInput,
+  RotatedWebhookSecret,
+  WebhookDelivery,
+  WebhookDeliveryConnection,
+  WebhookEndpoint,
+} from './webhook.types';
 
 @Resolver()
 export class WebhookResolver {
@@ -24,23 +31,35 @@ export class WebhookResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<WebhookDeliveryConnection> {
     const page = await this.webhooks.listDeliveries({ endpointId, status }, first, after);
-    return { edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })), pageInfo: pageInfo(page.cursors, page.hasNextPage) };
+    return {
+      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+    };
   }
 
   @Authorized('admin')
   @Mutation(() => CreatedWebhookEndpoint)
-  createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() ctx: GraphQLContext): Promise<CreatedWebhookEndpoint> {
+  createWebhookEndpoint(
+    @Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreatedWebhookEndpoint> {
     return this.webhooks.createEndpoint(actorOf(ctx.principal, ctx.requestId), input);
   }
 
   @Authorized('admin')
   @Mutation(() => WebhookEndpoint)
-  setWebhookEndpointActive(@Arg('id', () => ID) id: string, @Arg('active', () => Boolean) active: boolean, @Ctx() ctx: GraphQLContext): Promise<WebhookEndpoint> {
+  setWebhookEndpointActive(
+    @Arg('id', () => ID) id: string,
+    @Arg('active', () => Boolean) active: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WebhookEndpoint> {
     return this.webhooks.setActive(actorOf(ctx.principal, ctx.requestId), id, active);
   }
 
   @Authorized('admin')
-  @Mutation(() => RotatedWebhookSecret, { description: 'A new signing secret, shown once; the previous one keeps signing too for overlapHours (0 to 720).' })
+  @Mutation(() => RotatedWebhookSecret, {
+    description: 'A new signing secret, shown once; the previous one keeps signing too for overlapHours (0 to 720).',
+  })
   rotateWebhookSecret(
     @Arg('id', () => ID) id: string,
     @Arg('overlapHours', () => Float, { defaultValue: 24 }) overlapHours: number,
@@ -50,13 +69,17 @@ export class WebhookResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => WebhookDelivery, { description: 'Sends a signed ping event to the endpoint now (active or not) and answers how it went.' })
+  @Mutation(() => WebhookDelivery, {
+    description: 'Sends a signed ping event to the endpoint now (active or not) and answers how it went.',
+  })
   pingWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDelivery> {
     return this.webhooks.ping(actorOf(ctx.principal, ctx.requestId), id);
   }
 
   @Authorized('admin')
-  @Mutation(() => WebhookDelivery, { description: 'Queues the event of one delivery to its endpoint again: a new delivery with the same event id.' })
+  @Mutation(() => WebhookDelivery, {
+    description: 'Queues the event of one delivery to its endpoint again: a new delivery with the same event id.',
+  })
   redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: GraphQLContext): Promise<WebhookDelivery> {
     return this.webhooks.redeliver(actorOf(ctx.principal, ctx.requestId), deliveryId);
   }

@@ -97,7 +97,13 @@ export class WebhookService {
   /** Called inside the scoring transaction with every changed score. */
   async recordTransitions(manager: EntityManager, transitions: ScoreTransition[], at: Date): Promise<number> {
     const events = transitions.flatMap((transition) =>
-      eventsFor(transition).map((type) => ({ id: randomUUID(), type, leadId: transition.leadId, score: transition.after, previous: transition.before })),
+      eventsFor(transition).map((type) => ({
+        id: randomUUID(),
+        type,
+        leadId: transition.leadId,
+        score: transition.after,
+        previous: transition.before,
+      })),
     );
     if (events.length === 0) return 0;
     // Written only while an endpoint is active (no one to notify otherwise). For the few events of a
@@ -169,18 +175,29 @@ export class WebhookService {
   }
 
   private async attempt(deliveryId: string, finalAttempt: boolean): Promise<{ status: string; error: string | null } | null> {
-    const [row]: Array<{ status: string; active: boolean; url: string; secret: string; previousSecret: string | null; eventId: string; type: string; payload: unknown }> =
-      await this.dataSource.query(
-        `SELECT d.status, w.active, w.url, w.secret, CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS "previousSecret",
+    const [row]: Array<{
+      status: string;
+      active: boolean;
+      url: string;
+      secret: string;
+      previousSecret: string | null;
+      eventId: string;
+      type: string;
+      payload: unknown;
+    }> = await this.dataSource.query(
+      `SELECT d.status, w.active, w.url, w.secret, CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS "previousSecret",
                 e.id AS "eventId", e.type, e.payload
            FROM webhook_delivery d JOIN webhook_endpoint w ON w.id = d.endpoint_id JOIN outbox_event e ON e.id = d.event_id
           WHERE d.id = $1::bigint`,
-        [deliveryId],
-      );
-    if (!row || row.status !== 'pending') return null;
+      [deliveryId],
+    );
+    if (row?.status !== 'pending') return null;
     // A ping is an explicit request by an admin, also to an endpoint not yet switched on.
     if (!row.active && row.type !== PING_EVENT) {
-      await this.dataSource.query(`UPDATE webhook_delivery SET status = 'cancelled', last_error = 'endpoint deactivated' WHERE id = $1::bigint AND status = 'pending'`, [deliveryId]);
+      await this.dataSource.query(
+        `UPDATE webhook_delivery SET status = 'cancelled', last_error = 'endpoint deactivated' WHERE id = $1::bigint AND status = 'pending'`,
+        [deliveryId],
+      );
       metrics.webhookDeliveries.inc({ outcome: 'cancelled' });
       return { status: 'cancelled', error: null };
     }
@@ -214,7 +231,13 @@ export class WebhookService {
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'lead-scoring-webhooks/1',
-      ...webhookHeaders({ id: row.eventId, type: row.type, body, timestamp: new Date(), secrets: row.previousSecret ? [row.secret, row.previousSecret] : [row.secret] }),
+      ...webhookHeaders({
+        id: row.eventId,
+        type: row.type,
+        body,
+        timestamp: new Date(),
+        secrets: row.previousSecret ? [row.secret, row.previousSecret] : [row.secret],
+      }),
     };
     const outcome = await postTo(url, target, headers, body, WEBHOOK_LIMITS.timeoutMs);
     if (outcome.statusCode === null) {
@@ -222,7 +245,10 @@ export class WebhookService {
       return { statusCode: null, error: CONNECTION_FAILED };
     }
     // Redirects are not followed: a 3xx is a failure the admin sees, with its status.
-    return { statusCode: outcome.statusCode, error: outcome.statusCode >= 200 && outcome.statusCode < 300 ? null : `HTTP ${outcome.statusCode}` };
+    return {
+      statusCode: outcome.statusCode,
+      error: outcome.statusCode >= 200 && outcome.statusCode < 300 ? null : `HTTP ${outcome.statusCode}`,
+    };
   }
 
   private async validate(input: { name: string; url: string; events: string[] }): Promise<Problem[]> {
@@ -234,23 +260,31 @@ export class WebhookService {
     } catch {
       problems.push({ path: 'input.url', message: 'must be an absolute http(s) URL' });
     }
-    if (url && url.protocol !== 'https:' && url.protocol !== 'http:') problems.push({ path: 'input.url', message: 'must use http or https' });
+    if (url && url.protocol !== 'https:' && url.protocol !== 'http:')
+      problems.push({ path: 'input.url', message: 'must use http or https' });
     if (input.url.length > 2000) problems.push({ path: 'input.url', message: 'at most 2000 characters' });
     if (url && !problems.some((problem) => problem.path === 'input.url')) {
       // A name that does not resolve yet is accepted: every attempt checks again before connecting.
       const target = await checkTarget(url, this.policy, this.lookup, WEBHOOK_LIMITS.lookupTimeoutMs);
       if (!target.ok && target.resolved) {
-        problems.push({ path: 'input.url', message: `${target.reason}; webhooks go to public addresses unless WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOWED_NETWORKS allows it` });
+        problems.push({
+          path: 'input.url',
+          message: `${target.reason}; webhooks go to public addresses unless WEBHOOK_ALLOW_PRIVATE or WEBHOOK_ALLOWED_NETWORKS allows it`,
+        });
       }
     }
     if (!input.events.length) problems.push({ path: 'input.events', message: `give at least one of ${WEBHOOK_EVENTS.join(', ')}` });
     input.events.forEach((event, index) => {
-      if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) problems.push({ path: `input.events[${index}]`, message: `must be one of ${WEBHOOK_EVENTS.join(', ')}` });
+      if (!(WEBHOOK_EVENTS as readonly string[]).includes(event))
+        problems.push({ path: `input.events[${index}]`, message: `must be one of ${WEBHOOK_EVENTS.join(', ')}` });
     });
     return problems;
   }
 
-  async createEndpoint(actor: Actor, input: { name: string; url: string; events: string[] }): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
+  async createEndpoint(
+    actor: Actor,
+    input: { name: string; url: string; events: string[] },
+  ): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
     const problems = await this.validate(input);
     if (problems.length) throw InvalidInputError.of(WebhookErrorCode.InvalidEndpoint, problems);
     const secret = newSecret();
@@ -259,7 +293,15 @@ export class WebhookService {
         `INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ($1, $2, $3, $4::text[], $5) RETURNING ${ENDPOINT_COLUMNS}`,
         [input.name, input.url, secret, input.events, actor.name],
       );
-      await this.audit.record(manager, { actor: actor.name, action: 'webhook.created', entityType: 'webhook_endpoint', entityId: endpoint.id, summary: `Webhook ${input.name} -> ${input.url} (${input.events.join(', ')})`, after: endpoint, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'webhook.created',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+        summary: `Webhook ${input.name} -> ${input.url} (${input.events.join(', ')})`,
+        after: endpoint,
+        requestId: actor.requestId,
+      });
       return { endpoint, secret };
     });
   }
@@ -285,7 +327,15 @@ export class WebhookService {
         );
       }
       const summary = `Webhook ${rows[0].name} ${active ? 'activated' : 'deactivated'}${cancelled ? ` (${cancelled} pending deliveries cancelled)` : ''}`;
-      await this.audit.record(manager, { actor: actor.name, action: active ? 'webhook.activated' : 'webhook.deactivated', entityType: 'webhook_endpoint', entityId: id, summary, after: rows[0], requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: active ? 'webhook.activated' : 'webhook.deactivated',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        summary,
+        after: rows[0],
+        requestId: actor.requestId,
+      });
       return rows[0];
     });
   }
@@ -297,7 +347,11 @@ export class WebhookService {
    */
   async rotateSecret(actor: Actor, id: string, overlapHours = 24): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
     if (!Number.isFinite(overlapHours) || overlapHours < 0 || overlapHours > WEBHOOK_LIMITS.maxOverlapHours) {
-      throw InvalidInputError.field(WebhookErrorCode.InvalidRotation, 'overlapHours', `must be between 0 and ${WEBHOOK_LIMITS.maxOverlapHours}`);
+      throw InvalidInputError.field(
+        WebhookErrorCode.InvalidRotation,
+        'overlapHours',
+        `must be between 0 and ${WEBHOOK_LIMITS.maxOverlapHours}`,
+      );
     }
     const secret = newSecret();
     return this.dataSource.transaction(async (manager) => {
@@ -313,7 +367,15 @@ export class WebhookService {
           )
         : [];
       if (!endpoint) throw endpointNotFound(id, 'id');
-      await this.audit.record(manager, { actor: actor.name, action: 'webhook.secret_rotated', entityType: 'webhook_endpoint', entityId: id, summary: `Webhook ${endpoint.name}: new signing secret, previous one valid ${overlapHours} h more`, after: endpoint, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'webhook.secret_rotated',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        summary: `Webhook ${endpoint.name}: new signing secret, previous one valid ${overlapHours} h more`,
+        after: endpoint,
+        requestId: actor.requestId,
+      });
       return { endpoint, secret };
     });
   }
@@ -321,7 +383,9 @@ export class WebhookService {
   /** Sends a signed `ping` event now (not queued, not retried) and answers its delivery record. */
   async ping(actor: Actor, id: string): Promise<WebhookDeliveryRow> {
     const deliveryId = await this.dataSource.transaction(async (manager) => {
-      const [endpoint]: Array<{ id: string; name: string }> = isId(id) ? await manager.query('SELECT id::text AS id, name FROM webhook_endpoint WHERE id = $1::bigint', [id]) : [];
+      const [endpoint]: Array<{ id: string; name: string }> = isId(id)
+        ? await manager.query('SELECT id::text AS id, name FROM webhook_endpoint WHERE id = $1::bigint', [id])
+        : [];
       if (!endpoint) throw endpointNotFound(id, 'id');
       const eventId = randomUUID();
       await manager.query(
@@ -333,7 +397,14 @@ export class WebhookService {
         `INSERT INTO webhook_delivery (event_id, endpoint_id, status) VALUES ($1, $2::bigint, 'pending') RETURNING id::text AS id`,
         [eventId, endpoint.id],
       );
-      await this.audit.record(manager, { actor: actor.name, action: 'webhook.pinged', entityType: 'webhook_endpoint', entityId: endpoint.id, summary: `Webhook ${endpoint.name} pinged (event ${eventId})`, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'webhook.pinged',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+        summary: `Webhook ${endpoint.name} pinged (event ${eventId})`,
+        requestId: actor.requestId,
+      });
       return delivery.id;
     });
     await this.attempt(deliveryId, true);
@@ -351,15 +422,29 @@ export class WebhookService {
             [deliveryId],
           )
         : [];
-      if (!original) throw new NotFoundError(WebhookErrorCode.DeliveryNotFound, `No webhook delivery with id "${deliveryId.slice(0, 40)}"`, [{ path: 'deliveryId', message: 'no such delivery' }]);
+      if (!original)
+        throw new NotFoundError(WebhookErrorCode.DeliveryNotFound, `No webhook delivery with id "${deliveryId.slice(0, 40)}"`, [
+          { path: 'deliveryId', message: 'no such delivery' },
+        ]);
       if (!original.active) {
-        throw new ConflictError(WebhookErrorCode.EndpointInactive, `Webhook endpoint ${original.name} is inactive; activate it before redelivering`, [{ path: 'deliveryId', message: 'its endpoint is inactive' }]);
+        throw new ConflictError(
+          WebhookErrorCode.EndpointInactive,
+          `Webhook endpoint ${original.name} is inactive; activate it before redelivering`,
+          [{ path: 'deliveryId', message: 'its endpoint is inactive' }],
+        );
       }
       const [delivery]: Array<{ id: string }> = await manager.query(
         `INSERT INTO webhook_delivery (event_id, endpoint_id, status, redelivery_of) VALUES ($1, $2::bigint, 'pending', $3::bigint) RETURNING id::text AS id`,
         [original.eventId, original.endpointId, deliveryId],
       );
-      await this.audit.record(manager, { actor: actor.name, action: 'webhook.redelivered', entityType: 'webhook_endpoint', entityId: original.endpointId, summary: `Webhook ${original.name}: ${original.type} event ${original.eventId} queued again (delivery ${delivery.id} after ${deliveryId})`, requestId: actor.requestId });
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'webhook.redelivered',
+        entityType: 'webhook_endpoint',
+        entityId: original.endpointId,
+        summary: `Webhook ${original.name}: ${original.type} event ${original.eventId} queued again (delivery ${delivery.id} after ${deliveryId})`,
+        requestId: actor.requestId,
+      });
       return delivery.id;
     });
     // Queued after commit, as dispatchPending does; requeueStale() covers a crash in between.
@@ -372,11 +457,18 @@ export class WebhookService {
   }
 
   private async delivery(id: string): Promise<WebhookDeliveryRow> {
-    const [row]: WebhookDeliveryRow[] = await this.dataSource.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE d.id = $1::bigint`, [id]);
+    const [row]: WebhookDeliveryRow[] = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE d.id = $1::bigint`,
+      [id],
+    );
     return row;
   }
 
-  async listDeliveries(filter: { endpointId?: string | null; status?: string | null }, first?: number | null, after?: string | null): Promise<Page<WebhookDeliveryRow>> {
+  async listDeliveries(
+    filter: { endpointId?: string | null; status?: string | null },
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Page<WebhookDeliveryRow>> {
     const size = pageSize(first, WebhookErrorCode.InvalidEndpoint);
     if (filter.endpointId != null && !isId(filter.endpointId)) throw endpointNotFound(filter.endpointId, 'endpointId');
     const params: unknown[] = [filter.endpointId ?? null, filter.status ?? null];
@@ -402,5 +494,7 @@ function isId(id: string): boolean {
 }
 
 function endpointNotFound(id: string, path: string): NotFoundError {
-  return new NotFoundError(WebhookErrorCode.EndpointNotFound, `No webhook endpoint with id "${id.slice(0, 40)}"`, [{ path, message: 'no such endpoint' }]);
+  return new NotFoundError(WebhookErrorCode.EndpointNotFound, `No webhook endpoint with id "${id.slice(0, 40)}"`, [
+    { path, message: 'no such endpoint' },
+  ]);
 }

@@ -10,7 +10,10 @@ export class WebhookEndpoint {
   @Field(() => Boolean) active: boolean;
   @Field(() => String) createdBy: string;
   @Field(() => GraphQLISODateTime) createdAt: Date;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Until then deliveries are also signed with the secret before the last rotation.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Until then deliveries are also signed with the secret before the last rotation.',
+  })
   previousSecretValidUntil: Date | null;
 }
 
@@ -31,22 +34,33 @@ export class RotatedWebhookSecret {
 @InputType()
 export class CreateWebhookEndpointInput {
   @Field(() => String) name: string;
-  @Field(() => String, { description: 'http(s) URL of a public address (see WEBHOOK_ALLOW_PRIVATE / WEBHOOK_ALLOWED_NETWORKS for on-premise receivers).' }) url: string;
+  @Field(() => String, {
+    description: 'http(s) URL of a public address (see WEBHOOK_ALLOW_PRIVATE / WEBHOOK_ALLOWED_NETWORKS for on-premise receivers).',
+  })
+  url: string;
   @Field(() => [String]) events: string[];
 }
 
 @ObjectType({ description: 'One event to one endpoint: attempts, last response, outcome.' })
 export class WebhookDelivery {
   @Field(() => ID) id: string;
-  @Field(() => String, { description: 'Receivers de-duplicate on it (webhook-id header); a redelivery carries the same one.' }) eventId: string;
+  @Field(() => String, { description: 'Receivers de-duplicate on it (webhook-id header); a redelivery carries the same one.' })
+  eventId: string;
   @Field(() => String, { description: 'lead.qualified, lead.sales_ready or ping' }) eventType: string;
   @Field(() => ID) endpointId: string;
   @Field(() => ID, { nullable: true, description: 'Null for ping events.' }) leadId: string | null;
   @Field(() => String, { description: 'pending, delivered, failed or cancelled (endpoint deactivated)' }) status: string;
   @Field(() => ID, { nullable: true, description: 'The delivery this one repeats (redeliverWebhook).' }) redeliveryOf: string | null;
   @Field(() => Int) attempts: number;
-  @Field(() => Int, { nullable: true, description: 'HTTP status of the last response (a 3xx counts as failed: redirects are not followed).' }) lastStatusCode: number | null;
-  @Field(() => String, { nullable: true, description: '"HTTP <status>", "connection failed" (no response, whatever the cause) or why the address was refused.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'HTTP status of the last response (a 3xx counts as failed: redirects are not followed).',
+  })
+  lastStatusCode: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: '"HTTP <status>", "connection failed" (no response, whatever the cause) or why the address was refused.',
+  })
   lastError: string | null;
   @Field(() => GraphQLISODateTime) createdAt: Date;
   @Field(() => GraphQLISODateTime, { nullable: true }) lastAttemptAt: Date | null;

@@ -42,6 +42,10 @@ export class ApiKeysPage extends ConsolePage {
   async revoke(name: string): Promise<void> {
     this.page.once('dialog', (dialog) => void dialog.accept());
     await this.table.getByRole('row').filter({ hasText: name }).getByRole('button', { name: 'Revoke' }).click();
-    await this.table.getByRole('row').filter({ hasText: name }).getByText(/revoked/).waitFor();
+    await this.table
+      .getByRole('row')
+      .filter({ hasText: name })
+      .getByText(/revoked/)
+      .waitFor();
   }
 }

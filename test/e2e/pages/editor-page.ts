@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { ConsolePage } from './base-page';
 import { BacktestPage } from './backtest-page';
 import { ReviewPage } from './review-page';

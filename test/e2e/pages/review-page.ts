@@ -37,7 +37,11 @@ export class ReviewPage extends ConsolePage {
 
   /** The held-out AUC of the active version and of this one, as shown. */
   async heldOutAuc(): Promise<{ active: string; draft: string }> {
-    const cells = this.evidence.getByTestId('evidence-holdout').getByRole('row').filter({ has: this.page.getByRole('cell', { name: 'AUC', exact: true }) }).getByRole('cell');
+    const cells = this.evidence
+      .getByTestId('evidence-holdout')
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('cell', { name: 'AUC', exact: true }) })
+      .getByRole('cell');
     return { active: ((await cells.nth(1).textContent()) ?? '').trim(), draft: ((await cells.nth(2).textContent()) ?? '').trim() };
   }
 

@@ -7,7 +7,10 @@ export class ApiClient {
 
   static async signIn(url: string, email: string, password = 'demo-password'): Promise<ApiClient> {
     const anonymous = new ApiClient(url, '');
-    const data = await anonymous.query<{ signIn: { token: string } }>('mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }', { email, password });
+    const data = await anonymous.query<{ signIn: { token: string } }>(
+      'mutation($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }',
+      { email, password },
+    );
     return new ApiClient(url, data.signIn.token);
   }
 
@@ -35,10 +38,11 @@ export async function allLeads(client: ApiClient): Promise<DemoLead[]> {
   const leads: DemoLead[] = [];
   let after: string | null = null;
   do {
-    const page: { leads: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: DemoLead }> } } = await client.query(
-      'query($after: String) { leads(first: 200, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id externalId email createdAt score { total fit reasons { rule } } } } } }',
-      { after },
-    );
+    const page: { leads: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: DemoLead }> } } =
+      await client.query(
+        'query($after: String) { leads(first: 200, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id externalId email createdAt score { total fit reasons { rule } } } } } }',
+        { after },
+      );
     leads.push(...page.leads.edges.map((edge) => edge.node));
     after = page.leads.pageInfo.hasNextPage ? page.leads.pageInfo.endCursor : null;
   } while (after);
@@ -46,12 +50,15 @@ export async function allLeads(client: ApiClient): Promise<DemoLead[]> {
 }
 
 /**
- * Gives the demo leads outcomes (the demo data has none), converted more often the higher their
+ * Gives these leads outcomes of our own (independent of the demo's), converted more often the higher their
  * score, so that backtests have something to measure. Deterministic.
  */
 export async function recordOutcomes(admin: ApiClient, leads: DemoLead[]): Promise<{ converted: number; lost: number }> {
   let seed = 7;
-  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
   let converted = 0;
   let lost = 0;
   for (const lead of leads) {

@@ -23,7 +23,14 @@ export async function POST(request: Request): Promise<Response> {
     });
   } catch {
     return Response.json(
-      { errors: [{ message: `The lead scoring API at ${target} does not answer. Is it running (npm run demo)?`, extensions: { code: 'API_UNREACHABLE' } }] },
+      {
+        errors: [
+          {
+            message: `The lead scoring API at ${target} does not answer. Is it running (npm run demo)?`,
+            extensions: { code: 'API_UNREACHABLE' },
+          },
+        ],
+      },
       { status: 502 },
     );
   }

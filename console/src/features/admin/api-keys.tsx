@@ -39,7 +39,9 @@ function ApiKeys() {
     setBusy(true);
     setFormError(undefined);
     try {
-      const { createApiKey } = await request(CreateApiKeyMutation, { input: { name: name.trim(), scopes, expiresAt: expiresAt ? new Date(`${expiresAt}T23:59:59Z`).toISOString() : undefined } });
+      const { createApiKey } = await request(CreateApiKeyMutation, {
+        input: { name: name.trim(), scopes, expiresAt: expiresAt ? new Date(`${expiresAt}T23:59:59Z`).toISOString() : undefined },
+      });
       setCreated({ name: createApiKey.apiKey.name, secret: createApiKey.secret });
       setCopied(false);
       setName('');
@@ -66,13 +68,18 @@ function ApiKeys() {
 
   return (
     <>
-      <PageHeader title="API keys" description="Credentials of client apps (a CRM, a website backend). A key's secret is shown once, when it is created." />
+      <PageHeader
+        title="API keys"
+        description="Credentials of client apps (a CRM, a website backend). A key's secret is shown once, when it is created."
+      />
       {created && (
         <section className="state success" aria-labelledby="secret-title" data-testid="api-key-secret">
           <h2 id="secret-title" style={{ marginTop: 0 }}>
             Key &ldquo;{created.name}&rdquo; created
           </h2>
-          <p>Copy the secret now: it is not stored and will not be shown again. Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+          <p>
+            Copy the secret now: it is not stored and will not be shown again. Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
+          </p>
           <div className="secret-box" tabIndex={-1} ref={secretRef} aria-label="Secret">
             {created.secret}
           </div>
@@ -97,7 +104,15 @@ function ApiKeys() {
         <div className="row">
           <div className="field" style={{ minWidth: 240 }}>
             <label htmlFor="key-name">Client app</label>
-            <input id="key-name" required value={name} placeholder="e.g. crm-sync" aria-invalid={nameProblem ? true : undefined} aria-describedby={nameProblem ? 'key-name-error' : undefined} onChange={(event) => setName(event.target.value)} />
+            <input
+              id="key-name"
+              required
+              value={name}
+              placeholder="e.g. crm-sync"
+              aria-invalid={nameProblem ? true : undefined}
+              aria-describedby={nameProblem ? 'key-name-error' : undefined}
+              onChange={(event) => setName(event.target.value)}
+            />
             {nameProblem && (
               <p className="field-error" id="key-name-error">
                 {nameProblem.message}
@@ -108,7 +123,12 @@ function ApiKeys() {
             <legend>Scopes</legend>
             {SCOPES.map((scope) => (
               <label key={scope.value} className="checkbox" style={{ display: 'flex' }}>
-                <input type="checkbox" checked={scopes.includes(scope.value)} onChange={(event) => setScopes(event.target.checked ? [...scopes, scope.value] : scopes.filter((s) => s !== scope.value))} /> {scope.label}
+                <input
+                  type="checkbox"
+                  checked={scopes.includes(scope.value)}
+                  onChange={(event) => setScopes(event.target.checked ? [...scopes, scope.value] : scopes.filter((s) => s !== scope.value))}
+                />{' '}
+                {scope.label}
               </label>
             ))}
           </fieldset>
@@ -151,12 +171,20 @@ function ApiKeys() {
                   </td>
                   <td className="small">{key.scopes.map((scope) => scope.toLowerCase().replace('_', ':')).join(', ')}</td>
                   <td>
-                    {key.active ? <span className="badge published">active</span> : <span className="badge retired">{key.revokedAt ? `revoked ${formatDateTime(key.revokedAt)}` : 'expired'}</span>}
+                    {key.active ? (
+                      <span className="badge published">active</span>
+                    ) : (
+                      <span className="badge retired">{key.revokedAt ? `revoked ${formatDateTime(key.revokedAt)}` : 'expired'}</span>
+                    )}
                     {key.expiresAt && key.active && <div className="muted small">expires {formatDateTime(key.expiresAt)}</div>}
                   </td>
                   <td className="small">
                     {formatDateTime(key.createdAt)}
-                    {key.createdBy && <div className="muted">by {data.users.find((user) => user.id === key.createdBy)?.email ?? `user ${key.createdBy}`}</div>}
+                    {key.createdBy && (
+                      <div className="muted">
+                        by {data.users.find((user) => user.id === key.createdBy)?.email ?? `user ${key.createdBy}`}
+                      </div>
+                    )}
                   </td>
                   <td className="small">{formatDateTime(key.lastUsedAt)}</td>
                   <td>

@@ -56,15 +56,30 @@ function AuditLog() {
       >
         <div className="field">
           <label htmlFor="audit-action">Action</label>
-          <input id="audit-action" placeholder="e.g. version.published" value={draft.action} onChange={(event) => setDraft({ ...draft, action: event.target.value })} />
+          <input
+            id="audit-action"
+            placeholder="e.g. version.published"
+            value={draft.action}
+            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
+          />
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Actor</label>
-          <input id="audit-actor" placeholder="e.g. user:admin@demo.local" value={draft.actor} onChange={(event) => setDraft({ ...draft, actor: event.target.value })} />
+          <input
+            id="audit-actor"
+            placeholder="e.g. user:admin@demo.local"
+            value={draft.actor}
+            onChange={(event) => setDraft({ ...draft, actor: event.target.value })}
+          />
         </div>
         <div className="field">
           <label htmlFor="audit-entity">Entity type</label>
-          <input id="audit-entity" placeholder="e.g. rule_set_version" value={draft.entityType} onChange={(event) => setDraft({ ...draft, entityType: event.target.value })} />
+          <input
+            id="audit-entity"
+            placeholder="e.g. rule_set_version"
+            value={draft.entityType}
+            onChange={(event) => setDraft({ ...draft, entityType: event.target.value })}
+          />
         </div>
         <button type="submit" className="button primary">
           Filter
@@ -135,7 +150,9 @@ function Json({ title, value }: { title: string; value: unknown }) {
   return (
     <div>
       <strong>{title}</strong>
-      <pre style={{ maxHeight: 240, overflow: 'auto', background: 'var(--surface-2)', padding: '0.5rem', borderRadius: 4 }}>{text.length > 20000 ? `${text.slice(0, 20000)}\n…` : text}</pre>
+      <pre style={{ maxHeight: 240, overflow: 'auto', background: 'var(--surface-2)', padding: '0.5rem', borderRadius: 4 }}>
+        {text.length > 20000 ? `${text.slice(0, 20000)}\n…` : text}
+      </pre>
     </div>
   );
 }

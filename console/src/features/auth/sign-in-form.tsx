@@ -18,7 +18,7 @@ export function SignInForm() {
 
   useEffect(() => emailRef.current?.focus(), []);
   useEffect(() => {
-    if (session) router.replace(next && next.startsWith('/') && next !== '/sign-in' ? next : '/');
+    if (session) router.replace(next?.startsWith('/') && next !== '/sign-in' ? next : '/');
   }, [session, next, router]);
 
   async function submit(event: FormEvent) {
@@ -42,11 +42,26 @@ export function SignInForm() {
       <form onSubmit={submit} className="form-stack" aria-describedby={error ? 'sign-in-error' : undefined}>
         <div className="field">
           <label htmlFor="email">E-mail</label>
-          <input id="email" ref={emailRef} type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            id="email"
+            ref={emailRef}
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="password">Password</label>
-          <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            id="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </div>
         {error && <ErrorMessage id="sign-in-error" error={error} />}
         <button type="submit" className="button primary" disabled={busy}>

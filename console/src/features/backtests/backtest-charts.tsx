@@ -30,13 +30,48 @@ export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metric
         <ResponsiveContainer width="100%" height="100%">
           <LineChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
-            <XAxis dataKey="fpr" type="number" domain={[0, 1]} tickFormatter={percentTick} fontSize={12} label={{ value: 'False positive rate', position: 'insideBottom', offset: -8, fontSize: 12 }} />
+            <XAxis
+              dataKey="fpr"
+              type="number"
+              domain={[0, 1]}
+              tickFormatter={percentTick}
+              fontSize={12}
+              label={{ value: 'False positive rate', position: 'insideBottom', offset: -8, fontSize: 12 }}
+            />
             <YAxis dataKey="tpr" type="number" domain={[0, 1]} tickFormatter={percentTick} fontSize={12} />
-            <Tooltip formatter={(value) => formatPercent(Number(value))} labelFormatter={(value) => `FPR ${formatPercent(Number(value))}`} />
+            <Tooltip
+              formatter={(value) => formatPercent(Number(value))}
+              labelFormatter={(value) => `FPR ${formatPercent(Number(value))}`}
+            />
             <Legend verticalAlign="top" />
-            <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#9aa3ad" strokeDasharray="4 4" />
-            <Line data={metrics.rocCurve} dataKey="tpr" name="This version" stroke={CANDIDATE} strokeWidth={2} dot={false} isAnimationActive={false} />
-            {baseline && <Line data={baseline.rocCurve} dataKey="tpr" name={baselineLabel} stroke={BASELINE} strokeWidth={2} dot={false} isAnimationActive={false} />}
+            <ReferenceLine
+              segment={[
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ]}
+              stroke="#9aa3ad"
+              strokeDasharray="4 4"
+            />
+            <Line
+              data={metrics.rocCurve}
+              dataKey="tpr"
+              name="This version"
+              stroke={CANDIDATE}
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+            />
+            {baseline && (
+              <Line
+                data={baseline.rocCurve}
+                dataKey="tpr"
+                name={baselineLabel}
+                stroke={BASELINE}
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
+            )}
           </LineChart>
         </ResponsiveContainer>
       </div>
@@ -48,21 +83,38 @@ export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metric
 export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metrics; baseline?: Metrics; baselineLabel: string }) {
   const data = metrics.bands.map((band) => {
     const base = baseline?.bands.find((b) => b.band === band.band);
-    return { band: band.band, candidate: band.conversionRate ?? 0, candidateLeads: band.leads, baseline: base?.conversionRate ?? 0, baselineLeads: base?.leads ?? 0 };
+    return {
+      band: band.band,
+      candidate: band.conversionRate ?? 0,
+      candidateLeads: band.leads,
+      baseline: base?.conversionRate ?? 0,
+      baselineLeads: base?.leads ?? 0,
+    };
   });
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="band-chart">
       <figcaption>
         <h3>Conversion by band</h3>
-        <p className="muted small">{metrics.bands.map((band) => `${band.band}: ${band.leads} leads, ${formatPercent(band.conversionRate)}`).join(' · ')}</p>
+        <p className="muted small">
+          {metrics.bands.map((band) => `${band.band}: ${band.leads} leads, ${formatPercent(band.conversionRate)}`).join(' · ')}
+        </p>
       </figcaption>
-      <div className="chart-box" role="img" aria-label={`Conversion by band: ${data.map((d) => `${d.band} ${formatPercent(d.candidate)}`).join(', ')}`}>
+      <div
+        className="chart-box"
+        role="img"
+        aria-label={`Conversion by band: ${data.map((d) => `${d.band} ${formatPercent(d.candidate)}`).join(', ')}`}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
             <XAxis dataKey="band" fontSize={12} />
             <YAxis tickFormatter={percentTick} fontSize={12} />
-            <Tooltip formatter={(value, name, item) => [`${formatPercent(Number(value))} of ${name === 'This version' ? item.payload.candidateLeads : item.payload.baselineLeads} leads`, String(name)]} />
+            <Tooltip
+              formatter={(value, name, item) => [
+                `${formatPercent(Number(value))} of ${name === 'This version' ? item.payload.candidateLeads : item.payload.baselineLeads} leads`,
+                String(name),
+              ]}
+            />
             <Legend verticalAlign="top" />
             <Bar dataKey="candidate" name="This version" fill={CANDIDATE} isAnimationActive={false} />
             {baseline && <Bar dataKey="baseline" name={baselineLabel} fill={BASELINE} isAnimationActive={false} />}
@@ -86,15 +138,26 @@ export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Met
     <figure className="card" style={{ margin: 0 }} data-testid="decile-chart">
       <figcaption>
         <h3>Lift by decile</h3>
-        <p className="muted small">{top ? `The top 10% of scores convert ${top.lift?.toFixed(1) ?? '?'}× as often as the cohort; 1× is no better than chance.` : 'No deciles.'}</p>
+        <p className="muted small">
+          {top
+            ? `The top 10% of scores convert ${top.lift?.toFixed(1) ?? '?'}× as often as the cohort; 1× is no better than chance.`
+            : 'No deciles.'}
+        </p>
       </figcaption>
-      <div className="chart-box" role="img" aria-label={`Lift by decile: ${data.map((d) => `${d.decile} ${d.candidate.toFixed(2)}`).join(', ')}`}>
+      <div
+        className="chart-box"
+        role="img"
+        aria-label={`Lift by decile: ${data.map((d) => `${d.decile} ${d.candidate.toFixed(2)}`).join(', ')}`}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
             <XAxis dataKey="decile" fontSize={12} />
             <YAxis fontSize={12} tickFormatter={(value: number) => `${Number(value.toFixed(1))}×`} />
-            <Tooltip formatter={(value, name) => [`${Number(value).toFixed(2)}×`, String(name)]} labelFormatter={(label, payload) => `${label} (scores ${payload?.[0]?.payload?.range ?? ''})`} />
+            <Tooltip
+              formatter={(value, name) => [`${Number(value).toFixed(2)}×`, String(name)]}
+              labelFormatter={(label, payload) => `${label} (scores ${payload?.[0]?.payload?.range ?? ''})`}
+            />
             <Legend verticalAlign="top" />
             <ReferenceLine y={1} stroke="#9aa3ad" strokeDasharray="4 4" />
             <Bar dataKey="candidate" name="This version" fill={CANDIDATE} isAnimationActive={false} />

@@ -80,10 +80,17 @@ function Comparison({ runId, page }: { runId: string; page: string }) {
     ['Qualified leads', formatNumber(baseline.qualified), formatNumber(metrics.qualified)],
     ...metrics.bands.map((band): [string, string, string] => {
       const before = baseline.bands.find((b) => b.band === band.band);
-      return [`${band.band}: leads (conversion)`, before ? `${before.leads} (${formatPercent(before.conversionRate, 0)})` : '—', `${band.leads} (${formatPercent(band.conversionRate, 0)})`];
+      return [
+        `${band.band}: leads (conversion)`,
+        before ? `${before.leads} (${formatPercent(before.conversionRate, 0)})` : '—',
+        `${band.leads} (${formatPercent(band.conversionRate, 0)})`,
+      ];
     }),
   ];
-  const moves = comparison.cellMoves.filter((move) => move.from !== move.to).sort((a, b) => b.leads - a.leads).slice(0, 5);
+  const moves = comparison.cellMoves
+    .filter((move) => move.from !== move.to)
+    .sort((a, b) => b.leads - a.leads)
+    .slice(0, 5);
   return (
     <div className="stack">
       <p className="muted small">

@@ -38,7 +38,12 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
 
   useEffect(() => setSettings(readSettings()), []);
   useEffect(() => {
-    if (compareTo === null && ruleSet.data) setCompareTo(ruleSet.data.ruleSet.activeVersionId && ruleSet.data.ruleSet.activeVersionId !== versionId ? ruleSet.data.ruleSet.activeVersionId : '');
+    if (compareTo === null && ruleSet.data)
+      setCompareTo(
+        ruleSet.data.ruleSet.activeVersionId && ruleSet.data.ruleSet.activeVersionId !== versionId
+          ? ruleSet.data.ruleSet.activeVersionId
+          : '',
+      );
   }, [ruleSet.data, compareTo, versionId]);
 
   const base = `/rule-sets/${encodeURIComponent(ruleSetKey)}`;
@@ -64,7 +69,12 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
   return (
     <>
       <PageHeader
-        crumbs={[{ href: '/rule-sets', label: 'Rule sets' }, { href: base, label: ruleSetKey }, { href: `${base}/versions/${versionId}`, label: v ? `v${v.version}` : '…' }, { label: 'Backtest' }]}
+        crumbs={[
+          { href: '/rule-sets', label: 'Rule sets' },
+          { href: base, label: ruleSetKey },
+          { href: `${base}/versions/${versionId}`, label: v ? `v${v.version}` : '…' },
+          { label: 'Backtest' },
+        ]}
         title={`Backtest${v ? ` v${v.version}` : ''} of ${ruleSetKey}`}
         description="Scores historical leads as they were at a cutoff and checks the scores against what happened next."
         actions={
@@ -100,11 +110,17 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
           <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
             {runs.data?.backtestRuns.map((item) => (
               <li key={item.id} className="rule-outcome">
-                <Link href={`${base}/versions/${item.versionId ?? versionId}/backtest?run=${item.id}`} aria-current={item.id === runId ? 'true' : undefined} style={item.id === runId ? { fontWeight: 700 } : undefined}>
+                <Link
+                  href={`${base}/versions/${item.versionId ?? versionId}/backtest?run=${item.id}`}
+                  aria-current={item.id === runId ? 'true' : undefined}
+                  style={item.id === runId ? { fontWeight: 700 } : undefined}
+                >
                   {item.version ? `v${item.version}` : 'unsaved draft'}
                   {item.compareToVersion ? ` vs v${item.compareToVersion}` : ''}
                 </Link>{' '}
-                <span className={`badge ${item.status === 'completed' ? 'published' : item.status === 'failed' ? 'removed' : 'in_review'}`}>{item.status}</span>{' '}
+                <span className={`badge ${item.status === 'completed' ? 'published' : item.status === 'failed' ? 'removed' : 'in_review'}`}>
+                  {item.status}
+                </span>{' '}
                 <span className="muted small">
                   {formatDateTime(item.createdAt)} by {actorName(item.createdBy)} · {describeCohort(item.cohortSpec)}
                 </span>
@@ -113,15 +129,24 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
           </ul>
         </details>
         {runError && <ErrorMessage error={runError} title="The backtest did not start" />}
-        {runId ? <RunResult key={runId} runId={runId} onFinished={() => void runs.refetch()} /> : <Empty>Choose the leads to backtest on and run it; results appear here.</Empty>}
+        {runId ? (
+          <RunResult key={runId} runId={runId} onFinished={() => void runs.refetch()} />
+        ) : (
+          <Empty>Choose the leads to backtest on and run it; results appear here.</Empty>
+        )}
       </div>
     </>
   );
 }
 
 export function describeCohort(spec: CohortSpecFieldsFragment): string {
-  const cutoff = spec.cutoffDaysAfterCreation != null ? `${spec.cutoffDaysAfterCreation} days after creation` : `as of ${formatDate(spec.cutoffAt)}`;
-  const extra = [spec.segment && `segment ${spec.segment}`, spec.source && `source ${spec.source}`, ...spec.attributes.map((a) => `${a.name} = ${String(a.value)}`)].filter(Boolean);
+  const cutoff =
+    spec.cutoffDaysAfterCreation != null ? `${spec.cutoffDaysAfterCreation} days after creation` : `as of ${formatDate(spec.cutoffAt)}`;
+  const extra = [
+    spec.segment && `segment ${spec.segment}`,
+    spec.source && `source ${spec.source}`,
+    ...spec.attributes.map((a) => `${a.name} = ${String(a.value)}`),
+  ].filter(Boolean);
   return `leads created ${formatDate(spec.createdFrom)} – ${formatDate(spec.createdTo)}, facts ${cutoff}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
@@ -163,20 +188,45 @@ function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo
             ))}
           </select>
         </div>
-        {settings.cohortId && <CohortFreshness key={settings.cohortId} cohortId={settings.cohortId} onRefreshed={(id) => { void cohorts.refetch(); set({ cohortId: id }); }} />}
+        {settings.cohortId && (
+          <CohortFreshness
+            key={settings.cohortId}
+            cohortId={settings.cohortId}
+            onRefreshed={(id) => {
+              void cohorts.refetch();
+              set({ cohortId: id });
+            }}
+          />
+        )}
         {!settings.cohortId && (
           <>
             <div className="field">
               <label htmlFor="bt-from">Created from</label>
-              <input id="bt-from" type="date" required value={settings.createdFrom} onChange={(event) => set({ createdFrom: event.target.value })} />
+              <input
+                id="bt-from"
+                type="date"
+                required
+                value={settings.createdFrom}
+                onChange={(event) => set({ createdFrom: event.target.value })}
+              />
             </div>
             <div className="field">
               <label htmlFor="bt-to">Until (excluded)</label>
-              <input id="bt-to" type="date" required value={settings.createdTo} onChange={(event) => set({ createdTo: event.target.value })} />
+              <input
+                id="bt-to"
+                type="date"
+                required
+                value={settings.createdTo}
+                onChange={(event) => set({ createdTo: event.target.value })}
+              />
             </div>
             <div className="field">
               <label htmlFor="bt-cutoff-mode">Facts as of</label>
-              <select id="bt-cutoff-mode" value={settings.cutoffMode} onChange={(event) => set({ cutoffMode: event.target.value as BacktestSettings['cutoffMode'] })}>
+              <select
+                id="bt-cutoff-mode"
+                value={settings.cutoffMode}
+                onChange={(event) => set({ cutoffMode: event.target.value as BacktestSettings['cutoffMode'] })}
+              >
                 <option value="days">N days after creation</option>
                 <option value="date">A fixed date</option>
               </select>
@@ -184,12 +234,24 @@ function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo
             {settings.cutoffMode === 'days' ? (
               <div className="field">
                 <label htmlFor="bt-days">Days after creation</label>
-                <input id="bt-days" type="number" min={0} value={settings.cutoffDays} onChange={(event) => set({ cutoffDays: Number(event.target.value) })} />
+                <input
+                  id="bt-days"
+                  type="number"
+                  min={0}
+                  value={settings.cutoffDays}
+                  onChange={(event) => set({ cutoffDays: Number(event.target.value) })}
+                />
               </div>
             ) : (
               <div className="field">
                 <label htmlFor="bt-cutoff-at">Cutoff date</label>
-                <input id="bt-cutoff-at" type="date" value={settings.cutoffAt} aria-describedby="bt-cutoff-hint" onChange={(event) => set({ cutoffAt: event.target.value })} />
+                <input
+                  id="bt-cutoff-at"
+                  type="date"
+                  value={settings.cutoffAt}
+                  aria-describedby="bt-cutoff-hint"
+                  onChange={(event) => set({ cutoffAt: event.target.value })}
+                />
                 <span className="hint" id="bt-cutoff-hint">
                   On or after the end of the period.
                 </span>
@@ -207,7 +269,11 @@ function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo
         )}
         <div className="field">
           <label htmlFor="bt-open">Leads still open</label>
-          <select id="bt-open" value={settings.openLeads} onChange={(event) => set({ openLeads: event.target.value as BacktestSettings['openLeads'] })}>
+          <select
+            id="bt-open"
+            value={settings.openLeads}
+            onChange={(event) => set({ openLeads: event.target.value as BacktestSettings['openLeads'] })}
+          >
             <option value="NOT_CONVERTED">Count as not converted</option>
             <option value="EXCLUDED">Leave out</option>
           </select>
@@ -245,7 +311,8 @@ function RunResult({ runId, onFinished }: { runId: string; onFinished(): void })
   }, [run, done, onFinished]);
   if (error) return <ErrorMessage error={error} title="Could not load the backtest" />;
   if (!run) return <Loading label="Loading the backtest…" />;
-  if (run.status === 'failed') return <ErrorMessage error={new ApiError([{ message: run.error ?? 'The backtest failed.' }])} title="The backtest failed" />;
+  if (run.status === 'failed')
+    return <ErrorMessage error={new ApiError([{ message: run.error ?? 'The backtest failed.' }])} title="The backtest failed" />;
   if (!run.results) return <Loading label={`Backtest ${run.status}…`} />;
   return <Results run={run} />;
 }
@@ -265,7 +332,11 @@ function Results({ run }: { run: Run }) {
   const deltas = comparison?.deltas;
   const moves = (comparison?.cellMoves ?? []).filter((move) => move.from !== move.to).sort((a, b) => b.leads - a.leads);
   const fitted = new Map((results.suggestions?.rules ?? []).map((rule) => [rule.rule, rule]));
-  const rules = [...metrics.rules].sort((a, b) => Math.abs((b.suggestedPoints ?? b.currentPoints) - b.currentPoints) - Math.abs((a.suggestedPoints ?? a.currentPoints) - a.currentPoints));
+  const rules = [...metrics.rules].sort(
+    (a, b) =>
+      Math.abs((b.suggestedPoints ?? b.currentPoints) - b.currentPoints) -
+      Math.abs((a.suggestedPoints ?? a.currentPoints) - a.currentPoints),
+  );
   return (
     <div className="stack" data-testid="backtest-results">
       <section className="card">
@@ -275,17 +346,69 @@ function Results({ run }: { run: Run }) {
         </h2>
         <ExportLeadsButton runId={run.id} />
         <p className="muted small">
-          {describeCohort(run.cohortSpec)} · open leads {run.openLeads === 'EXCLUDED' ? 'left out' : 'count as not converted'} · run {formatDateTime(run.createdAt)} by {actorName(run.createdBy)} in {formatNumber(run.durationMs)} ms
+          {describeCohort(run.cohortSpec)} · open leads {run.openLeads === 'EXCLUDED' ? 'left out' : 'count as not converted'} · run{' '}
+          {formatDateTime(run.createdAt)} by {actorName(run.createdBy)} in {formatNumber(run.durationMs)} ms
         </p>
-        {metrics.converted === 0 && <p className="state warning">No lead of this cohort converted: conversion figures cannot be judged. Choose a period with known outcomes.</p>}
+        {metrics.converted === 0 && (
+          <p className="state warning">
+            No lead of this cohort converted: conversion figures cannot be judged. Choose a period with known outcomes.
+          </p>
+        )}
         <div className="metrics">
           <Metric label="Leads" value={formatNumber(metrics.leads)} />
-          <Metric label="Converted" value={<>{formatNumber(metrics.converted)} <span className="small muted">({formatPercent(metrics.conversionRate)})</span></>} />
-          <Metric label="AUC" value={<><span data-testid="backtest-auc">{metrics.auc?.toFixed(3) ?? 'n/a'}</span><Delta value={deltas?.auc} percent={false} /></>} />
-          <Metric label={`Precision at ${metrics.threshold}`} value={<>{formatPercent(metrics.precision)}<Delta value={deltas?.precision} /></>} />
-          <Metric label="Recall" value={<>{formatPercent(metrics.recall)}<Delta value={deltas?.recall} /></>} />
-          <Metric label="F1" value={<>{metrics.f1?.toFixed(3) ?? 'n/a'}<Delta value={deltas?.f1} percent={false} /></>} />
-          <Metric label="Sent to sales" value={<>{formatPercent(metrics.shareToSales)}<Delta value={deltas?.shareToSales} /></>} />
+          <Metric
+            label="Converted"
+            value={
+              <>
+                {formatNumber(metrics.converted)} <span className="small muted">({formatPercent(metrics.conversionRate)})</span>
+              </>
+            }
+          />
+          <Metric
+            label="AUC"
+            value={
+              <>
+                <span data-testid="backtest-auc">{metrics.auc?.toFixed(3) ?? 'n/a'}</span>
+                <Delta value={deltas?.auc} percent={false} />
+              </>
+            }
+          />
+          <Metric
+            label={`Precision at ${metrics.threshold}`}
+            value={
+              <>
+                {formatPercent(metrics.precision)}
+                <Delta value={deltas?.precision} />
+              </>
+            }
+          />
+          <Metric
+            label="Recall"
+            value={
+              <>
+                {formatPercent(metrics.recall)}
+                <Delta value={deltas?.recall} />
+              </>
+            }
+          />
+          <Metric
+            label="F1"
+            value={
+              <>
+                {metrics.f1?.toFixed(3) ?? 'n/a'}
+                <Delta value={deltas?.f1} percent={false} />
+              </>
+            }
+          />
+          <Metric
+            label="Sent to sales"
+            value={
+              <>
+                {formatPercent(metrics.shareToSales)}
+                <Delta value={deltas?.shareToSales} />
+              </>
+            }
+          />
         </div>
       </section>
       <div className="charts-grid">
@@ -308,16 +431,24 @@ function Results({ run }: { run: Run }) {
                   <tr>
                     <th scope="col">From ({baselineLabel})</th>
                     <th scope="col">To (this version)</th>
-                    <th scope="col" className="num">Leads</th>
-                    <th scope="col" className="num">Converted</th>
+                    <th scope="col" className="num">
+                      Leads
+                    </th>
+                    <th scope="col" className="num">
+                      Converted
+                    </th>
                     <th scope="col">For example</th>
                   </tr>
                 </thead>
                 <tbody>
                   {moves.slice(0, 12).map((move) => (
                     <tr key={`${move.from}-${move.to}`}>
-                      <td><span className="cell-tag">{move.from}</span></td>
-                      <td><span className="cell-tag">{move.to}</span></td>
+                      <td>
+                        <span className="cell-tag">{move.from}</span>
+                      </td>
+                      <td>
+                        <span className="cell-tag">{move.to}</span>
+                      </td>
                       <td className="num">{formatNumber(move.leads)}</td>
                       <td className="num">{formatNumber(move.converted)}</td>
                       <td className="small muted">{move.examples.join(', ')}</td>
@@ -333,18 +464,33 @@ function Results({ run }: { run: Run }) {
         <h2 id="rules-title" style={{ marginTop: 0 }}>
           Rules against outcomes
         </h2>
-        <p className="muted small">Suggested points are fitted on the training part of this cohort, all rules together (± is a 95% interval); hover a dash for why a rule has none. Largest differences first.</p>
+        <p className="muted small">
+          Suggested points are fitted on the training part of this cohort, all rules together (± is a 95% interval); hover a dash for why a
+          rule has none. Largest differences first.
+        </p>
         <div className="table-wrap">
           <table data-testid="backtest-rules">
             <thead>
               <tr>
                 <th scope="col">Rule</th>
-                <th scope="col" className="num">Points</th>
-                <th scope="col" className="num">Suggested</th>
-                <th scope="col" className="num">Fired</th>
-                <th scope="col" className="num">Converts when fired</th>
-                <th scope="col" className="num">…when not</th>
-                <th scope="col" className="num">Lift</th>
+                <th scope="col" className="num">
+                  Points
+                </th>
+                <th scope="col" className="num">
+                  Suggested
+                </th>
+                <th scope="col" className="num">
+                  Fired
+                </th>
+                <th scope="col" className="num">
+                  Converts when fired
+                </th>
+                <th scope="col" className="num">
+                  …when not
+                </th>
+                <th scope="col" className="num">
+                  Lift
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -356,11 +502,25 @@ function Results({ run }: { run: Run }) {
                   <td className="num">{signed(rule.currentPoints)}</td>
                   <td className="num">
                     {rule.suggestedPoints === null ? (
-                      <span className="muted" title={fitted.get(rule.rule)?.note ?? undefined}>—</span>
+                      <span className="muted" title={fitted.get(rule.rule)?.note ?? undefined}>
+                        —
+                      </span>
                     ) : (
                       <span title={fitted.get(rule.rule)?.note ?? undefined}>
-                        <strong className={rule.suggestedPoints > rule.currentPoints ? 'delta-up' : rule.suggestedPoints < rule.currentPoints ? 'delta-down' : undefined}>{signed(rule.suggestedPoints)}</strong>
-                        {fitted.get(rule.rule)?.margin != null && <span className="muted small"> ±{Math.round(fitted.get(rule.rule)!.margin!)}</span>}
+                        <strong
+                          className={
+                            rule.suggestedPoints > rule.currentPoints
+                              ? 'delta-up'
+                              : rule.suggestedPoints < rule.currentPoints
+                                ? 'delta-down'
+                                : undefined
+                          }
+                        >
+                          {signed(rule.suggestedPoints)}
+                        </strong>
+                        {fitted.get(rule.rule)?.margin != null && (
+                          <span className="muted small"> ±{Math.round(fitted.get(rule.rule)!.margin!)}</span>
+                        )}
                       </span>
                     )}
                   </td>
@@ -399,7 +559,11 @@ function Suggestions({ run, suggestions }: { run: Run; suggestions: SuggestionsD
     setError(undefined);
     try {
       const { applyBacktestSuggestions } = await request(ApplyBacktestSuggestionsMutation, {
-        input: { runId: run.id, allCandidates: withCandidates || null, target: target === 'keep' ? { keepMqlShare: true } : { mqlsPerWeek: Number(perWeek) } },
+        input: {
+          runId: run.id,
+          allCandidates: withCandidates || null,
+          target: target === 'keep' ? { keepMqlShare: true } : { mqlsPerWeek: Number(perWeek) },
+        },
       });
       router.push(`/rule-sets/${encodeURIComponent(run.ruleSetKey)}/versions/${applyBacktestSuggestions.version.id}/review`);
     } catch (caught) {
@@ -414,7 +578,8 @@ function Suggestions({ run, suggestions }: { run: Run; suggestions: SuggestionsD
         Fitted suggestions
       </h2>
       <p className="muted small">
-        Fitted on {formatNumber(split.trainingLeads)} leads, judged on {formatNumber(split.holdoutLeads)} held out ({split.kind === 'TIME' ? 'the newest' : 'by a hash of the lead id'}), {formatNumber(holdout.converted)} of them converted.
+        Fitted on {formatNumber(split.trainingLeads)} leads, judged on {formatNumber(split.holdoutLeads)} held out (
+        {split.kind === 'TIME' ? 'the newest' : 'by a hash of the lead id'}), {formatNumber(holdout.converted)} of them converted.
       </p>
       {!suggestions.fitted ? (
         <p className="state warning">Nothing suggested: {suggestions.reason}.</p>
@@ -431,10 +596,18 @@ function Suggestions({ run, suggestions }: { run: Run; suggestions: SuggestionsD
                 <thead>
                   <tr>
                     <th scope="col">Candidate rule (not in the rule set)</th>
-                    <th scope="col" className="num">Fired</th>
-                    <th scope="col" className="num">Converts when fired</th>
-                    <th scope="col" className="num">Lift</th>
-                    <th scope="col" className="num">Points</th>
+                    <th scope="col" className="num">
+                      Fired
+                    </th>
+                    <th scope="col" className="num">
+                      Converts when fired
+                    </th>
+                    <th scope="col" className="num">
+                      Lift
+                    </th>
+                    <th scope="col" className="num">
+                      Points
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -446,7 +619,10 @@ function Suggestions({ run, suggestions }: { run: Run; suggestions: SuggestionsD
                       <td className="num">{formatNumber(candidate.fired)}</td>
                       <td className="num">{formatPercent(candidate.conversionWhenFired)}</td>
                       <td className="num">{candidate.lift === null ? '—' : `${candidate.lift.toFixed(2)}×`}</td>
-                      <td className="num">{candidate.suggestedPoints === null ? '—' : signed(candidate.suggestedPoints)}{candidate.margin != null && <span className="muted small"> ±{Math.round(candidate.margin)}</span>}</td>
+                      <td className="num">
+                        {candidate.suggestedPoints === null ? '—' : signed(candidate.suggestedPoints)}
+                        {candidate.margin != null && <span className="muted small"> ±{Math.round(candidate.margin)}</span>}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -457,14 +633,28 @@ function Suggestions({ run, suggestions }: { run: Run; suggestions: SuggestionsD
             <div className="row" style={{ gap: '0.75rem', flexWrap: 'wrap', alignItems: 'center', marginTop: '0.75rem' }}>
               <label>
                 Qualify{' '}
-                <select value={target} onChange={(event) => setTarget(event.target.value as 'keep' | 'perWeek')} aria-label="Threshold target">
+                <select
+                  value={target}
+                  onChange={(event) => setTarget(event.target.value as 'keep' | 'perWeek')}
+                  aria-label="Threshold target"
+                >
                   <option value="keep">today&rsquo;s share of leads</option>
                   <option value="perWeek">a number of MQLs a week</option>
                 </select>
               </label>
-              {target === 'perWeek' && <input type="number" min={1} value={perWeek} onChange={(event) => setPerWeek(event.target.value)} aria-label="MQLs a week" style={{ width: '6rem' }} />}
+              {target === 'perWeek' && (
+                <input
+                  type="number"
+                  min={1}
+                  value={perWeek}
+                  onChange={(event) => setPerWeek(event.target.value)}
+                  aria-label="MQLs a week"
+                  style={{ width: '6rem' }}
+                />
+              )}
               <label>
-                <input type="checkbox" checked={withCandidates} onChange={(event) => setWithCandidates(event.target.checked)} /> add the candidate rules
+                <input type="checkbox" checked={withCandidates} onChange={(event) => setWithCandidates(event.target.checked)} /> add the
+                candidate rules
               </label>
               <button type="button" className="button primary" onClick={apply} disabled={applying} data-testid="apply-suggestions">
                 {applying ? 'Applying…' : 'Apply as a new draft'}

@@ -21,7 +21,15 @@ export function CohortFreshness({ cohortId, onRefreshed }: { cohortId: string; o
     setError(undefined);
     try {
       const { createdFrom, createdTo, source, segment, attributes, cutoffAt, cutoffDaysAfterCreation } = cohort.spec;
-      const input = { createdFrom, createdTo, source, segment, attributes: attributes.map(({ name, value }) => ({ name, value })), cutoffAt, cutoffDaysAfterCreation };
+      const input = {
+        createdFrom,
+        createdTo,
+        source,
+        segment,
+        attributes: attributes.map(({ name, value }) => ({ name, value })),
+        cutoffAt,
+        cutoffDaysAfterCreation,
+      };
       const { prepareBacktestCohort } = await request(RefreshCohortMutation, { input });
       onRefreshed(prepareBacktestCohort.id);
     } catch (caught) {
@@ -34,7 +42,8 @@ export function CohortFreshness({ cohortId, onRefreshed }: { cohortId: string; o
   return (
     <div className="field span-2" role="status" data-testid="cohort-freshness">
       <span>
-        {formatNumber(cohort.outcomesChangedSince)} outcome{cohort.outcomesChangedSince === 1 ? '' : 's'} changed since this cohort was prepared.{' '}
+        {formatNumber(cohort.outcomesChangedSince)} outcome{cohort.outcomesChangedSince === 1 ? '' : 's'} changed since this cohort was
+        prepared.{' '}
       </span>
       <button type="button" className="button" disabled={busy} onClick={() => void refresh()}>
         Refresh the cohort

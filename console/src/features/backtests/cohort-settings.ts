@@ -19,7 +19,17 @@ const DAY = 86_400_000;
 const isoDate = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 export function defaultSettings(now = Date.now()): BacktestSettings {
-  return { createdFrom: isoDate(now - 180 * DAY), createdTo: isoDate(now), cutoffMode: 'days', cutoffDays: 14, cutoffAt: isoDate(now), segment: '', source: '', openLeads: 'NOT_CONVERTED', cohortId: '' };
+  return {
+    createdFrom: isoDate(now - 180 * DAY),
+    createdTo: isoDate(now),
+    cutoffMode: 'days',
+    cutoffDays: 14,
+    cutoffAt: isoDate(now),
+    segment: '',
+    source: '',
+    openLeads: 'NOT_CONVERTED',
+    cohortId: '',
+  };
 }
 
 /** The settings of the last backtest run from this browser, so that a rerun is one click. */
@@ -48,7 +58,9 @@ export function cohortInput(settings: BacktestSettings): Pick<RunBacktestInput, 
     cohort: {
       createdFrom: new Date(`${settings.createdFrom}T00:00:00Z`).toISOString(),
       createdTo: new Date(`${settings.createdTo}T00:00:00Z`).toISOString(),
-      ...(settings.cutoffMode === 'days' ? { cutoffDaysAfterCreation: settings.cutoffDays } : { cutoffAt: new Date(`${settings.cutoffAt}T00:00:00Z`).toISOString() }),
+      ...(settings.cutoffMode === 'days'
+        ? { cutoffDaysAfterCreation: settings.cutoffDays }
+        : { cutoffAt: new Date(`${settings.cutoffAt}T00:00:00Z`).toISOString() }),
       ...(settings.segment.trim() ? { segment: settings.segment.trim() } : {}),
       ...(settings.source.trim() ? { source: settings.source.trim() } : {}),
     },

@@ -34,7 +34,12 @@ export function ExportLeadsButton({ runId }: { runId: string }) {
       <button type="button" className="button" onClick={download} disabled={busy} data-testid="backtest-export">
         Download leads (CSV)
       </button>
-      {error && <span className="small state error" role="alert"> {error}</span>}
+      {error && (
+        <span className="small state error" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
     </span>
   );
 }

@@ -8,7 +8,13 @@ import { RunBacktestMutation } from './operations';
  * Backtests a version (or an unsaved definition) on the cohort of the last backtest run from this
  * browser, compared with the active version: the editor's one-click rerun.
  */
-export async function runBacktest(target: { ruleSetKey: string; versionId?: string; definition?: Record<string, unknown>; compareToVersionId?: string | null; settings?: BacktestSettings }): Promise<string> {
+export async function runBacktest(target: {
+  ruleSetKey: string;
+  versionId?: string;
+  definition?: Record<string, unknown>;
+  compareToVersionId?: string | null;
+  settings?: BacktestSettings;
+}): Promise<string> {
   const settings = target.settings ?? readSettings();
   let compareTo = target.compareToVersionId;
   if (compareTo === undefined) {

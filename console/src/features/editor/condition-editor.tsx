@@ -99,7 +99,12 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
         <label htmlFor={selectProps.id} className="visually-hidden">
           Group kind
         </label>
-        <select {...selectProps} value={kind} disabled={context.readOnly} onChange={(event) => switchKind(event.target.value as 'all' | 'any')}>
+        <select
+          {...selectProps}
+          value={kind}
+          disabled={context.readOnly}
+          onChange={(event) => switchKind(event.target.value as 'all' | 'any')}
+        >
           <option value="all">All of these hold</option>
           <option value="any">Any of these holds</option>
         </select>
@@ -134,7 +139,13 @@ function NotEditor({ condition, path, context, onChange, onRemove, depth = 0 }: 
         <RemoveButton onRemove={onRemove} what="this negation" readOnly={context.readOnly} />
       </div>
       <BlockProblems path={pathToString(path)} />
-      <ConditionEditor condition={inner} path={[...path, 'not']} context={context} depth={depth + 1} onChange={(next) => onChange({ ...condition, not: next } as Condition)} />
+      <ConditionEditor
+        condition={inner}
+        path={[...path, 'not']}
+        context={context}
+        depth={depth + 1}
+        onChange={(next) => onChange({ ...condition, not: next } as Condition)}
+      />
     </div>
   );
 }
@@ -171,7 +182,8 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
     const sameType = fact?.type === next.type;
     onChange({ ...condition, fact: name, operator, value: sameType ? condition.value : defaultValue(next.type, operator) });
   };
-  const changeOperator = (operator: string) => onChange({ ...condition, operator, value: defaultValue(fact?.type ?? 'string', operator, condition.value) });
+  const changeOperator = (operator: string) =>
+    onChange({ ...condition, operator, value: defaultValue(fact?.type ?? 'string', operator, condition.value) });
 
   return (
     <div className="cond-leaf">
@@ -180,8 +192,17 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
         path={`${base}.fact`}
         value={condition.fact}
         readOnly={context.readOnly}
-        hint={fact ? <span className="fact-type">{fact.type} · {fact.source}</span> : undefined}
-        options={context.facts.map((candidate) => ({ value: candidate.name, label: `${candidate.label ?? candidate.name} (${candidate.type})` }))}
+        hint={
+          fact ? (
+            <span className="fact-type">
+              {fact.type} · {fact.source}
+            </span>
+          ) : undefined
+        }
+        options={context.facts.map((candidate) => ({
+          value: candidate.name,
+          label: `${candidate.label ?? candidate.name} (${candidate.type})`,
+        }))}
         onChange={changeFact}
       />
       <SelectField
@@ -192,13 +213,31 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
         options={operators.map((operator) => ({ value: operator, label: OPERATOR_LABELS[operator] ?? operator }))}
         onChange={changeOperator}
       />
-      <ValueEditor condition={condition} fact={fact} path={`${base}.value`} context={context} onChange={(value) => onChange({ ...condition, value })} />
+      <ValueEditor
+        condition={condition}
+        fact={fact}
+        path={`${base}.value`}
+        context={context}
+        onChange={(value) => onChange({ ...condition, value })}
+      />
       <RemoveButton onRemove={onRemove} what="this condition" readOnly={context.readOnly} />
     </div>
   );
 }
 
-function ValueEditor({ condition, fact, path, context, onChange }: { condition: ConditionLeaf; fact: FactDefinition | undefined; path: string; context: ConditionContext; onChange(value: unknown): void }) {
+function ValueEditor({
+  condition,
+  fact,
+  path,
+  context,
+  onChange,
+}: {
+  condition: ConditionLeaf;
+  fact: FactDefinition | undefined;
+  path: string;
+  context: ConditionContext;
+  onChange(value: unknown): void;
+}) {
   const { operator, value } = condition;
   const type = fact?.type ?? 'string';
   const vocabulary = fact ? context.vocabularies[fact.name] : undefined;
@@ -216,16 +255,46 @@ function ValueEditor({ condition, fact, path, context, onChange }: { condition: 
     );
   }
   if (operator === 'isEmpty' || type === 'boolean') {
-    const options = operator === 'isEmpty' ? [{ value: 'true', label: 'yes (no value)' }, { value: 'false', label: 'no (has a value)' }] : [{ value: 'true', label: 'true' }, { value: 'false', label: 'false' }];
-    return <SelectField label="Value" path={path} value={typeof value === 'boolean' ? String(value) : undefined} readOnly={readOnly} options={options} onChange={(next) => onChange(next === 'true')} />;
+    const options =
+      operator === 'isEmpty'
+        ? [
+            { value: 'true', label: 'yes (no value)' },
+            { value: 'false', label: 'no (has a value)' },
+          ]
+        : [
+            { value: 'true', label: 'true' },
+            { value: 'false', label: 'false' },
+          ];
+    return (
+      <SelectField
+        label="Value"
+        path={path}
+        value={typeof value === 'boolean' ? String(value) : undefined}
+        readOnly={readOnly}
+        options={options}
+        onChange={(next) => onChange(next === 'true')}
+      />
+    );
   }
   if (operator === 'between') {
     const [low, high] = Array.isArray(value) ? value : [undefined, undefined];
     return (
       <div className="field" role="group" aria-label="Value range">
         <div className="row" style={{ gap: '0.4rem', flexWrap: 'nowrap' }}>
-          <NumberField label="From" path={`${path}[0]`} value={typeof low === 'number' ? low : undefined} readOnly={readOnly} onChange={(next) => onChange([next ?? null, high ?? null])} />
-          <NumberField label="To" path={`${path}[1]`} value={typeof high === 'number' ? high : undefined} readOnly={readOnly} onChange={(next) => onChange([low ?? null, next ?? null])} />
+          <NumberField
+            label="From"
+            path={`${path}[0]`}
+            value={typeof low === 'number' ? low : undefined}
+            readOnly={readOnly}
+            onChange={(next) => onChange([next ?? null, high ?? null])}
+          />
+          <NumberField
+            label="To"
+            path={`${path}[1]`}
+            value={typeof high === 'number' ? high : undefined}
+            readOnly={readOnly}
+            onChange={(next) => onChange([low ?? null, next ?? null])}
+          />
         </div>
         <FieldProblems path={path} />
       </div>
@@ -235,7 +304,15 @@ function ValueEditor({ condition, fact, path, context, onChange }: { condition: 
     return <ListField path={path} value={value} type={type} vocabulary={vocabulary} readOnly={readOnly} onChange={onChange} />;
   }
   if (type === 'number') {
-    return <NumberField label="Value" path={path} value={typeof value === 'number' ? value : undefined} readOnly={readOnly} onChange={(next) => onChange(next ?? null)} />;
+    return (
+      <NumberField
+        label="Value"
+        path={path}
+        value={typeof value === 'number' ? value : undefined}
+        readOnly={readOnly}
+        onChange={(next) => onChange(next ?? null)}
+      />
+    );
   }
   return (
     <>
@@ -261,14 +338,29 @@ function ValueEditor({ condition, fact, path, context, onChange }: { condition: 
 }
 
 /** A list value (in / notIn), typed as comma-separated items. */
-function ListField({ path, value, type, vocabulary, readOnly, onChange }: { path: string; value: unknown; type: string; vocabulary?: string[]; readOnly: boolean; onChange(value: unknown): void }) {
+function ListField({
+  path,
+  value,
+  type,
+  vocabulary,
+  readOnly,
+  onChange,
+}: {
+  path: string;
+  value: unknown;
+  type: string;
+  vocabulary?: string[];
+  readOnly: boolean;
+  onChange(value: unknown): void;
+}) {
   const props = useFieldProps(path);
   const items = Array.isArray(value) ? value : [];
   const toText = (list: unknown[]) => list.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ');
   const [text, setText] = useState(toText(items));
+  // Only when the value changes from outside: typing keeps its own text (e.g. a trailing comma).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the value's content, not its identity
   useEffect(() => {
     setText((current) => (JSON.stringify(parse(current)) === JSON.stringify(items) ? current : toText(items)));
-    // Only when the value changes from outside: typing keeps its own text (e.g. a trailing comma).
   }, [JSON.stringify(items)]);
 
   function parse(input: string): unknown[] {

@@ -87,7 +87,18 @@ export const CELLS = GRADES.flatMap((grade) => LEVELS.map((level) => `${grade}${
 
 /** Which operators make sense for each fact type (the API enforces the same table). */
 export const OPERATORS_BY_TYPE: Record<FactType, string[]> = {
-  number: ['equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between', 'in', 'notIn', 'isEmpty'],
+  number: [
+    'equal',
+    'notEqual',
+    'lessThan',
+    'lessThanInclusive',
+    'greaterThan',
+    'greaterThanInclusive',
+    'between',
+    'in',
+    'notIn',
+    'isEmpty',
+  ],
   string: ['equal', 'notEqual', 'in', 'notIn', 'containsText', 'startsWith', 'endsWith', 'isEmpty'],
   boolean: ['equal', 'notEqual', 'isEmpty'],
   'string[]': ['contains', 'doesNotContain', 'isEmpty'],

@@ -22,24 +22,61 @@ function Label({ htmlFor, label, hidden }: { htmlFor: string; label: string; hid
   );
 }
 
-export function TextField({ label, path, hint, hideLabel, readOnly, className, value, onChange, list, placeholder }: BaseProps & { value: string | undefined; onChange(value: string): void; list?: string; placeholder?: string }) {
+export function TextField({
+  label,
+  path,
+  hint,
+  hideLabel,
+  readOnly,
+  className,
+  value,
+  onChange,
+  list,
+  placeholder,
+}: BaseProps & { value: string | undefined; onChange(value: string): void; list?: string; placeholder?: string }) {
   const props = useFieldProps(path);
   return (
     <div className={`field ${className ?? ''}`}>
       <Label htmlFor={props.id} label={label} hidden={hideLabel} />
-      <input {...props} type="text" value={value ?? ''} readOnly={readOnly} list={list} placeholder={placeholder} onChange={(event) => onChange(event.target.value)} />
+      <input
+        {...props}
+        type="text"
+        value={value ?? ''}
+        readOnly={readOnly}
+        list={list}
+        placeholder={placeholder}
+        onChange={(event) => onChange(event.target.value)}
+      />
       {hint && <span className="hint">{hint}</span>}
       <FieldProblems path={path} />
     </div>
   );
 }
 
-export function TextAreaField({ label, path, hint, hideLabel, readOnly, className, value, onChange, rows = 3, placeholder }: BaseProps & { value: string | undefined; onChange(value: string): void; rows?: number; placeholder?: string }) {
+export function TextAreaField({
+  label,
+  path,
+  hint,
+  hideLabel,
+  readOnly,
+  className,
+  value,
+  onChange,
+  rows = 3,
+  placeholder,
+}: BaseProps & { value: string | undefined; onChange(value: string): void; rows?: number; placeholder?: string }) {
   const props = useFieldProps(path);
   return (
     <div className={`field ${className ?? ''}`}>
       <Label htmlFor={props.id} label={label} hidden={hideLabel} />
-      <textarea {...props} rows={rows} value={value ?? ''} readOnly={readOnly} placeholder={placeholder} onChange={(event) => onChange(event.target.value)} />
+      <textarea
+        {...props}
+        rows={rows}
+        value={value ?? ''}
+        readOnly={readOnly}
+        placeholder={placeholder}
+        onChange={(event) => onChange(event.target.value)}
+      />
       {hint && <span className="hint">{hint}</span>}
       <FieldProblems path={path} />
     </div>
@@ -50,7 +87,17 @@ export function TextAreaField({ label, path, hint, hideLabel, readOnly, classNam
  * A number input that lets people type freely ("-", "", "1e") and reports a number (or undefined
  * when empty or not a number, which the API then reports as a problem at this path).
  */
-export function NumberField({ label, path, hint, hideLabel, readOnly, className, value, onChange, step }: BaseProps & { value: number | undefined; onChange(value: number | undefined): void; step?: number }) {
+export function NumberField({
+  label,
+  path,
+  hint,
+  hideLabel,
+  readOnly,
+  className,
+  value,
+  onChange,
+  step,
+}: BaseProps & { value: number | undefined; onChange(value: number | undefined): void; step?: number }) {
   const props = useFieldProps(path);
   const [text, setText] = useState(value === undefined ? '' : String(value));
   useEffect(() => {
@@ -78,7 +125,17 @@ export function NumberField({ label, path, hint, hideLabel, readOnly, className,
   );
 }
 
-export function SelectField<T extends string>({ label, path, hint, hideLabel, readOnly, className, value, onChange, options }: BaseProps & { value: T | undefined; onChange(value: T): void; options: Array<{ value: T; label: string }> }) {
+export function SelectField<T extends string>({
+  label,
+  path,
+  hint,
+  hideLabel,
+  readOnly,
+  className,
+  value,
+  onChange,
+  options,
+}: BaseProps & { value: T | undefined; onChange(value: T): void; options: Array<{ value: T; label: string }> }) {
   const props = useFieldProps(path);
   const known = options.some((option) => option.value === value);
   return (

@@ -38,7 +38,8 @@ export function JsonEditor({ definition, onChange, readOnly, onShowInForm }: Jso
   return (
     <div className="stack">
       <p className="muted small">
-        The rule set document (rules/ruleset.schema.json, guide in docs/ruleset-format.md). Changes here update the form; the API validates each change.
+        The rule set document (rules/ruleset.schema.json, guide in docs/ruleset-format.md). Changes here update the form; the API validates
+        each change.
       </p>
       <label htmlFor="json-definition" className="field-label">
         Rule set JSON

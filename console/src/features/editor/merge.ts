@@ -13,7 +13,13 @@ function pick<T>(base: T | undefined, mine: T | undefined, theirs: T | undefined
   return mine;
 }
 
-function mergeRecord<T>(base: Record<string, T> | undefined, mine: Record<string, T> | undefined, theirs: Record<string, T> | undefined, what: string, conflicts: string[]) {
+function mergeRecord<T>(
+  base: Record<string, T> | undefined,
+  mine: Record<string, T> | undefined,
+  theirs: Record<string, T> | undefined,
+  what: string,
+  conflicts: string[],
+) {
   const keys = new Set([...Object.keys(mine ?? {}), ...Object.keys(theirs ?? {}), ...Object.keys(base ?? {})]);
   const out: Record<string, T> = {};
   for (const key of keys) {
@@ -54,7 +60,13 @@ export function mergeDefinitions(base: RuleSetDefinition, mine: RuleSetDefinitio
   for (const key of keys) {
     if (key === 'rules') merged.rules = mergeRules(base.rules ?? [], mine.rules ?? [], theirs.rules ?? [], conflicts);
     else if (key === 'sharedConditions' || key === 'cells') {
-      const value = mergeRecord(base[key] as Record<string, unknown>, mine[key] as Record<string, unknown>, theirs[key] as Record<string, unknown>, key === 'cells' ? 'cell' : 'shared condition', conflicts);
+      const value = mergeRecord(
+        base[key] as Record<string, unknown>,
+        mine[key] as Record<string, unknown>,
+        theirs[key] as Record<string, unknown>,
+        key === 'cells' ? 'cell' : 'shared condition',
+        conflicts,
+      );
       if (Object.keys(value).length || mine[key] || theirs[key]) merged[key] = value;
     } else {
       const value = pick(base[key], mine[key], theirs[key], key, conflicts);

@@ -16,7 +16,8 @@ export function indexProblems(problems: Problem[]): ProblemIndex {
   return {
     all: problems,
     at: (path) => problems.filter((problem) => problem.path === path || problem.path.startsWith(`${path}[`)),
-    under: (path) => problems.filter((problem) => problem.path === path || problem.path.startsWith(`${path}.`) || problem.path.startsWith(`${path}[`)),
+    under: (path) =>
+      problems.filter((problem) => problem.path === path || problem.path.startsWith(`${path}.`) || problem.path.startsWith(`${path}[`)),
   };
 }
 

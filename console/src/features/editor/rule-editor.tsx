@@ -24,11 +24,18 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
   const base = `rules[${index}]`;
   const problems = useProblems().under(base);
   const params = rule.event?.params ?? { dimension: 'fit', points: 0, label: '' };
-  const setParams = (next: Partial<typeof params>) => onChange({ ...rule, event: { ...rule.event, type: 'score', params: { ...params, ...next } } });
+  const setParams = (next: Partial<typeof params>) =>
+    onChange({ ...rule, event: { ...rule.event, type: 'score', params: { ...params, ...next } } });
   const points = typeof params.points === 'number' ? params.points : 0;
 
   return (
-    <details className={`rule-card ${problems.length ? 'has-problems' : ''}`} open={open || problems.length > 0} data-path={base} data-testid="rule-card" onToggle={(event) => onToggle((event.currentTarget as HTMLDetailsElement).open)}>
+    <details
+      className={`rule-card ${problems.length ? 'has-problems' : ''}`}
+      open={open || problems.length > 0}
+      data-path={base}
+      data-testid="rule-card"
+      onToggle={(event) => onToggle((event.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary>
         <span className={points >= 0 ? 'points-pos' : 'points-neg'}>{signed(points)}</span>
         <span className="badge">{params.dimension}</span>
@@ -43,9 +50,27 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
       {(open || problems.length > 0) && (
         <div className="rule-body">
           <div className="rule-fields">
-            <TextField label="Name" path={`${base}.name`} value={rule.name} readOnly={context.readOnly} onChange={(name) => onChange({ ...rule, name })} />
-            <TextField label="Label (what sales reads)" path={`${base}.event.params.label`} value={params.label} readOnly={context.readOnly} onChange={(label) => setParams({ label })} />
-            <NumberField label="Points" path={`${base}.event.params.points`} value={params.points} readOnly={context.readOnly} onChange={(value) => setParams({ points: value as number })} />
+            <TextField
+              label="Name"
+              path={`${base}.name`}
+              value={rule.name}
+              readOnly={context.readOnly}
+              onChange={(name) => onChange({ ...rule, name })}
+            />
+            <TextField
+              label="Label (what sales reads)"
+              path={`${base}.event.params.label`}
+              value={params.label}
+              readOnly={context.readOnly}
+              onChange={(label) => setParams({ label })}
+            />
+            <NumberField
+              label="Points"
+              path={`${base}.event.params.points`}
+              value={params.points}
+              readOnly={context.readOnly}
+              onChange={(value) => setParams({ points: value as number })}
+            />
             <SelectField<Dimension>
               label="Dimension"
               path={`${base}.event.params.dimension`}
@@ -62,13 +87,30 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
             When
           </h4>
           <BlockProblems path={`${base}.conditions`} />
-          <ConditionEditor condition={rule.conditions} path={['rules', index, 'conditions']} context={context} onChange={(conditions: Condition) => onChange({ ...rule, conditions })} />
+          <ConditionEditor
+            condition={rule.conditions}
+            path={['rules', index, 'conditions']}
+            context={context}
+            onChange={(conditions: Condition) => onChange({ ...rule, conditions })}
+          />
           {!context.readOnly && (
             <div className="row center" style={{ marginTop: '0.6rem' }}>
-              <button type="button" className="button small" onClick={() => onMove(-1)} disabled={index === 0} aria-label={`Move rule ${rule.name} up`}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => onMove(-1)}
+                disabled={index === 0}
+                aria-label={`Move rule ${rule.name} up`}
+              >
                 ↑ Up
               </button>
-              <button type="button" className="button small" onClick={() => onMove(1)} disabled={index === count - 1} aria-label={`Move rule ${rule.name} down`}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => onMove(1)}
+                disabled={index === count - 1}
+                aria-label={`Move rule ${rule.name} down`}
+              >
                 ↓ Down
               </button>
               <button type="button" className="button small" onClick={onDuplicate}>

@@ -15,10 +15,29 @@ export function GeneralSection({ definition, onChange, readOnly }: SectionProps)
   return (
     <div className="stack">
       <div className="grid-2">
-        <TextField label="Name" path="name" value={definition.name} readOnly={readOnly} onChange={(name) => onChange({ ...definition, name })} />
-        <TextField label="Key" path="key" value={definition.key} readOnly hint="The rule set's key; it cannot change." onChange={() => undefined} />
+        <TextField
+          label="Name"
+          path="name"
+          value={definition.name}
+          readOnly={readOnly}
+          onChange={(name) => onChange({ ...definition, name })}
+        />
+        <TextField
+          label="Key"
+          path="key"
+          value={definition.key}
+          readOnly
+          hint="The rule set's key; it cannot change."
+          onChange={() => undefined}
+        />
       </div>
-      <TextAreaField label="Description" path="description" value={definition.description} readOnly={readOnly} onChange={(description) => onChange({ ...definition, description })} />
+      <TextAreaField
+        label="Description"
+        path="description"
+        value={definition.description}
+        readOnly={readOnly}
+        onChange={(description) => onChange({ ...definition, description })}
+      />
       <h3>Facts</h3>
       <p className="muted small">What rules may test. Add or change facts in JSON mode; the rule builder offers these.</p>
       <BlockProblems path="facts" />
@@ -66,7 +85,8 @@ function describeSource(fact: RuleSetDefinition['facts'][number]): string {
 export function SharedConditionsSection({ definition, onChange, context }: SectionProps & { context: ConditionContext }) {
   const shared = definition.sharedConditions ?? {};
   const names = Object.keys(shared);
-  const set = (next: Record<string, RuleSetDefinition['rules'][number]['conditions']>) => onChange({ ...definition, sharedConditions: next });
+  const set = (next: Record<string, RuleSetDefinition['rules'][number]['conditions']>) =>
+    onChange({ ...definition, sharedConditions: next });
   return (
     <div className="stack">
       <p className="muted small">Named conditions that rules reuse (&ldquo;+ Shared condition&rdquo; in the rule builder).</p>
@@ -77,7 +97,12 @@ export function SharedConditionsSection({ definition, onChange, context }: Secti
             <code>{name}</code>
           </legend>
           <BlockProblems path={`sharedConditions.${name}`} />
-          <ConditionEditor condition={shared[name]} path={['sharedConditions', name]} context={context} onChange={(condition) => set({ ...shared, [name]: condition })} />
+          <ConditionEditor
+            condition={shared[name]}
+            path={['sharedConditions', name]}
+            context={context}
+            onChange={(condition) => set({ ...shared, [name]: condition })}
+          />
           {!context.readOnly && (
             <button
               type="button"
@@ -114,10 +139,19 @@ export function ThresholdsSection({ definition, onChange, readOnly }: SectionPro
     <div className="grid-2">
       <fieldset>
         <legend>Fit grades</legend>
-        <p className="muted small">Fit at or above A&rsquo;s threshold is A, else at or above B is B, else C, else D. Thresholds descend.</p>
+        <p className="muted small">
+          Fit at or above A&rsquo;s threshold is A, else at or above B is B, else C, else D. Thresholds descend.
+        </p>
         <div className="grid-3">
           {(['A', 'B', 'C'] as const).map((grade) => (
-            <NumberField key={grade} label={`Grade ${grade} from`} path={`grades.${grade}`} value={definition.grades?.[grade]} readOnly={readOnly} onChange={(value) => onChange({ ...definition, grades: { ...definition.grades, [grade]: value as number } })} />
+            <NumberField
+              key={grade}
+              label={`Grade ${grade} from`}
+              path={`grades.${grade}`}
+              value={definition.grades?.[grade]}
+              readOnly={readOnly}
+              onChange={(value) => onChange({ ...definition, grades: { ...definition.grades, [grade]: value as number } })}
+            />
           ))}
         </div>
         <p className="muted small">D: below {definition.grades?.C ?? '?'}.</p>
@@ -127,7 +161,14 @@ export function ThresholdsSection({ definition, onChange, readOnly }: SectionPro
         <p className="muted small">Engagement (after decay) at or above level 1&rsquo;s threshold is 1, and so on; below level 3 is 4.</p>
         <div className="grid-3">
           {(['1', '2', '3'] as const).map((level) => (
-            <NumberField key={level} label={`Level ${level} from`} path={`levels.${level}`} value={definition.levels?.[level]} readOnly={readOnly} onChange={(value) => onChange({ ...definition, levels: { ...definition.levels, [level]: value as number } })} />
+            <NumberField
+              key={level}
+              label={`Level ${level} from`}
+              path={`levels.${level}`}
+              value={definition.levels?.[level]}
+              readOnly={readOnly}
+              onChange={(value) => onChange({ ...definition, levels: { ...definition.levels, [level]: value as number } })}
+            />
           ))}
         </div>
         <p className="muted small">Level 4: below {definition.levels?.['3'] ?? '?'}.</p>
@@ -139,10 +180,13 @@ export function ThresholdsSection({ definition, onChange, readOnly }: SectionPro
 export function CellsSection({ definition, onChange, readOnly }: SectionProps) {
   const cells = definition.cells ?? {};
   const actions = [...new Set(CELLS.map((cell) => cells[cell]?.action).filter(Boolean))];
-  const setCell = (cell: string, member: 'action' | 'label', value: string) => onChange({ ...definition, cells: { ...cells, [cell]: { ...(cells[cell] ?? { action: '', label: '' }), [member]: value } } });
+  const setCell = (cell: string, member: 'action' | 'label', value: string) =>
+    onChange({ ...definition, cells: { ...cells, [cell]: { ...(cells[cell] ?? { action: '', label: '' }), [member]: value } } });
   return (
     <div>
-      <p className="muted small">Each of the 16 cells (fit grade × engagement level) has a machine-readable action for integrations and a label for people.</p>
+      <p className="muted small">
+        Each of the 16 cells (fit grade × engagement level) has a machine-readable action for integrations and a label for people.
+      </p>
       <BlockProblems path="cells" />
       <div className="cells-editor" role="group" aria-label="Action grid">
         <span />
@@ -158,8 +202,26 @@ export function CellsSection({ definition, onChange, readOnly }: SectionProps) {
               return (
                 <fieldset key={cell} className="cell-box" data-path={`cells.${cell}`}>
                   <legend className="cell-tag">{cell}</legend>
-                  <TextField label={`${cell} action`} hideLabel path={`cells.${cell}.action`} value={cells[cell]?.action} readOnly={readOnly} list="cell-actions" placeholder="action" onChange={(value) => setCell(cell, 'action', value)} />
-                  <TextAreaField label={`${cell} label`} hideLabel rows={2} path={`cells.${cell}.label`} value={cells[cell]?.label} readOnly={readOnly} placeholder="label for people" onChange={(value) => setCell(cell, 'label', value)} />
+                  <TextField
+                    label={`${cell} action`}
+                    hideLabel
+                    path={`cells.${cell}.action`}
+                    value={cells[cell]?.action}
+                    readOnly={readOnly}
+                    list="cell-actions"
+                    placeholder="action"
+                    onChange={(value) => setCell(cell, 'action', value)}
+                  />
+                  <TextAreaField
+                    label={`${cell} label`}
+                    hideLabel
+                    rows={2}
+                    path={`cells.${cell}.label`}
+                    value={cells[cell]?.label}
+                    readOnly={readOnly}
+                    placeholder="label for people"
+                    onChange={(value) => setCell(cell, 'label', value)}
+                  />
                   <FieldProblems path={`cells.${cell}`} />
                 </fieldset>
               );
@@ -198,11 +260,19 @@ export function BandsSection({ definition, onChange, readOnly }: SectionProps) {
     <div className="grid-2">
       <fieldset>
         <legend>Bands</legend>
-        <p className="muted small">From highest to lowest: a lead is in the first band whose minimum its total reaches. The last band has no minimum.</p>
+        <p className="muted small">
+          From highest to lowest: a lead is in the first band whose minimum its total reaches. The last band has no minimum.
+        </p>
         <BlockProblems path="bands" />
         {bands.map((band, index) => (
           <div className="row" key={index} data-path={`bands[${index}]`}>
-            <TextField label={`Band ${index + 1} name`} path={`bands[${index}].name`} value={band.name} readOnly={readOnly} onChange={(name) => setBands(bands.map((b, i) => (i === index ? { ...b, name } : b)))} />
+            <TextField
+              label={`Band ${index + 1} name`}
+              path={`bands[${index}].name`}
+              value={band.name}
+              readOnly={readOnly}
+              onChange={(name) => setBands(bands.map((b, i) => (i === index ? { ...b, name } : b)))}
+            />
             <NumberField
               label={index === bands.length - 1 ? 'Minimum (none for the last)' : 'Minimum total'}
               path={`bands[${index}].min`}
@@ -212,13 +282,30 @@ export function BandsSection({ definition, onChange, readOnly }: SectionProps) {
             />
             {!readOnly && (
               <span className="row center" style={{ gap: '0.2rem', paddingBottom: '0.3rem' }}>
-                <button type="button" className="icon-button" aria-label={`Move band ${band.name} up`} disabled={index === 0} onClick={() => move(index, -1)}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Move band ${band.name} up`}
+                  disabled={index === 0}
+                  onClick={() => move(index, -1)}
+                >
                   ↑
                 </button>
-                <button type="button" className="icon-button" aria-label={`Move band ${band.name} down`} disabled={index === bands.length - 1} onClick={() => move(index, 1)}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Move band ${band.name} down`}
+                  disabled={index === bands.length - 1}
+                  onClick={() => move(index, 1)}
+                >
                   ↓
                 </button>
-                <button type="button" className="icon-button" aria-label={`Remove band ${band.name}`} onClick={() => setBands(bands.filter((_, i) => i !== index))}>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Remove band ${band.name}`}
+                  onClick={() => setBands(bands.filter((_, i) => i !== index))}
+                >
                   ✕
                 </button>
               </span>
@@ -235,8 +322,22 @@ export function BandsSection({ definition, onChange, readOnly }: SectionProps) {
         <legend>Qualification</legend>
         <p className="muted small">A lead whose total reaches the threshold is qualified.</p>
         <div className="grid-2">
-          <NumberField label="Threshold (total points)" path="qualification.threshold" value={definition.qualification?.threshold} readOnly={readOnly} onChange={(threshold) => onChange({ ...definition, qualification: { ...definition.qualification, threshold: threshold as number } })} />
-          <TextField label="Label" path="qualification.label" value={definition.qualification?.label} readOnly={readOnly} onChange={(label) => onChange({ ...definition, qualification: { ...definition.qualification, label } })} />
+          <NumberField
+            label="Threshold (total points)"
+            path="qualification.threshold"
+            value={definition.qualification?.threshold}
+            readOnly={readOnly}
+            onChange={(threshold) =>
+              onChange({ ...definition, qualification: { ...definition.qualification, threshold: threshold as number } })
+            }
+          />
+          <TextField
+            label="Label"
+            path="qualification.label"
+            value={definition.qualification?.label}
+            readOnly={readOnly}
+            onChange={(label) => onChange({ ...definition, qualification: { ...definition.qualification, label } })}
+          />
         </div>
       </fieldset>
     </div>
@@ -266,7 +367,12 @@ export function CapsDecaySection({ definition, onChange, readOnly }: SectionProp
                 path={`caps.${dimension}.${bound}`}
                 value={definition.caps?.[dimension]?.[bound]}
                 readOnly={readOnly}
-                onChange={(value) => onChange({ ...definition, caps: { ...definition.caps, [dimension]: { ...definition.caps?.[dimension], [bound]: value as number } } })}
+                onChange={(value) =>
+                  onChange({
+                    ...definition,
+                    caps: { ...definition.caps, [dimension]: { ...definition.caps?.[dimension], [bound]: value as number } },
+                  })
+                }
               />
             ))}
           </div>
@@ -289,14 +395,38 @@ export function CapsDecaySection({ definition, onChange, readOnly }: SectionProp
         />
         {decay.model === 'halfLife' && (
           <div className="row">
-            <NumberField label="Half-life (days)" path="decay.halfLifeDays" value={decay.halfLifeDays} readOnly={readOnly} onChange={(value) => setDecay({ ...decay, halfLifeDays: value as number })} />
-            <NumberField label="Grace period (days)" path="decay.graceDays" value={decay.graceDays} readOnly={readOnly} onChange={(value) => setDecay({ ...decay, graceDays: value as number })} />
+            <NumberField
+              label="Half-life (days)"
+              path="decay.halfLifeDays"
+              value={decay.halfLifeDays}
+              readOnly={readOnly}
+              onChange={(value) => setDecay({ ...decay, halfLifeDays: value as number })}
+            />
+            <NumberField
+              label="Grace period (days)"
+              path="decay.graceDays"
+              value={decay.graceDays}
+              readOnly={readOnly}
+              onChange={(value) => setDecay({ ...decay, graceDays: value as number })}
+            />
           </div>
         )}
         {decay.model === 'linear' && (
           <div className="row">
-            <NumberField label="Points per day" path="decay.pointsPerDay" value={decay.pointsPerDay} readOnly={readOnly} onChange={(value) => setDecay({ ...decay, pointsPerDay: value as number })} />
-            <NumberField label="Grace period (days)" path="decay.graceDays" value={decay.graceDays} readOnly={readOnly} onChange={(value) => setDecay({ ...decay, graceDays: value as number })} />
+            <NumberField
+              label="Points per day"
+              path="decay.pointsPerDay"
+              value={decay.pointsPerDay}
+              readOnly={readOnly}
+              onChange={(value) => setDecay({ ...decay, pointsPerDay: value as number })}
+            />
+            <NumberField
+              label="Grace period (days)"
+              path="decay.graceDays"
+              value={decay.graceDays}
+              readOnly={readOnly}
+              onChange={(value) => setDecay({ ...decay, graceDays: value as number })}
+            />
           </div>
         )}
         <BlockProblems path="decay" />

@@ -13,7 +13,7 @@ import { SimulatePanel } from '@/features/simulate/simulate-panel';
 import { actorName, formatDateTime } from '@/lib/format';
 import { ApiError, request, type Problem } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
-import { type ConditionContext } from './condition-editor';
+import type { ConditionContext } from './condition-editor';
 import { jsonEqual, newRule, type RuleSetDefinition } from './definition';
 import { JsonEditor } from './json-editor';
 import { readLocalDraft, writeLocalDraft } from './local-draft';
@@ -73,7 +73,9 @@ function focusPath(path: string): boolean {
     const element = document.querySelector<HTMLElement>(`[data-path="${CSS.escape(current)}"]`);
     if (element) {
       element.scrollIntoView({ block: 'center' });
-      const focusable = element.matches('input, select, textarea, button, [tabindex]') ? element : element.querySelector<HTMLElement>('input, select, textarea, button');
+      const focusable = element.matches('input, select, textarea, button, [tabindex]')
+        ? element
+        : element.querySelector<HTMLElement>('input, select, textarea, button');
       focusable?.focus({ preventScroll: true });
       return true;
     }
@@ -89,7 +91,15 @@ export function VersionEditor({ versionId }: { versionId: string }) {
   const attributes = useQuery(AttributeDefinitionsQuery);
   if (version.error) return <ErrorMessage error={version.error} title="Could not load the version" />;
   if (!version.data) return <Loading label="Loading the version…" />;
-  return <LoadedEditor key={versionId} version={version.data.ruleSetVersion} vocabularies={Object.fromEntries((attributes.data?.attributeDefinitions ?? []).filter((a) => a.allowedValues?.length).map((a) => [a.name, a.allowedValues ?? []]))} />;
+  return (
+    <LoadedEditor
+      key={versionId}
+      version={version.data.ruleSetVersion}
+      vocabularies={Object.fromEntries(
+        (attributes.data?.attributeDefinitions ?? []).filter((a) => a.allowedValues?.length).map((a) => [a.name, a.allowedValues ?? []]),
+      )}
+    />
+  );
 }
 
 interface Base {
@@ -106,9 +116,26 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
   // Start from the server's document, or from edits this browser kept for this version.
   const [initial] = useState(() => {
     const local = readLocalDraft(version.id);
-    if (!local || jsonEqual(local.definition, serverDefinition)) return { base: { revision: version.revision, definition: serverDefinition, status: version.status }, definition: serverDefinition, restored: null, conflict: false };
-    if (local.baseRevision === version.revision) return { base: { revision: version.revision, definition: serverDefinition, status: version.status }, definition: local.definition, restored: local.savedAt, conflict: false };
-    return { base: { revision: local.baseRevision, definition: local.baseDefinition, status: version.status }, definition: local.definition, restored: local.savedAt, conflict: true };
+    if (!local || jsonEqual(local.definition, serverDefinition))
+      return {
+        base: { revision: version.revision, definition: serverDefinition, status: version.status },
+        definition: serverDefinition,
+        restored: null,
+        conflict: false,
+      };
+    if (local.baseRevision === version.revision)
+      return {
+        base: { revision: version.revision, definition: serverDefinition, status: version.status },
+        definition: local.definition,
+        restored: local.savedAt,
+        conflict: false,
+      };
+    return {
+      base: { revision: local.baseRevision, definition: local.baseDefinition, status: version.status },
+      definition: local.definition,
+      restored: local.savedAt,
+      conflict: true,
+    };
   });
   const [base, setBase] = useState<Base>(initial.base);
   const [definition, setDefinition] = useState<RuleSetDefinition>(initial.definition);
@@ -122,7 +149,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
   const [validationError, setValidationError] = useState<ApiError>();
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError>();
-  const [notice, setNotice] = useState<string | null>(initial.restored ? `Restored your unsaved changes from ${formatDateTime(initial.restored)} (kept in this browser).` : null);
+  const [notice, setNotice] = useState<string | null>(
+    initial.restored ? `Restored your unsaved changes from ${formatDateTime(initial.restored)} (kept in this browser).` : null,
+  );
   const [conflict, setConflict] = useState<Version | null>(initial.conflict ? version : null);
   const [mergeConflicts, setMergeConflicts] = useState<string[]>([]);
   const [backtesting, setBacktesting] = useState(false);
@@ -136,7 +165,10 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
   // Keep unsaved edits in this browser; forget them once saved.
   useEffect(() => {
     if (readOnly) return;
-    writeLocalDraft(version.id, dirty ? { baseRevision: base.revision, baseDefinition: base.definition, definition, savedAt: new Date().toISOString() } : null);
+    writeLocalDraft(
+      version.id,
+      dirty ? { baseRevision: base.revision, baseDefinition: base.definition, definition, savedAt: new Date().toISOString() } : null,
+    );
   }, [definition, base, dirty, readOnly, version.id]);
 
   useEffect(() => {
@@ -195,7 +227,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
     setNotice(null);
     const sent = definition;
     try {
-      const { saveDraft } = await request(SaveDraftMutation, { input: { versionId: version.id, expectedRevision, definition: sent, note: note.trim() || undefined } });
+      const { saveDraft } = await request(SaveDraftMutation, {
+        input: { versionId: version.id, expectedRevision, definition: sent, note: note.trim() || undefined },
+      });
       const saved = saveDraft.definition as RuleSetDefinition;
       setBase({ revision: saveDraft.revision, definition: saved, status: saveDraft.status });
       setStatus(saveDraft.status);
@@ -213,7 +247,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
         else setSaveError(apiError);
       } else {
         setSaveError(apiError);
-        const located = apiError.problems.filter((problem) => problem.path.startsWith('input.definition.')).map((problem) => ({ ...problem, path: problem.path.slice('input.definition.'.length) }));
+        const located = apiError.problems
+          .filter((problem) => problem.path.startsWith('input.definition.'))
+          .map((problem) => ({ ...problem, path: problem.path.slice('input.definition.'.length) }));
         if (located.length) setProblems(located);
       }
     } finally {
@@ -259,7 +295,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
 
   async function createDraftFromThis() {
     try {
-      const { createDraft } = await request(CreateDraftMutation, { input: { ruleSetKey: version.ruleSetKey, copyOfVersionId: version.id, note: `Copy of v${version.version}` } });
+      const { createDraft } = await request(CreateDraftMutation, {
+        input: { ruleSetKey: version.ruleSetKey, copyOfVersionId: version.id, note: `Copy of v${version.version}` },
+      });
       router.push(`/rule-sets/${encodeURIComponent(version.ruleSetKey)}/versions/${createDraft.id}`);
     } catch (error) {
       setSaveError(error instanceof ApiError ? error : new ApiError([{ message: String(error) }]));
@@ -274,7 +312,16 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
 
   function onTabKey(event: KeyboardEvent<HTMLButtonElement>) {
     const index = TABS.findIndex((t) => t.id === tab);
-    const next = event.key === 'ArrowRight' ? index + 1 : event.key === 'ArrowLeft' ? index - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? TABS.length - 1 : null;
+    const next =
+      event.key === 'ArrowRight'
+        ? index + 1
+        : event.key === 'ArrowLeft'
+          ? index - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? TABS.length - 1
+              : null;
     if (next === null) return;
     event.preventDefault();
     const target = TABS[(next + TABS.length) % TABS.length].id;
@@ -286,7 +333,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
   const needle = filter.trim().toLowerCase();
   const visibleRules = definition.rules
     .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => !needle || rule.name.toLowerCase().includes(needle) || (rule.event?.params?.label ?? '').toLowerCase().includes(needle));
+    .filter(
+      ({ rule }) => !needle || rule.name.toLowerCase().includes(needle) || (rule.event?.params?.label ?? '').toLowerCase().includes(needle),
+    );
   const keyPath = `/rule-sets/${encodeURIComponent(version.ruleSetKey)}`;
 
   return (
@@ -305,15 +354,25 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
             </ol>
           </nav>
           <h1>
-            {readOnly ? 'Version' : 'Edit draft'} v{version.version} <span className={`badge ${status}`} data-testid="version-status">{status.replace('_', ' ')}</span>
+            {readOnly ? 'Version' : 'Edit draft'} v{version.version}{' '}
+            <span className={`badge ${status}`} data-testid="version-status">
+              {status.replace('_', ' ')}
+            </span>
           </h1>
           <p className="muted small">
-            {definition.name} · created by {actorName(version.createdBy)} · editors: {version.editors.map(actorName).join(', ') || 'none yet'}
+            {definition.name} · created by {actorName(version.createdBy)} · editors:{' '}
+            {version.editors.map(actorName).join(', ') || 'none yet'}
           </p>
         </div>
         <div className="row center">
           {hasRole('MARKETING', 'SALES') ? (
-            <button type="button" className="button" disabled={backtesting} onClick={() => void backtestNow()} title="Backtest this document (unsaved edits included) on the last cohort, against the active version">
+            <button
+              type="button"
+              className="button"
+              disabled={backtesting}
+              onClick={() => void backtestNow()}
+              title="Backtest this document (unsaved edits included) on the last cohort, against the active version"
+            >
               {backtesting ? 'Starting backtest…' : 'Run backtest'}
             </button>
           ) : (
@@ -329,7 +388,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
 
       {readOnly && (
         <div className="state warning">
-          {['published', 'retired'].includes(status) ? `This version is ${status} and can no longer change.` : 'Only marketing users edit rule sets; you are viewing it.'}{' '}
+          {['published', 'retired'].includes(status)
+            ? `This version is ${status} and can no longer change.`
+            : 'Only marketing users edit rule sets; you are viewing it.'}{' '}
           {hasRole('MARKETING') && (
             <button type="button" className="button small" onClick={createDraftFromThis}>
               Create a draft from this version
@@ -337,10 +398,16 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
           )}
         </div>
       )}
-      {!readOnly && status !== 'draft' && <div className="state warning">This version is {status.replace('_', ' ')}. Saving a change sends it back to draft and voids its reviews.</div>}
+      {!readOnly && status !== 'draft' && (
+        <div className="state warning">
+          This version is {status.replace('_', ' ')}. Saving a change sends it back to draft and voids its reviews.
+        </div>
+      )}
 
       {backtestError && <ErrorMessage error={backtestError} title="The backtest did not start" />}
-      {conflict && <ConflictPanel version={version} conflict={conflict} mine={definition} baseRevision={base.revision} onResolve={resolveConflict} />}
+      {conflict && (
+        <ConflictPanel version={version} conflict={conflict} mine={definition} baseRevision={base.revision} onResolve={resolveConflict} />
+      )}
       {notice && (
         <div className="state success" role="status">
           {notice}
@@ -356,7 +423,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
                 Revision {base.revision} · {dirty ? <strong>Unsaved changes</strong> : 'All changes saved'}
               </span>
               <span className="small" aria-live="polite" data-testid="validation-state">
-                {validating ? 'Checking…' : problems.length ? (
+                {validating ? (
+                  'Checking…'
+                ) : problems.length ? (
                   <button type="button" className="button small danger-outline" onClick={() => showProblem(problems[0].path)}>
                     {problems.length} problem{problems.length === 1 ? '' : 's'}
                   </button>
@@ -367,7 +436,14 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
               <label htmlFor="save-note" className="visually-hidden">
                 Note for this save
               </label>
-              <input id="save-note" className="note-input" type="text" placeholder="What changed (optional)" value={note} onChange={(event) => setNote(event.target.value)} />
+              <input
+                id="save-note"
+                className="note-input"
+                type="text"
+                placeholder="What changed (optional)"
+                value={note}
+                onChange={(event) => setNote(event.target.value)}
+              />
               <button type="button" className="button subtle" disabled={!dirty || saving} onClick={() => setDefinition(base.definition)}>
                 Discard changes
               </button>
@@ -433,9 +509,19 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
                     <label htmlFor="rule-filter" className="visually-hidden">
                       Filter rules
                     </label>
-                    <input id="rule-filter" type="search" placeholder={`Filter ${definition.rules.length} rules by label or name`} value={filter} onChange={(event) => setFilter(event.target.value)} />
+                    <input
+                      id="rule-filter"
+                      type="search"
+                      placeholder={`Filter ${definition.rules.length} rules by label or name`}
+                      value={filter}
+                      onChange={(event) => setFilter(event.target.value)}
+                    />
                   </div>
-                  <button type="button" className="button small" onClick={() => setOpenRules(new Set(definition.rules.map((rule) => rule.name)))}>
+                  <button
+                    type="button"
+                    className="button small"
+                    onClick={() => setOpenRules(new Set(definition.rules.map((rule) => rule.name)))}
+                  >
                     Expand all
                   </button>
                   <button type="button" className="button small" onClick={() => setOpenRules(new Set())}>
@@ -495,13 +581,17 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
                 )}
               </div>
             )}
-            {tab === 'shared' && <SharedConditionsSection definition={definition} onChange={setDefinition} readOnly={readOnly} context={context} />}
+            {tab === 'shared' && (
+              <SharedConditionsSection definition={definition} onChange={setDefinition} readOnly={readOnly} context={context} />
+            )}
             {tab === 'thresholds' && <ThresholdsSection definition={definition} onChange={setDefinition} readOnly={readOnly} />}
             {tab === 'cells' && <CellsSection definition={definition} onChange={setDefinition} readOnly={readOnly} />}
             {tab === 'bands' && <BandsSection definition={definition} onChange={setDefinition} readOnly={readOnly} />}
             {tab === 'caps' && <CapsDecaySection definition={definition} onChange={setDefinition} readOnly={readOnly} />}
             {tab === 'general' && <GeneralSection definition={definition} onChange={setDefinition} readOnly={readOnly} />}
-            {tab === 'json' && <JsonEditor definition={definition} onChange={setDefinition} readOnly={readOnly} onShowInForm={showProblem} />}
+            {tab === 'json' && (
+              <JsonEditor definition={definition} onChange={setDefinition} readOnly={readOnly} onShowInForm={showProblem} />
+            )}
           </div>
         </div>
         <aside className="editor-side" aria-label="Simulation">
@@ -512,7 +602,19 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
   );
 }
 
-function ConflictPanel({ version, conflict, mine, baseRevision, onResolve }: { version: Version; conflict: Version; mine: RuleSetDefinition; baseRevision: number; onResolve(how: 'merge' | 'mine' | 'theirs'): void }) {
+function ConflictPanel({
+  version,
+  conflict,
+  mine,
+  baseRevision,
+  onResolve,
+}: {
+  version: Version;
+  conflict: Version;
+  mine: RuleSetDefinition;
+  baseRevision: number;
+  onResolve(how: 'merge' | 'mine' | 'theirs'): void;
+}) {
   const diff = useQuery(RuleSetDiffQuery, { fromVersionId: version.id, toDefinition: mine });
   return (
     <section className="state warning" role="alert" aria-labelledby="conflict-title" data-testid="conflict">
@@ -520,8 +622,9 @@ function ConflictPanel({ version, conflict, mine, baseRevision, onResolve }: { v
         Someone else saved this version meanwhile
       </h2>
       <p>
-        You started from revision {baseRevision}; it is now revision {conflict.revision} (status {conflict.status.replace('_', ' ')}, saved {formatDateTime(conflict.updatedAt)}; editors:{' '}
-        {conflict.editors.map(actorName).join(', ') || 'none'}). Your changes are still here and kept in this browser: nothing is lost.
+        You started from revision {baseRevision}; it is now revision {conflict.revision} (status {conflict.status.replace('_', ' ')}, saved{' '}
+        {formatDateTime(conflict.updatedAt)}; editors: {conflict.editors.map(actorName).join(', ') || 'none'}). Your changes are still here
+        and kept in this browser: nothing is lost.
       </p>
       <details>
         <summary>What saving your version would change in theirs</summary>

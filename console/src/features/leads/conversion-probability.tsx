@@ -11,7 +11,14 @@ interface Probability {
 /** The score's estimated chance of converting, with the backtest it comes from; a missing or stale one says why. */
 export function ConversionProbabilityMetric({ probability }: { probability: Probability }) {
   const { value, stale, reason, source } = probability;
-  const title = [source ? `From backtest ${source.backtestRunId}: ${formatNumber(source.conversions)} conversions among ${formatNumber(source.cohortSize)} leads.` : null, reason].filter(Boolean).join(' ');
+  const title = [
+    source
+      ? `From backtest ${source.backtestRunId}: ${formatNumber(source.conversions)} conversions among ${formatNumber(source.cohortSize)} leads.`
+      : null,
+    reason,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
     <Metric
       label="Conversion probability"
@@ -19,7 +26,11 @@ export function ConversionProbabilityMetric({ probability }: { probability: Prob
         <span data-testid="lead-conversion-probability" title={title}>
           {value === null ? 'n/a' : formatPercent(value)}
           {stale && <span className="badge warm small"> stale</span>}
-          {(value === null || stale) && reason && <span className="small muted" style={{ display: 'block' }}>{reason}</span>}
+          {(value === null || stale) && reason && (
+            <span className="small muted" style={{ display: 'block' }}>
+              {reason}
+            </span>
+          )}
         </span>
       }
     />

@@ -27,12 +27,23 @@ export function LeadPage({ leadId }: { leadId: string }) {
   const lead = data.lead;
   const score = lead.score;
   const history = lead.scoreHistory.edges.map((edge) => edge.node);
-  const points = [...history].reverse().map((change) => ({ at: change.changedAt, total: change.new.total, fit: change.new.fit, engagement: change.new.engagement, cell: change.new.cell, cause: change.cause }));
+  const points = [...history].reverse().map((change) => ({
+    at: change.changedAt,
+    total: change.new.total,
+    fit: change.new.fit,
+    engagement: change.new.engagement,
+    cell: change.new.cell,
+    cause: change.cause,
+  }));
   const reasons = score?.reasons ?? [];
 
   return (
     <>
-      <PageHeader crumbs={[{ href: '/leads', label: 'Leads' }, { label: lead.email ?? lead.externalId }]} title={lead.email ?? lead.externalId} description={`${lead.externalId}${lead.segment ? ` · segment ${lead.segment}` : ''}${lead.source ? ` · source ${lead.source}` : ''} · outcome ${lead.outcome.toLowerCase()}`} />
+      <PageHeader
+        crumbs={[{ href: '/leads', label: 'Leads' }, { label: lead.email ?? lead.externalId }]}
+        title={lead.email ?? lead.externalId}
+        description={`${lead.externalId}${lead.segment ? ` · segment ${lead.segment}` : ''}${lead.source ? ` · source ${lead.source}` : ''} · outcome ${lead.outcome.toLowerCase()}`}
+      />
       {!score && <Empty>This lead has no score yet.</Empty>}
       {score && (
         <div className="metrics" style={{ marginBottom: '1rem' }}>
@@ -49,7 +60,8 @@ export function LeadPage({ leadId }: { leadId: string }) {
         <p className="state success">
           <strong>Next action:</strong> {score.actionLabel}{' '}
           <span className="muted small">
-            (rule set {score.ruleSetKey} <span data-testid="lead-ruleset-version">v{score.ruleSetVersion}</span>, as of {formatDateTime(score.scoredAt)})
+            (rule set {score.ruleSetKey} <span data-testid="lead-ruleset-version">v{score.ruleSetVersion}</span>, as of{' '}
+            {formatDateTime(score.scoredAt)})
           </span>
         </p>
       )}
@@ -135,11 +147,12 @@ export function LeadPage({ leadId }: { leadId: string }) {
           {lead.activities.edges.length === 0 ? (
             <p className="muted">No activity yet.</p>
           ) : (
-            <div className="timeline-scroll" tabIndex={0} aria-label="Activities, newest first">
+            <div className="timeline-scroll" aria-label="Activities, newest first">
               <ol className="timeline" data-testid="activity-timeline">
                 {lead.activities.edges.map(({ node }) => (
                   <li key={node.id}>
-                    <strong>{node.type.toLowerCase().replace(/_/g, ' ')}</strong> <span className="muted small">{formatDateTime(node.occurredAt)}</span>
+                    <strong>{node.type.toLowerCase().replace(/_/g, ' ')}</strong>{' '}
+                    <span className="muted small">{formatDateTime(node.occurredAt)}</span>
                     {Object.keys(node.properties).length > 0 && (
                       <div className="small muted">
                         {Object.entries(node.properties)
@@ -152,7 +165,9 @@ export function LeadPage({ leadId }: { leadId: string }) {
               </ol>
             </div>
           )}
-          {lead.activities.totalCount > lead.activities.edges.length && <p className="muted small">Showing the latest {lead.activities.edges.length}.</p>}
+          {lead.activities.totalCount > lead.activities.edges.length && (
+            <p className="muted small">Showing the latest {lead.activities.edges.length}.</p>
+          )}
         </section>
         <section className="card" aria-labelledby="attributes-title">
           <h2 id="attributes-title">Attributes</h2>

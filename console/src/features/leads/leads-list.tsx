@@ -40,17 +40,20 @@ export function LeadsList() {
   };
   const { data, error, loading } = useQuery(LeadsQuery, { filter, orderBy, first: PAGE });
 
+  // A new first page (new filter or order) drops the pages loaded after the old one.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new first page, reads nothing from it
   useEffect(() => {
     setMore([]);
     setCursor(undefined);
   }, [data]);
 
+  // Only the typed text: the URL change it causes must not re-run it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately keyed on the typed text alone
   useEffect(() => {
     const timer = setTimeout(() => {
       if (searchText.trim() !== search) update({ search: searchText.trim() });
     }, 300);
     return () => clearTimeout(timer);
-    // Only the typed text: the URL change it causes must not re-run it.
   }, [searchText]);
 
   function update(changes: Record<string, string>) {
@@ -114,7 +117,11 @@ export function LeadsList() {
           </div>
           <div className="field">
             <label htmlFor="lead-order">Order</label>
-            <select id="lead-order" value={orderBy} onChange={(event) => update({ order: event.target.value === 'SCORE_DESC' ? '' : event.target.value })}>
+            <select
+              id="lead-order"
+              value={orderBy}
+              onChange={(event) => update({ order: event.target.value === 'SCORE_DESC' ? '' : event.target.value })}
+            >
               <option value="SCORE_DESC">Highest score first</option>
               <option value="SCORE_ASC">Lowest score first</option>
               <option value="UPDATED_DESC">Recently updated</option>
@@ -169,8 +176,12 @@ export function LeadsList() {
                 <th scope="col">Cell</th>
                 <th scope="col">Band</th>
                 <th scope="col">Next action</th>
-                <th scope="col" className="hide-narrow">Company</th>
-                <th scope="col" className="hide-narrow">Last activity</th>
+                <th scope="col" className="hide-narrow">
+                  Company
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Last activity
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -190,7 +201,8 @@ export function LeadsList() {
                   </td>
                   <td>{node.score && <span className="cell-tag">{node.score.cell}</span>}</td>
                   <td>
-                    {node.score && <span className={`badge ${node.score.band}`}>{node.score.band}</span>} {node.score?.qualified && <span className="badge yes">qualified</span>}
+                    {node.score && <span className={`badge ${node.score.band}`}>{node.score.band}</span>}{' '}
+                    {node.score?.qualified && <span className="badge yes">qualified</span>}
                   </td>
                   <td className="small">{node.score?.actionLabel}</td>
                   <td className="small hide-narrow">{describeCompany(node.attributes)}</td>
@@ -221,7 +233,15 @@ function CellRow({ grade, cells, onToggle }: { grade: string; cells: string[]; o
         const cell = `${grade}${level}`;
         const on = cells.includes(cell);
         return (
-          <button key={cell} type="button" className={`gcell ${on ? 'candidate' : ''}`} aria-pressed={on} aria-label={`Cell ${cell}`} onClick={() => onToggle(cell)} style={{ cursor: 'pointer', font: 'inherit' }}>
+          <button
+            key={cell}
+            type="button"
+            className={`gcell ${on ? 'candidate' : ''}`}
+            aria-pressed={on}
+            aria-label={`Cell ${cell}`}
+            onClick={() => onToggle(cell)}
+            style={{ cursor: 'pointer', font: 'inherit' }}
+          >
             {cell}
           </button>
         );
@@ -231,6 +251,8 @@ function CellRow({ grade, cells, onToggle }: { grade: string; cells: string[]; o
 }
 
 function describeCompany(attributes: Record<string, unknown>): string {
-  const parts = [attributes.industry, attributes.companySize ? `${attributes.companySize} empl.` : null, attributes.country].filter(Boolean);
+  const parts = [attributes.industry, attributes.companySize ? `${attributes.companySize} empl.` : null, attributes.country].filter(
+    Boolean,
+  );
   return parts.map(String).join(' · ') || '—';
 }

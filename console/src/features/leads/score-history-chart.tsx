@@ -16,11 +16,22 @@ export interface HistoryPoint {
 export function ScoreHistoryChart({ points }: { points: HistoryPoint[] }) {
   const data = points.map((point) => ({ ...point, time: new Date(point.at).getTime() }));
   return (
-    <div className="chart-box" role="img" aria-label={`Score history: ${points.length} changes, from ${points[0]?.total ?? 0} to ${points.at(-1)?.total ?? 0} points`}>
+    <div
+      className="chart-box"
+      role="img"
+      aria-label={`Score history: ${points.length} changes, from ${points[0]?.total ?? 0} to ${points.at(-1)?.total ?? 0} points`}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
-          <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(value: number) => formatDate(new Date(value).toISOString())} fontSize={12} />
+          <XAxis
+            dataKey="time"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(value: number) => formatDate(new Date(value).toISOString())}
+            fontSize={12}
+          />
           <YAxis fontSize={12} />
           <Tooltip
             labelFormatter={(value) => formatDateTime(new Date(Number(value)).toISOString())}

@@ -59,7 +59,12 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
   return (
     <>
       <PageHeader
-        crumbs={[{ href: '/rule-sets', label: 'Rule sets' }, { href: base, label: ruleSetKey }, { href: `${base}/versions/${v.id}`, label: `v${v.version}` }, { label: 'Review' }]}
+        crumbs={[
+          { href: '/rule-sets', label: 'Rule sets' },
+          { href: base, label: ruleSetKey },
+          { href: `${base}/versions/${v.id}`, label: `v${v.version}` },
+          { label: 'Review' },
+        ]}
         title={
           <>
             Review v{v.version} of {ruleSetKey}{' '}
@@ -83,8 +88,17 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
       <div className="editor-layout">
         <div className="stack">
           <section className="card" aria-labelledby="changes-title">
-            <h2 id="changes-title">What changes {compareWith ? `compared with v${ruleSet.data.ruleSet.versions.find((x) => x.id === compareWith)?.version ?? '?'}${compareWith === activeId ? ' (active)' : ''}` : ''}</h2>
-            {compareWith ? <ReviewDiff from={compareWith} to={v.id} /> : <p className="muted">This is the first version: there is nothing to compare with.</p>}
+            <h2 id="changes-title">
+              What changes{' '}
+              {compareWith
+                ? `compared with v${ruleSet.data.ruleSet.versions.find((x) => x.id === compareWith)?.version ?? '?'}${compareWith === activeId ? ' (active)' : ''}`
+                : ''}
+            </h2>
+            {compareWith ? (
+              <ReviewDiff from={compareWith} to={v.id} />
+            ) : (
+              <p className="muted">This is the first version: there is nothing to compare with.</p>
+            )}
           </section>
           <VersionEvidence versionId={v.id} ruleSetKey={ruleSetKey} />
           <BacktestComparison versionId={v.id} ruleSetKey={ruleSetKey} />
@@ -92,13 +106,16 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
         <aside className="editor-side stack" aria-label="Review actions">
           <section className="card" aria-labelledby="reviews-title">
             <h2 id="reviews-title">Reviews</h2>
-            <p className="muted small">Publishing needs an approval from marketing and one from sales, by people who did not edit this version.</p>
+            <p className="muted small">
+              Publishing needs an approval from marketing and one from sales, by people who did not edit this version.
+            </p>
             {reviews.error && <ErrorMessage error={reviews.error} />}
             {reviews.data && reviews.data.ruleSetReviews.length === 0 && <p className="muted">No review yet.</p>}
             <ul className="timeline" data-testid="reviews">
               {reviews.data?.ruleSetReviews.map((review) => (
                 <li key={review.id} style={review.voided ? { opacity: 0.55 } : undefined}>
-                  <strong>{review.side}</strong>: {review.decision === 'approved' ? 'approved' : 'requested changes'} by {actorName(review.reviewer)}
+                  <strong>{review.side}</strong>: {review.decision === 'approved' ? 'approved' : 'requested changes'} by{' '}
+                  {actorName(review.reviewer)}
                   <div className="muted small">
                     {formatDateTime(review.createdAt)} · revision {review.revision}
                     {review.voided ? ' · voided by a later edit' : ''}
@@ -118,7 +135,12 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
             {actionError && <ErrorMessage error={actionError} title="Not done" />}
             {v.status === 'draft' &&
               (hasRole('MARKETING') ? (
-                <button type="button" className="button primary" disabled={busy} onClick={() => void act('Submitted for review.', () => request(SubmitForReviewMutation, { versionId: v.id }))}>
+                <button
+                  type="button"
+                  className="button primary"
+                  disabled={busy}
+                  onClick={() => void act('Submitted for review.', () => request(SubmitForReviewMutation, { versionId: v.id }))}
+                >
                   Submit for review
                 </button>
               ) : (
@@ -127,13 +149,30 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
             {v.status === 'in_review' &&
               (side ? (
                 <div className="stack">
-                  {isEditor && <p className="state warning">You edited this version, so you cannot approve it; another {side} user must.</p>}
+                  {isEditor && (
+                    <p className="state warning">You edited this version, so you cannot approve it; another {side} user must.</p>
+                  )}
                   <div className="field">
                     <label htmlFor="review-comment">Comment {`(${side} side)`}</label>
-                    <textarea id="review-comment" rows={3} value={comment} onChange={(event) => setComment(event.target.value)} placeholder="Optional for an approval; say what to change otherwise" />
+                    <textarea
+                      id="review-comment"
+                      rows={3}
+                      value={comment}
+                      onChange={(event) => setComment(event.target.value)}
+                      placeholder="Optional for an approval; say what to change otherwise"
+                    />
                   </div>
                   <div className="row">
-                    <button type="button" className="button primary" disabled={busy} onClick={() => void act(`Approved for ${side}.`, () => request(ApproveVersionMutation, { input: { versionId: v.id, comment: comment.trim() || undefined } }))}>
+                    <button
+                      type="button"
+                      className="button primary"
+                      disabled={busy}
+                      onClick={() =>
+                        void act(`Approved for ${side}.`, () =>
+                          request(ApproveVersionMutation, { input: { versionId: v.id, comment: comment.trim() || undefined } }),
+                        )
+                      }
+                    >
                       Approve as {side}
                     </button>
                     <button
@@ -141,7 +180,11 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
                       className="button danger-outline"
                       disabled={busy || !comment.trim()}
                       title={comment.trim() ? undefined : 'Write what should change first'}
-                      onClick={() => void act('Sent back to draft with your comment.', () => request(RequestChangesMutation, { input: { versionId: v.id, comment: comment.trim() } }))}
+                      onClick={() =>
+                        void act('Sent back to draft with your comment.', () =>
+                          request(RequestChangesMutation, { input: { versionId: v.id, comment: comment.trim() } }),
+                        )
+                      }
                     >
                       Request changes
                     </button>
@@ -168,7 +211,11 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
               ) : (
                 <p className="muted">Approved by both sides; an admin publishes it.</p>
               ))}
-            {v.status === 'published' && !jobId && <p>This version is active since {formatDateTime(v.publishedAt)} (published by {actorName(v.publishedBy)}).</p>}
+            {v.status === 'published' && !jobId && (
+              <p>
+                This version is active since {formatDateTime(v.publishedAt)} (published by {actorName(v.publishedBy)}).
+              </p>
+            )}
             {v.status === 'retired' && <p className="muted">This version was replaced by a newer one.</p>}
             {jobId && <RescoreProgress jobId={jobId} />}
           </section>

@@ -15,29 +15,46 @@ export function VersionEvidence({ versionId, ruleSetKey }: { versionId: string; 
   const { holdout, thresholds } = evidence;
   const rows: Array<[string, string, string]> = [
     ['AUC', auc(holdout.active.auc), auc(holdout.draft.auc)],
-    [`Precision (at ${holdout.active.threshold} / ${holdout.draft.threshold})`, formatPercent(holdout.active.precision), formatPercent(holdout.draft.precision)],
+    [
+      `Precision (at ${holdout.active.threshold} / ${holdout.draft.threshold})`,
+      formatPercent(holdout.active.precision),
+      formatPercent(holdout.draft.precision),
+    ],
     ['Recall', formatPercent(holdout.active.recall), formatPercent(holdout.draft.recall)],
     ['Top-decile lift', holdout.active.topDecileLift?.toFixed(2) ?? 'n/a', holdout.draft.topDecileLift?.toFixed(2) ?? 'n/a'],
   ];
   // A small cohort qualifies under ten leads a week: whole numbers would read "0 → 0 a week".
   const perWeek = (value: number) => value.toFixed(value < 10 ? 1 : 0);
-  const weekly = evidence.mqlsPerWeekBefore == null ? '' : ` (${perWeek(evidence.mqlsPerWeekBefore)} → ${perWeek(evidence.mqlsPerWeekAfter!)} a week)`;
+  const weekly =
+    evidence.mqlsPerWeekBefore == null ? '' : ` (${perWeek(evidence.mqlsPerWeekBefore)} → ${perWeek(evidence.mqlsPerWeekAfter!)} a week)`;
   return (
     <section className="card" aria-labelledby="evidence-title" data-testid="version-evidence">
       <h2 id="evidence-title" style={{ marginTop: 0 }}>
-        Fitted from <Link href={`/rule-sets/${encodeURIComponent(ruleSetKey)}/versions/${versionId}/backtest?run=${evidence.backtestRunId}`}>backtest {evidence.backtestRunId}</Link>
+        Fitted from{' '}
+        <Link href={`/rule-sets/${encodeURIComponent(ruleSetKey)}/versions/${versionId}/backtest?run=${evidence.backtestRunId}`}>
+          backtest {evidence.backtestRunId}
+        </Link>
       </h2>
-      {evidence.stale && <p className="state warning">This version was edited after the suggestions were applied: the figures below describe it as applied.</p>}
+      {evidence.stale && (
+        <p className="state warning">
+          This version was edited after the suggestions were applied: the figures below describe it as applied.
+        </p>
+      )}
       <p className="muted small">
-        On {formatNumber(holdout.leads)} held-out leads ({formatNumber(holdout.converted)} converted) the fit never saw, against the active v{holdout.activeVersion}.
+        On {formatNumber(holdout.leads)} held-out leads ({formatNumber(holdout.converted)} converted) the fit never saw, against the active
+        v{holdout.activeVersion}.
       </p>
       <div className="table-wrap">
         <table data-testid="evidence-holdout">
           <thead>
             <tr>
               <th scope="col">Held out</th>
-              <th scope="col" className="num">Active v{holdout.activeVersion}</th>
-              <th scope="col" className="num">This version</th>
+              <th scope="col" className="num">
+                Active v{holdout.activeVersion}
+              </th>
+              <th scope="col" className="num">
+                This version
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -54,8 +71,14 @@ export function VersionEvidence({ versionId, ruleSetKey }: { versionId: string; 
         </table>
       </div>
       <p className="small">
-        Qualification threshold {thresholds.qualificationBefore} → <strong>{thresholds.qualificationAfter}</strong>; share of the cohort qualified {formatPercent(evidence.mqlShareBefore)} → {formatPercent(evidence.mqlShareAfter)}
-        {weekly}. Bands: {thresholds.bands.filter((band) => band.before !== null).map((band) => `${band.band} ${band.before} → ${band.after}`).join(', ')}.
+        Qualification threshold {thresholds.qualificationBefore} → <strong>{thresholds.qualificationAfter}</strong>; share of the cohort
+        qualified {formatPercent(evidence.mqlShareBefore)} → {formatPercent(evidence.mqlShareAfter)}
+        {weekly}. Bands:{' '}
+        {thresholds.bands
+          .filter((band) => band.before !== null)
+          .map((band) => `${band.band} ${band.before} → ${band.after}`)
+          .join(', ')}
+        .
       </p>
       {evidence.notes.length > 0 && (
         <ul className="small muted">

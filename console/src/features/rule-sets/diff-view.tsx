@@ -27,8 +27,16 @@ interface RuleChange {
 }
 interface Changes {
   document?: FieldChange[];
-  facts?: { added: Array<{ name: string; label?: string; type?: string }>; removed: Array<{ name: string; label?: string; type?: string }>; changed: Array<{ name: string; changes: FieldChange[] }> };
-  sharedConditions?: { added: Array<{ name: string }>; removed: Array<{ name: string }>; changed: Array<{ name: string; usedBy: string[]; changes: ConditionChange[] }> };
+  facts?: {
+    added: Array<{ name: string; label?: string; type?: string }>;
+    removed: Array<{ name: string; label?: string; type?: string }>;
+    changed: Array<{ name: string; changes: FieldChange[] }>;
+  };
+  sharedConditions?: {
+    added: Array<{ name: string }>;
+    removed: Array<{ name: string }>;
+    changed: Array<{ name: string; usedBy: string[]; changes: ConditionChange[] }>;
+  };
   rules?: { added: RuleLike[]; removed: RuleLike[]; changed: RuleChange[]; reordered: boolean };
   caps?: FieldChange[];
   decay?: FieldChange[];
@@ -103,7 +111,18 @@ function ConditionRows({ changes }: { changes: ConditionChange[] }) {
             {change.itemsAdded?.length ? <div className="small">added: {change.itemsAdded.map(formatValue).join(', ')}</div> : null}
             {change.itemsRemoved?.length ? <div className="small">removed: {change.itemsRemoved.map(formatValue).join(', ')}</div> : null}
           </td>
-          <OldNew old={typeof change.old === 'object' && change.old !== null && !Array.isArray(change.old) ? describeCondition(change.old) : change.old} next={typeof change.new === 'object' && change.new !== null && !Array.isArray(change.new) ? describeCondition(change.new) : change.new} />
+          <OldNew
+            old={
+              typeof change.old === 'object' && change.old !== null && !Array.isArray(change.old)
+                ? describeCondition(change.old)
+                : change.old
+            }
+            next={
+              typeof change.new === 'object' && change.new !== null && !Array.isArray(change.new)
+                ? describeCondition(change.new)
+                : change.new
+            }
+          />
         </tr>
       ))}
     </>
@@ -125,7 +144,9 @@ export function DiffView({ diff, compact = false }: { diff: DiffData; compact?: 
   if (diff.identical) return <p className="state empty">The two versions are identical.</p>;
   const changes = diff.changes as Changes;
   const rules = changes.rules;
-  const settings = SETTING_SECTIONS.flatMap(([key, title]) => ((changes[key] as FieldChange[] | undefined) ?? []).map((change) => ({ ...change, title })));
+  const settings = SETTING_SECTIONS.flatMap(([key, title]) =>
+    ((changes[key] as FieldChange[] | undefined) ?? []).map((change) => ({ ...change, title })),
+  );
   return (
     <div className="stack" data-testid="diff-view">
       <section aria-label="Summary of changes">
@@ -175,9 +196,7 @@ export function DiffView({ diff, compact = false }: { diff: DiffData; compact?: 
                   if (rule.label) rows.push({ what: 'label', old: rule.label.old, next: rule.label.new });
                   if (rule.priority) rows.push({ what: 'priority', old: rule.priority.old, next: rule.priority.new });
                   for (const other of rule.other) rows.push({ what: other.path, old: other.old, next: other.new });
-                  return (
-                    <RuleChangeRows key={`changed-${rule.name}`} rule={rule} rows={rows} />
-                  );
+                  return <RuleChangeRows key={`changed-${rule.name}`} rule={rule} rows={rows} />;
                 })}
               </tbody>
             </table>
@@ -229,7 +248,10 @@ export function DiffView({ diff, compact = false }: { diff: DiffData; compact?: 
                     <td>
                       <span className="cell-tag">{cell.cell}</span>
                     </td>
-                    <OldNew old={cell.old ? `${cell.old.label} (${cell.old.action})` : undefined} next={cell.new ? `${cell.new.label} (${cell.new.action})` : undefined} />
+                    <OldNew
+                      old={cell.old ? `${cell.old.label} (${cell.old.action})` : undefined}
+                      next={cell.new ? `${cell.new.label} (${cell.new.action})` : undefined}
+                    />
                   </tr>
                 ))}
               </tbody>
@@ -253,7 +275,8 @@ export function DiffView({ diff, compact = false }: { diff: DiffData; compact?: 
             ))}
             {changes.facts.changed.map((fact) => (
               <li key={`c-${fact.name}`}>
-                <span className="badge changed">changed</span> {fact.name}: {fact.changes.map((change) => `${change.path} ${formatValue(change.old)} → ${formatValue(change.new)}`).join('; ')}
+                <span className="badge changed">changed</span> {fact.name}:{' '}
+                {fact.changes.map((change) => `${change.path} ${formatValue(change.old)} → ${formatValue(change.new)}`).join('; ')}
               </li>
             ))}
           </ul>
@@ -297,11 +320,23 @@ function RuleChangeRows({ rule, rows }: { rule: RuleChange; rows: Array<{ what: 
         <tr key={`${change.path}-${index}`}>
           {rows.length === 0 && index === 0 && <td rowSpan={total}>{rule.displayLabel}</td>}
           <td className="small">
-            <span className={`badge ${change.kind}`}>{change.kind === 'changed' ? 'condition' : `condition ${change.kind}`}</span> {describeConditionPath(change.path)}
+            <span className={`badge ${change.kind}`}>{change.kind === 'changed' ? 'condition' : `condition ${change.kind}`}</span>{' '}
+            {describeConditionPath(change.path)}
             {change.itemsAdded?.length ? <div>added: {change.itemsAdded.map(formatValue).join(', ')}</div> : null}
             {change.itemsRemoved?.length ? <div>removed: {change.itemsRemoved.map(formatValue).join(', ')}</div> : null}
           </td>
-          <OldNew old={typeof change.old === 'object' && change.old !== null && !Array.isArray(change.old) ? describeCondition(change.old) : change.old} next={typeof change.new === 'object' && change.new !== null && !Array.isArray(change.new) ? describeCondition(change.new) : change.new} />
+          <OldNew
+            old={
+              typeof change.old === 'object' && change.old !== null && !Array.isArray(change.old)
+                ? describeCondition(change.old)
+                : change.old
+            }
+            next={
+              typeof change.new === 'object' && change.new !== null && !Array.isArray(change.new)
+                ? describeCondition(change.new)
+                : change.new
+            }
+          />
         </tr>
       ))}
     </>

@@ -37,7 +37,10 @@ export function RescoreProgress({ jobId }: { jobId: string }) {
         <Metric label="Done" value={<span data-testid="rescore-percent">{Math.round(percent)}%</span>} />
         <Metric label="Leads" value={`${formatNumber(job.doneLeads)} / ${formatNumber(job.totalLeads)}`} />
         <Metric label="Leads per second" value={formatNumber(job.leadsPerSecond)} />
-        <Metric label={finished ? 'Score changed' : 'Time left'} value={finished ? formatNumber(job.changedLeads) : formatDuration(job.etaSeconds)} />
+        <Metric
+          label={finished ? 'Score changed' : 'Time left'}
+          value={finished ? formatNumber(job.changedLeads) : formatDuration(job.etaSeconds)}
+        />
       </div>
       {job.error && <p className="state error">{job.error}</p>}
       {finished && job.status === 'completed' && (

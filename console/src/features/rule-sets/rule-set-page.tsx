@@ -38,7 +38,9 @@ export function RuleSetPage({ ruleSetKey }: { ruleSetKey: string }) {
     setBusy(true);
     setActionError(undefined);
     try {
-      const { createDraft } = await request(CreateDraftMutation, { input: { ruleSetKey: ruleSet.key, copyOfVersionId: fromVersionId ?? ruleSet.activeVersionId ?? undefined } });
+      const { createDraft } = await request(CreateDraftMutation, {
+        input: { ruleSetKey: ruleSet.key, copyOfVersionId: fromVersionId ?? ruleSet.activeVersionId ?? undefined },
+      });
       router.push(`${base}/versions/${createDraft.id}`);
     } catch (caught) {
       setActionError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
@@ -48,7 +50,10 @@ export function RuleSetPage({ ruleSetKey }: { ruleSetKey: string }) {
   }
 
   async function rollback(version: VersionRow) {
-    if (!window.confirm(`Roll ${ruleSet.key} back to v${version.version}? Its rules become a new active version and every lead is re-scored.`)) return;
+    if (
+      !window.confirm(`Roll ${ruleSet.key} back to v${version.version}? Its rules become a new active version and every lead is re-scored.`)
+    )
+      return;
     setBusy(true);
     setActionError(undefined);
     try {
@@ -107,7 +112,9 @@ export function RuleSetPage({ ruleSetKey }: { ruleSetKey: string }) {
                   <div className="muted small">rev. {version.revision}</div>
                 </td>
                 <td>
-                  <span className={`badge ${version.status}`}>{version.id === ruleSet.activeVersionId ? 'active' : version.status.replace('_', ' ')}</span>
+                  <span className={`badge ${version.status}`}>
+                    {version.id === ruleSet.activeVersionId ? 'active' : version.status.replace('_', ' ')}
+                  </span>
                 </td>
                 <td className="small">
                   created by {actorName(version.createdBy)} {formatDateTime(version.createdAt)}

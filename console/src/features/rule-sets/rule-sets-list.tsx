@@ -55,16 +55,25 @@ export function RuleSetsList() {
                         <span className="muted">none</span>
                       )}
                     </td>
-                    <td>{ruleSet.activeVersion ? <span className="badge published">active</span> : <span className="badge draft">not published</span>}</td>
+                    <td>
+                      {ruleSet.activeVersion ? (
+                        <span className="badge published">active</span>
+                      ) : (
+                        <span className="badge draft">not published</span>
+                      )}
+                    </td>
                     <td>
                       {open.length === 0 && <span className="muted">—</span>}
                       {open.map((version) => (
                         <div key={version.id}>
-                          <Link href={`/rule-sets/${encodeURIComponent(ruleSet.key)}/versions/${version.id}`}>v{version.version}</Link> <span className={`badge ${version.status}`}>{version.status.replace('_', ' ')}</span>
+                          <Link href={`/rule-sets/${encodeURIComponent(ruleSet.key)}/versions/${version.id}`}>v{version.version}</Link>{' '}
+                          <span className={`badge ${version.status}`}>{version.status.replace('_', ' ')}</span>
                         </div>
                       ))}
                     </td>
-                    <td className="small">{ruleSet.segments.length ? ruleSet.segments.join(', ') : <span className="muted">all others</span>}</td>
+                    <td className="small">
+                      {ruleSet.segments.length ? ruleSet.segments.join(', ') : <span className="muted">all others</span>}
+                    </td>
                     <td className="small">
                       {formatDateTime(latest?.updatedAt ?? ruleSet.updatedAt)}
                       {latest && (

@@ -11,7 +11,13 @@ import { RescoreProgress } from './rescore-progress';
  * The lead segments a rule set scores, editable by marketing: leads of a segment that changes hands
  * are re-scored (the job's progress is shown). The default rule set takes none.
  */
-export function SegmentsEditor({ ruleSet, onSaved }: { ruleSet: { key: string; isDefault: boolean; segments: string[] }; onSaved: () => Promise<unknown> }) {
+export function SegmentsEditor({
+  ruleSet,
+  onSaved,
+}: {
+  ruleSet: { key: string; isDefault: boolean; segments: string[] };
+  onSaved: () => Promise<unknown>;
+}) {
   const { hasRole } = useAuth();
   const [text, setText] = useState(ruleSet.segments.join(', '));
   const [error, setError] = useState<ApiError>();
@@ -30,7 +36,10 @@ export function SegmentsEditor({ ruleSet, onSaved }: { ruleSet: { key: string; i
     setBusy(true);
     setError(undefined);
     try {
-      const segments = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const segments = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       const { setRuleSetSegments } = await request(SetRuleSetSegmentsMutation, { key: ruleSet.key, segments });
       setJobId(setRuleSetSegments.rescoreJob?.id);
       await onSaved();
@@ -45,7 +54,10 @@ export function SegmentsEditor({ ruleSet, onSaved }: { ruleSet: { key: string; i
     <section aria-labelledby="segments-title" className="card stack" data-testid="segments">
       <h2 id="segments-title">Segments</h2>
       <p className="muted">
-        {ruleSet.segments.length ? `Scores the leads of ${ruleSet.segments.join(', ')}.` : 'Scores no segment yet: its leads are on the default rule set.'} Leads of a segment that moves are re-scored.
+        {ruleSet.segments.length
+          ? `Scores the leads of ${ruleSet.segments.join(', ')}.`
+          : 'Scores no segment yet: its leads are on the default rule set.'}{' '}
+        Leads of a segment that moves are re-scored.
       </p>
       {hasRole('MARKETING') && (
         <form

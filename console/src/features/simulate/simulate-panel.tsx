@@ -30,7 +30,10 @@ export function SimulatePanel({ definition }: SimulatePanelProps) {
     const mine = ++ticket.current;
     setRunning(true);
     try {
-      const input = target.kind === 'lead' ? { definition: doc, leadId: target.id } : { definition: doc, facts: target.facts, daysInactive: target.daysInactive };
+      const input =
+        target.kind === 'lead'
+          ? { definition: doc, leadId: target.id }
+          : { definition: doc, facts: target.facts, daysInactive: target.daysInactive };
       const data = await request(SimulateQuery, { input });
       if (mine === ticket.current) {
         setResult(data.simulateRuleSet);
@@ -44,6 +47,7 @@ export function SimulatePanel({ definition }: SimulatePanelProps) {
   }
 
   // Re-run when the subject changes, and (a little later) when the document is edited.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: simulate is a plain function recreated each render; it reads only its arguments and refs
   useEffect(() => {
     if (!subject) return;
     const timer = setTimeout(() => void simulate(subject, definition), 600);
@@ -62,10 +66,17 @@ export function SimulatePanel({ definition }: SimulatePanelProps) {
           <input type="radio" name="sim-mode" checked={mode === 'facts'} onChange={() => setMode('facts')} /> Facts I type
         </label>
       </div>
-      {mode === 'lead' ? <LeadPicker onPick={(lead) => setSubject({ kind: 'lead', ...lead })} picked={subject?.kind === 'lead' ? subject.label : undefined} /> : <FactsForm facts={definition.facts} onSubmit={(facts, daysInactive) => setSubject({ kind: 'facts', facts, daysInactive })} />}
+      {mode === 'lead' ? (
+        <LeadPicker
+          onPick={(lead) => setSubject({ kind: 'lead', ...lead })}
+          picked={subject?.kind === 'lead' ? subject.label : undefined}
+        />
+      ) : (
+        <FactsForm facts={definition.facts} onSubmit={(facts, daysInactive) => setSubject({ kind: 'facts', facts, daysInactive })} />
+      )}
       <div aria-live="polite" aria-busy={running}>
         {running && <Loading label="Simulating…" />}
-        {error && error.problems.some((problem) => problem.path.startsWith('input.definition')) ? (
+        {error?.problems.some((problem) => problem.path.startsWith('input.definition')) ? (
           <p className="state warning" role="alert">
             The draft has validation problems; fix them (see the list on the left) to simulate it.
           </p>
@@ -90,14 +101,24 @@ function LeadPicker({ onPick, picked }: { onPick(lead: { id: string; label: stri
   return (
     <div className="field">
       <label htmlFor="sim-lead-search">Find a lead by e-mail or id</label>
-      <input id="sim-lead-search" type="search" value={search} placeholder="e.g. ana@ or crm-0001" autoComplete="off" aria-controls="sim-lead-results" onChange={(event) => setSearch(event.target.value)} />
+      <input
+        id="sim-lead-search"
+        type="search"
+        value={search}
+        placeholder="e.g. ana@ or crm-0001"
+        autoComplete="off"
+        aria-controls="sim-lead-results"
+        onChange={(event) => setSearch(event.target.value)}
+      />
       {picked && (
         <p className="small" style={{ margin: '0.3rem 0' }}>
           Simulating <strong data-testid="sim-picked">{picked}</strong>
         </p>
       )}
       {error && <ErrorMessage error={error} />}
-      {debounced && !loading && leads.length === 0 && !error && <p className="muted small">No lead starts with &ldquo;{debounced}&rdquo;.</p>}
+      {debounced && !loading && leads.length === 0 && !error && (
+        <p className="muted small">No lead starts with &ldquo;{debounced}&rdquo;.</p>
+      )}
       {leads.length > 0 && (
         <ul className="search-results" id="sim-lead-results" aria-label="Matching leads">
           {leads.map(({ node }) => (
@@ -134,7 +155,11 @@ function FactsForm({ facts, onSubmit }: { facts: FactDefinition[]; onSubmit(fact
       if (raw === undefined || raw.trim() === '') continue;
       if (fact.type === 'number') out[fact.name] = Number(raw);
       else if (fact.type === 'boolean') out[fact.name] = raw === 'true';
-      else if (fact.type === 'string[]') out[fact.name] = raw.split(',').map((item) => item.trim()).filter(Boolean);
+      else if (fact.type === 'string[]')
+        out[fact.name] = raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
       else out[fact.name] = raw;
     }
     return out;
@@ -154,7 +179,11 @@ function FactsForm({ facts, onSubmit }: { facts: FactDefinition[]; onSubmit(fact
               {fact.label ?? fact.name} <span className="fact-type">{fact.type}</span>
             </label>
             {fact.type === 'boolean' ? (
-              <select id={`sim-fact-${fact.name}`} value={values[fact.name] ?? ''} onChange={(event) => setValues({ ...values, [fact.name]: event.target.value })}>
+              <select
+                id={`sim-fact-${fact.name}`}
+                value={values[fact.name] ?? ''}
+                onChange={(event) => setValues({ ...values, [fact.name]: event.target.value })}
+              >
                 <option value="">unknown</option>
                 <option value="true">true</option>
                 <option value="false">false</option>
@@ -174,7 +203,13 @@ function FactsForm({ facts, onSubmit }: { facts: FactDefinition[]; onSubmit(fact
       <div className="row" style={{ marginTop: '0.5rem' }}>
         <div className="field">
           <label htmlFor="sim-days-inactive">Days without activity (decay)</label>
-          <input id="sim-days-inactive" type="number" min={0} value={daysInactive} onChange={(event) => setDaysInactive(event.target.value)} />
+          <input
+            id="sim-days-inactive"
+            type="number"
+            min={0}
+            value={daysInactive}
+            onChange={(event) => setDaysInactive(event.target.value)}
+          />
         </div>
         <button type="submit" className="button primary">
           Simulate
@@ -224,14 +259,19 @@ export function SimulationResult({ candidate, active }: { candidate: SimulationS
         <Side title="This draft" side={candidate} />
         <Side title={`Active (v${active.version ?? '?'})`} side={active} />
       </div>
-      <ScoreGrid candidate={candidate.score.cell} active={active.score.cell} caption={`Filled: this draft (${candidate.score.cell}); outlined: active version (${active.score.cell}).`} />
+      <ScoreGrid
+        candidate={candidate.score.cell}
+        active={active.score.cell}
+        caption={`Filled: this draft (${candidate.score.cell}); outlined: active version (${active.score.cell}).`}
+      />
       <div>
         <h3>Fired rules ({fired.length})</h3>
         {fired.length === 0 && <p className="muted small">No rule fired.</p>}
         <ul style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="fired-rules">
           {fired.map((rule) => (
             <li key={rule.rule} className="rule-outcome">
-              <span className={rule.points >= 0 ? 'points-pos' : 'points-neg'}>{signed(rule.points)}</span> {rule.label} <span className="muted small">({rule.dimension.toLowerCase()})</span>
+              <span className={rule.points >= 0 ? 'points-pos' : 'points-neg'}>{signed(rule.points)}</span> {rule.label}{' '}
+              <span className="muted small">({rule.dimension.toLowerCase()})</span>
               {!activeFired.has(rule.rule) && <span className="badge added"> new vs active</span>}
             </li>
           ))}
@@ -251,7 +291,8 @@ export function SimulationResult({ candidate, active }: { candidate: SimulationS
               {rule.failedConditions.map((failed) => (
                 <div className="failed" key={failed.path}>
                   {failed.negated ? 'not: ' : ''}
-                  <code>{failed.fact}</code> {OPERATOR_LABELS[failed.operator] ?? failed.operator} {describeValue(failed.value)} — seen {describeValue(failed.factValue)}
+                  <code>{failed.fact}</code> {OPERATOR_LABELS[failed.operator] ?? failed.operator} {describeValue(failed.value)} — seen{' '}
+                  {describeValue(failed.factValue)}
                   {failed.sharedCondition ? ` (shared condition ${failed.sharedCondition})` : ''}
                 </div>
               ))}

@@ -25,6 +25,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     }
     return new Response(upstream.body, { status: upstream.status, headers: forwarded });
   } catch {
-    return Response.json({ errors: [{ message: `The lead scoring API at ${apiBase()} does not answer.`, extensions: { code: 'API_UNREACHABLE' } }] }, { status: 502 });
+    return Response.json(
+      { errors: [{ message: `The lead scoring API at ${apiBase()} does not answer.`, extensions: { code: 'API_UNREACHABLE' } }] },
+      { status: 502 },
+    );
   }
 }
