@@ -20,7 +20,7 @@ import { BacktestService } from '../server/src/backtests/backtest.service';
 import type { CohortSpec } from '../server/src/backtests/cohort-spec';
 import { createLogger } from '../server/src/common/logger';
 import type { Actor } from '../server/src/rulesets/actor';
-import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@
  *   npx tsx bench/evaluator.ts [poolSize=50000] [compiledLeads=1000000] [engineSample=20000]
  *
  * Leads are the seeded demo data (server/src/demo/demo-data.ts); their facts are computed here in
- * JavaScript the way the facts SQL does (server/src/scoring/facts.ts buildFactsQuery) and shaped
+ * JavaScript the way the facts SQL does (server/src/engine/facts.ts buildFactsQuery) and shaped
  * by factsFromRow. The compiled evaluator runs `compiledLeads` evaluations over the pool (cycling
  * through it); json-rules-engine (RuleSetEvaluator) runs a sample, and leads/s is extrapolated.
  * Both must fire identical rules on the sample. Prints figures only.
@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { RULES_DIR } from '../server/src/common/paths';
 import { generateDemoData, type DemoActivity } from '../server/src/demo/demo-data';
-import { compileRuleSet, evaluateMany } from '../server/src/scoring/compiled-evaluator';
-import { factsFromRow, type FactsRow } from '../server/src/scoring/facts';
-import { RuleSetEvaluator, type Facts } from '../server/src/scoring/rule-engine';
-import type { ActivityFact, RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import { compileRuleSet, evaluateMany } from '../server/src/engine/compiled-evaluator';
+import { factsFromRow, type FactsRow } from '../server/src/engine/facts';
+import { RuleSetEvaluator, type Facts } from '../server/src/engine/rule-engine';
+import type { ActivityFact, RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 const [poolSize = 50_000, compiledLeads = 1_000_000, engineSample = 20_000] = process.argv.slice(2).map(Number);
 const DAY_MS = 86_400_000;

@@ -23,7 +23,7 @@ import { scoreCohort } from '../server/src/backtests/cohort-scoring';
 import { fitLogistic, splitLeads } from '../server/src/backtests/fitting';
 import { computeSuggestions, withPoints } from '../server/src/backtests/suggestions';
 import { checkHeader, compileMapping, parseMapping, planAttributes, type CatalogEntry } from '../server/src/imports/mapping';
-import type { FactType, RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import type { FactType, RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

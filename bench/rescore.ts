@@ -23,10 +23,10 @@ import { createApp } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import type { Actor } from '../server/src/rulesets/actor';
-import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../server/src/scoring/facts';
-import { computeScore } from '../server/src/scoring/grading';
-import { RuleSetEvaluator } from '../server/src/scoring/rule-engine';
-import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../server/src/engine/facts';
+import { computeScore } from '../server/src/engine/grading';
+import { RuleSetEvaluator } from '../server/src/engine/rule-engine';
+import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 import { processCpuMs } from './support/process-cpu';
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrayLiteral } from '../server/src/db/array-literal';
+import { arrayLiteral } from '../server/src/engine/array-literal';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /** Array parameters built by arrayLiteral read back in the database exactly as the JS values were. */

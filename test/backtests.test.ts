@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserPrincipal } from '../server/src/auth/principal';
 import { BacktestService, type BacktestDispatcher } from '../server/src/backtests/backtest.service';
 import { createLogger } from '../server/src/common/logger';
-import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 import { FITTED_COHORT, insertFittedCohort } from './support/fitted-cohort';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
 

@@ -207,7 +207,7 @@ describe('cached activity facts', () => {
     const pageViews = definition.facts.find((fact) => fact.name === 'pageViews30d');
     if (pageViews?.source !== 'activity') throw new Error('default-b2b.json has no pageViews30d activity fact');
     pageViews.windowDays = 3;
-    const { buildFactsQuery } = await import('../server/src/scoring/facts');
+    const { buildFactsQuery } = await import('../server/src/engine/facts');
     expect(buildFactsQuery(definition).key).not.toBe(active.factsQuery.key);
     expect(buildFactsQuery(structuredClone(active.definition)).key).toBe(active.factsQuery.key);
   });

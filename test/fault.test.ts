@@ -13,7 +13,7 @@ import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import { RESCORE_CHUNK_SIZE } from '../server/src/rescore/rescore.service';
 import type { Actor } from '../server/src/rulesets/actor';
-import type { RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 import { withDatabase } from './support/global-setup';
 
 const adminUrl = process.env.DATABASE_URL;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../server/src/common/paths';
 import { validateRuleSetDefinition } from '../server/src/rulesets/ruleset-validation';
 import { shippedAttributeCatalog } from '../server/src/rulesets/shipped-catalog';
-import type { AttributeFact, Condition, FactType, RuleSetDefinition } from '../server/src/scoring/ruleset-definition';
+import type { AttributeFact, Condition, FactType, RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 /* Every rule set shipped in rules/ is valid, and reads only attributes the catalog declares. */
 

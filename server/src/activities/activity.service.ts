@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { canonicalJson } from '../common/canonical-json';
+import { canonicalJson } from '../engine/canonical-json';
 import { queryPrepared } from '../db/prepared';
 import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { LeadErrorCode } from '../leads/lead.errors';
-import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
+import { ACTIVITY_TYPES, type ActivityType } from '../engine/ruleset-definition';
 import type { ScoringService, StoredScore } from '../scoring/scoring.service';
 import { ActivityErrorCode } from './activity.errors';
 

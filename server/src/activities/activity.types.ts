@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../graphql/common.types';
 import { Lead } from '../leads/lead.types';
-import { ACTIVITY_TYPES, type ActivityType } from '../scoring/ruleset-definition';
+import { ACTIVITY_TYPES, type ActivityType } from '../engine/ruleset-definition';
 
 /** GraphQL enum names (PAGE_VIEW) for the stored activity types (page_view). */
 export const ActivityTypeEnum = Object.fromEntries(ACTIVITY_TYPES.map((type) => [type.toUpperCase(), type])) as Record<

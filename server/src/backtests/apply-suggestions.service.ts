@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidInputError, type Problem } from '../common/errors';
 import type { Actor } from '../rulesets/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
 import type { BacktestService } from './backtest.service';
 import { scoreCohort, scoreFromFired, selectLeads } from './cohort-scoring';

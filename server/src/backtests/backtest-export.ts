@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, UnauthenticatedError } from '../common/errors';
 import { registry } from '../observability/metrics';
 import type { RuleSetWorkflowService } from '../rulesets/ruleset-workflow.service';
-import { CELLS, type RuleSetDefinition } from '../scoring/ruleset-definition';
+import { CELLS, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
 import type { BacktestService, OpenLeads } from './backtest.service';
 import { SnapshotBuilder, type SnapshotRow } from './cohort-snapshot';

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { checksumOf } from '../common/canonical-json';
+import { checksumOf } from '../engine/canonical-json';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import type { AttributeSpec } from '../leads/attribute-catalog';
 import type { Actor } from '../rulesets/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
-import { ACTIVITY_TYPES, type RuleSetDefinition } from '../scoring/ruleset-definition';
+import { ACTIVITY_TYPES, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
 import { calibrationRecord, saveCalibration, type CalibrationRecord } from './conversion-probability';
 import { concatSnapshots, SnapshotBuilder, type CohortSnapshot, type SnapshotRow } from './cohort-snapshot';

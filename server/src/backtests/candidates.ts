@@ -7,7 +7,7 @@ import {
   type RuleDefinition,
   type RuleSetDefinition,
   type TopLevelCondition,
-} from '../scoring/ruleset-definition';
+} from '../engine/ruleset-definition';
 import type { CohortSnapshot } from './cohort-snapshot';
 
 /**

@@ -3,9 +3,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../common/paths';
-import { computeScore } from '../scoring/grading';
-import { RuleSetEvaluator, type FiredRule } from '../scoring/rule-engine';
-import { ACTIVITY_TYPES, CELLS, type RuleSetDefinition } from '../scoring/ruleset-definition';
+import { computeScore } from '../engine/grading';
+import { RuleSetEvaluator, type FiredRule } from '../engine/rule-engine';
+import { ACTIVITY_TYPES, CELLS, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { activityTypeCode, SnapshotBuilder, type CohortSnapshot } from './cohort-snapshot';
 import { scoreCohort, scoreOf } from './cohort-scoring';
 

@@ -1,7 +1,7 @@
-import { compileRuleSet, createFastEvaluator } from '../scoring/compiled-evaluator';
-import { applyDecay, gradeFor, levelFor } from '../scoring/grading';
-import type { Facts, FiredRule } from '../scoring/rule-engine';
-import { GRADES, LEVELS, type RuleSetDefinition } from '../scoring/ruleset-definition';
+import { compileRuleSet, createFastEvaluator } from '../engine/compiled-evaluator';
+import { applyDecay, gradeFor, levelFor } from '../engine/grading';
+import type { Facts, FiredRule } from '../engine/rule-engine';
+import { GRADES, LEVELS, type RuleSetDefinition } from '../engine/ruleset-definition';
 import type { CohortSnapshot } from './cohort-snapshot';
 import type { MetricsInput, RuleInfo } from './metrics';
 import { createSnapshotFacts } from './snapshot-facts';

@@ -1,4 +1,4 @@
-import { ACTIVITY_TYPES } from '../scoring/ruleset-definition';
+import { ACTIVITY_TYPES } from '../engine/ruleset-definition';
 
 /**
  * A prepared cohort in memory, columnar: one entry per lead in the typed arrays, and the leads'

@@ -1,4 +1,4 @@
-import { checksumOf } from '../common/canonical-json';
+import { checksumOf } from '../engine/canonical-json';
 import type { Problem } from '../common/errors';
 
 /** Which leads a backtest looks at, and as of when. As given by a caller. */

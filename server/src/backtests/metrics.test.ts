@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CELLS } from '../scoring/ruleset-definition';
+import { CELLS } from '../engine/ruleset-definition';
 import { cellMoves, compareMetrics, computeMetrics, downsample, type MetricsInput, type RuleInfo } from './metrics';
 
 const cell = (name: string) => CELLS.indexOf(name);

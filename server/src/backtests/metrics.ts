@@ -1,4 +1,4 @@
-import { CELLS, type Dimension } from '../scoring/ruleset-definition';
+import { CELLS, type Dimension } from '../engine/ruleset-definition';
 
 /**
  * How well a rule set separates the leads that converted from those that did not, on a cohort of

@@ -4,15 +4,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/test-app';
 import { REPO_ROOT } from '../common/paths';
-import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../scoring/facts';
-import type { Facts } from '../scoring/rule-engine';
-import type { ActivityFact, RuleSetDefinition } from '../scoring/ruleset-definition';
+import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../engine/facts';
+import type { Facts } from '../engine/rule-engine';
+import type { ActivityFact, RuleSetDefinition } from '../engine/ruleset-definition';
 import type { CohortSnapshot } from './cohort-snapshot';
 import type { CohortSpec } from './cohort-spec';
 import { containsScalars, createSnapshotFacts } from './snapshot-facts';
 
 /*
- * snapshot-facts.ts must compute exactly what scoring/facts.ts computes in SQL for the same lead
+ * snapshot-facts.ts must compute exactly what engine/facts.ts computes in SQL for the same lead
  * as of the same time. Both run here on the same leads (embedded PostgreSQL, or PostgreSQL with
  * DATABASE_URL): activities placed on the boundaries (the cutoff itself, 1 ms and 1 µs either side
  * of a window's start, after the outcome), property objects that do and do not match `where`, and

@@ -1,5 +1,5 @@
-import { factsFromRow } from '../scoring/facts';
-import type { FactValue, Facts } from '../scoring/rule-engine';
+import { factsFromRow } from '../engine/facts';
+import type { FactValue, Facts } from '../engine/rule-engine';
 import {
   ACTIVITY_TYPES,
   LEAD_FIELDS,
@@ -7,12 +7,12 @@ import {
   type FactDefinition,
   type LeadField,
   type RuleSetDefinition,
-} from '../scoring/ruleset-definition';
+} from '../engine/ruleset-definition';
 import { activityTypeCode, type CohortSnapshot } from './cohort-snapshot';
 
 /**
  * A rule set's facts computed from a cohort snapshot, in plain JavaScript: the same facts
- * scoring/facts.ts computes in SQL (buildFactsQuery + factsFromRow) for the lead as of its cutoff.
+ * engine/facts.ts computes in SQL (buildFactsQuery + factsFromRow) for the lead as of its cutoff.
  * snapshot-facts.test.ts compares the two on real databases, fact by fact.
  *
  * How each part of the SQL is matched:

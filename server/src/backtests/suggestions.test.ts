@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../common/paths';
-import type { FactType, RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { FactType, RuleSetDefinition } from '../engine/ruleset-definition';
 import { enumerateCandidates, quantileRanges, withCandidates } from './candidates';
 import { SnapshotBuilder, type CohortSnapshot } from './cohort-snapshot';
 import { scoreCohort, scoreFromFired } from './cohort-scoring';

@@ -1,4 +1,4 @@
-import type { FactType, RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { FactType, RuleSetDefinition } from '../engine/ruleset-definition';
 import { enumerateCandidates, withCandidates, type CandidateOptions, type CandidateRule } from './candidates';
 import type { CohortSnapshot } from './cohort-snapshot';
 import { defaultEvaluatorFactory, scoreCohort, scoreFromFired, type CohortScores, type EvaluatorFactory } from './cohort-scoring';

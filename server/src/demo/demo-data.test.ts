@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/test-app';
-import { ACTIVITY_TYPES } from '../scoring/ruleset-definition';
+import { ACTIVITY_TYPES } from '../engine/ruleset-definition';
 import { generateDemoData, type DemoActivity, type DemoData } from './demo-data';
 import { seedDemoData } from './seed-demo';
 

@@ -7,7 +7,7 @@
  * Attribute names follow the lead attribute catalog (rules/attributes.json) but the catalog is
  * not read here.
  */
-import type { ActivityType } from '../scoring/ruleset-definition';
+import type { ActivityType } from '../engine/ruleset-definition';
 import { mulberry32 } from '../common/random';
 
 export type DemoOutcome = 'open' | 'converted' | 'lost';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DomainError, RateLimitedError, type ErrorKind } from '../common/errors';
 import { connectionLossOutcome, isConnectionLost } from '../db/connection-loss';
 import { isCancelledByClient, statementTimeoutOf } from '../db/query-scope';
+import { EngineInputError } from '../engine/engine-errors';
 
 /** The one place where domain errors become GraphQL errors. */
 const EXTENSION_CODE: Record<ErrorKind, string> = {
@@ -37,7 +38,7 @@ export const OUTCOME_UNKNOWN_MESSAGE =
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    if (original instanceof DomainError) {
+    if (original instanceof DomainError || original instanceof EngineInputError) {
       return {
         message: original.message,
         path: formatted.path,

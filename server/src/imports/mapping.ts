@@ -7,7 +7,7 @@ import { RULES_DIR } from '../common/paths';
 import { jsonTextProblems } from '../common/text-hygiene';
 import { ATTRIBUTE_LIMITS, type AttributeSpec } from '../leads/attribute-catalog';
 import type { AttributeValue, LeadOutcome } from '../leads/lead.entity';
-import type { ActivityType } from '../scoring/ruleset-definition';
+import type { ActivityType } from '../engine/ruleset-definition';
 import { ImportError, ImportErrorCode, type RowProblem } from './import.errors';
 
 /*

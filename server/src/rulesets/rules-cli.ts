@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES_DIR } from '../common/paths';
 import { applySuggestionsCommand, APPLY_SUGGESTIONS_USAGE } from '../backtests/apply-suggestions-cli';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { validateRuleSetDefinition } from './ruleset-validation';
 import { shippedAttributeCatalog } from './shipped-catalog';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES_DIR } from '../common/paths';
-import type { RuleDefinition, RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleDefinition, RuleSetDefinition } from '../engine/ruleset-definition';
 import { diffDefinitions, formatCondition, type RuleSetDiff } from './ruleset-diff';
 
 /* diffDefinitions on rules/default-b2b.json against modified copies. */

@@ -8,7 +8,7 @@ import {
   type RuleSetDefinition,
   type TopLevelCondition,
   directReferences,
-} from '../scoring/ruleset-definition';
+} from '../engine/ruleset-definition';
 
 /**
  * Structured, human-readable differences between two rule set documents (e.g. two versions of

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { InvalidInputError, type Problem } from '../common/errors';
 import type { LeadService } from '../leads/lead.service';
-import { explainEvaluation, type RuleExplanation } from '../scoring/explain';
-import { buildFactsQuery, daysInactive as daysInactiveOf, factsFromRow, type FactsRow } from '../scoring/facts';
-import { computeScore, type ScoreOutcome } from '../scoring/grading';
-import { RuleSetEvaluator, type Facts, type FactValue } from '../scoring/rule-engine';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import { explainEvaluation, type RuleExplanation } from '../engine/explain';
+import { buildFactsQuery, daysInactive as daysInactiveOf, factsFromRow, type FactsRow } from '../engine/facts';
+import { computeScore, type ScoreOutcome } from '../engine/grading';
+import { RuleSetEvaluator, type Facts, type FactValue } from '../engine/rule-engine';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';
 import type { RuleSetWorkflowService } from './ruleset-workflow.service';

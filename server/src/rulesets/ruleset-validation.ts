@@ -4,7 +4,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Problem } from '../common/errors';
 import { RULES_DIR } from '../common/paths';
-import { ALL_OPERATORS } from '../scoring/operators';
+import { ALL_OPERATORS } from '../engine/operators';
 import {
   CELLS,
   type Condition,
@@ -14,7 +14,7 @@ import {
   directReferences,
   EXPANDED_CONDITION_LIMITS,
   expandedSizes,
-} from '../scoring/ruleset-definition';
+} from '../engine/ruleset-definition';
 
 /** Bounds that keep one rule set cheap to store, validate and evaluate. */
 export const RULE_SET_LIMITS = {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 
 export const VERSION_STATUSES = ['draft', 'in_review', 'approved', 'published', 'retired'] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
-import { checksumOf } from '../common/canonical-json';
+import { checksumOf } from '../engine/canonical-json';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../common/errors';
 import type { AttributeSpec } from '../leads/attribute-catalog';
 import type { RescoreService } from '../rescore/rescore.service';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import type { Actor } from './actor';
 import { diffDefinitions } from './ruleset-diff';
 import { RuleSetErrorCode } from './ruleset.errors';

@@ -28,7 +28,7 @@ import {
   Simulation,
   ValidationResult,
 } from './ruleset.types';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 
 const READERS = ['marketing', 'sales', 'viewer'];
 const EDITORS = ['marketing'];

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from 'typeorm';
-import { checksumOf } from '../common/canonical-json';
+import { checksumOf } from '../engine/canonical-json';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { RULES_DIR } from '../common/paths';
-import { buildFactsQuery, type FactsQuery } from '../scoring/facts';
-import { createFastEvaluator, type FastEvaluator } from '../scoring/compiled-evaluator';
-import type { RuleSetDefinition } from '../scoring/ruleset-definition';
+import { buildFactsQuery, type FactsQuery } from '../engine/facts';
+import { createFastEvaluator, type FastEvaluator } from '../engine/compiled-evaluator';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { RuleSetErrorCode } from './ruleset.errors';
 import { RuleSetVersionEntity } from './ruleset-version.entity';
 import { RuleSetEntity } from './ruleset.entity';

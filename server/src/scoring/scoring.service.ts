@@ -1,13 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
-import { arrayLiteral, type ArrayElement } from '../db/array-literal';
+import { arrayLiteral, type ArrayElement } from '../engine/array-literal';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
-import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from './facts';
-import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from './grading';
+import { cacheHolds, factsShaper, wholeDaysBetween, type ActivityValues, type CachedFacts, type FactsRow, type LeadColumns } from '../engine/facts';
+import { computeScore, expandReasons, type CompactReasons, type ScoreOutcome, type ScoreReason } from '../engine/grading';
 import { metrics } from '../observability/metrics';
-import { carryIndexes, carryPlan, rulesAsFired, timeFactsUnchanged, type CarryPlan } from './carry-plan';
-import type { FiredRule } from './rule-engine';
-import type { RuleSetDefinition } from './ruleset-definition';
+import { carryIndexes, carryPlan, rulesAsFired, timeFactsUnchanged, type CarryPlan } from '../engine/carry-plan';
+import type { FiredRule } from '../engine/rule-engine';
+import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import type { ScoreCause } from './score-history.entity';
 import type { ScoreTransition } from '../webhooks/webhook-events';
 

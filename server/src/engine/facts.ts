@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../common/canonical-json';
-import { arrayLiteral } from '../db/array-literal';
+import { canonicalJson } from './canonical-json';
+import { arrayLiteral } from './array-literal';
 import type { FactValue, Facts } from './rule-engine';
 import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
 

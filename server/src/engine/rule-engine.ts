@@ -1,5 +1,5 @@
 import { Engine, type RuleResult } from 'json-rules-engine';
-import { InvalidInputError } from '../common/errors';
+import { EngineInputError } from './engine-errors';
 import { customOperators } from './operators';
 import { type Dimension, EXPANDED_CONDITION_LIMITS, exceedsExpansionLimits, type RuleSetDefinition } from './ruleset-definition';
 
@@ -25,7 +25,7 @@ export function buildEngine(definition: RuleSetDefinition): Engine {
   // json-rules-engine expands shared conditions on every evaluation: a version stored before
   // validation bounded that expansion must not reach it.
   if (exceedsExpansionLimits(definition)) {
-    throw InvalidInputError.field(
+    throw new EngineInputError(
       'RULE_SET_TOO_LARGE',
       'definition.rules',
       `rule set "${definition.key}" has more than ${EXPANDED_CONDITION_LIMITS.perRule.toLocaleString('en-US')} conditions in a rule (or ${EXPANDED_CONDITION_LIMITS.total.toLocaleString('en-US')} in all) once its shared conditions are written out; save a smaller version`,

@@ -16,7 +16,7 @@
  * (`daysSinceCreated`, `daysSinceLast`) have the same whole-day values now as when it was scored.
  * Anything else is evaluated in full.
  */
-import { canonicalJson } from '../common/canonical-json';
+import { canonicalJson } from './canonical-json';
 import { wholeDaysBetween, type ActivityValues } from './facts';
 import type { FiredRule } from './rule-engine';
 import { directReferences, type Condition, type RuleSetDefinition } from './ruleset-definition';
