@@ -19,7 +19,7 @@ import { createApp } from '../server/src/app';
 import { BacktestService } from '../server/src/backtests/backtest.service';
 import type { CohortSpec } from '../server/src/backtests/cohort-spec';
 import { createLogger } from '../server/src/common/logger';
-import type { Actor } from '../server/src/rulesets/actor';
+import type { Actor } from '../server/src/auth/actor';
 import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 const { values } = parseArgs({

@@ -22,7 +22,7 @@ import { REPO_ROOT } from '../server/src/common/paths';
 import { runImport, type ImportSummary } from '../server/src/imports/import.service';
 import { processCpuMs } from './support/process-cpu';
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
-import type { Actor } from '../server/src/rulesets/actor';
+import type { Actor } from '../server/src/auth/actor';
 import { mulberry32 } from '../server/src/common/random';
 
 const { values } = parseArgs({

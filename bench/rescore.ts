@@ -22,7 +22,7 @@ import pg from 'pg';
 import { createApp } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
-import type { Actor } from '../server/src/rulesets/actor';
+import type { Actor } from '../server/src/auth/actor';
 import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../server/src/engine/facts';
 import { computeScore } from '../server/src/engine/grading';
 import { RuleSetEvaluator } from '../server/src/engine/rule-engine';

@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../server/src/common/paths';
 import { runImportCli } from '../server/src/imports/import-cli';
 import { runImport, type ImportSummary } from '../server/src/imports/import.service';
 import { attributeCatalogFromMapping, parseMapping, type ImportMapping } from '../server/src/imports/mapping';
-import type { Actor } from '../server/src/rulesets/actor';
+import type { Actor } from '../server/src/auth/actor';
 import { createTestApp, type TestApp } from './support/test-app';
 
 const DATASET = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'x-education', 'Leads.csv');

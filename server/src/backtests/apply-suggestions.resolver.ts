@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Field, Float, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import { actorOf } from '../rulesets/actor';
+import { actorOf } from '../auth/actor';
 import { RuleSetVersion } from '../rulesets/ruleset.types';
 import type { VersionRow } from '../rulesets/ruleset-workflow.service';
 import type { ApplySuggestionsService, VersionEvidence as EvidenceRow } from './apply-suggestions.service';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidInputError, type Problem } from '../common/errors';
-import type { Actor } from '../rulesets/actor';
+import type { Actor } from '../auth/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';

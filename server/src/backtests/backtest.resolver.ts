@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import { actorOf } from '../rulesets/actor';
+import { actorOf } from '../auth/actor';
 import type { DimensionEnum } from '../scoring/score.types';
 import type { BacktestResults as ResultsRow, BacktestService, CohortRow, RunRow } from './backtest.service';
 import {

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { checksumOf } from '../engine/canonical-json';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import type { AttributeSpec } from '../leads/attribute-catalog';
-import type { Actor } from '../rulesets/actor';
+import type { Actor } from '../auth/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
 import { ACTIVITY_TYPES, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';

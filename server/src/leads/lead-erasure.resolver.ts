@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import { actorOf } from '../rulesets/actor';
+import { actorOf } from '../auth/actor';
 import type { LeadErasureService } from './lead-erasure.service';
 import { LeadErasurePayload } from './lead-erasure.types';
 

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import { InvalidInputError, NotFoundError } from '../common/errors';
-import type { Actor } from '../rulesets/actor';
+import type { Actor } from '../auth/actor';
 import { LeadErasureErrorCode } from './lead-erasure.errors';
 import { LeadErrorCode } from './lead.errors';
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, Float, GraphQLISODateTime, InputType, Mutation, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import { actorOf } from '../rulesets/actor';
+import { actorOf } from '../auth/actor';
 import type { LeadOutcomeService } from './lead-outcome.service';
 import type { LeadService } from './lead.service';
 import { Lead, LeadOutcomeEnum } from './lead.types';

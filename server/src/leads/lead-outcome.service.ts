@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
-import type { Actor } from '../rulesets/actor';
+import type { Actor } from '../auth/actor';
 import type { LeadOutcome } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
 

@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import type { AttributeSpec } from '../leads/attribute-catalog';
 import type { RescoreService } from '../rescore/rescore.service';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
-import type { Actor } from './actor';
+import type { Actor } from '../auth/actor';
 import { diffDefinitions } from './ruleset-diff';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { InvalidInputError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
 import type { RescoreService } from '../rescore/rescore.service';
-import { actorOf } from './actor';
+import { actorOf } from '../auth/actor';
 import { diffDefinitions } from './ruleset-diff';
 import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './ruleset-validation';
 import { RuleSetErrorCode } from './ruleset.errors';

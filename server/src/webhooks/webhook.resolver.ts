@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
-import { actorOf } from '../rulesets/actor';
+import { actorOf } from '../auth/actor';
 import type { WebhookService } from './webhook.service';
 import {
   CreatedWebhookEndpoint,

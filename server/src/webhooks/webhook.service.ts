@@ -5,7 +5,7 @@ import type { AuditService } from '../audit/audit.service';
 import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { metrics } from '../observability/metrics';
-import type { Actor } from '../rulesets/actor';
+import type { Actor } from '../auth/actor';
 import { eventsFor, PING_EVENT, WEBHOOK_EVENTS, type ScoreTransition } from './webhook-events';
 import { postTo } from './webhook-http';
 import { newSecret, webhookHeaders } from './webhook-signature';

@@ -1,7 +1,8 @@
-import { describePrincipal, type Principal } from '../auth/principal';
 import { UnauthenticatedError } from '../common/errors';
+import { AuthErrorCode } from './auth.errors';
+import { describePrincipal, type Principal } from './principal';
 
-/** Who is acting, as the rule set workflow needs it: a stable name for records, and the user's role. */
+/** Who is acting, as the domains record it: a stable name for records, and the user's role. */
 export interface Actor {
   /** e.g. `user:ana@acme.io`; recorded as author, reviewer, publisher and in the audit log. */
   name: string;
@@ -12,6 +13,6 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { name: 'system', role: 'admin' };
 
 export function actorOf(principal: Principal | null, requestId?: string): Actor {
-  if (!principal) throw new UnauthenticatedError('NOT_AUTHENTICATED', 'Sign in or send an API key');
+  if (!principal) throw new UnauthenticatedError(AuthErrorCode.NotAuthenticated, 'Sign in or send an API key');
   return { name: describePrincipal(principal), role: principal.kind === 'user' ? principal.role : null, requestId };
 }
