@@ -23,8 +23,8 @@ export function PageHeader({
         {crumbs && crumbs.length > 0 && (
           <nav aria-label="Breadcrumb" className="breadcrumbs">
             <ol>
-              {crumbs.map((crumb, index) => (
-                <li key={index} aria-current={crumb.href ? undefined : 'page'}>
+              {crumbs.map((crumb) => (
+                <li key={`${crumb.href ?? ''}|${crumb.label}`} aria-current={crumb.href ? undefined : 'page'}>
                   {crumb.href ? <Link href={crumb.href}>{crumb.label}</Link> : crumb.label}
                 </li>
               ))}

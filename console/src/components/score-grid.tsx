@@ -5,33 +5,40 @@ const LEVELS = ['1', '2', '3', '4'];
 export function ScoreGrid({ candidate, active, caption }: { candidate?: string; active?: string; caption: string }) {
   return (
     <figure style={{ margin: 0 }}>
-      <div className="score-grid" role="table" aria-label={caption}>
-        <div role="row" style={{ display: 'contents' }}>
-          <span role="columnheader" className="axis" aria-label="Grade" />
-          {LEVELS.map((level) => (
-            <span role="columnheader" key={level} className="axis">
-              {level}
-            </span>
+      <table className="score-grid" aria-label={caption}>
+        <thead>
+          <tr>
+            <th scope="col" className="axis">
+              <span className="visually-hidden">Grade</span>
+            </th>
+            {LEVELS.map((level) => (
+              <th scope="col" key={level} className="axis">
+                {level}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {GRADES.map((grade) => (
+            <tr key={grade}>
+              <th scope="row" className="axis">
+                {grade}
+              </th>
+              {LEVELS.map((level) => {
+                const cell = `${grade}${level}`;
+                const classes = ['gcell', cell === candidate ? 'candidate' : '', cell === active ? 'active' : ''].join(' ');
+                const what = [cell === candidate ? 'candidate' : '', cell === active ? 'active version' : ''].filter(Boolean).join(' and ');
+                return (
+                  <td key={cell} className={classes} data-cell={cell}>
+                    {cell}
+                    {what && <span className="visually-hidden">: {what}</span>}
+                  </td>
+                );
+              })}
+            </tr>
           ))}
-        </div>
-        {GRADES.map((grade) => (
-          <div role="row" key={grade} style={{ display: 'contents' }}>
-            <span role="rowheader" className="axis">
-              {grade}
-            </span>
-            {LEVELS.map((level) => {
-              const cell = `${grade}${level}`;
-              const classes = ['gcell', cell === candidate ? 'candidate' : '', cell === active ? 'active' : ''].join(' ');
-              const what = [cell === candidate ? 'candidate' : '', cell === active ? 'active version' : ''].filter(Boolean).join(' and ');
-              return (
-                <span role="cell" key={cell} className={classes} aria-label={what ? `${cell}: ${what}` : cell} data-cell={cell}>
-                  {cell}
-                </span>
-              );
-            })}
-          </div>
-        ))}
-      </div>
+        </tbody>
+      </table>
       <figcaption className="muted small">{caption}</figcaption>
     </figure>
   );

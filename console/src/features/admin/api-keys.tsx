@@ -80,7 +80,7 @@ function ApiKeys() {
           <p>
             Copy the secret now: it is not stored and will not be shown again. Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
           </p>
-          <div className="secret-box" tabIndex={-1} ref={secretRef} aria-label="Secret">
+          <div className="secret-box" tabIndex={-1} ref={secretRef}>
             {created.secret}
           </div>
           <div className="row center" style={{ marginTop: '0.5rem' }}>

@@ -47,7 +47,6 @@ function AuditLog() {
       <PageHeader title="Audit log" description="Who changed what, when — newest first." />
       <form
         className="card row"
-        role="search"
         aria-label="Filter the audit log"
         onSubmit={(event) => {
           event.preventDefault();

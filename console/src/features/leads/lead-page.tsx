@@ -147,8 +147,8 @@ export function LeadPage({ leadId }: { leadId: string }) {
           {lead.activities.edges.length === 0 ? (
             <p className="muted">No activity yet.</p>
           ) : (
-            <div className="timeline-scroll" aria-label="Activities, newest first">
-              <ol className="timeline" data-testid="activity-timeline">
+            <div className="timeline-scroll">
+              <ol className="timeline" data-testid="activity-timeline" aria-label="Activities, newest first">
                 {lead.activities.edges.map(({ node }) => (
                   <li key={node.id}>
                     <strong>{node.type.toLowerCase().replace(/_/g, ' ')}</strong>{' '}

@@ -92,72 +92,74 @@ export function LeadsList() {
   return (
     <>
       <PageHeader title="Leads" description="Work the list top down: the highest scores first." />
-      <form className="card lead-filters" role="search" aria-label="Filter leads" onSubmit={(event) => event.preventDefault()}>
-        <div className="filter-fields">
-          <div className="field wide">
-            <label htmlFor="lead-search">E-mail or id starts with</label>
-            <input id="lead-search" type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor="lead-band">Band</label>
-            <select id="lead-band" value={band} onChange={(event) => update({ band: event.target.value })}>
-              <option value="">Any band</option>
-              <option value="hot">hot</option>
-              <option value="warm">warm</option>
-              <option value="cold">cold</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="lead-qualified">Qualified</label>
-            <select id="lead-qualified" value={qualified} onChange={(event) => update({ qualified: event.target.value })}>
-              <option value="">Either</option>
-              <option value="yes">Qualified only</option>
-              <option value="no">Not qualified</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="lead-order">Order</label>
-            <select
-              id="lead-order"
-              value={orderBy}
-              onChange={(event) => update({ order: event.target.value === 'SCORE_DESC' ? '' : event.target.value })}
-            >
-              <option value="SCORE_DESC">Highest score first</option>
-              <option value="SCORE_ASC">Lowest score first</option>
-              <option value="UPDATED_DESC">Recently updated</option>
-              <option value="CREATED_DESC">Newest</option>
-            </select>
-          </div>
-          {(cells.length > 0 || band || qualified || search) && (
-            <div>
-              <button
-                type="button"
-                className="button subtle"
-                onClick={() => {
-                  setSearchText('');
-                  router.replace('/leads');
-                }}
-              >
-                Clear filters
-              </button>
+      <search aria-label="Filter leads">
+        <form className="card lead-filters" onSubmit={(event) => event.preventDefault()}>
+          <div className="filter-fields">
+            <div className="field wide">
+              <label htmlFor="lead-search">E-mail or id starts with</label>
+              <input id="lead-search" type="search" value={searchText} onChange={(event) => setSearchText(event.target.value)} />
             </div>
-          )}
-        </div>
-        <fieldset>
-          <legend>Cells (grade × level)</legend>
-          <div className="score-grid" style={{ gridTemplateColumns: 'auto repeat(4, 2.4rem)' }}>
-            <span />
-            {LEVELS.map((level) => (
-              <span key={level} className="axis">
-                {level}
-              </span>
-            ))}
-            {GRADES.map((grade) => (
-              <CellRow key={grade} grade={grade} cells={cells} onToggle={toggleCell} />
-            ))}
+            <div className="field">
+              <label htmlFor="lead-band">Band</label>
+              <select id="lead-band" value={band} onChange={(event) => update({ band: event.target.value })}>
+                <option value="">Any band</option>
+                <option value="hot">hot</option>
+                <option value="warm">warm</option>
+                <option value="cold">cold</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="lead-qualified">Qualified</label>
+              <select id="lead-qualified" value={qualified} onChange={(event) => update({ qualified: event.target.value })}>
+                <option value="">Either</option>
+                <option value="yes">Qualified only</option>
+                <option value="no">Not qualified</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="lead-order">Order</label>
+              <select
+                id="lead-order"
+                value={orderBy}
+                onChange={(event) => update({ order: event.target.value === 'SCORE_DESC' ? '' : event.target.value })}
+              >
+                <option value="SCORE_DESC">Highest score first</option>
+                <option value="SCORE_ASC">Lowest score first</option>
+                <option value="UPDATED_DESC">Recently updated</option>
+                <option value="CREATED_DESC">Newest</option>
+              </select>
+            </div>
+            {(cells.length > 0 || band || qualified || search) && (
+              <div>
+                <button
+                  type="button"
+                  className="button subtle"
+                  onClick={() => {
+                    setSearchText('');
+                    router.replace('/leads');
+                  }}
+                >
+                  Clear filters
+                </button>
+              </div>
+            )}
           </div>
-        </fieldset>
-      </form>
+          <fieldset>
+            <legend>Cells (grade × level)</legend>
+            <div className="score-grid" style={{ gridTemplateColumns: 'auto repeat(4, 2.4rem)' }}>
+              <span />
+              {LEVELS.map((level) => (
+                <span key={level} className="axis">
+                  {level}
+                </span>
+              ))}
+              {GRADES.map((grade) => (
+                <CellRow key={grade} grade={grade} cells={cells} onToggle={toggleCell} />
+              ))}
+            </div>
+          </fieldset>
+        </form>
+      </search>
       <div aria-live="polite" style={{ margin: '0.75rem 0' }} className="muted" data-testid="lead-count">
         {data && `${formatNumber(data.leads.totalCount)} lead${data.leads.totalCount === 1 ? '' : 's'}`}
       </div>
