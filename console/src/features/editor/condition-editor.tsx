@@ -19,6 +19,8 @@ import {
 } from './definition';
 import { NumberField, SelectField, TextField } from './fields';
 import { BlockProblems, FieldProblems, useFieldProps } from './problems';
+import { keyOf, replaceAt } from './stable-keys';
+import styles from './editor.module.css';
 
 export interface ConditionContext {
   facts: FactDefinition[];
@@ -94,7 +96,10 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
   const selectProps = useFieldProps(`${kindPath}.${kind}`, { exact: true });
 
   return (
-    <div className={`cond-group ${kind}`} role="group" aria-label={kind === 'all' ? 'All of these conditions' : 'Any of these conditions'}>
+    <fieldset
+      className={`cond-group ${kind} ${styles.conditionGroup}`}
+      aria-label={kind === 'all' ? 'All of these conditions' : 'Any of these conditions'}
+    >
       <div className="cond-head">
         <label htmlFor={selectProps.id} className="visually-hidden">
           Group kind
@@ -116,23 +121,23 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
       {children.length === 0 && <p className="muted small">An empty group: add a condition.</p>}
       {children.map((child, index) => (
         <ConditionEditor
-          key={index}
+          key={keyOf(child)}
           condition={child}
           path={[...path, kind, index]}
           context={context}
           depth={depth + 1}
-          onChange={(next) => setChildren(children.map((c, i) => (i === index ? next : c)))}
+          onChange={(next) => setChildren(replaceAt(children, index, next))}
           onRemove={() => setChildren(children.filter((_, i) => i !== index))}
         />
       ))}
-    </div>
+    </fieldset>
   );
 }
 
 function NotEditor({ condition, path, context, onChange, onRemove, depth = 0 }: ConditionEditorProps) {
   const inner = (condition as { not: Condition }).not;
   return (
-    <div className="cond-group not" role="group" aria-label="None of this holds">
+    <fieldset className={`cond-group not ${styles.conditionGroup}`} aria-label="None of this holds">
       <div className="cond-head">
         <strong>Not:</strong> <span className="muted small">the condition below must not hold</span>
         <span className="spacer" />
@@ -146,7 +151,7 @@ function NotEditor({ condition, path, context, onChange, onRemove, depth = 0 }: 
         depth={depth + 1}
         onChange={(next) => onChange({ ...condition, not: next } as Condition)}
       />
-    </div>
+    </fieldset>
   );
 }
 
@@ -279,7 +284,7 @@ function ValueEditor({
   if (operator === 'between') {
     const [low, high] = Array.isArray(value) ? value : [undefined, undefined];
     return (
-      <div className="field" role="group" aria-label="Value range">
+      <fieldset className={`field ${styles.rangeField}`} aria-label="Value range">
         <div className="row" style={{ gap: '0.4rem', flexWrap: 'nowrap' }}>
           <NumberField
             label="From"
@@ -297,7 +302,7 @@ function ValueEditor({
           />
         </div>
         <FieldProblems path={path} />
-      </div>
+      </fieldset>
     );
   }
   if (operator === 'in' || operator === 'notIn') {

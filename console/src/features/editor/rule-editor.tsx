@@ -42,7 +42,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
         <span>{params.label || <em className="muted">no label</em>}</span>
         <code className="muted small">{rule.name}</code>
         {problems.length > 0 && (
-          <span className="badge removed" aria-label={`${problems.length} problems`}>
+          <span className="badge removed">
             {problems.length} problem{problems.length === 1 ? '' : 's'}
           </span>
         )}

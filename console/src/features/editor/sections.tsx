@@ -4,6 +4,7 @@ import { ConditionEditor, type ConditionContext } from './condition-editor';
 import { CELLS, GRADES, LEVELS, newLeaf, type BandDefinition, type DecayDefinition, type RuleSetDefinition } from './definition';
 import { NumberField, SelectField, TextAreaField, TextField } from './fields';
 import { BlockProblems, FieldProblems } from './problems';
+import { keyOf, replaceAt } from './stable-keys';
 
 interface SectionProps {
   definition: RuleSetDefinition;
@@ -53,7 +54,7 @@ export function GeneralSection({ definition, onChange, readOnly }: SectionProps)
           </thead>
           <tbody>
             {definition.facts.map((fact, index) => (
-              <tr key={`${fact.name}-${index}`} data-path={`facts[${index}]`} tabIndex={-1}>
+              <tr key={keyOf(fact)} data-path={`facts[${index}]`} tabIndex={-1}>
                 <td>
                   <code>{fact.name}</code>
                   <FieldProblems path={`facts[${index}]`} />
@@ -188,7 +189,7 @@ export function CellsSection({ definition, onChange, readOnly }: SectionProps) {
         Each of the 16 cells (fit grade × engagement level) has a machine-readable action for integrations and a label for people.
       </p>
       <BlockProblems path="cells" />
-      <div className="cells-editor" role="group" aria-label="Action grid">
+      <fieldset className="cells-editor" aria-label="Action grid">
         <span />
         {LEVELS.map((level) => (
           <span key={level} className="axis col">
@@ -228,7 +229,7 @@ export function CellsSection({ definition, onChange, readOnly }: SectionProps) {
             })}
           </Row>
         ))}
-      </div>
+      </fieldset>
       <datalist id="cell-actions">
         {actions.map((action) => (
           <option key={action} value={action} />
@@ -265,20 +266,20 @@ export function BandsSection({ definition, onChange, readOnly }: SectionProps) {
         </p>
         <BlockProblems path="bands" />
         {bands.map((band, index) => (
-          <div className="row" key={index} data-path={`bands[${index}]`}>
+          <div className="row" key={keyOf(band)} data-path={`bands[${index}]`}>
             <TextField
               label={`Band ${index + 1} name`}
               path={`bands[${index}].name`}
               value={band.name}
               readOnly={readOnly}
-              onChange={(name) => setBands(bands.map((b, i) => (i === index ? { ...b, name } : b)))}
+              onChange={(name) => setBands(replaceAt(bands, index, { ...band, name }))}
             />
             <NumberField
               label={index === bands.length - 1 ? 'Minimum (none for the last)' : 'Minimum total'}
               path={`bands[${index}].min`}
               value={band.min}
               readOnly={readOnly}
-              onChange={(min) => setBands(bands.map((b, i) => (i === index ? (min === undefined ? { name: b.name } : { ...b, min }) : b)))}
+              onChange={(min) => setBands(replaceAt(bands, index, min === undefined ? { name: band.name } : { ...band, min }))}
             />
             {!readOnly && (
               <span className="row center" style={{ gap: '0.2rem', paddingBottom: '0.3rem' }}>

@@ -418,7 +418,7 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
       <div className="editor-layout">
         <div>
           {!readOnly && (
-            <div className="toolbar" role="region" aria-label="Save">
+            <section className="toolbar" aria-label="Save">
               <span className="small" data-testid="save-state" aria-live="polite">
                 Revision {base.revision} · {dirty ? <strong>Unsaved changes</strong> : 'All changes saved'}
               </span>
@@ -450,7 +450,7 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
               <button type="button" className="button primary" disabled={!dirty || saving || !!conflict} onClick={() => void save()}>
                 {saving ? 'Saving…' : 'Save draft'}
               </button>
-            </div>
+            </section>
           )}
           {saveError && <ErrorMessage error={saveError} title="Not saved" />}
           {validationError && <ErrorMessage error={validationError} title="Could not validate" />}
@@ -494,8 +494,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
               >
                 {t.label}
                 {counts[t.id] ? (
-                  <span className="count" aria-label={`${counts[t.id]} problems`}>
+                  <span className="count">
                     {counts[t.id]}
+                    <span className="visually-hidden"> problems</span>
                   </span>
                 ) : null}
               </button>

@@ -101,11 +101,16 @@ function OldNew({ old, next }: { old: unknown; next: unknown }) {
   );
 }
 
+/** A change is one kind of edit at one path; old and new tell apart the rare repeats. */
+function changeKey(change: ConditionChange): string {
+  return `${change.kind}:${change.path}:${JSON.stringify(change.old ?? null)}:${JSON.stringify(change.new ?? null)}`;
+}
+
 function ConditionRows({ changes }: { changes: ConditionChange[] }) {
   return (
     <>
-      {changes.map((change, index) => (
-        <tr key={`${change.path}-${index}`}>
+      {changes.map((change) => (
+        <tr key={changeKey(change)}>
           <td className="small">
             <span className={`badge ${change.kind}`}>{change.kind}</span> {describeConditionPath(change.path)}
             {change.itemsAdded?.length ? <div className="small">added: {change.itemsAdded.map(formatValue).join(', ')}</div> : null}
@@ -152,8 +157,8 @@ export function DiffView({ diff, compact = false }: { diff: DiffData; compact?: 
       <section aria-label="Summary of changes">
         <h3>In short</h3>
         <ul className="diff-summary" data-testid="diff-summary">
-          {diff.summary.map((line, index) => (
-            <li key={index}>{line}</li>
+          {[...new Set(diff.summary)].map((line) => (
+            <li key={line}>{line}</li>
           ))}
         </ul>
       </section>
@@ -317,7 +322,7 @@ function RuleChangeRows({ rule, rows }: { rule: RuleChange; rows: Array<{ what: 
         </tr>
       ))}
       {rule.conditions.map((change, index) => (
-        <tr key={`${change.path}-${index}`}>
+        <tr key={changeKey(change)}>
           {rows.length === 0 && index === 0 && <td rowSpan={total}>{rule.displayLabel}</td>}
           <td className="small">
             <span className={`badge ${change.kind}`}>{change.kind === 'changed' ? 'condition' : `condition ${change.kind}`}</span>{' '}
