@@ -59,8 +59,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   'graphql -> scoring': 'context.ts: historyOfLeads, ScoringService for the score and history loaders',
   // The import service and CLI take the whole App; they need a few services, passed in by scripts/import.ts.
   'imports -> app': 'import.service.ts, import-cli.ts: type App',
-  // The Lead.activities field: the field resolver could live in activities/ (type-graphql allows it).
-  'leads -> activities': 'lead.resolver.ts: ActivityService, ActivityConnection',
   // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
   'rulesets -> imports': 'shipped-catalog.ts: imports/mapping',
   // Simulation against a stored lead loads it; validation reads the attribute catalog (a leads concern).

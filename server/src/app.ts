@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from './common/clock';
 import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
+import { LeadActivitiesResolver } from './activities/lead-activities.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuditService } from './audit/audit.service';
 import { AuthResolver } from './auth/auth.resolver';
@@ -123,7 +124,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
 
   const resolvers: ResolverInstances = new Map<ResolverClass, object>([
-    [LeadResolver, new LeadResolver(dataSource, leads, activities, scoring)],
+    [LeadResolver, new LeadResolver(dataSource, leads, scoring)],
+    [LeadActivitiesResolver, new LeadActivitiesResolver(activities)],
     [LeadConnectionResolver, new LeadConnectionResolver(leads)],
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
     [ActivityResolver, new ActivityResolver(activities, leads)],

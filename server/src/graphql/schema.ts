@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { ActivityResolver, RecordActivityPayloadResolver } from '../activities/activity.resolver';
+import { LeadActivitiesResolver } from '../activities/lead-activities.resolver';
 import { authChecker } from '../auth/auth-checker';
 import { ApplySuggestionsResolver } from '../backtests/apply-suggestions.resolver';
 import { BacktestResolver } from '../backtests/backtest.resolver';
@@ -23,6 +24,7 @@ export const resolverClasses = [
   LeadOutcomeResolver,
   ActivityResolver,
   RecordActivityPayloadResolver,
+  LeadActivitiesResolver,
   RuleSetResolver,
   ScoringResolver,
   DecayPreviewChangeResolver,

@@ -1,6 +1,4 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { ActivityService } from '../activities/activity.service';
-import { ActivityConnection } from '../activities/activity.types';
 import { anyUserOr } from '../auth/auth-checker';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
@@ -30,7 +28,6 @@ export class LeadResolver {
   constructor(
     private readonly dataSource: DataSource,
     private readonly leadService: LeadService,
-    private readonly activityService: ActivityService,
     private readonly scoring: ScoringService,
   ) {}
 
@@ -112,21 +109,6 @@ export class LeadResolver {
     return {
       edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
       pageInfo: pageInfo(page.cursors, page.hasNextPage),
-    };
-  }
-
-  @FieldResolver(() => ActivityConnection, { description: 'Activities, newest first.' })
-  async activities(
-    @Root() lead: Lead,
-    @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-  ): Promise<ActivityConnection> {
-    const page = await ctx.loaders.activities(this.activityService.activityPageArgs(first, after)).load(lead.id);
-    return {
-      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
-      pageInfo: pageInfo(page.cursors, page.hasNextPage),
-      totalCount: page.totalCount,
     };
   }
 }
