@@ -89,9 +89,9 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
   const kind = isAll(condition) ? 'all' : 'any';
   const children = (isAll(condition) ? condition.all : isAny(condition) ? condition.any : []) as Condition[];
   const kindPath = pathToString(path);
-  const { [kind]: _children, ...rest } = condition as Record<string, unknown>;
-  const setChildren = (next: Condition[]) => onChange({ ...rest, [kind]: next } as Condition);
-  const switchKind = (nextKind: 'all' | 'any') => onChange({ ...rest, [nextKind]: children } as Condition);
+  const { [kind]: _children, ...rest } = condition as unknown as Record<string, unknown>;
+  const setChildren = (next: Condition[]) => onChange({ ...rest, [kind]: next } as unknown as Condition);
+  const switchKind = (nextKind: 'all' | 'any') => onChange({ ...rest, [nextKind]: children } as unknown as Condition);
   // The group's own problems only: its conditions (all[0], all[1], ...) show theirs.
   const selectProps = useFieldProps(`${kindPath}.${kind}`, { exact: true });
 

@@ -1,84 +1,47 @@
 /**
- * The rule set document as the console edits it (rules/ruleset.schema.json; docs/ruleset-format.md).
- * The API validates it; these types only give the forms their shape, so unknown members are kept.
+ * Helpers for the rule set document as the console edits it. Its types are the engine's own
+ * (server/src/engine/ruleset-definition.ts, imported as types only so nothing server-side is
+ * bundled); the API validates the document, so a form may hold a value those types do not allow yet.
  */
+import type {
+  Condition,
+  ConditionAll,
+  ConditionAny,
+  ConditionLeaf,
+  ConditionNot,
+  ConditionReference,
+  FactDefinition,
+  FactType,
+  RuleDefinition,
+  RuleSetDefinition,
+} from '@engine/ruleset-definition';
 
-export const FACT_TYPES = ['string', 'number', 'boolean', 'string[]', 'date'] as const;
-export type FactType = (typeof FACT_TYPES)[number];
+export type {
+  BandDefinition,
+  CellAction,
+  Condition,
+  ConditionAll,
+  ConditionAny,
+  ConditionLeaf,
+  ConditionNot,
+  ConditionReference,
+  DecayDefinition,
+  Dimension,
+  FactDefinition,
+  FactType,
+  RuleDefinition,
+  RuleSetDefinition,
+  TopLevelCondition,
+} from '@engine/ruleset-definition';
 
-export interface FactDefinition {
-  name: string;
-  label?: string;
-  type: FactType;
-  source: 'attribute' | 'lead' | 'activity';
-  [member: string]: unknown;
+/** The document as the API's JSONObject scalar carries it. */
+export function toJsonObject(definition: RuleSetDefinition): Record<string, unknown> {
+  return definition as unknown as Record<string, unknown>;
 }
 
-export interface ConditionLeaf {
-  fact: string;
-  operator: string;
-  value: unknown;
-  [member: string]: unknown;
-}
-export interface ConditionAll {
-  all: Condition[];
-  [member: string]: unknown;
-}
-export interface ConditionAny {
-  any: Condition[];
-  [member: string]: unknown;
-}
-export interface ConditionNot {
-  not: Condition;
-  [member: string]: unknown;
-}
-export interface ConditionReference {
-  condition: string;
-  [member: string]: unknown;
-}
-export type Condition = ConditionLeaf | ConditionAll | ConditionAny | ConditionNot | ConditionReference;
-
-export type Dimension = 'fit' | 'engagement';
-
-export interface RuleDefinition {
-  name: string;
-  priority?: number;
-  conditions: Condition;
-  event: { type: 'score'; params: { dimension: Dimension; points: number; label: string } };
-  [member: string]: unknown;
-}
-
-export interface CellAction {
-  action: string;
-  label: string;
-}
-
-export interface BandDefinition {
-  name: string;
-  min?: number;
-}
-
-export type DecayDefinition =
-  | { model: 'none' }
-  | { model: 'halfLife'; halfLifeDays: number; graceDays: number }
-  | { model: 'linear'; pointsPerDay: number; graceDays: number };
-
-export interface RuleSetDefinition {
-  formatVersion: number;
-  key: string;
-  name: string;
-  description?: string;
-  facts: FactDefinition[];
-  sharedConditions?: Record<string, Condition>;
-  rules: RuleDefinition[];
-  caps: Record<Dimension, { min: number; max: number }>;
-  decay: DecayDefinition;
-  grades: { A: number; B: number; C: number };
-  levels: { '1': number; '2': number; '3': number };
-  cells: Record<string, CellAction>;
-  bands: BandDefinition[];
-  qualification: { threshold: number; label: string };
-  [member: string]: unknown;
+/** A document from the API or JSON mode, typed for the forms (the API has validated it, or reports why not). */
+export function toDefinition(value: unknown): RuleSetDefinition {
+  return value as RuleSetDefinition;
 }
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;

@@ -1,4 +1,4 @@
-import { jsonEqual, type RuleDefinition, type RuleSetDefinition } from './definition';
+import { jsonEqual, toDefinition, toJsonObject, type RuleDefinition, type RuleSetDefinition } from './definition';
 
 export interface MergeResult {
   definition: RuleSetDefinition;
@@ -69,9 +69,9 @@ export function mergeDefinitions(base: RuleSetDefinition, mine: RuleSetDefinitio
       );
       if (Object.keys(value).length || mine[key] || theirs[key]) merged[key] = value;
     } else {
-      const value = pick(base[key], mine[key], theirs[key], key, conflicts);
+      const value = pick(toJsonObject(base)[key], toJsonObject(mine)[key], toJsonObject(theirs)[key], key, conflicts);
       if (value !== undefined) merged[key] = value;
     }
   }
-  return { definition: merged as RuleSetDefinition, conflicts };
+  return { definition: toDefinition(merged), conflicts };
 }

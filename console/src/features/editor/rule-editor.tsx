@@ -2,7 +2,7 @@
 
 import { signed } from '@/lib/format';
 import { ConditionEditor, type ConditionContext } from './condition-editor';
-import type { Condition, Dimension, RuleDefinition } from './definition';
+import type { Condition, Dimension, RuleDefinition, TopLevelCondition } from './definition';
 import { NumberField, SelectField, TextField } from './fields';
 import { BlockProblems, useProblems } from './problems';
 
@@ -91,7 +91,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
             condition={rule.conditions}
             path={['rules', index, 'conditions']}
             context={context}
-            onChange={(conditions: Condition) => onChange({ ...rule, conditions })}
+            onChange={(conditions: Condition) => onChange({ ...rule, conditions: conditions as TopLevelCondition })}
           />
           {!context.readOnly && (
             <div className="row center" style={{ marginTop: '0.6rem' }}>

@@ -1,7 +1,16 @@
 'use client';
 
 import { ConditionEditor, type ConditionContext } from './condition-editor';
-import { CELLS, GRADES, LEVELS, newLeaf, type BandDefinition, type DecayDefinition, type RuleSetDefinition } from './definition';
+import {
+  CELLS,
+  GRADES,
+  LEVELS,
+  newLeaf,
+  type BandDefinition,
+  type DecayDefinition,
+  type RuleSetDefinition,
+  type TopLevelCondition,
+} from './definition';
 import { NumberField, SelectField, TextAreaField, TextField } from './fields';
 import { BlockProblems, FieldProblems } from './problems';
 import { keyOf, replaceAt } from './stable-keys';
@@ -102,7 +111,7 @@ export function SharedConditionsSection({ definition, onChange, context }: Secti
             condition={shared[name]}
             path={['sharedConditions', name]}
             context={context}
-            onChange={(condition) => set({ ...shared, [name]: condition })}
+            onChange={(condition) => set({ ...shared, [name]: condition as TopLevelCondition })}
           />
           {!context.readOnly && (
             <button

@@ -14,7 +14,7 @@ import { actorName, formatDateTime } from '@/lib/format';
 import { ApiError, request, type Problem } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
 import type { ConditionContext } from './condition-editor';
-import { jsonEqual, newRule, type RuleSetDefinition } from './definition';
+import { jsonEqual, newRule, toDefinition, toJsonObject, type RuleSetDefinition } from './definition';
 import { JsonEditor } from './json-editor';
 import { readLocalDraft, writeLocalDraft } from './local-draft';
 import { mergeDefinitions } from './merge';
@@ -111,7 +111,7 @@ interface Base {
 function LoadedEditor({ version, vocabularies }: { version: Version; vocabularies: Record<string, string[]> }) {
   const { hasRole } = useAuth();
   const router = useRouter();
-  const serverDefinition = version.definition as RuleSetDefinition;
+  const serverDefinition = toDefinition(version.definition);
 
   // Start from the server's document, or from edits this browser kept for this version.
   const [initial] = useState(() => {
@@ -184,7 +184,10 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
     const timer = setTimeout(async () => {
       setValidating(true);
       try {
-        const { validateRuleSet } = await request(ValidateRuleSetQuery, { definition, ruleSetKey: version.ruleSetKey });
+        const { validateRuleSet } = await request(ValidateRuleSetQuery, {
+          definition: toJsonObject(definition),
+          ruleSetKey: version.ruleSetKey,
+        });
         if (!cancelled) {
           setProblems(validateRuleSet.problems);
           setValidationError(undefined);
@@ -228,9 +231,9 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
     const sent = definition;
     try {
       const { saveDraft } = await request(SaveDraftMutation, {
-        input: { versionId: version.id, expectedRevision, definition: sent, note: note.trim() || undefined },
+        input: { versionId: version.id, expectedRevision, definition: toJsonObject(sent), note: note.trim() || undefined },
       });
-      const saved = saveDraft.definition as RuleSetDefinition;
+      const saved = toDefinition(saveDraft.definition);
       setBase({ revision: saveDraft.revision, definition: saved, status: saveDraft.status });
       setStatus(saveDraft.status);
       // Edits typed while saving stay; otherwise show exactly what the server stored.
@@ -259,7 +262,7 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
 
   function resolveConflict(how: 'merge' | 'mine' | 'theirs') {
     if (!conflict) return;
-    const theirs = conflict.definition as RuleSetDefinition;
+    const theirs = toDefinition(conflict.definition);
     const theirBase: Base = { revision: conflict.revision, definition: theirs, status: conflict.status };
     setStatus(conflict.status);
     if (how === 'theirs') {
@@ -285,7 +288,10 @@ function LoadedEditor({ version, vocabularies }: { version: Version; vocabularie
     setBacktesting(true);
     setBacktestError(undefined);
     try {
-      const runId = await runBacktest({ ruleSetKey: version.ruleSetKey, ...(dirty ? { definition } : { versionId: version.id }) });
+      const runId = await runBacktest({
+        ruleSetKey: version.ruleSetKey,
+        ...(dirty ? { definition: toJsonObject(definition) } : { versionId: version.id }),
+      });
       router.push(`/rule-sets/${encodeURIComponent(version.ruleSetKey)}/versions/${version.id}/backtest?run=${runId}`);
     } catch (error) {
       setBacktestError(error instanceof ApiError ? error : new ApiError([{ message: String(error) }]));
@@ -616,7 +622,7 @@ function ConflictPanel({
   baseRevision: number;
   onResolve(how: 'merge' | 'mine' | 'theirs'): void;
 }) {
-  const diff = useQuery(RuleSetDiffQuery, { fromVersionId: version.id, toDefinition: mine });
+  const diff = useQuery(RuleSetDiffQuery, { fromVersionId: version.id, toDefinition: toJsonObject(mine) });
   return (
     <section className="state warning" role="alert" aria-labelledby="conflict-title" data-testid="conflict">
       <h2 id="conflict-title" style={{ marginTop: 0 }}>

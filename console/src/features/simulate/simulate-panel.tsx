@@ -7,7 +7,7 @@ import type { SimulationSideFieldsFragment } from '@/gql/graphql';
 import { signed } from '@/lib/format';
 import { ApiError, request } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
-import { OPERATOR_LABELS, type FactDefinition, type RuleSetDefinition } from '../editor/definition';
+import { OPERATOR_LABELS, toJsonObject, type FactDefinition, type RuleSetDefinition } from '../editor/definition';
 import { LeadSearchQuery, SimulateQuery } from './operations';
 
 interface SimulatePanelProps {
@@ -32,8 +32,8 @@ export function SimulatePanel({ definition }: SimulatePanelProps) {
     try {
       const input =
         target.kind === 'lead'
-          ? { definition: doc, leadId: target.id }
-          : { definition: doc, facts: target.facts, daysInactive: target.daysInactive };
+          ? { definition: toJsonObject(doc), leadId: target.id }
+          : { definition: toJsonObject(doc), facts: target.facts, daysInactive: target.daysInactive };
       const data = await request(SimulateQuery, { input });
       if (mine === ticket.current) {
         setResult(data.simulateRuleSet);
