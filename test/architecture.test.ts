@@ -69,8 +69,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   // Added by the apply-suggestions CLI (`npm run rules -- apply-suggestions`), to move in the
   // renovation: the command dispatcher could live in scripts/rules.ts, which may import both.
   'rulesets -> backtests': 'rules-cli.ts: backtests/apply-suggestions-cli.ts',
-  // GraphQL enum of score dimensions, defined with the score types.
-  'rulesets -> scoring': 'ruleset.types.ts: DimensionEnum from score.types.ts',
   // decayPreview's change rows resolve their lead with the Lead GraphQL type.
   'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
   // The change-listener mechanism is already an event (ScoringService.addChangeListener); only its

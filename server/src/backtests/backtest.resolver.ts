@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
-import type { DimensionEnum } from '../scoring/score.types';
+import type { DimensionEnum } from '../rulesets/ruleset.types';
 import type { BacktestResults as ResultsRow, BacktestService, CohortRow, RunRow } from './backtest.service';
 import {
   BacktestCohort,

@@ -1,6 +1,6 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DimensionEnum } from '../scoring/score.types';
+import { DimensionEnum } from '../rulesets/ruleset.types';
 
 export enum BacktestOpenLeadsEnum {
   NOT_CONVERTED = 'not_converted',

@@ -1,6 +1,12 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DimensionEnum } from '../scoring/score.types';
+import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+/** A rule's dimension (engine `Dimension`) as GraphQL shows it; scores and backtests reuse it. */
+export enum DimensionEnum {
+  FIT = 'fit',
+  ENGAGEMENT = 'engagement',
+}
+registerEnumType(DimensionEnum, { name: 'Dimension', description: 'What a rule awards points to: explicit fit or implicit engagement.' });
 
 @ObjectType({ description: 'A published rule set version currently used for scoring.' })
 export class ActiveRuleSet {

@@ -1,12 +1,7 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
 import { PageInfo } from '../graphql/common.types';
-
-export enum DimensionEnum {
-  FIT = 'fit',
-  ENGAGEMENT = 'engagement',
-}
-registerEnumType(DimensionEnum, { name: 'Dimension', description: 'What a rule awards points to: explicit fit or implicit engagement.' });
+import { DimensionEnum } from '../rulesets/ruleset.types';
 
 @ObjectType({
   description: 'Why the score has the points it has: a rule that fired, or a cap or decay adjustment (rule names starting with $).',
