@@ -1,4 +1,5 @@
-import { compileRuleSet, createFastEvaluator } from '../engine/compiled-evaluator';
+import { compileRuleSet } from '../engine/compiled-evaluator';
+import { createFastEvaluator } from '../engine/fast-evaluator';
 import { applyDecay, gradeFor, levelFor } from '../engine/grading';
 import type { Facts, FiredRule } from '../engine/rule-engine';
 import { GRADES, LEVELS, type RuleSetDefinition } from '../engine/ruleset-definition';

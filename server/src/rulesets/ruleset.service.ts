@@ -5,7 +5,7 @@ import { checksumOf } from '../engine/canonical-json';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { RULES_DIR } from '../common/paths';
 import { buildFactsQuery, type FactsQuery } from '../engine/facts';
-import { createFastEvaluator, type FastEvaluator } from '../engine/compiled-evaluator';
+import { createFastEvaluator, type FastEvaluator } from '../engine/fast-evaluator';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { RuleSetErrorCode } from './ruleset.errors';
 import { RuleSetVersionEntity } from './ruleset-version.entity';
