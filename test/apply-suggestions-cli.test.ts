@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLY_SUGGESTIONS_USAGE, applySuggestionsCommand } from '../server/src/backtests/apply-suggestions-cli';
 import { runRulesCli, type CliIo } from '../server/src/rulesets/rules-cli';
 import { FITTED_COHORT, insertFittedCohort } from './support/fitted-cohort';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -29,7 +30,9 @@ afterAll(async () => {
 async function cli(...argv: string[]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
   const io: CliIo = { url: (await t.http()).graphqlUrl, token: await t.adminToken(), print: (line) => lines.push(...line.split('\n')) };
-  return { code: await runRulesCli(argv, io), lines };
+  // As scripts/rules.ts adds it to the rules CLI.
+  const commands = { 'apply-suggestions': { usage: APPLY_SUGGESTIONS_USAGE, run: applySuggestionsCommand } };
+  return { code: await runRulesCli(argv, io, commands), lines };
 }
 
 describe('npm run rules -- apply-suggestions', () => {

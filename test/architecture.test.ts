@@ -66,9 +66,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   // Publishing creates and dispatches the re-score job; the rescoreJob query sits in ruleset.resolver.ts.
   // An event "version published" that rescore/ subscribes to would turn it around.
   'rulesets -> rescore': 'ruleset-workflow.service.ts, ruleset.resolver.ts: RescoreService',
-  // Added by the apply-suggestions CLI (`npm run rules -- apply-suggestions`), to move in the
-  // renovation: the command dispatcher could live in scripts/rules.ts, which may import both.
-  'rulesets -> backtests': 'rules-cli.ts: backtests/apply-suggestions-cli.ts',
   // decayPreview's change rows resolve their lead with the Lead GraphQL type.
   'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
   // The change-listener mechanism is already an event (ScoringService.addChangeListener); only its

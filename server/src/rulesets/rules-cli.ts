@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES_DIR } from '../common/paths';
-import { applySuggestionsCommand, APPLY_SUGGESTIONS_USAGE } from '../backtests/apply-suggestions-cli';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { validateRuleSetDefinition } from './ruleset-validation';
 import { shippedAttributeCatalog } from './shipped-catalog';
@@ -16,15 +15,35 @@ export interface CliIo {
   print: (line: string) => void;
 }
 
-export const USAGE = `Usage: npm run rules -- <command>
+/** Sends one GraphQL operation to the service as the CLI's caller. */
+export type CliGraphql = <T>(query: string, variables: Record<string, unknown>) => Promise<T>;
+
+/**
+ * A command another domain adds to `npm run rules` (scripts/rules.ts adds apply-suggestions), so
+ * this CLI does not import the domains above rule sets.
+ */
+export interface RulesCliCommand {
+  /** Its lines in the usage text. */
+  usage: string;
+  run(args: string[], graphql: CliGraphql, print: (line: string) => void): Promise<number>;
+}
+
+const COMMANDS_USAGE = `Usage: npm run rules -- <command>
   validate [file...]              validate rule set files (default: every rule set in rules/)
   push <file> [--note text]       push a file as a new draft (creates the rule set if its key is new);
                                   the file's "segments", if any, become the rule set's segments
   pull <key> [--version N] [--out file]   write a version (default: the active one) and the rule
                                   set's segments to a file or stdout
-  diff <file>                     what the file changes compared with the active version
-${APPLY_SUGGESTIONS_USAGE}
-Environment: LS_API_URL (default http://127.0.0.1:4000/graphql), LS_TOKEN, or LS_EMAIL and LS_PASSWORD.`;
+  diff <file>                     what the file changes compared with the active version`;
+const ENVIRONMENT_USAGE = 'Environment: LS_API_URL (default http://127.0.0.1:4000/graphql), LS_TOKEN, or LS_EMAIL and LS_PASSWORD.';
+
+/** The usage text with the commands added to the rule set ones. */
+export function usageWith(commands: Record<string, RulesCliCommand>): string {
+  return [COMMANDS_USAGE, ...Object.values(commands).map((command) => command.usage), ENVIRONMENT_USAGE].join('\n');
+}
+
+/** The usage of the rule set commands alone. */
+export const USAGE = usageWith({});
 
 /** The text a pulled definition is written as; rule set files in rules/ use it, so they round-trip unchanged. */
 export function formatDefinition(definition: unknown): string {
@@ -113,10 +132,12 @@ function option(args: string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-/** Runs one CLI command; returns the exit code. */
-export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
+/** Runs one CLI command, a rule set one or one of `commands`; returns the exit code. */
+export async function runRulesCli(argv: string[], io: CliIo, commands: Record<string, RulesCliCommand> = {}): Promise<number> {
   const [command, ...args] = argv;
   try {
+    const added = command !== undefined && Object.hasOwn(commands, command) ? commands[command] : undefined;
+    if (added) return await added.run(args, (query, variables) => graphql(io, query, variables), io.print);
     switch (command) {
       case 'validate': {
         const files = args.length ? args : ruleSetFiles();
@@ -221,10 +242,8 @@ export async function runRulesCli(argv: string[], io: CliIo): Promise<number> {
         else for (const line of ruleSetDiff.summary) io.print(line);
         return 0;
       }
-      case 'apply-suggestions':
-        return await applySuggestionsCommand(args, (query, variables) => graphql(io, query, variables), io.print);
       default:
-        io.print(USAGE);
+        io.print(usageWith(commands));
         return command ? 2 : 0;
     }
   } catch (error) {
