@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserPrincipal } from '../server/src/auth/principal';
-import { BacktestService, type BacktestDispatcher } from '../server/src/backtests/backtest.service';
+import { BacktestService } from '../server/src/backtests/backtest.service';
+import type { BacktestDispatcher } from '../server/src/backtests/backtest-rows';
 import { createLogger } from '../server/src/common/logger';
 import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 import { FITTED_COHORT, insertFittedCohort } from './support/fitted-cohort';

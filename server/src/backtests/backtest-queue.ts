@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
-import type { BacktestDispatcher, BacktestService } from './backtest.service';
+import type { BacktestService } from './backtest.service';
+import type { BacktestDispatcher } from './backtest-rows';
 
 export const BACKTEST_QUEUE = 'backtest';
 

@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
 import type { DimensionEnum } from '../rulesets/ruleset.types';
-import type { BacktestResults as ResultsRow, BacktestService, CohortRow, RunRow } from './backtest.service';
+import type { BacktestService } from './backtest.service';
+import type { BacktestResults as ResultsRow, CohortRow, RunRow } from './backtest-rows';
 import {
   BacktestCohort,
   BacktestCohortInput,
