@@ -1,7 +1,10 @@
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuthProvider } from '@/features/auth/auth-context';
+import { Providers } from '@/components/providers';
 import { Shell } from '@/components/shell';
+import { serverSession } from '@/lib/server-session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -11,13 +14,19 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await serverSession();
+  if (session.kind === 'rejected') {
+    // The cookie is there but the API no longer takes it (expired, signed out elsewhere): clear it.
+    const path = (await headers()).get('x-console-path') ?? '/';
+    if (!path.startsWith('/sign-in')) redirect(`/session/end?next=${encodeURIComponent(path)}`);
+  }
   return (
     <html lang="en">
       <body>
-        <AuthProvider>
+        <Providers user={session.kind === 'user' ? session.user : null}>
           <Shell>{children}</Shell>
-        </AuthProvider>
+        </Providers>
       </body>
     </html>
   );

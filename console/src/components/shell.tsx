@@ -21,14 +21,14 @@ const NAV: NavItem[] = [
 
 /** Header with navigation and the signed-in user; pages render in <main>. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { session, ready, signOut } = useAuth();
+  const { session, signOut } = useAuth();
   const pathname = usePathname();
   const signInPage = pathname === '/sign-in';
 
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        Skip to main content
       </a>
       <header className="app-header">
         <Link href="/" className="brand">
@@ -69,7 +69,7 @@ export function Shell({ children }: { children: ReactNode }) {
           children
         ) : (
           <p className="state loading" role="status">
-            {ready ? 'Redirecting to sign in…' : 'Loading…'}
+            Redirecting to sign in…
           </p>
         )}
       </main>

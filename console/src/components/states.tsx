@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import type { ApiError } from '@/lib/graphql-client';
+import type { ApiError, Problem } from '@/lib/api-error';
+import { describeError, problemPlace } from '@/lib/error-messages';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -9,29 +10,35 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-const CODE_HINTS: Record<string, string> = {
-  FORBIDDEN: 'Your role does not allow this.',
-  NOT_FOUND: 'It does not exist (any more).',
-  CONFLICT: 'Someone else changed it in the meantime.',
-  UNAUTHENTICATED: 'Your session has ended; sign in again.',
-  NETWORK_ERROR: '',
-};
-
-/** An API error for people: the message, a hint by error code, and each problem with its path. */
-export function ErrorMessage({ error, id, title }: { error: ApiError; id?: string; title?: string }) {
-  const hint = CODE_HINTS[error.code];
+/**
+ * An API error for people: a sentence for its code, the server's explanation when it adds one, and
+ * each problem once. Problems the form already shows on their field are left out (`shownOnFields`).
+ */
+export function ErrorMessage({
+  error,
+  id,
+  title,
+  shownOnFields,
+}: {
+  error: ApiError;
+  id?: string;
+  title?: string;
+  shownOnFields?: (problem: Problem) => boolean;
+}) {
+  const { sentence, detail } = describeError(error);
+  const problems = shownOnFields ? error.problems.filter((problem) => !shownOnFields(problem)) : error.problems;
+  const onFields = error.problems.length - problems.length;
   return (
     <div className="state error" role="alert" id={id}>
-      <strong>{title ?? 'Something went wrong'}</strong>
-      <p>
-        {error.message}
-        {hint ? ` ${hint}` : ''}
-      </p>
-      {error.problems.length > 0 && (
+      {title && <strong>{title}: </strong>}
+      {sentence}
+      {detail && <p>{detail}</p>}
+      {onFields > 0 && <p>{onFields === 1 ? 'The problem is shown on its field.' : `${onFields} problems are shown on their fields.`}</p>}
+      {problems.length > 0 && (
         <ul>
-          {error.problems.map((problem) => (
+          {problems.map((problem) => (
             <li key={`${problem.path}:${problem.message}`}>
-              <code>{problem.path}</code>: {problem.message}
+              {problem.message} <span className="muted small">({problemPlace(problem)})</span>
             </li>
           ))}
         </ul>

@@ -1,37 +1,15 @@
 import type { TypedDocumentString } from '@/gql/graphql';
-import { readSession } from './session';
+import { ApiError, readGraphQLResponse } from './api-error';
+import { queriesAffectedBy } from './invalidation';
+import { operationOf } from './operation-name';
+import { getQueryClient } from './query-client';
 
-/** One problem of a GraphQL error: the JSON path of the wrong field (e.g. rules[3].conditions.all[1].value) and why. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+export { ApiError, type Problem } from './api-error';
 
-interface GraphQLErrorShape {
-  message: string;
-  extensions?: { code?: string; reason?: string; problems?: Problem[] };
-}
-
-/** A GraphQL error answer: the first error's code (BAD_USER_INPUT, CONFLICT, ...), reason and problems. */
-export class ApiError extends Error {
-  readonly code: string;
-  readonly reason: string | undefined;
-  readonly problems: Problem[];
-
-  constructor(
-    readonly errors: GraphQLErrorShape[],
-    status?: number,
-  ) {
-    super(errors.map((error) => error.message).join('; ') || `Request failed (HTTP ${status ?? '?'})`);
-    this.name = 'ApiError';
-    const [first] = errors;
-    this.code = first?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-    this.reason = first?.extensions?.reason;
-    this.problems = errors.flatMap((error) => error.extensions?.problems ?? []);
-  }
-}
-
-/** Where the console sends GraphQL: its own /graphql route, which forwards to the API (no CORS). */
+/**
+ * Where the console sends GraphQL: its own /graphql route, which forwards to the API (no CORS) with
+ * the session cookie turned into the Authorization header (the browser never sees the token).
+ */
 export const GRAPHQL_ENDPOINT = '/graphql';
 
 const listeners = new Set<(error: ApiError) => void>();
@@ -42,38 +20,46 @@ export function onUnauthenticated(listener: (error: ApiError) => void): () => vo
   return () => listeners.delete(listener);
 }
 
+export function networkError(): ApiError {
+  return new ApiError([{ message: 'The console could not reach the server.', extensions: { code: 'NETWORK_ERROR' } }]);
+}
+
+/**
+ * Runs one operation. A mutation that succeeds marks the cached queries it affects as stale and
+ * resolves once those on screen have been fetched again, so what follows sees the new state.
+ */
 export async function request<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   variables?: TVariables,
 ): Promise<TResult> {
-  const session = readSession();
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (session) headers.authorization = `Bearer ${session.token}`;
+  const text = document.toString();
   let response: Response;
   try {
     response = await fetch(GRAPHQL_ENDPOINT, {
       method: 'POST',
-      headers,
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ query: text, variables: variables ?? {} }),
     });
   } catch {
-    throw new ApiError([
-      { message: 'The console could not reach the server. Check your connection and try again.', extensions: { code: 'NETWORK_ERROR' } },
-    ]);
+    throw networkError();
   }
-  let body: { data?: TResult | null; errors?: GraphQLErrorShape[] };
+  let data: TResult;
   try {
-    body = await response.json();
-  } catch {
-    throw new ApiError([
-      { message: `The server answered HTTP ${response.status} without a GraphQL body`, extensions: { code: 'BAD_RESPONSE' } },
-    ]);
-  }
-  if (body.errors?.length) {
-    const error = new ApiError(body.errors, response.status);
-    if (error.code === 'UNAUTHENTICATED') for (const listener of listeners) listener(error);
+    data = await readGraphQLResponse<TResult>(response);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') for (const listener of listeners) listener(error);
     throw error;
   }
-  if (!body.data) throw new ApiError([], response.status);
-  return body.data;
+  const operation = operationOf(text);
+  if (operation.kind === 'mutation') await invalidateAfter(operation.name);
+  return data;
+}
+
+async function invalidateAfter(mutation: string): Promise<void> {
+  const affected = queriesAffectedBy(mutation);
+  if (affected?.length === 0) return;
+  await getQueryClient().invalidateQueries({
+    predicate: (query) => affected === null || affected.includes(String(query.queryKey[0])),
+  });
 }

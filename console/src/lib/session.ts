@@ -1,31 +1,23 @@
-/** The signed-in user's session, kept in localStorage so that it survives reloads (12 hours at most). */
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: { id: string; email: string; name: string; role: Role };
-}
-
+/** Who is signed in, as the browser knows it. The session token itself stays in an httpOnly cookie. */
 export type Role = 'ADMIN' | 'MARKETING' | 'SALES' | 'VIEWER';
 
-const KEY = 'lead-scoring.session';
-
-export function readSession(): Session | null {
-  if (typeof window === 'undefined') return null;
-  try {
-    const raw = window.localStorage.getItem(KEY);
-    if (!raw) return null;
-    const session = JSON.parse(raw) as Session;
-    if (new Date(session.expiresAt).getTime() <= Date.now()) {
-      window.localStorage.removeItem(KEY);
-      return null;
-    }
-    return session;
-  } catch {
-    return null;
-  }
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
 }
 
-export function writeSession(session: Session | null): void {
-  if (session) window.localStorage.setItem(KEY, JSON.stringify(session));
-  else window.localStorage.removeItem(KEY);
+export interface Session {
+  user: SessionUser;
+}
+
+/** Where a role lands after signing in or on the start page: authors and admins on rule sets, the others on leads. */
+export function homeOf(role: Role): string {
+  return role === 'SALES' || role === 'VIEWER' ? '/leads' : '/rule-sets';
+}
+
+/** A `next` parameter is followed only within the console. */
+export function safeNext(next: string | null | undefined): string | null {
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : null;
 }

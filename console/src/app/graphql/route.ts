@@ -1,37 +1,29 @@
+import { type NextRequest, NextResponse } from 'next/server';
+import { apiGraphqlUrl, apiUnreachable } from '@/lib/api-url';
+import { bearerOf, SESSION_COOKIE } from '@/lib/session-cookie';
+
 /**
- * Forwards the console's GraphQL requests to the API, so the browser talks to one origin (no CORS)
- * and the API address is chosen when the console starts (API_URL), not when it is built.
+ * Forwards the console's GraphQL requests to the API, so the browser talks to one origin (no CORS),
+ * with the session cookie as the Authorization header: the token never reaches page scripts.
  */
 export const dynamic = 'force-dynamic';
 
-function apiUrl(): string {
-  return process.env.API_URL ?? process.env.NEXT_PUBLIC_API_URL ?? 'http://127.0.0.1:4000/graphql';
-}
-
-export async function POST(request: Request): Promise<Response> {
+export async function POST(request: NextRequest): Promise<Response> {
   const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-  const authorization = request.headers.get('authorization');
+  const authorization = bearerOf(request.cookies.get(SESSION_COOKIE)?.value);
   if (authorization) headers.set('authorization', authorization);
   const requestId = request.headers.get('x-request-id');
   if (requestId) headers.set('x-request-id', requestId);
-  const target = apiUrl();
   try {
-    const upstream = await fetch(target, { method: 'POST', headers, body: await request.text(), cache: 'no-store' });
-    return new Response(upstream.body, {
-      status: upstream.status,
-      headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'cache-control': 'no-store' },
+    const upstream = await fetch(apiGraphqlUrl(), { method: 'POST', headers, body: await request.text(), cache: 'no-store' });
+    const forwarded = new Headers({
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      'cache-control': 'no-store',
     });
+    const retryAfter = upstream.headers.get('retry-after');
+    if (retryAfter) forwarded.set('retry-after', retryAfter);
+    return new NextResponse(upstream.body, { status: upstream.status, headers: forwarded });
   } catch {
-    return Response.json(
-      {
-        errors: [
-          {
-            message: `The lead scoring API at ${target} does not answer. Is it running (npm run demo)?`,
-            extensions: { code: 'API_UNREACHABLE' },
-          },
-        ],
-      },
-      { status: 502 },
-    );
+    return apiUnreachable();
   }
 }

@@ -1,13 +1,14 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { usePathname, useRouter } from 'next/navigation';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { onUnauthenticated, request } from '@/lib/graphql-client';
-import { readSession, writeSession, type Role, type Session } from '@/lib/session';
-import { SignInMutation, SignOutMutation } from './operations';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { readGraphQLResponse } from '@/lib/api-error';
+import { networkError, onUnauthenticated } from '@/lib/graphql-client';
+import type { Role, Session, SessionUser } from '@/lib/session';
 
 interface AuthState {
-  /** False until the stored session was read (first render in the browser). */
+  /** Always true: the server read the session before the page rendered (kept for callers that wait on it). */
   ready: boolean;
   session: Session | null;
   signIn(email: string, password: string): Promise<Session>;
@@ -17,59 +18,76 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
-export function AuthProvider({ children }: { children: ReactNode }) {
-  const [session, setSession] = useState<Session | null>(null);
-  const [ready, setReady] = useState(false);
+async function sessionRequest<T>(method: 'POST' | 'DELETE', body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch('/session', {
+      method,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw networkError();
+  }
+  return readGraphQLResponse<T>(response);
+}
+
+/** The signed-in user (read on the server from the session cookie), sign-in and sign-out through the console's /session route. */
+export function AuthProvider({ initialUser, children }: { initialUser: SessionUser | null; children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(initialUser ? { user: initialUser } : null);
+  const queryClient = useQueryClient();
   const router = useRouter();
   const pathname = usePathname();
 
-  useEffect(() => {
-    setSession(readSession());
-    setReady(true);
-  }, []);
+  const forget = useCallback(() => {
+    setSession(null);
+    // The next user must not see this one's cached answers.
+    queryClient.clear();
+  }, [queryClient]);
 
   useEffect(
     () =>
       onUnauthenticated(() => {
-        writeSession(null);
-        setSession(null);
+        void sessionRequest('DELETE').catch(() => undefined);
+        forget();
       }),
-    [],
+    [forget],
   );
 
-  // Every page but sign-in needs a session.
+  // The server redirects pages without a session cookie; this covers a session that ends while a page is open.
   useEffect(() => {
-    if (ready && !session && pathname !== '/sign-in') {
-      router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
-    }
-  }, [ready, session, pathname, router]);
+    if (!session && pathname !== '/sign-in') router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
+  }, [session, pathname, router]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const { signIn: payload } = await request(SignInMutation, { email, password });
-    const next: Session = { token: payload.token, expiresAt: payload.expiresAt, user: payload.user };
-    writeSession(next);
-    setSession(next);
-    return next;
-  }, []);
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const { user } = await sessionRequest<{ user: SessionUser }>('POST', { email, password });
+      queryClient.clear();
+      const next = { user };
+      setSession(next);
+      return next;
+    },
+    [queryClient],
+  );
 
   const signOut = useCallback(async () => {
     try {
-      await request(SignOutMutation);
+      await sessionRequest('DELETE');
     } finally {
-      writeSession(null);
-      setSession(null);
+      forget();
     }
-  }, []);
+  }, [forget]);
 
   const value = useMemo<AuthState>(
     () => ({
-      ready,
+      ready: true,
       session,
       signIn,
       signOut,
       hasRole: (...roles) => !!session && (session.user.role === 'ADMIN' || roles.includes(session.user.role)),
     }),
-    [ready, session, signIn, signOut],
+    [session, signIn, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

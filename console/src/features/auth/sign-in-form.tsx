@@ -3,13 +3,16 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorMessage } from '@/components/states';
-import { ApiError } from '@/lib/graphql-client';
+import { type ApiError, toApiError } from '@/lib/api-error';
+import { homeOf, safeNext } from '@/lib/session';
 import { useAuth } from './auth-context';
 
 export function SignInForm() {
   const { signIn, session } = useAuth();
   const router = useRouter();
-  const next = useSearchParams().get('next');
+  const params = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const ended = params.get('ended') === '1';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError>();
@@ -18,7 +21,7 @@ export function SignInForm() {
 
   useEffect(() => emailRef.current?.focus(), []);
   useEffect(() => {
-    if (session) router.replace(next?.startsWith('/') && next !== '/sign-in' ? next : '/');
+    if (session) router.replace(next ?? homeOf(session.user.role));
   }, [session, next, router]);
 
   async function submit(event: FormEvent) {
@@ -28,7 +31,7 @@ export function SignInForm() {
     try {
       await signIn(email.trim(), password);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
+      setError(toApiError(caught));
       emailRef.current?.focus();
     } finally {
       setBusy(false);
@@ -39,6 +42,11 @@ export function SignInForm() {
     <div className="sign-in">
       <h1>Sign in</h1>
       <p className="muted">Use your lead scoring account. The demo (npm run demo) prints its demo accounts.</p>
+      {ended && !error && (
+        <p className="state warning" role="status">
+          Your session has ended. Sign in again to go on.
+        </p>
+      )}
       <form onSubmit={submit} className="form-stack" aria-describedby={error ? 'sign-in-error' : undefined}>
         <div className="field">
           <label htmlFor="email">E-mail</label>
@@ -63,7 +71,7 @@ export function SignInForm() {
             onChange={(event) => setPassword(event.target.value)}
           />
         </div>
-        {error && <ErrorMessage id="sign-in-error" error={error} />}
+        {error && <ErrorMessage id="sign-in-error" error={error} title="Not signed in" />}
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

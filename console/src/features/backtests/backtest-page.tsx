@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { VersionQuery } from '@/features/editor/operations';
@@ -300,15 +300,17 @@ function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo
 }
 
 function RunResult({ runId, onFinished }: { runId: string; onFinished(): void }) {
-  const [done, setDone] = useState(false);
-  const { data, error } = useQuery(BacktestRunQuery, { id: runId }, { pollMs: done ? undefined : 1000 });
+  const ended = (status: string) => status === 'completed' || status === 'failed';
+  const { data, error } = useQuery(BacktestRunQuery, { id: runId }, { pollMs: 1000, done: (answer) => ended(answer.backtestRun.status) });
   const run = data?.backtestRun;
+  const finished = !!run && ended(run.status);
+  const reported = useRef(false);
   useEffect(() => {
-    if (run && (run.status === 'completed' || run.status === 'failed') && !done) {
-      setDone(true);
+    if (finished && !reported.current) {
+      reported.current = true;
       onFinished();
     }
-  }, [run, done, onFinished]);
+  }, [finished, onFinished]);
   if (error) return <ErrorMessage error={error} title="Could not load the backtest" />;
   if (!run) return <Loading label="Loading the backtest…" />;
   if (run.status === 'failed')

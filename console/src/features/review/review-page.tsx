@@ -200,7 +200,7 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
                   className="button primary"
                   disabled={busy}
                   onClick={() =>
-                    void act('Published: leads are being re-scored.', async () => {
+                    void act('Published.', async () => {
                       const { publishVersion } = await request(PublishVersionMutation, { versionId: v.id });
                       setJobId(publishVersion.rescoreJob.id);
                     })

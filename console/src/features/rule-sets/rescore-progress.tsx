@@ -1,6 +1,5 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import { ErrorMessage } from '@/components/states';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
@@ -8,12 +7,13 @@ import { RescoreJobQuery } from './operations';
 
 /** Follows a re-score job (after a publish or rollback) until it ends. */
 export function RescoreProgress({ jobId }: { jobId: string }) {
-  const [finished, setFinished] = useState(false);
-  const { data, error } = useQuery(RescoreJobQuery, { id: jobId }, { pollMs: finished ? undefined : 700 });
+  const { data, error } = useQuery(
+    RescoreJobQuery,
+    { id: jobId },
+    { pollMs: 700, done: (answer) => answer.rescoreJob.status !== 'running' },
+  );
   const job = data?.rescoreJob;
-  useEffect(() => {
-    if (job && job.status !== 'running') setFinished(true);
-  }, [job]);
+  const finished = !!job && job.status !== 'running';
   if (error) return <ErrorMessage error={error} title="Could not follow the re-score job" />;
   if (!job) return <p className="muted">Starting the re-score…</p>;
   const percent = Math.max(0, Math.min(100, job.percent));

@@ -1,19 +1,18 @@
+import type { NextRequest } from 'next/server';
+import { apiBase, apiUnreachable } from '@/lib/api-url';
+import { bearerOf, SESSION_COOKIE } from '@/lib/session-cookie';
+
 /**
  * Forwards a backtest's CSV export to the API (GET /backtests/:id/leads.csv), streamed, so the
  * browser downloads it from the console's own origin with the signed link of BacktestRun.exportUrl.
  */
 export const dynamic = 'force-dynamic';
 
-function apiBase(): string {
-  const graphqlUrl = process.env.API_URL ?? process.env.NEXT_PUBLIC_API_URL ?? 'http://127.0.0.1:4000/graphql';
-  return graphqlUrl.replace(/\/graphql\/?$/, '');
-}
-
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await params;
-  const target = `${apiBase()}/backtests/${encodeURIComponent(id)}/leads.csv${new URL(request.url).search}`;
+  const target = `${apiBase()}/backtests/${encodeURIComponent(id)}/leads.csv${request.nextUrl.search}`;
   const headers = new Headers();
-  const authorization = request.headers.get('authorization');
+  const authorization = bearerOf(request.cookies.get(SESSION_COOKIE)?.value);
   if (authorization) headers.set('authorization', authorization);
   try {
     // The client leaving aborts the upstream request too, which stops the API's export.
@@ -25,9 +24,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     }
     return new Response(upstream.body, { status: upstream.status, headers: forwarded });
   } catch {
-    return Response.json(
-      { errors: [{ message: `The lead scoring API at ${apiBase()} does not answer.`, extensions: { code: 'API_UNREACHABLE' } }] },
-      { status: 502 },
-    );
+    return apiUnreachable();
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * Which cached queries a mutation makes stale, by operation name. A mutation not listed here
+ * invalidates every query: a stale screen is worse than a refetch too many.
+ */
+const AFFECTS: Record<string, string[]> = {
+  SignIn: [],
+  SignOut: [],
+  CreateApiKey: ['ApiKeys', 'AuditLog'],
+  RevokeApiKey: ['ApiKeys', 'AuditLog'],
+  CreateDraft: ['RuleSet', 'RuleSets', 'AuditLog'],
+  SaveDraft: ['Version', 'RuleSet', 'RuleSets', 'RuleSetDiff', 'VersionReviews', 'AuditLog'],
+  SubmitForReview: ['Version', 'VersionReviews', 'RuleSet', 'RuleSets', 'AuditLog'],
+  ApproveVersion: ['Version', 'VersionReviews', 'RuleSet', 'RuleSets', 'AuditLog'],
+  RequestChanges: ['Version', 'VersionReviews', 'RuleSet', 'RuleSets', 'AuditLog'],
+  PublishVersion: ['Version', 'VersionReviews', 'RuleSet', 'RuleSets', 'RuleSetDiff', 'Leads', 'Lead', 'AuditLog'],
+  Rollback: ['Version', 'RuleSet', 'RuleSets', 'RuleSetDiff', 'Leads', 'Lead', 'AuditLog'],
+  SetRuleSetSegments: ['RuleSet', 'RuleSets', 'Leads', 'Lead', 'AuditLog'],
+  RunBacktest: ['BacktestRuns', 'VersionBacktests', 'BacktestCohorts'],
+  RefreshCohort: ['BacktestCohorts', 'CohortFreshness'],
+  ApplyBacktestSuggestions: ['RuleSet', 'RuleSets', 'AuditLog'],
+};
+
+/** The query names a mutation affects, or null for "all of them". */
+export function queriesAffectedBy(mutation: string): string[] | null {
+  return AFFECTS[mutation] ?? null;
+}
