@@ -13,9 +13,14 @@ export class AuditLogPage extends ConsolePage {
     return this.page.getByTestId('audit-table');
   }
 
-  async filterByAction(action: string): Promise<void> {
-    await this.page.getByLabel('Action').fill(action);
-    await this.page.getByRole('button', { name: 'Filter' }).click();
+  /** Filters by an action as the select names it (e.g. "Approved"); the list follows at once. */
+  async filterByAction(label: string): Promise<void> {
+    await this.page.getByLabel('Action').selectOption({ label });
+  }
+
+  /** The sentence of each entry shown ("admin@demo.local published v2 of default-b2b: ..."). */
+  async sentences(): Promise<string[]> {
+    return (await this.table.locator('.audit-sentence').allTextContents()).map((text) => text.trim());
   }
 }
 

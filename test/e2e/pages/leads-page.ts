@@ -22,7 +22,8 @@ export class LeadsPage extends ConsolePage {
   }
 
   async openLead(text: string): Promise<LeadPage> {
-    await this.table.getByRole('link', { name: text }).click();
+    // Leads are listed by name: the row holding the text (an e-mail, a company) has the link.
+    await this.table.getByRole('row').filter({ hasText: text }).getByRole('link').first().click();
     const lead = new LeadPage(this.page);
     await lead.score.waitFor();
     return lead;

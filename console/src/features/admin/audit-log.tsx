@@ -3,14 +3,27 @@
 import { useState } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
+import { RuleSetsQuery } from '@/features/rule-sets/operations';
 import type { AuditLogQuery as AuditLogResult } from '@/gql/graphql';
-import { actorName, formatDateTime } from '@/lib/format';
-import { ApiError, request } from '@/lib/graphql-client';
+import { type ApiError, toApiError } from '@/lib/api-error';
+import { formatDateTime } from '@/lib/format';
+import { request } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
-import { AuditLogQuery } from './operations';
+import { ACTION_LABELS, actorWords, describeAuditEntry } from './audit-sentence';
+import { ApiKeysQuery, AuditLogQuery } from './operations';
 import { RequireAdmin } from './require-admin';
 
 type Entry = AuditLogResult['auditLog']['edges'][number]['node'];
+
+interface Filters {
+  action: string;
+  actor: string;
+  ruleSet: string;
+  from: string;
+  to: string;
+}
+
+const NONE: Filters = { action: '', actor: '', ruleSet: '', from: '', to: '' };
 
 export function AuditLogPage() {
   return (
@@ -20,17 +33,29 @@ export function AuditLogPage() {
   );
 }
 
+/** Rule set and dates are not filters of the API: they narrow the entries loaded so far. */
+function matchesHere(entry: Entry, filters: Filters): boolean {
+  const day = entry.at.slice(0, 10);
+  if (filters.from && day < filters.from) return false;
+  if (filters.to && day > filters.to) return false;
+  return !filters.ruleSet || describeAuditEntry(entry).ruleSet === filters.ruleSet;
+}
+
 function AuditLog() {
-  const [draft, setDraft] = useState({ action: '', actor: '', entityType: '' });
-  const [filter, setFilter] = useState(draft);
-  const variables = { filter: Object.fromEntries(Object.entries(filter).filter(([, value]) => value.trim())), first: 50 };
+  const [filters, setFilters] = useState<Filters>(NONE);
+  const serverFilter = Object.fromEntries(Object.entries({ action: filters.action, actor: filters.actor }).filter(([, value]) => value));
+  const variables = { filter: serverFilter, first: 50 };
   const { data, error, loading } = useQuery(AuditLogQuery, variables);
+  const people = useQuery(ApiKeysQuery);
+  const ruleSets = useQuery(RuleSetsQuery);
   const [extra, setExtra] = useState<{ key: string; entries: Entry[]; endCursor?: string | null; hasNextPage: boolean }>();
   const [moreError, setMoreError] = useState<ApiError>();
   const key = JSON.stringify(variables);
   const more = extra?.key === key ? extra : undefined;
-  const entries = [...(data?.auditLog.edges.map((edge) => edge.node) ?? []), ...(more?.entries ?? [])];
+  const loaded = [...(data?.auditLog.edges.map((edge) => edge.node) ?? []), ...(more?.entries ?? [])];
+  const entries = loaded.filter((entry) => matchesHere(entry, filters));
   const pageInfo = more ?? data?.auditLog.pageInfo;
+  const narrowedHere = !!(filters.ruleSet || filters.from || filters.to);
 
   async function loadMore() {
     if (!pageInfo?.endCursor) return;
@@ -38,55 +63,76 @@ function AuditLog() {
       const page = await request(AuditLogQuery, { ...variables, after: pageInfo.endCursor });
       setExtra({ key, entries: [...(more?.entries ?? []), ...page.auditLog.edges.map((edge) => edge.node)], ...page.auditLog.pageInfo });
     } catch (caught) {
-      setMoreError(caught instanceof ApiError ? caught : new ApiError([{ message: String(caught) }]));
+      setMoreError(toApiError(caught));
     }
   }
 
+  const set = (change: Partial<Filters>) => setFilters((current) => ({ ...current, ...change }));
+
   return (
     <>
-      <PageHeader title="Audit log" description="Who changed what, when — newest first." />
-      <form
-        className="card row"
-        aria-label="Filter the audit log"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setFilter(draft);
-        }}
-      >
-        <div className="field">
-          <label htmlFor="audit-action">Action</label>
-          <input
-            id="audit-action"
-            placeholder="e.g. version.published"
-            value={draft.action}
-            onChange={(event) => setDraft({ ...draft, action: event.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-actor">Actor</label>
-          <input
-            id="audit-actor"
-            placeholder="e.g. user:admin@demo.local"
-            value={draft.actor}
-            onChange={(event) => setDraft({ ...draft, actor: event.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="audit-entity">Entity type</label>
-          <input
-            id="audit-entity"
-            placeholder="e.g. rule_set_version"
-            value={draft.entityType}
-            onChange={(event) => setDraft({ ...draft, entityType: event.target.value })}
-          />
-        </div>
-        <button type="submit" className="button primary">
-          Filter
-        </button>
-      </form>
+      <PageHeader title="Audit log" description="Who changed what, and when: newest first." />
+      <search aria-label="Filter the audit log">
+        <form className="card filter-fields" onSubmit={(event) => event.preventDefault()}>
+          <div className="field">
+            <label htmlFor="audit-action">Action</label>
+            <select id="audit-action" value={filters.action} onChange={(event) => set({ action: event.target.value })}>
+              <option value="">Any action</option>
+              {Object.entries(ACTION_LABELS).map(([action, label]) => (
+                <option key={action} value={action}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="audit-actor">Person</label>
+            <select id="audit-actor" value={filters.actor} onChange={(event) => set({ actor: event.target.value })}>
+              <option value="">Anyone</option>
+              {(people.data?.users ?? []).map((user) => (
+                <option key={user.id} value={`user:${user.email}`}>
+                  {user.email}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="audit-rule-set">Rule set</label>
+            <select id="audit-rule-set" value={filters.ruleSet} onChange={(event) => set({ ruleSet: event.target.value })}>
+              <option value="">Any rule set</option>
+              {(ruleSets.data?.ruleSets ?? []).map((ruleSet) => (
+                <option key={ruleSet.key} value={ruleSet.key}>
+                  {ruleSet.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="audit-from">From</label>
+            <input id="audit-from" type="date" value={filters.from} onChange={(event) => set({ from: event.target.value })} />
+          </div>
+          <div className="field">
+            <label htmlFor="audit-to">Until (included)</label>
+            <input id="audit-to" type="date" value={filters.to} onChange={(event) => set({ to: event.target.value })} />
+          </div>
+          {Object.values(filters).some(Boolean) && (
+            <div>
+              <button type="button" className="button subtle" onClick={() => setFilters(NONE)}>
+                Clear filters
+              </button>
+            </div>
+          )}
+        </form>
+      </search>
       <div style={{ marginTop: '1rem' }}>
         {error && <ErrorMessage error={error} title="Could not load the audit log" />}
         {loading && !data && <Loading />}
+        {narrowedHere && data && (
+          <p className="muted small" aria-live="polite">
+            {entries.length} of the {loaded.length} entries loaded match the rule set and dates.
+            {pageInfo?.hasNextPage ? ' Load older entries to look further back.' : ''}
+          </p>
+        )}
         {data && entries.length === 0 && <Empty>No entries match.</Empty>}
         {entries.length > 0 && (
           <div className="table-wrap">
@@ -94,38 +140,12 @@ function AuditLog() {
               <thead>
                 <tr>
                   <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">What</th>
+                  <th scope="col">What happened</th>
                 </tr>
               </thead>
               <tbody>
                 {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className="small" style={{ whiteSpace: 'nowrap' }}>
-                      {formatDateTime(entry.at)}
-                    </td>
-                    <td className="small">{actorName(entry.actor)}</td>
-                    <td>
-                      <code className="small">{entry.action}</code>
-                      <div className="muted small">
-                        {entry.entityType} {entry.entityId}
-                      </div>
-                    </td>
-                    <td>
-                      {entry.summary}
-                      {(entry.before != null || entry.after != null || entry.diff != null) && (
-                        <details>
-                          <summary className="small">Details</summary>
-                          <div className="grid-2 small">
-                            {entry.before != null && <Json title="Before" value={entry.before} />}
-                            {entry.after != null && <Json title="After" value={entry.after} />}
-                            {entry.diff != null && <Json title="Difference" value={entry.diff} />}
-                          </div>
-                        </details>
-                      )}
-                    </td>
-                  </tr>
+                  <AuditRow key={entry.id} entry={entry} />
                 ))}
               </tbody>
             </table>
@@ -144,14 +164,44 @@ function AuditLog() {
   );
 }
 
+function AuditRow({ entry }: { entry: Entry }) {
+  const { what, comment } = describeAuditEntry(entry);
+  const hasRaw = entry.before != null || entry.after != null || entry.diff != null;
+  return (
+    <tr>
+      <td className="small nowrap">
+        <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+      </td>
+      <td>
+        <p className="audit-sentence">
+          <strong>{actorWords(entry.actor)}</strong> {what}
+          {comment && <span className="muted">: &ldquo;{comment}&rdquo;</span>}
+        </p>
+        {hasRaw && (
+          <details>
+            <summary className="small">Recorded data</summary>
+            <p className="muted small">
+              {ACTION_LABELS[entry.action] ?? entry.action} · {entry.entityType.replace(/_/g, ' ')} {entry.entityId}
+              {entry.requestId ? ` · request ${entry.requestId}` : ''}
+            </p>
+            <div className="grid-2 small">
+              {entry.before != null && <Json title="Before" value={entry.before} />}
+              {entry.after != null && <Json title="After" value={entry.after} />}
+              {entry.diff != null && <Json title="Difference" value={entry.diff} />}
+            </div>
+          </details>
+        )}
+      </td>
+    </tr>
+  );
+}
+
 function Json({ title, value }: { title: string; value: unknown }) {
   const text = JSON.stringify(value, null, 2);
   return (
     <div>
       <strong>{title}</strong>
-      <pre style={{ maxHeight: 240, overflow: 'auto', background: 'var(--surface-2)', padding: '0.5rem', borderRadius: 4 }}>
-        {text.length > 20000 ? `${text.slice(0, 20000)}\n…` : text}
-      </pre>
+      <pre className="raw-json">{text.length > 20000 ? `${text.slice(0, 20000)}\n…` : text}</pre>
     </div>
   );
 }

@@ -3,11 +3,13 @@
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { Metric } from '@/features/rule-sets/rescore-progress';
+import { attributeLabel, attributeValue, leadIdentity, valueWords } from '@/lib/attribute-labels';
 import { formatDateTime, signed } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
 import { ConversionProbabilityMetric } from './conversion-probability';
 import { LeadQuery } from './operations';
 import { ScoreHistoryChart } from './score-history-chart';
+import { useCatalog } from './use-catalog';
 
 const CAUSES: Record<string, string> = {
   lead_created: 'Lead created',
@@ -21,6 +23,7 @@ const CAUSES: Record<string, string> = {
 /** One lead: its score and why, its activity, and how its score moved. */
 export function LeadPage({ leadId }: { leadId: string }) {
   const { data, error, loading } = useQuery(LeadQuery, { id: leadId });
+  const catalog = useCatalog();
   if (error) return <ErrorMessage error={error} title="Could not load the lead" />;
   if (loading && !data) return <Loading label="Loading the lead…" />;
   if (!data) return null;
@@ -36,13 +39,21 @@ export function LeadPage({ leadId }: { leadId: string }) {
     cause: change.cause,
   }));
   const reasons = score?.reasons ?? [];
+  const { name, company } = leadIdentity(lead);
+  const about = [
+    company,
+    lead.email,
+    lead.segment ? `segment ${lead.segment}` : null,
+    lead.source ? `source ${valueWords(lead.source)}` : null,
+    `outcome ${lead.outcome.toLowerCase()}`,
+  ];
 
   return (
     <>
       <PageHeader
-        crumbs={[{ href: '/leads', label: 'Leads' }, { label: lead.email ?? lead.externalId }]}
-        title={lead.email ?? lead.externalId}
-        description={`${lead.externalId}${lead.segment ? ` · segment ${lead.segment}` : ''}${lead.source ? ` · source ${lead.source}` : ''} · outcome ${lead.outcome.toLowerCase()}`}
+        crumbs={[{ href: '/leads', label: 'Leads' }, { label: name }]}
+        title={name}
+        description={about.filter(Boolean).join(' · ')}
       />
       {!score && <Empty>This lead has no score yet.</Empty>}
       {score && (
@@ -156,7 +167,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
                     {Object.keys(node.properties).length > 0 && (
                       <div className="small muted">
                         {Object.entries(node.properties)
-                          .map(([key, value]) => `${key}: ${String(value)}`)
+                          .map(([key, value]) => `${attributeLabel(catalog, key)}: ${String(value)}`)
                           .join(' · ')}
                       </div>
                     )}
@@ -174,11 +185,13 @@ export function LeadPage({ leadId }: { leadId: string }) {
           <dl className="facts">
             {Object.entries(lead.attributes).map(([key, value]) => (
               <div key={key} style={{ display: 'contents' }}>
-                <dt>{key}</dt>
-                <dd>{Array.isArray(value) ? value.join(', ') : String(value)}</dd>
+                <dt>{attributeLabel(catalog, key)}</dt>
+                <dd>{attributeValue(catalog, key, value)}</dd>
               </div>
             ))}
-            <dt>created</dt>
+            <dt>Lead id</dt>
+            <dd>{lead.externalId}</dd>
+            <dt>Created</dt>
             <dd>{formatDateTime(lead.createdAt)}</dd>
           </dl>
         </section>

@@ -6,10 +6,12 @@ import { useEffect, useState } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
 import type { LeadOrder, LeadsQuery as LeadsQueryResult } from '@/gql/graphql';
+import { attributeValue, type Catalog, leadIdentity } from '@/lib/attribute-labels';
 import { formatDateTime, formatNumber } from '@/lib/format';
 import { ApiError, request } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
 import { LeadsQuery } from './operations';
+import { useCatalog } from './use-catalog';
 
 const GRADES = ['A', 'B', 'C', 'D'];
 const LEVELS = ['1', '2', '3', '4'];
@@ -39,6 +41,7 @@ export function LeadsList() {
     ...(search ? { search } : {}),
   };
   const { data, error, loading } = useQuery(LeadsQuery, { filter, orderBy, first: PAGE });
+  const catalog = useCatalog();
 
   // A new first page (new filter or order) drops the pages loaded after the old one.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new first page, reads nothing from it
@@ -179,7 +182,7 @@ export function LeadsList() {
                 <th scope="col">Band</th>
                 <th scope="col">Next action</th>
                 <th scope="col" className="hide-narrow">
-                  Company
+                  Industry · size · country
                 </th>
                 <th scope="col" className="hide-narrow">
                   Last activity
@@ -190,8 +193,7 @@ export function LeadsList() {
               {edges.map(({ node }) => (
                 <tr key={node.id}>
                   <td>
-                    <Link href={`/leads/${node.id}`}>{node.email ?? node.externalId}</Link>
-                    <div className="muted small">{node.externalId}</div>
+                    <LeadName lead={node} />
                   </td>
                   <td className="num">
                     <strong>{node.score?.total ?? '—'}</strong>
@@ -207,7 +209,7 @@ export function LeadsList() {
                     {node.score?.qualified && <span className="badge yes">qualified</span>}
                   </td>
                   <td className="small">{node.score?.actionLabel}</td>
-                  <td className="small hide-narrow">{describeCompany(node.attributes)}</td>
+                  <td className="small hide-narrow">{describeCompany(catalog, node.attributes)}</td>
                   <td className="small hide-narrow">{formatDateTime(node.score?.lastActivityAt)}</td>
                 </tr>
               ))}
@@ -252,9 +254,19 @@ function CellRow({ grade, cells, onToggle }: { grade: string; cells: string[]; o
   );
 }
 
-function describeCompany(attributes: Record<string, unknown>): string {
-  const parts = [attributes.industry, attributes.companySize ? `${attributes.companySize} empl.` : null, attributes.country].filter(
-    Boolean,
+function LeadName({ lead }: { lead: LeadEdge['node'] }) {
+  const { name, company } = leadIdentity(lead);
+  return (
+    <>
+      <Link href={`/leads/${lead.id}`}>{name}</Link>
+      {company && <div className="small">{company}</div>}
+      <div className="muted small">{lead.email ?? lead.externalId}</div>
+    </>
   );
-  return parts.map(String).join(' · ') || '—';
+}
+
+/** "Financial services · 457 employees · United States", in the catalog's words. */
+function describeCompany(catalog: Catalog, attributes: Record<string, unknown>): string {
+  const parts = ['industry', 'companySize', 'country'].filter((name) => attributes[name] != null && attributes[name] !== '');
+  return parts.map((name) => attributeValue(catalog, name, attributes[name])).join(' · ') || '—';
 }

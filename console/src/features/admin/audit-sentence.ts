@@ -1,0 +1,96 @@
+import { actorName } from '../../lib/format';
+
+/** What an audit entry says, in words: "approved v3 of default-b2b for marketing". */
+export interface AuditEntryText {
+  /** The act, without its actor ("approved v3 of default-b2b for marketing"). */
+  what: string;
+  /** A comment or note given with it, if any. */
+  comment?: string;
+  /** The rule set it concerns, if any. */
+  ruleSet?: string;
+}
+
+interface EntryLike {
+  action: string;
+  summary: string;
+  after?: unknown;
+}
+
+/** The actions the filter offers, in words (others still show, with the server's summary). */
+export const ACTION_LABELS: Record<string, string> = {
+  'rule_set.created': 'Rule set created',
+  'version.draft_created': 'Draft started',
+  'version.saved': 'Draft saved',
+  'version.submitted': 'Submitted for review',
+  'version.approved': 'Approved',
+  'version.changes_requested': 'Changes requested',
+  'version.published': 'Published',
+  'version.rolled_back': 'Rolled back',
+  'rule_set.segments_set': 'Segments changed',
+  'rule_set.archived': 'Rule set archived',
+  'user.created': 'User created',
+  'user.disabled': 'User disabled',
+  'user.enabled': 'User enabled',
+  'user.password_set': 'Password set',
+  'user.password_changed': 'Own password changed',
+  'session.revoked': 'Session ended',
+  'lead.outcome_set': 'Lead outcome recorded',
+  'lead.erased': 'Lead erased',
+  'webhook.created': 'Webhook created',
+  'webhook.secret_rotated': 'Webhook secret rotated',
+  'webhook.pinged': 'Webhook pinged',
+  'webhook.redelivered': 'Webhook delivery repeated',
+};
+
+const VERSION_OF = /(v\d+) of ([\w.-]+)/;
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function splitComment(text: string): { head: string; comment?: string } {
+  const at = text.indexOf(': ');
+  return at < 0 ? { head: text } : { head: text.slice(0, at), comment: text.slice(at + 2) };
+}
+
+export function describeAuditEntry(entry: EntryLike): AuditEntryText {
+  const version = VERSION_OF.exec(entry.summary);
+  const ruleSet = version?.[2] ?? /(?:rule set|Segments of) ([\w.-]+)/.exec(entry.summary)?.[1];
+  const where = version ? `${version[1]} of ${version[2]}` : '';
+  switch (entry.action) {
+    case 'version.approved':
+    case 'version.changes_requested': {
+      const { head, comment } = splitComment(entry.summary);
+      const side = /^(marketing|sales)\b/.exec(head)?.[1];
+      const act = entry.action === 'version.approved' ? 'approved' : 'asked for changes to';
+      return { what: `${act} ${where}${side ? ` for ${side}` : ''}`, comment, ruleSet };
+    }
+    case 'version.submitted':
+      return { what: `submitted ${where} for review`, ruleSet };
+    case 'version.published':
+      return { what: `published ${where}: leads are re-scored with it`, ruleSet };
+    case 'version.draft_created':
+      return { what: `started draft ${where}`, ruleSet };
+    case 'version.saved': {
+      const revision = /revision (\d+)/.exec(entry.summary)?.[1];
+      const back = /back to draft from (\w+)/.exec(entry.summary)?.[1];
+      return {
+        what: `saved ${where}${revision ? ` (revision ${revision})` : ''}${back ? `, which sent it back to draft from ${back.replace('_', ' ')}` : ''}`,
+        ruleSet,
+      };
+    }
+    default: {
+      const { head, comment } = splitComment(entry.summary);
+      return entry.action === 'rule_set.segments_set'
+        ? { what: lowerFirst(entry.summary), ruleSet }
+        : { what: lowerFirst(head), comment, ruleSet };
+    }
+  }
+}
+
+/** "mia@demo.local", "API key crm-sync" or "the system". */
+export function actorWords(actor: string): string {
+  if (actor.startsWith('apiKey:')) return `API key ${actorName(actor)}`;
+  if (!actor || actor === 'system') return 'The system';
+  return actorName(actor);
+}
