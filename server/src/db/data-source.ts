@@ -12,6 +12,7 @@ import { RuleSetVersionEntity } from '../rulesets/ruleset-version.entity';
 import { RuleSetEntity } from '../rulesets/ruleset.entity';
 import { LeadScoreEntity } from '../scoring/lead-score.entity';
 import { ScoreHistoryEntity } from '../scoring/score-history.entity';
+import { withSchemaColumnTypes } from './column-types';
 import type { DatabaseConfig } from './database-config';
 import { SerializedPGlitePool } from './embedded-pool';
 import { DEFAULT_QUERY_LIMITS } from './query-scope';
@@ -40,12 +41,14 @@ export function createDataSource(config: DatabaseConfig): DataSource {
     logging: false,
   };
   if (config.kind === 'postgres') {
-    return new DataSource({
-      ...common,
-      url: config.url,
-      poolSize: 10,
-      driver: scopedPg(config.limits ?? DEFAULT_QUERY_LIMITS),
-    } as DataSourceOptions);
+    return withSchemaColumnTypes(
+      new DataSource({
+        ...common,
+        url: config.url,
+        poolSize: 10,
+        driver: scopedPg(config.limits ?? DEFAULT_QUERY_LIMITS),
+      } as DataSourceOptions),
+    );
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // Sets typeorm-pglite's instance options; int8 and numeric stay strings, as node-postgres returns them.
@@ -53,5 +56,5 @@ export function createDataSource(config: DatabaseConfig): DataSource {
     dataDir: config.dataDir,
     parsers: { [types.INT8]: identity, [types.NUMERIC]: identity },
   });
-  return new DataSource({ ...common, driver: { Pool: SerializedPGlitePool } } as DataSourceOptions);
+  return withSchemaColumnTypes(new DataSource({ ...common, driver: { Pool: SerializedPGlitePool } } as DataSourceOptions));
 }

@@ -41,4 +41,40 @@ export class RuleSetVersionEntity {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /** Everyone who created or saved the version: an editor may not approve it. */
+  @Column({ type: 'text', array: true, default: '{}' })
+  editors: string[];
+
+  @Column({ name: 'based_on_version_id', type: 'bigint', nullable: true })
+  basedOnVersionId: string | null;
+
+  @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true })
+  submittedAt: Date | null;
+
+  @Column({ name: 'submitted_by', type: 'text', nullable: true })
+  submittedBy: string | null;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt: Date | null;
+
+  @Column({ name: 'published_by', type: 'text', nullable: true })
+  publishedBy: string | null;
+
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt: Date | null;
+
+  @Column({ type: 'text', default: '' })
+  note: string;
+
+  /** The backtest run a draft made from suggestions came from. */
+  @Column({ name: 'backtest_run_id', type: 'bigint', nullable: true })
+  backtestRunId: string | null;
+
+  /**
+   * The holdout comparison shown to reviewers; its shape is backtests' VersionEvidence
+   * (apply-suggestions.service.ts), which this lower folder does not import.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  evidence: Record<string, unknown> | null;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { XID } from '../db/column-types';
 
 /** The current score of a lead (one row per lead); changes are kept in score_history. */
 @Entity({ name: 'lead_score' })
@@ -66,4 +67,24 @@ export class LeadScoreEntity {
 
   @Column({ name: 'last_activity_at', type: 'timestamptz', nullable: true })
   lastActivityAt: Date | null;
+
+  /** Checksum of the activity fact definitions `facts` belongs to; null: nothing cached (a trigger clears it on any activity write). */
+  @Column({ name: 'facts_key', type: 'text', nullable: true })
+  factsKey: string | null;
+
+  /** The cached activity aggregates, comma-separated in fact order (the signature codec reads and writes them). */
+  @Column({ type: 'text', nullable: true })
+  facts: string | null;
+
+  /** Epoch ms from which a cached aggregate can change without a new activity; null: never. */
+  @Column({ name: 'facts_valid_until', type: 'bigint', nullable: true })
+  factsValidUntil: string | null;
+
+  /** What the lead sees of its score in one string, so re-scoring compares one column. */
+  @Column({ type: 'text', nullable: true })
+  signature: string | null;
+
+  /** The lead row's xmin when it was scored: fired rules are carried over only while the row is unchanged. */
+  @Column({ name: 'lead_xmin', type: XID, nullable: true })
+  leadXmin: string | null;
 }
