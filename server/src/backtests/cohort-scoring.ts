@@ -90,27 +90,19 @@ export function scoreOf(definition: RuleSetDefinition, fired: readonly FiredRule
   return totalsOf(definition, rawFit, rawEngagement, daysInactive);
 }
 
-/** Scores every lead of the snapshot as of its cutoff under `definition`. */
-export async function scoreCohort(
-  definition: RuleSetDefinition,
-  snapshot: CohortSnapshot,
-  evaluatorFactory: EvaluatorFactory = defaultEvaluatorFactory,
-): Promise<CohortScores> {
-  const n = snapshot.size;
-  const rules: RuleInfo[] = definition.rules.map((rule) => ({
+/** The rules of a definition as the metrics list them, in definition order (the columns of `fired`). */
+function rulesOf(definition: RuleSetDefinition): RuleInfo[] {
+  return definition.rules.map((rule) => ({
     rule: rule.name,
     label: rule.event.params.label,
     dimension: rule.event.params.dimension,
     points: rule.event.params.points,
   }));
-  const R = rules.length;
-  const fitPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'fit' ? rule.points : 0));
-  const engagementPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'engagement' ? rule.points : 0));
-  const ruleIndex = new Map(rules.map((rule, index) => [rule.rule, index]));
-  const evaluator = evaluatorFactory(definition);
-  const mark = evaluator.compiled && evaluator.mark ? evaluator.mark.bind(evaluator) : null;
-  const facts = createSnapshotFacts(definition, snapshot);
-  const scores: CohortScores = {
+}
+
+/** Zeroed columns for `n` leads under `rules`. */
+function emptyScores(n: number, rules: RuleInfo[], compiled: boolean): CohortScores {
+  return {
     total: new Float64Array(n),
     fit: new Float64Array(n),
     engagement: new Float64Array(n),
@@ -118,9 +110,36 @@ export async function scoreCohort(
     band: new Uint8Array(n),
     qualified: new Uint8Array(n),
     rules,
-    fired: new Uint8Array(n * R),
-    compiled: evaluator.compiled,
+    fired: new Uint8Array(n * rules.length),
+    compiled,
   };
+}
+
+function storeTotals(scores: CohortScores, i: number, totals: Totals): void {
+  scores.total[i] = totals.total;
+  scores.fit[i] = totals.fit;
+  scores.engagement[i] = totals.engagement;
+  scores.cell[i] = totals.cell;
+  scores.band[i] = totals.band;
+  scores.qualified[i] = totals.qualified ? 1 : 0;
+}
+
+/** Scores every lead of the snapshot as of its cutoff under `definition`. */
+export async function scoreCohort(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  evaluatorFactory: EvaluatorFactory = defaultEvaluatorFactory,
+): Promise<CohortScores> {
+  const n = snapshot.size;
+  const rules = rulesOf(definition);
+  const R = rules.length;
+  const fitPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'fit' ? rule.points : 0));
+  const engagementPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'engagement' ? rule.points : 0));
+  const ruleIndex = new Map(rules.map((rule, index) => [rule.rule, index]));
+  const evaluator = evaluatorFactory(definition);
+  const mark = evaluator.compiled && evaluator.mark ? evaluator.mark.bind(evaluator) : null;
+  const facts = createSnapshotFacts(definition, snapshot);
+  const scores = emptyScores(n, rules, evaluator.compiled);
   const { fired } = scores;
   // The compiled evaluator reads the facts synchronously and keeps nothing: one object serves every lead.
   const shared: Facts = {};
@@ -145,13 +164,7 @@ export async function scoreCohort(
         else if (rule.dimension === 'engagement') rawEngagement += rule.points;
       }
     }
-    const score = totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i));
-    scores.total[i] = score.total;
-    scores.fit[i] = score.fit;
-    scores.engagement[i] = score.engagement;
-    scores.cell[i] = score.cell;
-    scores.band[i] = score.band;
-    scores.qualified[i] = score.qualified ? 1 : 0;
+    storeTotals(scores, i, totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i)));
   }
   return scores;
 }
@@ -164,12 +177,13 @@ export function selectLeads(snapshot: CohortSnapshot, openLeads: 'not_converted'
   return Uint32Array.from(picked);
 }
 
-/** Metrics input for the selected leads of a scored cohort. */
+/** Metrics input for the selected leads of a scored cohort; without `rules`, no per-rule figures (a summary needs none). */
 export function metricsInput(
   definition: RuleSetDefinition,
   snapshot: CohortSnapshot,
   scores: CohortScores,
   leads: Uint32Array,
+  options: { rules: boolean } = { rules: true },
 ): MetricsInput {
   const R = scores.rules.length;
   const m = leads.length;
@@ -180,8 +194,8 @@ export function metricsInput(
     for (let k = 0; k < m; k++) out[k] = source[leads[k]];
     return out;
   };
-  let fired = scores.fired;
-  if (!all) {
+  let fired = options.rules ? scores.fired : new Uint8Array(0);
+  if (options.rules && !all) {
     fired = new Uint8Array(m * R);
     for (let k = 0; k < m; k++) fired.set(scores.fired.subarray(leads[k] * R, leads[k] * R + R), k * R);
   }
@@ -194,7 +208,7 @@ export function metricsInput(
     bandNames: definition.bands.map((band) => band.name),
     qualified: pick(scores.qualified),
     threshold: definition.qualification.threshold,
-    rules: scores.rules,
+    rules: options.rules ? scores.rules : [],
     fired,
   };
 }
@@ -212,25 +226,10 @@ export function scoreFromFired(
   columns: ArrayLike<number>,
 ): CohortScores {
   const n = snapshot.size;
-  const rules: RuleInfo[] = definition.rules.map((rule) => ({
-    rule: rule.name,
-    label: rule.event.params.label,
-    dimension: rule.event.params.dimension,
-    points: rule.event.params.points,
-  }));
+  const rules = rulesOf(definition);
   const R = rules.length;
   const facts = createSnapshotFacts(definition, snapshot);
-  const scores: CohortScores = {
-    total: new Float64Array(n),
-    fit: new Float64Array(n),
-    engagement: new Float64Array(n),
-    cell: new Uint8Array(n),
-    band: new Uint8Array(n),
-    qualified: new Uint8Array(n),
-    rules,
-    fired: new Uint8Array(n * R),
-    compiled: true,
-  };
+  const scores = emptyScores(n, rules, true);
   for (let i = 0; i < n; i++) {
     let rawFit = 0;
     let rawEngagement = 0;
@@ -240,13 +239,7 @@ export function scoreFromFired(
       if (rules[r].dimension === 'fit') rawFit += rules[r].points;
       else rawEngagement += rules[r].points;
     }
-    const score = totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i));
-    scores.total[i] = score.total;
-    scores.fit[i] = score.fit;
-    scores.engagement[i] = score.engagement;
-    scores.cell[i] = score.cell;
-    scores.band[i] = score.band;
-    scores.qualified[i] = score.qualified ? 1 : 0;
+    storeTotals(scores, i, totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i)));
   }
   return scores;
 }

@@ -1,13 +1,6 @@
-import { factsFromRow } from '../engine/facts';
+import { coerce, factsFromRow } from '../engine/facts';
 import type { FactValue, Facts } from '../engine/rule-engine';
-import {
-  ACTIVITY_TYPES,
-  LEAD_FIELDS,
-  type ActivityFact,
-  type FactDefinition,
-  type LeadField,
-  type RuleSetDefinition,
-} from '../engine/ruleset-definition';
+import { ACTIVITY_TYPES, LEAD_FIELDS, type ActivityFact, type LeadField, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { activityTypeCode, type CohortSnapshot } from './cohort-snapshot';
 
 /**
@@ -79,21 +72,6 @@ function aggregatorFor(fact: ActivityFact, properties: ReadonlyArray<Record<stri
     });
   }
   return { fact, types, windowMs: fact.windowDays === undefined ? Number.POSITIVE_INFINITY : fact.windowDays * DAY_MS, matches, values };
-}
-
-/** facts.ts coerce: an attribute's value if it has the fact's type, else null. */
-function coerce(value: unknown, type: FactDefinition['type']): FactValue {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? value : null;
-    case 'boolean':
-      return typeof value === 'boolean' ? value : null;
-    case 'string[]':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
-    default:
-      return typeof value === 'string' ? value : null;
-  }
 }
 
 const LEAD_FIELD_DEFINITION = {

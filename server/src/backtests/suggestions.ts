@@ -1,7 +1,14 @@
 import type { FactType, RuleSetDefinition } from '../engine/ruleset-definition';
 import { enumerateCandidates, withCandidates, type CandidateOptions, type CandidateRule } from './candidates';
 import type { CohortSnapshot } from './cohort-snapshot';
-import { defaultEvaluatorFactory, scoreCohort, scoreFromFired, type CohortScores, type EvaluatorFactory } from './cohort-scoring';
+import {
+  defaultEvaluatorFactory,
+  metricsInput,
+  scoreCohort,
+  scoreFromFired,
+  type CohortScores,
+  type EvaluatorFactory,
+} from './cohort-scoring';
 import { suggestPoints, splitLeads, type SplitKind, type SuggestionFit, type SuggestionOptions } from './fitting';
 import { computeMetrics, type BacktestMetrics } from './metrics';
 
@@ -106,27 +113,7 @@ export function holdoutSummary(
   scores: CohortScores,
   rows: Uint32Array,
 ): HoldoutSummary {
-  return summary(metricsOn(definition, snapshot, scores, rows));
-}
-
-function metricsOn(definition: RuleSetDefinition, snapshot: CohortSnapshot, scores: CohortScores, rows: Uint32Array): BacktestMetrics {
-  const pick = <T extends Float64Array | Uint8Array>(source: T): T => {
-    const out = new (source.constructor as new (length: number) => T)(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = source[rows[k]];
-    return out;
-  };
-  return computeMetrics({
-    scores: pick(scores.total),
-    converted: pick(snapshot.converted),
-    dealValue: pick(snapshot.dealValue),
-    cells: pick(scores.cell),
-    bands: pick(scores.band),
-    bandNames: definition.bands.map((band) => band.name),
-    qualified: pick(scores.qualified),
-    threshold: definition.qualification.threshold,
-    rules: [],
-    fired: new Uint8Array(0),
-  });
+  return summary(computeMetrics(metricsInput(definition, snapshot, scores, rows, { rules: false })));
 }
 
 /** The definition with new points for the named rules (others unchanged) and the candidate rules added with theirs. */
@@ -351,7 +338,7 @@ export async function computeSuggestions(
   const ruleColumns = current.rules.map((rule) => ({ rule: rule.rule, points: rule.points }));
   const fitA = suggestPoints(ruleColumns, { fired: current.fired, width: R, converted: snapshot.converted, rows: training }, opts.fitting);
 
-  const holdoutCurrent = metricsOn(definition, snapshot, current, holdout);
+  const holdoutCurrent = computeMetrics(metricsInput(definition, snapshot, current, holdout, { rules: false }));
   const result: Suggestions = {
     split: { ...opts.split, trainingLeads: training.length, holdoutLeads: holdout.length },
     fitted: fitA.fitted,
@@ -389,7 +376,7 @@ export async function computeSuggestions(
       { keepMqlShare: true },
       null,
     ).definition;
-    return summary(metricsOn(retuned, snapshot, scoreUnder(retuned), holdout));
+    return summary(computeMetrics(metricsInput(retuned, snapshot, scoreUnder(retuned), holdout, { rules: false })));
   };
   const ruleIndexes = current.rules.map((_, r) => r);
   const pointsOf = (rules: SuggestionFit['rules']) =>

@@ -168,7 +168,7 @@ export function wholeDaysBetween(from: Date | number, to: Date): number {
   return Math.max(0, Math.floor((to.getTime() - (typeof from === 'number' ? from : from.getTime())) / DAY_MS));
 }
 
-function coerce(value: unknown, type: FactDefinition['type']): FactValue {
+export function coerce(value: unknown, type: FactDefinition['type']): FactValue {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'number':
