@@ -3,13 +3,16 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { BacktestMetricsFieldsFragment } from '@/gql/graphql';
 import { formatPercent } from '@/lib/format';
+import { roundTicks } from './chart-ticks';
 
 type Metrics = BacktestMetricsFieldsFragment;
 
 const CANDIDATE = '#1f5fbf';
 const BASELINE = '#e08a1e';
 
-const percentTick = (value: number) => `${Math.round(value * 100)}%`;
+const percentTick = (value: number) => `${Number((value * 100).toFixed(1))}%`;
+const UNIT_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const AXIS_LABEL = { fontSize: 12, fill: '#5b6470' };
 
 function describeAuc(metrics: Metrics, baseline?: Metrics): string {
   return `ROC curve: AUC ${metrics.auc?.toFixed(3) ?? 'n/a'}${baseline ? ` against ${baseline.auc?.toFixed(3) ?? 'n/a'} for the baseline` : ''}`;
@@ -28,17 +31,33 @@ export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metric
       </figcaption>
       <div className="chart-box" role="img" aria-label={describeAuc(metrics, baseline)}>
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
+          <LineChart margin={{ top: 8, right: 16, bottom: 20, left: 12 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
             <XAxis
               dataKey="fpr"
               type="number"
               domain={[0, 1]}
+              ticks={UNIT_TICKS}
               tickFormatter={percentTick}
               fontSize={12}
-              label={{ value: 'False positive rate', position: 'insideBottom', offset: -8, fontSize: 12 }}
+              label={{ value: 'Non-converters reached (false positive rate)', position: 'insideBottom', offset: -12, ...AXIS_LABEL }}
             />
-            <YAxis dataKey="tpr" type="number" domain={[0, 1]} tickFormatter={percentTick} fontSize={12} />
+            <YAxis
+              dataKey="tpr"
+              type="number"
+              domain={[0, 1]}
+              ticks={UNIT_TICKS}
+              tickFormatter={percentTick}
+              fontSize={12}
+              label={{
+                value: 'Converters reached (true positive rate)',
+                angle: -90,
+                position: 'insideLeft',
+                dx: -4,
+                dy: 110,
+                ...AXIS_LABEL,
+              }}
+            />
             <Tooltip
               formatter={(value) => formatPercent(Number(value))}
               labelFormatter={(value) => `FPR ${formatPercent(Number(value))}`}
@@ -75,6 +94,10 @@ export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metric
           </LineChart>
         </ResponsiveContainer>
       </div>
+      <p className="chart-note">
+        Going down the list from the highest score, how many of the leads that converted are reached (up) for how many that did not (right).
+        A curve close to the top-left corner ranks well; the dashed diagonal is a random order.
+      </p>
     </figure>
   );
 }
@@ -91,6 +114,7 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
       baselineLeads: base?.leads ?? 0,
     };
   });
+  const bandTicks = roundTicks(Math.max(0, ...data.flatMap((d) => [d.candidate, d.baseline])));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="band-chart">
       <figcaption>
@@ -105,10 +129,16 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
         aria-label={`Conversion by band: ${data.map((d) => `${d.band} ${formatPercent(d.candidate)}`).join(', ')}`}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 12 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
-            <XAxis dataKey="band" fontSize={12} />
-            <YAxis tickFormatter={percentTick} fontSize={12} />
+            <XAxis dataKey="band" fontSize={12} label={{ value: 'Band', position: 'insideBottom', offset: -12, ...AXIS_LABEL }} />
+            <YAxis
+              ticks={bandTicks}
+              domain={[0, bandTicks[bandTicks.length - 1]]}
+              tickFormatter={percentTick}
+              fontSize={12}
+              label={{ value: 'Converted', angle: -90, position: 'insideLeft', dx: -4, dy: 30, ...AXIS_LABEL }}
+            />
             <Tooltip
               formatter={(value, name, item) => [
                 `${formatPercent(Number(value))} of ${name === 'This version' ? item.payload.candidateLeads : item.payload.baselineLeads} leads`,
@@ -121,6 +151,9 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
           </BarChart>
         </ResponsiveContainer>
       </div>
+      <p className="chart-note">
+        The share of leads in each band that converted. Hot should convert clearly more often than warm, and warm more than cold.
+      </p>
     </figure>
   );
 }
@@ -134,6 +167,7 @@ export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Met
     range: decile.minScore !== null && decile.maxScore !== null ? `${decile.minScore}–${decile.maxScore}` : '',
   }));
   const top = metrics.deciles[0];
+  const liftTicks = roundTicks(Math.max(1, ...data.flatMap((d) => [d.candidate, d.baseline])));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="decile-chart">
       <figcaption>
@@ -150,10 +184,20 @@ export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Met
         aria-label={`Lift by decile: ${data.map((d) => `${d.decile} ${d.candidate.toFixed(2)}`).join(', ')}`}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 12 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6ea" />
-            <XAxis dataKey="decile" fontSize={12} />
-            <YAxis fontSize={12} tickFormatter={(value: number) => `${Number(value.toFixed(1))}×`} />
+            <XAxis
+              dataKey="decile"
+              fontSize={12}
+              label={{ value: 'Score decile (D1 = top 10%)', position: 'insideBottom', offset: -12, ...AXIS_LABEL }}
+            />
+            <YAxis
+              fontSize={12}
+              ticks={liftTicks}
+              domain={[0, liftTicks[liftTicks.length - 1]]}
+              tickFormatter={(value: number) => `${Number(value.toFixed(2))}×`}
+              label={{ value: 'Lift', angle: -90, position: 'insideLeft', dx: -4, dy: 10, ...AXIS_LABEL }}
+            />
             <Tooltip
               formatter={(value, name) => [`${Number(value).toFixed(2)}×`, String(name)]}
               labelFormatter={(label, payload) => `${label} (scores ${payload?.[0]?.payload?.range ?? ''})`}
@@ -165,6 +209,10 @@ export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Met
           </BarChart>
         </ResponsiveContainer>
       </div>
+      <p className="chart-note">
+        Leads split into ten groups by score. Each bar is how much more often that group converted than the cohort as a whole; the dashed
+        line at 1× is no better than picking at random.
+      </p>
     </figure>
   );
 }

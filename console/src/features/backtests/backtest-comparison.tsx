@@ -8,7 +8,7 @@ import { useAuth } from '@/features/auth/auth-context';
 import { formatDateTime, formatNumber, formatPercent } from '@/lib/format';
 import { ApiError } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
-import { describeCohort } from './backtest-page';
+import { describeCohort } from './backtest-form';
 import { BacktestRunQuery, VersionBacktestsQuery } from './operations';
 import { runBacktest } from './run-backtest';
 

@@ -12,19 +12,29 @@ function shade(rate: number, max: number): { background: string; color: string }
 }
 
 /** The A-D × 1-4 grid with each cell's lead count and conversion rate. */
-export function CellHeatMap({ metrics, baseline }: { metrics: BacktestMetricsFieldsFragment; baseline?: BacktestMetricsFieldsFragment }) {
+export function CellHeatMap({
+  metrics,
+  baseline,
+  baselineLabel = 'the baseline',
+}: {
+  metrics: BacktestMetricsFieldsFragment;
+  baseline?: BacktestMetricsFieldsFragment;
+  baselineLabel?: string;
+}) {
   const max = Math.max(0, ...metrics.cells.map((cell) => cell.conversionRate ?? 0));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="heat-map">
       <figcaption>
         <h3>Leads and conversion by cell</h3>
-        <p className="muted small">Darker cells convert more often. Rows: fit grade; columns: engagement level.</p>
+        <p className="muted small">Rows: fit grade (A best); columns: engagement level (1 most engaged).</p>
       </figcaption>
       <table className="heatmap-table">
         <caption className="visually-hidden">Leads and conversion rate per cell</caption>
         <thead>
           <tr>
-            <td />
+            <td>
+              <span className="visually-hidden">Grade</span>
+            </td>
             {LEVELS.map((level) => (
               <th key={level} scope="col">
                 {level}
@@ -47,7 +57,11 @@ export function CellHeatMap({ metrics, baseline }: { metrics: BacktestMetricsFie
                     <strong>{name}</strong>
                     <span>{cell?.leads ?? 0} leads</span>
                     <span>{cell?.leads ? `${formatPercent(cell.conversionRate, 0)} conv.` : '—'}</span>
-                    {base && delta !== 0 && <span className="small">{delta > 0 ? `+${delta}` : delta} vs baseline</span>}
+                    {base && delta !== 0 && (
+                      <span className="small">
+                        {delta > 0 ? `+${delta}` : delta} leads vs {baselineLabel}
+                      </span>
+                    )}
                   </td>
                 );
               })}
@@ -55,6 +69,20 @@ export function CellHeatMap({ metrics, baseline }: { metrics: BacktestMetricsFie
           ))}
         </tbody>
       </table>
+      <div className="heat-legend" aria-hidden="true">
+        <span>0% converted</span>
+        <span
+          className="heat-legend-bar"
+          style={{ background: `linear-gradient(to right, ${shade(0, 1).background}, ${shade(1, 1).background})` }}
+        />
+        <span>{formatPercent(max, 0)} (best cell)</span>
+      </div>
+      <p className="chart-note">
+        Each cell shows how many leads this version puts there and the share that converted; darker cells convert more often.
+        {baseline
+          ? ` “+12 leads vs ${baselineLabel}” means this version puts 12 more leads in that cell than ${baselineLabel} does (fewer when negative).`
+          : ''}
+      </p>
     </figure>
   );
 }
