@@ -50,13 +50,6 @@ const LAYERS: readonly (readonly string[])[] = [
  * interface in from the composition root, or move the shared piece down instead.
  */
 const KNOWN_BACKWARD_EDGES: Record<string, string> = {
-  // graphql/context.ts builds the per-request loaders from the domains' services; the composition
-  // root (app.ts) could hand it a loader factory instead, and Principal could sit lower (common/).
-  'graphql -> activities': 'context.ts: ActivityService types for the activities loader',
-  'graphql -> auth': "context.ts: the caller's Principal",
-  'graphql -> backtests': 'context.ts: latestCalibrations for the calibration loader',
-  'graphql -> leads': 'context.ts: LeadService, LeadEntity for the lead loader',
-  'graphql -> scoring': 'context.ts: historyOfLeads, ScoringService for the score and history loaders',
   // The import service and CLI take the whole App; they need a few services, passed in by scripts/import.ts.
   'imports -> app': 'import.service.ts, import-cli.ts: type App',
   // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
@@ -68,9 +61,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   'rulesets -> rescore': 'ruleset-workflow.service.ts, ruleset.resolver.ts: RescoreService',
   // decayPreview's change rows resolve their lead with the Lead GraphQL type.
   'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
-  // The change-listener mechanism is already an event (ScoringService.addChangeListener); only its
-  // payload type, ScoreTransition, is defined in webhooks/: define it in scoring/.
-  'scoring -> webhooks': 'scoring.service.ts: type ScoreTransition from webhook-events.ts',
 };
 
 /** Packages the pure modules must not import (database and GraphQL). */

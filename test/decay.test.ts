@@ -120,7 +120,9 @@ async function lead(externalId: string): Promise<Lead> {
  * the scheduler's pass on that day.
  */
 async function runDecayPass(asOf: string): Promise<PassResult> {
-  const pass = new ScorePassService(t.app.dataSource, t.app.services.scoring, { clock: { now: () => new Date(asOf) } });
+  const pass = new ScorePassService(t.app.dataSource, t.app.services.scoring, t.app.services.scoreReader, {
+    clock: { now: () => new Date(asOf) },
+  });
   const result = await pass.runDecayPass(new Date(asOf));
   return { ...result, asOf: result.asOf.toISOString() };
 }
@@ -361,7 +363,9 @@ describe('the real pass and the future', () => {
 
   it('takes an asOf a little ahead of its clock (skew) and refuses one just beyond', async () => {
     const now = new Date(asOfDays(401)).getTime();
-    const pass = new ScorePassService(t.app.dataSource, t.app.services.scoring, { clock: { now: () => new Date(now) } });
+    const pass = new ScorePassService(t.app.dataSource, t.app.services.scoring, t.app.services.scoreReader, {
+      clock: { now: () => new Date(now) },
+    });
     expect((await pass.runDecayPass(new Date(now + 4 * 60_000))).leadsChanged).toBe(0);
     const before = await written();
     await expect(pass.runDecayPass(new Date(now + 6 * 60_000))).rejects.toMatchObject({ problems: [{ path: 'asOf' }] });

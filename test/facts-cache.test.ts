@@ -81,7 +81,7 @@ async function stored(): Promise<Map<string, StoredRow>> {
 }
 
 async function fresh(asOf: Date): Promise<Map<string, StoredRow>> {
-  const scores = await t.app.services.scoring.computeScores(t.app.dataSource.manager, ids, asOf);
+  const scores = await t.app.services.scoreReader.computeScores(t.app.dataSource.manager, ids, asOf);
   return new Map(
     scores.map((score) => [
       score.leadId,
@@ -175,7 +175,7 @@ describe('cached activity facts', () => {
       }
       await decayPass(asOf);
       expect(await stored(), `as of ${asOf.toISOString()} (step ${steps})`).toEqual(await fresh(asOf));
-      const returningScore = (await t.app.services.scoring.currentScores(t.app.dataSource.manager, [returning])).get(returning);
+      const returningScore = (await t.app.services.scoreReader.currentScores(t.app.dataSource.manager, [returning])).get(returning);
       returningFired.push(returningScore?.reasons.some((reason) => reason.rule === 'eng-returning-lead') === true);
       steps += 1;
     }
@@ -249,14 +249,17 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
           new Date(now),
           `${tag}-demo-1`,
         ]);
-        const recorded = await t.app.services.scoring.scoreLeads(runner.manager, [lead], 'activity_recorded', {
-          locked: true,
+        const recorded = await t.app.services.scoring.scoreAfterWrite(runner.manager, {
+          leadIds: [lead],
+          cause: 'activity_recorded',
           asOf: new Date(now),
         });
         expect(recorded.leadsChanged).toBe(1);
         // T2, a later pass (ten days on: past the decay's grace days, so the score moves), must wait for T1's lock.
         rescore = t.app.dataSource.transaction((manager) =>
-          t.app.services.scoring.scoreLeads(manager, [lead], 'decay', { asOf: new Date(now + 10 * DAY), carryFirst }),
+          carryFirst
+            ? t.app.services.scoring.rescoreWithCarry(manager, [lead], 'decay', new Date(now + 10 * DAY))
+            : t.app.services.scoring.scoreLeads(manager, [lead], 'decay', new Date(now + 10 * DAY)),
         );
         await new Promise((resolve) => setTimeout(resolve, 300));
         await runner.commitTransaction();
@@ -267,7 +270,7 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
       await rescore;
 
       // The stored score counts the demo request: T2 did not score the lead from what it was before T1.
-      const expected = (await t.app.services.scoring.computeScores(t.app.dataSource.manager, [lead], new Date(now + 10 * DAY))).map(
+      const expected = (await t.app.services.scoreReader.computeScores(t.app.dataSource.manager, [lead], new Date(now + 10 * DAY))).map(
         (score) => ({
           leadId: score.leadId,
           fit: score.fit,

@@ -642,7 +642,7 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     );
     expect(sample.length).toBeGreaterThan(10);
     for (const stored of sample) {
-      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [stored.leadId], stored.scoredAt);
+      const [fromScratch] = await t.app.services.scoreReader.computeScores(t.app.dataSource.manager, [stored.leadId], stored.scoredAt);
       expect({ total: fromScratch.total, cell: fromScratch.cell, ruleSetKey: fromScratch.ruleSetKey }, stored.leadId).toEqual({
         total: stored.total,
         cell: stored.cell,

@@ -662,7 +662,7 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
       `SELECT lead_id::text AS "leadId", scored_at AS "scoredAt" FROM lead_score`,
     );
     for (const { leadId, scoredAt } of stored) {
-      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
+      const [fromScratch] = await t.app.services.scoreReader.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
       const lead = after.find((node) => node.id === leadId);
       expect(lead?.score, leadId).toMatchObject({
         fit: fromScratch.fit,
@@ -863,7 +863,7 @@ describe('a rule set for a segment', () => {
     for (const { leadId, scoredAt } of stored) {
       const lead = [...byExternalId.values()].find((node) => node.id === leadId);
       if (!lead) throw new Error(`lead ${leadId} not listed`);
-      const [fromScratch] = await t.app.services.scoring.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
+      const [fromScratch] = await t.app.services.scoreReader.computeScores(t.app.dataSource.manager, [leadId], scoredAt);
       expect(lead.score, lead.externalId).toMatchObject({
         total: fromScratch.total,
         engagement: fromScratch.engagement,

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from './common/clock';
 import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
+import { activityLoaders } from './activities/activity-loaders';
 import { LeadActivitiesResolver } from './activities/lead-activities.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuditService } from './audit/audit.service';
@@ -15,15 +16,18 @@ import { ApplySuggestionsService } from './backtests/apply-suggestions.service';
 import { BacktestResolver } from './backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from './backtests/backtest-cohort.resolver';
 import { BacktestService } from './backtests/backtest.service';
+import { calibrationLoaders } from './backtests/calibration-loaders';
 import { ScoreConversionProbabilityResolver } from './backtests/conversion-probability.resolver';
 import { BacktestExportService } from './backtests/backtest-export';
 import { BacktestRunExportResolver } from './backtests/backtest-export.resolver';
 import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
+import type { LoaderFactory } from './graphql/context';
 import { createSchema, type ResolverInstances, type ResolverClass } from './graphql/schema';
 import { createBoss, JobQueue } from './jobs/job-queue';
 import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
+import { leadLoaders } from './leads/lead-loaders';
 import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
 import { LeadOutcomeService } from './leads/lead-outcome.service';
 import { LeadErasureResolver } from './leads/lead-erasure.resolver';
@@ -35,6 +39,9 @@ import { RuleSetSimulationService } from './rulesets/ruleset-simulation.service'
 import { RuleSetWorkflowService } from './rulesets/ruleset-workflow.service';
 import { ScorePassService } from './scoring/score-pass.service';
 import { DecayPreviewChangeResolver, ScoringResolver } from './scoring/scoring.resolver';
+import { ScoreComputation } from './scoring/score-computation';
+import { ScoreReader } from './scoring/score-reader';
+import { scoreLoaders } from './scoring/score-loaders';
 import { ScoringService } from './scoring/scoring.service';
 import { WebhookResolver } from './webhooks/webhook.resolver';
 import { WebhookService, type WebhookOptions } from './webhooks/webhook.service';
@@ -46,6 +53,7 @@ export interface Services {
   simulation: RuleSetSimulationService;
   rescore: RescoreService;
   scoring: ScoringService;
+  scoreReader: ScoreReader;
   scorePass: ScorePassService;
   leads: LeadService;
   activities: ActivityService;
@@ -61,6 +69,8 @@ export interface App {
   services: Services;
   jobs: JobQueue;
   schema: GraphQLSchema;
+  /** A request's GraphQL loaders (http/ builds the context with them). */
+  createLoaders: LoaderFactory;
   logger: Logger;
   /** Runs this process's job workers: re-score chunks and the daily decay pass. */
   startWorkers(options?: { decayCron?: string }): Promise<void>;
@@ -89,8 +99,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   await jobs.start();
 
   const ruleSets = new RuleSetService();
-  const scoring = new ScoringService(ruleSets);
-  const scorePass = new ScorePassService(dataSource, scoring, { clock: config.clock });
+  const scoreComputation = new ScoreComputation(ruleSets);
+  const scoring = new ScoringService(scoreComputation);
+  const scoreReader = new ScoreReader(ruleSets, scoreComputation);
+  const scorePass = new ScorePassService(dataSource, scoring, scoreReader, { clock: config.clock });
   const leads = new LeadService(dataSource, scoring);
   const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
   const audit = new AuditService(dataSource);
@@ -124,7 +136,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   });
 
   const resolvers: ResolverInstances = new Map<ResolverClass, object>([
-    [LeadResolver, new LeadResolver(dataSource, leads, scoring)],
+    [LeadResolver, new LeadResolver(dataSource, leads, scoreReader)],
     [LeadActivitiesResolver, new LeadActivitiesResolver(activities)],
     [LeadConnectionResolver, new LeadConnectionResolver(leads)],
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
@@ -145,6 +157,12 @@ export async function createApp(config: AppConfig): Promise<App> {
     [BacktestRunExportResolver, new BacktestRunExportResolver(backtestExport)],
   ]);
   const schema = await createSchema(resolvers);
+  const createLoaders: LoaderFactory = () => ({
+    ...scoreLoaders(dataSource, scoreReader),
+    ...activityLoaders(activities),
+    ...leadLoaders(leads),
+    ...calibrationLoaders(dataSource),
+  });
 
   return {
     dataSource,
@@ -154,6 +172,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       simulation,
       rescore,
       scoring,
+      scoreReader,
       scorePass,
       leads,
       activities,
@@ -165,6 +184,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     },
     jobs,
     schema,
+    createLoaders,
     logger: config.logger,
     startWorkers: async (options = {}) => {
       await jobs.startWorkers({

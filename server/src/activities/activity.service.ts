@@ -6,7 +6,8 @@ import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '.
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { LeadErrorCode } from '../leads/lead.errors';
 import { ACTIVITY_TYPES, type ActivityType } from '../engine/ruleset-definition';
-import type { ScoringService, StoredScore } from '../scoring/scoring.service';
+import type { ScoringService } from '../scoring/scoring.service';
+import type { StoredScore } from '../scoring/stored-score';
 import { ActivityErrorCode } from './activity.errors';
 
 export interface RecordActivityData {
@@ -340,13 +341,13 @@ export class ActivityService {
       const scores = new Map<string, StoredScore>();
       if (touched.size > 0) {
         // The leads were locked above, in id order, and their cached aggregates voided by the insert.
-        const pass = await this.scoring.scoreLeads(manager, [...touched.keys()], 'activity_recorded', {
+        const pass = await this.scoring.scoreAfterWrite(manager, {
+          leadIds: [...touched.keys()],
+          cause: 'activity_recorded',
           activityIds: touched,
-          locked: true,
-          returnScores: true,
           segments,
         });
-        for (const score of pass.scores ?? []) scores.set(score.leadId, score);
+        for (const score of pass.scores) scores.set(score.leadId, score);
       }
       return { results, scores };
     });

@@ -28,3 +28,10 @@ export function describePrincipal(principal: Principal): string {
 
 export const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
 export const isScope = (value: unknown): value is Scope => (SCOPES as readonly unknown[]).includes(value);
+
+declare module '../graphql/context' {
+  interface GraphQLContext {
+    /** The signed-in user or API key; null without (valid) credentials. */
+    principal: Principal | null;
+  }
+}

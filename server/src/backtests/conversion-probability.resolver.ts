@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import type { StoredScore } from '../scoring/scoring.service';
+import type { StoredScore } from '../scoring/stored-score';
 import { ConversionProbability, Score } from '../scoring/score.types';
 import { conversionProbability } from './conversion-probability';
 

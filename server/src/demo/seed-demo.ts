@@ -56,7 +56,7 @@ export async function seedDemoData(
           manager,
           ids.slice(i, i + 2000).map((row) => row.id),
           daysAgo === 84 ? 'lead_created' : 'decay',
-          { asOf },
+          asOf,
         ),
       );
     }
@@ -70,7 +70,7 @@ export async function seedDemoData(
         manager,
         unscored.map((row) => row.id),
         'lead_created',
-        { asOf: now },
+        now,
       ),
     );
   }

@@ -13,7 +13,7 @@ import { requireAuthenticationPlugin } from '../auth/require-authentication.plug
 import { UnauthenticatedError } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
 import { runInRequestScope } from '../db/query-scope';
-import { createLoaders, type GraphQLContext } from '../graphql/context';
+import type { GraphQLContext } from '../graphql/context';
 import { backtestExportRoute } from './backtest-export-route';
 import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
 import { inputHygienePlugin, requestIdFrom } from '../graphql/input-hygiene';
@@ -88,12 +88,7 @@ export function createContext(
     principal,
     authenticationError,
     signal,
-    loaders: createLoaders({
-      dataSource: app.dataSource,
-      scoring: app.services.scoring,
-      leads: app.services.leads,
-      activities: app.services.activities,
-    }),
+    loaders: app.createLoaders(),
   };
 }
 

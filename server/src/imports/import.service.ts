@@ -10,8 +10,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { App } from '../app';
 import type { Problem } from '../common/errors';
 import { SerializedPGlitePool } from '../db/embedded-pool';
-import type { ScoreLeadsOptions, ScoringService } from '../scoring/scoring.service';
-import type { ScoreCause } from '../scoring/score-history.entity';
+import type { ScoringService } from '../scoring/scoring.service';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
 import type { AttributeType } from '../leads/attribute-definition.entity';
 import { CsvSyntaxError, csvRecords, type CsvRecordBatch } from './csv-records';
@@ -667,14 +666,18 @@ export class ImportService {
     const chunkSize = options.scoreChunkSize ?? IMPORT_DEFAULTS.scoreChunkSize;
     const total = written.created.length + written.updated.length + activityOnly.length;
     progress.start('score', total, `0 of ${total.toLocaleString('en-US')} leads`);
-    const passes: Array<[ScoreCause, string[], ScoreLeadsOptions]> = [
-      ['lead_created', written.created, { asOf: now, locked: true, segments: written.createdSegments }],
-      ['lead_updated', written.updated, { asOf: now, locked: true }],
-      ['lead_updated', activityOnly, { asOf: now }],
+    // Created and updated leads are locked by the write; leads that only got activities are not.
+    const passes: Array<[string[], (leadIds: string[]) => Promise<{ leadsScored: number; leadsChanged: number }>]> = [
+      [
+        written.created,
+        (leadIds) => this.scoring.scoreAfterWrite(manager, { leadIds, cause: 'lead_created', asOf: now, segments: written.createdSegments }),
+      ],
+      [written.updated, (leadIds) => this.scoring.scoreAfterWrite(manager, { leadIds, cause: 'lead_updated', asOf: now })],
+      [activityOnly, (leadIds) => this.scoring.scoreLeads(manager, leadIds, 'lead_updated', now)],
     ];
-    for (const [cause, ids, scoreOptions] of passes) {
+    for (const [ids, scoreChunk] of passes) {
       for (let start = 0; start < ids.length; start += chunkSize) {
-        const result = await this.scoring.scoreLeads(manager, ids.slice(start, start + chunkSize), cause, scoreOptions);
+        const result = await scoreChunk(ids.slice(start, start + chunkSize));
         summary.scoring.leadsScored += result.leadsScored;
         summary.scoring.leadsChanged += result.leadsChanged;
         progress.update(

@@ -3,7 +3,7 @@ import { anyUserOr } from '../auth/auth-checker';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { historyPageArgs } from '../scoring/lead-history';
-import type { ScoringService } from '../scoring/scoring.service';
+import type { ScoreReader } from '../scoring/score-reader';
 import { Score, ScoreChangeConnection } from '../scoring/score.types';
 import type { AttributeType } from './attribute-definition.entity';
 import type { LeadFilterData, LeadService } from './lead.service';
@@ -28,7 +28,7 @@ export class LeadResolver {
   constructor(
     private readonly dataSource: DataSource,
     private readonly leadService: LeadService,
-    private readonly scoring: ScoringService,
+    private readonly scores: ScoreReader,
   ) {}
 
   @Authorized(anyUserOr('scores:read'))
@@ -40,7 +40,7 @@ export class LeadResolver {
   ): Promise<Lead> {
     // The score is read with the lead, in one query: a client app's most frequent request.
     const { scoreRow, ...lead } = await this.leadService.getLeadWithScore({ id, externalId });
-    const [score] = scoreRow ? await this.scoring.expand(this.dataSource.manager, [scoreRow]) : [null];
+    const [score] = scoreRow ? await this.scores.expand(this.dataSource.manager, [scoreRow]) : [null];
     ctx.loaders.score.prime(lead.id, score);
     return lead as unknown as Lead;
   }
@@ -55,7 +55,7 @@ export class LeadResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<LeadConnectionValue> {
     const page = await this.leadService.listLeads({ filter, orderBy, first, after });
-    const scores = await this.scoring.expand(
+    const scores = await this.scores.expand(
       this.dataSource.manager,
       page.nodes.map((row) => row.scoreRow),
     );

@@ -7,7 +7,8 @@ import { queryPreparedRead } from '../db/prepared';
 import { runInRequestScope } from '../db/query-scope';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
-import { scoreRowJson, type ScoringService } from '../scoring/scoring.service';
+import { scoreRowJson } from '../scoring/score-reader';
+import type { ScoringService } from '../scoring/scoring.service';
 import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribute-catalog';
 import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
@@ -234,7 +235,7 @@ export class LeadService {
         );
       }
       // Locked above (or inserted by this transaction): no second lock statement.
-      await this.scoring.scoreLeads(manager, [leadId], created ? 'lead_created' : 'lead_updated', { locked: true });
+      await this.scoring.scoreAfterWrite(manager, { leadIds: [leadId], cause: created ? 'lead_created' : 'lead_updated' });
       return { leadId, created };
     });
   }

@@ -178,7 +178,7 @@ export class RescoreService {
       // This process's cache of active rule sets may predate the publish that created the job.
       await this.ruleSets.ensureActiveVersion(manager, job.versionId);
       // Leads deleted since the job was created simply drop out of the chunk.
-      const pass = await this.scoring.scoreLeads(manager, chunk.leadIds, 'rule_set_published', { carryFirst: true });
+      const pass = await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published');
       await manager.query(`UPDATE rescore_chunk SET done_at = now(), worker = $3 WHERE job_id = $1::bigint AND chunk_no = $2`, [
         jobId,
         chunk.chunkNo,

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
-import type { ScoreChangeRow } from './scoring.service';
+import { ScoringErrorCode } from './scoring.errors';
+import type { ScoreChangeRow } from './stored-score';
 
 /** A checked page request of a lead's score history; `after` is the last seen history id. */
 export interface HistoryPageArgs {
@@ -10,8 +11,8 @@ export interface HistoryPageArgs {
 
 /** Checks the page arguments of a lead's `scoreHistory` (errors name `first` and `after`). */
 export function historyPageArgs(first?: number | null, after?: string | null): HistoryPageArgs {
-  const size = pageSize(first, 'INVALID_HISTORY_QUERY');
-  return { size, after: after ? String(decodeCursor(after, 'history', 'INVALID_CURSOR', 'after', ['id'])[0]) : null };
+  const size = pageSize(first, ScoringErrorCode.InvalidHistoryQuery);
+  return { size, after: after ? String(decodeCursor(after, 'history', ScoringErrorCode.InvalidCursor, 'after', ['id'])[0]) : null };
 }
 
 /**

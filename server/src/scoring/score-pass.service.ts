@@ -2,7 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidInputError } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize } from '../common/pagination';
 import { ScoringErrorCode } from './scoring.errors';
-import type { ScoreSnapshotRow, ScoringService, StoredScore } from './scoring.service';
+import type { ScoreReader } from './score-reader';
+import type { ScoringService } from './scoring.service';
+import type { ScoreSnapshotRow, StoredScore } from './stored-score';
 
 export const DECAY_LIMITS = {
   /** Clocks drift: the real pass takes an `asOf` up to this far ahead of the server's clock. */
@@ -73,6 +75,7 @@ export class ScorePassService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly scoring: ScoringService,
+    private readonly scores: ScoreReader,
     options: ScorePassOptions = {},
   ) {
     this.clock = options.clock ?? { now: () => new Date() };
@@ -104,11 +107,11 @@ export class ScorePassService {
       );
       if (rows.length === 0) return result;
       const pass = await this.dataSource.transaction((manager) =>
-        this.scoring.scoreLeads(
+        this.scoring.rescoreWithCarry(
           manager,
           rows.map((row) => row.id),
           'decay',
-          { asOf, carryFirst: true },
+          asOf,
         ),
       );
       result.leadsScored += pass.leadsScored;
@@ -152,7 +155,7 @@ export class ScorePassService {
         if (rows.length === 0) break;
         const projected = new Map(
           (
-            await this.scoring.projectScores(
+            await this.scores.projectScores(
               manager,
               rows.map((row) => row.id),
               asOf,

@@ -1,3 +1,5 @@
+import type { ScoreTransition } from '../scoring/score-events';
+
 /** Events a webhook endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = ['lead.qualified', 'lead.sales_ready'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -7,12 +9,6 @@ export const PING_EVENT = 'ping';
 
 /** The cell action that means "send to sales now". */
 export const SALES_READY_ACTION = 'send_to_sales';
-
-export interface ScoreTransition {
-  leadId: string;
-  before: { qualified: boolean; action: string; total: number; cell: string } | null;
-  after: { qualified: boolean; action: string; total: number; cell: string; band: string; ruleSetKey: string; ruleSetVersion: number };
-}
 
 /** Pure: which events a score change raises. Only transitions count; staying qualified raises nothing. */
 export function eventsFor(transition: ScoreTransition): WebhookEvent[] {

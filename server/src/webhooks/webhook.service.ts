@@ -6,7 +6,8 @@ import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '.
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
 import { metrics } from '../observability/metrics';
 import type { Actor } from '../auth/actor';
-import { eventsFor, PING_EVENT, WEBHOOK_EVENTS, type ScoreTransition } from './webhook-events';
+import type { ScoreTransition } from '../scoring/score-events';
+import { eventsFor, PING_EVENT, WEBHOOK_EVENTS } from './webhook-events';
 import { postTo } from './webhook-http';
 import { newSecret, webhookHeaders } from './webhook-signature';
 import { checkTarget, PUBLIC_ONLY, systemLookup, type AddressLookup, type WebhookTargetPolicy } from './webhook-target';
