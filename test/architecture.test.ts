@@ -54,11 +54,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   'imports -> app': 'import.service.ts, import-cli.ts: type App',
   // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
   'rulesets -> imports': 'shipped-catalog.ts: imports/mapping',
-  // Simulation against a stored lead loads it; validation reads the attribute catalog (a leads concern).
-  'rulesets -> leads': 'ruleset-simulation.service.ts: LeadService; ruleset-workflow.service.ts: attribute-catalog',
-  // Publishing creates and dispatches the re-score job; the rescoreJob query sits in ruleset.resolver.ts.
-  // An event "version published" that rescore/ subscribes to would turn it around.
-  'rulesets -> rescore': 'ruleset-workflow.service.ts, ruleset.resolver.ts: RescoreService',
   // decayPreview's change rows resolve their lead with the Lead GraphQL type.
   'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
 };

@@ -32,9 +32,11 @@ import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
 import { LeadOutcomeService } from './leads/lead-outcome.service';
 import { LeadErasureResolver } from './leads/lead-erasure.resolver';
 import { LeadErasureService } from './leads/lead-erasure.service';
+import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from './rescore/rescore.resolver';
 import { RescoreService } from './rescore/rescore.service';
 import { RuleSetResolver } from './rulesets/ruleset.resolver';
 import { RuleSetService } from './rulesets/ruleset.service';
+import { RuleSetPublishingService } from './rulesets/ruleset-publishing.service';
 import { RuleSetSimulationService } from './rulesets/ruleset-simulation.service';
 import { RuleSetWorkflowService } from './rulesets/ruleset-workflow.service';
 import { ScorePassService } from './scoring/score-pass.service';
@@ -111,9 +113,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const erasure = new LeadErasureService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
   rescore.setDispatcher(jobs);
-  const workflow = new RuleSetWorkflowService(dataSource, ruleSets, rescore, audit, () => leads.attributeCatalog(), {
-    publishRoles: config.publishRoles ?? ['admin'],
-  });
+  const publishing = new RuleSetPublishingService(dataSource, ruleSets, rescore, audit, { publishRoles: config.publishRoles ?? ['admin'] });
+  const workflow = new RuleSetWorkflowService(dataSource, ruleSets, publishing, audit, () => leads.attributeCatalog());
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
   const webhooks = new WebhookService(
     dataSource,
@@ -142,7 +143,10 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
     [ActivityResolver, new ActivityResolver(activities, leads)],
     [RecordActivityPayloadResolver, new RecordActivityPayloadResolver()],
-    [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation, rescore)],
+    [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation)],
+    [RescoreResolver, new RescoreResolver(rescore)],
+    [PublishResultRescoreResolver, new PublishResultRescoreResolver(rescore)],
+    [SetSegmentsResultRescoreResolver, new SetSegmentsResultRescoreResolver(rescore)],
     [ScoringResolver, new ScoringResolver(scorePass)],
     [DecayPreviewChangeResolver, new DecayPreviewChangeResolver()],
     [LeadErasureResolver, new LeadErasureResolver(erasure)],

@@ -17,8 +17,16 @@ export const anyUserOr = (...scopes: Scope[]): Requirement[] => [...ROLES, ...sc
  */
 export function isAllowed(principal: Principal, required: readonly Requirement[]): boolean {
   if (required.length === 0) return true;
-  if (principal.kind === 'user') return principal.role === 'admin' || required.includes(principal.role);
+  if (principal.kind === 'user') return roleAllows(principal.role, required);
   return principal.scopes.some((scope) => required.includes(scope));
+}
+
+/**
+ * Whether a user's role meets a role list, for `@Authorized` and for the services that check an
+ * actor themselves with the same role table: admin always does; no role (an API key) never does.
+ */
+export function roleAllows(role: Role | null, required: readonly Requirement[]): boolean {
+  return role === 'admin' || (role !== null && required.includes(role));
 }
 
 function describeRequirement(required: readonly Requirement[]): string {

@@ -15,6 +15,7 @@ import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
+import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from '../rescore/rescore.resolver';
 import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
@@ -26,6 +27,9 @@ export const resolverClasses = [
   RecordActivityPayloadResolver,
   LeadActivitiesResolver,
   RuleSetResolver,
+  RescoreResolver,
+  PublishResultRescoreResolver,
+  SetSegmentsResultRescoreResolver,
   ScoringResolver,
   DecayPreviewChangeResolver,
   LeadErasureResolver,

@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
 import { InvalidInputError, type Problem } from '../common/errors';
-import type { LeadService } from '../leads/lead.service';
 import { explainEvaluation, type RuleExplanation } from '../engine/explain';
 import { buildFactsQuery, daysInactive as daysInactiveOf, factsFromRow, type FactsRow } from '../engine/facts';
 import { computeScore, type ScoreOutcome } from '../engine/grading';
@@ -58,6 +57,11 @@ function typedFacts(definition: RuleSetDefinition, given: Record<string, unknown
   return { facts, problems };
 }
 
+/** Finds the stored lead a simulation scores; leads/LeadService is one (app.ts passes it in). */
+export interface LeadLookup {
+  getLead(ref: { id?: string | null; externalId?: string | null }): Promise<{ id: string; segment: string | null }>;
+}
+
 /**
  * What a version (or an unsaved definition) would make of a lead or of facts typed by hand, with
  * every rule's outcome and, for rules that did not fire, the condition that failed and the value it
@@ -68,7 +72,7 @@ export class RuleSetSimulationService {
     private readonly dataSource: DataSource,
     private readonly ruleSets: RuleSetService,
     private readonly workflow: RuleSetWorkflowService,
-    private readonly leads: LeadService,
+    private readonly leads: LeadLookup,
   ) {}
 
   async simulate(input: SimulationInput): Promise<{ candidate: SimulationSide; active: SimulationSide }> {

@@ -560,7 +560,12 @@ function schemaProblems(errors: ErrorObject[], doc: unknown): Problem[] {
  */
 export interface ValidationContext {
   /** The attribute catalog: attribute facts must name a known attribute of the same type. */
-  attributes?: ReadonlyMap<string, { type: string }>;
+  attributes?: ReadonlyMap<string, CatalogAttribute>;
+}
+
+/** What validation reads of a catalog attribute (leads/ owns the catalog; app.ts passes it in). */
+export interface CatalogAttribute {
+  type: string;
 }
 
 /**

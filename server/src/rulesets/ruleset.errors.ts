@@ -9,6 +9,7 @@ export enum RuleSetErrorCode {
   IllegalTransition = 'ILLEGAL_TRANSITION',
   SelfApproval = 'SELF_APPROVAL',
   NotAReviewer = 'NOT_A_REVIEWER',
+  ForbiddenRole = 'FORBIDDEN_ROLE',
   NotAllowedToPublish = 'NOT_ALLOWED_TO_PUBLISH',
   CannotArchiveDefault = 'CANNOT_ARCHIVE_DEFAULT',
   Archived = 'RULE_SET_ARCHIVED',

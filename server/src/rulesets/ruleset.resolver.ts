@@ -3,11 +3,11 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import type { DataSource } from 'typeorm';
 import { InvalidInputError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
-import type { RescoreService } from '../rescore/rescore.service';
 import { actorOf } from '../auth/actor';
 import { diffDefinitions } from './ruleset-diff';
 import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './ruleset-validation';
 import { RuleSetErrorCode } from './ruleset.errors';
+import { RULE_SET_ROLES } from './ruleset-roles';
 import type { RuleSetSimulationService } from './ruleset-simulation.service';
 import type { RuleSetWorkflowService } from './ruleset-workflow.service';
 import type { RuleSetService } from './ruleset.service';
@@ -16,7 +16,6 @@ import {
   CreateDraftInput,
   CreateRuleSetInput,
   PublishResult,
-  RescoreJob,
   ReviewInput,
   RuleSet,
   RuleSetDiff,
@@ -30,10 +29,6 @@ import {
 } from './ruleset.types';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 
-const READERS = ['marketing', 'sales', 'viewer'];
-const EDITORS = ['marketing'];
-const REVIEWERS = ['marketing', 'sales'];
-
 @Resolver(() => RuleSet)
 export class RuleSetResolver {
   constructor(
@@ -41,29 +36,28 @@ export class RuleSetResolver {
     private readonly ruleSetService: RuleSetService,
     private readonly workflow: RuleSetWorkflowService,
     private readonly simulation: RuleSetSimulationService,
-    private readonly rescore: RescoreService,
   ) {}
 
-  @Authorized(...READERS, 'scores:read')
+  @Authorized(...RULE_SET_ROLES.view, 'scores:read')
   @Query(() => [ActiveRuleSet], { description: 'The rule sets scoring leads now, each at its active version.' })
   async activeRuleSets(): Promise<ActiveRuleSet[]> {
     const active = await this.ruleSetService.activeRuleSets(this.dataSource.manager);
     return active.map((ruleSet) => ({ ...ruleSet, name: ruleSet.definition.name }));
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => [RuleSet], { description: 'Rule sets (archived ones with includeArchived).' })
   ruleSets(@Arg('includeArchived', () => Boolean, { nullable: true }) includeArchived: boolean | null): Promise<RuleSet[]> {
     return this.workflow.listRuleSets(includeArchived ?? false);
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => RuleSet)
   ruleSet(@Arg('key', () => String) key: string): Promise<RuleSet> {
     return this.workflow.getRuleSet(key);
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => RuleSetVersion)
   ruleSetVersion(@Arg('id', () => ID) id: string): Promise<RuleSetVersion> {
     return this.workflow.getVersion(id);
@@ -79,7 +73,7 @@ export class RuleSetResolver {
     return ruleSet.activeVersionId ? this.workflow.getVersion(ruleSet.activeVersionId) : null;
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => ValidationResult, { description: 'Validates a definition without saving it (schema, meaning, attribute catalog).' })
   async validateRuleSet(
     @Arg('definition', () => GraphQLJSONObject) definition: object,
@@ -89,7 +83,7 @@ export class RuleSetResolver {
     return { valid: problems.length === 0, problems };
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => RuleSetDiff, { description: 'What changed from one version to another (or to an unsaved definition).' })
   async ruleSetDiff(
     @Arg('fromVersionId', () => ID) fromVersionId: string,
@@ -107,7 +101,7 @@ export class RuleSetResolver {
     return { identical: diff.identical, summary: diff.summary, changes: diff };
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => Simulation, {
     description: 'Scores a lead or typed facts under a version or an unsaved definition, beside the active version.',
   })
@@ -115,37 +109,25 @@ export class RuleSetResolver {
     return this.simulation.simulate(input) as Promise<Simulation>;
   }
 
-  @Authorized(...READERS)
+  @Authorized(...RULE_SET_ROLES.view)
   @Query(() => [RuleSetReview])
   ruleSetReviews(@Arg('versionId', () => ID) versionId: string): Promise<RuleSetReview[]> {
     return this.workflow.reviewsOf(versionId);
   }
 
-  @Authorized(...READERS)
-  @Query(() => RescoreJob, { description: 'Progress of a re-score job: done / total, rate and ETA.' })
-  rescoreJob(@Arg('id', () => ID) id: string): Promise<RescoreJob> {
-    return this.rescore.getJob(id);
-  }
-
-  @Authorized(...READERS)
-  @Query(() => [RescoreJob], { description: 'Recent re-score jobs, newest first.' })
-  rescoreJobs(@Arg('ruleSetKey', () => String, { nullable: true }) ruleSetKey: string | null): Promise<RescoreJob[]> {
-    return this.rescore.listJobs(ruleSetKey);
-  }
-
-  @Authorized(...EDITORS)
+  @Authorized(...RULE_SET_ROLES.edit)
   @Mutation(() => RuleSet, { description: 'A new rule set with a first draft.' })
   async createRuleSet(@Arg('input', () => CreateRuleSetInput) input: CreateRuleSetInput, @Ctx() ctx: GraphQLContext): Promise<RuleSet> {
     return (await this.workflow.createRuleSet(actorOf(ctx.principal, ctx.requestId), input)).ruleSet;
   }
 
-  @Authorized(...EDITORS)
+  @Authorized(...RULE_SET_ROLES.edit)
   @Mutation(() => RuleSetVersion, { description: 'A new draft from a definition (from scratch or a file) or as a copy of any version.' })
   createDraft(@Arg('input', () => CreateDraftInput) input: CreateDraftInput, @Ctx() ctx: GraphQLContext): Promise<RuleSetVersion> {
     return this.workflow.createDraft(actorOf(ctx.principal, ctx.requestId), input);
   }
 
-  @Authorized(...EDITORS)
+  @Authorized(...RULE_SET_ROLES.edit)
   @Mutation(() => RuleSetVersion, {
     description: 'Saves a draft if expectedRevision is current (else CONFLICT). Editing a reviewed version sends it back to draft.',
   })
@@ -153,33 +135,33 @@ export class RuleSetResolver {
     return this.workflow.saveDraft(actorOf(ctx.principal, ctx.requestId), input);
   }
 
-  @Authorized(...EDITORS)
+  @Authorized(...RULE_SET_ROLES.edit)
   @Mutation(() => RuleSetVersion)
   submitForReview(@Arg('versionId', () => ID) versionId: string, @Ctx() ctx: GraphQLContext): Promise<RuleSetVersion> {
     return this.workflow.submitForReview(actorOf(ctx.principal, ctx.requestId), versionId);
   }
 
-  @Authorized(...REVIEWERS)
+  @Authorized(...RULE_SET_ROLES.review)
   @Mutation(() => RuleSetVersion, { description: "Signs off for the caller's side (marketing or sales). Approved once both sides have." })
   approveVersion(@Arg('input', () => ReviewInput) input: ReviewInput, @Ctx() ctx: GraphQLContext): Promise<RuleSetVersion> {
     return this.workflow.review(actorOf(ctx.principal, ctx.requestId), { ...input, approve: true });
   }
 
-  @Authorized(...REVIEWERS)
+  @Authorized(...RULE_SET_ROLES.review)
   @Mutation(() => RuleSetVersion, { description: 'Sends a version in review back to draft with a comment.' })
   requestChanges(@Arg('input', () => ReviewInput) input: ReviewInput, @Ctx() ctx: GraphQLContext): Promise<RuleSetVersion> {
     return this.workflow.review(actorOf(ctx.principal, ctx.requestId), { ...input, approve: false });
   }
 
   // Which roles may publish is configuration (PUBLISH_ROLES); the workflow service checks it.
-  @Authorized(...REVIEWERS)
+  @Authorized(...RULE_SET_ROLES.publish)
   @Mutation(() => PublishResult, { description: 'Publishes an approved version and starts re-scoring every lead.' })
   async publishVersion(@Arg('versionId', () => ID) versionId: string, @Ctx() ctx: GraphQLContext): Promise<PublishResult> {
     const { version, jobId } = await this.workflow.publish(actorOf(ctx.principal, ctx.requestId), versionId);
-    return { version, rescoreJob: await this.rescore.getJob(jobId) };
+    return { version, rescoreJobId: jobId };
   }
 
-  @Authorized(...REVIEWERS)
+  @Authorized(...RULE_SET_ROLES.publish)
   @Mutation(() => PublishResult, { description: "Republishes an earlier version's definition as a new release." })
   async rollbackRuleSet(
     @Arg('ruleSetKey', () => String) ruleSetKey: string,
@@ -187,10 +169,10 @@ export class RuleSetResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<PublishResult> {
     const { version, jobId } = await this.workflow.rollback(actorOf(ctx.principal, ctx.requestId), { ruleSetKey, toVersionId });
-    return { version, rescoreJob: await this.rescore.getJob(jobId) };
+    return { version, rescoreJobId: jobId };
   }
 
-  @Authorized(...EDITORS)
+  @Authorized(...RULE_SET_ROLES.edit)
   @Mutation(() => SetSegmentsResult, {
     description:
       'Sets the lead segments a rule set scores (marketing or admin; audited). A segment another rule set claims is refused, and the default rule set takes none. When the rule set is active, a job re-scores the leads of every segment that changed hands, each by the rule set that now scores it.',
@@ -201,10 +183,10 @@ export class RuleSetResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SetSegmentsResult> {
     const { ruleSet, jobId } = await this.workflow.setSegments(actorOf(ctx.principal, ctx.requestId), { key, segments });
-    return { ruleSet, rescoreJob: jobId ? await this.rescore.getJob(jobId) : null };
+    return { ruleSet, rescoreJobId: jobId };
   }
 
-  @Authorized('admin')
+  @Authorized(...RULE_SET_ROLES.archive)
   @Mutation(() => RuleSet)
   archiveRuleSet(@Arg('key', () => String) key: string, @Ctx() ctx: GraphQLContext): Promise<RuleSet> {
     return this.workflow.archiveRuleSet(actorOf(ctx.principal, ctx.requestId), key);

@@ -1,5 +1,5 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 /** A rule's dimension (engine `Dimension`) as GraphQL shows it; scores and backtests reuse it. */
 export enum DimensionEnum {
@@ -190,39 +190,16 @@ export class ReviewInput {
   @Field(() => String, { nullable: true }) comment?: string | null;
 }
 
-@ObjectType({ description: 'Re-scoring of every lead after a publish or rollback.' })
-export class RescoreJob {
-  @Field(() => ID) id: string;
-  @Field(() => String) ruleSetKey: string;
-  @Field(() => Int) version: number;
-  @Field(() => String, { description: 'running, completed, failed or superseded (a newer publish took over)' }) status: string;
-  @Field(() => Int) totalLeads: number;
-  @Field(() => Int) doneLeads: number;
-  @Field(() => Int, { description: 'Leads whose score changed (each got a history entry).' }) changedLeads: number;
-  @Field(() => Int) totalChunks: number;
-  @Field(() => Int) doneChunks: number;
-  @Field(() => Float) percent: number;
-  @Field(() => Int, { nullable: true }) leadsPerSecond: number | null;
-  @Field(() => Int, { nullable: true }) etaSeconds: number | null;
-  @Field(() => String, { nullable: true }) error: string | null;
-  @Field(() => String) createdBy: string;
-  @Field(() => GraphQLISODateTime) createdAt: Date;
-  @Field(() => GraphQLISODateTime, { nullable: true }) startedAt: Date | null;
-  @Field(() => GraphQLISODateTime, { nullable: true }) finishedAt: Date | null;
-}
-
+/** Its `rescoreJob` field is resolved by rescore/rescore.resolver.ts. */
 @ObjectType()
 export class SetSegmentsResult {
   @Field(() => RuleSet) ruleSet: RuleSet;
-  @Field(() => RescoreJob, {
-    nullable: true,
-    description: 'Re-scores the leads of the segments that changed rule set; null when the rule set is not active or nothing changed.',
-  })
-  rescoreJob: RescoreJob | null;
+  rescoreJobId: string | null;
 }
 
+/** Its `rescoreJob` field is resolved by rescore/rescore.resolver.ts. */
 @ObjectType()
 export class PublishResult {
   @Field(() => RuleSetVersion) version: RuleSetVersion;
-  @Field(() => RescoreJob) rescoreJob: RescoreJob;
+  rescoreJobId: string;
 }

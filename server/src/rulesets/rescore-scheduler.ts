@@ -1,0 +1,24 @@
+import type { EntityManager } from 'typeorm';
+
+/** The leads a re-score job covers, as a publish or a segment change asks for it. */
+export interface RescoreJobRequest {
+  ruleSetId: string;
+  versionId: string;
+  createdBy: string;
+  isDefault: boolean;
+  segments: string[];
+  /** Segments other active rule sets score (the default rule set scores every other lead). */
+  claimedSegments: string[];
+  /** Only the leads of these segments, each by the rule set that now scores it (a segment change). */
+  movedSegments?: string[];
+}
+
+/**
+ * Re-scoring as publishing needs it: the job is created in the publish's transaction (it commits
+ * with the publish or not at all) and dispatched to the workers after the commit. rescore/ sits
+ * above rulesets/, so app.ts passes its RescoreService in.
+ */
+export interface RescoreScheduler {
+  createJob(manager: EntityManager, request: RescoreJobRequest): Promise<string>;
+  dispatch(jobId: string): Promise<void>;
+}
