@@ -5,7 +5,7 @@ import { InvalidInputError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
 import { diffDefinitions } from './ruleset-diff';
-import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './ruleset-validation';
+import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './validation/limits';
 import { RuleSetErrorCode } from './ruleset.errors';
 import { RULE_SET_ROLES } from './ruleset-roles';
 import type { RuleSetSimulationService } from './ruleset-simulation.service';
