@@ -40,10 +40,9 @@ export async function queryPrepared<Row>(manager: EntityManager, sql: string, pa
 /**
  * queryPrepared for a read outside a transaction: the statement runs on any pooled connection and
  * each connection prepares it the first time it sees it. The lead-score read a client app sends most
- * often spent ~0.45 ms planning and ~0.1 ms running (PostgreSQL 15, this machine): preparing it
- * leaves PostgreSQL's share of the CPU to the requests. Being a read, it is run again on a fresh
- * connection if the pool handed out one the server had just closed. On the embedded database, a
- * plain query.
+ * often takes longer to plan than to run: preparing it leaves PostgreSQL's share of the CPU to the
+ * requests. Being a read, it is run again on a fresh connection if the pool handed out one the
+ * server had just closed. On the embedded database, a plain query.
  */
 export async function queryPreparedRead<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promise<Row[]> {
   const pool: unknown = (dataSource.driver as { master?: unknown }).master;

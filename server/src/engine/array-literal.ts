@@ -8,10 +8,10 @@ const BARE = /^[A-Za-z0-9_.:+-]+$/;
  * A one-dimensional PostgreSQL array literal (`{1,2,NULL,"a b"}`) for a `$n::type[]` parameter.
  *
  * The driver turns a JS array parameter into the same text, but quotes and escapes every element
- * with two regular expressions and formats each Date with its local offset; for the parallel
- * arrays of a re-score chunk (tens of thousands of elements) that was ~15 ms of the worker's CPU
- * per 5,000 leads, about 3x what this costs. Numbers are written as JS formats them (which
- * PostgreSQL reads back exactly); strings are quoted only when they must be.
+ * with two regular expressions and formats each Date with its local offset: a real share of a
+ * re-score worker's CPU on the parallel arrays of a chunk (tens of thousands of elements). Numbers
+ * are written as JS formats them (which PostgreSQL reads back exactly); strings are quoted only
+ * when they must be.
  */
 export function arrayLiteral(values: readonly ArrayElement[]): string {
   const parts = new Array<string>(values.length);
