@@ -5,7 +5,7 @@ import { actorOf } from '../auth/actor';
 import { RuleSetVersion } from '../rulesets/ruleset.types';
 import type { VersionRow } from '../rulesets/ruleset-workflow.service';
 import type { ApplySuggestionsService, VersionEvidence as EvidenceRow } from './apply-suggestions.service';
-import { BacktestHoldoutSummary } from './backtest.types';
+import { BacktestHoldoutSummary } from './backtest-suggestion.types';
 
 @InputType({ description: 'How many leads the re-tuned qualification threshold should let through: give exactly one.' })
 export class SuggestionTargetInput {

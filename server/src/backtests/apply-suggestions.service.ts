@@ -7,7 +7,8 @@ import { BacktestErrorCode } from './backtest.errors';
 import type { BacktestService } from './backtest.service';
 import { scoreCohort, scoreFromFired, selectLeads } from './cohort-scoring';
 import { splitLeads } from './fitting';
-import { holdoutSummary, retuneThresholds, widenCaps, withPoints, type HoldoutSummary, type ThresholdTarget } from './suggestions';
+import { retuneThresholds, type ThresholdTarget, widenCaps, withPoints } from './definition-tuning';
+import { type HoldoutSummary, holdoutSummary } from './suggestions';
 
 export interface ApplySuggestionsInput {
   runId: string;

@@ -4,7 +4,8 @@ import type { BacktestResults, OpenLeads } from './backtest-rows';
 import { type EvaluatorFactory, metricsInput, scoreCohort, selectLeads } from './cohort-scoring';
 import type { CohortSnapshot } from './cohort-snapshot';
 import { calibrationRecord } from './conversion-probability';
-import { type Comparison, cellMoves, compareMetrics, computeMetrics } from './metrics';
+import { computeMetrics } from './metrics';
+import { type Comparison, cellMoves, compareMetrics } from './metrics-comparison';
 import { computeSuggestions, DEFAULT_SPLIT, type SplitOptions } from './suggestions';
 
 export interface ResultsInput {

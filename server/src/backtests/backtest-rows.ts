@@ -2,7 +2,8 @@ import { InvalidInputError } from '../common/errors';
 import { BacktestErrorCode } from './backtest.errors';
 import type { CohortSpec, CohortSpecInput } from './cohort-spec';
 import type { CalibrationRecord } from './conversion-probability';
-import type { BacktestMetrics, Comparison } from './metrics';
+import type { BacktestMetrics } from './metrics';
+import type { Comparison } from './metrics-comparison';
 import type { SplitOptions, Suggestions } from './suggestions';
 
 export type OpenLeads = 'not_converted' | 'excluded';

@@ -11,11 +11,11 @@ import {
   type BacktestOpenLeadsEnum,
   BacktestResults,
   BacktestRun,
-  type BacktestSplitKindEnum,
   RunBacktestInput,
   type BacktestGroupDelta,
   type BacktestMetrics,
 } from './backtest.types';
+import type { BacktestSplitKindEnum } from './backtest-suggestion.types';
 import type { CohortSpec } from './cohort-spec';
 import type { BacktestMetrics as MetricsRow } from './metrics';
 

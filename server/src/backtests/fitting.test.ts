@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitLogistic, hashOf, splitLeads, suggestPoints } from './fitting';
-import { thresholdForShare } from './suggestions';
+import { hashOf, splitLeads, suggestPoints } from './fitting';
+import { fitLogistic } from './logistic-fit';
+import { thresholdForShare } from './definition-tuning';
 import { mulberry32 } from '../common/random';
 
 const random = mulberry32;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CELLS } from '../engine/ruleset-definition';
-import { cellMoves, compareMetrics, computeMetrics, downsample, type MetricsInput, type RuleInfo } from './metrics';
+import { computeMetrics, downsample, type MetricsInput, type RuleInfo } from './metrics';
+import { cellMoves, compareMetrics } from './metrics-comparison';
 
 const cell = (name: string) => CELLS.indexOf(name);
 

@@ -6,7 +6,8 @@ import type { FactType, RuleSetDefinition } from '../engine/ruleset-definition';
 import { enumerateCandidates, quantileRanges, withCandidates } from './candidates';
 import { SnapshotBuilder, type CohortSnapshot } from './cohort-snapshot';
 import { scoreCohort, scoreFromFired } from './cohort-scoring';
-import { computeSuggestions, retuneThresholds, withPoints } from './suggestions';
+import { retuneThresholds, withPoints } from './definition-tuning';
+import { computeSuggestions } from './suggestions';
 
 const DEFAULT = JSON.parse(readFileSync(path.join(REPO_ROOT, 'rules/default-b2b.json'), 'utf8')) as RuleSetDefinition;
 const TYPES = new Map<string, FactType>([
