@@ -1,6 +1,5 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import {
   defaultValue,
   isAll,
@@ -17,10 +16,13 @@ import {
   type FactDefinition,
   type Path,
 } from './definition';
-import { NumberField, SelectField, TextField } from './fields';
-import { BlockProblems, FieldProblems, useFieldProps } from './problems';
-import { keyOf, replaceAt } from './stable-keys';
 import styles from './editor.module.css';
+import { SelectField } from './fields';
+import { focusAfterRemoval } from './focus';
+import { BlockProblems, FieldProblems, useFieldProps } from './problems';
+import { useNoteRemoval } from './removal';
+import { keyOf, replaceAt } from './stable-keys';
+import { ValueEditor } from './value-editor';
 
 export interface ConditionContext {
   facts: FactDefinition[];
@@ -54,11 +56,12 @@ export function ConditionEditor(props: ConditionEditorProps) {
   );
 }
 
-function AddButtons({ context, onAdd }: { context: ConditionContext; onAdd(condition: Condition): void }) {
+/** `listPath` names the list the buttons add to, so focus can come back to them when it empties. */
+function AddButtons({ context, listPath, onAdd }: { context: ConditionContext; listPath: string; onAdd(condition: Condition): void }) {
   if (context.readOnly) return null;
   return (
     <span className="row center" style={{ gap: '0.3rem' }}>
-      <button type="button" className="button small" onClick={() => onAdd(newLeaf(context.facts))}>
+      <button type="button" className="button small" data-add-for={listPath} onClick={() => onAdd(newLeaf(context.facts))}>
         + Condition
       </button>
       <button type="button" className="button small" onClick={() => onAdd({ all: [newLeaf(context.facts)] })}>
@@ -94,9 +97,16 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
   const switchKind = (nextKind: 'all' | 'any') => onChange({ ...rest, [nextKind]: children } as unknown as Condition);
   // The group's own problems only: its conditions (all[0], all[1], ...) show theirs.
   const selectProps = useFieldProps(`${kindPath}.${kind}`, { exact: true });
+  const noteRemoval = useNoteRemoval();
+  const removeChild = (index: number) => {
+    noteRemoval(isLeaf(children[index]) ? `Condition on ${(children[index] as ConditionLeaf).fact || 'no fact'}` : 'Condition group');
+    setChildren(children.filter((_, i) => i !== index));
+    focusAfterRemoval(`${kindPath}.${kind}`, index, children.length - 1, `${kindPath}.${kind}`);
+  };
 
   return (
     <fieldset
+      data-path={kindPath}
       className={`cond-group ${kind} ${styles.conditionGroup}`}
       aria-label={kind === 'all' ? 'All of these conditions' : 'Any of these conditions'}
     >
@@ -113,7 +123,7 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
           <option value="all">All of these hold</option>
           <option value="any">Any of these holds</option>
         </select>
-        <AddButtons context={context} onAdd={(child) => setChildren([...children, child])} />
+        <AddButtons context={context} listPath={`${kindPath}.${kind}`} onAdd={(child) => setChildren([...children, child])} />
         <RemoveButton onRemove={onRemove} what="this group" readOnly={context.readOnly} />
       </div>
       <FieldProblems path={`${kindPath}.${kind}`} exact />
@@ -127,7 +137,7 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
           context={context}
           depth={depth + 1}
           onChange={(next) => setChildren(replaceAt(children, index, next))}
-          onRemove={() => setChildren(children.filter((_, i) => i !== index))}
+          onRemove={() => removeChild(index)}
         />
       ))}
     </fieldset>
@@ -137,7 +147,7 @@ function GroupEditor({ condition, path, context, onChange, onRemove, depth = 0 }
 function NotEditor({ condition, path, context, onChange, onRemove, depth = 0 }: ConditionEditorProps) {
   const inner = (condition as { not: Condition }).not;
   return (
-    <fieldset className={`cond-group not ${styles.conditionGroup}`} aria-label="None of this holds">
+    <fieldset className={`cond-group not ${styles.conditionGroup}`} aria-label="None of this holds" data-path={pathToString(path)}>
       <div className="cond-head">
         <strong>Not:</strong> <span className="muted small">the condition below must not hold</span>
         <span className="spacer" />
@@ -158,7 +168,7 @@ function NotEditor({ condition, path, context, onChange, onRemove, depth = 0 }: 
 function ReferenceEditor({ condition, path, context, onChange, onRemove }: ConditionEditorProps) {
   const name = (condition as { condition: string }).condition;
   return (
-    <div className="cond-leaf">
+    <div className="cond-leaf" data-path={pathToString(path)}>
       <SelectField
         label="Shared condition"
         path={pathToString([...path, 'condition'])}
@@ -191,7 +201,7 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
     onChange({ ...condition, operator, value: defaultValue(fact?.type ?? 'string', operator, condition.value) });
 
   return (
-    <div className="cond-leaf">
+    <div className="cond-leaf" data-path={base}>
       <SelectField
         label="Fact"
         path={`${base}.fact`}
@@ -226,170 +236,6 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
         onChange={(value) => onChange({ ...condition, value })}
       />
       <RemoveButton onRemove={onRemove} what="this condition" readOnly={context.readOnly} />
-    </div>
-  );
-}
-
-function ValueEditor({
-  condition,
-  fact,
-  path,
-  context,
-  onChange,
-}: {
-  condition: ConditionLeaf;
-  fact: FactDefinition | undefined;
-  path: string;
-  context: ConditionContext;
-  onChange(value: unknown): void;
-}) {
-  const { operator, value } = condition;
-  const type = fact?.type ?? 'string';
-  const vocabulary = fact ? context.vocabularies[fact.name] : undefined;
-  const listId = vocabulary ? `vocab-${fact?.name}` : undefined;
-  const readOnly = context.readOnly;
-
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return (
-      <div className="field" data-path={path}>
-        <span className="field-label">Value</span>
-        <code className="small">{JSON.stringify(value)}</code>
-        <span className="hint">Compared with another fact; edit in JSON mode.</span>
-        <FieldProblems path={path} />
-      </div>
-    );
-  }
-  if (operator === 'isEmpty' || type === 'boolean') {
-    const options =
-      operator === 'isEmpty'
-        ? [
-            { value: 'true', label: 'yes (no value)' },
-            { value: 'false', label: 'no (has a value)' },
-          ]
-        : [
-            { value: 'true', label: 'true' },
-            { value: 'false', label: 'false' },
-          ];
-    return (
-      <SelectField
-        label="Value"
-        path={path}
-        value={typeof value === 'boolean' ? String(value) : undefined}
-        readOnly={readOnly}
-        options={options}
-        onChange={(next) => onChange(next === 'true')}
-      />
-    );
-  }
-  if (operator === 'between') {
-    const [low, high] = Array.isArray(value) ? value : [undefined, undefined];
-    return (
-      <fieldset className={`field ${styles.rangeField}`} aria-label="Value range">
-        <div className="row" style={{ gap: '0.4rem', flexWrap: 'nowrap' }}>
-          <NumberField
-            label="From"
-            path={`${path}[0]`}
-            value={typeof low === 'number' ? low : undefined}
-            readOnly={readOnly}
-            onChange={(next) => onChange([next ?? null, high ?? null])}
-          />
-          <NumberField
-            label="To"
-            path={`${path}[1]`}
-            value={typeof high === 'number' ? high : undefined}
-            readOnly={readOnly}
-            onChange={(next) => onChange([low ?? null, next ?? null])}
-          />
-        </div>
-        <FieldProblems path={path} />
-      </fieldset>
-    );
-  }
-  if (operator === 'in' || operator === 'notIn') {
-    return <ListField path={path} value={value} type={type} vocabulary={vocabulary} readOnly={readOnly} onChange={onChange} />;
-  }
-  if (type === 'number') {
-    return (
-      <NumberField
-        label="Value"
-        path={path}
-        value={typeof value === 'number' ? value : undefined}
-        readOnly={readOnly}
-        onChange={(next) => onChange(next ?? null)}
-      />
-    );
-  }
-  return (
-    <>
-      <TextField
-        label="Value"
-        path={path}
-        value={typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)}
-        readOnly={readOnly}
-        list={listId}
-        placeholder={type === 'date' ? 'YYYY-MM-DD' : undefined}
-        hint={vocabulary ? `One of: ${vocabulary.slice(0, 8).join(', ')}${vocabulary.length > 8 ? ', …' : ''}` : undefined}
-        onChange={onChange}
-      />
-      {vocabulary && (
-        <datalist id={listId}>
-          {vocabulary.map((item) => (
-            <option key={item} value={item} />
-          ))}
-        </datalist>
-      )}
-    </>
-  );
-}
-
-/** A list value (in / notIn), typed as comma-separated items. */
-function ListField({
-  path,
-  value,
-  type,
-  vocabulary,
-  readOnly,
-  onChange,
-}: {
-  path: string;
-  value: unknown;
-  type: string;
-  vocabulary?: string[];
-  readOnly: boolean;
-  onChange(value: unknown): void;
-}) {
-  const props = useFieldProps(path);
-  const items = Array.isArray(value) ? value : [];
-  const toText = (list: unknown[]) => list.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ');
-  const [text, setText] = useState(toText(items));
-  // Only when the value changes from outside: typing keeps its own text (e.g. a trailing comma).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the value's content, not its identity
-  useEffect(() => {
-    setText((current) => (JSON.stringify(parse(current)) === JSON.stringify(items) ? current : toText(items)));
-  }, [JSON.stringify(items)]);
-
-  function parse(input: string): unknown[] {
-    return input
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '')
-      .map((item) => (type === 'number' && item !== '' && !Number.isNaN(Number(item)) ? Number(item) : item));
-  }
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>Values (comma-separated)</label>
-      <input
-        {...props}
-        type="text"
-        value={text}
-        readOnly={readOnly}
-        onChange={(event) => {
-          setText(event.target.value);
-          onChange(parse(event.target.value));
-        }}
-      />
-      {vocabulary && <span className="hint">Allowed: {vocabulary.join(', ')}</span>}
-      <FieldProblems path={path} />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { stableStringify, type RuleSetDefinition } from './definition';
+import { JsonCodeEditor } from './json-code-editor';
 import { useProblems } from './problems';
 
 interface JsonEditorProps {
@@ -21,40 +22,36 @@ function parse(text: string): { value?: RuleSetDefinition; error?: string } {
   }
 }
 
-/** The whole document as JSON; every parseable edit goes to the form state (and so to validation). */
+/**
+ * The whole document in a code editor that checks it against rules/ruleset.schema.json as you type
+ * (marks in the text, the message on hover and in the gutter). Every parseable edit goes to the
+ * form state, and so to the API's validation, whose problems are listed below.
+ */
 export function JsonEditor({ definition, onChange, readOnly, onShowInForm }: JsonEditorProps) {
-  const [text, setText] = useState(() => JSON.stringify(definition, null, 2));
   const [parseError, setParseError] = useState<string>();
   const problems = useProblems().all;
 
-  // Follow changes made elsewhere (the form, a reload, a merge) unless the text already says the same.
-  useEffect(() => {
-    setText((current) => {
-      const parsed = parse(current).value;
-      return parsed && stableStringify(parsed) === stableStringify(definition) ? current : JSON.stringify(definition, null, 2);
-    });
-  }, [definition]);
-
   return (
     <div className="stack">
-      <p className="muted small">
-        The rule set document (rules/ruleset.schema.json, guide in docs/ruleset-format.md). Changes here update the form; the API validates
-        each change.
+      <p className="muted small" id="json-help">
+        The rule set document (rules/ruleset.schema.json, guide in docs/ruleset-format.md). Mistakes against the schema are marked as you
+        type; changes here update the form, and the API validates each change.
       </p>
-      <label htmlFor="json-definition" className="field-label">
+      <span className="field-label" id="json-definition-label">
         Rule set JSON
-      </label>
-      <textarea
-        id="json-definition"
-        className="json"
-        spellCheck={false}
-        value={text}
+      </span>
+      <JsonCodeEditor
+        text={JSON.stringify(definition, null, 2)}
+        // The text follows changes made elsewhere (the form, a reload, a merge) unless it already says the same.
+        sameDocument={(text) => {
+          const parsed = parse(text).value;
+          return parsed !== undefined && stableStringify(parsed) === stableStringify(definition);
+        }}
         readOnly={readOnly}
-        aria-invalid={parseError ? true : undefined}
-        aria-describedby={parseError ? 'json-parse-error' : 'json-problems'}
-        onChange={(event) => {
-          setText(event.target.value);
-          const result = parse(event.target.value);
+        labelledBy="json-definition-label"
+        describedBy={parseError ? 'json-parse-error' : 'json-problems'}
+        onText={(text) => {
+          const result = parse(text);
           setParseError(result.error);
           if (result.value) onChange(result.value);
         }}

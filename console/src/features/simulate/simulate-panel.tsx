@@ -55,7 +55,7 @@ export function SimulatePanel({ definition }: SimulatePanelProps) {
   }, [subject, definition]);
 
   return (
-    <section className="card" aria-labelledby="simulate-title" data-testid="simulate-panel">
+    <section id="simulate" tabIndex={-1} className="card" aria-labelledby="simulate-title" data-testid="simulate-panel">
       <h2 id="simulate-title">Simulate</h2>
       <p className="muted small">Score a lead with this draft (unsaved edits included) beside the active version.</p>
       <div role="radiogroup" aria-label="Simulate with" className="row center" style={{ marginBottom: '0.6rem' }}>
