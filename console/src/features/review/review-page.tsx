@@ -15,6 +15,7 @@ import { ApiError, request } from '@/lib/graphql-client';
 import { useQuery } from '@/lib/use-query';
 import { ApproveVersionMutation, PublishVersionMutation, RequestChangesMutation, SubmitForReviewMutation } from './operations';
 import { VersionEvidence } from './version-evidence';
+import { reviewEligibility } from '@/features/rule-sets/review-eligibility';
 
 /** Everything an approver needs on one page: what changed, the reviews so far, and the next step for the caller's role. */
 export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; versionId: string }) {
@@ -37,6 +38,12 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
   const role = session?.user.role;
   const side = role === 'MARKETING' ? 'marketing' : role === 'SALES' ? 'sales' : null;
   const isEditor = !!session && v.editors.includes(`user:${session.user.email}`);
+  const eligibility = reviewEligibility({
+    side,
+    isEditor,
+    actor: session ? `user:${session.user.email}` : undefined,
+    reviews: reviews.data?.ruleSetReviews,
+  });
 
   async function act(what: string, run: () => Promise<unknown>) {
     setBusy(true);
@@ -149,46 +156,54 @@ export function ReviewPage({ ruleSetKey, versionId }: { ruleSetKey: string; vers
             {v.status === 'in_review' &&
               (side ? (
                 <div className="stack">
-                  {isEditor && (
-                    <p className="state warning">You edited this version, so you cannot approve it; another {side} user must.</p>
+                  {eligibility.reason && (
+                    <p className="state warning" data-testid="review-blocked">
+                      {eligibility.reason}
+                    </p>
                   )}
-                  <div className="field">
-                    <label htmlFor="review-comment">Comment {`(${side} side)`}</label>
-                    <textarea
-                      id="review-comment"
-                      rows={3}
-                      value={comment}
-                      onChange={(event) => setComment(event.target.value)}
-                      placeholder="Optional for an approval; say what to change otherwise"
-                    />
-                  </div>
-                  <div className="row">
-                    <button
-                      type="button"
-                      className="button primary"
-                      disabled={busy}
-                      onClick={() =>
-                        void act(`Approved for ${side}.`, () =>
-                          request(ApproveVersionMutation, { input: { versionId: v.id, comment: comment.trim() || undefined } }),
-                        )
-                      }
-                    >
-                      Approve as {side}
-                    </button>
-                    <button
-                      type="button"
-                      className="button danger-outline"
-                      disabled={busy || !comment.trim()}
-                      title={comment.trim() ? undefined : 'Write what should change first'}
-                      onClick={() =>
-                        void act('Sent back to draft with your comment.', () =>
-                          request(RequestChangesMutation, { input: { versionId: v.id, comment: comment.trim() } }),
-                        )
-                      }
-                    >
-                      Request changes
-                    </button>
-                  </div>
+                  {eligibility.mayReview && (
+                    <>
+                      <div className="field">
+                        <label htmlFor="review-comment">Comment {`(${side} side)`}</label>
+                        <textarea
+                          id="review-comment"
+                          rows={3}
+                          value={comment}
+                          onChange={(event) => setComment(event.target.value)}
+                          placeholder="Optional for an approval; say what to change otherwise"
+                        />
+                      </div>
+                      <div className="row">
+                        {eligibility.mayApprove && (
+                          <button
+                            type="button"
+                            className="button primary"
+                            disabled={busy}
+                            onClick={() =>
+                              void act(`Approved for ${side}.`, () =>
+                                request(ApproveVersionMutation, { input: { versionId: v.id, comment: comment.trim() || undefined } }),
+                              )
+                            }
+                          >
+                            Approve as {side}
+                          </button>
+                        )}
+                        <button
+                          type="button"
+                          className="button danger-outline"
+                          disabled={busy || !comment.trim()}
+                          title={comment.trim() ? undefined : 'Write what should change first'}
+                          onClick={() =>
+                            void act('Sent back to draft with your comment.', () =>
+                              request(RequestChangesMutation, { input: { versionId: v.id, comment: comment.trim() } }),
+                            )
+                          }
+                        >
+                          Request changes
+                        </button>
+                      </div>
+                    </>
+                  )}
                 </div>
               ) : (
                 <p className="muted">Waiting for a marketing and a sales reviewer.</p>
