@@ -48,7 +48,7 @@ export function toApiError(caught: unknown): ApiError {
 export async function readGraphQLResponse<TResult>(response: Response): Promise<TResult> {
   let body: { data?: TResult | null; errors?: GraphQLErrorShape[] };
   try {
-    body = await response.json();
+    body = (await response.json()) as typeof body;
   } catch {
     throw new ApiError([
       { message: `The server answered HTTP ${response.status} without a GraphQL body`, extensions: { code: 'BAD_RESPONSE' } },

@@ -73,10 +73,13 @@ export function describeError(error: ApiError): ErrorText {
   }
   if (error.code === 'INTERNAL_SERVER_ERROR') {
     const id = internalId(error);
+    if (id)
+      return {
+        sentence: `Something failed on the server; it has been logged. Try again, and if it keeps happening give your administrator this id: ${id}.`,
+      };
     return {
-      sentence: id
-        ? `Something failed on the server; it has been logged. Try again, and if it keeps happening give your administrator this id: ${id}.`
-        : 'Something failed. Try again, and if it keeps happening tell your administrator.',
+      sentence: 'Something failed. Try again, and if it keeps happening tell your administrator.',
+      detail: error.message || undefined,
     };
   }
   const sentence = (error.reason && BY_REASON[error.reason]) ?? BY_CODE[error.code] ?? 'Something went wrong. Try again in a moment.';

@@ -140,7 +140,7 @@ function ApiKeys() {
             Create key
           </button>
         </div>
-        {formError && <ErrorMessage error={formError} title="Not done" />}
+        {formError && <ErrorMessage error={formError} title="Not done" shownOnFields={(problem) => problem === nameProblem} />}
       </form>
       <h2>Keys</h2>
       {error && <ErrorMessage error={error} title="Could not load the keys" />}
@@ -155,8 +155,12 @@ function ApiKeys() {
                 <th scope="col">Key starts with</th>
                 <th scope="col">Scopes</th>
                 <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
+                <th scope="col" className="hide-narrow">
+                  Created
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Last used
+                </th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -178,7 +182,7 @@ function ApiKeys() {
                     )}
                     {key.expiresAt && key.active && <div className="muted small">expires {formatDateTime(key.expiresAt)}</div>}
                   </td>
-                  <td className="small">
+                  <td className="small hide-narrow">
                     {formatDateTime(key.createdAt)}
                     {key.createdBy && (
                       <div className="muted">
@@ -186,7 +190,7 @@ function ApiKeys() {
                       </div>
                     )}
                   </td>
-                  <td className="small">{formatDateTime(key.lastUsedAt)}</td>
+                  <td className="small hide-narrow">{formatDateTime(key.lastUsedAt)}</td>
                   <td>
                     {key.active && (
                       <button type="button" className="button small danger-outline" onClick={() => void revoke(key.id, key.name)}>

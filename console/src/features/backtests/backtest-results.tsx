@@ -188,7 +188,7 @@ function Results({ run }: { run: Run }) {
           rule has none. Largest differences first.
         </p>
         <div className="table-wrap">
-          <table data-testid="backtest-rules">
+          <table data-testid="backtest-rules" className="wrap-headers">
             <thead>
               <tr>
                 <th scope="col">Rule</th>

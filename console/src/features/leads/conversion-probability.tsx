@@ -26,13 +26,19 @@ export function ConversionProbabilityMetric({ probability }: { probability: Prob
         <span data-testid="lead-conversion-probability" title={title}>
           {value === null ? 'n/a' : formatPercent(value)}
           {stale && <span className="badge warm small"> stale</span>}
-          {(value === null || stale) && reason && (
-            <span className="small muted" style={{ display: 'block' }}>
-              {reason}
-            </span>
-          )}
         </span>
       }
     />
+  );
+}
+
+/** Why a probability is missing or stale, as a note under the metrics (a long reason would stretch every metric card). */
+export function ConversionProbabilityNote({ probability }: { probability: Probability }) {
+  const { value, stale, reason } = probability;
+  if (!(value === null || stale) || !reason) return null;
+  return (
+    <p className="muted small" data-testid="lead-conversion-probability-note">
+      Conversion probability: {reason}
+    </p>
   );
 }

@@ -3,13 +3,16 @@
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { Metric } from '@/features/rule-sets/rescore-progress';
-import { attributeLabel, attributeValue, leadIdentity, valueWords } from '@/lib/attribute-labels';
+import { attributeLabel, attributeValue, type Catalog, leadIdentity, valueWords } from '@/lib/attribute-labels';
 import { formatDateTime, signed } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
-import { ConversionProbabilityMetric } from './conversion-probability';
+import { ConversionProbabilityMetric, ConversionProbabilityNote } from './conversion-probability';
+import type { LeadQuery as LeadQueryResult } from '@/gql/graphql';
 import { LeadQuery } from './operations';
 import { ScoreHistoryChart } from './score-history-chart';
 import { useCatalog } from './use-catalog';
+
+const RECENT_ACTIVITIES = 12;
 
 const CAUSES: Record<string, string> = {
   lead_created: 'Lead created',
@@ -40,6 +43,10 @@ export function LeadPage({ leadId }: { leadId: string }) {
   }));
   const reasons = score?.reasons ?? [];
   const { name, company } = leadIdentity(lead);
+  // The latest few in full; the rest folded, rather than a scrolling box inside the page.
+  const activities = lead.activities.edges.map((edge) => edge.node);
+  const recent = activities.slice(0, RECENT_ACTIVITIES);
+  const older = activities.slice(RECENT_ACTIVITIES);
   const about = [
     company,
     lead.email,
@@ -67,6 +74,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
           <ConversionProbabilityMetric probability={score.conversionProbability} />
         </div>
       )}
+      {score && <ConversionProbabilityNote probability={score.conversionProbability} />}
       {score && (
         <p className="state success">
           <strong>Next action:</strong> {score.actionLabel}{' '}
@@ -158,23 +166,15 @@ export function LeadPage({ leadId }: { leadId: string }) {
           {lead.activities.edges.length === 0 ? (
             <p className="muted">No activity yet.</p>
           ) : (
-            <div className="timeline-scroll">
-              <ol className="timeline" data-testid="activity-timeline" aria-label="Activities, newest first">
-                {lead.activities.edges.map(({ node }) => (
-                  <li key={node.id}>
-                    <strong>{node.type.toLowerCase().replace(/_/g, ' ')}</strong>{' '}
-                    <span className="muted small">{formatDateTime(node.occurredAt)}</span>
-                    {Object.keys(node.properties).length > 0 && (
-                      <div className="small muted">
-                        {Object.entries(node.properties)
-                          .map(([key, value]) => `${attributeLabel(catalog, key)}: ${String(value)}`)
-                          .join(' · ')}
-                      </div>
-                    )}
-                  </li>
-                ))}
-              </ol>
-            </div>
+            <>
+              <ActivityList activities={recent} catalog={catalog} testId="activity-timeline" />
+              {older.length > 0 && (
+                <details>
+                  <summary>{older.length} earlier activities</summary>
+                  <ActivityList activities={older} catalog={catalog} />
+                </details>
+              )}
+            </>
           )}
           {lead.activities.totalCount > lead.activities.edges.length && (
             <p className="muted small">Showing the latest {lead.activities.edges.length}.</p>
@@ -183,7 +183,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
         <section className="card" aria-labelledby="attributes-title">
           <h2 id="attributes-title">Attributes</h2>
           <dl className="facts">
-            {Object.entries(lead.attributes).map(([key, value]) => (
+            {attributesInCatalogOrder(catalog, lead.attributes).map(([key, value]) => (
               <div key={key} style={{ display: 'contents' }}>
                 <dt>{attributeLabel(catalog, key)}</dt>
                 <dd>{attributeValue(catalog, key, value)}</dd>
@@ -198,4 +198,33 @@ export function LeadPage({ leadId }: { leadId: string }) {
       </div>
     </>
   );
+}
+
+type Activity = LeadQueryResult['lead']['activities']['edges'][number]['node'];
+
+function ActivityList({ activities, catalog, testId }: { activities: Activity[]; catalog: Catalog; testId?: string }) {
+  return (
+    <ol className="timeline" data-testid={testId} aria-label="Activities, newest first">
+      {activities.map((activity) => (
+        <li key={activity.id}>
+          <strong>{valueWords(activity.type.toLowerCase())}</strong>{' '}
+          <span className="muted small">{formatDateTime(activity.occurredAt)}</span>
+          {Object.keys(activity.properties).length > 0 && (
+            <div className="small muted">
+              {Object.entries(activity.properties)
+                .map(([key, value]) => `${attributeLabel(catalog, key)}: ${String(value)}`)
+                .join(' · ')}
+            </div>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Attributes in the catalog's order (unknown ones last), so every lead page reads the same way. */
+function attributesInCatalogOrder(catalog: Catalog, attributes: Record<string, unknown>): [string, unknown][] {
+  const order = [...catalog.keys()];
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return Object.entries(attributes).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }

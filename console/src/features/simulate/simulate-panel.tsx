@@ -107,7 +107,7 @@ function LeadPicker({ onPick, picked }: { onPick(lead: { id: string; label: stri
         value={search}
         placeholder="e.g. ana@ or crm-0001"
         autoComplete="off"
-        aria-controls="sim-lead-results"
+        aria-controls={leads.length > 0 ? 'sim-lead-results' : undefined}
         onChange={(event) => setSearch(event.target.value)}
       />
       {picked && (
