@@ -5,22 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_DIR } from '../server/src/common/paths';
 import { formatDefinition, runRulesCli, USAGE, withSegments, type CliIo } from '../server/src/rulesets/rules-cli';
 import type { UserPrincipal } from '../server/src/auth/principal';
-import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
+import { DEFAULT_B2B, DEFAULT_FILE, DEFAULT_TEXT, type Doc, indexOfRule, ok } from './support/rule-sets';
+import { createTestApp, type TestApp } from './support/test-app';
 
 /*
  * `npm run rules -- validate | push | pull | diff`, run in-process against the test app's HTTP
  * server as the test admin. Files go to a temporary directory.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
-type Doc = any;
-
-const DEFAULT_FILE = path.join(RULES_DIR, 'default-b2b.json');
-const DEFAULT_TEXT = readFileSync(DEFAULT_FILE, 'utf8');
-const DEFAULT_B2B: Doc = JSON.parse(DEFAULT_TEXT);
-
 const RULE = 'eng-requested-demo';
-const RULE_INDEX = (DEFAULT_B2B.rules as Array<{ name: string }>).findIndex((rule) => rule.name === RULE);
+const RULE_INDEX = indexOfRule(DEFAULT_B2B, RULE);
 const RULE_LABEL: string = DEFAULT_B2B.rules[RULE_INDEX].event.params.label;
 const OLD_POINTS: number = DEFAULT_B2B.rules[RULE_INDEX].event.params.points;
 const NEW_POINTS = OLD_POINTS + 10;
@@ -48,11 +42,6 @@ async function cli(...argv: string[]): Promise<{ code: number; lines: string[] }
   const io: CliIo = { url: (await t.http()).graphqlUrl, token: await t.adminToken(), print: (line) => lines.push(...line.split('\n')) };
   const code = await runRulesCli(argv, io);
   return { code, lines };
-}
-
-function ok<T>(result: GqlResult<T>): T {
-  expect(result.errors).toBeUndefined();
-  return result.data as T;
 }
 
 interface Versions {

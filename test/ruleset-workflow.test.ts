@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role, UserPrincipal } from '../server/src/auth/principal';
-import { REPO_ROOT } from '../server/src/common/paths';
 import { metrics } from '../server/src/observability/metrics';
+import { DEFAULT_B2B, type Doc, indexOfRule, ok } from './support/rule-sets';
 import { createTestApp, type GqlError, type GqlResult, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 /*
  * The rule set release workflow through GraphQL, end to end: a marketer drafts a change to the
@@ -12,18 +11,6 @@ import { createTestApp, type GqlError, type GqlResult, type TestApp } from './su
  * publishes it (every lead is re-scored by the pg-boss workers running in this process), then rolls
  * it back; every step is in the audit log. The steps share state and run in order.
  */
-
-// Loosely typed on purpose: the tests break the document in ways RuleSetDefinition forbids.
-// biome-ignore lint/suspicious/noExplicitAny: tests reach into documents and responses of many shapes
-type Doc = any;
-
-const DEFAULT_B2B: Doc = JSON.parse(readFileSync(path.join(REPO_ROOT, 'rules/default-b2b.json'), 'utf8'));
-
-function indexOfRule(doc: Doc, name: string): number {
-  const index = (doc.rules as Array<{ name: string }>).findIndex((rule) => rule.name === name);
-  if (index < 0) throw new Error(`default-b2b.json has no rule "${name}"`);
-  return index;
-}
 
 /** The rule the draft changes, and its points before and after. */
 const RAISED_RULE = 'fit-target-industry';
@@ -242,12 +229,6 @@ const LEAD_INPUTS: Array<{ input: Record<string, unknown>; activities: string[] 
 const LEAD_COUNT = LEAD_INPUTS.length;
 const TARGET_INDUSTRY_LEADS = ['wf-software-vp', 'wf-finance-director', 'wf-healthcare-exec', 'wf-enterprise-software'];
 
-function ok<T>(result: GqlResult<T>): T {
-  expect(result.errors).toBeUndefined();
-  expect(result.data).toBeTruthy();
-  return result.data as T;
-}
-
 function onlyError<T>(result: GqlResult<T>): GqlError {
   expect(result.errors, 'expected an error').toBeDefined();
   expect(result.errors).toHaveLength(1);
@@ -274,16 +255,19 @@ async function leads(): Promise<LeadNode[]> {
   return connection.edges.map((edge) => edge.node);
 }
 
-/** Polls the job through GraphQL until it is no longer running (bounded: 100 x 100 ms). */
+/** Waits, reading the job through GraphQL, until it is no longer running; it must have completed. */
 async function waitForJob(id: string): Promise<Job> {
-  let job: Job | null = null;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    job = ok(await t.gqlAs<{ rescoreJob: Job }>(viewer1, RESCORE_JOB, { id })).rescoreJob;
-    if (job.status !== 'running') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(job?.status, `re-score job ${id} did not finish: ${JSON.stringify(job)}`).toBe('completed');
-  return job as Job;
+  const last: { job: Job | null } = { job: null };
+  await until(
+    async () => {
+      last.job = ok(await t.gqlAs<{ rescoreJob: Job }>(viewer1, RESCORE_JOB, { id })).rescoreJob;
+      return last.job.status !== 'running';
+    },
+    `re-score job ${id} is no longer running`,
+    60_000,
+  );
+  expect(last.job?.status, `re-score job ${id} did not finish: ${JSON.stringify(last.job)}`).toBe('completed');
+  return last.job as Job;
 }
 
 /** Submits (as the author), has marketing2 and sales1 sign off, and checks the version is approved. */
