@@ -4,4 +4,5 @@ export enum WebhookErrorCode {
   EndpointInactive = 'WEBHOOK_ENDPOINT_INACTIVE',
   DeliveryNotFound = 'WEBHOOK_DELIVERY_NOT_FOUND',
   InvalidRotation = 'INVALID_WEBHOOK_SECRET_ROTATION',
+  InvalidCursor = 'INVALID_CURSOR',
 }
