@@ -5,6 +5,7 @@ import { actorOf } from '../auth/actor';
 import { RuleSetVersion } from '../rulesets/ruleset.types';
 import type { VersionRow } from '../rulesets/ruleset-workflow.service';
 import type { ApplySuggestionsService, VersionEvidence as EvidenceRow } from './apply-suggestions.service';
+import { BACKTEST_ROLES } from './backtest-roles';
 import { BacktestHoldoutSummary } from './backtest-suggestion.types';
 
 @InputType({ description: 'How many leads the re-tuned qualification threshold should let through: give exactly one.' })
@@ -101,7 +102,7 @@ function toEvidence(row: EvidenceRow, currentChecksum: string): RuleSetVersionEv
 export class ApplySuggestionsResolver {
   constructor(private readonly service: ApplySuggestionsService) {}
 
-  @Authorized('marketing')
+  @Authorized(...BACKTEST_ROLES.applySuggestions)
   @Mutation(() => ApplyBacktestSuggestionsPayload, {
     description:
       'Turns a backtest’s chosen suggestions into a new draft of the backtested rule set, with grade, level, band and qualification thresholds re-tuned on the cohort to the target, and keeps the holdout comparison with the active version on it (RuleSetVersion.evidence).',

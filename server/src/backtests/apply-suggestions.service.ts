@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { ConflictError, ForbiddenError, InvalidInputError, type Problem } from '../common/errors';
+import { ConflictError, InvalidInputError, type Problem } from '../common/errors';
 import type { Actor } from '../auth/actor';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { BacktestErrorCode } from './backtest.errors';
+import { BACKTEST_ROLES, requireRole } from './backtest-roles';
 import type { BacktestService } from './backtest.service';
 import { scoreCohort, scoreFromFired, selectLeads } from './cohort-scoring';
 import { splitLeads } from './fitting';
@@ -66,12 +67,7 @@ export class ApplySuggestionsService {
   ) {}
 
   async apply(actor: Actor, input: ApplySuggestionsInput): Promise<{ version: VersionRow; evidence: VersionEvidence }> {
-    if (actor.role !== 'marketing' && actor.role !== 'admin') {
-      throw new ForbiddenError(
-        'FORBIDDEN_ROLE',
-        `Applying suggestions creates a draft: it needs the role admin or marketing; you are ${actor.role ?? 'not a user'}`,
-      );
-    }
+    requireRole(actor, BACKTEST_ROLES.applySuggestions, 'Applying suggestions creates a draft');
     const problems: Problem[] = [];
     const keep = input.target?.keepMqlShare === true;
     const perWeek = input.target?.mqlsPerWeek ?? null;

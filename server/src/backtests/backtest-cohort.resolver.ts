@@ -1,5 +1,6 @@
 import { Arg, Authorized, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { BacktestService } from './backtest.service';
+import { BACKTEST_ROLES } from './backtest-roles';
 import { toSpec } from './backtest.resolver';
 import { BacktestCohort, BacktestRun } from './backtest.types';
 
@@ -11,7 +12,7 @@ const OUTCOMES_CHANGED =
 export class BacktestCohortResolver {
   constructor(private readonly backtests: BacktestService) {}
 
-  @Authorized('marketing', 'sales', 'viewer')
+  @Authorized(...BACKTEST_ROLES.view)
   @Query(() => BacktestCohort, { description: 'A prepared cohort.' })
   async backtestCohort(@Arg('id', () => ID) id: string): Promise<BacktestCohort> {
     const row = await this.backtests.getCohort(id);

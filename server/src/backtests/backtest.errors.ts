@@ -7,4 +7,5 @@ export enum BacktestErrorCode {
   NoSuggestions = 'BACKTEST_NO_SUGGESTIONS',
   RunNotCompleted = 'BACKTEST_RUN_NOT_COMPLETED',
   ExportLinkInvalid = 'BACKTEST_EXPORT_LINK_INVALID',
+  ForbiddenRole = 'FORBIDDEN_ROLE',
 }

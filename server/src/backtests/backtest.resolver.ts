@@ -3,6 +3,7 @@ import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
 import type { DimensionEnum } from '../rulesets/ruleset.types';
 import type { BacktestService } from './backtest.service';
+import { BACKTEST_ROLES } from './backtest-roles';
 import type { BacktestResults as ResultsRow, CohortRow, RunRow } from './backtest-rows';
 import {
   BacktestCohort,
@@ -18,9 +19,6 @@ import {
 import type { BacktestSplitKindEnum } from './backtest-suggestion.types';
 import type { CohortSpec } from './cohort-spec';
 import type { BacktestMetrics as MetricsRow } from './metrics';
-
-const READERS = ['marketing', 'sales', 'viewer'];
-const RUNNERS = ['marketing', 'sales'];
 
 /** A run as resolved: the GraphQL fields, plus the stored results when they were read with it. */
 type RunRoot = BacktestRun & { storedResults?: ResultsRow | null };
@@ -106,7 +104,7 @@ function toResults(run: RunRoot, results: ResultsRow): BacktestResults {
 export class BacktestResolver {
   constructor(private readonly backtests: BacktestService) {}
 
-  @Authorized(...RUNNERS)
+  @Authorized(...BACKTEST_ROLES.run)
   @Mutation(() => BacktestRun, {
     description:
       'Backtests a version or an unsaved definition on a cohort, optionally compared to another version. Up to 100,000 leads it runs at once and comes back completed; bigger cohorts come back queued (poll backtestRun).',
@@ -115,7 +113,7 @@ export class BacktestResolver {
     return toRun(await this.backtests.runBacktest(actorOf(ctx.principal, ctx.requestId), input));
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...BACKTEST_ROLES.run)
   @Mutation(() => BacktestCohort, {
     description:
       'Prepares a cohort’s snapshot now (runBacktest also does when needed). The same spec returns the same cohort, unless refresh: then it is prepared again with current outcomes and activities (the old cohort stays for the runs that used it).',
@@ -130,13 +128,13 @@ export class BacktestResolver {
     return toCohort(await this.backtests.prepareCohortFromInput(actorOf(ctx.principal, ctx.requestId), input, 'input', refresh ?? false));
   }
 
-  @Authorized(...READERS)
+  @Authorized(...BACKTEST_ROLES.view)
   @Query(() => BacktestRun, { description: 'A backtest run; results once it is completed.' })
   async backtestRun(@Arg('id', () => ID) id: string): Promise<RunRoot> {
     return toRun(await this.backtests.getRun(id));
   }
 
-  @Authorized(...READERS)
+  @Authorized(...BACKTEST_ROLES.view)
   @Query(() => [BacktestRun], { description: 'Recent backtest runs, newest first (of one rule set with ruleSetKey).' })
   async backtestRuns(
     @Arg('ruleSetKey', () => String, { nullable: true }) ruleSetKey: string | null,
@@ -145,7 +143,7 @@ export class BacktestResolver {
     return (await this.backtests.listRuns(ruleSetKey, first)).map(toRun);
   }
 
-  @Authorized(...READERS)
+  @Authorized(...BACKTEST_ROLES.view)
   @Query(() => [BacktestCohort], { description: 'Prepared cohorts, most recent first.' })
   async backtestCohorts(
     @Arg('first', () => Int, { nullable: true, description: '1 to 100; 20 by default.' }) first: number | null,

@@ -5,11 +5,9 @@ import type { Request, Response } from 'express';
 import type { App } from '../app';
 import { assertAllowed } from '../auth/auth-checker';
 import { describePrincipal } from '../auth/principal';
+import { BACKTEST_ROLES } from '../backtests/backtest-roles';
 import { DomainError, type ErrorKind } from '../common/errors';
 import { runInRequestScope } from '../db/query-scope';
-
-/** Who may export a backtest: whoever may read it (backtestRun). */
-const READERS = ['marketing', 'sales', 'viewer'] as const;
 
 const STATUS: Record<ErrorKind, number> = {
   BAD_USER_INPUT: 400,
@@ -43,7 +41,8 @@ export function backtestExportRoute(app: App) {
             authorization: req.headers.authorization,
             apiKey: req.get('x-api-key'),
           });
-          assertAllowed(principal, [...READERS], 'GET /backtests/:id/leads.csv');
+          // Whoever may read a backtest (backtestRun) may export it.
+          assertAllowed(principal, BACKTEST_ROLES.view, 'GET /backtests/:id/leads.csv');
           actor = describePrincipal(principal!);
         }
         const plan = await exporter.plan(runId);

@@ -3,6 +3,7 @@ import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
 import type { WebhookService } from './webhook.service';
+import { WEBHOOK_ROLES } from './webhook-roles';
 import {
   CreatedWebhookEndpoint,
   CreateWebhookEndpointInput,
@@ -16,13 +17,13 @@ import {
 export class WebhookResolver {
   constructor(private readonly webhooks: WebhookService) {}
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Query(() => [WebhookEndpoint])
   webhookEndpoints(): Promise<WebhookEndpoint[]> {
     return this.webhooks.listEndpoints();
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Query(() => WebhookDeliveryConnection, { description: 'The delivery log, newest first.' })
   async webhookDeliveries(
     @Arg('endpointId', () => ID, { nullable: true }) endpointId: string | null,
@@ -37,7 +38,7 @@ export class WebhookResolver {
     };
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Mutation(() => CreatedWebhookEndpoint)
   createWebhookEndpoint(
     @Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput,
@@ -46,7 +47,7 @@ export class WebhookResolver {
     return this.webhooks.createEndpoint(actorOf(ctx.principal, ctx.requestId), input);
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Mutation(() => WebhookEndpoint)
   setWebhookEndpointActive(
     @Arg('id', () => ID) id: string,
@@ -56,7 +57,7 @@ export class WebhookResolver {
     return this.webhooks.setActive(actorOf(ctx.principal, ctx.requestId), id, active);
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Mutation(() => RotatedWebhookSecret, {
     description: 'A new signing secret, shown once; the previous one keeps signing too for overlapHours (0 to 720).',
   })
@@ -68,7 +69,7 @@ export class WebhookResolver {
     return this.webhooks.rotateSecret(actorOf(ctx.principal, ctx.requestId), id, overlapHours);
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Mutation(() => WebhookDelivery, {
     description: 'Sends a signed ping event to the endpoint now (active or not) and answers how it went.',
   })
@@ -76,7 +77,7 @@ export class WebhookResolver {
     return this.webhooks.ping(actorOf(ctx.principal, ctx.requestId), id);
   }
 
-  @Authorized('admin')
+  @Authorized(...WEBHOOK_ROLES.manage)
   @Mutation(() => WebhookDelivery, {
     description: 'Queues the event of one delivery to its endpoint again: a new delivery with the same event id.',
   })
