@@ -6,6 +6,7 @@ import type { UserPrincipal } from '../server/src/auth/principal';
 import { EVENT_TYPE_HEADER, SIGNATURE_HEADER, verifyLegacySignature } from '../server/src/webhooks/webhook-signature';
 import { systemLookup, type AddressLookup } from '../server/src/webhooks/webhook-target';
 import { createTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 interface Received {
   eventId: string;
@@ -108,15 +109,6 @@ function verifies(signingSecret: string, body: string, headers: Record<string, s
   } catch {
     return false;
   }
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, attempts = 150): Promise<T> {
-  for (let i = 0; i < attempts; i += 1) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('qualified-lead webhooks', () => {
@@ -380,10 +372,13 @@ describe('webhook ping, rotation, redelivery and deactivation', () => {
 
     // An overlap of about a second: ping until a delivery carries one signature.
     const third = (await rotate(0.0003)).data!.rotateWebhookSecret.secret;
-    const after = await until(async () => {
+    const pinged: Request[] = [];
+    await until(async () => {
       const request = requestFor((await ping(id)).eventId)!;
-      return request.headers['webhook-signature'].split(' ').length === 1 && request;
+      pinged.push(request);
+      return request.headers['webhook-signature'].split(' ').length === 1;
     }, 'the overlap to end');
+    const after = pinged.at(-1)!;
     expect(verifies(third, after.body, after.headers)).toBe(true);
     expect(verifies(second, after.body, after.headers)).toBe(false);
     expect(verifies(first, after.body, after.headers)).toBe(false);
