@@ -90,9 +90,9 @@ describe('console (Chromium)', () => {
     await review.backtestComparison.getByText('would change cell').waitFor();
     await review.submit();
     expect(await review.status.textContent()).toBe('in review');
-    // The author edited it, so the author cannot approve it.
-    await review.approve('my own change');
-    expect(await review.error.textContent()).toContain('someone else on the marketing side');
+    // The author edited it, so the author is told why and offered no Approve button (the API refuses it too).
+    expect(await review.actions.getByTestId('review-blocked').textContent()).toContain('You edited this version, so you cannot review it');
+    expect(await review.actions.getByRole('button', { name: /^Approve as/ }).count()).toBe(0);
 
     // Marketing and sales approve, each in their own browser session.
     const marketing2 = await ReviewPage.open(await signedIn('marketing2@demo.local'), 'default-b2b', versionId);

@@ -38,6 +38,33 @@ export class EditorPage extends ConsolePage {
     await this.page.getByRole('tab', { name }).click();
   }
 
+  /** The element that has the keyboard focus, described by its data-path, test id, or text. */
+  async focused(): Promise<{ path: string | null; text: string; id: string }> {
+    return this.page.evaluate<{ path: string | null; text: string; id: string }>(`(() => {
+      const element = document.activeElement;
+      return { path: element?.getAttribute('data-path') ?? null, text: (element?.textContent ?? '').trim(), id: element?.id ?? '' };
+    })()`);
+  }
+
+  /** The notice after a removal, with its Undo button. */
+  get undoRemoval(): Locator {
+    return this.page.getByTestId('undo-removal');
+  }
+
+  /** The JSON mode's code editor (CodeMirror). */
+  get codeEditor(): Locator {
+    return this.page.getByTestId('json-code-editor');
+  }
+
+  /** Types `text` on a new line right after the opening brace of the JSON document. */
+  async typeAtJsonStart(text: string): Promise<void> {
+    await this.codeEditor.locator('.cm-content').click();
+    await this.page.keyboard.press('Control+Home');
+    await this.page.keyboard.press('End');
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.type(text);
+  }
+
   async save(): Promise<void> {
     await this.page.getByRole('button', { name: 'Save draft' }).click();
     await this.page.getByText(/Saved: revision \d+/).waitFor();
@@ -104,5 +131,23 @@ export class RuleCard {
 
   async setPoints(points: number | string): Promise<void> {
     await this.points.fill(String(points));
+  }
+
+  /** The value picker (combobox) of the rule's n-th condition that has one. */
+  picker(name: 'Values' | 'Value' = 'Values', nth = 0): Locator {
+    return this.card.getByRole('combobox', { name }).nth(nth);
+  }
+
+  /** The values chosen in the rule's n-th picker. */
+  chosen(name: 'Values' | 'Value' = 'Values', nth = 0): Locator {
+    return this.card
+      .getByRole('list', { name: `${name}: chosen` })
+      .nth(nth)
+      .getByRole('listitem');
+  }
+
+  /** The chosen values as text (without their remove buttons). */
+  async chosenValues(name: 'Values' | 'Value' = 'Values', nth = 0): Promise<string[]> {
+    return (await this.chosen(name, nth).allTextContents()).map((text) => text.replace('✕', '').trim());
   }
 }
