@@ -54,8 +54,6 @@ const KNOWN_BACKWARD_EDGES: Record<string, string> = {
   'imports -> app': 'import.service.ts, import-cli.ts: type App',
   // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
   'rulesets -> imports': 'shipped-catalog.ts: imports/mapping',
-  // decayPreview's change rows resolve their lead with the Lead GraphQL type.
-  'scoring -> leads': 'scoring.resolver.ts: Lead from lead.types.ts',
 };
 
 /** Packages the pure modules must not import (database and GraphQL). */

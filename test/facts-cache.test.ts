@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics } from '../server/src/observability/metrics';
 import { createTestApp, type GqlResult, type TestApp } from './support/test-app';
 import { mulberry32 } from '../server/src/common/random';
+import { until } from './support/wait';
 
 /**
  * Scores are stored with the activity aggregates they were computed from (lead_score.facts), and a
@@ -261,7 +262,19 @@ describe('a re-score that waits for a lead another transaction is scoring', () =
             ? t.app.services.scoring.rescoreWithCarry(manager, [lead], 'decay', new Date(now + 10 * DAY))
             : t.app.services.scoring.scoreLeads(manager, [lead], 'decay', new Date(now + 10 * DAY)),
         );
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        if (process.env.DATABASE_URL) {
+          await until(
+            async () =>
+              (
+                await t.sql<{ count: number }>(
+                  `SELECT count(*)::int AS count FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE NOT l.granted AND a.datname = current_database()`,
+                )
+              )[0].count > 0,
+            "the later pass waits for the lead's row lock",
+          );
+        }
+        // On PGlite T2 waits for the one connection instead, which T1 holds until it is released.
         await runner.commitTransaction();
       } finally {
         if (runner.isTransactionActive) await runner.rollbackTransaction();

@@ -33,6 +33,7 @@ import { LeadOutcomeService } from './leads/lead-outcome.service';
 import { LeadErasureResolver } from './leads/lead-erasure.resolver';
 import { LeadErasureService } from './leads/lead-erasure.service';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from './rescore/rescore.resolver';
+import { RescoreQueue } from './rescore/rescore-queue';
 import { RescoreService } from './rescore/rescore.service';
 import { RuleSetResolver } from './rulesets/ruleset.resolver';
 import { RuleSetService } from './rulesets/ruleset.service';
@@ -40,12 +41,15 @@ import { RuleSetPublishingService } from './rulesets/ruleset-publishing.service'
 import { RuleSetSimulationService } from './rulesets/ruleset-simulation.service';
 import { RuleSetWorkflowService } from './rulesets/ruleset-workflow.service';
 import { ScorePassService } from './scoring/score-pass.service';
-import { DecayPreviewChangeResolver, ScoringResolver } from './scoring/scoring.resolver';
+import { ScoringResolver } from './scoring/scoring.resolver';
+import { DecayPreviewChangeResolver } from './leads/decay-preview-lead.resolver';
+import { DecaySchedule } from './scoring/decay-schedule';
 import { ScoreComputation } from './scoring/score-computation';
 import { ScoreReader } from './scoring/score-reader';
 import { scoreLoaders } from './scoring/score-loaders';
 import { ScoringService } from './scoring/scoring.service';
 import { WebhookResolver } from './webhooks/webhook.resolver';
+import { WebhookQueue } from './webhooks/webhook-queue';
 import { WebhookService, type WebhookOptions } from './webhooks/webhook.service';
 import { webhookTargetPolicyFromEnv } from './webhooks/webhook-target';
 
@@ -99,6 +103,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   await dataSource.runMigrations();
   const jobs = new JobQueue(createBoss(config.database), config.logger);
   await jobs.start();
+  const rescoreQueue = new RescoreQueue(jobs.boss, config.logger);
+  const webhookQueue = new WebhookQueue(jobs.boss, config.logger);
+  const decaySchedule = new DecaySchedule(jobs.boss, config.logger);
+  for (const queue of [rescoreQueue, webhookQueue, decaySchedule]) await queue.start();
 
   const ruleSets = new RuleSetService();
   const scoreComputation = new ScoreComputation(ruleSets);
@@ -112,7 +120,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const outcomes = new LeadOutcomeService(dataSource, audit);
   const erasure = new LeadErasureService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
-  rescore.setDispatcher(jobs);
+  rescore.setDispatcher(rescoreQueue);
   const publishing = new RuleSetPublishingService(dataSource, ruleSets, rescore, audit, { publishRoles: config.publishRoles ?? ['admin'] });
   const workflow = new RuleSetWorkflowService(dataSource, ruleSets, publishing, audit, () => leads.attributeCatalog());
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
@@ -122,7 +130,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     config.logger,
     config.webhooks ?? { policy: webhookTargetPolicyFromEnv(process.env) },
   );
-  webhooks.setQueue(jobs);
+  webhooks.setQueue(webhookQueue);
   scoring.addChangeListener(webhooks);
   const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);
   await backtestQueue.start();
@@ -191,16 +199,14 @@ export async function createApp(config: AppConfig): Promise<App> {
     createLoaders,
     logger: config.logger,
     startWorkers: async (options = {}) => {
-      await jobs.startWorkers({
-        rescore,
-        webhooks,
-        runDecayPass: (asOf) => scorePass.runDecayPass(asOf),
-        decayCron: options.decayCron ?? '15 2 * * *',
-      });
+      await decaySchedule.startWorkers((asOf) => scorePass.runDecayPass(asOf), options.decayCron ?? '15 2 * * *');
+      await rescoreQueue.startWorkers(rescore);
+      await webhookQueue.startWorkers(webhooks);
       await backtestQueue.startWorkers(backtests);
     },
     close: async () => {
       await backtestQueue.stop();
+      await webhookQueue.stop();
       await jobs.stop();
       await dataSource.destroy();
     },

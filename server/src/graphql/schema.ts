@@ -16,7 +16,8 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from '../rescore/rescore.resolver';
-import { DecayPreviewChangeResolver, ScoringResolver } from '../scoring/scoring.resolver';
+import { ScoringResolver } from '../scoring/scoring.resolver';
+import { DecayPreviewChangeResolver } from '../leads/decay-preview-lead.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 
 export const resolverClasses = [

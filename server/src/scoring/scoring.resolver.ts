@@ -1,8 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, GraphQLISODateTime, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, GraphQLISODateTime, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { anyUserOr } from '../auth/auth-checker';
-import type { GraphQLContext } from '../graphql/context';
-import { Lead } from '../leads/lead.types';
-import { DecayPreview, DecayPreviewChange } from './decay-preview.types';
+import { DecayPreview } from './decay-preview.types';
 import type { ScorePassService } from './score-pass.service';
 import { ScorePassResult } from './score.types';
 
@@ -36,13 +34,5 @@ export class ScoringResolver {
       summary: page.summary,
       pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
     };
-  }
-}
-
-@Resolver(() => DecayPreviewChange)
-export class DecayPreviewChangeResolver {
-  @FieldResolver(() => Lead, { nullable: true, description: 'The lead (null if it was deleted since).' })
-  async lead(@Root() change: DecayPreviewChange, @Ctx() ctx: GraphQLContext): Promise<Lead | null> {
-    return (await ctx.loaders.lead.load(change.leadId)) as unknown as Lead | null;
   }
 }
