@@ -1,0 +1,50 @@
+import type { Problem } from '../common/errors';
+import { ACTIVITY_TYPES } from '../engine/ruleset-definition';
+import type { RecordActivityData } from './activity.service';
+
+export const ACTIVITY_LIMITS = {
+  maxBatch: 500,
+  idempotencyKey: 200,
+  maxProperties: 50,
+  propertyKey: 100,
+  propertyValue: 2000,
+  /** Clients' clocks drift; later than this is a mistake. */
+  maxFutureMs: 5 * 60_000,
+  earliest: new Date('2000-01-01T00:00:00Z'),
+} as const;
+
+/** What is wrong with an activity to record, each problem at its path under `base`. */
+export function validate(item: RecordActivityData, base: string, now: Date): Problem[] {
+  const problems: Problem[] = [];
+  if (!item.leadExternalId?.trim()) problems.push({ path: `${base}.leadExternalId`, message: 'must not be blank' });
+  if (!ACTIVITY_TYPES.includes(item.type)) problems.push({ path: `${base}.type`, message: `must be one of ${ACTIVITY_TYPES.join(', ')}` });
+  const key = item.idempotencyKey ?? '';
+  if (!key.trim())
+    problems.push({
+      path: `${base}.idempotencyKey`,
+      message: 'is required: a key unique to this activity, so a retried request never counts twice',
+    });
+  else if (key.length > ACTIVITY_LIMITS.idempotencyKey)
+    problems.push({ path: `${base}.idempotencyKey`, message: `at most ${ACTIVITY_LIMITS.idempotencyKey} characters` });
+  const time = item.occurredAt instanceof Date ? item.occurredAt.getTime() : Number.NaN;
+  if (Number.isNaN(time)) problems.push({ path: `${base}.occurredAt`, message: 'must be an ISO 8601 date-time' });
+  else if (time > now.getTime() + ACTIVITY_LIMITS.maxFutureMs)
+    problems.push({ path: `${base}.occurredAt`, message: `${item.occurredAt.toISOString()} is in the future` });
+  else if (time < ACTIVITY_LIMITS.earliest.getTime())
+    problems.push({ path: `${base}.occurredAt`, message: `must be after ${ACTIVITY_LIMITS.earliest.toISOString()}` });
+  const properties = item.properties ?? {};
+  const entries = Object.entries(properties);
+  if (entries.length > ACTIVITY_LIMITS.maxProperties)
+    problems.push({ path: `${base}.properties`, message: `at most ${ACTIVITY_LIMITS.maxProperties} properties` });
+  for (const [name, value] of entries.slice(0, ACTIVITY_LIMITS.maxProperties)) {
+    const path = `${base}.properties.${name.slice(0, ACTIVITY_LIMITS.propertyKey)}`;
+    if (name.length > ACTIVITY_LIMITS.propertyKey)
+      problems.push({ path, message: `property names are at most ${ACTIVITY_LIMITS.propertyKey} characters` });
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+      problems.push({ path, message: 'must be a string, number, boolean or null' });
+    else if (typeof value === 'string' && value.length > ACTIVITY_LIMITS.propertyValue)
+      problems.push({ path, message: `at most ${ACTIVITY_LIMITS.propertyValue} characters` });
+    else if (typeof value === 'number' && !Number.isFinite(value)) problems.push({ path, message: 'must be a finite number' });
+  }
+  return problems;
+}
