@@ -65,6 +65,9 @@ describe('console words', () => {
       comment: 'looks good',
       ruleSet: 'default-b2b',
     });
+    expect(describeAuditEntry({ action: 'lead.outcome_set', summary: 'Outcome of crm-42: converted' }).what).toBe(
+      'recorded the outcome of crm-42: converted',
+    );
     expect(describeAuditEntry({ action: 'version.published', summary: 'Published v3 of default-b2b' }).what).toBe(
       'published v3 of default-b2b: leads are re-scored with it',
     );

@@ -79,12 +79,19 @@ export function describeAuditEntry(entry: EntryLike): AuditEntryText {
         ruleSet,
       };
     }
-    default: {
-      const { head, comment } = splitComment(entry.summary);
-      return entry.action === 'rule_set.segments_set'
-        ? { what: lowerFirst(entry.summary), ruleSet }
-        : { what: lowerFirst(head), comment, ruleSet };
-    }
+    case 'rule_set.segments_set':
+      return { what: `set the ${lowerFirst(entry.summary)}`, ruleSet };
+    case 'lead.outcome_set':
+      return { what: `recorded the ${lowerFirst(entry.summary)}` };
+    case 'webhook.created':
+      return { what: `created the ${lowerFirst(entry.summary)}` };
+    case 'webhook.secret_rotated':
+    case 'webhook.pinged':
+    case 'webhook.redelivered':
+      return { what: `${ACTION_LABELS[entry.action].toLowerCase()}: ${entry.summary}` };
+    default:
+      // Summaries of the other actions start with their verb ("Created user …", "Ended session …").
+      return { what: lowerFirst(entry.summary), ruleSet };
   }
 }
 
