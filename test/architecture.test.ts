@@ -37,7 +37,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['leads'], // leads, attribute catalog, outcomes, erasure
   ['activities', 'imports', 'rescore', 'webhooks'], // write paths on scoring; webhooks deliver score changes
   ['backtests'], // cohorts, metrics, suggestions, calibration
-  ['jobs'], // pg-boss queue and its handlers
+  ['jobs'], // the shared pg-boss instance; each domain runs its own queue
   ['wiring'], // see WIRING_FILES
   ['app'], // server/src/app.ts: the composition root
   ['http', 'demo'], // HTTP server and routes; demo data seeding
