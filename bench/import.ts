@@ -6,7 +6,7 @@
  * Writes a seeded (deterministic) CSV shaped like the X Education export (same 37 columns, values
  * drawn from its distributions) to os.tmpdir(), creates a scratch database, publishes the
  * x-education rule set for its segment, and imports the file with rules/x-education.mapping.json
- * through runImport, the CLI's entry point. Prints the load (read, validate, COPY, upsert) and the
+ * through the import service, as the CLI does. Prints the load (read, validate, COPY, upsert) and the
  * scoring separately, then re-imports the same file (every lead unchanged).
  */
 import 'reflect-metadata';
@@ -19,7 +19,8 @@ import pg from 'pg';
 import { createApp } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
-import { runImport, type ImportSummary } from '../server/src/imports/import.service';
+import { ImportProgressBar } from '../server/src/imports/import-progress-bar';
+import type { ImportSummary } from '../server/src/imports/import-summary';
 import { processCpuMs } from './support/process-cpu';
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
 import type { Actor } from '../server/src/auth/actor';
@@ -248,7 +249,10 @@ async function serverCpuMs(client: pg.Client, database: string): Promise<number 
 async function timedImport(label: string, app: Awaited<ReturnType<typeof createApp>>, monitor: pg.Client): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const serverBefore = await serverCpuMs(monitor, dbName);
-  const summary = await runImport(app, { file: csvFile, mapping: MAPPING_FILE, batchSize: BATCH, progress: process.stderr.isTTY === true });
+  const bar = process.stderr.isTTY ? new ImportProgressBar() : null;
+  const summary = await app.services.imports
+    .run({ file: csvFile, mapping: MAPPING_FILE, batchSize: BATCH, onProgress: bar?.update })
+    .finally(() => bar?.stop());
   const cpu = process.cpuUsage(cpuBefore);
   const serverAfter = await serverCpuMs(monitor, dbName);
   report(label, summary);

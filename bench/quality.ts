@@ -22,7 +22,9 @@ import { SnapshotBuilder } from '../server/src/backtests/cohort-snapshot';
 import { scoreCohort } from '../server/src/backtests/cohort-scoring';
 import { fitLogistic, splitLeads } from '../server/src/backtests/fitting';
 import { computeSuggestions, withPoints } from '../server/src/backtests/suggestions';
-import { checkHeader, compileMapping, parseMapping, planAttributes, type CatalogEntry } from '../server/src/imports/mapping';
+import { checkHeader, parseMapping, planAttributes } from '../server/src/imports/mapping';
+import { compileMapping } from '../server/src/imports/mapping-compile';
+import type { CatalogEntry } from '../server/src/imports/mapping-types';
 import type { FactType, RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 
 const { values, positionals } = parseArgs({

@@ -49,12 +49,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * when its edge is gone (the test says so); never add one for new code: publish an event, pass an
  * interface in from the composition root, or move the shared piece down instead.
  */
-const KNOWN_BACKWARD_EDGES: Record<string, string> = {
-  // The import service and CLI take the whole App; they need a few services, passed in by scripts/import.ts.
-  'imports -> app': 'import.service.ts, import-cli.ts: type App',
-  // The shipped attribute catalog reads rules/*.mapping.json with the import's parser.
-  'rulesets -> imports': 'shipped-catalog.ts: imports/mapping',
-};
+const KNOWN_BACKWARD_EDGES: Record<string, string> = {};
 
 /** Packages the pure modules must not import (database and GraphQL). */
 const FORBIDDEN_IN_ENGINE =

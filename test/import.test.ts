@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../server/src/common/paths';
-import { runImportCli } from '../server/src/imports/import-cli';
-import { runImport, type ImportSummary } from '../server/src/imports/import.service';
-import { attributeCatalogFromMapping, parseMapping, type ImportMapping } from '../server/src/imports/mapping';
+import { runImportCli, writeImportReport } from '../server/src/imports/import-cli';
+import type { ImportOptions, ImportSummary } from '../server/src/imports/import-summary';
+import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
+import type { ImportMapping } from '../server/src/imports/mapping-types';
 import type { Actor } from '../server/src/auth/actor';
 import { createTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const DATASET = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'x-education', 'Leads.csv');
 const XE_MAPPING = path.join(REPO_ROOT, 'rules', 'x-education.mapping.json');
@@ -70,6 +72,11 @@ function writeCsv(name: string, text: string): string {
   return file;
 }
 
+/** The import service of the test app, as the CLI runs it. */
+function runImport(options: ImportOptions): Promise<ImportSummary> {
+  return t.app.services.imports.run(options);
+}
+
 async function count(sql: string, params: unknown[] = []): Promise<number> {
   const [row] = await t.sql<{ n: number }>(`SELECT (${sql})::int AS n`, params);
   return row.n;
@@ -93,13 +100,13 @@ describe('importing a CSV file', () => {
 
   beforeAll(async () => {
     file = writeCsv('crm.csv', GOOD_AND_BAD);
-    first = await runImport(t.app, {
+    first = await runImport({
       file,
       mapping: mappingFile,
-      progress: false,
-      reportFile: path.join(dir, 'report.json'),
       now: new Date('2026-03-01T00:00:00Z'),
     });
+    // The CLI writes the report file (--report) from the summary.
+    await writeImportReport(path.join(dir, 'report.json'), first);
   });
 
   it('imports the good rows and reports every bad row with its line number and reasons', () => {
@@ -211,7 +218,7 @@ describe('importing a CSV file', () => {
 
   it('re-running the same file changes nothing and duplicates nothing', async () => {
     const historyBefore = await count('SELECT count(*) FROM score_history');
-    const again = await runImport(t.app, { file, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
+    const again = await runImport({ file, mapping: mappingFile, now: new Date('2026-03-01T00:00:00Z') });
     expect(again.status).toBe('imported');
     expect(again.imported).toEqual({ total: 4, created: 0, updated: 0, unchanged: 4 });
     expect(again.rejected.rows).toBe(6);
@@ -233,7 +240,7 @@ describe('importing a CSV file', () => {
         '',
       ].join('\n'),
     );
-    const summary = await runImport(t.app, { file: updated, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
+    const summary = await runImport({ file: updated, mapping: mappingFile, now: new Date('2026-03-01T00:00:00Z') });
     expect(summary.imported).toEqual({ total: 2, created: 1, updated: 1, unchanged: 0 });
     const [lead] = await t.sql<{ attributes: Record<string, unknown>; outcome: string; deal_value: string }>(
       `SELECT attributes, outcome, deal_value::text FROM lead WHERE external_id = 'L-2'`,
@@ -258,7 +265,7 @@ describe('importing a CSV file', () => {
         '',
       ].join('\n'),
     );
-    const summary = await runImport(t.app, { file: fresh, mapping: mappingFile, progress: false, dryRun: true });
+    const summary = await runImport({ file: fresh, mapping: mappingFile, dryRun: true });
     expect(summary.status).toBe('dry_run');
     expect(summary.imported).toMatchObject({ total: 2, created: 1, updated: 1 });
     expect(summary.rejected.details.map((d) => d.line)).toEqual([4]);
@@ -277,7 +284,7 @@ describe('imports that fail write nothing', () => {
         '',
       ].join('\n'),
     );
-    const summary = await runImport(t.app, {
+    const summary = await runImport({
       file,
       mapping: {
         ...MAPPING,
@@ -286,7 +293,6 @@ describe('imports that fail write nothing', () => {
           Visits: { attribute: 'fxNewVisits', type: 'number', define: { label: 'V', description: 'V' } },
         },
       },
-      progress: false,
     });
     expect(summary.status).toBe('failed');
     expect(summary.error).toMatchObject({
@@ -309,7 +315,7 @@ describe('imports that fail write nothing', () => {
         Visits: { attribute: 'fxLateVisits', type: 'number' as const, define: { label: 'V', description: 'V' } },
       },
     };
-    const summary = await runImport(t.app, { file, mapping, progress: false, batchSize: 7, maxRejected: 0 });
+    const summary = await runImport({ file, mapping, batchSize: 7, maxRejected: 0 });
     expect(summary.status).toBe('failed');
     expect(summary.error?.code).toBe('TOO_MANY_REJECTED');
     expect(summary.rowsRead).toBe(31);
@@ -322,7 +328,7 @@ describe('imports that fail write nothing', () => {
     const lines = (visits: (i: number) => number, activity: string) =>
       Array.from({ length: 10 }, (_, i) => `W-${i},w${i}@x.io,2026-01-05,Won,,,${visits(i)},Google,No,,,${activity},`);
     const existing = writeCsv('existing.csv', [HEADER, ...lines((i) => i, ''), ''].join('\n'));
-    expect((await runImport(t.app, { file: existing, mapping: MAPPING, progress: false })).imported.created).toBe(10);
+    expect((await runImport({ file: existing, mapping: MAPPING })).imported.created).toBe(10);
     // The same leads with new values and an activity each, in batches of five, then a row that fails
     // the import while the last batches are still queued or being written.
     const changed = writeCsv(
@@ -330,12 +336,20 @@ describe('imports that fail write nothing', () => {
       [HEADER, ...lines((i) => i + 1, 'Email Opened'), 'W-bad,bad,2026-01-05,Won,,,1,Google,No,,,,', ''].join('\n'),
     );
     for (let run = 0; run < 5; run++) {
-      const summary = await runImport(t.app, { file: changed, mapping: MAPPING, progress: false, batchSize: 5, maxRejected: 0 });
+      const summary = await runImport({ file: changed, mapping: MAPPING, batchSize: 5, maxRejected: 0 });
       expect(summary.error?.code).toBe('TOO_MANY_REJECTED');
       expect(summary.imported.unchanged).toBe(0);
     }
-    // A write left running would land after runImport returned: give it time to show.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A write left running would land after runImport returned: wait until no other session of the
+    // database is busy (none ever is on PGlite), then look.
+    await until(
+      async () =>
+        (await count(
+          `SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'`,
+        )) === 0,
+      'no write of the import is left running',
+    );
     expect(await count(`SELECT count(*) FROM activity a JOIN lead l ON l.id = a.lead_id WHERE l.external_id LIKE 'W-%'`)).toBe(0);
     expect(
       await count(
@@ -349,22 +363,20 @@ describe('imports that fail write nothing', () => {
       'three.csv',
       [HEADER, 'M-1,a@x.io,,Open,,,,,,,,,', 'M-2,b@x.io,,Open,,,,,,,,,', 'M-3,c@x.io,,Open,,,,,,,,,', ''].join('\n'),
     );
-    expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxRows: 2 })).error?.code).toBe('TOO_MANY_ROWS');
-    expect((await runImport(t.app, { file, mapping: MAPPING, progress: false, maxFileBytes: 100 })).error?.message).toMatch(
-      /the limit is 0\.0 MB/,
-    );
+    expect((await runImport({ file, mapping: MAPPING, maxRows: 2 })).error?.code).toBe('TOO_MANY_ROWS');
+    expect((await runImport({ file, mapping: MAPPING, maxFileBytes: 100 })).error?.message).toMatch(/the limit is 0\.0 MB/);
     const conflicting = {
       ...MAPPING,
       attributes: { ...MAPPING.attributes, Visits: { attribute: 'companySize', type: 'string' as const } },
     };
-    expect((await runImport(t.app, { file, mapping: conflicting, progress: false })).error).toMatchObject({
+    expect((await runImport({ file, mapping: conflicting })).error).toMatchObject({
       code: 'CATALOG_CONFLICT',
       problems: [
         { path: 'attributes.Visits.type', message: expect.stringContaining('"companySize" is a number in the attribute catalog') },
       ],
     });
     const broken = writeCsv('broken.csv', [HEADER, 'B-1,"unclosed,2026-01-05,Open,,,,,,,,,', ''].join('\n'));
-    expect((await runImport(t.app, { file: broken, mapping: MAPPING, progress: false })).error).toMatchObject({
+    expect((await runImport({ file: broken, mapping: MAPPING })).error).toMatchObject({
       code: 'INVALID_FILE',
       message: expect.stringContaining('line 2: Quoted field unterminated'),
     });
@@ -375,7 +387,7 @@ describe('imports that fail write nothing', () => {
 describe('values', () => {
   it('keeps backslashes, quotes, tabs and non-ASCII characters as they are', async () => {
     const file = writeCsv('odd-values.csv', [HEADER, 'V\\1,,2026-01-05,Open,,,1,"Back\\slash ""quoted""\ttab é",No,,,,', ''].join('\n'));
-    const summary = await runImport(t.app, { file, mapping: MAPPING, progress: false });
+    const summary = await runImport({ file, mapping: MAPPING });
     expect(summary.imported.created).toBe(1);
     const rows = await t.sql<{ source: string; channel: string }>(
       `SELECT source, attributes->>'fxChannel' AS channel FROM lead WHERE external_id = 'V\\1'`,
@@ -399,9 +411,9 @@ describe('values', () => {
     for (const mapping of [MAPPING, noCreated]) {
       const tag = mapping === MAPPING ? 'A' : 'B';
       const alone = writeCsv('new-only.csv', [HEADER, ...rows(`N${tag}-`), ''].join('\n'));
-      expect((await runImport(t.app, { file: alone, mapping, progress: false, now })).imported.created).toBe(5);
+      expect((await runImport({ file: alone, mapping, now })).imported.created).toBe(5);
       const mixed = writeCsv('new-and-existing.csv', [HEADER, rows(`N${tag}-`)[0], ...rows(`M${tag}-`), ''].join('\n'));
-      expect((await runImport(t.app, { file: mixed, mapping, progress: false, now })).imported.created).toBe(5);
+      expect((await runImport({ file: mixed, mapping, now })).imported.created).toBe(5);
       const leads = (prefix: string) =>
         t.sql(
           `SELECT substr(external_id, 4) AS n, email, source, segment, attributes, outcome, outcome_at, deal_value::text, created_at, updated_at
@@ -436,7 +448,7 @@ describe('NUL characters and unpaired surrogates', () => {
         '',
       ].join('\n'),
     );
-    const summary = await runImport(t.app, { file, mapping: mappingFile, progress: false, now: new Date('2026-03-01T00:00:00Z') });
+    const summary = await runImport({ file, mapping: mappingFile, now: new Date('2026-03-01T00:00:00Z') });
     expect(summary.status).toBe('imported');
     expect(summary.imported.created).toBe(1);
     expect(summary.rejected.details).toEqual([
@@ -465,7 +477,7 @@ describe('NUL characters and unpaired surrogates', () => {
     ];
     for (const [mapping, path] of cases) {
       const mappingPath = writeCsv('bad.mapping.json', JSON.stringify(mapping));
-      const summary = await runImport(t.app, { file, mapping: mappingPath, progress: false });
+      const summary = await runImport({ file, mapping: mappingPath });
       expect(summary.error, path).toMatchObject({
         code: 'INVALID_MAPPING',
         problems: [{ path, message: expect.stringMatching(/NUL|surrogate/) }],
@@ -482,7 +494,7 @@ describe('the CLI', () => {
     const code = await runImportCli(argv, {
       database: database ?? { kind: 'embedded' },
       // The CLI closes the app it built; here it borrows the test app.
-      createApp: async () => ({ ...t.app, close: async () => undefined }),
+      open: async () => ({ imports: t.app.services.imports, close: async () => undefined }),
       out: (line) => out.push(line),
       err: (line) => err.push(line),
       progress: false,
@@ -561,7 +573,7 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
     await workflow.review({ name: 'user:m@test.local', role: 'marketing' }, { versionId: draft.id, approve: true });
     await workflow.review({ name: 'user:s@test.local', role: 'sales' }, { versionId: draft.id, approve: true });
     await workflow.publish(admin, draft.id);
-    summary = await runImport(t.app, { file: DATASET, mapping: XE_MAPPING, progress: false });
+    summary = await runImport({ file: DATASET, mapping: XE_MAPPING });
   });
 
   it('imports every lead with its outcome (3,561 converted)', async () => {
@@ -612,7 +624,7 @@ describe('the X Education dataset (real, 9,240 leads)', () => {
       { input: { externalId: lead.external_id, outcome: 'CONVERTED', dealValue: 499 } },
     );
     expect(set.data?.setLeadOutcome.dealValue).toBe('499.00');
-    const again = await runImport(t.app, { file: DATASET, mapping: XE_MAPPING, progress: false });
+    const again = await runImport({ file: DATASET, mapping: XE_MAPPING });
     expect(again.imported).toEqual({ total: 9240, created: 0, updated: 0, unchanged: 9240 });
     expect(await count('SELECT count(*) FROM lead WHERE segment = $1', ['x-education'])).toBe(9240);
     const [after] = await t.sql<{ deal_value: string; outcome_at: Date | null }>(

@@ -24,6 +24,7 @@ import { createDataSource } from './db/data-source';
 import type { DatabaseConfig } from './db/database-config';
 import type { LoaderFactory } from './graphql/context';
 import { createSchema, type ResolverInstances, type ResolverClass } from './graphql/schema';
+import { ImportService } from './imports/import.service';
 import { createBoss, JobQueue } from './jobs/job-queue';
 import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
@@ -68,6 +69,7 @@ export interface Services {
   webhooks: WebhookService;
   backtests: BacktestService;
   backtestExport: BacktestExportService;
+  imports: ImportService;
 }
 
 export interface App {
@@ -114,6 +116,7 @@ export async function createApp(config: AppConfig): Promise<App> {
   const scoreReader = new ScoreReader(ruleSets, scoreComputation);
   const scorePass = new ScorePassService(dataSource, scoring, scoreReader, { clock: config.clock });
   const leads = new LeadService(dataSource, scoring);
+  const imports = new ImportService(dataSource, scoring, leads);
   const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
   const audit = new AuditService(dataSource);
   const auth = new AuthService(dataSource, audit, { clock: config.clock });
@@ -193,6 +196,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       webhooks,
       backtests,
       backtestExport,
+      imports,
     },
     jobs,
     schema,

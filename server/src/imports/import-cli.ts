@@ -1,11 +1,13 @@
 import { readdirSync, readlinkSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { App } from '../app';
 import type { DatabaseConfig } from '../db/database-config';
 import { describeDatabase } from '../db/database-config';
 import { ImportError, ImportErrorCode } from './import.errors';
-import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary, runImport } from './import.service';
+import type { ImportService } from './import.service';
+import { ImportProgressBar } from './import-progress-bar';
+import { IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from './import-summary';
 
 export const USAGE = `Usage: npm run import -- <file.csv> --mapping <mapping.json> [options]
 
@@ -33,14 +35,21 @@ while the service runs.
 
 Exit codes: 0 imported (or dry run done), 1 nothing imported (see the error), 2 usage error.`;
 
+/** What the CLI needs of the app it builds (scripts/import.ts builds it with createApp). */
+export interface ImportRuntime {
+  imports: Pick<ImportService, 'run'>;
+  close(): Promise<void>;
+}
+
 export interface ImportCliIo {
   database: DatabaseConfig;
   /** Builds the app on the database (the CLI's own process, so it owns the embedded database). */
-  createApp: (database: DatabaseConfig) => Promise<App>;
+  open: (database: DatabaseConfig) => Promise<ImportRuntime>;
   out: (line: string) => void;
   err: (line: string) => void;
   /** For the default report name; tests pass a fixed time. */
   now?: Date;
+  /** Progress bars on stderr. Default: when stderr is a terminal. */
   progress?: boolean;
 }
 
@@ -134,6 +143,12 @@ export function formatSummary(summary: ImportSummary): string[] {
   return lines;
 }
 
+/** Writes the summary (with every rejected row) as JSON to `file`. */
+export async function writeImportReport(file: string, summary: ImportSummary): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
 /** Prints each rejected row to stderr (the report file holds all of them). */
 const MAX_PRINTED_REJECTIONS = 1000;
 
@@ -171,6 +186,8 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
     return 0;
   }
   let options: ImportOptions;
+  let reportFile: string | null;
+  let progress: boolean;
   try {
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? `give one CSV file, got ${positionals.length}` : 'give the CSV file to import');
@@ -180,7 +197,7 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
       throw new UsageError(`--max-file-mb must be a number above 0, got "${values['max-file-mb']}"`);
     const file = positionals[0];
     const stamp = (io.now ?? new Date()).toISOString().replace(/[:.]/g, '-');
-    const reportFile =
+    reportFile =
       values.report === 'none'
         ? null
         : (values.report ?? path.resolve('.data', 'import-reports', `${path.basename(file, path.extname(file))}-${stamp}.json`));
@@ -188,14 +205,13 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
       file,
       mapping: values.mapping,
       dryRun: values['dry-run'] === true,
-      reportFile,
       maxRows: positiveInt(values['max-rows'], '--max-rows'),
       maxFileBytes: maxFileMb === undefined ? undefined : Math.floor(maxFileMb * 1048576),
       maxRejected: positiveInt(values['max-rejected'], '--max-rejected'),
       batchSize: positiveInt(values['batch-size'], '--batch-size'),
-      progress: values['no-progress'] ? false : io.progress,
       databaseLabel: describeDatabase(io.database),
     };
+    progress = values['no-progress'] ? false : (io.progress ?? process.stderr.isTTY === true);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`error: ${error.message}\n\n${USAGE}`);
@@ -214,9 +230,14 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
     }
   }
 
-  const app = await io.createApp(io.database);
+  const runtime = await io.open(io.database);
   try {
-    const summary = await runImport(app, options);
+    const bar = progress ? new ImportProgressBar() : null;
+    const summary = await runtime.imports.run({ ...options, onProgress: bar?.update }).finally(() => bar?.stop());
+    if (reportFile) {
+      await writeImportReport(reportFile, summary);
+      summary.reportFile = reportFile;
+    }
     const shown = summary.rejected.details.slice(0, MAX_PRINTED_REJECTIONS);
     for (const row of shown) io.err(`line ${row.line}: ${row.problems.join('; ')}`);
     if (summary.rejected.rows > shown.length)
@@ -227,6 +248,6 @@ export async function runImportCli(argv: string[], io: ImportCliIo): Promise<num
     for (const line of lines) (summary.status === 'failed' ? io.err : io.out)(line);
     return summary.status === 'failed' ? 1 : 0;
   } finally {
-    await app.close();
+    await runtime.close();
   }
 }

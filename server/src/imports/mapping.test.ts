@@ -4,19 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULES_DIR } from '../common/paths';
 import { validateRuleSetDefinition } from '../rulesets/ruleset-validation';
-import {
-  attributeCatalogFromMapping,
-  checkHeader,
-  compileMapping,
-  normaliseValue,
-  parseDateValue,
-  parseDealValue,
-  parseMapping,
-  planAttributes,
-  validateMapping,
-  type CatalogEntry,
-  type ImportMapping,
-} from './mapping';
+import { attributeCatalogFromMapping, checkHeader, parseMapping, planAttributes, validateMapping } from './mapping';
+import { compileMapping } from './mapping-compile';
+import type { CatalogEntry, ImportMapping } from './mapping-types';
+import { normaliseValue, parseDateValue, parseDealValue } from './mapping-values';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES_DIR } from '../common/paths';
-import { attributeCatalogFromMapping, parseMapping } from '../imports/mapping';
+import { readMappingAttributeDefinitions } from '../common/mapping-attributes';
 
 export interface ShippedAttribute {
   name: string;
@@ -17,8 +17,7 @@ export function shippedAttributeCatalog(dir = RULES_DIR): Map<string, ShippedAtt
   const parsed = JSON.parse(readFileSync(path.join(dir, 'attributes.json'), 'utf8')) as { attributes: ShippedAttribute[] };
   const catalog = new Map(parsed.attributes.map((attribute) => [attribute.name, attribute]));
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.mapping.json'))) {
-    const mapping = parseMapping(readFileSync(path.join(dir, file), 'utf8'), file);
-    for (const [name, entry] of attributeCatalogFromMapping(mapping)) {
+    for (const [name, entry] of readMappingAttributeDefinitions(readFileSync(path.join(dir, file), 'utf8'), file)) {
       if (!catalog.has(name)) catalog.set(name, { name, type: entry.type, values: entry.allowedValues });
     }
   }
