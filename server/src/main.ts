@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app';
-import type { DemoUser } from './auth/auth.service';
+import type { DemoUser } from './auth/demo-users';
 import { productionReadiness } from './auth/production-readiness';
 import { createLogger } from './common/logger';
 import { databaseConfigFromEnv, describeDatabase } from './db/database-config';

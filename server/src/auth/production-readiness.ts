@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DEMO_USERS } from './auth.service';
+import { DEMO_USERS } from './demo-users';
 
 /** What a production start must refuse (the service would run unsafe) and what it should say. */
 export interface Readiness {
