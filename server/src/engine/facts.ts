@@ -11,7 +11,8 @@ import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from '
 
 const DAY_MS = 86_400_000;
 
-const FREE_EMAIL_DOMAINS = new Set([
+/** E-mail domains anyone can sign up for: an address there says nothing about an employer. */
+export const FREE_EMAIL_DOMAINS: ReadonlySet<string> = new Set([
   'gmail.com',
   'googlemail.com',
   'yahoo.com',
