@@ -3,39 +3,53 @@ import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { type CatalogAttribute, checkCatalog } from './validation/catalog';
 import { checkRules, checkSharedConditions } from './validation/conditions';
 import { checkFacts, checkThresholds } from './validation/document';
+import { checkDuplicateRules } from './validation/duplicates';
 import { atMost, checkExpandedSize, NESTED_TOO_DEEPLY, tooDeeplyNested, tooLarge } from './validation/limits';
+import { NeverFiring } from './validation/never-firing';
+import { isError, type RuleSetProblem, withoutRepeats } from './validation/problems';
 import { checkReferenceCycles } from './validation/references';
 import { RuleSetChecks } from './validation/rule-set-checks';
 import { isSchemaValid, schemaProblemsOf } from './validation/schema';
 
-// The entry point of validation; each family of checks has its file in validation/.
+// The entry point of validation; each family of checks has its file in validation/. The API
+// (validateRuleSet, createDraft, updateDraft), the rules CLI and the console (through the API) all
+// call checkRuleSetDefinition.
 export type { CatalogAttribute } from './validation/catalog';
 export { OPERATORS_BY_TYPE } from './validation/conditions';
 export { RULE_SET_LIMITS } from './validation/limits';
+export { isError, type RuleSetProblem } from './validation/problems';
 
 export interface ValidationContext {
-  /** The attribute catalog: attribute facts must name a known attribute of the same type. */
+  /** The attribute catalog: attribute facts name a known attribute of the same type, and compare allowed values. */
   attributes?: ReadonlyMap<string, CatalogAttribute>;
 }
 
 /**
- * Every problem with a rule set document: first its shape (JSON Schema), then its meaning.
- * An empty list means it is valid.
+ * Every problem with a rule set document, errors and warnings: first its shape (JSON Schema), then
+ * its meaning. It is valid when none is an error (isError).
  */
-export function validateRuleSetDefinition(doc: unknown, context: ValidationContext = {}): Problem[] {
+export function checkRuleSetDefinition(doc: unknown, context: ValidationContext = {}): RuleSetProblem[] {
   const deep = tooDeeplyNested(doc);
   if (deep) return [{ path: deep, message: NESTED_TOO_DEEPLY }];
   const size = tooLarge(doc);
   if (size) return [size];
-  if (!isSchemaValid(doc)) return atMost(schemaProblemsOf(doc));
+  if (!isSchemaValid(doc)) return atMost(withoutRepeats(schemaProblemsOf(doc)));
   const checks = new RuleSetChecks(doc as RuleSetDefinition);
   // First, in linear time: what the others (and json-rules-engine) would expand without bound.
   checkReferenceCycles(checks);
   checkExpandedSize(checks);
+  // Following references is safe (and linear) only without cycles or expansion past the limits.
+  const never = new NeverFiring(checks, checks.problems.length === 0);
   checkFacts(checks);
-  checkSharedConditions(checks);
-  checkRules(checks);
+  checkSharedConditions(checks, never);
+  checkRules(checks, never);
+  checkDuplicateRules(checks);
   checkThresholds(checks);
   if (context.attributes) checkCatalog(checks, context.attributes);
-  return atMost(checks.problems);
+  return atMost(withoutRepeats(checks.problems));
+}
+
+/** The errors of a rule set document (checkRuleSetDefinition without its warnings). An empty list means it is valid. */
+export function validateRuleSetDefinition(doc: unknown, context: ValidationContext = {}): Problem[] {
+  return checkRuleSetDefinition(doc, context).filter(isError);
 }

@@ -1,7 +1,8 @@
 import { ALL_OPERATORS } from '../../engine/operators';
 import type { Condition, FactDefinition, FactType } from '../../engine/ruleset-definition';
 import { RULE_SET_LIMITS } from './limits';
-import { neverTrue } from './never-firing';
+import { BLANK_VALUE } from './leaves';
+import type { NeverFiring } from './never-firing';
 import type { RuleSetChecks } from './rule-set-checks';
 
 /** Which operators make sense for each fact type. */
@@ -36,14 +37,16 @@ function scalarMatches(value: unknown, type: FactType): boolean {
   return typeof value === 'string';
 }
 
-export function checkSharedConditions(checks: RuleSetChecks): void {
+export function checkSharedConditions(checks: RuleSetChecks, never: NeverFiring): void {
   for (const [name, condition] of Object.entries(checks.doc.sharedConditions ?? {})) {
     checkCondition(checks, condition, `sharedConditions.${name}`, 1);
+    const reason = never.sharedReason(name);
+    if (reason) checks.add(`sharedConditions.${name}`, `This shared condition can never hold: ${reason}`);
   }
 }
 
 /** Rules: unique names, their conditions, and whether they can fire at all. */
-export function checkRules(checks: RuleSetChecks): void {
+export function checkRules(checks: RuleSetChecks, never: NeverFiring): void {
   const names = new Map<string, number>();
   checks.doc.rules.forEach((rule, index) => {
     const base = `rules[${index}]`;
@@ -51,8 +54,8 @@ export function checkRules(checks: RuleSetChecks): void {
     if (first !== undefined) checks.add(`${base}.name`, `duplicate rule name "${rule.name}" (also rules[${first}])`);
     else names.set(rule.name, index);
     checkCondition(checks, rule.conditions, `${base}.conditions`, 1);
-    const never = neverTrue(checks, rule.conditions);
-    if (never) checks.add(`${base}.conditions`, `this rule can never fire: ${never}`);
+    const reason = never.reason(rule.conditions);
+    if (reason) checks.add(`${base}.conditions`, `This rule can never fire: ${reason}`);
   });
 }
 
@@ -123,6 +126,7 @@ function checkValue(checks: RuleSetChecks, leaf: Extract<Condition, { fact: stri
       else {
         value.forEach((item, i) => {
           if (!scalarMatches(item, scalarType)) checks.add(`${path}[${i}]`, `must be a ${scalarType}, got ${typeOfValue(item)}`);
+          else if (isBlank(item)) checks.add(`${path}[${i}]`, BLANK_VALUE);
         });
       }
       return;
@@ -143,5 +147,8 @@ function checkValue(checks: RuleSetChecks, leaf: Extract<Condition, { fact: stri
     default:
       if (!scalarMatches(value, scalarType))
         checks.add(path, `must be a ${scalarType} to compare with ${fact.type} fact "${fact.name}", ${got}`);
+      else if (isBlank(value)) checks.add(path, BLANK_VALUE);
   }
 }
+
+const isBlank = (value: unknown): boolean => typeof value === 'string' && value.trim() === '';

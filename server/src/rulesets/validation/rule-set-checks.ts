@@ -1,12 +1,12 @@
-import type { Problem } from '../../common/errors';
 import type { FactDefinition, RuleSetDefinition } from '../../engine/ruleset-definition';
+import type { RuleSetProblem } from './problems';
 
 /**
  * A schema-valid document under check and the problems found so far, in the order the checks find
  * them. Each family of checks (limits, references, conditions, document, catalog) adds to it.
  */
 export class RuleSetChecks {
-  readonly problems: Problem[] = [];
+  readonly problems: RuleSetProblem[] = [];
   /** The declared facts by name. */
   readonly facts = new Map<string, FactDefinition>();
   /** Conditions walked so far, against maxConditionsTotal. */
@@ -16,7 +16,14 @@ export class RuleSetChecks {
     for (const fact of doc.facts) this.facts.set(fact.name, fact);
   }
 
-  add(path: string, message: string): void {
-    this.problems.push({ path, message });
+  add(path: string, message: string, extra: Pick<RuleSetProblem, 'severity' | 'suggestion'> = {}): void {
+    const problem: RuleSetProblem = { path, message };
+    if (extra.severity) problem.severity = extra.severity;
+    if (extra.suggestion !== undefined) problem.suggestion = extra.suggestion;
+    this.problems.push(problem);
+  }
+
+  warn(path: string, message: string): void {
+    this.add(path, message, { severity: 'warning' });
   }
 }

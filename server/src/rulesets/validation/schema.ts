@@ -4,6 +4,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Problem } from '../../common/errors';
 import { RULES_DIR } from '../../common/paths';
+import { schemaSentence } from './schema-messages';
 
 export const RULE_SET_SCHEMA = JSON.parse(readFileSync(path.join(RULES_DIR, 'ruleset.schema.json'), 'utf8')) as object;
 
@@ -94,14 +95,17 @@ export function schemaProblemsOf(doc: unknown): Problem[] {
   if (values > SCHEMA_LISTING.values)
     return [
       ...first,
-      { path: '(root)', message: 'shows the first mistake only (the document is too large to list them all): fix it and validate again' },
+      {
+        path: '(root)',
+        message: 'Only the first mistake is shown (the rule set is too large to list them all): fix it and validate again',
+      },
     ];
   if (validateSchema(copy)) return first; // every mistake is past the budget
   const problems = schemaProblems(validateSchema.errors ?? [], copy);
   if (cut)
     problems.push({
       path: '(root)',
-      message: `lists the mistakes in the first ${SCHEMA_LISTING.conditions} conditions and ${SCHEMA_LISTING.entries - 1} entries of each list only: fix these and validate again`,
+      message: `Only the mistakes in the first ${SCHEMA_LISTING.conditions} conditions and ${SCHEMA_LISTING.entries - 1} entries of each list are shown: fix these and validate again`,
     });
   return problems;
 }
@@ -123,27 +127,17 @@ export function jsonPointerToPath(pointer: string, doc?: unknown): string {
   return path;
 }
 
-function describeAjvError(error: ErrorObject, doc: unknown): Problem {
+/** Where an ajv error is, as a path: a missing or unknown property's own path rather than its object's. */
+function pathOf(error: ErrorObject, doc: unknown): string {
   const base = jsonPointerToPath(error.instancePath, doc);
-  switch (error.keyword) {
-    case 'required':
-      return {
-        path: base === '(root)' ? String(error.params.missingProperty) : `${base}.${String(error.params.missingProperty)}`,
-        message: 'is required',
-      };
-    case 'additionalProperties':
-      return {
-        path: base === '(root)' ? String(error.params.additionalProperty) : `${base}.${String(error.params.additionalProperty)}`,
-        message: 'is not a known property',
-      };
-    case 'enum':
-      return {
-        path: base,
-        message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-      };
-    default:
-      return { path: base, message: error.message ?? 'is invalid' };
-  }
+  const property =
+    error.keyword === 'required'
+      ? error.params.missingProperty
+      : error.keyword === 'additionalProperties'
+        ? error.params.additionalProperty
+        : undefined;
+  if (property === undefined) return base;
+  return base === '(root)' ? String(property) : `${base}.${String(property)}`;
 }
 
 /**
@@ -171,20 +165,22 @@ function schemaProblems(errors: ErrorObject[], doc: unknown): Problem[] {
     // A leaf value may also be a {"fact": ...} reference; its "must be object" only adds noise.
     .filter((e) => !(e.keyword === 'type' && e.params.type === 'object' && (atPath.get(e.instancePath) ?? 0) > 1));
   const seen = new Set<string>();
-  const problems: Problem[] = [];
-  for (const problem of deepest.map((e) => describeAjvError(e, doc))) {
+  const found: Array<{ problem: Problem; keyword: string }> = [];
+  for (const error of deepest) {
+    const path = pathOf(error, doc);
+    const problem = { path, message: schemaSentence(error, path, doc) };
     const key = `${problem.path}|${problem.message}`;
     if (!seen.has(key)) {
       seen.add(key);
-      problems.push(problem);
+      found.push({ problem, keyword: error.keyword });
     }
   }
   // At a leaf condition, branches for all/any/not/condition complain about its own keys: drop those.
-  return problems.filter((problem) => {
-    const leafKey = /\.(fact|operator|value|path|params)$/.test(problem.path) && problem.message === 'is not a known property';
-    const branchKey =
-      /\.(all|any|not|condition)$/.test(problem.path) &&
-      (problem.message === 'is required' || problem.message === 'is not a known property');
-    return !(leafKey || branchKey) || problems.length === 1;
-  });
+  return found
+    .filter(({ problem, keyword }) => {
+      const leafKey = /\.(fact|operator|value|path|params)$/.test(problem.path) && keyword === 'additionalProperties';
+      const branchKey = /\.(all|any|not|condition)$/.test(problem.path) && (keyword === 'required' || keyword === 'additionalProperties');
+      return !(leafKey || branchKey) || found.length === 1;
+    })
+    .map(({ problem }) => problem);
 }
