@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEAD_FILTER_LIMITS } from '../server/src/leads/lead.service';
+import { LEAD_FILTER_LIMITS } from '../server/src/leads/lead-filter';
 import { createTestApp, type GqlError, type TestApp } from './support/test-app';
 import { until } from './support/wait';
 

@@ -4,6 +4,7 @@ import { actorOf } from '../auth/actor';
 import type { LeadOutcomeService } from './lead-outcome.service';
 import type { LeadService } from './lead.service';
 import { Lead, LeadOutcomeEnum } from './lead.types';
+import { LEAD_ROLES } from './lead-roles';
 
 @InputType({ description: 'How a lead ended: converted (won) or lost, and when; OPEN reopens it.' })
 export class SetLeadOutcomeInput {
@@ -28,7 +29,7 @@ export class LeadOutcomeResolver {
     private readonly leads: LeadService,
   ) {}
 
-  @Authorized('admin', 'leads:write')
+  @Authorized(...LEAD_ROLES.write)
   @Mutation(() => Lead, {
     description: 'Records the outcome of a lead (historical or current), for backtests and reporting. Bad input writes nothing.',
   })

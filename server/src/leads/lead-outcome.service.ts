@@ -4,10 +4,7 @@ import { InvalidInputError, NotFoundError, type Problem } from '../common/errors
 import type { Actor } from '../auth/actor';
 import type { LeadOutcome } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
-
-export enum LeadOutcomeErrorCode {
-  InvalidOutcome = 'INVALID_OUTCOME',
-}
+import { LeadOutcomeErrorCode } from './lead-outcome.errors';
 
 export interface SetLeadOutcomeData {
   externalId: string;

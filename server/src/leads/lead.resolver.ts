@@ -1,12 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { anyUserOr } from '../auth/auth-checker';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { historyPageArgs } from '../scoring/lead-history';
 import type { ScoreReader } from '../scoring/score-reader';
 import { Score, ScoreChangeConnection } from '../scoring/score.types';
 import type { AttributeType } from './attribute-definition.entity';
-import type { LeadFilterData, LeadService } from './lead.service';
+import type { LeadService } from './lead.service';
+import type { LeadFilterData } from './lead-filter';
+import { LEAD_ROLES } from './lead-roles';
 import { AttributeDefinition, DefineAttributeInput, Lead, LeadConnection, LeadFilter, LeadOrderEnum, UpsertLeadInput } from './lead.types';
 import type { DataSource } from 'typeorm';
 
@@ -31,7 +32,7 @@ export class LeadResolver {
     private readonly scores: ScoreReader,
   ) {}
 
-  @Authorized(anyUserOr('scores:read'))
+  @Authorized(...LEAD_ROLES.read)
   @Query(() => Lead, { description: 'One lead, by id or by externalId (give exactly one).' })
   async lead(
     @Ctx() ctx: GraphQLContext,
@@ -45,7 +46,7 @@ export class LeadResolver {
     return lead as unknown as Lead;
   }
 
-  @Authorized(anyUserOr('scores:read'))
+  @Authorized(...LEAD_ROLES.read)
   @Query(() => LeadConnection, { description: 'Leads with their scores, filtered, ordered by score by default, cursor-paginated.' })
   async leads(
     @Ctx() ctx: GraphQLContext,
@@ -67,13 +68,13 @@ export class LeadResolver {
     };
   }
 
-  @Authorized(anyUserOr('scores:read'))
+  @Authorized(...LEAD_ROLES.read)
   @Query(() => [AttributeDefinition], { description: 'The catalog of explicit lead attributes and their types.' })
   async attributeDefinitions(): Promise<AttributeDefinition[]> {
     return [...(await this.leadService.attributeCatalog()).values()];
   }
 
-  @Authorized('admin', 'leads:write')
+  @Authorized(...LEAD_ROLES.write)
   @Mutation(() => Lead, { description: 'Creates or updates a lead by externalId and returns it with its new score.' })
   async upsertLead(@Arg('input', () => UpsertLeadInput) input: UpsertLeadInput, @Ctx() ctx: GraphQLContext): Promise<Lead> {
     const { leadId } = await this.leadService.upsertLead(input);
@@ -81,7 +82,7 @@ export class LeadResolver {
     return (await this.leadService.getLead({ id: leadId })) as Lead;
   }
 
-  @Authorized('admin')
+  @Authorized(...LEAD_ROLES.defineAttribute)
   @Mutation(() => AttributeDefinition, { description: 'Adds an attribute to the catalog or changes its definition.' })
   defineAttribute(@Arg('input', () => DefineAttributeInput) input: DefineAttributeInput): Promise<AttributeDefinition> {
     return this.leadService.defineAttribute({

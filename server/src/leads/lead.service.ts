@@ -13,6 +13,7 @@ import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribut
 import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
+import { filterSizeProblems, filterValueProblems, type LeadFilterData, leadFilterSql } from './lead-filter';
 
 export interface UpsertLeadData {
   externalId: string;
@@ -25,39 +26,8 @@ export interface UpsertLeadData {
 export const LEAD_ORDERS = ['SCORE_DESC', 'SCORE_ASC', 'CREATED_DESC', 'UPDATED_DESC'] as const;
 export type LeadOrder = (typeof LEAD_ORDERS)[number];
 
-export interface LeadFilterData {
-  cells?: string[] | null;
-  bands?: string[] | null;
-  qualified?: boolean | null;
-  minTotal?: number | null;
-  maxTotal?: number | null;
-  segment?: string | null;
-  ruleSetKey?: string | null;
-  outcome?: string | null;
-  /** Prefix of email or externalId, case-insensitive. */
-  search?: string | null;
-  /** Attribute equals one of the values. */
-  attributes?: Array<{ name: string; values: unknown[] }> | null;
-}
-
 export const LEAD_FIELD_LIMITS = { externalId: 200, email: 320, segment: 100, source: 100, search: 200 } as const;
 
-/**
- * The size of a `leads` filter. Each attribute filter is one condition whatever its number of
- * values (a hashed `= ANY`), so these bound the request's size, not a cost that grows with it.
- */
-export const LEAD_FILTER_LIMITS = {
-  /** Attribute filters in one filter. */
-  attributeFilters: 20,
-  /** Values of one attribute filter. */
-  valuesPerAttribute: 100,
-  /** Values of all attribute filters together. */
-  attributeValues: 500,
-  /** Characters of one string value (or of one element of an array value). */
-  valueLength: 500,
-  /** Entries of `cells` and `bands`. */
-  listEntries: 50,
-} as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
@@ -278,112 +248,10 @@ export class LeadService {
     return lead;
   }
 
-  private filterSql(filter: LeadFilterData, params: unknown[]): string[] {
-    const add = (value: unknown, cast: string) => {
-      params.push(value);
-      return `$${params.length}::${cast}`;
-    };
-    const where: string[] = [];
-    if (filter.cells?.length) where.push(`s.cell = ANY(${add(filter.cells, 'text[]')})`);
-    if (filter.bands?.length) where.push(`s.band = ANY(${add(filter.bands, 'text[]')})`);
-    if (filter.qualified != null) where.push(`s.qualified = ${add(filter.qualified, 'boolean')}`);
-    if (filter.minTotal != null) where.push(`s.total >= ${add(filter.minTotal, 'int')}`);
-    if (filter.maxTotal != null) where.push(`s.total <= ${add(filter.maxTotal, 'int')}`);
-    if (filter.segment != null) where.push(`l.segment = ${add(filter.segment, 'text')}`);
-    if (filter.ruleSetKey != null) where.push(`s.rule_set_key = ${add(filter.ruleSetKey, 'text')}`);
-    if (filter.outcome != null) where.push(`l.outcome = ${add(filter.outcome, 'text')}`);
-    if (filter.search) {
-      const pattern = add(`${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`, 'text');
-      where.push(`(lower(l.email) LIKE ${pattern} OR lower(l.external_id) LIKE ${pattern})`);
-    }
-    // "Equals one of the values", as jsonb containment would say it: a scalar value is compared with
-    // the attribute's value through one hashed `= ANY` (cost flat in the number of values); an array
-    // value (string[] attributes) still means "contains these", one `@> ANY` over the few given.
-    for (const attribute of filter.attributes ?? []) {
-      const scalars = attribute.values.filter((value) => value === null || typeof value !== 'object');
-      const containers = attribute.values.filter((value) => value !== null && typeof value === 'object');
-      const arms: string[] = [];
-      if (scalars.length)
-        arms.push(
-          `l.attributes -> ${add(attribute.name, 'text')} = ANY(${add(
-            scalars.map((value) => JSON.stringify(value)),
-            'jsonb[]',
-          )})`,
-        );
-      if (containers.length)
-        arms.push(
-          `l.attributes @> ANY(${add(
-            containers.map((value) => JSON.stringify({ [attribute.name]: value })),
-            'jsonb[]',
-          )})`,
-        );
-      where.push(arms.length === 1 ? arms[0] : `(${arms.join(' OR ')})`);
-    }
-    return where;
-  }
-
-  /** Problems of a filter value: a string, number, boolean or null, or an array of them; strings bounded. */
-  private static valueProblem(value: unknown, depth = 0): string | null {
-    if (value === null || typeof value === 'boolean') return null;
-    if (typeof value === 'number') return Number.isFinite(value) ? null : 'must be a finite number';
-    if (typeof value === 'string')
-      return value.length <= LEAD_FILTER_LIMITS.valueLength ? null : `strings of at most ${LEAD_FILTER_LIMITS.valueLength} characters`;
-    if (Array.isArray(value) && depth === 0) {
-      if (value.length > LEAD_FILTER_LIMITS.valuesPerAttribute)
-        return `an array value holds at most ${LEAD_FILTER_LIMITS.valuesPerAttribute} elements`;
-      for (const element of value) {
-        const problem = LeadService.valueProblem(element, 1);
-        if (problem) return problem;
-      }
-      return null;
-    }
-    return 'must be a string, a number, true/false, null or an array of those';
-  }
-
   private async validateFilter(filter: LeadFilterData): Promise<void> {
-    const problems: Problem[] = [];
-    const limits = LEAD_FILTER_LIMITS;
-    const attributes = filter.attributes ?? [];
-    if (attributes.length > limits.attributeFilters) {
-      problems.push({
-        path: 'filter.attributes',
-        message: `at most ${limits.attributeFilters} attribute filters, got ${attributes.length}`,
-      });
-    }
-    for (const list of ['cells', 'bands'] as const) {
-      const entries = filter[list]?.length ?? 0;
-      if (entries > limits.listEntries)
-        problems.push({ path: `filter.${list}`, message: `at most ${limits.listEntries} entries, got ${entries}` });
-    }
-    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
-    const catalog = await this.attributeCatalog();
-    let values = 0;
-    attributes.forEach((attribute, index) => {
-      const path = `filter.attributes[${index}]`;
-      if (!catalog.has(attribute.name))
-        problems.push({ path: `${path}.name`, message: `unknown attribute "${attribute.name.slice(0, 64)}"` });
-      if (!attribute.values.length || attribute.values.length > limits.valuesPerAttribute) {
-        problems.push({ path: `${path}.values`, message: `give 1 to ${limits.valuesPerAttribute} values, got ${attribute.values.length}` });
-        return;
-      }
-      const before = values;
-      values += attribute.values.length;
-      if (before <= limits.attributeValues && values > limits.attributeValues) {
-        problems.push({
-          path: `${path}.values`,
-          message: `the attribute filters hold at most ${limits.attributeValues} values together; this one brings them to ${values}`,
-        });
-      }
-      attribute.values.forEach((value, valueIndex) => {
-        const problem = LeadService.valueProblem(value);
-        if (problem) problems.push({ path: `${path}.values[${valueIndex}]`, message: problem });
-      });
-    });
-    if (filter.search && filter.search.length > LEAD_FIELD_LIMITS.search)
-      problems.push({ path: 'filter.search', message: `at most ${LEAD_FIELD_LIMITS.search} characters` });
-    if (filter.minTotal != null && filter.maxTotal != null && filter.minTotal > filter.maxTotal) {
-      problems.push({ path: 'filter.minTotal', message: `is above filter.maxTotal (${filter.maxTotal})` });
-    }
+    const sized = filterSizeProblems(filter);
+    if (sized.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, sized);
+    const problems = filterValueProblems(filter, await this.attributeCatalog(), LEAD_FIELD_LIMITS.search);
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
   }
 
@@ -399,7 +267,7 @@ export class LeadService {
     const order = ORDERS[options.orderBy ?? 'SCORE_DESC'];
     const first = pageSize(options.first, LeadErrorCode.InvalidLeadQuery);
     const params: unknown[] = [];
-    const where = this.filterSql(filter, params);
+    const where = leadFilterSql(filter, params);
     const tag = options.orderBy ?? 'SCORE_DESC';
     if (options.after) {
       const byScore = order.keys[0] === 's.total';
@@ -427,7 +295,7 @@ export class LeadService {
 
   async countLeads(filter: LeadFilterData | null | undefined): Promise<number> {
     const params: unknown[] = [];
-    const where = this.filterSql(filter ?? {}, params);
+    const where = leadFilterSql(filter ?? {}, params);
     const [row]: Array<{ count: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS count FROM lead l JOIN lead_score s ON s.lead_id = l.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
       params,
