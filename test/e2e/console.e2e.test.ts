@@ -60,7 +60,7 @@ describe('console (Chromium)', () => {
     const versionId = editor.versionId;
     const rule = await editor.rule(RULE);
     await rule.setPoints(5000);
-    await rule.pointsProblems.getByText('must be <= 1000').waitFor();
+    await rule.pointsProblems.getByText('must be at most 1000').waitFor();
     expect(await rule.points.getAttribute('aria-invalid')).toBe('true');
     await editor.problemSummary.getByText('rules[').waitFor();
     await editor.screenshot('02-editor-validation-error', { fullPage: false });
