@@ -35,7 +35,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['rulesets'], // rule sets, versions, validation, review and publish
   ['scoring'], // stored scores, score history, scoring service, decay pass
   ['leads'], // leads, attribute catalog, outcomes, erasure
-  ['activities', 'imports', 'rescore', 'webhooks'], // write paths on scoring; webhooks deliver score changes
+  ['activities', 'imports', 'webhooks'], // write paths on scoring (re-scoring is scoring/rescore/); webhooks deliver score changes
   ['backtests'], // cohorts, metrics, suggestions, calibration
   ['jobs'], // the shared pg-boss instance; each domain runs its own queue
   ['wiring'], // see WIRING_FILES

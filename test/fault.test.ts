@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
-import { RESCORE_CHUNK_SIZE } from '../server/src/rescore/rescore.service';
+import { RESCORE_CHUNK_SIZE } from '../server/src/scoring/rescore/rescore.service';
 import type { Actor } from '../server/src/auth/actor';
 import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
 import { withDatabase } from './support/global-setup';

@@ -15,7 +15,7 @@ import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
-import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from '../rescore/rescore.resolver';
+import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from '../scoring/rescore/rescore.resolver';
 import { ScoringResolver } from '../scoring/scoring.resolver';
 import { DecayPreviewChangeResolver } from '../leads/decay-preview-lead.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';

@@ -17,7 +17,7 @@ export function createBoss(database: DatabaseConfig): PgBoss {
 }
 
 /**
- * The pg-boss instance the domains' queues share (rescore/rescore-queue.ts,
+ * The pg-boss instance the domains' queues share (scoring/rescore/rescore-queue.ts,
  * webhooks/webhook-queue.ts, scoring/decay-schedule.ts): started before them, stopped after them.
  * Each queue creates its own pg-boss queue and runs its own workers.
  */

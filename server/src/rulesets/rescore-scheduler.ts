@@ -15,8 +15,8 @@ export interface RescoreJobRequest {
 
 /**
  * Re-scoring as publishing needs it: the job is created in the publish's transaction (it commits
- * with the publish or not at all) and dispatched to the workers after the commit. rescore/ sits
- * above rulesets/, so app.ts passes its RescoreService in.
+ * with the publish or not at all) and dispatched to the workers after the commit. Re-scoring lives in
+ * scoring/rescore/, above rulesets/, so app.ts passes its RescoreService in.
  */
 export interface RescoreScheduler {
   createJob(manager: EntityManager, request: RescoreJobRequest): Promise<string>;

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError } from '../common/errors';
-import { metrics } from '../observability/metrics';
-import type { RuleSetService } from '../rulesets/ruleset.service';
-import type { ScoringService } from '../scoring/scoring.service';
+import { NotFoundError } from '../../common/errors';
+import { metrics } from '../../observability/metrics';
+import type { RuleSetService } from '../../rulesets/ruleset.service';
+import type { ScoringService } from '../scoring.service';
 
 export const RESCORE_CHUNK_SIZE = 5000;
 /** How many pg-boss jobs a re-score fans out to; each loops over chunks, so this bounds parallel workers. */

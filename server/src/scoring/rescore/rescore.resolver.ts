@@ -1,6 +1,6 @@
 import { Arg, Authorized, Field, Float, FieldResolver, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { RULE_SET_ROLES } from '../rulesets/ruleset-roles';
-import { PublishResult, SetSegmentsResult } from '../rulesets/ruleset.types';
+import { RULE_SET_ROLES } from '../../rulesets/ruleset-roles';
+import { PublishResult, SetSegmentsResult } from '../../rulesets/ruleset.types';
 import type { RescoreService } from './rescore.service';
 
 @ObjectType({ description: 'Re-scoring of every lead after a publish or rollback.' })
