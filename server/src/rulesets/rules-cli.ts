@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES_DIR } from '../common/paths';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
-import { validateRuleSetDefinition } from './ruleset-validation';
+import { checkRuleSetDefinition, isError } from './ruleset-validation';
 import { shippedAttributeCatalog } from './shipped-catalog';
 
 export interface CliIo {
@@ -145,7 +145,8 @@ export async function runRulesCli(argv: string[], io: CliIo, commands: Record<st
         let failed = 0;
         for (const file of files) {
           const { definition, text } = readDefinition(file);
-          const problems = validateRuleSetDefinition(definition, { attributes: catalog });
+          const found = checkRuleSetDefinition(definition, { attributes: catalog });
+          const problems = found.filter(isError);
           if (problems.length) {
             failed += 1;
             io.print(`✗ ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
@@ -154,6 +155,7 @@ export async function runRulesCli(argv: string[], io: CliIo, commands: Record<st
             const canonical = formatDefinition(definition) === text;
             io.print(`✓ ${file}${canonical ? '' : ' (valid; not in the canonical 2-space format that `pull` writes)'}`);
           }
+          for (const warning of found.filter((problem) => !isError(problem))) io.print(`  warning: ${warning.path}: ${warning.message}`);
         }
         return failed ? 1 : 0;
       }

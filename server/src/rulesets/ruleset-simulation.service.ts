@@ -5,6 +5,7 @@ import { buildFactsQuery, daysInactive as daysInactiveOf, factsFromRow, type Fac
 import { computeScore, type ScoreOutcome } from '../engine/grading';
 import { RuleSetEvaluator, type Facts, type FactValue } from '../engine/rule-engine';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
+import { isError } from './ruleset-validation';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';
 import type { RuleSetWorkflowService } from './ruleset-workflow.service';
@@ -90,7 +91,7 @@ export class RuleSetSimulationService {
       candidateDefinition = version.definition;
       candidateVersion = { id: version.id, version: version.version };
     } else {
-      const problems = await this.workflow.validate(input.definition);
+      const problems = (await this.workflow.validate(input.definition)).filter(isError);
       if (problems.length)
         throw InvalidInputError.of(
           RuleSetErrorCode.InvalidRuleSet,

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
-import { ConflictError, ForbiddenError, InvalidInputError, type Problem } from '../common/errors';
+import { ConflictError, ForbiddenError, InvalidInputError } from '../common/errors';
 import { checksumOf } from '../engine/canonical-json';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import { diffDefinitions } from './ruleset-diff';
@@ -20,7 +20,7 @@ import {
   type VersionRow,
   versionsOf,
 } from './ruleset-store';
-import { type CatalogAttribute, validateRuleSetDefinition } from './ruleset-validation';
+import { type CatalogAttribute, checkRuleSetDefinition, isError, type RuleSetProblem } from './ruleset-validation';
 import type { VersionStatus } from './ruleset-version.entity';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';
@@ -71,20 +71,24 @@ export class RuleSetWorkflowService {
   }
 
   /** Validates a definition for a rule set (schema, meaning, attribute catalog, matching key). */
-  async validate(definition: unknown, ruleSetKey?: string): Promise<Problem[]> {
-    const problems = validateRuleSetDefinition(definition, { attributes: await this.attributeCatalog() });
-    if (ruleSetKey && problems.length === 0 && (definition as RuleSetDefinition).key !== ruleSetKey) {
+  async validate(definition: unknown, ruleSetKey?: string): Promise<RuleSetProblem[]> {
+    const problems = checkRuleSetDefinition(definition, { attributes: await this.attributeCatalog() });
+    if (ruleSetKey && !problems.some(isError) && (definition as RuleSetDefinition).key !== ruleSetKey) {
       problems.push({ path: 'key', message: `must be "${ruleSetKey}", the key of the rule set this version belongs to` });
     }
     return problems;
   }
 
   private async requireValid(definition: unknown, ruleSetKey: string, path = 'definition'): Promise<RuleSetDefinition> {
-    const problems = await this.validate(definition, ruleSetKey);
-    if (problems.length) {
+    const errors = (await this.validate(definition, ruleSetKey)).filter(isError);
+    if (errors.length) {
       throw InvalidInputError.of(
         RuleSetErrorCode.InvalidRuleSet,
-        problems.map((problem) => ({ path: `${path}.${problem.path}`.replace(/\.\(root\)$/, ''), message: problem.message })),
+        errors.map(({ path: at, message, suggestion }) => ({
+          path: `${path}.${at}`.replace(/\.\(root\)$/, ''),
+          message,
+          ...(suggestion === undefined ? {} : { suggestion }),
+        })),
       );
     }
     return withoutSegments(definition as RuleSetDefinition);

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
 import { actorOf } from '../auth/actor';
 import { diffDefinitions } from './ruleset-diff';
+import { isError } from './ruleset-validation';
 import { NESTED_TOO_DEEPLY, tooDeeplyNested } from './validation/limits';
 import { RuleSetErrorCode } from './ruleset.errors';
 import { RULE_SET_ROLES } from './ruleset-roles';
@@ -25,6 +26,7 @@ import {
   SetSegmentsResult,
   SimulateInput,
   Simulation,
+  ProblemSeverity,
   ValidationResult,
 } from './ruleset.types';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
@@ -80,7 +82,10 @@ export class RuleSetResolver {
     @Arg('ruleSetKey', () => String, { nullable: true }) ruleSetKey: string | null,
   ): Promise<ValidationResult> {
     const problems = await this.workflow.validate(definition, ruleSetKey ?? undefined);
-    return { valid: problems.length === 0, problems };
+    return {
+      valid: problems.every((problem) => !isError(problem)),
+      problems: problems.map((problem) => ({ ...problem, severity: isError(problem) ? ProblemSeverity.ERROR : ProblemSeverity.WARNING })),
+    };
   }
 
   @Authorized(...RULE_SET_ROLES.view)

@@ -21,10 +21,22 @@ export class ActiveRuleSet {
   @Field(() => GraphQLJSONObject, { description: 'The rule set document (rules/ruleset.schema.json).' }) definition: object;
 }
 
+export enum ProblemSeverity {
+  ERROR = 'error',
+  WARNING = 'warning',
+}
+registerEnumType(ProblemSeverity, {
+  name: 'ProblemSeverity',
+  description: 'ERROR: the rule set is refused until it is fixed. WARNING: shown, but the rule set stays valid.',
+});
+
 @ObjectType({ description: 'Something wrong with an input, located by its path (e.g. rules[3].conditions.all[1].value).' })
 export class Problem {
-  @Field(() => String) path: string;
-  @Field(() => String) message: string;
+  @Field(() => String, { description: 'Where, for tools: a JSON path into the input.' }) path: string;
+  @Field(() => String, { description: 'What is wrong, in a sentence for people.' }) message: string;
+  @Field(() => ProblemSeverity) severity: ProblemSeverity;
+  @Field(() => String, { nullable: true, description: 'The value to put in place of the one at path ("did you mean"), if there is one.' })
+  suggestion?: string | null;
 }
 
 @ObjectType()
@@ -190,14 +202,14 @@ export class ReviewInput {
   @Field(() => String, { nullable: true }) comment?: string | null;
 }
 
-/** Its `rescoreJob` field is resolved by rescore/rescore.resolver.ts. */
+/** Its `rescoreJob` field is resolved by scoring/rescore/rescore.resolver.ts. */
 @ObjectType()
 export class SetSegmentsResult {
   @Field(() => RuleSet) ruleSet: RuleSet;
   rescoreJobId: string | null;
 }
 
-/** Its `rescoreJob` field is resolved by rescore/rescore.resolver.ts. */
+/** Its `rescoreJob` field is resolved by scoring/rescore/rescore.resolver.ts. */
 @ObjectType()
 export class PublishResult {
   @Field(() => RuleSetVersion) version: RuleSetVersion;
