@@ -105,7 +105,9 @@ async function createLeads(t: TestApp): Promise<void> {
 
 /** Every lead's score as of T (re-scored by the decay pass on day T, its clock at T), by externalId. */
 async function scoresAsOfT(t: TestApp): Promise<ScoreRow[]> {
-  await new ScorePassService(t.app.dataSource, t.app.services.scoring, t.app.services.scoreReader, { clock: { now: () => T } }).runDecayPass(T);
+  await new ScorePassService(t.app.dataSource, t.app.services.scoring, t.app.services.scoreReader, {
+    clock: { now: () => T },
+  }).runDecayPass(T);
   return t.sql<ScoreRow>(
     `SELECT l.external_id AS "externalId", s.total, s.fit, s.engagement, s.cell
        FROM lead l JOIN lead_score s ON s.lead_id = l.id ORDER BY l.external_id`,
