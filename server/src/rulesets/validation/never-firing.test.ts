@@ -103,6 +103,15 @@ describe('conditions that can never hold', () => {
     });
   });
 
+  it('a negated comparison counts as its opposite', () => {
+    const doc = withConditions({ all: [industry('equal', 'software'), { not: industry('in', ['software', 'retail']) }] });
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      'rules[0].conditions',
+      /"industry" cannot be "software" and also none of "software", "retail"/,
+    );
+  });
+
   it('a fact compared with a JSONPath or with another fact is left alone', () => {
     const doc = withConditions({ all: [{ ...size('greaterThan', 100), path: '$.x' }, size('lessThan', 50)] });
     expect(validateRuleSetDefinition(doc).filter((p) => /never/.test(p.message))).toEqual([]);

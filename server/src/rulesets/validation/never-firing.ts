@@ -154,6 +154,15 @@ function apply(state: FactState, leaf: ConditionLeaf): string | null {
   return null;
 }
 
+/** The comparison that holds exactly when `leaf` does not (for every value, missing ones included), or null. */
+function negation(leaf: ConditionLeaf): ConditionLeaf | null {
+  const opposite: Record<string, string> = { equal: 'notEqual', notEqual: 'equal', in: 'notIn', notIn: 'in' };
+  if (opposite[leaf.operator]) return { ...leaf, operator: opposite[leaf.operator] };
+  // Not the numeric or list operators: json-rules-engine fails both them and their opposite on a missing value.
+  if (leaf.operator === 'isEmpty' && typeof leaf.value === 'boolean') return { ...leaf, value: !leaf.value };
+  return null;
+}
+
 /** Finds the conditions that can never hold, remembering each shared condition's answer. */
 export class NeverFiring {
   private readonly shared = new Map<string, string | null>();
@@ -197,11 +206,15 @@ export class NeverFiring {
     return reason;
   }
 
-  /** The comparisons that must all hold for `condition` to hold: its own, nested `all`s', and shared ones'. */
+  /** The comparisons that must all hold for `condition` to hold: its own, negated ones, nested `all`s', and shared ones'. */
   private leavesOf(condition: Condition, seen: Set<string>): ConditionLeaf[] {
     if ('fact' in condition) return [condition];
     if ('all' in condition) return condition.all.flatMap((child) => this.leavesOf(child, seen));
     if ('any' in condition && condition.any.length === 1) return this.leavesOf(condition.any[0], seen);
+    if ('not' in condition && 'fact' in condition.not) {
+      const negated = negation(condition.not);
+      return negated ? [negated] : [];
+    }
     if ('condition' in condition && this.followReferences && !seen.has(condition.condition)) {
       seen.add(condition.condition);
       const shared = this.checks.doc.sharedConditions?.[condition.condition];
