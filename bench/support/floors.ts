@@ -69,6 +69,17 @@ export async function aggregationFloor(client: pg.ClientBase, definition: RuleSe
   return seconds(start);
 }
 
+/** The cold-backtest floor: PostgreSQL scanning a cohort's snapshot rows once (attributes included). */
+export async function snapshotReadFloor(
+  source: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  cohortId: string,
+): Promise<number> {
+  if (!/^\d+$/.test(cohortId)) throw new Error(`cohort id ${cohortId} is not a number`);
+  const start = process.hrtime.bigint();
+  await source.query(`SELECT count(*), sum(length(attributes::text)) FROM backtest_cohort_lead WHERE cohort_id = ${cohortId}`);
+  return seconds(start);
+}
+
 /**
  * The backtest floor: one pass over `columns` typed arrays of `rows` values each (a sum), the least a
  * columnar backtest must do. The arrays are filled before the clock starts.
