@@ -32,6 +32,7 @@ import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import type { DatabaseConfig } from '../server/src/db/database-config';
+import { printFigure } from './support/report';
 
 const { values: flags } = parseArgs({
   options: {
@@ -241,6 +242,8 @@ const TYPES = [
 const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate score { total cell } } }';
 const LEAD_SCORE = 'query($id: String!) { lead(externalId: $id) { score { total cell reasons { rule points } } } }';
 const TRIVIAL = JSON.stringify({ query: '{ __typename }' });
+/** The recordActivity floor: a mutation that does nothing, through the same HTTP, auth and GraphQL path. */
+const TRIVIAL_MUTATION = JSON.stringify({ query: 'mutation { __typename }' });
 const leadOf = (n: number) => `bench-${1 + ((n * 7919) % LEADS)}`;
 
 async function freePort(): Promise<number> {
@@ -353,6 +356,7 @@ try {
     });
   const steadyRate = RECORD_RATE > 0 ? RECORD_RATE : 500;
   const steady = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, recordBody('bench'));
+  const floorRun = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, () => TRIVIAL_MUTATION);
   const writes = await run(
     graphqlUrl,
     writer.secret,
@@ -381,6 +385,13 @@ try {
     `    latency ms from the due time: p50 ${ms(percentile(l, 50))}  p90 ${ms(percentile(l, 90))}  p99 ${ms(percentile(l, 99))}  p99.9 ${ms(percentile(l, 99.9))}  max ${ms(l[l.length - 1])}   (target p99 <= 25, goal 10)`,
   );
   console.log(`    errors: ${steady.errors}${steady.firstError ? ` (first: ${steady.firstError})` : ''}`);
+  printFigure({
+    figure: `recordActivity p99 at a steady ${steadyRate} req/s`,
+    value: percentile(l, 99),
+    unit: 'ms',
+    floor: { label: `p99 of \`mutation { __typename }\` at the same rate, same key`, value: percentile(floorRun.latencies, 99) },
+    targetRatio: 3,
+  });
   if (flags.timeline) {
     // Where the tail comes from: spread over the run (queueing) or a few stalls.
     steady.bySecond.forEach((latencies, second) => {
@@ -415,6 +426,13 @@ try {
   console.log(line('{ __typename }', trivial));
   console.log(line('lead(externalId) { score { ... } }', scores));
   console.log(`    ratio lead score / trivial: ${((rate(scores) / rate(trivial)) * 100).toFixed(0)} %  (target >= 60 %)`);
+  printFigure({
+    figure: 'lead score query, max throughput',
+    value: rate(scores),
+    unit: 'req/s',
+    floor: { label: '`{ __typename }` with the same key, max throughput', value: rate(trivial) },
+    targetRatio: 1 / 0.6,
+  });
   for (const r of [trivial, scores]) if (r.firstError) console.log(`    first error: ${r.firstError}`);
   // autocannon drops its connections at the deadline; let the requests still running finish first.
   await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -7,7 +7,7 @@ export interface Figure {
   /** What was measured, e.g. "re-score 100,000 leads, points changed". */
   figure: string;
   value: number;
-  unit: 's' | 'ms' | 'leads/s' | 'rows/s';
+  unit: 's' | 'ms' | 'leads/s' | 'rows/s' | 'req/s';
   /** The floor for the same rows: what it is and its value, in the same unit. */
   floor?: { label: string; value: number };
   /** The highest acceptable figure/floor ratio (for rates: floor/figure). */
@@ -32,7 +32,7 @@ export function printFigure(figure: Figure): void {
   const ratio = ratioOf(figure);
   const parts = [`${figure.figure}: ${format(figure.value, figure.unit)}`];
   if (figure.floor) parts.push(`floor (${figure.floor.label}) ${format(figure.floor.value, figure.unit)}`);
-  if (ratio !== null) parts.push(`ratio ${ratio.toFixed(2)}x${figure.targetRatio ? ` (target <= ${figure.targetRatio}x)` : ''}`);
+  if (ratio !== null) parts.push(`ratio ${ratio.toFixed(2)}x${figure.targetRatio ? ` (target <= ${Number(figure.targetRatio.toFixed(2))}x)` : ''}`);
   console.log(parts.join('  |  '));
   console.log(`FIGURE ${JSON.stringify(figure)}`);
 }
@@ -47,7 +47,7 @@ export function figureTable(figures: readonly Figure[]): string {
       format(figure.value, figure.unit),
       figure.floor ? `${format(figure.floor.value, figure.unit)} (${figure.floor.label})` : '',
       ratio === null ? '' : `${ratio.toFixed(2)}x`,
-      figure.targetRatio ? `<= ${figure.targetRatio}x` : '',
+      figure.targetRatio ? `<= ${Number(figure.targetRatio.toFixed(2))}x` : '',
       met,
     ];
   });
