@@ -32,7 +32,8 @@ export function printFigure(figure: Figure): void {
   const ratio = ratioOf(figure);
   const parts = [`${figure.figure}: ${format(figure.value, figure.unit)}`];
   if (figure.floor) parts.push(`floor (${figure.floor.label}) ${format(figure.floor.value, figure.unit)}`);
-  if (ratio !== null) parts.push(`ratio ${ratio.toFixed(2)}x${figure.targetRatio ? ` (target <= ${Number(figure.targetRatio.toFixed(2))}x)` : ''}`);
+  if (ratio !== null)
+    parts.push(`ratio ${ratio.toFixed(2)}x${figure.targetRatio ? ` (target <= ${Number(figure.targetRatio.toFixed(2))}x)` : ''}`);
   console.log(parts.join('  |  '));
   console.log(`FIGURE ${JSON.stringify(figure)}`);
 }
