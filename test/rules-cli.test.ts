@@ -76,8 +76,8 @@ describe('rules validate', () => {
     expect(lines).toEqual([
       `✓ ${DEFAULT_FILE}`,
       `✗ ${brokenFile}: 2 problems`,
-      '  rules[0].conditions.all[0].fact: unknown fact "employeeCount"; declare it in facts',
-      '  grades.B: must be below grades.A (60)',
+      `  rules[0].conditions.all[0].fact: This condition tests "employeeCount", which is not one of the rule set's facts: declare it under Facts or pick another fact`,
+      '  grades.B: The grade B threshold must be below the grade A threshold (60)',
     ]);
   });
 
@@ -146,7 +146,10 @@ describe('rules push / pull / diff', () => {
     writeFileSync(brokenFile, formatDefinition(broken));
     const { code, lines } = await cli('push', brokenFile);
     expect(code).toBe(1);
-    expect(lines).toEqual(['error: the service refused:', '  input.definition.grades.B: must be below grades.A (60)']);
+    expect(lines).toEqual([
+      'error: the service refused:',
+      '  input.definition.grades.B: The grade B threshold must be below the grade A threshold (60)',
+    ]);
     expect(ok(await t.gql<Versions>(VERSIONS)).ruleSet.versions.map((version) => version.version)).toEqual([2, 1]);
   });
 

@@ -358,9 +358,18 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
       'INVALID_RULE_SET',
     );
     expect(error.extensions?.problems).toEqual([
-      { path: 'input.definition.rules[0].conditions.all[0].fact', message: expect.stringContaining('unknown fact "employeeCount"') },
-      { path: `input.definition.rules[${budget}].conditions.all[0].value`, message: expect.stringContaining('must be a boolean') },
-      { path: 'input.definition.grades.B', message: expect.stringContaining('must be below grades.A (60)') },
+      {
+        path: 'input.definition.rules[0].conditions.all[0].fact',
+        message: expect.stringContaining('This condition tests "employeeCount", which is not one of the rule set\'s facts'),
+      },
+      {
+        path: `input.definition.rules[${budget}].conditions.all[0].value`,
+        message: expect.stringContaining('is true or false: compare it with true or false'),
+      },
+      {
+        path: 'input.definition.grades.B',
+        message: expect.stringContaining('The grade B threshold must be below the grade A threshold (60)'),
+      },
     ]);
     const after = await getVersion(draft.id);
     expect(after.revision).toBe(1);
@@ -407,7 +416,12 @@ describe('a rule set release: draft, review, publish, re-score, rollback', () =>
     );
     expect(validateRuleSet).toEqual({
       valid: false,
-      problems: [{ path: 'rules[0].conditions.all[0].fact', message: 'unknown fact "employeeCount"; declare it in facts' }],
+      problems: [
+        {
+          path: 'rules[0].conditions.all[0].fact',
+          message: `This condition tests "employeeCount", which is not one of the rule set's facts: declare it under Facts or pick another fact`,
+        },
+      ],
     });
     const valid = ok(
       await t.gqlAs<{ validateRuleSet: { valid: boolean; problems: unknown[] } }>(

@@ -26,8 +26,15 @@ export function checkCatalog(checks: RuleSetChecks, catalog: ReadonlyMap<string,
     const name = fact.attribute ?? fact.name;
     const spec = catalog.get(name);
     if (!spec)
-      checks.add(`facts[${index}].${fact.attribute ? 'attribute' : 'name'}`, `no lead attribute "${name}" in the attribute catalog`);
-    else if (spec.type !== fact.type) checks.add(`facts[${index}].type`, `attribute "${name}" is a ${spec.type}, not ${fact.type}`);
+      checks.add(
+        `facts[${index}].${fact.attribute ? 'attribute' : 'name'}`,
+        `There is no lead attribute ${quoted(name)} in the attribute catalog: pick one of its attributes`,
+      );
+    else if (spec.type !== fact.type)
+      checks.add(
+        `facts[${index}].type`,
+        `The attribute ${factLabel(fact, spec.label)} is a ${spec.type} in the catalog, not a ${fact.type}: set the fact's type to ${spec.type}`,
+      );
     else {
       const allowed = spec.allowedValues ?? spec.values;
       if (allowed?.length) enumerated.set(fact.name, { fact, label: factLabel(fact, spec.label), allowed });

@@ -8,7 +8,11 @@ describe('validateRuleSetDefinition: conditions', () => {
   it('unknown fact', () => {
     const doc = copy();
     doc.rules[0].conditions.all[0].fact = 'employees';
-    expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[0].conditions.all[0].fact', /unknown fact "employees"/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      'rules[0].conditions.all[0].fact',
+      /^This condition tests "employees", which is not one of the rule set's facts: declare it under Facts/,
+    );
   });
 
   it('unknown fact nested in any / not and in a shared condition', () => {
@@ -19,11 +23,11 @@ describe('validateRuleSetDefinition: conditions', () => {
     const problems = validateRuleSetDefinition(doc);
     expect(problems).toContainEqual({
       path: `rules[${i}].conditions.all[1].not.fact`,
-      message: expect.stringMatching(/unknown fact "level"/),
+      message: expect.stringMatching(/^This condition tests "level", which is not one of the rule set's facts/),
     });
     expect(problems).toContainEqual({
       path: 'sharedConditions.decisionMaker.any[2].fact',
-      message: expect.stringMatching(/unknown fact "title"/),
+      message: expect.stringMatching(/^This condition tests "title", which is not one of the rule set's facts/),
     });
     expect(problems).toHaveLength(2);
   });
@@ -34,7 +38,7 @@ describe('validateRuleSetDefinition: conditions', () => {
     expectOnlyProblem(
       validateRuleSetDefinition(doc),
       'rules[0].conditions.all[0].operator',
-      /"startsWith" does not apply to number fact "companySize".*between/,
+      /^The comparison "startsWith" does not apply to Company size \(employees\), which is a number: use one of .*between/,
     );
   });
 
@@ -45,28 +49,40 @@ describe('validateRuleSetDefinition: conditions', () => {
     expectOnlyProblem(
       validateRuleSetDefinition(doc),
       `rules[${i}].conditions.all[0].operator`,
-      /"contains" does not apply to string fact "accountType"/,
+      /^The comparison "contains" does not apply to Account type, which is text/,
     );
   });
 
   it('value of the wrong type for the fact (equal "200" on a number)', () => {
     const doc = copy();
     doc.rules[0].conditions.all[0] = { fact: 'companySize', operator: 'equal', value: '200' };
-    expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[0].conditions.all[0].value', /must be a number.*got string "200"/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      'rules[0].conditions.all[0].value',
+      /^Company size \(employees\) is a number: compare it with a number, not "200"$/,
+    );
   });
 
   it('value of the wrong type for a boolean fact (equal "true")', () => {
     const doc = copy();
     const i = indexOfRule(doc, 'fit-budget-confirmed');
     doc.rules[i].conditions.all[0].value = 'true';
-    expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions.all[0].value`, /must be a boolean/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      `rules[${i}].conditions.all[0].value`,
+      /^Budget confirmed is true or false: compare it with true or false, not "true"$/,
+    );
   });
 
   it('an item of the wrong type in an "in" list points at the item', () => {
     const doc = copy();
     const i = indexOfRule(doc, 'fit-target-industry');
     doc.rules[i].conditions.all[0].value[1] = 7;
-    expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions.all[0].value[1]`, /must be a string, got number/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      `rules[${i}].conditions.all[0].value[1]`,
+      /^Each value compared with Industry must be text, not 7$/,
+    );
   });
 
   it('between with low above high', () => {
@@ -75,7 +91,7 @@ describe('validateRuleSetDefinition: conditions', () => {
     const problems = validateRuleSetDefinition(doc);
     expect(problems).toContainEqual({
       path: 'rules[0].conditions.all[0].value',
-      message: expect.stringMatching(/low 5000 is above high 200/),
+      message: expect.stringMatching(/^The low end 5000 is above the high end 200: swap them$/),
     });
   });
 
@@ -85,14 +101,18 @@ describe('validateRuleSetDefinition: conditions', () => {
     expectOnlyProblem(
       validateRuleSetDefinition(doc),
       'rules[5].name',
-      new RegExp(`duplicate rule name "${doc.rules[2].name}".*rules\\[2\\]`),
+      new RegExp(`^Rule 3 is already named "${doc.rules[2].name}": give each rule its own name$`),
     );
   });
 
   it('duplicate fact names', () => {
     const doc = copy();
     doc.facts.push({ ...doc.facts[1] });
-    expectOnlyProblem(validateRuleSetDefinition(doc), `facts[${doc.facts.length - 1}].name`, /duplicate fact name "companySize"/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      `facts[${doc.facts.length - 1}].name`,
+      /^Another fact is already named "companySize": give each fact its own name$/,
+    );
   });
 
   it('accepts a rule awarding 0 points (neutral: it still fires, is explained and is measured by backtests)', () => {
@@ -153,18 +173,26 @@ describe('validateRuleSetDefinition: conditions', () => {
     const doc = copy();
     const i = indexOfRule(doc, 'fit-decision-maker-with-budget');
     doc.rules[i].conditions.all[0] = { condition: 'decisionMakr' };
-    expectOnlyProblem(validateRuleSetDefinition(doc), `rules[${i}].conditions.all[0].condition`, /unknown shared condition "decisionMakr"/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      `rules[${i}].conditions.all[0].condition`,
+      /^There is no shared condition named "decisionMakr": create it or pick one that exists$/,
+    );
   });
 
   it('unknown shared condition reference at the root of a rule', () => {
     const doc = copy();
     doc.rules[0].conditions = { condition: 'nope' };
-    expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[0].conditions.condition', /unknown shared condition "nope"/);
+    expectOnlyProblem(validateRuleSetDefinition(doc), 'rules[0].conditions.condition', /^There is no shared condition named "nope"/);
   });
 
   it('a shared condition that refers to itself', () => {
     const doc = copy();
     doc.sharedConditions.loop = { any: [{ condition: 'loop' }] };
-    expectOnlyProblem(validateRuleSetDefinition(doc), 'sharedConditions.loop', /refers to itself/);
+    expectOnlyProblem(
+      validateRuleSetDefinition(doc),
+      'sharedConditions.loop',
+      /^Shared condition "loop" refers to itself: loop -> loop; remove one of these references$/,
+    );
   });
 });

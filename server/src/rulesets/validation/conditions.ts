@@ -1,7 +1,7 @@
 import { ALL_OPERATORS } from '../../engine/operators';
 import type { Condition, FactDefinition, FactType } from '../../engine/ruleset-definition';
 import { RULE_SET_LIMITS } from './limits';
-import { BLANK_VALUE } from './leaves';
+import { BLANK_VALUE, factLabel, quoted, typeInWords } from './leaves';
 import type { NeverFiring } from './never-firing';
 import type { RuleSetChecks } from './rule-set-checks';
 
@@ -25,12 +25,6 @@ export const OPERATORS_BY_TYPE: Record<FactType, readonly string[]> = {
   date: ['equal', 'notEqual', 'isEmpty'],
 };
 
-function typeOfValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
 function scalarMatches(value: unknown, type: FactType): boolean {
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
   if (type === 'boolean') return typeof value === 'boolean';
@@ -51,7 +45,8 @@ export function checkRules(checks: RuleSetChecks, never: NeverFiring): void {
   checks.doc.rules.forEach((rule, index) => {
     const base = `rules[${index}]`;
     const first = names.get(rule.name);
-    if (first !== undefined) checks.add(`${base}.name`, `duplicate rule name "${rule.name}" (also rules[${first}])`);
+    if (first !== undefined)
+      checks.add(`${base}.name`, `Rule ${first + 1} is already named ${quoted(rule.name)}: give each rule its own name`);
     else names.set(rule.name, index);
     checkCondition(checks, rule.conditions, `${base}.conditions`, 1);
     const reason = never.reason(rule.conditions);
@@ -62,10 +57,10 @@ export function checkRules(checks: RuleSetChecks, never: NeverFiring): void {
 function checkCondition(checks: RuleSetChecks, condition: Condition, path: string, depth: number): void {
   checks.conditionCount += 1;
   if (checks.conditionCount === RULE_SET_LIMITS.maxConditionsTotal + 1) {
-    checks.add(path, `too many conditions in the rule set (at most ${RULE_SET_LIMITS.maxConditionsTotal})`);
+    checks.add(path, `This rule set has too many conditions: at most ${RULE_SET_LIMITS.maxConditionsTotal} in all`);
   }
   if (depth > RULE_SET_LIMITS.maxConditionDepth) {
-    checks.add(path, `conditions are nested too deeply (at most ${RULE_SET_LIMITS.maxConditionDepth} levels)`);
+    checks.add(path, `These conditions are nested too deeply: at most ${RULE_SET_LIMITS.maxConditionDepth} levels of groups`);
     return;
   }
   if ('all' in condition)
@@ -79,29 +74,36 @@ function checkCondition(checks: RuleSetChecks, condition: Condition, path: strin
   else if ('not' in condition) checkCondition(checks, condition.not, `${path}.not`, depth + 1);
   else if ('condition' in condition) {
     const shared = checks.doc.sharedConditions?.[condition.condition];
-    if (!shared) checks.add(`${path}.condition`, `unknown shared condition "${condition.condition}"`);
+    if (!shared)
+      checks.add(
+        `${path}.condition`,
+        `There is no shared condition named ${quoted(condition.condition)}: create it or pick one that exists`,
+      );
   } else checkLeaf(checks, condition, path);
 }
 
 function checkLeaf(checks: RuleSetChecks, leaf: Extract<Condition, { fact: string }>, path: string): void {
   const fact = checks.facts.get(leaf.fact);
   if (!fact) {
-    checks.add(`${path}.fact`, `unknown fact "${leaf.fact}"; declare it in facts`);
+    checks.add(
+      `${path}.fact`,
+      `This condition tests ${quoted(leaf.fact)}, which is not one of the rule set's facts: declare it under Facts or pick another fact`,
+    );
     return;
   }
-  if (leaf.params !== undefined) checks.add(`${path}.params`, 'facts take no parameters');
+  if (leaf.params !== undefined) checks.add(`${path}.params`, 'Facts take no parameters: remove them from this condition');
   if (leaf.path !== undefined && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+$/.test(leaf.path)) {
-    checks.add(`${path}.path`, 'must be a simple JSONPath such as $.name or $[0]');
+    checks.add(`${path}.path`, 'The path into the fact must be a simple one, such as $.name or $[0]');
   }
   const allowed = OPERATORS_BY_TYPE[fact.type];
   if (!ALL_OPERATORS.includes(leaf.operator)) {
-    checks.add(`${path}.operator`, `unknown operator "${leaf.operator}"`);
+    checks.add(`${path}.operator`, `${quoted(leaf.operator)} is not a known comparison: pick one from the list`);
     return;
   }
   if (!allowed.includes(leaf.operator)) {
     checks.add(
       `${path}.operator`,
-      `operator "${leaf.operator}" does not apply to ${fact.type} fact "${fact.name}"; use one of ${allowed.join(', ')}`,
+      `The comparison ${quoted(leaf.operator)} does not apply to ${factLabel(fact)}, which is ${typeInWords(fact.type)}: use one of ${allowed.join(', ')}`,
     );
     return;
   }
@@ -112,41 +114,51 @@ function checkValue(checks: RuleSetChecks, leaf: Extract<Condition, { fact: stri
   const value = leaf.value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'fact' in value) {
     const other = checks.facts.get(String((value as { fact: unknown }).fact));
-    if (!other) checks.add(`${path}.fact`, `unknown fact "${String((value as { fact: unknown }).fact)}"`);
+    if (!other)
+      checks.add(
+        `${path}.fact`,
+        `This condition compares with ${quoted(String((value as { fact: unknown }).fact))}, which is not one of the rule set's facts: declare it under Facts`,
+      );
     return;
   }
-  const got = `got ${typeOfValue(value)} ${JSON.stringify(value)?.slice(0, 60)}`;
+  const label = factLabel(fact);
+  const got = `not ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}`;
   const scalarType: FactType = fact.type === 'string[]' ? 'string' : fact.type;
   switch (leaf.operator) {
     case 'in':
     case 'notIn':
       if (!Array.isArray(value) || value.length === 0)
-        checks.add(path, `"${leaf.operator}" needs a non-empty list of ${scalarType}s, ${got}`);
-      else if (value.length > RULE_SET_LIMITS.maxListValues) checks.add(path, `at most ${RULE_SET_LIMITS.maxListValues} values`);
+        checks.add(
+          path,
+          `${quoted(leaf.operator)} compares ${label} with a list of at least one value (${typeInWords(scalarType)}), ${got}`,
+        );
+      else if (value.length > RULE_SET_LIMITS.maxListValues)
+        checks.add(path, `A list has at most ${RULE_SET_LIMITS.maxListValues} values; this one has ${value.length}`);
       else {
         value.forEach((item, i) => {
-          if (!scalarMatches(item, scalarType)) checks.add(`${path}[${i}]`, `must be a ${scalarType}, got ${typeOfValue(item)}`);
+          if (!scalarMatches(item, scalarType))
+            checks.add(`${path}[${i}]`, `Each value compared with ${label} must be ${typeInWords(scalarType)}, not ${quoted(item)}`);
           else if (isBlank(item)) checks.add(`${path}[${i}]`, BLANK_VALUE);
         });
       }
       return;
     case 'between':
       if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number'))
-        checks.add(path, `"between" needs [low, high] numbers, ${got}`);
-      else if (value[0] > value[1]) checks.add(path, `low ${value[0]} is above high ${value[1]}`);
+        checks.add(path, `"between" compares ${label} with two numbers, the low one first, ${got}`);
+      else if (value[0] > value[1]) checks.add(path, `The low end ${value[0]} is above the high end ${value[1]}: swap them`);
       return;
     case 'isEmpty':
-      if (typeof value !== 'boolean') checks.add(path, `"isEmpty" needs true or false, ${got}`);
+      if (typeof value !== 'boolean') checks.add(path, `"isEmpty" needs true (${label} is empty) or false (it has a value), ${got}`);
       return;
     case 'lessThan':
     case 'lessThanInclusive':
     case 'greaterThan':
     case 'greaterThanInclusive':
-      if (typeof value !== 'number') checks.add(path, `"${leaf.operator}" needs a number, ${got}`);
+      if (typeof value !== 'number') checks.add(path, `${quoted(leaf.operator)} compares ${label} with a number, ${got}`);
       return;
     default:
       if (!scalarMatches(value, scalarType))
-        checks.add(path, `must be a ${scalarType} to compare with ${fact.type} fact "${fact.name}", ${got}`);
+        checks.add(path, `${label} is ${typeInWords(fact.type)}: compare it with ${typeInWords(scalarType)}, ${got}`);
       else if (isBlank(value)) checks.add(path, BLANK_VALUE);
   }
 }

@@ -28,6 +28,18 @@ export function factLabel(fact: FactDefinition, catalogLabel?: string): string {
   return fact.label ?? catalogLabel ?? humanise(fact.name);
 }
 
+/** A fact type as a sentence says it: `Company size is a number`, `Budget confirmed is true or false`. */
+export function typeInWords(type: string): string {
+  const words: Record<string, string> = {
+    number: 'a number',
+    string: 'text',
+    boolean: 'true or false',
+    'string[]': 'a list of text',
+    date: 'a date',
+  };
+  return words[type] ?? `a ${type}`;
+}
+
 /** A value as a sentence quotes it. */
 export const quoted = (value: unknown): string => JSON.stringify(value) ?? String(value);
 

@@ -13,7 +13,12 @@ describe('validateRuleSetDefinition: limits', () => {
     doc.rules[i].conditions.all[0].value = Array.from({ length: 400 }, (_, n) => `${n}`.padEnd(1500, 'x'));
     const problems = validateRuleSetDefinition(doc);
     expect(problems).toEqual([
-      { path: '(root)', message: expect.stringMatching(new RegExp(`is \\d+ bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}`)) },
+      {
+        path: '(root)',
+        message: expect.stringMatching(
+          new RegExp(`^This rule set is \\d+ bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes} bytes$`),
+        ),
+      },
     ]);
   });
 
@@ -57,13 +62,13 @@ describe('validateRuleSetDefinition: limits', () => {
         {
           path: 'sharedConditions.c82',
           message: expect.stringMatching(
-            /^stands for 2,552 conditions once the shared conditions it uses are written out in its place \(at most 2,000 per rule\)/,
+            /^Shared condition "c82" stands for 2,552 conditions once the shared conditions it uses are written out in its place \(at most 2,000 per rule\)/,
           ),
         },
         {
           path: 'rules[0].conditions',
           message: expect.stringMatching(
-            /^has over a million conditions once the shared conditions it uses are written out in its place \(through sharedConditions\.c0\); a rule has at most 2,000$/,
+            /^Rule "[^"]+" has over a million conditions once the shared conditions it uses are written out in its place \(through shared condition "c0"\); a rule has at most 2,000$/,
           ),
         },
       ]);
@@ -83,7 +88,7 @@ describe('validateRuleSetDefinition: limits', () => {
         {
           path: 'rules',
           message: expect.stringMatching(
-            /^the rules have [\d,]+ conditions in all once shared conditions are written out where they are used; a rule set has at most 10,000$/,
+            /^The rules have [\d,]+ conditions in all once shared conditions are written out where they are used; a rule set has at most 10,000$/,
           ),
         },
       ]);
@@ -95,7 +100,12 @@ describe('validateRuleSetDefinition: limits', () => {
       const problems = validateRuleSetDefinition(doc);
       const cycles = problems.filter((problem) => /refers to itself/.test(problem.message));
       expect(cycles).toEqual([
-        { path: 'sharedConditions.c0', message: expect.stringMatching(/^refers to itself: c0 -> c1 -> .* -> c90 -> c0$/) },
+        {
+          path: 'sharedConditions.c0',
+          message: expect.stringMatching(
+            /^Shared condition "c0" refers to itself: c0 -> c1 -> .* -> c90 -> c0; remove one of these references$/,
+          ),
+        },
       ]);
     }, 10_000);
 
@@ -103,8 +113,11 @@ describe('validateRuleSetDefinition: limits', () => {
       const doc = chain(30);
       doc.sharedConditions.c30 = { all: [{ condition: 'nowhere' }] };
       const problems = validateRuleSetDefinition(doc);
-      expect(problems.filter((problem) => /unknown shared condition/.test(problem.message))).toEqual([
-        { path: 'sharedConditions.c30.all[0].condition', message: 'unknown shared condition "nowhere"' },
+      expect(problems.filter((problem) => /no shared condition named/.test(problem.message))).toEqual([
+        {
+          path: 'sharedConditions.c30.all[0].condition',
+          message: 'There is no shared condition named "nowhere": create it or pick one that exists',
+        },
       ]);
     }, 10_000);
   });
@@ -116,7 +129,10 @@ describe('validateRuleSetDefinition: limits', () => {
     doc.rules[0].conditions = condition;
     const problems = validateRuleSetDefinition(doc);
     expect(problems).toEqual([
-      { path: expect.stringMatching(/^rules\[0\]\.conditions(\.not){61}$/), message: expect.stringMatching(/is nested too deeply/) },
+      {
+        path: expect.stringMatching(/^rules\[0\]\.conditions(\.not){61}$/),
+        message: expect.stringMatching(/^This condition is nested too deeply/),
+      },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Problem } from '../../common/errors';
 import { directReferences, EXPANDED_CONDITION_LIMITS, expandedSizes } from '../../engine/ruleset-definition';
+import { quoted } from './leaves';
 import type { RuleSetChecks } from './rule-set-checks';
 
 /** Bounds that keep one rule set cheap to store, validate and evaluate. */
@@ -22,7 +23,7 @@ export const RULE_SET_LIMITS = {
 } as const;
 
 /** What a document nested deeper than maxJsonDepth is told. */
-export const NESTED_TOO_DEEPLY = `is nested too deeply (conditions nest at most ${RULE_SET_LIMITS.maxConditionDepth} levels; use shared conditions to reuse a group)`;
+export const NESTED_TOO_DEEPLY = `This condition is nested too deeply: conditions nest at most ${RULE_SET_LIMITS.maxConditionDepth} levels; use shared conditions to reuse a group`;
 
 /**
  * The path of the first value nested deeper than maxJsonDepth, or null. Iterative: serialising,
@@ -48,7 +49,7 @@ export function tooDeeplyNested(doc: unknown): string | null {
 export function tooLarge(doc: unknown): Problem | null {
   const size = Buffer.byteLength(JSON.stringify(doc ?? null), 'utf8');
   return size > RULE_SET_LIMITS.maxBytes
-    ? { path: '(root)', message: `is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes}` }
+    ? { path: '(root)', message: `This rule set is ${size} bytes; a rule set is at most ${RULE_SET_LIMITS.maxBytes} bytes` }
     : null;
 }
 
@@ -61,7 +62,7 @@ export function atMost(problems: Problem[]): Problem[] {
     ...problems.slice(0, MAX_PROBLEMS),
     {
       path: '(root)',
-      message: `and ${(problems.length - MAX_PROBLEMS).toLocaleString('en-US')} more problems not listed: fix these and validate again`,
+      message: `There are ${(problems.length - MAX_PROBLEMS).toLocaleString('en-US')} more problems not listed here: fix these and validate again`,
     },
   ];
 }
@@ -81,24 +82,24 @@ export function checkExpandedSize(checks: RuleSetChecks): void {
     if (usesLarge) continue;
     checks.add(
       `sharedConditions.${name}`,
-      `stands for ${shown(size)} conditions once the shared conditions it uses are written out in its place (at most ${perRule.toLocaleString('en-US')} per rule): every reference repeats the whole shared condition`,
+      `Shared condition ${quoted(name)} stands for ${shown(size)} conditions once the shared conditions it uses are written out in its place (at most ${perRule.toLocaleString('en-US')} per rule): every reference repeats the whole shared condition`,
     );
   }
   sizes.rules.forEach((size, index) => {
     if (size <= perRule) return;
     const references = directReferences(checks.doc.rules[index].conditions);
     const culprit = references.find((next) => (sizes.shared.get(next) ?? 0) > perRule);
-    const through = culprit ? ` (through sharedConditions.${culprit})` : '';
+    const through = culprit ? ` (through shared condition ${quoted(culprit)})` : '';
     const expanded = references.length > 0 ? ' once the shared conditions it uses are written out in its place' : '';
     checks.add(
       `rules[${index}].conditions`,
-      `has ${shown(size)} conditions${expanded}${through}; a rule has at most ${perRule.toLocaleString('en-US')}`,
+      `Rule ${quoted(checks.doc.rules[index].name)} has ${shown(size)} conditions${expanded}${through}; a rule has at most ${perRule.toLocaleString('en-US')}`,
     );
   });
   if (sizes.total > total && sizes.rules.every((size) => size <= perRule)) {
     checks.add(
       'rules',
-      `the rules have ${shown(sizes.total)} conditions in all once shared conditions are written out where they are used; a rule set has at most ${total.toLocaleString('en-US')}`,
+      `The rules have ${shown(sizes.total)} conditions in all once shared conditions are written out where they are used; a rule set has at most ${total.toLocaleString('en-US')}`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { directReferences } from '../../engine/ruleset-definition';
+import { quoted } from './leaves';
 import type { RuleSetChecks } from './rule-set-checks';
 
 /** Shared conditions that refer to one another. (References to unknown names: checkCondition.) */
@@ -22,7 +23,10 @@ export function checkReferenceCycles(checks: RuleSetChecks): void {
         const cycle = [...trail.slice(trail.indexOf(next)), next];
         if (!reported.has(cycle[0])) {
           reported.add(cycle[0]);
-          checks.add(`sharedConditions.${cycle[0]}`, `refers to itself: ${cycle.join(' -> ')}`);
+          checks.add(
+            `sharedConditions.${cycle[0]}`,
+            `Shared condition ${quoted(cycle[0])} refers to itself: ${cycle.join(' -> ')}; remove one of these references`,
+          );
         }
       } else if (references.has(next) && !finished.has(next)) visit(next);
     }
