@@ -21,7 +21,9 @@ import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import { ImportProgressBar } from '../server/src/imports/import-progress-bar';
 import type { ImportSummary } from '../server/src/imports/import-summary';
+import { copyFloor } from './support/floors';
 import { processCpuMs } from './support/process-cpu';
+import { printFigure } from './support/report';
 import { attributeCatalogFromMapping, parseMapping } from '../server/src/imports/mapping';
 import type { Actor } from '../server/src/auth/actor';
 import { mulberry32 } from '../server/src/common/random';
@@ -246,7 +248,7 @@ async function serverCpuMs(client: pg.Client, database: string): Promise<number 
 }
 
 /** Runs one import and reports wall time per phase, plus CPU time of this process and of the database server. */
-async function timedImport(label: string, app: Awaited<ReturnType<typeof createApp>>, monitor: pg.Client): Promise<void> {
+async function timedImport(label: string, app: Awaited<ReturnType<typeof createApp>>, monitor: pg.Client): Promise<ImportSummary> {
   const cpuBefore = process.cpuUsage();
   const serverBefore = await serverCpuMs(monitor, dbName);
   const bar = process.stderr.isTTY ? new ImportProgressBar() : null;
@@ -258,6 +260,7 @@ async function timedImport(label: string, app: Awaited<ReturnType<typeof createA
   report(label, summary);
   const server = serverBefore === null || serverAfter === null ? 'n/a' : secs(serverAfter - serverBefore);
   console.log(`  CPU time (load + scoring):             node ${secs((cpu.user + cpu.system) / 1000)}, PostgreSQL ${server}`);
+  return summary;
 }
 
 function report(label: string, summary: ImportSummary): void {
@@ -308,9 +311,26 @@ try {
         .map((n) => n.toFixed(2))
         .join(' ')} (other processes compete for the CPUs)\n`,
     );
-    await timedImport('first import', app, monitor);
+    const first = await timedImport('first import', app, monitor);
     console.log('');
-    await timedImport('same file again', app, monitor);
+    const again = await timedImport('same file again', app, monitor);
+    // The floor a moment later: the same file loaded by one plain COPY into a table of text columns.
+    const floorClient = new pg.Client({ connectionString: url.toString() });
+    await floorClient.connect();
+    const copySeconds = await copyFloor(floorClient, csvFile).finally(() => floorClient.end());
+    const floor = { label: 'plain SQL: one COPY of the file into text columns', value: ROWS / copySeconds };
+    console.log('');
+    for (const [name, summary] of [
+      ['first import', first],
+      ['re-import', again],
+    ] as const) {
+      printFigure({
+        figure: `CSV import of ${fmt(ROWS)} rows, ${name} (load)`,
+        value: summary.rowsRead / (summary.timings.loadMs / 1000),
+        unit: 'rows/s',
+        floor,
+      });
+    }
   } finally {
     await monitor.end();
   }

@@ -3,6 +3,9 @@
  * they sit beside. The machine's speed moves 3-4x from hour to hour, so a figure alone cannot tell a
  * regression from a slow hour; its ratio to a floor measured a minute apart can.
  */
+import { createReadStream, readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import Papa from 'papaparse';
 import type pg from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { ActivityFact, RuleSetDefinition } from '../../server/src/engine/ruleset-definition';
@@ -96,4 +99,24 @@ export function scanFloor(rows: number, columns: number): number {
   }
   if (sink < 0) throw new Error('unreachable: keeps the loop from being optimised away');
   return best;
+}
+
+/**
+ * The import floor: PostgreSQL loading the same CSV file with one COPY into a plain table of text
+ * columns (no validation, no mapping, no upsert), dropped afterwards. Returns seconds.
+ */
+export async function copyFloor(client: pg.ClientBase, csvFile: string): Promise<number> {
+  const firstLine = readFileSync(csvFile, 'utf8').split(/\r?\n/, 1)[0];
+  const columns = (Papa.parse<string[]>(firstLine).data[0] ?? []).map((_, i) => `c${i} text`);
+  await client.query(`DROP TABLE IF EXISTS bench_copy_floor; CREATE TABLE bench_copy_floor (${columns.join(', ')})`);
+  try {
+    const start = process.hrtime.bigint();
+    await pipeline(
+      createReadStream(csvFile),
+      client.query(pgCopyStreams.from('COPY bench_copy_floor FROM STDIN (FORMAT csv, HEADER true)')),
+    );
+    return seconds(start);
+  } finally {
+    await client.query('DROP TABLE bench_copy_floor');
+  }
 }
