@@ -54,6 +54,12 @@ export type AuditFilter = {
   actor?: string | null | undefined;
   entityId?: string | null | undefined;
   entityType?: string | null | undefined;
+  /** Entries at or after this instant. */
+  from?: string | null | undefined;
+  /** Entries about this rule set (by key) or one of its versions. */
+  ruleSetKey?: string | null | undefined;
+  /** Entries before this instant (not included). */
+  to?: string | null | undefined;
 };
 
 /** A lead attribute the cohort’s leads must have, with exactly this value. */

@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { InvalidInputError, type Problem } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
+import { AuditErrorCode } from './audit.errors';
 
 export interface AuditEntry {
   actor: string;
@@ -24,6 +26,27 @@ export interface AuditFilterData {
   entityId?: string | null;
   actor?: string | null;
   action?: string | null;
+  /** Entries about this rule set or one of its versions. */
+  ruleSetKey?: string | null;
+  /** Entries at or after this instant. */
+  from?: Date | null;
+  /** Entries before this instant. */
+  to?: Date | null;
+}
+
+/** A rule set key is short text; the dates are real instants, the range not reversed. */
+function filterProblems(filter: AuditFilterData): Problem[] {
+  const problems: Problem[] = [];
+  if (filter.ruleSetKey != null && (filter.ruleSetKey.trim() === '' || filter.ruleSetKey.length > 200))
+    problems.push({ path: 'filter.ruleSetKey', message: 'The rule set key must be between 1 and 200 characters' });
+  for (const field of ['from', 'to'] as const) {
+    const value = filter[field];
+    if (value != null && Number.isNaN(value.getTime()))
+      problems.push({ path: `filter.${field}`, message: 'This is not a valid date and time' });
+  }
+  if (problems.length === 0 && filter.from && filter.to && filter.from.getTime() >= filter.to.getTime())
+    problems.push({ path: 'filter.to', message: 'The end of the period must come after its start' });
+  return problems;
 }
 
 /** Changes between two flat records, for entities without a richer diff. */
@@ -60,7 +83,9 @@ export class AuditService {
   }
 
   async list(filter: AuditFilterData | null | undefined, first?: number | null, after?: string | null): Promise<Page<AuditRow>> {
-    const size = pageSize(first, 'INVALID_AUDIT_QUERY');
+    const size = pageSize(first, AuditErrorCode.InvalidQuery);
+    const problems = filter ? filterProblems(filter) : [];
+    if (problems.length > 0) throw InvalidInputError.of(AuditErrorCode.InvalidQuery, problems);
     const params: unknown[] = [];
     const where: string[] = [];
     const add = (value: unknown) => {
@@ -71,6 +96,14 @@ export class AuditService {
     if (filter?.entityId) where.push(`entity_id = ${add(filter.entityId)}`);
     if (filter?.actor) where.push(`actor = ${add(filter.actor)}`);
     if (filter?.action) where.push(`action = ${add(filter.action)}`);
+    if (filter?.ruleSetKey) {
+      const key = add(filter.ruleSetKey);
+      where.push(`((entity_type = 'rule_set' AND entity_id IN (SELECT id::text FROM rule_set WHERE key = ${key}))
+        OR (entity_type = 'rule_set_version' AND entity_id IN (
+          SELECT v.id::text FROM rule_set_version v JOIN rule_set r ON r.id = v.rule_set_id WHERE r.key = ${key})))`);
+    }
+    if (filter?.from) where.push(`at >= ${add(filter.from)}`);
+    if (filter?.to) where.push(`at < ${add(filter.to)}`);
     if (after) where.push(`id < ${add(decodeCursor(after, 'audit', 'INVALID_CURSOR', 'after', ['id'])[0])}::bigint`);
     const rows: AuditRow[] = await this.dataSource.query(
       `SELECT id::text AS id, actor, action, entity_type AS "entityType", entity_id AS "entityId", summary,

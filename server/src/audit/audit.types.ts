@@ -35,4 +35,11 @@ export class AuditFilter {
   @Field(() => String, { nullable: true }) entityId?: string | null;
   @Field(() => String, { nullable: true }) actor?: string | null;
   @Field(() => String, { nullable: true }) action?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Entries about this rule set (by key) or one of its versions.',
+  })
+  ruleSetKey?: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Entries at or after this instant.' }) from?: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Entries before this instant (not included).' }) to?: Date | null;
 }

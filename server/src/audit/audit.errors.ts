@@ -1,0 +1,3 @@
+export enum AuditErrorCode {
+  InvalidQuery = 'INVALID_AUDIT_QUERY',
+}
