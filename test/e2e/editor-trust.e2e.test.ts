@@ -48,7 +48,7 @@ describe('rule editor trust (Chromium)', () => {
     const rule = await editor.rule('fit-target-industry');
     const picker = rule.picker('Values');
     await picker.waitFor();
-    expect(await rule.chosenValues('Values')).toContain('software');
+    expect(await rule.chosenValues('Values')).toContain('Software');
 
     await picker.fill('manufa');
     const listbox = editor.page.getByRole('listbox', { name: 'Values' });

@@ -33,18 +33,26 @@ export function AuditLogPage() {
   );
 }
 
-/** Rule set and dates are not filters of the API: they narrow the entries loaded so far. */
-function matchesHere(entry: Entry, filters: Filters): boolean {
-  const day = entry.at.slice(0, 10);
-  if (filters.from && day < filters.from) return false;
-  if (filters.to && day > filters.to) return false;
-  return !filters.ruleSet || describeAuditEntry(entry).ruleSet === filters.ruleSet;
+/** A day of the date inputs as the instant it starts, in the browser's time zone. */
+function startOfDay(day: string, plusDays = 0): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(year, month - 1, date + plusDays).toISOString();
+}
+
+/** The filters as the API takes them: the "until" day is included, so the period ends when the next day starts. */
+function serverFilter(filters: Filters): Record<string, string> {
+  const filter: Record<string, string> = {};
+  if (filters.action) filter.action = filters.action;
+  if (filters.actor) filter.actor = filters.actor;
+  if (filters.ruleSet) filter.ruleSetKey = filters.ruleSet;
+  if (filters.from) filter.from = startOfDay(filters.from);
+  if (filters.to) filter.to = startOfDay(filters.to, 1);
+  return filter;
 }
 
 function AuditLog() {
   const [filters, setFilters] = useState<Filters>(NONE);
-  const serverFilter = Object.fromEntries(Object.entries({ action: filters.action, actor: filters.actor }).filter(([, value]) => value));
-  const variables = { filter: serverFilter, first: 50 };
+  const variables = { filter: serverFilter(filters), first: 50 };
   const { data, error, loading } = useQuery(AuditLogQuery, variables);
   const people = useQuery(ApiKeysQuery);
   const ruleSets = useQuery(RuleSetsQuery);
@@ -52,10 +60,8 @@ function AuditLog() {
   const [moreError, setMoreError] = useState<ApiError>();
   const key = JSON.stringify(variables);
   const more = extra?.key === key ? extra : undefined;
-  const loaded = [...(data?.auditLog.edges.map((edge) => edge.node) ?? []), ...(more?.entries ?? [])];
-  const entries = loaded.filter((entry) => matchesHere(entry, filters));
+  const entries = [...(data?.auditLog.edges.map((edge) => edge.node) ?? []), ...(more?.entries ?? [])];
   const pageInfo = more ?? data?.auditLog.pageInfo;
-  const narrowedHere = !!(filters.ruleSet || filters.from || filters.to);
 
   async function loadMore() {
     if (!pageInfo?.endCursor) return;
@@ -127,12 +133,6 @@ function AuditLog() {
       <div style={{ marginTop: '1rem' }}>
         {error && <ErrorMessage error={error} title="Could not load the audit log" />}
         {loading && !data && <Loading />}
-        {narrowedHere && data && (
-          <p className="muted small" aria-live="polite">
-            {entries.length} of the {loaded.length} entries loaded match the rule set and dates.
-            {pageInfo?.hasNextPage ? ' Load older entries to look further back.' : ''}
-          </p>
-        )}
         {data && entries.length === 0 && <Empty>No entries match.</Empty>}
         {entries.length > 0 && (
           <div className="table-wrap">

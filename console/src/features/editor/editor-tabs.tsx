@@ -1,6 +1,7 @@
 'use client';
 
 import { useRef, type KeyboardEvent } from 'react';
+import styles from './editor.module.css';
 
 export const TABS = [
   { id: 'rules', label: 'Rules' },
@@ -57,7 +58,7 @@ export function EditorTabs({ tab, onSelect, counts }: { tab: TabId; onSelect(tab
   }
 
   return (
-    <div role="tablist" aria-label="Rule set sections" className="tabs">
+    <div role="tablist" aria-label="Rule set sections" className={`tabs ${styles.sectionTabs}`}>
       {TABS.map((t) => (
         <button
           key={t.id}

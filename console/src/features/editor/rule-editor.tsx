@@ -4,6 +4,7 @@ import { signed } from '@/lib/format';
 import { ConditionEditor, type ConditionContext } from './condition-editor';
 import type { Condition, Dimension, RuleDefinition, TopLevelCondition } from './definition';
 import { NumberField, SelectField, TextField } from './fields';
+import styles from './editor.module.css';
 import { BlockProblems, useProblems } from './problems';
 
 interface RuleEditorProps {
@@ -49,7 +50,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
       </summary>
       {(open || problems.length > 0) && (
         <div className="rule-body">
-          <div className="rule-fields">
+          <div className={styles.ruleFields}>
             <TextField
               label="Name"
               path={`${base}.name`}
@@ -59,6 +60,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
             />
             <TextField
               label="Label (what sales reads)"
+              className={styles.wideField}
               path={`${base}.event.params.label`}
               value={params.label}
               readOnly={context.readOnly}
@@ -66,6 +68,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
             />
             <NumberField
               label="Points"
+              className={styles.narrowField}
               path={`${base}.event.params.points`}
               value={params.points}
               readOnly={context.readOnly}
@@ -73,6 +76,7 @@ export function RuleEditor({ rule, index, count, open, onToggle, context, onChan
             />
             <SelectField<Dimension>
               label="Dimension"
+              className={styles.wholeField}
               path={`${base}.event.params.dimension`}
               value={params.dimension}
               readOnly={context.readOnly}

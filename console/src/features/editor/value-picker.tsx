@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState, type KeyboardEvent } from 'react';
+import { valueWords } from '@/lib/attribute-labels';
 import styles from './editor.module.css';
 import { FieldProblems, useFieldProps } from './problems';
 
@@ -20,7 +21,8 @@ interface ValuePickerProps {
 /**
  * Choosing catalog values instead of typing them: a combobox whose text filters the allowed values
  * (listbox below it; arrow keys, Enter, Escape; Backspace on empty text removes the last choice).
- * Chosen values outside the catalog stay visible, marked, so they can be removed.
+ * Values show as the catalog's words (`C-level`) and are stored as its codes (`c_level`); the
+ * text matches either. Chosen values outside the catalog stay visible, marked, so they can be removed.
  */
 export function ValuePicker({ label, path, options, value, multiple, readOnly, onChange }: ValuePickerProps) {
   const props = useFieldProps(path);
@@ -29,7 +31,7 @@ export function ValuePicker({ label, path, options, value, multiple, readOnly, o
   const [expanded, setExpanded] = useState(false);
   const [active, setActive] = useState(0);
   const needle = query.trim().toLowerCase();
-  const shown = options.filter((option) => option.toLowerCase().includes(needle));
+  const shown = options.filter((option) => option.toLowerCase().includes(needle) || valueWords(option).toLowerCase().includes(needle));
   const activeOption = expanded ? shown[Math.min(active, shown.length - 1)] : undefined;
   const optionId = (option: string) => `${listId}-${option.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
@@ -65,13 +67,13 @@ export function ValuePicker({ label, path, options, value, multiple, readOnly, o
         <ul className={styles.pickerChips} aria-label={`${label}: chosen`}>
           {value.map((item) => (
             <li key={item} className={`badge${options.includes(item) ? '' : ' removed'}`}>
-              {item}
+              {options.includes(item) ? valueWords(item) : item}
               {!options.includes(item) && <span className="small"> (not in the catalog)</span>}
               {!readOnly && (
                 <button
                   type="button"
                   className="icon-button"
-                  aria-label={`Remove ${item}`}
+                  aria-label={`Remove ${options.includes(item) ? valueWords(item) : item}`}
                   onClick={() => onChange(value.filter((v) => v !== item))}
                 >
                   ✕
@@ -128,7 +130,7 @@ export function ValuePicker({ label, path, options, value, multiple, readOnly, o
             }}
           >
             {value.includes(option) ? '✓ ' : ''}
-            {option}
+            {valueWords(option)}
           </div>
         ))}
       </div>
