@@ -20,18 +20,17 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
 import { REPO_ROOT } from '../server/src/common/paths';
 import type { DatabaseConfig } from '../server/src/db/database-config';
+import { openLoop, percentile, type Run, runAutocannon } from './support/load';
 import { printFigure } from './support/report';
 
 const { values: flags } = parseArgs({
@@ -99,135 +98,6 @@ async function seed(app: App): Promise<number> {
   const pass = await app.services.scorePass.runDecayPass(new Date());
   return pass.leadsScored;
 }
-
-interface Run {
-  result: autocannon.Result;
-  graphqlErrors: number;
-  firstError: string | null;
-}
-
-/** One autocannon run; each request's body comes from `body(n)`, and every response is checked for GraphQL errors. */
-async function run(
-  graphqlUrl: string,
-  key: string,
-  options: { duration: number; overallRate?: number },
-  body: (n: number) => string,
-): Promise<Run> {
-  let sent = 0;
-  let graphqlErrors = 0;
-  let firstError: string | null = null;
-  const result = await autocannon({
-    url: graphqlUrl,
-    connections: CONNECTIONS,
-    duration: options.duration,
-    overallRate: options.overallRate,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': key },
-        setupRequest: (request) => ({ ...request, body: body(sent++) }),
-        onResponse: (status, responseBody) => {
-          if (status === 200 && !responseBody.includes('"errors"')) return;
-          graphqlErrors += 1;
-          firstError ??= `${status} ${responseBody.slice(0, 300)}`;
-        },
-      },
-    ],
-  });
-  return { result, graphqlErrors, firstError };
-}
-
-interface OpenLoopResult {
-  sent: number;
-  ok: number;
-  errors: number;
-  firstError: string | null;
-  seconds: number;
-  /** Milliseconds from each request's scheduled send time to its response (no coordinated omission). */
-  latencies: number[];
-  /** Per second of due time: [latency ms] of the requests due in it. */
-  bySecond: number[][];
-}
-
-/**
- * An open-loop load at a steady rate: request i is due at start + i / rate, whatever happened to the
- * ones before, over up to `connections` keep-alive connections. Latency counts from the due time,
- * so a stalled server cannot hide its queue by slowing the generator down.
- */
-async function openLoop(
-  graphqlUrl: string,
-  key: string,
-  rate: number,
-  seconds: number,
-  body: (n: number) => string,
-): Promise<OpenLoopResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const url = new URL(graphqlUrl);
-  const total = Math.round(rate * seconds);
-  const interval = 1000 / rate;
-  const result: OpenLoopResult = { sent: 0, ok: 0, errors: 0, firstError: null, seconds: 0, latencies: [], bySecond: [] };
-  const pending: Array<Promise<void>> = [];
-  const send = (n: number, due: number) =>
-    new Promise<void>((resolve) => {
-      const payload = body(n);
-      const request = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key },
-        },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => {
-            const latency = performance.now() - due;
-            result.latencies.push(latency);
-            const second = Math.floor((due - start) / 1000);
-            result.bySecond[second] ??= [];
-            result.bySecond[second].push(latency);
-            if (response.statusCode === 200 && !text.includes('"errors"')) result.ok += 1;
-            else {
-              result.errors += 1;
-              result.firstError ??= `${response.statusCode} ${text.slice(0, 300)}`;
-            }
-            resolve();
-          });
-        },
-      );
-      request.on('error', (error) => {
-        result.errors += 1;
-        result.firstError ??= error.message;
-        resolve();
-      });
-      request.end(payload);
-    });
-  const start = performance.now() + 50;
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      while (result.sent < total && start + result.sent * interval <= now) {
-        pending.push(send(result.sent, start + result.sent * interval));
-        result.sent += 1;
-      }
-      if (result.sent < total) setTimeout(tick, Math.max(0, start + result.sent * interval - performance.now()));
-      else resolve();
-    };
-    tick();
-  });
-  await Promise.all(pending);
-  result.seconds = (performance.now() - start) / 1000;
-  agent.destroy();
-  result.latencies.sort((a, b) => a - b);
-  return result;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 const TYPES = [
   'PAGE_VIEW',
@@ -323,7 +193,7 @@ try {
 
   // Warm-up: JIT, connection pool, caches. Not measured.
   let warm = 0;
-  await run(graphqlUrl, writer.secret, { duration: WARMUP_SECONDS, overallRate: 200 }, (n) =>
+  await runAutocannon(graphqlUrl, writer.secret, { connections: CONNECTIONS, duration: WARMUP_SECONDS, overallRate: 200 }, (n) =>
     JSON.stringify({
       query: RECORD,
       variables: {
@@ -336,7 +206,7 @@ try {
       },
     }),
   );
-  await run(graphqlUrl, reader.secret, { duration: WARMUP_SECONDS }, (n) =>
+  await runAutocannon(graphqlUrl, reader.secret, { connections: CONNECTIONS, duration: WARMUP_SECONDS }, (n) =>
     JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }),
   );
 
@@ -355,12 +225,13 @@ try {
       },
     });
   const steadyRate = RECORD_RATE > 0 ? RECORD_RATE : 500;
-  const steady = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, recordBody('bench'));
-  const floorRun = await openLoop(graphqlUrl, writer.secret, steadyRate, RECORD_SECONDS, () => TRIVIAL_MUTATION);
-  const writes = await run(
+  const steadyLoad = { rate: steadyRate, seconds: RECORD_SECONDS, connections: CONNECTIONS };
+  const steady = await openLoop(graphqlUrl, writer.secret, steadyLoad, recordBody('bench'));
+  const floorRun = await openLoop(graphqlUrl, writer.secret, steadyLoad, () => TRIVIAL_MUTATION);
+  const writes = await runAutocannon(
     graphqlUrl,
     writer.secret,
-    { duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined },
+    { connections: CONNECTIONS, duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined },
     recordBody('burst'),
   );
   const counter = adminUrl ? new pg.Client({ connectionString: (database as { url: string }).url }) : null;
@@ -414,8 +285,8 @@ try {
   if (writes.firstError) console.log(`    first error: ${writes.firstError}`);
 
   // (b) the lead score query vs a trivial query, as fast as they go.
-  const trivial = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, () => TRIVIAL);
-  const scores = await run(graphqlUrl, reader.secret, { duration: QUERY_SECONDS }, (n) =>
+  const trivial = await runAutocannon(graphqlUrl, reader.secret, { connections: CONNECTIONS, duration: QUERY_SECONDS }, () => TRIVIAL);
+  const scores = await runAutocannon(graphqlUrl, reader.secret, { connections: CONNECTIONS, duration: QUERY_SECONDS }, (n) =>
     JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }),
   );
   const rate = (r: Run) => r.result.requests.total / r.result.duration;
