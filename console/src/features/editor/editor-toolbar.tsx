@@ -51,7 +51,7 @@ export function EditorToolbar({
         id="save-note"
         className="note-input"
         type="text"
-        placeholder="What changed (optional)"
+        placeholder="What changed?"
         value={note}
         onChange={(event) => setNote(event.target.value)}
       />
