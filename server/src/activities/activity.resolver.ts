@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
+import { LEAD_ROLES } from '../leads/lead-roles';
 import type { LeadService } from '../leads/lead.service';
 import { Lead } from '../leads/lead.types';
 import { Score } from '../scoring/score.types';
@@ -13,7 +14,7 @@ export class ActivityResolver {
     private readonly leads: LeadService,
   ) {}
 
-  @Authorized('admin', 'leads:write')
+  @Authorized(...LEAD_ROLES.write)
   @Mutation(() => RecordActivityPayload, {
     description: "Records one activity (idempotent on idempotencyKey) and returns the lead's new score.",
   })
@@ -28,7 +29,7 @@ export class ActivityResolver {
     return { activityId: result.activityId, duplicate: result.duplicate, leadId: result.leadId };
   }
 
-  @Authorized('admin', 'leads:write')
+  @Authorized(...LEAD_ROLES.write)
   @Mutation(() => RecordActivitiesPayload, { description: 'Records up to 500 activities, all-or-nothing; each lead is re-scored once.' })
   async recordActivities(
     @Arg('input', () => [RecordActivityInput]) input: RecordActivityInput[],

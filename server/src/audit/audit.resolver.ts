@@ -1,5 +1,6 @@
 import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
 import { pageInfo } from '../graphql/common.types';
+import { AUDIT_ROLES } from './audit-roles';
 import type { AuditService } from './audit.service';
 import { AuditConnection, AuditFilter } from './audit.types';
 
@@ -7,7 +8,7 @@ import { AuditConnection, AuditFilter } from './audit.types';
 export class AuditResolver {
   constructor(private readonly audit: AuditService) {}
 
-  @Authorized('admin')
+  @Authorized(...AUDIT_ROLES.read)
   @Query(() => AuditConnection, { description: 'The audit log, newest first.' })
   async auditLog(
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | null,

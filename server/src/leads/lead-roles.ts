@@ -7,7 +7,7 @@ import { anyUserOr, type Requirement } from '../auth/auth-checker';
 export const LEAD_ROLES = {
   /** Read leads, their scores, history and activities, and the attribute catalog: any user, or a key with scores:read. */
   read: anyUserOr('scores:read'),
-  /** Create and update leads, set their outcomes: a key with leads:write (a client app). */
+  /** Create and update leads, record their activities, set their outcomes: a key with leads:write (a client app). */
   write: ['admin', 'leads:write'],
   /** Change the attribute catalog. */
   defineAttribute: ['admin'],

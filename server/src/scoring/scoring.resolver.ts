@@ -1,14 +1,14 @@
 import { Arg, Authorized, GraphQLISODateTime, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { anyUserOr } from '../auth/auth-checker';
 import { DecayPreview } from './decay-preview.types';
 import type { ScorePassService } from './score-pass.service';
 import { ScorePassResult } from './score.types';
+import { SCORING_ROLES } from './scoring-roles';
 
 @Resolver()
 export class ScoringResolver {
   constructor(private readonly scorePass: ScorePassService) {}
 
-  @Authorized('admin')
+  @Authorized(...SCORING_ROLES.runDecayPass)
   @Mutation(() => ScorePassResult, {
     description:
       'Runs the daily decay pass now: re-scores every lead as of `asOf` (default now; not in the future, see decayPreview). The scheduler runs it every day.',
@@ -17,7 +17,7 @@ export class ScoringResolver {
     return this.scorePass.runDecayPass(asOf ?? undefined);
   }
 
-  @Authorized(anyUserOr('scores:read'))
+  @Authorized(...SCORING_ROLES.previewDecay)
   @Query(() => DecayPreview, {
     description:
       'What the decay pass as of `asOf` (e.g. a future date) would change, by the same scoring code, writing nothing. Pages walk the leads in id order; each examines at most 10,000 leads and lists at most `first` (default 20, at most 200) changes.',
