@@ -24,6 +24,10 @@ import { useNoteRemoval } from './removal';
 import { keyOf, replaceAt } from './stable-keys';
 import { ValueEditor } from './value-editor';
 
+/** Fact types and sources in words, for people choosing a fact. */
+const FACT_TYPE_WORDS: Record<string, string> = { string: 'text', number: 'number', boolean: 'yes or no', 'string[]': 'list of text' };
+const FACT_SOURCE_WORDS: Record<string, string> = { attribute: 'what the lead is', lead: 'the lead record', activity: 'what the lead did' };
+
 export interface ConditionContext {
   facts: FactDefinition[];
   sharedConditionNames: string[];
@@ -210,13 +214,13 @@ function LeafEditor({ condition, path, context, onChange, onRemove }: ConditionE
         hint={
           fact ? (
             <span className="fact-type">
-              {fact.type} · {fact.source}
+              {FACT_TYPE_WORDS[fact.type] ?? fact.type} · {FACT_SOURCE_WORDS[fact.source] ?? fact.source}
             </span>
           ) : undefined
         }
         options={context.facts.map((candidate) => ({
           value: candidate.name,
-          label: `${candidate.label ?? candidate.name} (${candidate.type})`,
+          label: `${candidate.label ?? candidate.name} (${FACT_TYPE_WORDS[candidate.type] ?? candidate.type})`,
         }))}
         onChange={changeFact}
       />
