@@ -1,27 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'vitest';
-import { REPO_ROOT } from '../../server/src/common/paths';
-import type { GqlError, GqlResult, TestApp } from './test-app';
+import type { GqlError, TestApp } from './test-app';
+import { type Reason, ok } from './scores';
+export { type RuleFile, RULES, points, type Reason, ok, onlyError, expectReasonsAddUp } from './scores';
 
 /* What the activity tests share: the default rule set's points, the GraphQL documents and helpers. */
 
-/** The default rule set's point values, read from the file so the expectations follow it. */
-export interface RuleFile {
-  rules: Array<{ name: string; event: { params: { dimension: 'fit' | 'engagement'; points: number } } }>;
-}
-export const RULES = JSON.parse(readFileSync(path.join(REPO_ROOT, 'rules/default-b2b.json'), 'utf8')) as RuleFile;
-export function points(rule: string): number {
-  const found = RULES.rules.find((candidate) => candidate.name === rule);
-  if (!found) throw new Error(`rule ${rule} is not in default-b2b.json`);
-  return found.event.params.points;
-}
-
-export interface Reason {
-  rule: string;
-  dimension: 'FIT' | 'ENGAGEMENT';
-  points: number;
-}
 export interface Score {
   total: number;
   fit: number;
@@ -67,18 +50,6 @@ export const ACTIVITIES = `query($x: String, $first: Int, $after: String) {
 export const HOUR = 3_600_000;
 export const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 
-export function ok<T>(result: GqlResult<T>): T {
-  expect(result.errors).toBeUndefined();
-  expect(result.data).toBeTruthy();
-  return result.data as T;
-}
-
-export function onlyError<T>(result: GqlResult<T>): GqlError {
-  expect(result.errors, 'expected an error').toBeDefined();
-  expect(result.errors).toHaveLength(1);
-  return (result.errors as GqlError[])[0];
-}
-
 export function problemPaths(error: GqlError): string[] {
   return (error.extensions?.problems ?? []).map((problem) => problem.path);
 }
@@ -90,14 +61,6 @@ export function activity(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return { leadExternalId, type, idempotencyKey, occurredAt: hoursAgo(1), ...extra };
-}
-
-export function expectReasonsAddUp(score: Score): void {
-  const sum = (dimension: Reason['dimension']) =>
-    score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
-  expect(sum('FIT')).toBe(score.fit);
-  expect(sum('ENGAGEMENT')).toBe(score.engagement);
-  expect(score.total).toBe(score.fit + score.engagement);
 }
 
 /** Helpers that read and write through the app the test file created (`app` is called when they run). */

@@ -1,30 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'vitest';
-import { REPO_ROOT } from '../../server/src/common/paths';
 import { ScorePassService } from '../../server/src/scoring/score-pass.service';
-import type { GqlResult, TestApp } from './test-app';
+import type { TestApp } from './test-app';
+import { RULES, type Reason, ok } from './scores';
+export { type RuleFile, RULES, points, type Reason, ok, expectReasonsAddUp } from './scores';
 
 /* What the decay tests share: the default rule set's points and decay, the GraphQL documents and helpers. */
 
-/** The default rule set's points and decay settings, read from the file so the expectations follow it. */
-export interface RuleFile {
-  rules: Array<{ name: string; event: { params: { points: number } } }>;
-  decay: { model: string; halfLifeDays: number; graceDays: number };
-  levels: Record<'1' | '2' | '3', number>;
-}
-export const RULES = JSON.parse(readFileSync(path.join(REPO_ROOT, 'rules/default-b2b.json'), 'utf8')) as RuleFile;
-export function points(rule: string): number {
-  const found = RULES.rules.find((candidate) => candidate.name === rule);
-  if (!found) throw new Error(`rule ${rule} is not in default-b2b.json`);
-  return found.event.params.points;
-}
-
-export interface Reason {
-  rule: string;
-  dimension: 'FIT' | 'ENGAGEMENT';
-  points: number;
-}
 export interface Score {
   total: number;
   fit: number;
@@ -75,12 +56,6 @@ export const DAY = 86_400_000;
 export const LEAD = `externalId score { total fit engagement engagementLevel cell scoredAt reasons { rule dimension points } }
   scoreHistory(first: 100) { edges { node { cause changedAt old { engagement total } new { engagement total } } } }`;
 
-export function ok<T>(result: GqlResult<T>): T {
-  expect(result.errors).toBeUndefined();
-  expect(result.data).toBeTruthy();
-  return result.data as T;
-}
-
 export const PREVIEW = `query($asOf: DateTimeISO!, $first: Int, $after: String) {
   decayPreview(asOf: $asOf, first: $first, after: $after) {
     asOf
@@ -99,14 +74,6 @@ export function decayed(engagement: number, daysInactive: number): number {
   expect(RULES.decay.model).toBe('halfLife');
   const days = Math.max(0, daysInactive - RULES.decay.graceDays);
   return Math.round(engagement * 0.5 ** (days / RULES.decay.halfLifeDays));
-}
-
-export function expectReasonsAddUp(score: Score): void {
-  const sum = (dimension: Reason['dimension']) =>
-    score.reasons.filter((r) => r.dimension === dimension).reduce((acc, r) => acc + r.points, 0);
-  expect(sum('FIT')).toBe(score.fit);
-  expect(sum('ENGAGEMENT')).toBe(score.engagement);
-  expect(score.total).toBe(score.fit + score.engagement);
 }
 
 export function causes(lead: Lead): string[] {

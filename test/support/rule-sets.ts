@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
 import { RULES_DIR } from '../../server/src/common/paths';
-import type { GqlResult } from './test-app';
+export { ok } from './scores';
 
 /* What the rule set tests share: the shipped default rule set, and successful GraphQL results. */
 
@@ -23,8 +22,3 @@ export function indexOfRule(doc: Doc, name: string): number {
 }
 
 /** The data of a GraphQL result that must have succeeded. */
-export function ok<T>(result: GqlResult<T>): T {
-  expect(result.errors).toBeUndefined();
-  expect(result.data).toBeTruthy();
-  return result.data as T;
-}

@@ -3,6 +3,8 @@ import type { Role, UserPrincipal } from '../../server/src/auth/principal';
 import { DEFAULT_B2B, type Doc, indexOfRule, ok } from './rule-sets';
 import { createTestApp, type GqlError, type GqlResult, type TestApp } from './test-app';
 import { until } from './wait';
+import { onlyError } from './scores';
+export { onlyError } from './scores';
 
 /*
  * What the rule set workflow tests share: the change they release, the GraphQL documents, the leads,
@@ -214,12 +216,6 @@ export const LEAD_INPUTS: Array<{ input: Record<string, unknown>; activities: st
 ];
 export const LEAD_COUNT = LEAD_INPUTS.length;
 export const TARGET_INDUSTRY_LEADS = ['wf-software-vp', 'wf-finance-director', 'wf-healthcare-exec', 'wf-enterprise-software'];
-
-export function onlyError<T>(result: GqlResult<T>): GqlError {
-  expect(result.errors, 'expected an error').toBeDefined();
-  expect(result.errors).toHaveLength(1);
-  return (result.errors as GqlError[])[0];
-}
 
 export function expectError<T>(result: GqlResult<T>, code: string, reason: string): GqlError {
   const error = onlyError(result);
