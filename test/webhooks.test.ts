@@ -89,10 +89,15 @@ describe('qualified-lead webhooks', () => {
     expect(received.every((r) => r.body.lead.externalId === 'hook-1' && r.body.score.qualified)).toBe(true);
     for (const [, attempts] of attemptsByEvent) expect(attempts).toBe(3);
 
-    const log = await h.t.gql<{
-      webhookDeliveries: { edges: Array<{ node: { status: string; attempts: number; lastStatusCode: number } }> };
-    }>(`{ webhookDeliveries(first: 10) { edges { node { status attempts lastStatusCode eventType } } } }`);
-    expect(log.data!.webhookDeliveries.edges.map((e) => e.node)).toEqual([
+    const deliveryLog = async () =>
+      (
+        await h.t.gql<{
+          webhookDeliveries: { edges: Array<{ node: { status: string; attempts: number; lastStatusCode: number } }> };
+        }>(`{ webhookDeliveries(first: 10) { edges { node { status attempts lastStatusCode eventType } } } }`)
+      ).data!.webhookDeliveries.edges.map((e) => e.node);
+    // The receiver has answered before the sender records the attempt: wait until the log has both.
+    await until(async () => (await deliveryLog()).filter((d) => d.status === 'delivered').length === 2, 'both deliveries recorded');
+    expect(await deliveryLog()).toEqual([
       expect.objectContaining({ status: 'delivered', attempts: 3, lastStatusCode: 200 }),
       expect.objectContaining({ status: 'delivered', attempts: 3, lastStatusCode: 200 }),
     ]);
