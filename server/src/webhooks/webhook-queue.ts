@@ -16,7 +16,8 @@ export interface WebhookWorkerOptions {
 export class WebhookQueue implements DeliveryQueue {
   private workersStarted = false;
   private timers: NodeJS.Timeout[] = [];
-  private outboxBusy = false;
+  /** The outbox dispatch in progress, if any: polls never overlap, and stop() waits for it. */
+  private dispatching: Promise<void> | null = null;
 
   constructor(
     private readonly boss: PgBoss,
@@ -45,15 +46,15 @@ export class WebhookQueue implements DeliveryQueue {
       await webhooks.deliver(job.data.deliveryId, job.retryCount >= job.retryLimit);
     });
     const pollOutbox = async () => {
-      if (this.outboxBusy) return;
-      this.outboxBusy = true;
-      try {
+      if (this.dispatching) return;
+      this.dispatching = (async () => {
         while ((await webhooks.dispatchPending()) > 0);
-      } catch (error) {
-        this.logger.error({ err: error }, 'webhook outbox dispatch failed');
-      } finally {
-        this.outboxBusy = false;
-      }
+      })()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'webhook outbox dispatch failed'))
+        .finally(() => {
+          this.dispatching = null;
+        });
+      await this.dispatching;
     };
     this.timers.push(setInterval(() => void pollOutbox(), options.outboxPollMs ?? 500));
     this.timers.push(
@@ -67,6 +68,6 @@ export class WebhookQueue implements DeliveryQueue {
   /** Stops polling and waits for a dispatch in progress; the shared pg-boss is stopped after (JobQueue.stop). */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    while (this.outboxBusy) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.dispatching;
   }
 }
