@@ -35,8 +35,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['rulesets'], // rule sets, versions, validation, review and publish
   ['scoring'], // stored scores, score history, scoring service, decay pass
   ['leads'], // leads, attribute catalog, outcomes, erasure
+  ['owners'], // lead owners (sales users, queues) and routing rules; publishes assignment events
   ['activities', 'imports', 'webhooks'], // write paths on scoring (re-scoring is scoring/rescore/); webhooks deliver score changes
   ['backtests'], // cohorts, metrics, suggestions, calibration
+  ['ingestion', 'lists', 'live'], // Segment-compatible tracking API; saved lists and CSV export; GraphQL subscriptions
   ['jobs'], // the shared pg-boss instance; each domain runs its own queue
   ['wiring'], // see WIRING_FILES
   ['app'], // server/src/app.ts: the composition root
