@@ -12,6 +12,7 @@ import { CohortRefresh1764050000010 } from './1764050000010-cohort-refresh';
 import { VersionEvidence1764050000011 } from './1764050000011-version-evidence';
 import { ScoreCalibration1764050000012 } from './1764050000012-score-calibration';
 import { RescoreMovedSegments1764050000013 } from './1764050000013-rescore-moved-segments';
+import { Owners1764050000016 } from './1764050000016-owners';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   VersionEvidence1764050000011,
   ScoreCalibration1764050000012,
   RescoreMovedSegments1764050000013,
+  Owners1764050000016,
 ];

@@ -32,6 +32,11 @@ export class LeadEntity {
   @Column({ name: 'deal_value', type: 'numeric', precision: 14, scale: 2, nullable: true })
   dealValue: string | null;
 
+  // Written only by owners/ (conditional UPDATEs), never by a save of a loaded lead: a stale copy
+  // must not undo an assignment made meanwhile.
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true, insert: false, update: false })
+  ownerId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
