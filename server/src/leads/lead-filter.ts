@@ -15,6 +15,18 @@ export interface LeadFilterData {
   search?: string | null;
   /** Attribute equals one of the values. */
   attributes?: Array<{ name: string; values: unknown[] }> | null;
+  /** Owned by this owner (lead_owner id). */
+  ownerId?: string | null;
+  /** Owned by the signed-in user's owner: needs `viewerUserId` (withViewer). */
+  mine?: boolean | null;
+  /** The signed-in user `mine` means, set by the resolver from the request (withViewer), never by the client. */
+  viewerUserId?: string | null;
+}
+
+/** The filter as the signed-in user asks it: `mine` then means their own leads (null for an API key). */
+export function withViewer<F extends LeadFilterData>(filter: F | null, principal: { kind: string; userId?: string } | null): F | null {
+  if (!filter?.mine) return filter;
+  return { ...filter, viewerUserId: principal?.kind === 'user' ? (principal.userId ?? null) : null };
 }
 
 /**
@@ -49,6 +61,10 @@ export function leadFilterSql(filter: LeadFilterData, params: unknown[]): string
   if (filter.segment != null) where.push(`l.segment = ${add(filter.segment, 'text')}`);
   if (filter.ruleSetKey != null) where.push(`s.rule_set_key = ${add(filter.ruleSetKey, 'text')}`);
   if (filter.outcome != null) where.push(`l.outcome = ${add(filter.outcome, 'text')}`);
+  if (filter.ownerId != null) where.push(`l.owner_id = ${add(filter.ownerId, 'uuid')}`);
+  // Only a true `mine` narrows; the user's owner row is one indexed probe (lead_owner_user).
+  if (filter.mine)
+    where.push(`l.owner_id = (SELECT o.id FROM lead_owner o WHERE o.user_id = ${add(filter.viewerUserId ?? null, 'bigint')})`);
   if (filter.search) {
     const pattern = add(`${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`, 'text');
     where.push(`(lower(l.email) LIKE ${pattern} OR lower(l.external_id) LIKE ${pattern})`);
@@ -113,6 +129,10 @@ export function filterSizeProblems(filter: LeadFilterData): Problem[] {
     if (entries > limits.listEntries)
       problems.push({ path: `filter.${list}`, message: `at most ${limits.listEntries} entries, got ${entries}` });
   }
+  if (filter.ownerId != null && !/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(filter.ownerId))
+    problems.push({ path: 'filter.ownerId', message: `no owner with id "${filter.ownerId.slice(0, 40)}"` });
+  if (filter.mine && !filter.viewerUserId)
+    problems.push({ path: 'filter.mine', message: "means the signed-in user's leads: sign in as a user (an API key owns no leads)" });
   return problems;
 }
 

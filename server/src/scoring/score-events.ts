@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 export interface ScoreTransition {
   leadId: string;
   /** Null for a lead's first score. */
-  before: { qualified: boolean; action: string; total: number; cell: string } | null;
+  before: { qualified: boolean; action: string; total: number; cell: string; band: string } | null;
   after: { qualified: boolean; action: string; total: number; cell: string; band: string; ruleSetKey: string; ruleSetVersion: number };
 }
 

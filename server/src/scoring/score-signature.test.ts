@@ -51,7 +51,7 @@ describe('score signature', () => {
       fc.property(signed, (s) => {
         const signature = scoreSignature(s);
         expect(firedOf(signature)).toEqual(s.compact.firedRules);
-        expect(beforeOf(signature)).toEqual({ total: s.total, qualified: s.qualified, action: s.action, cell: s.cell });
+        expect(beforeOf(signature)).toEqual({ total: s.total, qualified: s.qualified, action: s.action, cell: s.cell, band: s.band });
       }),
     );
   });

@@ -26,8 +26,8 @@ export function scoreSignature(score: SignedScore): string {
 /** What a score change's listeners see of the score before it, read back from its signature. */
 export function beforeOf(signature: string): NonNullable<ScoreTransition['before']> {
   const parts = signature.split('|');
-  const [cell, , action] = JSON.parse(`[${parts.slice(8).join('|')}]`) as string[];
-  return { total: Number(parts[2]), qualified: parts[3] === 'true', action, cell };
+  const [cell, band, action] = JSON.parse(`[${parts.slice(8).join('|')}]`) as string[];
+  return { total: Number(parts[2]), qualified: parts[3] === 'true', action, cell, band };
 }
 
 /**

@@ -11,6 +11,8 @@ export interface WebhookEndpointRow {
   createdAt: Date;
   /** While a rotation's overlap lasts, deliveries are signed with the previous secret too. */
   previousSecretValidUntil: Date | null;
+  /** Which leads' events it gets (each list null: any). */
+  filter: { segments: string[] | null; cells: string[] | null; bands: string[] | null };
 }
 
 export interface WebhookDeliveryRow {
@@ -30,7 +32,8 @@ export interface WebhookDeliveryRow {
 }
 
 export const ENDPOINT_COLUMNS = `id::text AS id, name, url, events, active, created_by AS "createdBy", created_at AS "createdAt",
-  CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS "previousSecretValidUntil"`;
+  CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS "previousSecretValidUntil",
+  jsonb_build_object('segments', filter_segments, 'cells', filter_cells, 'bands', filter_bands) AS filter`;
 
 export const DELIVERY_COLUMNS = `d.id::text AS id, d.event_id AS "eventId", e.type AS "eventType", d.endpoint_id::text AS "endpointId",
   e.lead_id::text AS "leadId", d.status, d.redelivery_of::text AS "redeliveryOf", d.attempts, d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",

@@ -11,6 +11,7 @@ import {
   WebhookDelivery,
   WebhookDeliveryConnection,
   WebhookEndpoint,
+  WebhookFilterInput,
 } from './webhook.types';
 
 @Resolver()
@@ -55,6 +56,18 @@ export class WebhookResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WebhookEndpoint> {
     return this.webhooks.setActive(actorOf(ctx.principal, ctx.requestId), id, active);
+  }
+
+  @Authorized(...WEBHOOK_ROLES.manage)
+  @Mutation(() => WebhookEndpoint, {
+    description: "Replaces the endpoint's filter: later events are delivered only for leads that match it (lists left out: any).",
+  })
+  setWebhookEndpointFilter(
+    @Arg('id', () => ID) id: string,
+    @Arg('filter', () => WebhookFilterInput) filter: WebhookFilterInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<WebhookEndpoint> {
+    return this.webhooks.setFilter(actorOf(ctx.principal, ctx.requestId), id, filter);
   }
 
   @Authorized(...WEBHOOK_ROLES.manage)

@@ -5,12 +5,13 @@ import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import type { Page } from '../common/pagination';
+import type { AssignmentListener, LeadAssignment } from '../owners/assignment-events';
 import type { ScoreTransition } from '../scoring/score-events';
 import { WebhookErrorCode } from './webhook.errors';
 import { deliveryById, listDeliveries } from './webhook-deliveries';
-import { validateEndpoint } from './webhook-endpoint-validation';
+import { filterProblems, validateEndpoint, type WebhookFilterData } from './webhook-endpoint-validation';
 import { PING_EVENT } from './webhook-events';
-import { createPendingDeliveries, staleDeliveryIds, writeOutboxEvents } from './webhook-outbox';
+import { createPendingDeliveries, staleDeliveryIds, writeAssignmentEvents, writeOutboxEvents } from './webhook-outbox';
 import { ENDPOINT_COLUMNS, endpointNotFound, isId, type WebhookDeliveryRow, type WebhookEndpointRow } from './webhook-rows';
 import { WebhookSender } from './webhook-sender';
 import { newSecret } from './webhook-signature';
@@ -41,8 +42,10 @@ export interface WebhookOptions {
  * entry point of the rest: webhook-outbox.ts (events and deliveries), webhook-sender.ts (an
  * attempt), webhook-deliveries.ts (the delivery log).
  */
-export class WebhookService {
+export class WebhookService implements AssignmentListener {
   private queue: DeliveryQueue | null = null;
+  /** The bands endpoint filters may name (the active rule sets'); given by app.ts. */
+  private bands: () => Promise<ReadonlySet<string>> = async () => new Set();
   private readonly policy: WebhookTargetPolicy;
   private readonly lookup: AddressLookup;
   private readonly sender: WebhookSender;
@@ -65,6 +68,44 @@ export class WebhookService {
 
   setQueue(queue: DeliveryQueue): void {
     this.queue = queue;
+  }
+
+  setBandCatalog(bands: () => Promise<ReadonlySet<string>>): void {
+    this.bands = bands;
+  }
+
+  /** Called inside the assigning transaction (owners' routing or a manual assignment): `lead.assigned` events. */
+  recordAssignments(manager: EntityManager, assignments: LeadAssignment[], at: Date): Promise<number> {
+    return writeAssignmentEvents(manager, assignments, at);
+  }
+
+  /** Replaces an endpoint's filter (each list null: any); later events are matched against it. */
+  async setFilter(actor: Actor, id: string, filter: WebhookFilterData): Promise<WebhookEndpointRow> {
+    const problems = filterProblems(filter, await this.bands(), 'filter');
+    if (problems.length) throw InvalidInputError.of(WebhookErrorCode.InvalidEndpoint, problems);
+    return this.dataSource.transaction(async (manager) => {
+      const [before]: WebhookEndpointRow[] = isId(id)
+        ? await manager.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE id = $1::bigint FOR UPDATE`, [id])
+        : [];
+      if (!before) throw endpointNotFound(id, 'id');
+      const [endpoint]: WebhookEndpointRow[] = await manager.query(
+        `WITH updated AS (UPDATE webhook_endpoint SET filter_segments = $2::text[], filter_cells = $3::text[], filter_bands = $4::text[]
+                          WHERE id = $1::bigint RETURNING ${ENDPOINT_COLUMNS})
+         SELECT * FROM updated`,
+        [id, filter.segments ?? null, filter.cells ?? null, filter.bands ?? null],
+      );
+      await this.audit.record(manager, {
+        actor: actor.name,
+        action: 'webhook.filter_set',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        summary: `Webhook ${endpoint.name}: filter ${describeFilter(endpoint.filter)}`,
+        before: before.filter,
+        after: endpoint.filter,
+        requestId: actor.requestId,
+      });
+      return endpoint;
+    });
   }
 
   /** Called inside the scoring transaction with every changed score (webhook-outbox.ts). */
@@ -100,26 +141,37 @@ export class WebhookService {
 
   async createEndpoint(
     actor: Actor,
-    input: { name: string; url: string; events: string[] },
+    input: { name: string; url: string; events: string[]; filter?: WebhookFilterData | null },
   ): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
     const problems = await validateEndpoint(input, {
       policy: this.policy,
       lookup: this.lookup,
       lookupTimeoutMs: WEBHOOK_LIMITS.lookupTimeoutMs,
     });
+    problems.push(...filterProblems(input.filter, await this.bands(), 'input.filter'));
     if (problems.length) throw InvalidInputError.of(WebhookErrorCode.InvalidEndpoint, problems);
     const secret = newSecret();
     return this.dataSource.transaction(async (manager) => {
       const [endpoint]: WebhookEndpointRow[] = await manager.query(
-        `INSERT INTO webhook_endpoint (name, url, secret, events, created_by) VALUES ($1, $2, $3, $4::text[], $5) RETURNING ${ENDPOINT_COLUMNS}`,
-        [input.name, input.url, secret, input.events, actor.name],
+        `INSERT INTO webhook_endpoint (name, url, secret, events, created_by, filter_segments, filter_cells, filter_bands)
+         VALUES ($1, $2, $3, $4::text[], $5, $6::text[], $7::text[], $8::text[]) RETURNING ${ENDPOINT_COLUMNS}`,
+        [
+          input.name,
+          input.url,
+          secret,
+          input.events,
+          actor.name,
+          input.filter?.segments ?? null,
+          input.filter?.cells ?? null,
+          input.filter?.bands ?? null,
+        ],
       );
       await this.audit.record(manager, {
         actor: actor.name,
         action: 'webhook.created',
         entityType: 'webhook_endpoint',
         entityId: endpoint.id,
-        summary: `Webhook ${input.name} -> ${input.url} (${input.events.join(', ')})`,
+        summary: `Webhook ${input.name} -> ${input.url} (${input.events.join(', ')}; filter ${describeFilter(endpoint.filter)})`,
         after: endpoint,
         requestId: actor.requestId,
       });
@@ -284,4 +336,9 @@ export class WebhookService {
   listEndpoints(): Promise<WebhookEndpointRow[]> {
     return this.dataSource.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint ORDER BY webhook_endpoint.id`);
   }
+}
+
+function describeFilter(filter: WebhookEndpointRow['filter']): string {
+  const parts = (['segments', 'cells', 'bands'] as const).flatMap((list) => (filter[list] ? [`${list} ${filter[list].join(', ')}`] : []));
+  return parts.length ? parts.join('; ') : 'every lead';
 }
