@@ -12,7 +12,12 @@ import { CohortRefresh1764050000010 } from './1764050000010-cohort-refresh';
 import { VersionEvidence1764050000011 } from './1764050000011-version-evidence';
 import { ScoreCalibration1764050000012 } from './1764050000012-score-calibration';
 import { RescoreMovedSegments1764050000013 } from './1764050000013-rescore-moved-segments';
+import { ActivityCatalog1764050000014 } from './1764050000014-activity-catalog';
 import { Owners1764050000016 } from './1764050000016-owners';
+import { LeadLists1764050000017 } from './1764050000017-lead-lists';
+import { OidcSignIn1764050000018 } from './1764050000018-oidc-sign-in';
+import { Ingestion1764050000019 } from './1764050000019-ingestion';
+import { LiveUpdates1764050000020 } from './1764050000020-live-updates';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
 export const migrations = [
@@ -30,5 +35,10 @@ export const migrations = [
   VersionEvidence1764050000011,
   ScoreCalibration1764050000012,
   RescoreMovedSegments1764050000013,
+  ActivityCatalog1764050000014,
   Owners1764050000016,
+  LeadLists1764050000017,
+  OidcSignIn1764050000018,
+  Ingestion1764050000019,
+  LiveUpdates1764050000020,
 ];

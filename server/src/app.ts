@@ -1,15 +1,20 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { Clock } from './common/clock';
+import { type Clock, systemClock } from './common/clock';
 import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
+import { ActivityCatalogResolver } from './activities/activity-catalog.resolver';
+import { ActivityCatalogService } from './activities/activity-catalog.service';
 import { activityLoaders } from './activities/activity-loaders';
 import { LeadActivitiesResolver } from './activities/lead-activities.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AuditService } from './audit/audit.service';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
+import { type OidcConfig, oidcConfigFromEnv } from './auth/oidc/oidc-config';
+import { OidcResolver } from './auth/oidc/oidc.resolver';
+import { OidcSignInService } from './auth/oidc/oidc-sign-in.service';
 import { BacktestQueue } from './backtests/backtest-queue';
 import { ApplySuggestionsResolver } from './backtests/apply-suggestions.resolver';
 import { ApplySuggestionsService } from './backtests/apply-suggestions.service';
@@ -25,6 +30,8 @@ import type { DatabaseConfig } from './db/database-config';
 import type { LoaderFactory } from './graphql/context';
 import { createSchema, type ResolverInstances, type ResolverClass } from './graphql/schema';
 import { ImportService } from './imports/import.service';
+import { IngestionResolver } from './ingestion/ingestion.resolver';
+import { IngestionService } from './ingestion/ingestion.service';
 import { createBoss, JobQueue } from './jobs/job-queue';
 import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
@@ -33,6 +40,9 @@ import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
 import { LeadOutcomeService } from './leads/lead-outcome.service';
 import { LeadErasureResolver } from './leads/lead-erasure.resolver';
 import { LeadErasureService } from './leads/lead-erasure.service';
+import { LeadExportService } from './lists/lead-export';
+import { LeadListResolver } from './lists/lead-list.resolver';
+import { LeadListService } from './lists/lead-list.service';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from './scoring/rescore/rescore.resolver';
 import { RescoreQueue } from './scoring/rescore/rescore-queue';
 import { RescoreService } from './scoring/rescore/rescore.service';
@@ -50,7 +60,14 @@ import { ScoreReader } from './scoring/score-reader';
 import { scoreLoaders } from './scoring/score-loaders';
 import { ScoringService } from './scoring/scoring.service';
 import { WebhookResolver } from './webhooks/webhook.resolver';
+import { OwnerService } from './owners/owner.service';
+import { LeadOwnerResolver, OwnerResolver } from './owners/owner.resolver';
+import { ownerLoaders } from './owners/owner-loaders';
+import { RoutingResolver } from './owners/routing.resolver';
+import { RoutingService } from './owners/routing.service';
 import { WebhookQueue } from './webhooks/webhook-queue';
+import { LiveResolver } from './live/live.resolver';
+import { LiveService } from './live/live.service';
 import { WebhookService, type WebhookOptions } from './webhooks/webhook.service';
 import { webhookTargetPolicyFromEnv } from './webhooks/webhook-target';
 
@@ -65,11 +82,21 @@ export interface Services {
   leads: LeadService;
   activities: ActivityService;
   auth: AuthService;
+  /** Single sign-on; null when OIDC_ISSUER is unset. */
+  oidc: OidcSignInService | null;
   audit: AuditService;
   webhooks: WebhookService;
+  owners: OwnerService;
+  routing: RoutingService;
   backtests: BacktestService;
   backtestExport: BacktestExportService;
   imports: ImportService;
+  leadLists: LeadListService;
+  leadExport: LeadExportService;
+  /** The Segment-compatible tracking API (http/ mounts its routes). */
+  ingestion: IngestionService;
+  /** Live updates: GraphQL subscriptions over WebSocket (http/ attaches them to its server). */
+  live: LiveService;
 }
 
 export interface App {
@@ -96,6 +123,8 @@ export interface AppConfig {
   webhooks?: WebhookOptions;
   /** Where time is read for sessions, keys and sign-in throttling (tests move it); the system clock by default. */
   clock?: Clock;
+  /** Single sign-on; from OIDC_* when absent (null: off). */
+  oidc?: OidcConfig | null;
 }
 
 /** The composition root: database, job queue, services, resolvers. Migrates and installs first-start config. */
@@ -117,15 +146,38 @@ export async function createApp(config: AppConfig): Promise<App> {
   const scorePass = new ScorePassService(dataSource, scoring, scoreReader, { clock: config.clock });
   const leads = new LeadService(dataSource, scoring);
   const imports = new ImportService(dataSource, scoring, leads);
-  const activities = new ActivityService(dataSource, scoring, { recordConcurrency: config.recordActivityConcurrency });
   const audit = new AuditService(dataSource);
+  const activityCatalog = new ActivityCatalogService(dataSource, audit);
+  const activities = new ActivityService(dataSource, scoring, {
+    recordConcurrency: config.recordActivityConcurrency,
+    catalog: () => activityCatalog.catalog(),
+  });
   const auth = new AuthService(dataSource, audit, { clock: config.clock });
+  const oidcConfig =
+    config.oidc === undefined ? oidcConfigFromEnv(process.env, { production: process.env.NODE_ENV === 'production' }) : config.oidc;
+  const oidc = oidcConfig
+    ? new OidcSignInService(
+        dataSource,
+        audit,
+        (...args) => auth.openSession(...args),
+        oidcConfig,
+        config.clock ?? systemClock,
+        config.logger,
+      )
+    : null;
   const outcomes = new LeadOutcomeService(dataSource, audit);
   const erasure = new LeadErasureService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
   rescore.setDispatcher(rescoreQueue);
   const publishing = new RuleSetPublishingService(dataSource, ruleSets, rescore, audit, { publishRoles: config.publishRoles ?? ['admin'] });
-  const workflow = new RuleSetWorkflowService(dataSource, ruleSets, publishing, audit, () => leads.attributeCatalog());
+  const workflow = new RuleSetWorkflowService(
+    dataSource,
+    ruleSets,
+    publishing,
+    audit,
+    () => leads.attributeCatalog(),
+    async () => new Map([...(await activityCatalog.catalog()).types].map(([name, type]) => [name, { name, retired: type.retiredAt !== null }])),
+  );
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
   const webhooks = new WebhookService(
     dataSource,
@@ -135,16 +187,40 @@ export async function createApp(config: AppConfig): Promise<App> {
   );
   webhooks.setQueue(webhookQueue);
   scoring.addChangeListener(webhooks);
+  // Owners: routing listens to score changes; webhooks to assignments (owners never import webhooks).
+  const owners = new OwnerService(dataSource, audit);
+  const routing = new RoutingService(dataSource, audit, owners, ruleSets, leads);
+  scoring.addChangeListener(routing);
+  owners.addAssignmentListener(webhooks);
+  webhooks.setBandCatalog(
+    async () => new Set((await ruleSets.activeRuleSets(dataSource.manager)).flatMap((active) => active.definition.bands.map((band) => band.name))),
+  );
   const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);
   await backtestQueue.start();
   const backtests = new BacktestService(dataSource, workflow, () => leads.attributeCatalog(), config.logger);
   backtests.setDispatcher(backtestQueue);
   const applySuggestions = new ApplySuggestionsService(dataSource, backtests, workflow);
   const backtestExport = new BacktestExportService(dataSource, backtests, workflow, { secret: process.env.BACKTEST_EXPORT_SECRET });
+  const leadLists = new LeadListService(dataSource, leads, audit);
+  const leadExport = new LeadExportService(dataSource, leads, leadLists, scoreReader);
+  const ingestion = new IngestionService(dataSource, leads, activities, audit);
+  const live = new LiveService({
+    dataSource,
+    database: config.database,
+    scoreReader,
+    ruleSets,
+    rescore,
+    leads,
+    auth,
+    logger: config.logger,
+  });
+  scoring.addChangeListener(live.notifier);
 
   await dataSource.transaction(async (manager) => {
     await leads.ensureAttributeCatalog(manager);
+    await activityCatalog.ensureBuiltIns(manager);
     await ruleSets.ensureDefaultRuleSet(manager);
+    await ingestion.ensureDefaultConfig(manager);
   });
 
   const resolvers: ResolverInstances = new Map<ResolverClass, object>([
@@ -154,6 +230,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
     [ActivityResolver, new ActivityResolver(activities, leads)],
     [RecordActivityPayloadResolver, new RecordActivityPayloadResolver()],
+    [ActivityCatalogResolver, new ActivityCatalogResolver(activityCatalog)],
     [RuleSetResolver, new RuleSetResolver(dataSource, ruleSets, workflow, simulation)],
     [RescoreResolver, new RescoreResolver(rescore)],
     [PublishResultRescoreResolver, new PublishResultRescoreResolver(rescore)],
@@ -162,14 +239,21 @@ export async function createApp(config: AppConfig): Promise<App> {
     [DecayPreviewChangeResolver, new DecayPreviewChangeResolver()],
     [LeadErasureResolver, new LeadErasureResolver(erasure)],
     [AuthResolver, new AuthResolver(auth)],
+    [OidcResolver, new OidcResolver(oidc)],
     [AuditResolver, new AuditResolver(audit)],
     [WebhookResolver, new WebhookResolver(webhooks)],
+    [OwnerResolver, new OwnerResolver(owners, leads)],
+    [LeadOwnerResolver, new LeadOwnerResolver()],
+    [RoutingResolver, new RoutingResolver(routing, owners)],
     [BacktestResolver, new BacktestResolver(backtests)],
     [ApplySuggestionsResolver, new ApplySuggestionsResolver(applySuggestions)],
     [BacktestCohortResolver, new BacktestCohortResolver(backtests)],
     [BacktestRunCohortResolver, new BacktestRunCohortResolver(backtests)],
     [ScoreConversionProbabilityResolver, new ScoreConversionProbabilityResolver()],
     [BacktestRunExportResolver, new BacktestRunExportResolver(backtestExport)],
+    [LeadListResolver, new LeadListResolver(dataSource, leadLists, leads, scoreReader)],
+    [IngestionResolver, new IngestionResolver(ingestion)],
+    [LiveResolver, new LiveResolver(live.credentials)],
   ]);
   const schema = await createSchema(resolvers);
   const createLoaders: LoaderFactory = () => ({
@@ -177,7 +261,9 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...activityLoaders(activities),
     ...leadLoaders(leads),
     ...calibrationLoaders(dataSource),
+    ...ownerLoaders(owners),
   });
+  await live.start(createLoaders);
 
   return {
     dataSource,
@@ -192,11 +278,18 @@ export async function createApp(config: AppConfig): Promise<App> {
       leads,
       activities,
       auth,
+      oidc,
       audit,
       webhooks,
+      owners,
+      routing,
       backtests,
       backtestExport,
       imports,
+      leadLists,
+      leadExport,
+      ingestion,
+      live,
     },
     jobs,
     schema,
@@ -209,6 +302,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       await backtestQueue.startWorkers(backtests);
     },
     close: async () => {
+      await live.close();
       await backtestQueue.stop();
       await webhookQueue.stop();
       await jobs.stop();

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { ActivityResolver, RecordActivityPayloadResolver } from '../activities/activity.resolver';
+import { ActivityCatalogResolver } from '../activities/activity-catalog.resolver';
 import { LeadActivitiesResolver } from '../activities/lead-activities.resolver';
 import { authChecker } from '../auth/auth-checker';
 import { ApplySuggestionsResolver } from '../backtests/apply-suggestions.resolver';
@@ -9,16 +10,23 @@ import { BacktestResolver } from '../backtests/backtest.resolver';
 import { BacktestCohortResolver, BacktestRunCohortResolver } from '../backtests/backtest-cohort.resolver';
 import { ScoreConversionProbabilityResolver } from '../backtests/conversion-probability.resolver';
 import { BacktestRunExportResolver } from '../backtests/backtest-export.resolver';
+import { IngestionResolver } from '../ingestion/ingestion.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
+import { OidcResolver } from '../auth/oidc/oidc.resolver';
 import { LeadConnectionResolver, LeadResolver } from '../leads/lead.resolver';
 import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
+import { LeadOwnerResolver, OwnerResolver } from '../owners/owner.resolver';
+import { RoutingResolver } from '../owners/routing.resolver';
 import { RuleSetResolver } from '../rulesets/ruleset.resolver';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from '../scoring/rescore/rescore.resolver';
 import { ScoringResolver } from '../scoring/scoring.resolver';
 import { DecayPreviewChangeResolver } from '../leads/decay-preview-lead.resolver';
 import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
+import { LiveResolver } from '../live/live.resolver';
+import { subscribeOnlyPubSub } from '../live/live-pubsub';
+import { LeadListResolver } from '../lists/lead-list.resolver';
 
 export const resolverClasses = [
   LeadResolver,
@@ -26,6 +34,7 @@ export const resolverClasses = [
   LeadOutcomeResolver,
   ActivityResolver,
   RecordActivityPayloadResolver,
+  ActivityCatalogResolver,
   LeadActivitiesResolver,
   RuleSetResolver,
   RescoreResolver,
@@ -35,14 +44,21 @@ export const resolverClasses = [
   DecayPreviewChangeResolver,
   LeadErasureResolver,
   AuthResolver,
+  OidcResolver,
   AuditResolver,
   WebhookResolver,
+  OwnerResolver,
+  LeadOwnerResolver,
+  RoutingResolver,
   BacktestResolver,
   ApplySuggestionsResolver,
   BacktestCohortResolver,
   BacktestRunCohortResolver,
   ScoreConversionProbabilityResolver,
   BacktestRunExportResolver,
+  LiveResolver,
+  LeadListResolver,
+  IngestionResolver,
 ] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
@@ -61,7 +77,13 @@ export async function createSchema(instances: ResolverInstances): Promise<GraphQ
       return instance;
     },
   };
-  return buildSchema({ resolvers: [...resolverClasses] as unknown as ResolverList, container, authChecker, validate: false });
+  return buildSchema({
+    resolvers: [...resolverClasses] as unknown as ResolverList,
+    container,
+    authChecker,
+    validate: false,
+    pubSub: subscribeOnlyPubSub,
+  });
 }
 
 /** The SDL committed as schema.graphql (sorted, so it diffs well). */
@@ -71,5 +93,10 @@ export function printSchemaSdl(schema: GraphQLSchema): string {
 
 /** The schema's shape does not depend on resolver instances; this builds it without a database. */
 export function buildSchemaForEmit(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolverClasses] as unknown as ResolverList, authChecker, validate: false });
+  return buildSchema({
+    resolvers: [...resolverClasses] as unknown as ResolverList,
+    authChecker,
+    validate: false,
+    pubSub: subscribeOnlyPubSub,
+  });
 }

@@ -15,7 +15,12 @@ import { isConnectionLost } from '../db/connection-loss';
 import { runInRequestScope } from '../db/query-scope';
 import type { GraphQLContext } from '../graphql/context';
 import { backtestExportRoute } from './backtest-export-route';
+import { trackingRoutes } from '../ingestion/tracking-routes';
+import { leadExportRoute } from './lead-export-route';
+import { oidcRoutes } from './oidc-routes';
 import { createErrorFormatter, DATABASE_UNAVAILABLE_MESSAGE } from '../graphql/format-error';
+import { liveOriginsFromEnv } from '../live/live.service';
+import { LiveServer } from '../live/live-server';
 import { inputHygienePlugin, requestIdFrom } from '../graphql/input-hygiene';
 import { armorProtections, complexityPlugin, parseOptions, rateLimitPlugin } from '../graphql/limits';
 import { graphqlMetricsPlugin } from '../observability/graphql-metrics.plugin';
@@ -130,6 +135,10 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
   });
 
   expressApp.get('/backtests/:id/leads.csv', backtestExportRoute(app));
+  // The Segment-compatible tracking API: POST /v1/batch, /v1/track, /v1/identify, /v1/page (write key as basic auth).
+  expressApp.use(trackingRoutes(app.services.ingestion, app.services.auth, app.logger));
+  expressApp.get('/export/leads.csv', leadExportRoute(app));
+  expressApp.use(oidcRoutes(app));
 
   expressApp.use(
     '/graphql',
@@ -181,6 +190,20 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
     return jsonError(res, 500, 'INTERNAL_SERVER_ERROR', `Internal error (id ${errorId})`);
   });
 
+  // Live updates: graphql-ws subscriptions on the same path, upgraded from this server (live/live-server.ts).
+  const live = new LiveServer(
+    server,
+    app.services.live,
+    {
+      schema: app.schema,
+      validationRules: armorProtections(options.production).validationRules,
+      createContext: (principal, requestId) => createContext(app, principal, requestId),
+      formatError: createErrorFormatter(app.logger),
+      allowedOrigins: liveOriginsFromEnv(),
+    },
+    app.logger,
+  );
+
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   const address = server.address() as AddressInfo;
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${address.port}`;
@@ -189,6 +212,8 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
     graphqlUrl: `${url}/graphql`,
     server,
     close: async () => {
+      // Sockets first: the drain waits for every open connection, upgraded ones included.
+      await app.services.live.detach(live);
       await apollo.stop();
     },
   };
