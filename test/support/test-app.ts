@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../../server/src/app';
+import type { OidcConfig } from '../../server/src/auth/oidc/oidc-config';
 import type { Principal, UserPrincipal } from '../../server/src/auth/principal';
 import type { Clock } from '../../server/src/common/clock';
 import { createLogger } from '../../server/src/common/logger';
@@ -55,6 +56,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Statement timeouts (PostgreSQL only; PGlite does not enforce them); the defaults otherwise. */
   queryLimits?: Partial<QueryLimits>;
+  /** Single sign-on (test/sso*.test.ts); off by default, whatever OIDC_* says. */
+  oidc?: OidcConfig | null;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -72,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     publishRoles: options.publishRoles,
     webhooks: options.webhooks,
     clock: options.clock,
+    oidc: options.oidc ?? null,
   });
   if (options.workers) await app.startWorkers();
   const apollo = createApolloServer(app, { production: false });

@@ -21,7 +21,7 @@ import { describePrincipal, type UserPrincipal } from './principal';
 import type { UserEntity } from './user.entity';
 
 // Mapped field by field so a password or secret hash can never reach a response.
-const toUser = (user: UserEntity): User => ({
+export const toUser = (user: UserEntity): User => ({
   id: user.id,
   email: user.email,
   name: user.name,

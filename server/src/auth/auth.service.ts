@@ -101,6 +101,10 @@ export class AuthService {
     return this.sessions.signIn(...args);
   }
 
+  openSession(...args: Parameters<SessionService['openSession']>): ReturnType<SessionService['openSession']> {
+    return this.sessions.openSession(...args);
+  }
+
   signOut(...args: Parameters<SessionService['signOut']>): ReturnType<SessionService['signOut']> {
     return this.sessions.signOut(...args);
   }

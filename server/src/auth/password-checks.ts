@@ -48,11 +48,14 @@ export class PasswordChecks {
     }
   }
 
-  /** Whether the password matches; an unknown user (no hash) is checked against a decoy, so it takes as long. */
-  async verify(password: string, stored: string | undefined): Promise<boolean> {
+  /**
+   * Whether the password matches; an unknown user or one without a password (created by single
+   * sign-on) is checked against a decoy, so it takes as long.
+   */
+  async verify(password: string, stored: string | null | undefined): Promise<boolean> {
     this.decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const matches = await verifyPassword(password, stored ?? (await this.decoyHash));
-    return matches && stored !== undefined;
+    return matches && stored != null;
   }
 
   recordFailure(email: string, address: string): void {

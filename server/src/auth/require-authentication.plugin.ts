@@ -5,10 +5,11 @@ import type { GraphQLContext } from '../graphql/context';
 import { AuthErrorCode } from './auth.errors';
 
 /**
- * Root fields that answer without credentials: signIn, and introspection (the schema is public in
+ * Root fields that answer without credentials: signIn, the single sign-on providers and the
+ * exchange of a finished sign-on's one-time code, and introspection (the schema is public in
  * schema.graphql anyway, and Apollo turns introspection off in production).
  */
-const PUBLIC_ROOT_FIELDS = new Set(['signIn', '__typename', '__schema', '__type']);
+const PUBLIC_ROOT_FIELDS = new Set(['signIn', 'authProviders', 'exchangeSsoCode', '__typename', '__schema', '__type']);
 
 function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, names: Set<string> = new Set()): Set<string> {
   for (const selection of selectionSet.selections) {

@@ -67,9 +67,17 @@ export class SessionService {
       throw new UnauthenticatedError(AuthErrorCode.InvalidCredentials, 'Email or password is wrong');
     }
     this.checks.recordSuccess(normalised, clientAddress);
+    return this.openSession(this.dataSource.manager, user, clientAddress);
+  }
+
+  /**
+   * Opens a 12-hour session for a user already proven to be who they say (a password checked, or a
+   * single sign-on completed); the token is returned once and stored only as its SHA-256.
+   */
+  async openSession(manager: EntityManager, user: UserEntity, clientAddress: string = LOCAL_ADDRESS): Promise<SignInResult> {
     const token = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(this.clock.now().getTime() + SESSION_TTL_MS);
-    await this.sessions.insert({
+    await manager.getRepository(UserSessionEntity).insert({
       userId: user.id,
       tokenHash: sha256(token),
       createdAt: this.clock.now(),

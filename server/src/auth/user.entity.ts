@@ -17,9 +17,9 @@ export class UserEntity {
   @Column({ type: 'text' })
   role: Role;
 
-  /** See passwords.ts for the format. */
-  @Column({ name: 'password_hash', type: 'text' })
-  passwordHash: string;
+  /** See passwords.ts for the format; null for a user created by single sign-on (no password yet). */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
@@ -29,4 +29,11 @@ export class UserEntity {
 
   @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
   passwordChangedAt?: Date | null;
+
+  /** The OpenID provider (issuer) and subject this user signs in as; both null until linked. */
+  @Column({ name: 'oidc_issuer', type: 'text', nullable: true })
+  oidcIssuer?: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'text', nullable: true })
+  oidcSubject?: string | null;
 }
