@@ -58,20 +58,25 @@ describe('routing rules', () => {
       'rules[7].name',
     ]);
     expect(error.message).toContain('rules[1].cells[1]: unknown cell "E9"');
-    const rules = ok(await t.gql<{ routingRules: Array<{ name: string; owner: { id: string } | null; team: string | null }> }>(
-      '{ routingRules { name owner { id } team } }',
-    )).routingRules;
+    const rules = ok(
+      await t.gql<{ routingRules: Array<{ name: string; owner: { id: string } | null; team: string | null }> }>(
+        '{ routingRules { name owner { id } team } }',
+      ),
+    ).routingRules;
     expect(rules.map((rule) => rule.name)).toEqual(['German leads', 'Enterprise segment', 'Everyone else']);
     expect(rules[0].owner?.id).toBe(germany.id);
   });
 
   it('only admin and marketing set rules', async () => {
-    const sales = await t.app.services.auth.createUser({ email: 'rules.sales@owners.test', name: 'S', role: 'sales', password: 'pw-long-enough-1' });
-    const result = await t.gqlAs(
-      { kind: 'user', userId: sales.id, email: sales.email, name: sales.name, role: 'sales' },
-      SET_RULES,
-      { rules: [] },
-    );
+    const sales = await t.app.services.auth.createUser({
+      email: 'rules.sales@owners.test',
+      name: 'S',
+      role: 'sales',
+      password: 'pw-long-enough-1',
+    });
+    const result = await t.gqlAs({ kind: 'user', userId: sales.id, email: sales.email, name: sales.name, role: 'sales' }, SET_RULES, {
+      rules: [],
+    });
     expect(onlyError(result).extensions?.code).toBe('FORBIDDEN');
   });
 

@@ -74,9 +74,12 @@ export function ownerHelpers(app: () => TestApp) {
 
   async function defineOwner(input: Record<string, unknown>): Promise<OwnerResult> {
     return ok(
-      await app().gql<{ defineOwner: OwnerResult }>(`mutation($input: DefineOwnerInput!) { defineOwner(input: $input) { ${OWNER_FIELDS} } }`, {
-        input,
-      }),
+      await app().gql<{ defineOwner: OwnerResult }>(
+        `mutation($input: DefineOwnerInput!) { defineOwner(input: $input) { ${OWNER_FIELDS} } }`,
+        {
+          input,
+        },
+      ),
     ).defineOwner;
   }
 
@@ -87,7 +90,9 @@ export function ownerHelpers(app: () => TestApp) {
   }
 
   async function ownerOf(externalId: string): Promise<string | null> {
-    const [row] = await app().sql<{ owner: string | null }>('SELECT owner_id::text AS owner FROM lead WHERE external_id = $1', [externalId]);
+    const [row] = await app().sql<{ owner: string | null }>('SELECT owner_id::text AS owner FROM lead WHERE external_id = $1', [
+      externalId,
+    ]);
     return row.owner;
   }
 
