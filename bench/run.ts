@@ -24,6 +24,7 @@ const BENCHES: Record<string, [string[], string[]]> = {
   rescore: [['--leads', '100000'], []],
   import: [['--rows', '50000'], []],
   api: [['--seconds', '10'], []],
+  ingest: [['--events', '20000'], []],
 };
 
 const chosen = positionals.length ? positionals : Object.keys(BENCHES);

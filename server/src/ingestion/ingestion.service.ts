@@ -122,7 +122,6 @@ export class IngestionService {
   }
 
   async ingest(apiKeyId: string, parsed: ParsedBody): Promise<IngestResult> {
-    if (parsed.problems.length) throw InvalidInputError.of(IngestionErrorCode.InvalidMessage, parsed.problems);
     const [config, catalog, activityCatalog] = await Promise.all([
       this.compiledConfig(),
       this.leads.attributeCatalog(),
@@ -140,8 +139,8 @@ export class IngestionService {
       ignoredMessages: 0,
     };
 
-    // 1. Check everything first: nothing is written when one message is wrong.
-    const problems: Problem[] = [];
+    // 1. Check everything first: nothing is written when one message is wrong; every problem is reported.
+    const problems: Problem[] = [...parsed.problems];
     const now = new Date();
     const planned: Planned[] = [];
     const inRequest = new Set<string>();
@@ -178,7 +177,7 @@ export class IngestionService {
         planned.push({ message });
       }
     }
-    if (problems.length) throw InvalidInputError.of(IngestionErrorCode.InvalidMessage, problems);
+    if (problems.length) throw InvalidInputError.of(IngestionErrorCode.InvalidMessage, inMessageOrder(problems));
 
     // 2. What is known already: message ids this key sent, leads, anonymous ids linked to leads.
     const userIds = new Set<string>();
@@ -282,6 +281,15 @@ export class IngestionService {
       this.lastPurge = 0; // try again with a later request
     });
   }
+}
+
+/** Problems sorted by the message they concern (`batch[3]...`), stable within a message. */
+function inMessageOrder(problems: Problem[]): Problem[] {
+  const indexOf = (problem: Problem) => Number(/^batch\[(\d+)\]/.exec(problem.path)?.[1] ?? -1);
+  return problems
+    .map((problem, order) => ({ problem, order }))
+    .sort((a, b) => indexOf(a.problem) - indexOf(b.problem) || a.order - b.order)
+    .map(({ problem }) => problem);
 }
 
 /** The activity's idempotency key: one per write key and messageId, so a retried message is a duplicate. */
