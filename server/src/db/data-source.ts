@@ -8,6 +8,7 @@ import { ActivityEntity } from '../activities/activity.entity';
 import { authEntities } from '../auth/auth.entities';
 import { AttributeDefinitionEntity } from '../leads/attribute-definition.entity';
 import { LeadEntity } from '../leads/lead.entity';
+import { LeadListEntity } from '../lists/lead-list.entity';
 import { RuleSetVersionEntity } from '../rulesets/ruleset-version.entity';
 import { RuleSetEntity } from '../rulesets/ruleset.entity';
 import { LeadScoreEntity } from '../scoring/lead-score.entity';
@@ -26,6 +27,7 @@ export const entities = [
   ActivityEntity,
   LeadScoreEntity,
   ScoreHistoryEntity,
+  LeadListEntity,
   ...authEntities,
 ];
 
