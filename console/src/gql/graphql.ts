@@ -4,7 +4,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-/** What the lead did. */
+/** A built-in activity type. Types defined in the activity catalog have no enum value: use typeName. */
 export type ActivityType =
   | 'CALL'
   | 'CHAT'
@@ -131,7 +131,11 @@ export type LeadFilter = {
   cells?: Array<string> | null | undefined;
   maxTotal?: number | null | undefined;
   minTotal?: number | null | undefined;
+  /** true: the signed-in user's own leads (false or absent: anyone's). */
+  mine?: boolean | null | undefined;
   outcome?: LeadOutcome | null | undefined;
+  /** Owned by this owner. */
+  ownerId?: string | number | null | undefined;
   qualified?: boolean | null | undefined;
   ruleSetKey?: string | null | undefined;
   /** Prefix of email or externalId. */
@@ -150,6 +154,11 @@ export type LeadOutcome =
   | 'CONVERTED'
   | 'LOST'
   | 'OPEN';
+
+/** USER: a sales user; QUEUE: a named queue of a team. */
+export type OwnerKind =
+  | 'QUEUE'
+  | 'USER';
 
 export type ReviewInput = {
   comment?: string | null | undefined;
@@ -248,6 +257,18 @@ export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;
 
 
 export type SignOutMutation = { signOut: boolean };
+
+export type AuthProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AuthProvidersQuery = { authProviders: Array<{ id: string, name: string, loginUrl: string }> };
+
+export type ExchangeSsoCodeMutationVariables = Exact<{
+  code: string;
+}>;
+
+
+export type ExchangeSsoCodeMutation = { exchangeSsoCode: { token: string, expiresAt: string, user: { id: string, email: string, name: string, role: Role } } };
 
 export type BacktestExportUrlQueryVariables = Exact<{
   id: string | number;
@@ -351,14 +372,14 @@ export type LeadsQueryVariables = Exact<{
 }>;
 
 
-export type LeadsQuery = { leads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, attributes: Record<string, unknown>, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } | null } }> } };
+export type LeadsQuery = { leads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, attributes: Record<string, unknown>, owner: { id: string, name: string, kind: OwnerKind } | null, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } | null } }> } };
 
 export type LeadQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } };
+export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
 
 export type SubmitForReviewMutationVariables = Exact<{
   versionId: string | number;
@@ -731,6 +752,29 @@ export const SignOutDocument = new TypedDocumentString(`
   signOut
 }
     `) as unknown as TypedDocumentString<SignOutMutation, SignOutMutationVariables>;
+export const AuthProvidersDocument = new TypedDocumentString(`
+    query AuthProviders {
+  authProviders {
+    id
+    name
+    loginUrl
+  }
+}
+    `) as unknown as TypedDocumentString<AuthProvidersQuery, AuthProvidersQueryVariables>;
+export const ExchangeSsoCodeDocument = new TypedDocumentString(`
+    mutation ExchangeSsoCode($code: String!) {
+  exchangeSsoCode(code: $code) {
+    token
+    expiresAt
+    user {
+      id
+      email
+      name
+      role
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExchangeSsoCodeMutation, ExchangeSsoCodeMutationVariables>;
 export const BacktestExportUrlDocument = new TypedDocumentString(`
     query BacktestExportUrl($id: ID!) {
   backtestRun(id: $id) {
@@ -1086,6 +1130,11 @@ export const LeadsDocument = new TypedDocumentString(`
         source
         outcome
         attributes
+        owner {
+          id
+          name
+          kind
+        }
         score {
           total
           fit
@@ -1114,6 +1163,12 @@ export const LeadDocument = new TypedDocumentString(`
     outcomeAt
     dealValue
     attributes
+    owner {
+      id
+      name
+      kind
+      team
+    }
     createdAt
     updatedAt
     score {

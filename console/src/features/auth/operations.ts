@@ -15,3 +15,19 @@ export const SignOutMutation = graphql(`
     signOut
   }
 `);
+
+export const AuthProvidersQuery = graphql(`
+  query AuthProviders {
+    authProviders { id name loginUrl }
+  }
+`);
+
+export const ExchangeSsoCodeMutation = graphql(`
+  mutation ExchangeSsoCode($code: String!) {
+    exchangeSsoCode(code: $code) {
+      token
+      expiresAt
+      user { id email name role }
+    }
+  }
+`);

@@ -1,13 +1,14 @@
 'use client';
 
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { ErrorMessage } from '@/components/states';
 import { type ApiError, toApiError } from '@/lib/api-error';
 import { homeOf, safeNext } from '@/lib/session';
 import { useAuth } from './auth-context';
 
-export function SignInForm() {
+/** `alternative`: another way to sign in (single sign-on), shown under the password form. */
+export function SignInForm({ alternative }: { alternative?: ReactNode }) {
   const { signIn, session } = useAuth();
   const router = useRouter();
   const params = useSearchParams();
@@ -76,6 +77,7 @@ export function SignInForm() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      {alternative}
     </div>
   );
 }
