@@ -30,6 +30,8 @@ export function LeadPage({ leadId }: { leadId: string }) {
   if (error) return <ErrorMessage error={error} title="Could not load the lead" />;
   if (loading && !data) return <Loading label="Loading the lead…" />;
   if (!data) return null;
+  // A lead that does not exist (or was erased) reads as null.
+  if (!data.lead) return <Empty>No lead with this id.</Empty>;
   const lead = data.lead;
   const score = lead.score;
   const history = lead.scoreHistory.edges.map((edge) => edge.node);
@@ -53,6 +55,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
     lead.segment ? `segment ${lead.segment}` : null,
     lead.source ? `source ${valueWords(lead.source)}` : null,
     `outcome ${lead.outcome.toLowerCase()}`,
+    lead.owner ? `owner ${lead.owner.name}${lead.owner.kind === 'QUEUE' ? ' (queue)' : ''}` : 'no owner yet',
   ];
 
   return (
@@ -200,7 +203,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
   );
 }
 
-type Activity = LeadQueryResult['lead']['activities']['edges'][number]['node'];
+type Activity = NonNullable<LeadQueryResult['lead']>['activities']['edges'][number]['node'];
 
 function ActivityList({ activities, catalog, testId }: { activities: Activity[]; catalog: Catalog; testId?: string }) {
   return (

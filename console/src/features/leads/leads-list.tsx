@@ -27,6 +27,7 @@ export function LeadsList() {
   const band = params.get('band') ?? '';
   const qualified = params.get('qualified') ?? '';
   const search = params.get('search') ?? '';
+  const mine = params.get('mine') === 'yes';
   const orderBy = (params.get('order') ?? 'SCORE_DESC') as LeadOrder;
   const [searchText, setSearchText] = useState(search);
   const [more, setMore] = useState<LeadEdge[]>([]);
@@ -39,6 +40,7 @@ export function LeadsList() {
     ...(band ? { bands: [band] } : {}),
     ...(qualified ? { qualified: qualified === 'yes' } : {}),
     ...(search ? { search } : {}),
+    ...(mine ? { mine: true } : {}),
   };
   const { data, error, loading } = useQuery(LeadsQuery, { filter, orderBy, first: PAGE });
   const catalog = useCatalog();
@@ -132,7 +134,18 @@ export function LeadsList() {
                 <option value="CREATED_DESC">Newest</option>
               </select>
             </div>
-            {(cells.length > 0 || band || qualified || search) && (
+            <div className="field">
+              <label htmlFor="lead-mine">
+                <input
+                  id="lead-mine"
+                  type="checkbox"
+                  checked={mine}
+                  onChange={(event) => update({ mine: event.target.checked ? 'yes' : '' })}
+                />{' '}
+                My leads only
+              </label>
+            </div>
+            {(cells.length > 0 || band || qualified || search || mine) && (
               <div>
                 <button
                   type="button"
@@ -182,6 +195,9 @@ export function LeadsList() {
                 <th scope="col">Band</th>
                 <th scope="col">Next action</th>
                 <th scope="col" className="hide-narrow">
+                  Owner
+                </th>
+                <th scope="col" className="hide-narrow">
                   Industry · size · country
                 </th>
                 <th scope="col" className="hide-narrow">
@@ -209,6 +225,9 @@ export function LeadsList() {
                     {node.score?.qualified && <span className="badge yes">qualified</span>}
                   </td>
                   <td className="small">{node.score?.actionLabel}</td>
+                  <td className="small hide-narrow" data-testid="lead-owner">
+                    {node.owner?.name ?? '—'}
+                  </td>
                   <td className="small hide-narrow">{describeCompany(catalog, node.attributes)}</td>
                   <td className="small hide-narrow">{formatDateTime(node.score?.lastActivityAt)}</td>
                 </tr>

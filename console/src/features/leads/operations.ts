@@ -14,6 +14,7 @@ export const LeadsQuery = graphql(`
           source
           outcome
           attributes
+          owner { id name kind }
           score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }
         }
       }
@@ -33,6 +34,7 @@ export const LeadQuery = graphql(`
       outcomeAt
       dealValue
       attributes
+      owner { id name kind team }
       createdAt
       updatedAt
       score {
