@@ -1,5 +1,6 @@
 import type { Problem } from '../common/errors';
-import { ACTIVITY_TYPES } from '../engine/ruleset-definition';
+import { closestAllowed } from '../rulesets/validation/suggest';
+import { type ActivityCatalog, BUILT_IN_CATALOG, checkActivityProperties } from './activity-catalog';
 import type { RecordActivityData } from './activity.service';
 
 export const ACTIVITY_LIMITS = {
@@ -13,11 +14,29 @@ export const ACTIVITY_LIMITS = {
   earliest: new Date('2000-01-01T00:00:00Z'),
 } as const;
 
-/** What is wrong with an activity to record, each problem at its path under `base`. */
-export function validate(item: RecordActivityData, base: string, now: Date): Problem[] {
+/** Why a type name is not one an activity may be recorded with, or null when it is. */
+function typeProblem(type: unknown, catalog: ActivityCatalog): string | null {
+  if (typeof type !== 'string' || !type.trim()) return 'is required: an activity type of the catalog (activityTypes)';
+  const spec = catalog.types.get(type);
+  if (spec?.retiredAt) return `${JSON.stringify(type)} was retired on ${spec.retiredAt.toISOString()}: record a current type`;
+  if (spec) return null;
+  const current = [...catalog.types.values()].filter((t) => !t.retiredAt).map((t) => t.name);
+  const suggestion = closestAllowed(type, current);
+  return `${JSON.stringify(type.slice(0, 100))} is not an activity type of the catalog${
+    suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ' (activityTypes lists them; defineActivityType adds one)'
+  }`;
+}
+
+/**
+ * What is wrong with an activity to record, each problem at its path under `base`. The type must
+ * be a current type of `catalog` (unknown types are mapped before, when the catalog says so), and
+ * the properties fit its definition.
+ */
+export function validate(item: RecordActivityData, base: string, now: Date, catalog: ActivityCatalog = BUILT_IN_CATALOG): Problem[] {
   const problems: Problem[] = [];
   if (!item.leadExternalId?.trim()) problems.push({ path: `${base}.leadExternalId`, message: 'must not be blank' });
-  if (!ACTIVITY_TYPES.includes(item.type)) problems.push({ path: `${base}.type`, message: `must be one of ${ACTIVITY_TYPES.join(', ')}` });
+  const wrongType = typeProblem(item.type, catalog);
+  if (wrongType) problems.push({ path: `${base}.type`, message: wrongType });
   const key = item.idempotencyKey ?? '';
   if (!key.trim())
     problems.push({
@@ -33,6 +52,7 @@ export function validate(item: RecordActivityData, base: string, now: Date): Pro
   else if (time < ACTIVITY_LIMITS.earliest.getTime())
     problems.push({ path: `${base}.occurredAt`, message: `must be after ${ACTIVITY_LIMITS.earliest.toISOString()}` });
   const properties = item.properties ?? {};
+  const shapeChecked = problems.length;
   const entries = Object.entries(properties);
   if (entries.length > ACTIVITY_LIMITS.maxProperties)
     problems.push({ path: `${base}.properties`, message: `at most ${ACTIVITY_LIMITS.maxProperties} properties` });
@@ -46,5 +66,8 @@ export function validate(item: RecordActivityData, base: string, now: Date): Pro
       problems.push({ path, message: `at most ${ACTIVITY_LIMITS.propertyValue} characters` });
     else if (typeof value === 'number' && !Number.isFinite(value)) problems.push({ path, message: 'must be a finite number' });
   }
+  const spec = wrongType ? undefined : catalog.types.get(item.type);
+  // Against the definition only once every property has a valid shape.
+  if (spec && problems.length === shapeChecked) problems.push(...checkActivityProperties(properties, spec, base));
   return problems;
 }

@@ -4,8 +4,22 @@ import { LEAD_ROLES } from '../leads/lead-roles';
 import type { LeadService } from '../leads/lead.service';
 import { Lead } from '../leads/lead.types';
 import { Score } from '../scoring/score.types';
-import type { ActivityService } from './activity.service';
+import { InvalidInputError, type Problem } from '../common/errors';
+import { ActivityErrorCode } from './activity.errors';
+import type { ActivityService, RecordActivityData } from './activity.service';
 import { RecordActivitiesPayload, RecordActivityInput, RecordActivityPayload } from './activity.types';
+
+/** The inputs as the service takes them: `typeName` (any catalog type) or `type` (a built-in one), not two different ones. */
+function activityData(inputs: RecordActivityInput[], single: boolean): RecordActivityData[] {
+  const problems: Problem[] = [];
+  const data = inputs.map(({ type, typeName, ...rest }, index) => {
+    if (type != null && typeName != null && type !== typeName)
+      problems.push({ path: `${single ? 'input' : `input[${index}]`}.typeName`, message: 'give type or typeName, not both' });
+    return { ...rest, type: typeName ?? type ?? '' };
+  });
+  if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
+  return data;
+}
 
 @Resolver()
 export class ActivityResolver {
@@ -22,7 +36,7 @@ export class ActivityResolver {
     @Arg('input', () => RecordActivityInput) input: RecordActivityInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordActivityPayload> {
-    const { result, score } = await this.activities.recordActivity(input);
+    const { result, score } = await this.activities.recordActivity(activityData([input], true)[0]);
     ctx.loaders.score.clear(result.leadId);
     // The score just computed is the one stored: no need to read it back.
     if (score) ctx.loaders.score.prime(result.leadId, score);
@@ -35,7 +49,7 @@ export class ActivityResolver {
     @Arg('input', () => [RecordActivityInput]) input: RecordActivityInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordActivitiesPayload> {
-    const { results, scores } = await this.activities.recordActivities(input);
+    const { results, scores } = await this.activities.recordActivities(activityData(input, false));
     const leadIds = [...new Set(results.map((result) => result.leadId))];
     for (const id of leadIds) ctx.loaders.score.clear(id);
     for (const [id, score] of scores) ctx.loaders.score.prime(id, score);

@@ -9,10 +9,12 @@ import type { ActivityType } from '../engine/ruleset-definition';
 import type { ScoringService } from '../scoring/scoring.service';
 import type { StoredScore } from '../scoring/stored-score';
 import { ActivityErrorCode } from './activity.errors';
+import { type ActivityCatalog, BUILT_IN_CATALOG, storedActivityType } from './activity-catalog';
 import { ACTIVITY_LIMITS, validate } from './activity-validation';
 
 export interface RecordActivityData {
   leadExternalId: string;
+  /** A type of the activity catalog (or any name when unknown types are mapped to one). */
   type: ActivityType;
   occurredAt: Date;
   idempotencyKey: string;
@@ -65,6 +67,8 @@ export const RECORD_ACTIVITY_CONCURRENCY = 2;
 export interface ActivityServiceOptions {
   /** recordActivity transactions run at once by this process (default RECORD_ACTIVITY_CONCURRENCY). */
   recordConcurrency?: number;
+  /** The activity catalog types and properties are checked against; the built-in types only when absent. */
+  catalog?: () => Promise<ActivityCatalog>;
 }
 
 export class ActivityService {
@@ -94,6 +98,7 @@ export class ActivityService {
   );
 
   private readonly recordConcurrency: number;
+  private readonly catalog: () => Promise<ActivityCatalog>;
   private batchesInFlight = 0;
   /** Batches (their dispatch) waiting for one in flight to finish, in arrival order. */
   private readonly batchesWaiting: Array<() => void> = [];
@@ -107,6 +112,12 @@ export class ActivityService {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new RangeError(`recordConcurrency must be a whole number of at least 1, got ${concurrency}`);
     this.recordConcurrency = concurrency;
+    this.catalog = options.catalog ?? (() => Promise.resolve(BUILT_IN_CATALOG));
+  }
+
+  /** The activity catalog as this service checks against it (cached by its owner for a few seconds). */
+  activityCatalog(): Promise<ActivityCatalog> {
+    return this.catalog();
   }
 
   private whenWriterFree(dispatch: () => void): void {
@@ -127,9 +138,11 @@ export class ActivityService {
 
   /** One activity (a recordActivity request): validated, then recorded with the requests that arrive with it. */
   async recordActivity(item: RecordActivityData): Promise<RecordedSingle> {
-    const problems = validate(item, 'input', new Date());
+    const catalog = await this.catalog();
+    const stored = withStoredType(item, catalog);
+    const problems = validate(stored, 'input', new Date(), catalog);
     if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
-    return this.singleRequests.load(item);
+    return this.singleRequests.load(stored);
   }
 
   /**
@@ -179,19 +192,21 @@ export class ActivityService {
    * by idempotency key, and re-scores each touched lead once. A key seen before with the same
    * content is reported as a duplicate; with different content it is a CONFLICT and nothing is written.
    */
-  async recordActivities(items: RecordActivityData[], options: { single?: boolean } = {}): Promise<RecordedActivities> {
+  async recordActivities(given: RecordActivityData[], options: { single?: boolean } = {}): Promise<RecordedActivities> {
     const basePath = 'input';
-    if (items.length === 0) throw InvalidInputError.field(ActivityErrorCode.InvalidActivity, basePath, 'give at least one activity');
-    if (items.length > ACTIVITY_LIMITS.maxBatch) {
+    if (given.length === 0) throw InvalidInputError.field(ActivityErrorCode.InvalidActivity, basePath, 'give at least one activity');
+    if (given.length > ACTIVITY_LIMITS.maxBatch) {
       throw InvalidInputError.field(
         ActivityErrorCode.BatchTooLarge,
         basePath,
-        `at most ${ACTIVITY_LIMITS.maxBatch} activities per batch, got ${items.length}`,
+        `at most ${ACTIVITY_LIMITS.maxBatch} activities per batch, got ${given.length}`,
       );
     }
+    const catalog = await this.catalog();
+    const items = given.map((item) => withStoredType(item, catalog));
     const now = new Date();
     const single = options.single === true && items.length === 1;
-    const problems = items.flatMap((item, index) => validate(item, single ? basePath : `${basePath}[${index}]`, now));
+    const problems = items.flatMap((item, index) => validate(item, single ? basePath : `${basePath}[${index}]`, now, catalog));
     if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
 
     return this.dataSource.transaction(async (manager) => {
@@ -367,4 +382,10 @@ export class ActivityService {
       }),
     );
   }
+}
+
+/** The item as it is stored: an unknown type mapped when the catalog says so (the same object otherwise). */
+function withStoredType(item: RecordActivityData, catalog: ActivityCatalog): RecordActivityData {
+  const type = storedActivityType(item.type, catalog);
+  return type === item.type ? item : { ...item, type };
 }

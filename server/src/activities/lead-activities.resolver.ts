@@ -3,7 +3,7 @@ import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import { Lead } from '../leads/lead.types';
 import type { ActivityService } from './activity.service';
-import { ActivityConnection } from './activity.types';
+import { ActivityConnection, builtInOrOther } from './activity.types';
 
 /** The `Lead.activities` field: activities build on leads, so the field lives here, not in leads/. */
 @Resolver(() => Lead)
@@ -19,7 +19,10 @@ export class LeadActivitiesResolver {
   ): Promise<ActivityConnection> {
     const page = await ctx.loaders.activities(this.activityService.activityPageArgs(first, after)).load(lead.id);
     return {
-      edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node })),
+      edges: page.nodes.map((node, index) => ({
+        cursor: page.cursors[index],
+        node: { ...node, type: builtInOrOther(node.type), typeName: node.type },
+      })),
       pageInfo: pageInfo(page.cursors, page.hasNextPage),
       totalCount: page.totalCount,
     };

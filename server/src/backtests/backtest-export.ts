@@ -1,3 +1,4 @@
+import { activityTypeNamesByCode } from '../activities/activity-catalog.service';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Papa from 'papaparse';
@@ -220,6 +221,7 @@ export class BacktestExportService {
     ];
     const properties: Array<Record<string, unknown>> = [{}];
     for (const row of propertyRows) properties[row.id] = row.properties;
+    const activityTypeNames = await activityTypeNamesByCode(this.dataSource);
     const probabilities = new Map<number, number | null>();
     const probabilityOf = (score: number): number | null => {
       if (!plan.version || !plan.calibration?.steps) return null;
@@ -249,7 +251,7 @@ export class BacktestExportService {
         if (!rows.length) break;
         const builder = new SnapshotBuilder(rows.length);
         for (const row of rows) builder.add(row);
-        const snapshot = builder.build({ cohortId: plan.cohortId, checksum: '', properties });
+        const snapshot = builder.build({ cohortId: plan.cohortId, checksum: '', properties, activityTypeNames });
         const scores = await scoreCohort(plan.definition, snapshot, sameEvaluator);
         const data = rows.map((row, i) => {
           const cells: unknown[] = [

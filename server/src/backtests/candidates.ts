@@ -1,12 +1,11 @@
-import {
-  ACTIVITY_TYPES,
-  type ActivityType,
-  type Dimension,
-  type FactDefinition,
-  type FactType,
-  type RuleDefinition,
-  type RuleSetDefinition,
-  type TopLevelCondition,
+import type {
+  ActivityType,
+  Dimension,
+  FactDefinition,
+  FactType,
+  RuleDefinition,
+  RuleSetDefinition,
+  TopLevelCondition,
 } from '../engine/ruleset-definition';
 import type { CohortSnapshot } from './cohort-snapshot';
 
@@ -244,10 +243,12 @@ export function enumerateCandidates(
 
   // ---- activity ----
   const DAY_MS = 86_400_000;
-  const recent = new Uint32Array(ACTIVITY_TYPES.length + 1);
-  const repeated = new Uint32Array(ACTIVITY_TYPES.length + 1);
-  const perLead = new Uint32Array(ACTIVITY_TYPES.length + 1);
-  const seenRecent = new Uint8Array(ACTIVITY_TYPES.length + 1);
+  // By type code: every type of the catalog, built-in or defined, has its own counters.
+  const typeNames = snapshot.activityTypeNames;
+  const recent = new Uint32Array(typeNames.length);
+  const repeated = new Uint32Array(typeNames.length);
+  const perLead = new Uint32Array(typeNames.length);
+  const seenRecent = new Uint8Array(typeNames.length);
   for (let k = 0; k < rows.length; k += step) {
     const i = rows[k];
     perLead.fill(0);
@@ -289,8 +290,9 @@ export function enumerateCandidates(
       ],
     };
   };
-  for (let t = 1; t <= ACTIVITY_TYPES.length; t++) {
-    const type = ACTIVITY_TYPES[t - 1];
+  for (let t = 1; t < typeNames.length; t++) {
+    const type = typeNames[t];
+    if (!type) continue;
     if (recent[t] >= minCount && sampled - recent[t] >= minCount) {
       const fact = activityFact(type, 30);
       add(

@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { ACTIVITY_TYPES } from '../engine/ruleset-definition';
 import type { CohortSpec } from './cohort-spec';
 
 /**
- * Fills a new cohort's snapshot, inside its preparation's transaction, set-based: the cohort's
+ * Fills a new cohort's snapshot (activity types stored by their stable catalog code), inside its preparation's transaction, set-based: the cohort's
  * leads with their cutoff, their activities before it, the distinct property objects of those
  * activities, then one row per lead with its activities as parallel arrays.
  */
@@ -40,10 +39,10 @@ export async function fillCohortSnapshot(manager: EntityManager, cohortId: strin
   await manager.query('ANALYZE backtest_prep_lead');
   await manager.query(
     `CREATE TEMP TABLE backtest_prep_activity ON COMMIT DROP AS
-     SELECT c.id AS lead_id, coalesce(array_position($1::text[], a.type), 0)::smallint AS type,
+     SELECT c.id AS lead_id, coalesce(t.code, 0)::smallint AS type,
             (extract(epoch FROM c.cutoff_at - a.occurred_at) * 1000)::float8 AS age_ms, a.properties
-       FROM backtest_prep_lead c JOIN activity a ON a.lead_id = c.id AND a.occurred_at <= c.cutoff_at`,
-    [ACTIVITY_TYPES],
+       FROM backtest_prep_lead c JOIN activity a ON a.lead_id = c.id AND a.occurred_at <= c.cutoff_at
+       LEFT JOIN activity_type_definition t ON t.name = a.type`,
   );
   await manager.query('ANALYZE backtest_prep_activity');
   await manager.query(

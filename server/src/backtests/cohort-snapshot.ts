@@ -25,8 +25,13 @@ export interface CohortSnapshot {
   /** Deal value of the lead; 0 when none. */
   dealValue: Float64Array;
   activityOffsets: Uint32Array;
-  /** 1-based index into ACTIVITY_TYPES; 0 for a type the catalog does not know. */
-  activityTypes: Uint8Array;
+  /** The activity type's code in the catalog (activityTypeNames[code] is its name); 0 for a type the catalog does not know. */
+  activityTypes: Uint16Array;
+  /**
+   * Type names by code, index 0 being ''. Codes are the catalog's stable codes (the built-in
+   * types are 1..18, as stored before the catalog was open), read when the snapshot is loaded.
+   */
+  activityTypeNames: readonly string[];
   /** How long before the lead's cutoff the activity happened (exact to the microsecond). */
   activityAgeMs: Float64Array;
   /** Index into `properties`. */
@@ -35,9 +40,13 @@ export interface CohortSnapshot {
   properties: ReadonlyArray<Record<string, unknown>>;
 }
 
-/** Activity type code as stored in a snapshot. */
-export function activityTypeCode(type: string): number {
-  return (ACTIVITY_TYPES as readonly string[]).indexOf(type) + 1;
+/** Type names by code when no catalog is read: the built-in types (codes 1..18). */
+export const BUILT_IN_TYPE_NAMES: readonly string[] = ['', ...ACTIVITY_TYPES];
+
+/** Activity type code as stored in a snapshot (0 for a name `names` does not hold). */
+export function activityTypeCode(type: string, names: readonly string[] = BUILT_IN_TYPE_NAMES): number {
+  const code = names.indexOf(type);
+  return Math.max(code, 0);
 }
 
 /** One backtest_cohort_lead row as the loader reads it: times in epoch ms, arrays as comma-separated text. */
@@ -74,7 +83,7 @@ export class SnapshotBuilder {
   private decided: Uint8Array;
   private dealValue: Float64Array;
   private offsets: Uint32Array;
-  private types: Uint8Array;
+  private types: Uint16Array;
   private ages: Float64Array;
   private props: Uint32Array;
 
@@ -87,7 +96,7 @@ export class SnapshotBuilder {
     this.decided = new Uint8Array(leads);
     this.dealValue = new Float64Array(leads);
     this.offsets = new Uint32Array(leads + 1);
-    this.types = new Uint8Array(activities);
+    this.types = new Uint16Array(activities);
     this.ages = new Float64Array(activities);
     this.props = new Uint32Array(activities);
   }
@@ -122,7 +131,12 @@ export class SnapshotBuilder {
     this.offsets[this.size] = this.activities;
   }
 
-  build(meta: { cohortId: string; checksum: string; properties: ReadonlyArray<Record<string, unknown>> }): CohortSnapshot {
+  build(meta: {
+    cohortId: string;
+    checksum: string;
+    properties: ReadonlyArray<Record<string, unknown>>;
+    activityTypeNames?: readonly string[];
+  }): CohortSnapshot {
     const n = this.size;
     const a = this.activities;
     return {
@@ -142,6 +156,7 @@ export class SnapshotBuilder {
       dealValue: this.dealValue.slice(0, n),
       activityOffsets: this.offsets.slice(0, n + 1),
       activityTypes: this.types.slice(0, a),
+      activityTypeNames: meta.activityTypeNames ?? BUILT_IN_TYPE_NAMES,
       activityAgeMs: this.ages.slice(0, a),
       activityProperties: this.props.slice(0, a),
       properties: meta.properties,
@@ -166,16 +181,16 @@ export class SnapshotBuilder {
   }
 }
 
-function grow<T extends Float64Array | Uint8Array | Uint32Array>(array: T, size: number): T {
+function grow<T extends Float64Array | Uint8Array | Uint16Array | Uint32Array>(array: T, size: number): T {
   const next = new (array.constructor as new (length: number) => T)(size);
   next.set(array);
   return next;
 }
 
-/** Snapshots of consecutive lead ranges, end to end (their property lists must be the same). */
+/** Snapshots of consecutive lead ranges, end to end (their property and type name lists must be the same). */
 export function concatSnapshots(parts: CohortSnapshot[]): CohortSnapshot {
   if (parts.length === 1) return parts[0];
-  const cat = <T extends Float64Array | Uint8Array | Uint32Array>(pick: (part: CohortSnapshot) => T): T => {
+  const cat = <T extends Float64Array | Uint8Array | Uint16Array | Uint32Array>(pick: (part: CohortSnapshot) => T): T => {
     const arrays = parts.map(pick);
     const out = new (arrays[0].constructor as new (length: number) => T)(arrays.reduce((sum, a) => sum + a.length, 0));
     let at = 0;
@@ -211,6 +226,7 @@ export function concatSnapshots(parts: CohortSnapshot[]): CohortSnapshot {
     dealValue: cat((p) => p.dealValue),
     activityOffsets: offsets,
     activityTypes: cat((p) => p.activityTypes),
+    activityTypeNames: parts[0].activityTypeNames,
     activityAgeMs: cat((p) => p.activityAgeMs),
     activityProperties: cat((p) => p.activityProperties),
     properties: parts[0].properties,

@@ -1,3 +1,4 @@
+import { activityTypeNamesByCode } from '../activities/activity-catalog.service';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors';
@@ -182,6 +183,7 @@ export class CohortStore {
       [cohort.id],
     );
     for (const row of propertyRows) properties[row.id] = row.properties;
+    const activityTypeNames = await activityTypeNamesByCode(this.dataSource);
     const [range]: Array<{ min: string | null; max: string | null }> = await this.dataSource.query(
       'SELECT (min(lead_id) - 1)::text AS min, max(lead_id)::text AS max FROM backtest_cohort_lead WHERE cohort_id = $1::bigint',
       [cohort.id],
@@ -213,10 +215,11 @@ export class CohortStore {
           if (rows.length < LOAD_BATCH) break;
           from = rows[rows.length - 1].lead_id;
         }
-        return builder.build({ cohortId: cohort.id, checksum: cohort.checksum, properties });
+        return builder.build({ cohortId: cohort.id, checksum: cohort.checksum, properties, activityTypeNames });
       }),
     );
-    if (!parts.length) return new SnapshotBuilder(1, 1).build({ cohortId: cohort.id, checksum: cohort.checksum, properties });
+    if (!parts.length)
+      return new SnapshotBuilder(1, 1).build({ cohortId: cohort.id, checksum: cohort.checksum, properties, activityTypeNames });
     return concatSnapshots(parts);
   }
 }

@@ -1,6 +1,6 @@
 import { coerce, factsFromRow } from '../engine/facts';
 import type { FactValue, Facts } from '../engine/rule-engine';
-import { ACTIVITY_TYPES, LEAD_FIELDS, type ActivityFact, type LeadField, type RuleSetDefinition } from '../engine/ruleset-definition';
+import { LEAD_FIELDS, type ActivityFact, type LeadField, type RuleSetDefinition } from '../engine/ruleset-definition';
 import { activityTypeCode, type CohortSnapshot } from './cohort-snapshot';
 
 /**
@@ -30,7 +30,7 @@ const DAY_MS = 86_400_000;
 
 interface Aggregator {
   fact: ActivityFact;
-  /** Type codes counted; null for every type. */
+  /** Type codes counted (1) by code; null for every type. */
   types: Uint8Array | null;
   windowMs: number;
   /** Per property object: 1 when it contains `where`; null without `where`. */
@@ -49,12 +49,12 @@ export function containsScalars(properties: Record<string, unknown>, where: Reco
   return true;
 }
 
-function aggregatorFor(fact: ActivityFact, properties: ReadonlyArray<Record<string, unknown>>): Aggregator {
+function aggregatorFor(fact: ActivityFact, properties: ReadonlyArray<Record<string, unknown>>, typeNames: readonly string[]): Aggregator {
   let types: Uint8Array | null = null;
   if (fact.activityTypes?.length) {
-    types = new Uint8Array(ACTIVITY_TYPES.length + 1);
+    types = new Uint8Array(typeNames.length);
     for (const type of fact.activityTypes) {
-      const code = activityTypeCode(type);
+      const code = activityTypeCode(type, typeNames);
       if (code > 0) types[code] = 1;
     }
   }
@@ -142,7 +142,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
       return (i) => values[i];
     }
     const f = aggregators.length;
-    aggregators.push(aggregatorFor(fact, snapshot.properties));
+    aggregators.push(aggregatorFor(fact, snapshot.properties, snapshot.activityTypeNames));
     counts.push(0);
     minAges.push(0);
     sums.push(0);
@@ -173,7 +173,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
       const prop = props[j];
       for (let f = 0; f < k; f++) {
         const agg = aggregators[f];
-        if (agg.types !== null && agg.types[type] === 0) continue;
+        if (agg.types !== null && agg.types[type] !== 1) continue;
         if (!(age < agg.windowMs)) continue;
         if (agg.matches !== null && agg.matches[prop] === 0) continue;
         counts[f] += 1;

@@ -1,4 +1,4 @@
-import type { ActivityType } from '../engine/ruleset-definition';
+import type { BuiltInActivityType as ActivityType } from '../engine/ruleset-definition';
 import type { Random } from './demo-random';
 import {
   ASSETS,

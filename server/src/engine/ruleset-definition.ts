@@ -16,7 +16,11 @@ export const LEVELS = [1, 2, 3, 4] as const;
 export type Level = (typeof LEVELS)[number];
 export const CELLS = GRADES.flatMap((g) => LEVELS.map((l) => `${g}${l}`));
 
-/** Activity types a client may record; behavioural facts aggregate over them. */
+/**
+ * The built-in activity types, installed in the activity catalog on first start (in this order:
+ * their position + 1 is their stable code). Marketing defines more at run time, so the engine
+ * never treats this list as closed: functions that need the known types take them as input.
+ */
 export const ACTIVITY_TYPES = [
   'page_view',
   'pricing_page_view',
@@ -37,7 +41,32 @@ export const ACTIVITY_TYPES = [
   'unsubscribe',
   'other',
 ] as const;
-export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+export type BuiltInActivityType = (typeof ACTIVITY_TYPES)[number];
+/** An activity type name of the catalog: a built-in one or one marketing defined. */
+export type ActivityType = string;
+
+/** Activity type names: snake_case, 2 to 63 characters (rules/ruleset.schema.json has the same pattern). */
+export const ACTIVITY_TYPE_NAME = /^[a-z][a-z0-9_]{1,62}$/;
+
+export const isBuiltInActivityType = (type: string): type is BuiltInActivityType => (ACTIVITY_TYPES as readonly string[]).includes(type);
+
+/**
+ * The activity types a definition's facts name that are not in `known` (the catalog, passed in),
+ * each with its path (`facts[3].activityTypes[0]`), in document order.
+ */
+export function unknownActivityTypes(
+  definition: Pick<RuleSetDefinition, 'facts'>,
+  known: ReadonlySet<string>,
+): Array<{ path: string; type: string }> {
+  const found: Array<{ path: string; type: string }> = [];
+  definition.facts.forEach((fact, index) => {
+    if (fact.source !== 'activity' || !Array.isArray(fact.activityTypes)) return;
+    fact.activityTypes.forEach((type, at) => {
+      if (!known.has(type)) found.push({ path: `facts[${index}].activityTypes[${at}]`, type });
+    });
+  });
+  return found;
+}
 
 /** A fact read from the lead's explicit attributes (see rules/attributes.json). */
 export interface AttributeFact {

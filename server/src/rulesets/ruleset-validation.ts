@@ -1,5 +1,6 @@
 import type { Problem } from '../common/errors';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
+import { BUILT_IN_ACTIVITY_CATALOG, type CatalogActivityType, checkActivityTypes } from './validation/activity-types';
 import { type CatalogAttribute, checkCatalog } from './validation/catalog';
 import { checkRules, checkSharedConditions } from './validation/conditions';
 import { checkFacts, checkThresholds } from './validation/document';
@@ -15,6 +16,7 @@ import { isSchemaValid, schemaProblemsOf } from './validation/schema';
 // (validateRuleSet, createDraft, updateDraft), the rules CLI and the console (through the API) all
 // call checkRuleSetDefinition.
 export type { CatalogAttribute } from './validation/catalog';
+export type { CatalogActivityType } from './validation/activity-types';
 export { OPERATORS_BY_TYPE } from './validation/conditions';
 export { RULE_SET_LIMITS } from './validation/limits';
 export { isError, type RuleSetProblem } from './validation/problems';
@@ -22,6 +24,8 @@ export { isError, type RuleSetProblem } from './validation/problems';
 export interface ValidationContext {
   /** The attribute catalog: attribute facts name a known attribute of the same type, and compare allowed values. */
   attributes?: ReadonlyMap<string, CatalogAttribute>;
+  /** The activity catalog: activity facts name known types (the built-in types when not given). */
+  activityTypes?: ReadonlyMap<string, CatalogActivityType>;
 }
 
 /**
@@ -46,6 +50,7 @@ export function checkRuleSetDefinition(doc: unknown, context: ValidationContext 
   checkDuplicateRules(checks);
   checkThresholds(checks);
   if (context.attributes) checkCatalog(checks, context.attributes);
+  checkActivityTypes(checks, context.activityTypes ?? BUILT_IN_ACTIVITY_CATALOG);
   return atMost(withoutRepeats(checks.problems));
 }
 

@@ -20,7 +20,13 @@ import {
   type VersionRow,
   versionsOf,
 } from './ruleset-store';
-import { type CatalogAttribute, checkRuleSetDefinition, isError, type RuleSetProblem } from './ruleset-validation';
+import {
+  type CatalogActivityType,
+  type CatalogAttribute,
+  checkRuleSetDefinition,
+  isError,
+  type RuleSetProblem,
+} from './ruleset-validation';
 import type { VersionStatus } from './ruleset-version.entity';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';
@@ -46,6 +52,8 @@ export class RuleSetWorkflowService {
     private readonly audit: AuditService,
     /** The attribute catalog attribute facts are checked against (leads/ reads it; app.ts passes it in). */
     private readonly attributeCatalog: () => Promise<ReadonlyMap<string, CatalogAttribute>>,
+    /** The activity catalog activity facts are checked against (activities/ reads it; app.ts passes it in); built-in types when absent. */
+    private readonly activityCatalog?: () => Promise<ReadonlyMap<string, CatalogActivityType>>,
   ) {}
 
   // ---- reads ----
@@ -72,7 +80,8 @@ export class RuleSetWorkflowService {
 
   /** Validates a definition for a rule set (schema, meaning, attribute catalog, matching key). */
   async validate(definition: unknown, ruleSetKey?: string): Promise<RuleSetProblem[]> {
-    const problems = checkRuleSetDefinition(definition, { attributes: await this.attributeCatalog() });
+    const [attributes, activityTypes] = await Promise.all([this.attributeCatalog(), this.activityCatalog?.()]);
+    const problems = checkRuleSetDefinition(definition, { attributes, activityTypes });
     if (ruleSetKey && !problems.some(isError) && (definition as RuleSetDefinition).key !== ruleSetKey) {
       problems.push({ path: 'key', message: `must be "${ruleSetKey}", the key of the rule set this version belongs to` });
     }

@@ -101,6 +101,8 @@ export function schemaSentence(error: ErrorObject, path: string, doc: unknown): 
       if (isLeafField(path, 'fact') && data === '') return 'Choose a fact for this condition';
       if (path === 'key') return 'Key must be 2 to 63 lower-case letters, digits or hyphens, starting with a letter or digit';
       if (data === '') return `${label} cannot be empty`;
+      if (/\.activityTypes\[\d+\]$/.test(path))
+        return `${label} ${quoted(data)} is not an activity type name: 2 to 63 lower-case letters, digits or underscores, starting with a letter (e.g. feature_used)`;
       return `${label} ${quoted(data)} must start with a letter and hold only letters, digits or underscores (at most 64 characters)`;
     case 'minimum':
       return `${label} must be at least ${params.limit}`;
