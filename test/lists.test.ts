@@ -160,6 +160,26 @@ describe('saved lists', () => {
     ok(await t.gqlAs(users.sales2, DELETE, { id: list.id }));
   });
 
+  it('means by `mine` the leads of whoever looks at the list', async () => {
+    const [owner] = await t.sql<{ id: string }>(
+      `INSERT INTO lead_owner (kind, user_id, name, team) VALUES ('user', $1, 'Sales One', 'EMEA') RETURNING id`,
+      [users.sales1.userId],
+    );
+    await t.sql(`UPDATE lead SET owner_id = $1 WHERE external_id IN ('list-0', 'list-1')`, [owner.id]);
+    const { createLeadList: list } = ok(
+      await t.gqlAs<{ createLeadList: List }>(users.sales1, CREATE, { input: { name: 'My leads', filter: { mine: true } } }),
+    );
+    expect(list.filter).toEqual({ mine: true });
+    const seenBy = async (who: UserPrincipal) =>
+      ok(await t.gqlAs<{ leadList: { leads: LeadConnection } }>(who, ONE, { id: list.id, first: 20 }))
+        .leadList.leads.edges.map((edge) => edge.node.externalId)
+        .sort();
+    expect(await seenBy(users.sales1)).toEqual(['list-0', 'list-1']);
+    expect(await seenBy(users.marketing)).toEqual([]);
+    ok(await t.gqlAs(users.sales1, DELETE, { id: list.id }));
+    await t.sql('UPDATE lead SET owner_id = NULL');
+  });
+
   it('refuses a bad filter or name, naming the field, and saves nothing', async () => {
     const lists = await count('lead_list');
     const audits = (await auditActions()).length;

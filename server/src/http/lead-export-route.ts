@@ -62,6 +62,7 @@ export function leadExportRoute(app: App) {
         const plan = await exporter.plan(
           { list: param(req, 'list'), filter: param(req, 'filter'), order: param(req, 'order') },
           app.schema,
+          principal!,
         );
         res.status(200).set({
           'content-type': 'text/csv; charset=utf-8',

@@ -7,7 +7,8 @@ import type { DataSource } from 'typeorm';
 import { conversionProbability, latestCalibrations, type VersionCalibration } from '../backtests/conversion-probability';
 import { InvalidInputError, type Problem } from '../common/errors';
 import { runInRequestScope, type RequestScope } from '../db/query-scope';
-import type { LeadFilterData } from '../leads/lead-filter';
+import type { Principal } from '../auth/principal';
+import { type LeadFilterData, withViewer } from '../leads/lead-filter';
 import { LEAD_ORDERS, type LeadOrder, type LeadService } from '../leads/lead.service';
 import { registry } from '../observability/metrics';
 import type { StoredScore } from '../scoring/stored-score';
@@ -99,7 +100,7 @@ export class LeadExportService {
   ) {}
 
   /** Checks what to export (list or filter, order, size) and counts its leads. */
-  async plan(request: ExportRequest, schema: GraphQLSchema): Promise<ExportPlan> {
+  async plan(request: ExportRequest, schema: GraphQLSchema, principal: Principal): Promise<ExportPlan> {
     const { list, filter: filterText, order } = request;
     if ((list === undefined) === (filterText === undefined))
       throw bad([{ path: 'list', message: 'give exactly one of list (a saved list id) or filter (URL-encoded JSON of a LeadFilter)' }]);
@@ -126,7 +127,9 @@ export class LeadExportService {
       orderBy = (order as LeadOrder | undefined) ?? 'SCORE_DESC';
       filename = 'leads.csv';
     }
-    // The checks `leads` makes (catalog, sizes), on a one-lead page.
+    // `mine` means the exporting user's leads, as in `leads`.
+    filter = withViewer(filter, principal) ?? {};
+    // The checks `leads` makes (catalog, sizes, owners), on a one-lead page.
     await this.leads.listLeads({ filter, orderBy, first: 1 });
     const leadCount = await this.leads.countLeads(filter);
     if (leadCount > EXPORT_LIMITS.maxRows) {

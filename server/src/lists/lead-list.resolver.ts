@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import type { LeadService } from '../leads/lead.service';
+import { withViewer } from '../leads/lead-filter';
 import { type Lead, LeadConnection } from '../leads/lead.types';
 import type { ScoreReader } from '../scoring/score-reader';
 import { filterToVariables } from './filter-json';
@@ -101,7 +102,9 @@ export class LeadListResolver {
     @Arg('last', () => Int, { nullable: true, description: 'The last leads before `before` (or of the whole list).' }) last: number | null,
     @Arg('before', () => String, { nullable: true }) before: string | null,
   ): Promise<LeadConnection> {
-    const { filter, orderBy } = list as unknown as LeadListEntity;
+    const { orderBy } = list as unknown as LeadListEntity;
+    // `mine` in a saved list means the leads of whoever looks at it.
+    const filter = withViewer((list as unknown as LeadListEntity).filter, ctx.principal);
     const page = await this.leadService.listLeads({ filter, orderBy: orderBy as LeadList['orderBy'], first, after, last, before });
     const scores = await this.scores.expand(
       this.dataSource.manager,

@@ -12,7 +12,7 @@ import {
   type Problem,
   UnauthenticatedError,
 } from '../common/errors';
-import type { LeadFilterData } from '../leads/lead-filter';
+import { type LeadFilterData, withViewer } from '../leads/lead-filter';
 import { LEAD_ORDERS, type LeadOrder, type LeadService } from '../leads/lead.service';
 import { LeadListEntity } from './lead-list.entity';
 import { LeadListErrorCode } from './lead-list.errors';
@@ -78,7 +78,8 @@ export interface LeadListInput {
 
 /** A filter as stored: plain JSON, fields left empty dropped. */
 function storedFilter(filter: LeadFilterData | null | undefined): LeadFilterData {
-  const plain = JSON.parse(JSON.stringify(filter ?? {})) as Record<string, unknown>;
+  // `mine` is kept as asked and means whoever looks at the list; the viewer is never stored.
+  const { viewerUserId: _viewer, ...plain } = JSON.parse(JSON.stringify(filter ?? {})) as LeadFilterData;
   return Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== null && value !== undefined)) as LeadFilterData;
 }
 
@@ -119,7 +120,7 @@ export class LeadListService {
     if (problems.length) throw InvalidInputError.of(LeadListErrorCode.InvalidList, problems);
     const filter = storedFilter(input.filter);
     const orderBy = input.orderBy ?? 'SCORE_DESC';
-    await this.checkFilter(filter, orderBy);
+    await this.checkFilter(filter, orderBy, actor);
     const team = input.team?.trim() || (await this.defaultTeam(actor.userId));
     return this.dataSource.transaction(async (manager) => {
       await lockLists(manager);
@@ -156,7 +157,7 @@ export class LeadListService {
     const current = await this.get(id);
     this.assertMayEdit(actor, current, 'updateLeadList');
     if (filter !== undefined || input.orderBy)
-      await this.checkFilter(filter ?? current.filter, input.orderBy ?? (current.orderBy as LeadOrder));
+      await this.checkFilter(filter ?? current.filter, input.orderBy ?? (current.orderBy as LeadOrder), actor);
     return this.dataSource.transaction(async (manager) => {
       await lockLists(manager);
       const list = await findList(manager, id);
@@ -249,9 +250,9 @@ export class LeadListService {
    * The filter goes through the leads service as `leads` would run it (the same checks, a one-lead
    * page); its problems come back located in the input (`input.filter.attributes[0].name`).
    */
-  private async checkFilter(filter: LeadFilterData, orderBy: LeadOrder): Promise<void> {
+  private async checkFilter(filter: LeadFilterData, orderBy: LeadOrder, actor: ListActor): Promise<void> {
     try {
-      await this.leads.listLeads({ filter, orderBy, first: 1 });
+      await this.leads.listLeads({ filter: withViewer(filter, { kind: 'user', userId: actor.userId }), orderBy, first: 1 });
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'BAD_USER_INPUT') throw error;
       const problems = error.problems.length ? error.problems : [{ path: 'filter', message: error.message }];
