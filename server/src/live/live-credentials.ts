@@ -64,8 +64,9 @@ export class LiveCredentials {
   private async redeem(ticket: string): Promise<LiveIdentity> {
     const [row]: Array<{ userId: string | null; sessionId: string | null; apiKeyId: string | null; expiresAt: Date | string }> =
       await this.dataSource.query(
-        `DELETE FROM live_ticket WHERE ticket_hash = $1
-         RETURNING user_id::text AS "userId", session_id::text AS "sessionId", api_key_id::text AS "apiKeyId", expires_at AS "expiresAt"`,
+        // A SELECT around the DELETE: TypeORM's pg driver returns [rows, count] for a bare DELETE.
+        `WITH redeemed AS (DELETE FROM live_ticket WHERE ticket_hash = $1 RETURNING user_id, session_id, api_key_id, expires_at)
+         SELECT user_id::text AS "userId", session_id::text AS "sessionId", api_key_id::text AS "apiKeyId", expires_at AS "expiresAt" FROM redeemed`,
         [sha256(ticket)],
       );
     const refused = (why: string) => new UnauthenticatedError(LiveErrorCode.InvalidTicket, `${why}; ask for a new live ticket`);
