@@ -1,7 +1,7 @@
 /**
  * The Segment-compatible tracking API under load, on real PostgreSQL.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 4] [--keep]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 4] [--per-lead 1] [--keep]
  *
  * Creates a scratch database, seeds `leads` scored leads, starts the HTTP server in this process and
  * posts /v1/batch requests of 100 track/page events each (write key as basic auth, keep-alive,
@@ -28,12 +28,15 @@ const { values } = parseArgs({
     events: { type: 'string', default: '50000' },
     leads: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
+    'per-lead': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(values.events);
 const LEADS = Number(values.leads);
 const CONCURRENCY = Number(values.concurrency);
+/** Events of one lead in a batch (1: 100 leads per batch, the most scoring per event; a website's batches hold several per visitor). */
+const PER_LEAD = Number(values['per-lead']);
 const PER_BATCH = 100;
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) {
@@ -83,7 +86,7 @@ function planEvents(seed: number): PlannedEvent[][] {
     const start = Math.floor(random() * LEADS);
     batches.push(
       Array.from({ length: PER_BATCH }, (_, i) => ({
-        lead: 1 + ((start + i * 37) % LEADS),
+        lead: 1 + ((start + Math.floor(i / PER_LEAD) * 37) % LEADS),
         kind: Math.floor(random() * EVENT_KINDS.length),
         occurredAt: new Date(now - Math.floor(random() * 7 * 86_400_000)),
       })),
@@ -184,7 +187,7 @@ try {
   const [{ count }] = await app.dataSource.query('SELECT count(*)::int AS count FROM activity');
   console.log(`${fmt(count)} activities in all over ${fmt(LEADS)} leads; ${CONCURRENCY} requests in flight; ${PER_BATCH} events per call`);
   printFigure({
-    figure: `/v1/batch ingestion, ${fmt(EVENTS)} events into scored leads (${PER_BATCH} per call)`,
+    figure: `/v1/batch ingestion, ${fmt(EVENTS)} events into scored leads (${PER_BATCH} per call, ${PER_LEAD} per lead)`,
     value: api,
     unit: 'rows/s', // one event is one activity row
     floor: { label: 'recordActivities in-process, same events', value: direct },

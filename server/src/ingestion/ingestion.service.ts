@@ -6,6 +6,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { InvalidInputError, type Problem } from '../common/errors';
 import type { LeadService } from '../leads/lead.service';
+import { ActivityBatcher } from './activity-batcher';
 import { IngestionErrorCode } from './ingestion.errors';
 import {
   ensureConfig,
@@ -44,6 +45,14 @@ export interface IngestResult {
   ignoredMessages: number;
 }
 
+/** recordActivities calls the tracking API runs at once per process; requests arriving meanwhile share the next (ActivityBatcher). */
+export const INGESTION_WRITERS = 2;
+
+export interface IngestionOptions {
+  /** recordActivities calls run at once (default INGESTION_WRITERS). */
+  writers?: number;
+}
+
 /** How long the configuration is kept in memory: a change made in another process applies within this. */
 const CONFIG_CACHE_MS = 5_000;
 /** Anonymous history attached by one request at most; the rest is attached by the identifies that follow. */
@@ -68,13 +77,20 @@ interface Planned {
 export class IngestionService {
   private configCache: { at: number; compiled: Promise<CompiledConfig> } | null = null;
   private lastPurge = 0;
+  private readonly writer: ActivityBatcher;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly leads: LeadService,
     private readonly activities: ActivityService,
     private readonly audit: AuditService,
-  ) {}
+    options: IngestionOptions = {},
+  ) {
+    this.writer = new ActivityBatcher((items) => this.activities.recordActivities(items), {
+      maxItems: ACTIVITY_LIMITS.maxBatch,
+      writers: options.writers ?? INGESTION_WRITERS,
+    });
+  }
 
   async ensureDefaultConfig(manager: import('typeorm').EntityManager): Promise<void> {
     await ensureConfig(manager, DEFAULT_TRACKING_CONFIG);
@@ -254,8 +270,8 @@ export class IngestionService {
       });
     }
     for (let start = 0; start < items.length; start += ACTIVITY_LIMITS.maxBatch) {
-      const recorded = await this.activities.recordActivities(items.slice(start, start + ACTIVITY_LIMITS.maxBatch));
-      result.activitiesRecorded += recorded.results.filter((entry) => !entry.duplicate).length;
+      const recorded = await this.writer.write(items.slice(start, start + ACTIVITY_LIMITS.maxBatch));
+      result.activitiesRecorded += recorded.filter((entry) => !entry.duplicate).length;
     }
     result.anonymousAttached = attached.length;
     result.anonymousKept = kept.length;
