@@ -48,6 +48,14 @@ describe('single sign-on with OIDC_JIT=false', () => {
     expect(me.data?.me.actor).toBe('user:kim@acme.test');
   });
 
+  it('says the provider is unavailable when it stops answering during a sign-in', async () => {
+    const browser = new TestBrowser();
+    const callback = await signInThroughProvider(browser, `${h.server.url}/auth/oidc/login`, h.redirectUri, { login: 'kim-sub' });
+    await h.provider.close();
+    const response = await browser.request(callback);
+    expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe('SSO_PROVIDER_UNAVAILABLE');
+  });
+
   it('refuses an unknown or malformed one-time code', async () => {
     for (const code of ['not-a-code', '', 'x'.repeat(500)]) {
       const answer = await graphqlOver(h.server, EXCHANGE, { code });
