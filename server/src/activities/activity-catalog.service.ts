@@ -115,9 +115,11 @@ export class ActivityCatalogService {
       let rows: TypeRow[];
       if (before) {
         rows = await manager.query(
-          `UPDATE activity_type_definition SET label = $2, description = $3, properties = $4::jsonb, open_properties = $5,
-                  retired_at = NULL, updated_at = now()
-            WHERE name = $1 RETURNING ${TYPE_COLUMNS}`,
+          `WITH changed AS (
+             UPDATE activity_type_definition SET label = $2, description = $3, properties = $4::jsonb, open_properties = $5,
+                    retired_at = NULL, updated_at = now()
+              WHERE name = $1 RETURNING *
+           ) SELECT ${TYPE_COLUMNS} FROM changed`,
           [data.name, data.label.trim(), data.description ?? '', JSON.stringify(properties), openProperties],
         );
       } else {
@@ -182,7 +184,9 @@ export class ActivityCatalogService {
           [{ path: 'name', message: 'unknown activity types are mapped to it' }],
         );
       const rows: TypeRow[] = await manager.query(
-        `UPDATE activity_type_definition SET retired_at = now(), updated_at = now() WHERE name = $1 RETURNING ${TYPE_COLUMNS}`,
+        // A SELECT around the UPDATE: TypeORM's PostgreSQL driver answers a bare UPDATE with [rows, count].
+        `WITH changed AS (UPDATE activity_type_definition SET retired_at = now(), updated_at = now() WHERE name = $1 RETURNING *)
+         SELECT ${TYPE_COLUMNS} FROM changed`,
         [name],
       );
       const after = specOf(rows[0]);
