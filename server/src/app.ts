@@ -129,6 +129,9 @@ export interface AppConfig {
 
 /** The composition root: database, job queue, services, resolvers. Migrates and installs first-start config. */
 export async function createApp(config: AppConfig): Promise<App> {
+  // Read first: a misconfigured single sign-on stops the start before anything is opened.
+  const oidcConfig =
+    config.oidc === undefined ? oidcConfigFromEnv(process.env, { production: process.env.NODE_ENV === 'production' }) : config.oidc;
   const dataSource = createDataSource(config.database);
   await dataSource.initialize();
   await dataSource.runMigrations();
@@ -153,8 +156,6 @@ export async function createApp(config: AppConfig): Promise<App> {
     catalog: () => activityCatalog.catalog(),
   });
   const auth = new AuthService(dataSource, audit, { clock: config.clock });
-  const oidcConfig =
-    config.oidc === undefined ? oidcConfigFromEnv(process.env, { production: process.env.NODE_ENV === 'production' }) : config.oidc;
   const oidc = oidcConfig
     ? new OidcSignInService(
         dataSource,
