@@ -38,6 +38,10 @@ type Documents = {
     "\n  mutation SaveDraft($input: SaveDraftInput!) {\n    saveDraft(input: $input) { id revision status definition updatedAt editors note }\n  }\n": typeof types.SaveDraftDocument,
     "\n  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id\n          externalId\n          email\n          segment\n          source\n          outcome\n          attributes\n          owner { id name kind }\n          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n        }\n      }\n    }\n  }\n": typeof types.LeadsDocument,
     "\n  query Lead($id: ID!) {\n    lead(id: $id) {\n      id\n      externalId\n      email\n      segment\n      source\n      outcome\n      outcomeAt\n      dealValue\n      attributes\n      owner { id name kind team }\n      createdAt\n      updatedAt\n      score {\n        total\n        fit\n        engagement\n        fitGrade\n        engagementLevel\n        cell\n        band\n        qualified\n        action\n        actionLabel\n        ruleSetKey\n        ruleSetVersion\n        scoredAt\n        lastActivityAt\n        reasons { rule label dimension points }\n        conversionProbability { value stale reason source { backtestRunId cohortSize conversions } }\n      }\n      scoreHistory(first: 200) {\n        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }\n      }\n      activities(first: 50) {\n        totalCount\n        edges { node { id type occurredAt properties } }\n      }\n    }\n  }\n": typeof types.LeadDocument,
+    "\n  query LeadLists {\n    leadLists { id name team canEdit }\n  }\n": typeof types.LeadListsDocument,
+    "\n  query SavedLeadList($id: ID!) {\n    leadList(id: $id) { id name team description filter orderBy createdBy canEdit exportPath }\n  }\n": typeof types.SavedLeadListDocument,
+    "\n  mutation CreateLeadList($input: CreateLeadListInput!) {\n    createLeadList(input: $input) { id name team }\n  }\n": typeof types.CreateLeadListDocument,
+    "\n  mutation DeleteLeadList($id: ID!) {\n    deleteLeadList(id: $id)\n  }\n": typeof types.DeleteLeadListDocument,
     "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n": typeof types.SubmitForReviewDocument,
     "\n  mutation ApproveVersion($input: ReviewInput!) {\n    approveVersion(input: $input) { id status approvedAt }\n  }\n": typeof types.ApproveVersionDocument,
     "\n  mutation RequestChanges($input: ReviewInput!) {\n    requestChanges(input: $input) { id status }\n  }\n": typeof types.RequestChangesDocument,
@@ -53,6 +57,10 @@ type Documents = {
     "\n  mutation SetRuleSetSegments($key: String!, $segments: [String!]!) {\n    setRuleSetSegments(key: $key, segments: $segments) {\n      ruleSet { id segments }\n      rescoreJob { id totalLeads }\n    }\n  }\n": typeof types.SetRuleSetSegmentsDocument,
     "\n  query LeadSearch($search: String!) {\n    leads(filter: { search: $search }, first: 8) {\n      edges { node { id externalId email score { total cell } } }\n    }\n  }\n": typeof types.LeadSearchDocument,
     "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n": typeof types.SimulateDocument,
+    "\n  mutation CreateLiveTicket {\n    createLiveTicket { ticket expiresAt }\n  }\n": typeof types.CreateLiveTicketDocument,
+    "\n  subscription LeadScoreChanged($leadId: ID!) {\n    leadScoreChanged(leadId: $leadId) { total fit engagement cell band qualified scoredAt }\n  }\n": typeof types.LeadScoreChangedDocument,
+    "\n  subscription LeadsChanged($filter: LeadFilter) {\n    leadsChanged(filter: $filter) {\n      leadId\n      kind\n      score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n    }\n  }\n": typeof types.LeadsChangedDocument,
+    "\n  subscription RescoreProgress($jobId: ID!) {\n    rescoreProgress(jobId: $jobId) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      ruleSetKey\n      version\n      error\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.RescoreProgressDocument,
 };
 const documents: Documents = {
     "\n  query AuditLog($filter: AuditFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id at actor action entityType entityId summary before after diff requestId } }\n    }\n  }\n": types.AuditLogDocument,
@@ -78,6 +86,10 @@ const documents: Documents = {
     "\n  mutation SaveDraft($input: SaveDraftInput!) {\n    saveDraft(input: $input) { id revision status definition updatedAt editors note }\n  }\n": types.SaveDraftDocument,
     "\n  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {\n    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id\n          externalId\n          email\n          segment\n          source\n          outcome\n          attributes\n          owner { id name kind }\n          score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n        }\n      }\n    }\n  }\n": types.LeadsDocument,
     "\n  query Lead($id: ID!) {\n    lead(id: $id) {\n      id\n      externalId\n      email\n      segment\n      source\n      outcome\n      outcomeAt\n      dealValue\n      attributes\n      owner { id name kind team }\n      createdAt\n      updatedAt\n      score {\n        total\n        fit\n        engagement\n        fitGrade\n        engagementLevel\n        cell\n        band\n        qualified\n        action\n        actionLabel\n        ruleSetKey\n        ruleSetVersion\n        scoredAt\n        lastActivityAt\n        reasons { rule label dimension points }\n        conversionProbability { value stale reason source { backtestRunId cohortSize conversions } }\n      }\n      scoreHistory(first: 200) {\n        edges { node { id cause changedAt ruleSetKey ruleSetVersion old { total cell band } new { total fit engagement cell band qualified } } }\n      }\n      activities(first: 50) {\n        totalCount\n        edges { node { id type occurredAt properties } }\n      }\n    }\n  }\n": types.LeadDocument,
+    "\n  query LeadLists {\n    leadLists { id name team canEdit }\n  }\n": types.LeadListsDocument,
+    "\n  query SavedLeadList($id: ID!) {\n    leadList(id: $id) { id name team description filter orderBy createdBy canEdit exportPath }\n  }\n": types.SavedLeadListDocument,
+    "\n  mutation CreateLeadList($input: CreateLeadListInput!) {\n    createLeadList(input: $input) { id name team }\n  }\n": types.CreateLeadListDocument,
+    "\n  mutation DeleteLeadList($id: ID!) {\n    deleteLeadList(id: $id)\n  }\n": types.DeleteLeadListDocument,
     "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n": types.SubmitForReviewDocument,
     "\n  mutation ApproveVersion($input: ReviewInput!) {\n    approveVersion(input: $input) { id status approvedAt }\n  }\n": types.ApproveVersionDocument,
     "\n  mutation RequestChanges($input: ReviewInput!) {\n    requestChanges(input: $input) { id status }\n  }\n": types.RequestChangesDocument,
@@ -93,6 +105,10 @@ const documents: Documents = {
     "\n  mutation SetRuleSetSegments($key: String!, $segments: [String!]!) {\n    setRuleSetSegments(key: $key, segments: $segments) {\n      ruleSet { id segments }\n      rescoreJob { id totalLeads }\n    }\n  }\n": types.SetRuleSetSegmentsDocument,
     "\n  query LeadSearch($search: String!) {\n    leads(filter: { search: $search }, first: 8) {\n      edges { node { id externalId email score { total cell } } }\n    }\n  }\n": types.LeadSearchDocument,
     "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n": types.SimulateDocument,
+    "\n  mutation CreateLiveTicket {\n    createLiveTicket { ticket expiresAt }\n  }\n": types.CreateLiveTicketDocument,
+    "\n  subscription LeadScoreChanged($leadId: ID!) {\n    leadScoreChanged(leadId: $leadId) { total fit engagement cell band qualified scoredAt }\n  }\n": types.LeadScoreChangedDocument,
+    "\n  subscription LeadsChanged($filter: LeadFilter) {\n    leadsChanged(filter: $filter) {\n      leadId\n      kind\n      score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n    }\n  }\n": types.LeadsChangedDocument,
+    "\n  subscription RescoreProgress($jobId: ID!) {\n    rescoreProgress(jobId: $jobId) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      ruleSetKey\n      version\n      error\n      startedAt\n      finishedAt\n    }\n  }\n": types.RescoreProgressDocument,
 };
 
 /**
@@ -190,6 +206,22 @@ export function graphql(source: "\n  query Lead($id: ID!) {\n    lead(id: $id) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query LeadLists {\n    leadLists { id name team canEdit }\n  }\n"): typeof import('./graphql').LeadListsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SavedLeadList($id: ID!) {\n    leadList(id: $id) { id name team description filter orderBy createdBy canEdit exportPath }\n  }\n"): typeof import('./graphql').SavedLeadListDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateLeadList($input: CreateLeadListInput!) {\n    createLeadList(input: $input) { id name team }\n  }\n"): typeof import('./graphql').CreateLeadListDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteLeadList($id: ID!) {\n    deleteLeadList(id: $id)\n  }\n"): typeof import('./graphql').DeleteLeadListDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SubmitForReview($versionId: ID!) {\n    submitForReview(versionId: $versionId) { id status submittedAt submittedBy }\n  }\n"): typeof import('./graphql').SubmitForReviewDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -247,6 +279,22 @@ export function graphql(source: "\n  query LeadSearch($search: String!) {\n    l
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Simulate($input: SimulateInput!) {\n    simulateRuleSet(input: $input) {\n      candidate { ...SimulationSideFields }\n      active { ...SimulationSideFields }\n    }\n  }\n\n  fragment SimulationSideFields on SimulationSide {\n    version\n    versionId\n    daysInactive\n    facts\n    score { total fit engagement fitGrade engagementLevel cell band qualified action actionLabel }\n    rules {\n      rule\n      label\n      dimension\n      points\n      fired\n      evaluated\n      failedConditions { path fact operator value factValue negated note sharedCondition }\n    }\n  }\n"): typeof import('./graphql').SimulateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateLiveTicket {\n    createLiveTicket { ticket expiresAt }\n  }\n"): typeof import('./graphql').CreateLiveTicketDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LeadScoreChanged($leadId: ID!) {\n    leadScoreChanged(leadId: $leadId) { total fit engagement cell band qualified scoredAt }\n  }\n"): typeof import('./graphql').LeadScoreChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LeadsChanged($filter: LeadFilter) {\n    leadsChanged(filter: $filter) {\n      leadId\n      kind\n      score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }\n    }\n  }\n"): typeof import('./graphql').LeadsChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RescoreProgress($jobId: ID!) {\n    rescoreProgress(jobId: $jobId) {\n      id\n      status\n      percent\n      doneLeads\n      totalLeads\n      changedLeads\n      leadsPerSecond\n      etaSeconds\n      ruleSetKey\n      version\n      error\n      startedAt\n      finishedAt\n    }\n  }\n"): typeof import('./graphql').RescoreProgressDocument;
 
 
 export function graphql(source: string) {

@@ -119,10 +119,30 @@ export type CreateDraftInput = {
   ruleSetKey: string;
 };
 
+/** A new saved list. The filter is checked as `leads` checks it; nothing is saved when it is wrong. */
+export type CreateLeadListInput = {
+  /** At most 500 characters. */
+  description?: string | null | undefined;
+  /** No filter: every lead. */
+  filter?: LeadFilter | null | undefined;
+  /** 1 to 100 characters, unique within the team. */
+  name: string;
+  /** SCORE_DESC by default. */
+  orderBy?: LeadOrder | null | undefined;
+  /** 1 to 64 characters; by default the creator's owner team, else "everyone". */
+  team?: string | null | undefined;
+};
+
 /** What a rule awards points to: explicit fit or implicit engagement. */
 export type Dimension =
   | 'ENGAGEMENT'
   | 'FIT';
+
+/** ENTERED: the lead now matches the filter and did not; LEFT: it matched and no longer does; CHANGED: it still matches, its score changed. */
+export type LeadChangeKind =
+  | 'CHANGED'
+  | 'ENTERED'
+  | 'LEFT';
 
 export type LeadFilter = {
   attributes?: Array<AttributeFilter> | null | undefined;
@@ -381,6 +401,32 @@ export type LeadQueryVariables = Exact<{
 
 export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
 
+export type LeadListsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LeadListsQuery = { leadLists: Array<{ id: string, name: string, team: string, canEdit: boolean }> };
+
+export type SavedLeadListQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SavedLeadListQuery = { leadList: { id: string, name: string, team: string, description: string | null, filter: Record<string, unknown>, orderBy: LeadOrder, createdBy: string, canEdit: boolean, exportPath: string } };
+
+export type CreateLeadListMutationVariables = Exact<{
+  input: CreateLeadListInput;
+}>;
+
+
+export type CreateLeadListMutation = { createLeadList: { id: string, name: string, team: string } };
+
+export type DeleteLeadListMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteLeadListMutation = { deleteLeadList: string };
+
 export type SubmitForReviewMutationVariables = Exact<{
   versionId: string | number;
 }>;
@@ -489,6 +535,32 @@ export type SimulateQueryVariables = Exact<{
 export type SimulateQuery = { simulateRuleSet: { candidate: { version: number | null, versionId: string | null, daysInactive: number, facts: Record<string, unknown>, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string }, rules: Array<{ rule: string, label: string, dimension: Dimension, points: number, fired: boolean, evaluated: boolean, failedConditions: Array<{ path: string, fact: string, operator: string, value: unknown, factValue: unknown, negated: boolean, note: string | null, sharedCondition: string | null }> }> }, active: { version: number | null, versionId: string | null, daysInactive: number, facts: Record<string, unknown>, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string }, rules: Array<{ rule: string, label: string, dimension: Dimension, points: number, fired: boolean, evaluated: boolean, failedConditions: Array<{ path: string, fact: string, operator: string, value: unknown, factValue: unknown, negated: boolean, note: string | null, sharedCondition: string | null }> }> } } };
 
 export type SimulationSideFieldsFragment = { version: number | null, versionId: string | null, daysInactive: number, facts: Record<string, unknown>, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string }, rules: Array<{ rule: string, label: string, dimension: Dimension, points: number, fired: boolean, evaluated: boolean, failedConditions: Array<{ path: string, fact: string, operator: string, value: unknown, factValue: unknown, negated: boolean, note: string | null, sharedCondition: string | null }> }> };
+
+export type CreateLiveTicketMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CreateLiveTicketMutation = { createLiveTicket: { ticket: string, expiresAt: string } };
+
+export type LeadScoreChangedSubscriptionVariables = Exact<{
+  leadId: string | number;
+}>;
+
+
+export type LeadScoreChangedSubscription = { leadScoreChanged: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, scoredAt: string } };
+
+export type LeadsChangedSubscriptionVariables = Exact<{
+  filter?: LeadFilter | null | undefined;
+}>;
+
+
+export type LeadsChangedSubscription = { leadsChanged: { leadId: string, kind: LeadChangeKind, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } } };
+
+export type RescoreProgressSubscriptionVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type RescoreProgressSubscription = { rescoreProgress: { id: string, status: string, percent: number, doneLeads: number, totalLeads: number, changedLeads: number, leadsPerSecond: number | null, etaSeconds: number | null, ruleSetKey: string, version: number, error: string | null, startedAt: string | null, finishedAt: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1241,6 +1313,45 @@ export const LeadDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LeadQuery, LeadQueryVariables>;
+export const LeadListsDocument = new TypedDocumentString(`
+    query LeadLists {
+  leadLists {
+    id
+    name
+    team
+    canEdit
+  }
+}
+    `) as unknown as TypedDocumentString<LeadListsQuery, LeadListsQueryVariables>;
+export const SavedLeadListDocument = new TypedDocumentString(`
+    query SavedLeadList($id: ID!) {
+  leadList(id: $id) {
+    id
+    name
+    team
+    description
+    filter
+    orderBy
+    createdBy
+    canEdit
+    exportPath
+  }
+}
+    `) as unknown as TypedDocumentString<SavedLeadListQuery, SavedLeadListQueryVariables>;
+export const CreateLeadListDocument = new TypedDocumentString(`
+    mutation CreateLeadList($input: CreateLeadListInput!) {
+  createLeadList(input: $input) {
+    id
+    name
+    team
+  }
+}
+    `) as unknown as TypedDocumentString<CreateLeadListMutation, CreateLeadListMutationVariables>;
+export const DeleteLeadListDocument = new TypedDocumentString(`
+    mutation DeleteLeadList($id: ID!) {
+  deleteLeadList(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteLeadListMutation, DeleteLeadListMutationVariables>;
 export const SubmitForReviewDocument = new TypedDocumentString(`
     mutation SubmitForReview($versionId: ID!) {
   submitForReview(versionId: $versionId) {
@@ -1541,3 +1652,62 @@ export const SimulateDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<SimulateQuery, SimulateQueryVariables>;
+export const CreateLiveTicketDocument = new TypedDocumentString(`
+    mutation CreateLiveTicket {
+  createLiveTicket {
+    ticket
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<CreateLiveTicketMutation, CreateLiveTicketMutationVariables>;
+export const LeadScoreChangedDocument = new TypedDocumentString(`
+    subscription LeadScoreChanged($leadId: ID!) {
+  leadScoreChanged(leadId: $leadId) {
+    total
+    fit
+    engagement
+    cell
+    band
+    qualified
+    scoredAt
+  }
+}
+    `) as unknown as TypedDocumentString<LeadScoreChangedSubscription, LeadScoreChangedSubscriptionVariables>;
+export const LeadsChangedDocument = new TypedDocumentString(`
+    subscription LeadsChanged($filter: LeadFilter) {
+  leadsChanged(filter: $filter) {
+    leadId
+    kind
+    score {
+      total
+      fit
+      engagement
+      cell
+      band
+      qualified
+      actionLabel
+      scoredAt
+      lastActivityAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LeadsChangedSubscription, LeadsChangedSubscriptionVariables>;
+export const RescoreProgressDocument = new TypedDocumentString(`
+    subscription RescoreProgress($jobId: ID!) {
+  rescoreProgress(jobId: $jobId) {
+    id
+    status
+    percent
+    doneLeads
+    totalLeads
+    changedLeads
+    leadsPerSecond
+    etaSeconds
+    ruleSetKey
+    version
+    error
+    startedAt
+    finishedAt
+  }
+}
+    `) as unknown as TypedDocumentString<RescoreProgressSubscription, RescoreProgressSubscriptionVariables>;

@@ -2,7 +2,7 @@ import { InvalidInputError, NotFoundError } from '../common/errors';
 import type { GraphQLContext, LoaderFactory } from '../graphql/context';
 import { LeadErrorCode } from '../leads/lead.errors';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
-import { filterSizeProblems, filterValueProblems, type LeadFilterData } from '../leads/lead-filter';
+import { filterSizeProblems, filterValueProblems, type LeadFilterData, withViewer } from '../leads/lead-filter';
 import type { RescoreProgress, RescoreService } from '../scoring/rescore/rescore.service';
 import type { StoredScore } from '../scoring/stored-score';
 import type { LeadsChangedEvent, LiveHub } from './live-hub';
@@ -31,7 +31,8 @@ export class LiveSubscriptions {
   }
 
   async leads(filter: LeadFilterData | null, context: GraphQLContext): Promise<AsyncIterable<LeadsChangedEvent>> {
-    const data: LeadFilterData = { ...(filter ?? {}) };
+    // `mine` means the subscriber's own leads, as in the `leads` query.
+    const data: LeadFilterData = withViewer({ ...(filter ?? {}) }, context.principal) ?? {};
     const sized = filterSizeProblems(data);
     if (sized.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, sized);
     const problems = filterValueProblems(data, await this.leadService.attributeCatalog(), LEAD_FIELD_LIMITS.search);

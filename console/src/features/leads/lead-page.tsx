@@ -5,6 +5,7 @@ import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { Metric } from '@/features/rule-sets/rescore-progress';
 import { attributeLabel, attributeValue, type Catalog, leadIdentity, valueWords } from '@/lib/attribute-labels';
 import { formatDateTime, signed } from '@/lib/format';
+import { useLiveLead } from '@/lib/live-leads';
 import { useQuery } from '@/lib/use-query';
 import { ConversionProbabilityMetric, ConversionProbabilityNote } from './conversion-probability';
 import type { LeadQuery as LeadQueryResult } from '@/gql/graphql';
@@ -26,6 +27,8 @@ const CAUSES: Record<string, string> = {
 /** One lead: its score and why, its activity, and how its score moved. */
 export function LeadPage({ leadId }: { leadId: string }) {
   const { data, error, loading } = useQuery(LeadQuery, { id: leadId });
+  // Score changes arrive over the live socket and refresh the page's data; no polling.
+  useLiveLead(leadId);
   const catalog = useCatalog();
   if (error) return <ErrorMessage error={error} title="Could not load the lead" />;
   if (loading && !data) return <Loading label="Loading the lead…" />;

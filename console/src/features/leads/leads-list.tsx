@@ -9,7 +9,9 @@ import type { LeadOrder, LeadsQuery as LeadsQueryResult } from '@/gql/graphql';
 import { attributeValue, type Catalog, leadIdentity } from '@/lib/attribute-labels';
 import { formatDateTime, formatNumber } from '@/lib/format';
 import { ApiError, request } from '@/lib/graphql-client';
+import { useLiveLeads } from '@/lib/live-leads';
 import { useQuery } from '@/lib/use-query';
+import { ListsBar, useSavedList } from '@/features/lists/lists-bar';
 import { LeadsQuery } from './operations';
 import { useCatalog } from './use-catalog';
 
@@ -42,7 +44,12 @@ export function LeadsList() {
     ...(search ? { search } : {}),
     ...(mine ? { mine: true } : {}),
   };
-  const { data, error, loading } = useQuery(LeadsQuery, { filter, orderBy, first: PAGE });
+  // A saved list (?list=<id>) brings its own filter and order (features/lists).
+  const listId = params.get('list');
+  const saved = useSavedList(listId);
+  const shown = saved.query ?? { filter, orderBy };
+  const { data, error, loading } = useQuery(LeadsQuery, { ...shown, first: PAGE }, { skip: saved.active && !saved.query });
+  const live = useLiveLeads(shown.filter, { skip: saved.active && !saved.query, extraPages: more.length });
   const catalog = useCatalog();
 
   // A new first page (new filter or order) drops the pages loaded after the old one.
@@ -81,7 +88,7 @@ export function LeadsList() {
     setLoadingMore(true);
     setMoreError(undefined);
     try {
-      const page = await request(LeadsQuery, { filter, orderBy, first: PAGE, after: pageInfo.endCursor });
+      const page = await request(LeadsQuery, { ...shown, first: PAGE, after: pageInfo.endCursor });
       setMore((current) => [...current, ...page.leads.edges]);
       setCursor(page.leads.pageInfo);
     } catch (caught) {
@@ -97,7 +104,13 @@ export function LeadsList() {
   return (
     <>
       <PageHeader title="Leads" description="Work the list top down: the highest scores first." />
-      <search aria-label="Filter leads">
+      <ListsBar
+        listId={listId}
+        filter={shown.filter}
+        orderBy={shown.orderBy}
+        onSelect={(id) => router.replace(id ? `/leads?list=${id}` : '/leads')}
+      />
+      <search aria-label="Filter leads" hidden={saved.active}>
         <form className="card lead-filters" onSubmit={(event) => event.preventDefault()}>
           <div className="filter-fields">
             <div className="field wide">
@@ -179,6 +192,11 @@ export function LeadsList() {
       <div aria-live="polite" style={{ margin: '0.75rem 0' }} className="muted" data-testid="lead-count">
         {data && `${formatNumber(data.leads.totalCount)} lead${data.leads.totalCount === 1 ? '' : 's'}`}
       </div>
+      {live.pending && (
+        <button type="button" className="button subtle" onClick={live.refresh} data-testid="leads-changed">
+          Scores changed: show the list again
+        </button>
+      )}
       {error && <ErrorMessage error={error} title="Could not load leads" />}
       {loading && !data && <Loading label="Loading leads…" />}
       {data && edges.length === 0 && <Empty>No lead matches these filters.</Empty>}

@@ -1,16 +1,26 @@
 'use client';
 
 import { ErrorMessage } from '@/components/states';
+import type { TypedDocumentString } from '@/gql/graphql';
 import { formatDuration, formatNumber } from '@/lib/format';
-import { useQuery } from '@/lib/use-query';
+import { useLiveSubscription } from '@/lib/live';
+import { RescoreProgressSubscription } from '@/lib/live-operations';
+import { getQueryClient } from '@/lib/query-client';
+import { queryKey, useQuery } from '@/lib/use-query';
 import { RescoreJobQuery } from './operations';
 
 /** Follows a re-score job (after a publish or rollback) until it ends. */
 export function RescoreProgress({ jobId }: { jobId: string }) {
+  // Progress comes over the live socket into the query's cache; polling only when the socket cannot connect.
+  const live = useLiveSubscription(RescoreProgressSubscription, { jobId }, (event) => {
+    getQueryClient().setQueryData(queryKey(RescoreJobQuery as TypedDocumentString<unknown, unknown>, { id: jobId }), {
+      rescoreJob: event.rescoreProgress,
+    });
+  });
   const { data, error } = useQuery(
     RescoreJobQuery,
     { id: jobId },
-    { pollMs: 700, done: (answer) => answer.rescoreJob.status !== 'running' },
+    live === 'unavailable' ? { pollMs: 700, done: (answer) => answer.rescoreJob.status !== 'running' } : {},
   );
   const job = data?.rescoreJob;
   const finished = !!job && job.status !== 'running';
