@@ -84,6 +84,25 @@ describe('the Segment client against the tracking API', () => {
     expect(after.score?.total).toBeGreaterThan(before.score?.total ?? 0);
   });
 
+  it('identifies of one user in a batch are applied in order, with the new userIds of tracks, in one bulk upsert', async () => {
+    const response = await post(
+      `${url}/v1/batch`,
+      {
+        batch: [
+          { type: 'identify', userId: 'seg-twice', messageId: 'tw-1', traits: { industry: 'retail', seniority: 'vp', email: 'old@x.io' } },
+          { type: 'track', userId: 'seg-new-by-track', messageId: 'tw-2', event: 'Email Opened' },
+          { type: 'identify', userId: 'seg-twice', messageId: 'tw-3', traits: { industry: 'software', email: 'new@x.io' } },
+        ],
+      },
+      key,
+    );
+    expect(response.body).toMatchObject({ success: true, leadsUpserted: 2, activitiesRecorded: 1 });
+    const view = await lead('seg-twice');
+    expect(view.email).toBe('new@x.io');
+    expect(view.attributes).toMatchObject({ industry: 'software', seniority: 'vp' });
+    expect(activityTypes(await lead('seg-new-by-track'))).toEqual(['email_open']);
+  });
+
   it('the client retries a batch the service wrote but whose answer was lost: written once', async () => {
     const proxy = await failingProxy(url, 1);
     try {

@@ -5,7 +5,7 @@ import { ACTIVITY_LIMITS, validate as validateActivity } from '../activities/act
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { InvalidInputError, type Problem } from '../common/errors';
-import type { LeadService } from '../leads/lead.service';
+import type { LeadService, UpsertLeadData } from '../leads/lead.service';
 import { ActivityBatcher } from './activity-batcher';
 import { IngestionErrorCode } from './ingestion.errors';
 import {
@@ -206,7 +206,9 @@ export class IngestionService {
     const fresh = planned.filter(({ message }) => !known.seen.has(message.messageId));
     result.duplicates += planned.length - fresh.length;
 
-    // 3. Identifies, in order: upsert the lead, link the anonymous id to it.
+    // 3. Leads: each identify's traits (merged in order per lead), and a lead for each new userId,
+    // written by one bulk upsert (one transaction, each lead scored once); anonymous ids linked.
+    const upserts = new Map<string, UpsertLeadData>();
     const newLinks = new Map<string, string>();
     for (const { message, traits } of fresh) {
       if (message.type !== 'identify' || !traits) continue;
@@ -216,26 +218,35 @@ export class IngestionService {
         result.ignoredMessages += 1;
         continue;
       }
-      await this.leads.upsertLead({
+      const before = upserts.get(externalId);
+      upserts.set(externalId, {
+        ...before,
         externalId,
         ...(traits.email !== undefined ? { email: traits.email } : {}),
-        attributes: traits.attributes,
+        attributes: { ...before?.attributes, ...traits.attributes },
       });
-      known.existingLeads.add(externalId);
-      result.leadsUpserted += 1;
       if (message.anonymousId !== null && known.identities.get(message.anonymousId) !== externalId) {
         newLinks.set(message.anonymousId, externalId);
         known.identities.set(message.anonymousId, externalId);
       }
     }
+    const ownerOf = (message: SegmentMessage) =>
+      message.userId ?? (message.anonymousId !== null ? known.identities.get(message.anonymousId) : undefined);
+    for (const { message, activity } of fresh) {
+      const externalId = activity ? ownerOf(message) : undefined;
+      if (externalId !== undefined && !known.existingLeads.has(externalId) && !upserts.has(externalId))
+        upserts.set(externalId, { externalId });
+    }
+    if (upserts.size > 0) await this.leads.upsertLeads([...upserts.values()], true);
+    result.leadsUpserted = upserts.size;
     await linkIdentities(this.dataSource, newLinks);
 
-    // 4. Activities: a userId's (its lead created when new), an anonymous id's linked lead's, or kept anonymous.
+    // 4. Activities: a userId's, an anonymous id's linked lead's, or kept anonymous.
     const items: RecordActivityData[] = [];
     const kept: NewAnonymous[] = [];
     for (const { message, activity } of fresh) {
       if (!activity) continue;
-      const externalId = message.userId ?? (message.anonymousId !== null ? known.identities.get(message.anonymousId) : undefined);
+      const externalId = ownerOf(message);
       if (externalId === undefined) {
         kept.push({
           anonymousId: message.anonymousId as string,
@@ -245,11 +256,6 @@ export class IngestionService {
           properties: activity.properties,
         });
         continue;
-      }
-      if (!known.existingLeads.has(externalId)) {
-        await this.leads.upsertLead({ externalId });
-        known.existingLeads.add(externalId);
-        result.leadsUpserted += 1;
       }
       items.push({
         leadExternalId: externalId,
