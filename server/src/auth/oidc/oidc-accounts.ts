@@ -93,7 +93,7 @@ export async function resolveOidcUser(
       action: 'user.role_changed',
       entityType: 'user',
       entityId: user.id,
-      summary: `Role of ${user.email} set to ${role} from the identity provider's groups (${shownGroups})`,
+      summary: `Set the role of ${user.email} to ${role} from the identity provider's groups (${shownGroups})`,
       before: { role: user.role },
       after: { role },
     });
