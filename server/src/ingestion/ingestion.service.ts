@@ -266,20 +266,26 @@ export class IngestionService {
       });
     }
     const attached = await pendingAnonymous(this.dataSource, [...newLinks.keys()], MAX_ATTACHED_PER_REQUEST);
+    let attachable = 0;
     for (const pending of attached) {
-      items.push({
+      const item: RecordActivityData = {
         leadExternalId: newLinks.get(pending.anonymousId) as string,
         type: pending.type,
         occurredAt: new Date(pending.occurredAt),
         idempotencyKey: activityKey(pending.apiKeyId, pending.messageId),
         properties: pending.properties,
-      });
+      };
+      // Its type may have been retired (or redefined) since it was kept: dropped, not failing the identify.
+      if (validateActivity(item, 'pending', now, activityCatalog).length > 0) continue;
+      items.push(item);
+      attachable += 1;
     }
     for (let start = 0; start < items.length; start += ACTIVITY_LIMITS.maxBatch) {
       const recorded = await this.writer.write(items.slice(start, start + ACTIVITY_LIMITS.maxBatch));
       result.activitiesRecorded += recorded.filter((entry) => !entry.duplicate).length;
     }
-    result.anonymousAttached = attached.length;
+    result.anonymousAttached = attachable;
+    result.ignoredMessages += attached.length - attachable;
     result.anonymousKept = kept.length;
 
     // 5. Remember what was handled (and keep the anonymous activities) in one statement.
