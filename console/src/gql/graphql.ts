@@ -4,27 +4,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-/** A built-in activity type. Types defined in the activity catalog have no enum value: use typeName. */
-export type ActivityType =
-  | 'CALL'
-  | 'CHAT'
-  | 'CONTENT_DOWNLOAD'
-  | 'DEMO_REQUEST'
-  | 'EMAIL_BOUNCE'
-  | 'EMAIL_CLICK'
-  | 'EMAIL_OPEN'
-  | 'EVENT_ATTENDANCE'
-  | 'FORM_SUBMISSION'
-  | 'OTHER'
-  | 'PAGE_VIEW'
-  | 'PRICING_PAGE_VIEW'
-  | 'SMS'
-  | 'SOCIAL_INTERACTION'
-  | 'TRIAL_SIGNUP'
-  | 'UNSUBSCRIBE'
-  | 'WEBINAR_ATTENDANCE'
-  | 'WEBINAR_REGISTRATION';
-
 /** What a client app may do with its API key. */
 export type ApiKeyScope =
   /** Upsert leads and record activities (leads:write). */
@@ -399,7 +378,7 @@ export type LeadQueryVariables = Exact<{
 }>;
 
 
-export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, type: ActivityType, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
+export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, typeName: string, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
 
 export type LeadListsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1304,7 +1283,7 @@ export const LeadDocument = new TypedDocumentString(`
       edges {
         node {
           id
-          type
+          typeName
           occurredAt
           properties
         }

@@ -60,7 +60,7 @@ export const LeadQuery = graphql(`
       }
       activities(first: 50) {
         totalCount
-        edges { node { id type occurredAt properties } }
+        edges { node { id typeName occurredAt properties } }
       }
     }
   }
