@@ -103,6 +103,26 @@ describe('the Segment client against the tracking API', () => {
     expect(activityTypes(await lead('seg-new-by-track'))).toEqual(['email_open']);
   });
 
+  it('takes the write key from the body too, flattens Segment’s company trait, accepts and ignores screen/group/alias', async () => {
+    const body = {
+      writeKey: key,
+      batch: [
+        {
+          type: 'identify',
+          userId: 'seg-company',
+          messageId: 'co-1',
+          traits: { company: { name: 'Globex', employee_count: 1200, industry: 'retail' } },
+        },
+        { type: 'screen', userId: 'seg-company', messageId: 'co-2', name: 'Home' },
+        { type: 'group', userId: 'seg-company', messageId: 'co-3', groupId: 'g-1' },
+      ],
+    };
+    const response = await post(`${url}/v1/batch`, body, null);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ success: true, leadsUpserted: 1, ignoredMessages: 2 });
+    expect((await lead('seg-company')).attributes).toMatchObject({ company: 'Globex', companySize: 1200, industry: 'retail' });
+  });
+
   it('the client retries a batch the service wrote but whose answer was lost: written once', async () => {
     const proxy = await failingProxy(url, 1);
     try {
