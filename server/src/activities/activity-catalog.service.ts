@@ -236,8 +236,9 @@ export class ActivityCatalogService {
         action: 'activity_catalog.unknown_types_set',
         entityType: 'activity_catalog',
         entityId: 'unknown_types',
+        // Starts with its verb, as the console's audit sentences expect.
         summary:
-          policy.policy === 'MAP_TO' ? `Unknown activity types are now recorded as ${mapTo}` : 'Unknown activity types are now refused',
+          policy.policy === 'MAP_TO' ? `Set unknown activity types to be recorded as ${mapTo}` : 'Set unknown activity types to be refused',
         before: current ? { unknownTypes: current.policy, mapTo: current.mapTo } : null,
         after: { unknownTypes: policy.policy, mapTo },
         requestId: actor.requestId ?? null,

@@ -43,6 +43,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'webhook.secret_rotated': 'Webhook secret rotated',
   'webhook.pinged': 'Webhook pinged',
   'webhook.redelivered': 'Webhook delivery repeated',
+  'activity_type.defined': 'Activity type defined',
+  'activity_type.retired': 'Activity type retired',
+  'activity_catalog.unknown_types_set': 'Unknown activity types policy set',
 };
 
 const VERSION_OF = /(v\d+) of ([\w.-]+)/;
