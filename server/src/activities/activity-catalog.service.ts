@@ -159,6 +159,10 @@ export class ActivityCatalogService {
   /** Retires a type: no new activities of it; those recorded stay and rules may still count them. Built-in types stay. */
   async retireActivityType(actor: Actor, name: string): Promise<ActivityTypeSpec> {
     const spec = await this.dataSource.transaction(async (manager) => {
+      // The setting row first, then the type, as setUnknownActivityTypes locks them: no deadlock.
+      const [setting]: Array<{ mapTo: string | null }> = await manager.query(
+        `SELECT map_to AS "mapTo" FROM activity_catalog_setting FOR UPDATE`,
+      );
       const [row]: TypeRow[] = await manager.query(`SELECT ${TYPE_COLUMNS} FROM activity_type_definition WHERE name = $1 FOR UPDATE`, [
         name,
       ]);
@@ -174,9 +178,6 @@ export class ActivityCatalogService {
           `${name} is a built-in activity type: built-in types cannot be retired`,
         );
       if (before.retiredAt) return before;
-      const [setting]: Array<{ mapTo: string | null }> = await manager.query(
-        `SELECT map_to AS "mapTo" FROM activity_catalog_setting FOR UPDATE`,
-      );
       if (setting?.mapTo === name)
         throw new ConflictError(
           ActivityCatalogErrorCode.ActivityTypeInUse,
