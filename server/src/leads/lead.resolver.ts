@@ -6,7 +6,7 @@ import type { ScoreReader } from '../scoring/score-reader';
 import { Score, ScoreChangeConnection } from '../scoring/score.types';
 import type { AttributeType } from './attribute-definition.entity';
 import type { LeadService } from './lead.service';
-import type { LeadFilterData } from './lead-filter';
+import { type LeadFilterData, withViewer } from './lead-filter';
 import { LEAD_ROLES } from './lead-roles';
 import { AttributeDefinition, DefineAttributeInput, Lead, LeadConnection, LeadFilter, LeadOrderEnum, UpsertLeadInput } from './lead.types';
 import type { DataSource } from 'typeorm';
@@ -55,6 +55,7 @@ export class LeadResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<LeadConnectionValue> {
+    filter = withViewer(filter, ctx.principal);
     const page = await this.leadService.listLeads({ filter, orderBy, first, after });
     const scores = await this.scores.expand(
       this.dataSource.manager,

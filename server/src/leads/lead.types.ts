@@ -91,6 +91,10 @@ export class LeadFilter {
   @Field(() => LeadOutcomeEnum, { nullable: true }) outcome?: LeadOutcomeEnum | null;
   @Field(() => String, { nullable: true, description: 'Prefix of email or externalId.' }) search?: string | null;
   @Field(() => [AttributeFilter], { nullable: true }) attributes?: AttributeFilter[] | null;
+  // Owner filters (owners/, leads/lead-filter.ts): `mine` needs a signed-in user (withViewer).
+  @Field(() => ID, { nullable: true, description: 'Owned by this owner.' }) ownerId?: string | null;
+  @Field(() => Boolean, { nullable: true, description: "true: the signed-in user's own leads (false or absent: anyone's)." })
+  mine?: boolean | null;
 }
 
 @ObjectType({ description: 'An explicit attribute leads may carry, and its type.' })
