@@ -1,7 +1,7 @@
 /**
  * The Segment-compatible tracking API under load, on real PostgreSQL.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 4] [--per-lead 1] [--keep]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 8] [--per-lead 1] [--keep]
  *
  * Creates a scratch database, seeds `leads` scored leads, starts the HTTP server in this process and
  * posts /v1/batch requests of 100 track/page events each (write key as basic auth, keep-alive,
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '50000' },
     leads: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '8' },
     'per-lead': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
   },
