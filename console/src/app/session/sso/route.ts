@@ -16,11 +16,18 @@ interface ExchangeAnswer {
   errors?: Array<{ extensions?: { reason?: string; code?: string } }>;
 }
 
-function backToSignIn(request: NextRequest, reason: string, next: string | null): Response {
-  const target = new URL('/sign-in', request.url);
-  target.searchParams.set('sso_error', reason.slice(0, 60));
-  if (next) target.searchParams.set('next', next);
-  return NextResponse.redirect(target, 303);
+/**
+ * A redirect within the console by path: a relative Location keeps the browser on the host it came
+ * in by (request.url may name another, e.g. localhost for 127.0.0.1, which would lose the cookie).
+ */
+function redirectTo(path: string): NextResponse {
+  return new NextResponse(null, { status: 303, headers: { location: path, 'cache-control': 'no-store' } });
+}
+
+function backToSignIn(reason: string, next: string | null): Response {
+  const params = new URLSearchParams({ sso_error: reason.slice(0, 60) });
+  if (next) params.set('next', next);
+  return redirectTo(`/sign-in?${params}`);
 }
 
 export async function GET(request: NextRequest): Promise<Response> {
@@ -28,7 +35,7 @@ export async function GET(request: NextRequest): Promise<Response> {
   const next = safeNext(params.get('returnTo'));
   const error = params.get('error');
   const code = params.get('code');
-  if (error || !code) return backToSignIn(request, error ?? 'SSO_INVALID_CODE', next);
+  if (error || !code) return backToSignIn(error ?? 'SSO_INVALID_CODE', next);
   let answer: ExchangeAnswer;
   try {
     const upstream = await fetch(apiGraphqlUrl(), {
@@ -39,12 +46,11 @@ export async function GET(request: NextRequest): Promise<Response> {
     });
     answer = (await upstream.json().catch(() => ({}))) as ExchangeAnswer;
   } catch {
-    return backToSignIn(request, 'API_UNREACHABLE', next);
+    return backToSignIn('API_UNREACHABLE', next);
   }
   const session = answer.data?.exchangeSsoCode;
-  if (!session) return backToSignIn(request, answer.errors?.[0]?.extensions?.reason ?? 'SSO_INVALID_CODE', next);
-  const response = NextResponse.redirect(new URL(next ?? homeOf(session.user.role), request.url), 303);
-  response.headers.set('cache-control', 'no-store');
+  if (!session) return backToSignIn(answer.errors?.[0]?.extensions?.reason ?? 'SSO_INVALID_CODE', next);
+  const response = redirectTo(next ?? homeOf(session.user.role));
   response.cookies.set(SESSION_COOKIE, session.token, sessionCookieSettings(request, new Date(session.expiresAt)));
   return response;
 }
