@@ -13,6 +13,7 @@ import { LiveErrorCode } from './live.errors';
 import type { LiveIdentity } from './live-credentials';
 import type { CredentialKind } from './live-events';
 import { LIVE_LIMITS, LiveCloseCode } from './live-limits';
+import { SHARE_KEY, subscribeShared } from './live-execution';
 import { prepareOperation } from './live-operation';
 import type { LiveService } from './live.service';
 
@@ -76,6 +77,7 @@ export class LiveServer {
     this.disposeServer = useServer<Record<string, unknown>, { connection?: Connection }>(
       {
         connectionInitWaitTimeout: 5000,
+        subscribe: subscribeShared,
         onConnect: (ctx) => this.connect(ctx),
         onSubscribe: (ctx, id, payload) => {
           const connection = ctx.extra.connection as Connection;
@@ -87,9 +89,13 @@ export class LiveServer {
             );
             return [new GraphQLError(error.message, { originalError: error })];
           }
+          const { principal } = connection.identity;
+          // What the result may depend on besides the event: the operation and who may see what.
+          const access = principal.kind === 'user' ? `role:${principal.role}` : `scopes:${[...principal.scopes].sort().join(',')}`;
           return prepareOperation(options.schema, payload, options.validationRules, () => ({
-            ...options.createContext(connection.identity.principal, `${id}@${randomUUID()}`),
+            ...options.createContext(principal, `${id}@${randomUUID()}`),
             live: this.live.subscriptions,
+            [SHARE_KEY]: `${access}\n${payload.operationName ?? ''}\n${JSON.stringify(payload.variables ?? {})}\n${payload.query}`,
           }));
         },
         onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON(), error)),
