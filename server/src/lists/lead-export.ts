@@ -13,6 +13,7 @@ import { LEAD_ORDERS, type LeadOrder, type LeadService } from '../leads/lead.ser
 import { registry } from '../observability/metrics';
 import type { StoredScore } from '../scoring/stored-score';
 import type { ScoreReader } from '../scoring/score-reader';
+import { type ExportLeadRow, type ExportPosition, readExportPage } from './export-pages';
 import { filterFromJson } from './filter-json';
 import { LeadListErrorCode } from './lead-list.errors';
 import type { LeadListService } from './lead-list.service';
@@ -205,52 +206,39 @@ export class LeadExportService {
   /** The rows, a keyset page at a time, each page's reads in the request's scope (timeout, cancel on leave). */
   private async *rows(plan: ExportPlan, scope: RequestScope): AsyncGenerator<Record<string, Cell>> {
     const calibrations = new Map<string, VersionCalibration | null>();
-    let after: string | null = null;
+    let after: ExportPosition = null;
     let written = 0;
     const inScope = <T>(work: () => Promise<T>) => runInRequestScope(scope, work);
     for (;;) {
       if (scope.signal?.aborted) return;
-      const page = await inScope(() =>
-        this.leads.listLeads({ filter: plan.filter, orderBy: plan.orderBy, first: EXPORT_LIMITS.pageRows, after }),
-      );
-      const ids = page.nodes.map((node) => node.id);
-      const [scores, owners] = await inScope(() =>
-        Promise.all([
-          this.scores.expand(
-            this.dataSource.manager,
-            page.nodes.map((node) => node.scoreRow),
-          ),
-          this.ownerNames(ids),
-        ]),
+      const page = await inScope(() => readExportPage(this.dataSource, plan.filter, plan.orderBy, after, EXPORT_LIMITS.pageRows));
+      const scores = await inScope(() =>
+        this.scores.expand(
+          this.dataSource.manager,
+          page.map((row) => row.scoreRow),
+        ),
       );
       const missing = [...new Set(scores.map((score) => score.ruleSetVersionId))].filter((id) => !calibrations.has(id));
       if (missing.length) {
         const found = await inScope(() => latestCalibrations(this.dataSource, missing));
         for (const id of missing) calibrations.set(id, found.get(id) ?? null);
       }
-      const byLead = new Map(scores.map((score) => [score.leadId, score]));
-      for (const node of page.nodes) {
-        const score = byLead.get(node.id);
-        if (!score) continue;
-        yield this.record(node, score, owners.get(node.id) ?? null, calibrations.get(score.ruleSetVersionId) ?? null);
+      for (const [index, row] of page.entries()) {
+        yield this.record(row, scores[index], calibrations.get(scores[index].ruleSetVersionId) ?? null);
         written += 1;
         exportRows.inc();
         if (written >= EXPORT_LIMITS.maxRows) return;
       }
-      if (!page.hasNextPage || !page.cursors.length) return;
-      after = page.cursors[page.cursors.length - 1];
+      if (page.length < EXPORT_LIMITS.pageRows) return;
+      const last = page[page.length - 1];
+      after = { key: last.sortKey, id: last.id };
       // A turn of the event loop between pages: on PGlite a page completes without I/O, and other
       // requests, the client's reads and its leaving must be heard before the next.
       await nextTurn();
     }
   }
 
-  private record(
-    lead: { externalId: string; email: string | null; attributes: Record<string, unknown> },
-    score: StoredScore,
-    owner: string | null,
-    calibration: VersionCalibration | null,
-  ): Record<string, Cell> {
+  private record(lead: ExportLeadRow, score: StoredScore, calibration: VersionCalibration | null): Record<string, Cell> {
     const probability = conversionProbability(
       score.total,
       { ruleSetKey: score.ruleSetKey, version: score.ruleSetVersion },
@@ -271,18 +259,8 @@ export class LeadExportService {
       band: score.band,
       qualified: score.qualified,
       conversion_probability: probability === null ? null : Math.round(probability * 10_000) / 10_000,
-      owner,
+      owner: lead.owner,
       reasons: score.reasons.map((reason) => `${reason.label} (${reason.points > 0 ? '+' : ''}${reason.points})`).join('; '),
     };
-  }
-
-  /** Owners' names of these leads (owners-model.md: lead.owner_id → lead_owner). */
-  private async ownerNames(leadIds: string[]): Promise<Map<string, string>> {
-    if (!leadIds.length) return new Map();
-    const rows: Array<{ id: string; name: string }> = await this.dataSource.query(
-      'SELECT l.id::text AS id, o.name FROM lead l JOIN lead_owner o ON o.id = l.owner_id WHERE l.id = ANY($1::bigint[])',
-      [leadIds],
-    );
-    return new Map(rows.map((row) => [row.id, row.name]));
   }
 }
