@@ -25,6 +25,7 @@ beforeAll(async () => {
       'unv-sub': { email: 'unverified@acme.test', emailVerified: false, name: 'Una Verified', groups: ['sales-team'] },
       'eve-sub': { email: 'eve@elsewhere.test', emailVerified: true, name: 'Eve', groups: ['admins'] },
       'dan-sub': { email: 'dan@acme.test', emailVerified: true, name: 'Dan', groups: ['sales-team'] },
+      'twin-sub': { email: 'twin@acme.test', emailVerified: true, name: 'Twin', groups: ['marketing'] },
     },
   );
 });
@@ -176,6 +177,19 @@ describe('single sign-on with OpenID Connect', () => {
     forger.setCookie(h.server.url, 'ls_oidc_state', 'forged-state');
     const forged = await forger.request(`${h.redirectUri}?code=abc&state=forged-state`);
     expect(new URL(forged.headers.get('location')!).searchParams.get('error')).toBe('SSO_BAD_STATE');
+  });
+
+  it('creates one user when the same person finishes two first sign-ins at once', async () => {
+    const browsers = [new TestBrowser(), new TestBrowser()];
+    const callbacks = await Promise.all(
+      browsers.map((browser) => signInThroughProvider(browser, loginUrl(), h.redirectUri, { login: 'twin-sub' })),
+    );
+    const answers = await Promise.all(browsers.map((browser, i) => browser.request(callbacks[i])));
+    const codes = answers.map((answer) => new URL(answer.headers.get('location')!).searchParams.get('code'));
+    expect(codes.every(Boolean)).toBe(true);
+    const users = await usersWithEmail('twin@acme.test');
+    expect(users).toHaveLength(1);
+    for (const code of codes) expect((await exchange(code!)).data?.exchangeSsoCode.user.id).toBe(users[0].id);
   });
 
   it.each([

@@ -138,17 +138,25 @@ export class OidcSignInService {
     }
     const identity = await this.client.identify(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier });
     const code = randomBytes(32).toString('base64url');
-    await this.dataSource.transaction(async (manager) => {
-      const user = await resolveOidcUser(manager, this.audit, this.config, identity);
-      const now = this.clock.now();
-      await manager.query(`DELETE FROM oidc_handoff WHERE expires_at <= $1`, [now]);
-      await manager.query(`INSERT INTO oidc_handoff (code_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`, [
-        sha256(code),
-        user.id,
-        now,
-        new Date(now.getTime() + OIDC_LIMITS.handoffTtlMs),
-      ]);
-    });
+    const handOff = () =>
+      this.dataSource.transaction(async (manager) => {
+        const user = await resolveOidcUser(manager, this.audit, this.config, identity);
+        const now = this.clock.now();
+        await manager.query(`DELETE FROM oidc_handoff WHERE expires_at <= $1`, [now]);
+        await manager.query(`INSERT INTO oidc_handoff (code_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`, [
+          sha256(code),
+          user.id,
+          now,
+          new Date(now.getTime() + OIDC_LIMITS.handoffTtlMs),
+        ]);
+      });
+    try {
+      await handOff();
+    } catch (error) {
+      // Two first sign-ins of one person at once both create the user: the loser finds it on a second try.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await handOff();
+    }
     return { code, returnTo: pending.returnTo };
   }
 
