@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { ActivityService, RecordActivityData } from '../activities/activity.service';
 import { type ActivityCatalog, storedActivityType } from '../activities/activity-catalog';
 import { ACTIVITY_LIMITS, validate as validateActivity } from '../activities/activity-validation';
@@ -92,7 +92,8 @@ export class IngestionService {
     });
   }
 
-  async ensureDefaultConfig(manager: import('typeorm').EntityManager): Promise<void> {
+  /** On first start, installs DEFAULT_TRACKING_CONFIG (a configuration already there is kept). */
+  async ensureDefaultConfig(manager: EntityManager): Promise<void> {
     await ensureConfig(manager, DEFAULT_TRACKING_CONFIG);
   }
 
@@ -116,7 +117,8 @@ export class IngestionService {
         action: 'tracking.config_changed',
         entityType: 'tracking_config',
         entityId: '1',
-        summary: `Tracking configuration: ${config.eventMappings.length} event mappings, ${config.traitMappings.length} trait mappings, unmapped events ${config.unmappedEvents}`,
+        // Starts with its verb: the console's audit log reads it as a sentence.
+        summary: `Changed the tracking configuration: ${config.eventMappings.length} event mappings, ${config.traitMappings.length} trait mappings, unmapped events ${config.unmappedEvents}`,
         before,
         after: config,
         requestId: actor.requestId ?? null,

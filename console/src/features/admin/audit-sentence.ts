@@ -46,6 +46,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'activity_type.defined': 'Activity type defined',
   'activity_type.retired': 'Activity type retired',
   'activity_catalog.unknown_types_set': 'Unknown activity types policy set',
+  'tracking.config_changed': 'Tracking configuration changed',
 };
 
 const VERSION_OF = /(v\d+) of ([\w.-]+)/;
