@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../../audit/audit.service';
 import type { Clock } from '../../common/clock';
 import { InvalidInputError, RateLimitedError } from '../../common/errors';
@@ -24,7 +24,7 @@ export const OIDC_LIMITS = {
 } as const;
 
 /** What opening a session needs from the auth service (AuthService.openSession). */
-export type OpenSession = (manager: import('typeorm').EntityManager, user: UserEntity, clientAddress?: string) => Promise<SignInResult>;
+export type OpenSession = (manager: EntityManager, user: UserEntity, clientAddress?: string) => Promise<SignInResult>;
 
 /** The provider as the console shows it. */
 export interface AuthProviderInfo {
