@@ -7,6 +7,7 @@ import {
   checkActivityProperties,
   storedActivityType,
 } from '../server/src/activities/activity-catalog';
+import { editDistance } from '../server/src/rulesets/validation/suggest';
 
 /*
  * The catalog's pure checks against a plain model, on arbitrary definitions and activities: which
@@ -95,6 +96,33 @@ describe('storedActivityType', () => {
         expect(storedActivityType(type, mapping)).toBe(expected);
       }),
       { numRuns: 500, seed: 17 },
+    );
+  });
+});
+
+/** Optimal string alignment distance, the textbook full matrix. */
+function naiveDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+describe('editDistance (suggestions over a catalog of hundreds of types)', () => {
+  it('equals the full-matrix distance, and stops above a limit without ever missing a distance within it', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '_'), maxLength: 12 });
+    fc.assert(
+      fc.property(text, text, fc.nat({ max: 6 }), (a, b, limit) => {
+        const exact = naiveDistance(a, b);
+        expect(editDistance(a, b)).toBe(exact);
+        const bounded = editDistance(a, b, limit);
+        if (exact <= limit) expect(bounded).toBe(exact);
+        else expect(bounded).toBeGreaterThan(limit);
+      }),
+      { numRuns: 2000, seed: 18 },
     );
   });
 });

@@ -12,16 +12,37 @@ export const ACTIVITY_LIMITS = {
   /** Clients' clocks drift; later than this is a mistake. */
   maxFutureMs: 5 * 60_000,
   earliest: new Date('2000-01-01T00:00:00Z'),
+  /** Unknown types of one request that get a "did you mean" (each is compared with every catalog name). */
+  suggestionsPerRequest: 20,
 } as const;
 
+/** How many more "did you mean" searches a request may make; validate takes one per unknown type. */
+export interface SuggestionBudget {
+  left: number;
+}
+
+/** The current (not retired) type names of a catalog, once per catalog: suggestions cache their work per list. */
+const currentNamesOf = new WeakMap<ActivityCatalog, string[]>();
+function currentNames(catalog: ActivityCatalog): string[] {
+  let names = currentNamesOf.get(catalog);
+  if (!names) {
+    names = [...catalog.types.values()].filter((t) => !t.retiredAt).map((t) => t.name);
+    currentNamesOf.set(catalog, names);
+  }
+  return names;
+}
+
 /** Why a type name is not one an activity may be recorded with, or null when it is. */
-function typeProblem(type: unknown, catalog: ActivityCatalog): string | null {
+function typeProblem(type: unknown, catalog: ActivityCatalog, suggestions: SuggestionBudget): string | null {
   if (typeof type !== 'string' || !type.trim()) return 'is required: an activity type of the catalog (activityTypes)';
   const spec = catalog.types.get(type);
   if (spec?.retiredAt) return `${JSON.stringify(type)} was retired on ${spec.retiredAt.toISOString()}: record a current type`;
   if (spec) return null;
-  const current = [...catalog.types.values()].filter((t) => !t.retiredAt).map((t) => t.name);
-  const suggestion = closestAllowed(type, current);
+  let suggestion: string | undefined;
+  if (suggestions.left > 0) {
+    suggestions.left -= 1;
+    suggestion = closestAllowed(type.slice(0, 100), currentNames(catalog));
+  }
   return `${JSON.stringify(type.slice(0, 100))} is not an activity type of the catalog${
     suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ' (activityTypes lists them; defineActivityType adds one)'
   }`;
@@ -32,10 +53,16 @@ function typeProblem(type: unknown, catalog: ActivityCatalog): string | null {
  * be a current type of `catalog` (unknown types are mapped before, when the catalog says so), and
  * the properties fit its definition.
  */
-export function validate(item: RecordActivityData, base: string, now: Date, catalog: ActivityCatalog = BUILT_IN_CATALOG): Problem[] {
+export function validate(
+  item: RecordActivityData,
+  base: string,
+  now: Date,
+  catalog: ActivityCatalog = BUILT_IN_CATALOG,
+  suggestions: SuggestionBudget = { left: ACTIVITY_LIMITS.suggestionsPerRequest },
+): Problem[] {
   const problems: Problem[] = [];
   if (!item.leadExternalId?.trim()) problems.push({ path: `${base}.leadExternalId`, message: 'must not be blank' });
-  const wrongType = typeProblem(item.type, catalog);
+  const wrongType = typeProblem(item.type, catalog, suggestions);
   if (wrongType) problems.push({ path: `${base}.type`, message: wrongType });
   const key = item.idempotencyKey ?? '';
   if (!key.trim())

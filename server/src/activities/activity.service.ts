@@ -206,7 +206,8 @@ export class ActivityService {
     const items = given.map((item) => withStoredType(item, catalog));
     const now = new Date();
     const single = options.single === true && items.length === 1;
-    const problems = items.flatMap((item, index) => validate(item, single ? basePath : `${basePath}[${index}]`, now, catalog));
+    const suggestions = { left: ACTIVITY_LIMITS.suggestionsPerRequest };
+    const problems = items.flatMap((item, index) => validate(item, single ? basePath : `${basePath}[${index}]`, now, catalog, suggestions));
     if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
 
     return this.dataSource.transaction(async (manager) => {

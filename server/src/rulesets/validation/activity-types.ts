@@ -12,6 +12,8 @@ export interface CatalogActivityType {
   retired?: boolean;
 }
 
+const SUGGESTION_SEARCHES = 50;
+
 /** The built-in types: the catalog when none is given (the rules CLI, files in rules/). */
 export const BUILT_IN_ACTIVITY_CATALOG: ReadonlyMap<string, CatalogActivityType> = new Map(ACTIVITY_TYPES.map((name) => [name, { name }]));
 
@@ -21,8 +23,10 @@ export const BUILT_IN_ACTIVITY_CATALOG: ReadonlyMap<string, CatalogActivityType>
  */
 export function checkActivityTypes(checks: RuleSetChecks, catalog: ReadonlyMap<string, CatalogActivityType>): void {
   const names = [...catalog.values()].filter((type) => !type.retired).map((type) => type.name);
+  // Each search compares with every catalog name: the first ones get a suggestion, not all of a huge document's.
+  let searches = SUGGESTION_SEARCHES;
   for (const { path, type } of unknownActivityTypes(checks.doc, new Set(catalog.keys()))) {
-    const suggestion = closestAllowed(type, names);
+    const suggestion = searches-- > 0 ? closestAllowed(type, names) : undefined;
     const hint =
       suggestion !== undefined ? `; did you mean ${quoted(suggestion)}?` : ': define it in the activity catalog or pick one of its types';
     checks.add(path, `There is no activity type ${quoted(type)} in the activity catalog${hint}`, { suggestion });
