@@ -55,6 +55,7 @@ describe('migrations', () => {
             'lead_list',
             'lead_owner',
             'lead_score',
+            'live_ticket',
             'oidc_handoff',
             'oidc_sign_in',
             'rescore_chunk',

@@ -199,7 +199,8 @@ export async function startHttpServer(app: App, options: HttpOptions): Promise<H
       validationRules: armorProtections(options.production).validationRules,
       createContext: (principal, requestId) => createContext(app, principal, requestId),
       formatError: createErrorFormatter(app.logger),
-      allowedOrigins: liveOriginsFromEnv(),
+      // Read at each upgrade: CONSOLE_ORIGIN may be set after the start (the browser tests' console port).
+      allowedOrigins: () => liveOriginsFromEnv(),
     },
     app.logger,
   );

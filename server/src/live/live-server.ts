@@ -24,8 +24,8 @@ export interface LiveServerOptions {
   /** An operation's context for a principal, built as for an HTTP request. */
   createContext(principal: Principal, requestId: string): GraphQLContext;
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
-  /** Origins a browser may open the socket from; requests without Origin (not browsers) are let in. */
-  allowedOrigins: readonly string[];
+  /** Origins a browser may open the socket from, read at each upgrade; requests without Origin (not browsers) are let in. */
+  allowedOrigins: () => readonly string[];
   path?: string;
 }
 
@@ -68,7 +68,7 @@ export class LiveServer {
       };
       if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return refuse('404 Not Found');
       const origin = request.headers.origin;
-      if (origin && !options.allowedOrigins.includes(origin)) return refuse('403 Forbidden');
+      if (origin && !options.allowedOrigins().includes(origin)) return refuse('403 Forbidden');
       if (this.wss.clients.size >= LIVE_LIMITS.maxConnections) return refuse('503 Service Unavailable');
       this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
     };
