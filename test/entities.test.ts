@@ -99,6 +99,7 @@ describe('entities mirror the migrated schema', () => {
       'app_user',
       'attribute_definition',
       'lead',
+      'lead_list',
       'lead_score',
       'rule_set',
       'rule_set_version',

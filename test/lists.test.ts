@@ -143,8 +143,9 @@ describe('saved lists', () => {
       expect(refused.message).toMatch(/only the list's creator \(user:sales1@test.local\) or an admin/);
       expect(onlyError(await t.gqlAs(intruder, DELETE, { id: list.id })).extensions?.code).toBe('FORBIDDEN');
     }
-    const keyCreate = onlyError(await t.gqlAs(apiKey, CREATE, { input: { name: 'From a key' } }));
-    expect(keyCreate.extensions?.code).toBe('FORBIDDEN');
+    for (const reader of [apiKey, users.viewer]) {
+      expect(onlyError(await t.gqlAs(reader, CREATE, { input: { name: 'Read only' } })).extensions?.code).toBe('FORBIDDEN');
+    }
     expect(onlyError(await t.gqlAs(null, LISTS, {})).extensions?.code).toBe('UNAUTHENTICATED');
 
     const renamed = ok(await t.gql<{ updateLeadList: List }>(UPDATE, { id: list.id, input: { name: 'Hot (admin)' } })).updateLeadList;

@@ -1,5 +1,4 @@
 import { anyUserOr, type Requirement } from '../auth/auth-checker';
-import { ROLES } from '../auth/principal';
 
 /**
  * Who may do what with saved lead lists and exports: the resolver's `@Authorized(...)` lists and the
@@ -9,6 +8,6 @@ import { ROLES } from '../auth/principal';
 export const LIST_ROLES = {
   /** See every team's lists, their leads, and export a list or a filter as CSV: whoever may read leads. */
   read: anyUserOr('scores:read'),
-  /** Save a list: any signed-in user (an API key has no person to own the list). */
-  create: [...ROLES],
+  /** Save a list (and change or delete one's own): any user but a viewer, who only reads; an API key owns no list. */
+  create: ['admin', 'marketing', 'sales'],
 } as const satisfies Record<string, readonly Requirement[]>;
