@@ -38,9 +38,21 @@ function fakeWriter() {
 }
 
 describe('ActivityBatcher', () => {
+  it('is full once maxWaiting requests wait behind the writers', async () => {
+    const fake = fakeWriter();
+    const batcher = new ActivityBatcher(fake.record, { maxItems: 1, writers: 1, maxWaiting: 2 });
+    const writes = [batcher.write([item('a')]), batcher.write([item('b')])];
+    expect(batcher.full).toBe(false); // one written, one waiting
+    writes.push(batcher.write([item('c')]));
+    expect(batcher.full).toBe(true);
+    await fake.releaseAll();
+    await Promise.all(writes);
+    expect(batcher.full).toBe(false);
+  });
+
   it('writes a lone request at once and groups the requests that wait, within maxItems', async () => {
     const fake = fakeWriter();
-    const batcher = new ActivityBatcher(fake.record, { maxItems: 3, writers: 1 });
+    const batcher = new ActivityBatcher(fake.record, { maxItems: 3, writers: 1, maxWaiting: 10 });
     const first = batcher.write([item('a')]);
     const second = batcher.write([item('b'), item('c')]);
     const third = batcher.write([item('d')]);
@@ -54,7 +66,7 @@ describe('ActivityBatcher', () => {
 
   it('a failing request in a shared call fails alone; the others are written on their own', async () => {
     const fake = fakeWriter();
-    const batcher = new ActivityBatcher(fake.record, { maxItems: 10, writers: 1 });
+    const batcher = new ActivityBatcher(fake.record, { maxItems: 10, writers: 1, maxWaiting: 10 });
     const lone = batcher.write([item('x')]);
     const good = batcher.write([item('g')]);
     const bad = batcher.write([item('bad')]);

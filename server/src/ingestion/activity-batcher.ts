@@ -24,8 +24,13 @@ export class ActivityBatcher {
 
   constructor(
     private readonly record: RecordBatch,
-    private readonly options: { maxItems: number; writers: number },
+    private readonly options: { maxItems: number; writers: number; maxWaiting: number },
   ) {}
+
+  /** Whether as many requests wait as the batcher takes: a new one should be turned away before it writes anything. */
+  get full(): boolean {
+    return this.waiting.length >= this.options.maxWaiting;
+  }
 
   /** Records the items (at most maxItems) with whatever other requests are waiting; their results in order. */
   write(items: RecordActivityData[]): Promise<RecordedActivity[]> {

@@ -10,4 +10,6 @@ export enum IngestionErrorCode {
   InvalidWriteKey = 'INVALID_WRITE_KEY',
   /** The write key's API key lacks the leads:write scope. */
   MissingScope = 'MISSING_SCOPE',
+  /** Too many requests wait to be written in this process: retry after a second (HTTP 429 with Retry-After). */
+  Busy = 'TRACKING_BUSY',
 }

@@ -4,7 +4,7 @@ import { type ActivityCatalog, storedActivityType } from '../activities/activity
 import { ACTIVITY_LIMITS, validate as validateActivity } from '../activities/activity-validation';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
-import { InvalidInputError, type Problem } from '../common/errors';
+import { InvalidInputError, type Problem, RateLimitedError } from '../common/errors';
 import type { LeadService, UpsertLeadData } from '../leads/lead.service';
 import { ActivityBatcher } from './activity-batcher';
 import { IngestionErrorCode } from './ingestion.errors';
@@ -53,6 +53,12 @@ export interface IngestionOptions {
   writers?: number;
 }
 
+/**
+ * Requests waiting for a writer at most; beyond, new requests get a 429 with Retry-After (before
+ * writing anything), which Segment clients retry: memory stays bounded under a burst.
+ */
+const MAX_WAITING_REQUESTS = 64;
+
 /** How long the configuration is kept in memory: a change made in another process applies within this. */
 const CONFIG_CACHE_MS = 5_000;
 /** Anonymous history attached by one request at most; the rest is attached by the identifies that follow. */
@@ -89,6 +95,7 @@ export class IngestionService {
     this.writer = new ActivityBatcher((items) => this.activities.recordActivities(items), {
       maxItems: ACTIVITY_LIMITS.maxBatch,
       writers: options.writers ?? INGESTION_WRITERS,
+      maxWaiting: MAX_WAITING_REQUESTS,
     });
   }
 
@@ -196,6 +203,9 @@ export class IngestionService {
       }
     }
     if (problems.length) throw InvalidInputError.of(IngestionErrorCode.InvalidMessage, inMessageOrder(problems));
+
+    if (this.writer.full)
+      throw new RateLimitedError(IngestionErrorCode.Busy, 'Too many tracking requests are waiting to be written; retry in a second', 1);
 
     // 2. What is known already: message ids this key sent, leads, anonymous ids linked to leads.
     const userIds = new Set<string>();

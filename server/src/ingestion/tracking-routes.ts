@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { AuthService } from '../auth/auth.service';
-import { DomainError, type Problem } from '../common/errors';
+import { DomainError, type Problem, RateLimitedError } from '../common/errors';
 import { isConnectionLost } from '../db/connection-loss';
 import { runInRequestScope } from '../db/query-scope';
 import { IngestionErrorCode } from './ingestion.errors';
@@ -100,7 +100,9 @@ export function trackingRoutes(ingestion: IngestionService, auth: AuthService, l
           error.kind
         ];
         const problems = error.problems.length ? error.problems : [{ path: 'body', message: error.message }];
-        return send(res, status, error.code, problems, status === 401 ? challenge : {});
+        const headers: Record<string, string> =
+          error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : status === 401 ? challenge : {};
+        return send(res, status, error.code, problems, headers);
       }
       if (isConnectionLost(error))
         return send(res, 503, 'SERVICE_UNAVAILABLE', [{ path: 'body', message: 'the database connection was lost; retry shortly' }], {
