@@ -90,11 +90,19 @@ describe('invalid rule sets', () => {
 });
 
 describe('unknown ids', () => {
+  // A missing lead is null (GraphQL convention), whatever the id looks like.
   it.each([
     ['lead id 999999', '{ lead(id: "999999") { id } }'],
     ['lead id "abc"', '{ lead(id: "abc") { id } }'],
     ['lead id beyond bigint', '{ lead(id: "99999999999999999999") { id } }'],
     ['unknown lead externalId', '{ lead(externalId: "nobody") { id } }'],
+  ])('query: %s -> null', async (_name, query) => {
+    const reply = await gql(query);
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ data: { lead: null } });
+  });
+
+  it.each([
     ['rule set version id "abc"', '{ ruleSetVersion(id: "abc") { id } }'],
     ['rule set version id 999999', '{ ruleSetVersion(id: "999999") { id } }'],
     ['rescore job 12345', '{ rescoreJob(id: "12345") { id } }'],

@@ -30,7 +30,7 @@ describe('lead query', () => {
     expect(neither.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('concurrent reads (batched into shared queries) each get their own lead, or NOT_FOUND', async () => {
+  it('concurrent reads (batched into shared queries) each get their own lead, or null', async () => {
     const industries = ['software', 'insurance', 'retail', 'education', 'healthcare', 'manufacturing'];
     const created: Lead[] = [];
     for (let n = 0; n < 12; n++) {
@@ -52,15 +52,11 @@ describe('lead query', () => {
     ]);
     expect(byExternalId.map((result) => ok(result).lead)).toEqual(reversed);
     expect(byId.map((result) => ok(result).lead)).toEqual(created);
-    for (const result of unknown) expect(onlyError(result).extensions?.code).toBe('NOT_FOUND');
+    for (const result of unknown) expect(ok(result).lead).toBeNull();
   });
 
-  it('an unknown lead is NOT_FOUND and the message names the externalId', async () => {
-    const error = onlyError(await t.gql(`{ lead(externalId: "no-such-lead-42") { id } }`));
-    expect(error.extensions?.code).toBe('NOT_FOUND');
-    expect(error.extensions?.reason).toBe('LEAD_NOT_FOUND');
-    expect(error.message).toContain('no-such-lead-42');
-    const byId = onlyError(await t.gql(`{ lead(id: "999999999") { id } }`));
-    expect(byId.extensions?.code).toBe('NOT_FOUND');
+  it('an unknown lead is null (GraphQL convention), by externalId and by id', async () => {
+    expect(ok(await t.gql(`{ lead(externalId: "no-such-lead-42") { id } }`))).toEqual({ lead: null });
+    expect(ok(await t.gql(`{ lead(id: "999999999") { id } }`))).toEqual({ lead: null });
   });
 });

@@ -1,11 +1,18 @@
 import { InvalidInputError } from './errors';
 
-export const PAGE_LIMITS = { defaultFirst: 20, maxFirst: 200 } as const;
+export const PAGE_LIMITS = {
+  defaultFirst: 20,
+  maxFirst: 200,
+  /** `leads` pages: a client app syncing its leads asks for large pages (the complexity budget still applies). */
+  maxLeadsFirst: 1000,
+} as const;
 
 export interface Page<T> {
   nodes: T[];
   cursors: string[];
   hasNextPage: boolean;
+  /** Set by connections that page both ways (Relay `last`/`before`); false when not known. */
+  hasPreviousPage?: boolean;
 }
 
 export function encodeCursor(values: unknown[]): string {
@@ -47,10 +54,10 @@ export function decodeCursor(
   throw InvalidInputError.field(code, path, 'is not a cursor returned by this query with the same ordering');
 }
 
-export function pageSize(first: number | null | undefined, code: string): number {
+export function pageSize(first: number | null | undefined, code: string, max: number = PAGE_LIMITS.maxFirst, path = 'first'): number {
   const size = first ?? PAGE_LIMITS.defaultFirst;
-  if (!Number.isInteger(size) || size < 1 || size > PAGE_LIMITS.maxFirst) {
-    throw InvalidInputError.field(code, 'first', `must be between 1 and ${PAGE_LIMITS.maxFirst}, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw InvalidInputError.field(code, path, `must be between 1 and ${max}, got ${size}`);
   }
   return size;
 }

@@ -1,6 +1,16 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, isListType, getNullableType, visit, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  getNamedType,
+  isLeafType,
+  isListType,
+  getNullableType,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { PAGE_LIMITS } from '../common/pagination';
@@ -11,7 +21,7 @@ export const GRAPHQL_LIMITS = {
   maxAliases: 20,
   maxTokens: 4000,
   maxDirectives: 20,
-  /** Cost of an operation, counting list sizes: `leads(first: 100) { activities(first: 50) }` costs ~100 x 50. */
+  /** Cost of an operation, counting list sizes: `leads(first: 100) { activities(first: 50) { ... } }` costs ~100 x 50 x (an activity's cost). */
   maxComplexity: 25_000,
   /** Assumed size of a list without `first` (reasons, versions...). */
   assumedListSize: 10,
@@ -37,24 +47,38 @@ export function armorProtections(production: boolean) {
 export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens } as const;
 
 /**
- * Multiplies a field's children by its `first` argument (when omitted, by the page size it then
- * returns: the argument's default, else the resolvers' default page), or by an assumed size for
- * plain lists.
+ * What a field costs, in rows and objects the server produces (graphql-query-complexity estimator):
+ * - a scalar or enum value: SCALAR_COST (it is copied from a row already read);
+ * - an object: 1 plus its fields;
+ * - a page (a field with `first` or `last`): its size, the argument or the default page it then
+ *   returns, times an item's cost, at least 1 per item (its rows are read whatever is selected);
+ *   its `edges`/`nodes` are counted by that size, not again;
+ * - any other list: an assumed size (GRAPHQL_LIMITS.assumedListSize) times an item's cost, at least 1.
+ * So a page of 1,000 leads with their scores and reasons costs about 17,000 and passes, while the
+ * same page with a nested page in each lead (1,000 x 20 activities) is refused.
  */
+export const SCALAR_COST = 0.1;
+
 const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  if (typeof args.first === 'number') return 1 + Math.max(1, args.first) * childComplexity;
+  const perItem = Math.max(1, childComplexity);
+  for (const name of ['first', 'last']) {
+    if (typeof args[name] === 'number') return 1 + Math.max(1, args[name] as number) * perItem;
+  }
   const first = field.args.find((arg) => arg.name === 'first');
   if (first) {
     const size = typeof first.defaultValue === 'number' ? first.defaultValue : PAGE_LIMITS.defaultFirst;
-    return 1 + Math.max(1, size) * childComplexity;
+    return 1 + Math.max(1, size) * perItem;
   }
   // A connection's edges are already counted by its `first`.
   if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
-  if (isListType(getNullableType(field.type))) return 1 + GRAPHQL_LIMITS.assumedListSize * childComplexity;
-  return undefined;
+  const type = getNullableType(field.type);
+  if (isListType(type))
+    return isLeafType(getNamedType(type)) ? GRAPHQL_LIMITS.assumedListSize * SCALAR_COST : 1 + GRAPHQL_LIMITS.assumedListSize * perItem;
+  if (isLeafType(type)) return SCALAR_COST;
+  return 1 + childComplexity;
 };
 
-/** The variables an operation's cost can depend on: those in a `first` argument or in a directive (`@include(if: $x)`). */
+/** The variables an operation's cost can depend on: those in a `first` or `last` argument or in a directive (`@include(if: $x)`). */
 function costVariables(document: DocumentNode): string[] {
   const names = new Set<string>();
   const collect = (node: ASTNode) =>
@@ -65,7 +89,7 @@ function costVariables(document: DocumentNode): string[] {
     });
   visit(document, {
     Argument(argument) {
-      if (argument.name.value === 'first') collect(argument.value);
+      if (argument.name.value === 'first' || argument.name.value === 'last') collect(argument.value);
     },
     Directive(directive) {
       collect(directive);
@@ -102,13 +126,16 @@ export function complexityPlugin(schema: GraphQLSchema): ApolloServerPlugin<Grap
     const key = JSON.stringify([operationName ?? null, ...cache.variables.map((name) => variables[name] ?? null)]);
     let cost = cache.costs.get(key);
     if (cost === undefined) {
-      cost = getComplexity({
-        schema,
-        query: document,
-        operationName,
-        variables,
-        estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-      });
+      // Scalars cost a fraction: round up so the figure shown is a whole number.
+      cost = Math.ceil(
+        getComplexity({
+          schema,
+          query: document,
+          operationName,
+          variables,
+          estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+        }),
+      );
       if (cache.costs.size >= COST_CACHE_ENTRIES) cache.costs.clear();
       cache.costs.set(key, cost);
     }

@@ -8,7 +8,17 @@ import type { AttributeType } from './attribute-definition.entity';
 import type { LeadService } from './lead.service';
 import { type LeadFilterData, withViewer } from './lead-filter';
 import { LEAD_ROLES } from './lead-roles';
-import { AttributeDefinition, DefineAttributeInput, Lead, LeadConnection, LeadFilter, LeadOrderEnum, UpsertLeadInput } from './lead.types';
+import {
+  AttributeDefinition,
+  DefineAttributeInput,
+  Lead,
+  LeadConnection,
+  LeadFilter,
+  LeadOrderEnum,
+  UpsertLeadInput,
+  UpsertLeadsInput,
+  UpsertLeadsPayload,
+} from './lead.types';
 import type { DataSource } from 'typeorm';
 
 /** LeadConnection carries its filter so totalCount is computed only when asked for. */
@@ -33,30 +43,42 @@ export class LeadResolver {
   ) {}
 
   @Authorized(...LEAD_ROLES.read)
-  @Query(() => Lead, { description: 'One lead, by id or by externalId (give exactly one).' })
+  @Query(() => Lead, {
+    nullable: true,
+    description:
+      'One lead, by id, externalId or email (give exactly one); null when there is none. Emails match whatever their case; an email several leads share is a CONFLICT naming them.',
+  })
   async lead(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('externalId', () => String, { nullable: true }) externalId: string | null,
-  ): Promise<Lead> {
+    @Arg('email', () => String, { nullable: true }) email: string | null,
+  ): Promise<Lead | null> {
     // The score is read with the lead, in one query: a client app's most frequent request.
-    const { scoreRow, ...lead } = await this.leadService.getLeadWithScore({ id, externalId });
+    const found = await this.leadService.findLeadWithScore({ id, externalId, email });
+    if (!found) return null;
+    const { scoreRow, ...lead } = found;
     const [score] = scoreRow ? await this.scores.expand(this.dataSource.manager, [scoreRow]) : [null];
     ctx.loaders.score.prime(lead.id, score);
     return lead as unknown as Lead;
   }
 
   @Authorized(...LEAD_ROLES.read)
-  @Query(() => LeadConnection, { description: 'Leads with their scores, filtered, ordered by score by default, cursor-paginated.' })
+  @Query(() => LeadConnection, {
+    description:
+      'Leads with their scores, filtered, ordered by score by default, cursor-paginated both ways: first/after forwards, last/before backwards (pages of at most 1,000).',
+  })
   async leads(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => LeadFilter, { nullable: true }) filter: LeadFilter | null,
     @Arg('orderBy', () => LeadOrderEnum, { nullable: true }) orderBy: LeadOrderEnum | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('last', () => Int, { nullable: true, description: 'The last leads before `before` (or of the whole list).' }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
   ): Promise<LeadConnectionValue> {
     filter = withViewer(filter, ctx.principal);
-    const page = await this.leadService.listLeads({ filter, orderBy, first, after });
+    const page = await this.leadService.listLeads({ filter, orderBy, first, after, last, before });
     const scores = await this.scores.expand(
       this.dataSource.manager,
       page.nodes.map((row) => row.scoreRow),
@@ -64,7 +86,7 @@ export class LeadResolver {
     for (const score of scores) ctx.loaders.score.prime(score.leadId, score);
     return {
       edges: page.nodes.map((node, index) => ({ cursor: page.cursors[index], node: node as unknown as Lead })),
-      pageInfo: pageInfo(page.cursors, page.hasNextPage),
+      pageInfo: pageInfo(page.cursors, page.hasNextPage, page.hasPreviousPage),
       filter,
     };
   }
@@ -81,6 +103,28 @@ export class LeadResolver {
     const { leadId } = await this.leadService.upsertLead(input);
     ctx.loaders.score.clear(leadId);
     return (await this.leadService.getLead({ id: leadId })) as Lead;
+  }
+
+  @Authorized(...LEAD_ROLES.write)
+  @Mutation(() => UpsertLeadsPayload, {
+    description:
+      'Creates or updates up to 1,000 leads by externalId, validated and scored as upsertLead does. atomic: false (default) writes the good items and reports each bad one; true writes all or nothing.',
+  })
+  async upsertLeads(
+    @Arg('input', () => UpsertLeadsInput) input: UpsertLeadsInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UpsertLeadsPayload> {
+    const { results, scores } = await this.leadService.upsertLeads(input.leads ?? [], input.atomic ?? false);
+    const leadIds = results.flatMap((result) => (result.leadId ? [result.leadId] : []));
+    for (const id of leadIds) ctx.loaders.score.clear(id);
+    for (const [id, score] of scores) ctx.loaders.score.prime(id, score);
+    const leads = new Map((await this.leadService.findByIds(leadIds)).map((lead) => [lead.id, lead as unknown as Lead]));
+    return {
+      results: results.map(({ leadId, ...result }) => ({ ...result, lead: leadId ? (leads.get(leadId) ?? null) : null })),
+      createdCount: results.filter((result) => result.leadId && result.created).length,
+      updatedCount: results.filter((result) => result.leadId && !result.created).length,
+      failedCount: results.filter((result) => !result.leadId).length,
+    };
   }
 
   @Authorized(...LEAD_ROLES.defineAttribute)

@@ -2,33 +2,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InvalidInputError, NotFoundError, type Problem } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { queryPreparedRead } from '../db/prepared';
 import { runInRequestScope } from '../db/query-scope';
-import { decodeCursor, encodeCursor, pageSize, type Page } from '../common/pagination';
+import type { Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
 import { scoreRowJson } from '../scoring/score-reader';
 import type { ScoringService } from '../scoring/scoring.service';
-import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribute-catalog';
+import { mergeAttributes, type AttributeSpec } from './attribute-catalog';
 import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
 import { filterSizeProblems, filterValueProblems, type LeadFilterData, leadFilterSql } from './lead-filter';
+import { BULK_LIMITS, batchError, checkBatchSize, type UpsertLeadsResult, upsertBatchProblems, writeLeadBatch } from './lead-bulk';
+import { type LeadPageArgs, planLeadPage, SORT_COLUMNS } from './lead-paging';
+import { emailProblems, LEAD_FIELD_LIMITS, type UpsertLeadData, upsertProblems } from './lead-validation';
 
-export interface UpsertLeadData {
-  externalId: string;
-  email?: string | null;
-  segment?: string | null;
-  source?: string | null;
-  attributes?: Record<string, unknown> | null;
-}
-
-export const LEAD_ORDERS = ['SCORE_DESC', 'SCORE_ASC', 'CREATED_DESC', 'UPDATED_DESC'] as const;
-export type LeadOrder = (typeof LEAD_ORDERS)[number];
-
-export const LEAD_FIELD_LIMITS = { externalId: 200, email: 320, segment: 100, source: 100, search: 200 } as const;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export { LEAD_ORDERS, type LeadOrder } from './lead-paging';
+export { LEAD_FIELD_LIMITS, type UpsertLeadData } from './lead-validation';
 
 export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
 
@@ -36,22 +27,17 @@ const LEAD_COLUMNS = `l.id::text AS id, l.external_id AS "externalId", l.email, 
   l.outcome, l.outcome_at AS "outcomeAt", l.deal_value::text AS "dealValue", l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
 
 type LeadWithScoreRow = LeadEntity & { scoreRow: Record<string, unknown> | null };
-const LEAD_WITH_SCORE = `SELECT ${LEAD_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
 
-interface OrderSpec {
-  sql: string;
-  keys: string[];
-  cmp: '<' | '>';
-  values: (row: Record<string, unknown>) => unknown[];
+/** How a client names one lead: exactly one of these. */
+export interface LeadRef {
+  id?: string | null;
+  externalId?: string | null;
+  email?: string | null;
 }
 
-const ORDERS: Record<LeadOrder, OrderSpec> = {
-  SCORE_DESC: { sql: 's.total DESC, l.id DESC', keys: ['s.total', 'l.id'], cmp: '<', values: (r) => [r.sortTotal, r.id] },
-  SCORE_ASC: { sql: 's.total ASC, l.id ASC', keys: ['s.total', 'l.id'], cmp: '>', values: (r) => [r.sortTotal, r.id] },
-  // Cursors carry the timestamps as PostgreSQL text (microseconds), not as JS dates (milliseconds).
-  CREATED_DESC: { sql: 'l.created_at DESC, l.id DESC', keys: ['l.created_at', 'l.id'], cmp: '<', values: (r) => [r.sortCreated, r.id] },
-  UPDATED_DESC: { sql: 'l.updated_at DESC, l.id DESC', keys: ['l.updated_at', 'l.id'], cmp: '<', values: (r) => [r.sortUpdated, r.id] },
-};
+/** Leads named in the CONFLICT of an email several leads share. */
+const EMAIL_MATCHES_SHOWN = 3;
+const LEAD_WITH_SCORE = `SELECT ${LEAD_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
 
 export class LeadService {
   private catalogCache: Promise<Map<string, AttributeSpec>> | null = null;
@@ -138,32 +124,10 @@ export class LeadService {
     return spec;
   }
 
-  private validateUpsert(input: UpsertLeadData, catalog: Map<string, AttributeSpec>): Problem[] {
-    const problems: Problem[] = [];
-    const externalId = input.externalId ?? '';
-    if (!externalId.trim()) problems.push({ path: 'input.externalId', message: 'must not be blank' });
-    else if (externalId.length > LEAD_FIELD_LIMITS.externalId)
-      problems.push({ path: 'input.externalId', message: `at most ${LEAD_FIELD_LIMITS.externalId} characters` });
-    if (input.email != null) {
-      if (input.email.length > LEAD_FIELD_LIMITS.email)
-        problems.push({ path: 'input.email', message: `at most ${LEAD_FIELD_LIMITS.email} characters` });
-      else if (!EMAIL.test(input.email))
-        problems.push({ path: 'input.email', message: `"${input.email.slice(0, 60)}" is not an email address` });
-    }
-    for (const field of ['segment', 'source'] as const) {
-      const value = input[field];
-      if (value != null && (!value.trim() || value.length > LEAD_FIELD_LIMITS[field])) {
-        problems.push({ path: `input.${field}`, message: `must be 1 to ${LEAD_FIELD_LIMITS[field]} characters` });
-      }
-    }
-    if (input.attributes != null) problems.push(...checkAttributes(input.attributes, catalog, 'input.attributes'));
-    return problems;
-  }
-
   /** Creates or updates a lead by externalId and re-scores it, in one transaction. */
   async upsertLead(input: UpsertLeadData): Promise<{ leadId: string; created: boolean }> {
     const catalog = await this.attributeCatalog();
-    const problems = this.validateUpsert(input, catalog);
+    const problems = upsertProblems(input, catalog, 'input');
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLead, problems);
     return this.dataSource.transaction(async (manager) => {
       const lockExisting = (): Promise<LeadEntity[]> =>
@@ -210,6 +174,32 @@ export class LeadService {
     });
   }
 
+  /**
+   * Creates or updates up to BULK_LIMITS.maxLeads leads, validated as upsertLead validates one.
+   * atomic: any bad item fails the call (every item's problems listed) and nothing is written;
+   * otherwise each bad item gets its errors and the others are written, in one transaction.
+   */
+  async upsertLeads(items: readonly UpsertLeadData[], atomic: boolean): Promise<UpsertLeadsResult> {
+    checkBatchSize(items.length, BULK_LIMITS.maxLeads, 'input.leads', 'lead');
+    const errors = upsertBatchProblems(items, await this.attributeCatalog());
+    if (atomic && errors.some((list) => list.length > 0)) throw batchError(errors);
+    const valid = items.map((data, index) => ({ index, data })).filter(({ index }) => errors[index].length === 0);
+    const { written, scores } =
+      valid.length > 0
+        ? await this.dataSource.transaction((manager) => writeLeadBatch(manager, this.scoring, valid))
+        : { written: new Map<number, { leadId: string; created: boolean }>(), scores: new Map() };
+    return {
+      results: items.map((item, index) => ({
+        index,
+        externalId: item.externalId,
+        leadId: written.get(index)?.leadId ?? null,
+        created: written.get(index)?.created ?? false,
+        errors: errors[index],
+      })),
+      scores,
+    };
+  }
+
   async findByIds(ids: readonly string[]): Promise<LeadEntity[]> {
     const numeric = ids.filter((id) => /^\d{1,18}$/.test(id));
     if (numeric.length === 0) return [];
@@ -221,31 +211,48 @@ export class LeadService {
     return this.dataSource.query(`SELECT ${LEAD_COLUMNS} FROM lead l WHERE l.external_id = ANY($1::text[])`, [externalIds]);
   }
 
-  /** One lead by id or externalId (exactly one of the two). */
-  async getLead(ref: { id?: string | null; externalId?: string | null }): Promise<LeadEntity> {
-    const { scoreRow: _score, ...lead } = await this.getLeadWithScore(ref);
+  /** One lead by id or externalId (exactly one of the two); NOT_FOUND when there is none. */
+  async getLead(ref: LeadRef): Promise<LeadEntity> {
+    const found = await this.findLeadWithScore(ref);
+    if (!found) {
+      const [field, value] =
+        ref.id != null ? ['id', ref.id] : ref.externalId != null ? ['externalId', ref.externalId] : ['email', ref.email];
+      throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field} "${value}"`, [{ path: field, message: 'no such lead' }]);
+    }
+    const { scoreRow: _score, ...lead } = found;
     return lead;
   }
 
-  /** getLead, with the lead's lead_score row (`scoreRowJson`, null while unscored) read in the same query. */
-  async getLeadWithScore(ref: { id?: string | null; externalId?: string | null }): Promise<LeadWithScoreRow> {
-    const given = [ref.id, ref.externalId].filter((value) => value != null);
+  /**
+   * One lead by id, externalId or email (exactly one of them), with its lead_score row
+   * (`scoreRowJson`, null while unscored) read in the same query; null when there is none.
+   * Emails match whatever their case; an email that several leads share is a CONFLICT naming them.
+   */
+  async findLeadWithScore(ref: LeadRef): Promise<LeadWithScoreRow | null> {
+    const given = [ref.id, ref.externalId, ref.email].filter((value) => value != null);
     if (given.length !== 1) {
-      throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id or externalId');
+      throw InvalidInputError.field(LeadErrorCode.InvalidLeadQuery, 'id', 'give exactly one of id, externalId or email');
     }
-    const lead =
-      ref.id != null
-        ? /^\d{1,18}$/.test(ref.id)
-          ? await this.leadsWithScoreById.load(ref.id)
-          : null
-        : await this.leadsWithScoreByExternalId.load(ref.externalId as string);
-    if (!lead) {
-      const field = ref.id != null ? `id "${ref.id}"` : `externalId "${ref.externalId}"`;
-      throw new NotFoundError(LeadErrorCode.LeadNotFound, `No lead with ${field}`, [
-        { path: ref.id != null ? 'id' : 'externalId', message: 'no such lead' },
-      ]);
+    if (ref.id != null) return /^\d{1,18}$/.test(ref.id) ? this.leadsWithScoreById.load(ref.id) : null;
+    if (ref.externalId != null) return this.leadsWithScoreByExternalId.load(ref.externalId);
+    const email = ref.email as string;
+    const problems = emailProblems(email, 'email');
+    if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
+    // lower(email) is indexed (lead_email); writers store emails lower-cased, old rows may not be.
+    const rows = await queryPreparedRead<LeadWithScoreRow>(
+      this.dataSource,
+      `${LEAD_WITH_SCORE} WHERE lower(l.email) = lower($1) ORDER BY l.id LIMIT ${EMAIL_MATCHES_SHOWN + 1}`,
+      [email],
+    );
+    if (rows.length > 1) {
+      const shown = rows.slice(0, EMAIL_MATCHES_SHOWN).map((row) => `"${row.externalId}"`);
+      throw new ConflictError(
+        LeadErrorCode.AmbiguousEmail,
+        `Several leads have email "${email}" (externalId ${shown.join(', ')}${rows.length > EMAIL_MATCHES_SHOWN ? ', ...' : ''}); look one up by id or externalId`,
+        [{ path: 'email', message: 'several leads have this email' }],
+      );
     }
-    return lead;
+    return rows[0] ?? null;
   }
 
   private async validateFilter(filter: LeadFilterData): Promise<void> {
@@ -255,41 +262,46 @@ export class LeadService {
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidLeadQuery, problems);
   }
 
-  /** Leads with their scores, filtered and keyset-paginated; the score is joined, not fetched per lead. */
-  async listLeads(options: {
-    filter?: LeadFilterData | null;
-    orderBy?: LeadOrder | null;
-    first?: number | null;
-    after?: string | null;
-  }): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
+  /**
+   * Leads with their scores, filtered and keyset-paginated both ways (`first`/`after`,
+   * `last`/`before`); the score is joined, not fetched per lead. Whether a page lies beyond the
+   * cursor the page starts from is one more indexed probe, only when there is such a cursor.
+   */
+  async listLeads(
+    options: LeadPageArgs & { filter?: LeadFilterData | null },
+  ): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
     const filter = options.filter ?? {};
     await this.validateFilter(filter);
-    const order = ORDERS[options.orderBy ?? 'SCORE_DESC'];
-    const first = pageSize(options.first, LeadErrorCode.InvalidLeadQuery);
+    const plan = planLeadPage(options);
     const params: unknown[] = [];
-    const where = leadFilterSql(filter, params);
-    const tag = options.orderBy ?? 'SCORE_DESC';
-    if (options.after) {
-      const byScore = order.keys[0] === 's.total';
-      const values = decodeCursor(options.after, tag, LeadErrorCode.InvalidCursor, 'after', [byScore ? 'int' : 'timestamp', 'id']);
-      params.push(values[0], values[1]);
-      const casts = byScore ? ['int', 'bigint'] : ['timestamptz', 'bigint'];
-      where.push(`(${order.keys.join(', ')}) ${order.cmp} ($${params.length - 1}::${casts[0]}, $${params.length}::${casts[1]})`);
-    }
-    params.push(first + 1);
+    const where = [...leadFilterSql(filter, params), ...plan.conditions(params)];
+    params.push(plan.size + 1);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${LEAD_COLUMNS}, s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated", ${scoreRowJson('s')} AS "scoreRow"
+      `SELECT ${LEAD_COLUMNS}, ${SORT_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow"
          FROM lead l JOIN lead_score s ON s.lead_id = l.id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${order.sql}
+        ORDER BY ${plan.orderSql}
         LIMIT $${params.length}`,
       params,
     );
-    const nodes = rows.slice(0, first);
+    const more = rows.length > plan.size;
+    const nodes = rows.slice(0, plan.size);
+    if (plan.backward) nodes.reverse();
+    let beyond = false;
+    if (plan.beyondStart) {
+      const probeParams: unknown[] = [];
+      const probe = [...leadFilterSql(filter, probeParams), plan.beyondStart(probeParams)];
+      const [row]: Array<{ found: boolean }> = await this.dataSource.query(
+        `SELECT EXISTS (SELECT 1 FROM lead l JOIN lead_score s ON s.lead_id = l.id WHERE ${probe.join(' AND ')}) AS found`,
+        probeParams,
+      );
+      beyond = row.found;
+    }
     return {
       nodes: nodes as unknown as Array<LeadEntity & { scoreRow: Record<string, unknown> }>,
-      cursors: nodes.map((row) => encodeCursor([tag, ...order.values(row)])),
-      hasNextPage: rows.length > first,
+      cursors: nodes.map((row) => plan.cursorOf(row)),
+      hasNextPage: plan.backward ? beyond : more,
+      hasPreviousPage: plan.backward ? more : beyond,
     };
   }
 

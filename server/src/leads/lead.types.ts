@@ -114,3 +114,41 @@ export class DefineAttributeInput {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => [String], { nullable: true }) allowedValues?: string[] | null;
 }
+
+@InputType({ description: 'Up to 1,000 leads to create or update by externalId, each as upsertLead takes it.' })
+export class UpsertLeadsInput {
+  @Field(() => [UpsertLeadInput], { description: 'At most 1,000; each externalId at most once.' }) leads: UpsertLeadInput[];
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'true: all or nothing (any bad item fails the call, listing every bad item). false: bad items get their errors, the others are written.',
+  })
+  atomic: boolean;
+}
+
+@ObjectType({ description: 'One thing wrong with one item of a batch; nothing was written for that item.' })
+export class BatchItemError {
+  @Field(() => String, { description: 'Where, e.g. input.leads[3].email.' }) path: string;
+  @Field(() => String) message: string;
+  @Field(() => String, { description: 'The extensions.code the same mistake gets alone: BAD_USER_INPUT, NOT_FOUND.' }) code: string;
+  @Field(() => String, { description: 'The domain code, e.g. INVALID_LEAD, DUPLICATE_IN_BATCH, LEAD_NOT_FOUND.' }) reason: string;
+}
+
+@ObjectType({ description: 'What became of one item of upsertLeads.' })
+export class UpsertLeadResult {
+  @Field(() => Int, { description: 'Position of the item in input.leads.' }) index: number;
+  @Field(() => String) externalId: string;
+  @Field(() => Lead, { nullable: true, description: 'The lead as written, with its new score; null when the item has errors.' })
+  lead: Lead | null;
+  @Field(() => Boolean, { description: 'The lead is new.' }) created: boolean;
+  @Field(() => [BatchItemError], { description: 'Empty when the item was written.' }) errors: BatchItemError[];
+}
+
+@ObjectType()
+export class UpsertLeadsPayload {
+  @Field(() => [UpsertLeadResult], { description: 'One per item, in input order.' }) results: UpsertLeadResult[];
+  @Field(() => Int) createdCount: number;
+  @Field(() => Int) updatedCount: number;
+  @Field(() => Int, { description: 'Items with errors (not written).' }) failedCount: number;
+}

@@ -32,7 +32,8 @@ export class ScoringResolver {
       asOf: page.asOf,
       changes: page.changes,
       summary: page.summary,
-      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+      // Its cursor marks where the next page starts, not an edge: no start cursor, forward only.
+      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: null },
     };
   }
 }
