@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, points } from './support/scores';
 import { failingProxy, post, segmentClient, writeKey, writtenCounts } from './support/ingestion';
 import { createTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 /*
  * The tracking API driven by the real @segment/analytics-node client pointed at the service over
@@ -16,6 +17,16 @@ beforeAll(async () => {
   t = await createTestApp();
   url = (await t.http()).url;
   key = await writeKey(t);
+  // Rows past their retention (30 days for message ids, 90 for anonymous activity) before any request: the first one purges them.
+  await t.sql(
+    `INSERT INTO ingestion_message (api_key_id, message_id, received_at) VALUES
+       (0, 'expired', now() - interval '31 days'), (0, 'recent', now() - interval '29 days')`,
+  );
+  await t.sql(
+    `INSERT INTO ingestion_anonymous_event (anonymous_id, api_key_id, message_id, activity_type, occurred_at, received_at) VALUES
+       ('old-visitor', 0, 'old-1', 'page_view', now() - interval '91 days', now() - interval '91 days'),
+       ('old-visitor', 0, 'old-2', 'page_view', now() - interval '89 days', now() - interval '89 days')`,
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -204,5 +215,17 @@ describe('the Segment client against the tracking API', () => {
     );
     expect(again.body).toMatchObject({ success: true, duplicates: 1, activitiesRecorded: 0 });
     expect((await lead('seg-skew')).activities.totalCount).toBe(2);
+  });
+
+  it('forgets message ids after 30 days and anonymous activity after 90 (purged after a request)', async () => {
+    await until(
+      async () => (await t.sql("SELECT 1 FROM ingestion_message WHERE message_id = 'expired'")).length === 0,
+      'expired ids purged',
+    );
+    expect(await t.sql('SELECT message_id FROM ingestion_message WHERE api_key_id = 0')).toEqual([{ message_id: 'recent' }]);
+    const anonymous = await t.sql<{ message_id: string }>(
+      "SELECT message_id FROM ingestion_anonymous_event WHERE anonymous_id = 'old-visitor'",
+    );
+    expect(anonymous).toEqual([{ message_id: 'old-2' }]);
   });
 });
