@@ -41,11 +41,6 @@ export class Owners1764050000016 implements MigrationInterface {
         CHECK ((owner_id IS NULL) <> (team IS NULL))
       );
 
-      CREATE TABLE routing_team_turn (
-        team text PRIMARY KEY,
-        turns bigint NOT NULL DEFAULT 0
-      );
-
       ALTER TABLE webhook_endpoint
         ADD COLUMN filter_segments text[] NULL,
         ADD COLUMN filter_cells text[] NULL,
@@ -54,12 +49,16 @@ export class Owners1764050000016 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    // Routing creates one turn sequence per team it routes to (see owners/routing.service.ts).
+    const sequences: Array<{ name: string }> = await queryRunner.query(
+      `SELECT relname AS name FROM pg_class WHERE relkind = 'S' AND relname LIKE 'routing_turn\\_%'`,
+    );
+    for (const { name } of sequences) await queryRunner.query(`DROP SEQUENCE "${name}"`);
     await queryRunner.query(`
       ALTER TABLE webhook_endpoint
         DROP COLUMN filter_bands,
         DROP COLUMN filter_cells,
         DROP COLUMN filter_segments;
-      DROP TABLE routing_team_turn;
       DROP TABLE routing_rule;
       DROP INDEX lead_owner_id;
       ALTER TABLE lead DROP COLUMN owner_id;

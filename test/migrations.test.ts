@@ -63,7 +63,6 @@ describe('migrations', () => {
             'rule_set',
             'rule_set_review',
             'routing_rule',
-            'routing_team_turn',
             'rule_set_version',
             'score_calibration',
             'score_history',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, onlyError } from './support/scores';
 import { ASSIGN, FIT_A, type OwnerResult, ownerHelpers, SET_RULES } from './support/owners';
+import { teamTurnSequence } from '../server/src/owners/routing.service';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /*
@@ -100,7 +101,7 @@ describe('routing rules', () => {
     const n = 24;
     const ids = Array.from({ length: n }, (_, i) => `rr-${i}`);
     for (const id of ids) await createLead(id);
-    const [before] = await t.sql<{ turns: string }>(`SELECT turns::text FROM routing_team_turn WHERE team = 'inbound'`);
+    const [before] = await t.sql<{ turns: string }>(`SELECT last_value::text AS turns FROM ${teamTurnSequence('inbound')}`);
     const scores = await Promise.all(ids.map((id) => qualify(id)));
     expect(scores.every((score) => score.qualified)).toBe(true);
 
@@ -110,7 +111,7 @@ describe('routing rules', () => {
     // The earlier test gave one lead to the team: the turns go on from there, so each owner gets n/k.
     expect(counts.map((row) => row.leads)).toEqual([n / 3, n / 3, n / 3]);
     expect(new Set(counts.map((row) => row.owner))).toEqual(new Set(inbound.map((owner) => owner.id)));
-    const [after] = await t.sql<{ turns: string }>(`SELECT turns::text FROM routing_team_turn WHERE team = 'inbound'`);
+    const [after] = await t.sql<{ turns: string }>(`SELECT last_value::text AS turns FROM ${teamTurnSequence('inbound')}`);
     expect(Number(after.turns) - Number(before.turns)).toBe(n);
     const assignments = await t.sql<{ entity: string; times: number }>(
       `SELECT entity_id AS entity, count(*)::int AS times FROM audit_log WHERE action = 'lead.assigned' AND entity_id IN

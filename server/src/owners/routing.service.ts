@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
@@ -18,6 +19,11 @@ export const ROUTING_ACTOR = 'routing';
 
 const RULE_COLUMNS = `name, cells, segment, bands, attribute_equals AS attributes, owner_id::text AS "ownerId", team`;
 
+/** The sequence that hands out a team's turns (named by a hash: team names are free text). */
+export function teamTurnSequence(team: string): string {
+  return `routing_turn_${createHash('md5').update(team).digest('hex').slice(0, 24)}`;
+}
+
 /** Whether a score change should route the lead: it became qualified, or it entered a send-to-sales cell. */
 export function routesLead(transition: ScoreTransition): boolean {
   const { before, after } = transition;
@@ -30,11 +36,12 @@ export function routesLead(transition: ScoreTransition): boolean {
  * transaction, which holds the leads' row locks: the conditional UPDATE (owner_id IS NULL) cannot
  * race a manual assignment, and the assignment commits with the score that caused it.
  *
- * A team target takes turns among the team's active owners (ordered by id) with a counter row per
- * team (routing_team_turn), advanced by UPDATE ... RETURNING: concurrent transactions queue on the
- * row and each gets its own turns, so N leads spread as evenly as N/k each. The counter row stays
- * locked until the scoring transaction commits; teams are advanced in name order so two
- * transactions never wait on each other's counters.
+ * A team target takes turns among the team's active owners (ordered by id) from a sequence per team
+ * (teamTurnSequence), created when a rule first names the team. nextval never waits and is never
+ * rolled back: concurrent scoring transactions each get their own turns without queueing on a
+ * counter row that would stay locked until commit (an import batch holding it while locking more
+ * leads would deadlock with an activity routed to the same team). N leads spread N/k each; a
+ * rolled-back transaction only skips its turns.
  */
 export class RoutingService implements ScoreChangeListener {
   constructor(
@@ -71,6 +78,9 @@ export class RoutingService implements ScoreChangeListener {
       if (problems.length) throw InvalidInputError.of(OwnerErrorCode.InvalidRoutingRules, problems);
       const before = await this.listRules(manager);
       const after = rules.map(normalizeRule);
+      for (const team of new Set(after.flatMap((rule) => rule.team ?? []))) {
+        await manager.query(`CREATE SEQUENCE IF NOT EXISTS ${teamTurnSequence(team)} MINVALUE 0 START 0`);
+      }
       await manager.query('DELETE FROM routing_rule');
       if (after.length)
         await manager.query(
@@ -132,18 +142,15 @@ export class RoutingService implements ScoreChangeListener {
       matched.push(entry);
       if (rule.team) byTeam.set(rule.team, [...(byTeam.get(rule.team) ?? []), entry]);
     }
-    for (const team of [...byTeam.keys()].sort()) {
-      const entries = byTeam.get(team) ?? [];
+    for (const [team, entries] of byTeam) {
       const members = teamMembers.get(team) ?? [];
-      const [{ turns }]: Array<{ turns: string }> = await manager.query(
-        `WITH t AS (INSERT INTO routing_team_turn (team, turns) VALUES ($1, $2) ON CONFLICT (team)
-                    DO UPDATE SET turns = routing_team_turn.turns + EXCLUDED.turns RETURNING turns)
-         SELECT turns::text AS turns FROM t`,
-        [team, entries.length],
+      const turns: Array<{ turn: string }> = await manager.query(
+        // A team named by rules set before its sequence existed gets no turns rather than failing the score change.
+        `SELECT nextval(to_regclass($1))::text AS turn FROM generate_series(1, $2) WHERE to_regclass($1) IS NOT NULL`,
+        [teamTurnSequence(team), entries.length],
       );
-      const first = BigInt(turns) - BigInt(entries.length);
-      entries.forEach((entry, index) => {
-        entry.owner = members[Number((first + BigInt(index)) % BigInt(members.length))];
+      turns.forEach(({ turn }, index) => {
+        entries[index].owner = members[Number(BigInt(turn) % BigInt(members.length))];
       });
     }
     const assigned = matched.filter((entry): entry is Required<typeof entry> => entry.owner !== undefined);
