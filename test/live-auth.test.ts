@@ -138,6 +138,26 @@ describe('ended credentials close their subscriptions', () => {
     await until(async () => keptReceived.events.length > 0, 'the other session still hears');
     expect(kept.closes).toEqual([]);
   });
+
+  it("disabling a user closes their sessions' sockets and those of the API keys they created", async () => {
+    const email = `live-disabled-${Date.now()}@acme.io`;
+    const user = await t.app.services.auth.createUser({ email, name: 'soon disabled', role: 'sales', password: 'correct horse battery' });
+    const token = (await t.app.services.auth.signIn(email, 'correct horse battery')).token;
+    const { apiKey: key, secret } = await t.app.services.auth.createApiKey(
+      { name: `live-of-${user.id}`, scopes: ['scores:read'] },
+      user.id,
+    );
+    const other = await apiKey(['scores:read']);
+    const session = open({ authorization: `Bearer ${token}` });
+    const theirKey = open({ authorization: `Bearer ${secret}` });
+    const otherKey = open({ authorization: `Bearer ${other.secret}` });
+    for (const live of [session, theirKey, otherKey]) expect((await watchLead(live)).errors).toEqual([]);
+    await post(adminToken, 'mutation($id: ID!) { disableUser(id: $id) { id } }', { id: user.id });
+    await until(async () => session.closes.length > 0 && theirKey.closes.length > 0, 'both sockets are closed');
+    expect([session.closes[0].code, theirKey.closes[0].code]).toEqual([4401, 4401]);
+    expect(key.id).toBeTruthy();
+    expect(otherKey.closes).toEqual([]);
+  });
 });
 
 describe('limits', () => {

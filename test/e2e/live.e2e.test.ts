@@ -42,7 +42,7 @@ describe('live updates in the console (Chromium)', () => {
     await expect.poll(() => env.app.services.live.hub.subscriptionCount, { timeout: 30_000 }).toBeGreaterThan(0);
     // A mark on the window: a reload would drop it.
     await page.evaluate(() => {
-      (window as unknown as { stayed: boolean }).stayed = true;
+      (globalThis as unknown as { stayed: boolean }).stayed = true;
     });
 
     const { recordActivity } = await admin.query<{ recordActivity: { score: { total: number } } }>(
@@ -58,6 +58,6 @@ describe('live updates in the console (Chromium)', () => {
     );
     expect(recordActivity.score.total).not.toBe(before);
     await expect.poll(async () => Number(await leadPage.score.textContent()), { timeout: 30_000 }).toBe(recordActivity.score.total);
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
   });
 });

@@ -92,7 +92,10 @@ export class LiveCredentials {
     const { principal } = identity;
     if (principal.kind === 'apiKey') {
       const key = await this.auth.findApiKey(principal.keyId);
-      return key && this.auth.isApiKeyActive(key) ? { principal, expiresAt: key.expiresAt } : null;
+      if (!key || !this.auth.isApiKeyActive(key)) return null;
+      // A key stops working while the user who created it is disabled.
+      const creator = key.createdBy ? await this.auth.findUser(key.createdBy) : null;
+      return creator?.disabledAt ? null : { principal, expiresAt: key.expiresAt };
     }
     const [sessions, user] = await Promise.all([this.auth.listSessions(principal.userId), this.auth.findUser(principal.userId)]);
     if (!user || user.disabledAt || user.role !== principal.role) return null;

@@ -121,7 +121,8 @@ export class LiveServer {
         if (kind === 'any') return true;
         if (kind === 'apiKey') return principal.kind === 'apiKey' && principal.keyId === id;
         if (kind === 'session') return principal.kind === 'user' && principal.sessionId === id;
-        return principal.kind === 'user' && principal.userId === id;
+        // A user's change also concerns the API keys they created (checked again: only theirs close).
+        return principal.kind === 'apiKey' || principal.userId === id;
       });
     for (const connection of affected) {
       const still = await this.live.credentials.stillHolds(connection.identity).catch((error: unknown) => {
