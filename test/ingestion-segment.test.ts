@@ -134,6 +134,23 @@ describe('the Segment client against the tracking API', () => {
     expect((await lead('seg-company')).attributes).toMatchObject({ company: 'Globex', companySize: 1200, industry: 'retail' });
   });
 
+  it('an identify without userId finds the lead by its email trait, or starts one keyed by the email', async () => {
+    const response = await post(
+      `${url}/v1/batch`,
+      {
+        batch: [
+          { type: 'identify', anonymousId: 'anon-ana', messageId: 'em-1', traits: { email: 'ANA@acme.io', seniority: 'director' } },
+          { type: 'identify', anonymousId: 'anon-cy', messageId: 'em-2', traits: { email: 'cy@initech.io' } },
+          { type: 'track', anonymousId: 'anon-ana', messageId: 'em-3', event: 'Email Opened' },
+        ],
+      },
+      key,
+    );
+    expect(response.body).toMatchObject({ success: true, leadsUpserted: 2, activitiesRecorded: 1 });
+    expect((await lead('seg-ana')).attributes).toMatchObject({ seniority: 'director' });
+    expect((await lead('cy@initech.io')).email).toBe('cy@initech.io');
+  });
+
   it('the client retries a batch the service wrote but whose answer was lost: written once', async () => {
     const proxy = await failingProxy(url, 1);
     try {

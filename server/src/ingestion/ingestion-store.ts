@@ -90,13 +90,15 @@ export async function readKnownState(
   return state;
 }
 
-/** The externalId of the lead with this email (case-insensitive), the oldest if several. */
-export async function externalIdByEmail(dataSource: DataSource, email: string): Promise<string | null> {
-  const rows: Array<{ externalId: string }> = await dataSource.query(
-    'SELECT external_id AS "externalId" FROM lead WHERE email = lower($1) ORDER BY id LIMIT 1',
-    [email],
+/** The externalId of the lead with each email (stored lowercased), the oldest lead if several; in one statement. */
+export async function externalIdsByEmail(dataSource: DataSource, emails: string[]): Promise<Map<string, string>> {
+  if (emails.length === 0) return new Map();
+  const rows: Array<{ email: string; externalId: string }> = await dataSource.query(
+    `SELECT DISTINCT ON (email) email, external_id AS "externalId" FROM lead
+      WHERE email = ANY($1::text[]) ORDER BY email, id`,
+    [emails.map((email) => email.toLowerCase())],
   );
-  return rows[0]?.externalId ?? null;
+  return new Map(rows.map((row) => [row.email, row.externalId]));
 }
 
 /** Links anonymous ids to leads (a later identify with another userId moves the link). */

@@ -10,7 +10,7 @@ import { ActivityBatcher } from './activity-batcher';
 import { IngestionErrorCode } from './ingestion.errors';
 import {
   ensureConfig,
-  externalIdByEmail,
+  externalIdsByEmail,
   finishBatch,
   linkIdentities,
   type NewAnonymous,
@@ -222,10 +222,15 @@ export class IngestionService {
     // written by one bulk upsert (one transaction, each lead scored once); anonymous ids linked.
     const upserts = new Map<string, UpsertLeadData>();
     const newLinks = new Map<string, string>();
+    const byEmail = await externalIdsByEmail(
+      this.dataSource,
+      fresh.flatMap(({ message, traits }) =>
+        message.type === 'identify' && message.userId === null && traits?.email ? [traits.email] : [],
+      ),
+    );
     for (const { message, traits } of fresh) {
       if (message.type !== 'identify' || !traits) continue;
-      const externalId =
-        message.userId ?? (traits.email ? ((await externalIdByEmail(this.dataSource, traits.email)) ?? traits.email) : null);
+      const externalId = message.userId ?? (traits.email ? (byEmail.get(traits.email.toLowerCase()) ?? traits.email) : null);
       if (externalId === null) {
         result.ignoredMessages += 1;
         continue;
