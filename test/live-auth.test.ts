@@ -173,11 +173,14 @@ describe('limits', () => {
     await until(async () => t.app.services.live.hub.subscriptionCount === base, 'the subscriptions end with the socket');
   });
 
-  it('queries and mutations go over HTTP; invalid documents are refused like queries', async () => {
+  it('queries and mutations go over HTTP; invalid documents and too many aliases are refused like queries', async () => {
     const live = open({ authorization: `Bearer ${adminToken}` });
     const query = receive(live, '{ me { actor } }');
     const invalid = receive(live, 'subscription { leadScoreChanged(leadId: "1") { nope } }');
-    await until(async () => query.errors.length > 0 && invalid.errors.length > 0, 'the errors arrive');
+    const aliases = Array.from({ length: 21 }, (_, index) => `a${index}: total`).join(' ');
+    const aliased = receive(live, `subscription { leadScoreChanged(leadId: "1") { ${aliases} } }`);
+    await until(async () => query.errors.length > 0 && invalid.errors.length > 0 && aliased.errors.length > 0, 'the errors arrive');
+    expect(aliased.errors[0].message).toMatch(/[Aa]liases/);
     expect(query.errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
     expect(query.errors[0].message).toMatch(/over HTTP/);
     expect(invalid.errors[0].message).toMatch(/nope/);
