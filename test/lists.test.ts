@@ -136,6 +136,9 @@ describe('saved lists', () => {
       expect(leadLists.map((found) => [found.name, found.canEdit])).toEqual([['Hot ones', false]]);
     }
     expect(ok(await t.gql<{ leadLists: List[] }>(LISTS, { team: 'EMEA' })).leadLists[0].canEdit).toBe(true);
+    // One list's leads per request: not through the listing.
+    const listing = await t.gql('{ leadLists { id leads(first: 1000) { edges { node { id } } } } }');
+    expect(listing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'leads' }] });
 
     for (const intruder of [users.sales2, users.marketing]) {
       const refused = onlyError(await t.gqlAs(intruder, UPDATE, { id: list.id, input: { name: 'Mine now' } }));

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { DataSource } from 'typeorm';
+import { InvalidInputError } from '../common/errors';
 import { pageInfo } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import type { LeadService } from '../leads/lead.service';
@@ -10,6 +11,7 @@ import { type Lead, LeadConnection } from '../leads/lead.types';
 import type { ScoreReader } from '../scoring/score-reader';
 import { filterToVariables } from './filter-json';
 import type { LeadListEntity } from './lead-list.entity';
+import { LeadListErrorCode } from './lead-list.errors';
 import { type LeadListInput, type LeadListService, listActorOf, mayEdit } from './lead-list.service';
 import { CreateLeadListInput, LeadList, UpdateLeadListInput } from './lead-list.types';
 import { LIST_ROLES } from './lists-roles';
@@ -18,6 +20,15 @@ import { LIST_ROLES } from './lists-roles';
 export const exportPathOf = (listId: string) => `/export/leads.csv?list=${encodeURIComponent(listId)}`;
 
 const asList = (entity: LeadListEntity) => entity as unknown as LeadList;
+
+/**
+ * Lists returned by `leadLists`: their `leads` are refused, so one request reads one list's leads
+ * (up to 1,000 lists each paging its leads would be work no complexity estimate sees).
+ */
+const LISTED = Symbol('listed by leadLists');
+// A property, not a WeakSet: type-graphql hands field resolvers a copy of the object (Object.assign
+// onto the class), which keeps own symbol properties.
+const isListed = (list: object) => (list as { [LISTED]?: boolean })[LISTED] === true;
 
 /** GraphQL input classes to the service's plain input. */
 function listInput(input: CreateLeadListInput | UpdateLeadListInput): LeadListInput {
@@ -42,7 +53,9 @@ export class LeadListResolver {
   @Authorized(...LIST_ROLES.read)
   @Query(() => [LeadList], { description: 'Saved lists of every team (or of one), by team then name; at most 1,000.' })
   async leadLists(@Arg('team', () => String, { nullable: true }) team: string | null): Promise<LeadList[]> {
-    return (await this.lists.list(team)).map(asList);
+    const lists = await this.lists.list(team);
+    for (const list of lists) Object.assign(list, { [LISTED]: true });
+    return lists.map(asList);
   }
 
   @Authorized(...LIST_ROLES.read)
@@ -93,7 +106,9 @@ export class LeadListResolver {
     return exportPathOf(list.id);
   }
 
-  @FieldResolver(() => LeadConnection, { description: 'The leads of the list now, in its order: the same connection as `leads`.' })
+  @FieldResolver(() => LeadConnection, {
+    description: 'The leads of the list now, in its order: the same connection as `leads`. Only on leadList(id), not on leadLists.',
+  })
   async leads(
     @Root() list: LeadList,
     @Ctx() ctx: GraphQLContext,
@@ -102,6 +117,8 @@ export class LeadListResolver {
     @Arg('last', () => Int, { nullable: true, description: 'The last leads before `before` (or of the whole list).' }) last: number | null,
     @Arg('before', () => String, { nullable: true }) before: string | null,
   ): Promise<LeadConnection> {
+    if (isListed(list))
+      throw InvalidInputError.field(LeadListErrorCode.InvalidList, 'leads', "ask for a list's leads with leadList(id), one list at a time");
     const { orderBy } = list as unknown as LeadListEntity;
     // `mine` in a saved list means the leads of whoever looks at it.
     const filter = withViewer((list as unknown as LeadListEntity).filter, ctx.principal);
