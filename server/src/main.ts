@@ -4,6 +4,7 @@ import type { DemoUser } from './auth/demo-users';
 import { productionReadiness } from './auth/production-readiness';
 import { createLogger } from './common/logger';
 import { databaseConfigFromEnv, describeDatabase } from './db/database-config';
+import { seedDemoOwners } from './demo/demo-owners';
 import { seedDemoData } from './demo/seed-demo';
 import { startHttpServer } from './http/http-server';
 
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     const started = Date.now();
     const seeded = await seedDemoData(app);
     if (seeded) logger.info({ ...seeded, ms: Date.now() - started }, 'demo data seeded');
+    const owned = await seedDemoOwners(app);
+    if (owned) logger.info(owned, 'demo owners and routing set up');
   }
   // WORKERS=false runs an API-only process; workers then run elsewhere (npm run worker).
   if (process.env.WORKERS !== 'false') await app.startWorkers({ decayCron: process.env.DECAY_CRON });
