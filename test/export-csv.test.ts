@@ -113,6 +113,11 @@ describe('GET /export/leads.csv', () => {
     expect(response.headers.get('x-lead-count')).toBe('5');
     const text = await response.text();
     expect(text.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
+    const head = await fetch(`${base}/export/leads.csv?${byFilter({ search: 'col-' })}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect([head.status, head.headers.get('x-lead-count')]).toEqual([200, '5']);
     expect(text.endsWith('\r\n')).toBe(true);
     const rows = parse(text);
 

@@ -71,6 +71,11 @@ export function leadExportRoute(app: App) {
           'x-content-type-options': 'nosniff',
           'x-lead-count': String(plan.leadCount),
         });
+        if (req.method === 'HEAD') {
+          // Express answers HEAD with the GET route: the headers say it all, no rows are read.
+          res.end();
+          return;
+        }
         res.flushHeaders();
         await pipeline(exporter.csv(plan, scope), res);
         app.logger.info({ actor: describePrincipal(principal!), leads: plan.leadCount }, 'leads exported');
