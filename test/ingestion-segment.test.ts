@@ -204,6 +204,33 @@ describe('the Segment client against the tracking API', () => {
     expect(activityTypes(await lead('seg-anon'))).toEqual(['demo_request', 'form_submission', 'pricing_page_view']);
   });
 
+  it('erasing a lead forgets its visitors: their later events do not re-create it', async () => {
+    const first = segmentClient(url, key);
+    first.analytics.page({ anonymousId: 'anon-erase', name: 'Pricing', properties: { path: '/pricing' } });
+    first.analytics.identify({ userId: 'seg-erase', anonymousId: 'anon-erase', traits: { email: 'erase@globex.io' } });
+    await first.analytics.closeAndFlush();
+    expect(first.errors).toEqual([]);
+    expect((await lead('seg-erase')).activities.totalCount).toBe(1);
+
+    const erased = ok(
+      await t.gql<{ eraseLead: { removed: { activities: number; trackingIdentities: number } } }>(
+        'mutation { eraseLead(externalId: "seg-erase") { removed { activities trackingIdentities } } }',
+      ),
+    );
+    expect(erased.eraseLead.removed).toEqual({ activities: 1, trackingIdentities: 1 });
+    expect(await t.sql('SELECT 1 FROM ingestion_identity WHERE anonymous_id = $1', ['anon-erase'])).toEqual([]);
+
+    const later = segmentClient(url, key);
+    later.analytics.track({ anonymousId: 'anon-erase', event: 'Demo Requested' });
+    await later.analytics.closeAndFlush();
+    expect(later.errors).toEqual([]);
+    expect(await t.sql("SELECT 1 FROM lead WHERE external_id = 'seg-erase'")).toEqual([]);
+    const kept = await t.sql<{ activity_type: string }>('SELECT activity_type FROM ingestion_anonymous_event WHERE anonymous_id = $1', [
+      'anon-erase',
+    ]);
+    expect(kept).toEqual([{ activity_type: 'demo_request' }]);
+  });
+
   it('single-message routes take the HTTP API’s shapes and correct the client’s clock by sentAt', async () => {
     const now = Date.now();
     // The sender's clock is one hour ahead: its timestamp and sentAt are both an hour late.

@@ -23,6 +23,8 @@ export interface ErasedRows {
   backtestRunsScrubbed: number;
   /** Earlier audit entries about the lead whose details (summary, before/after) were blanked. */
   auditEntriesScrubbed: number;
+  /** Tracking API (ingestion) links from an anonymousId to the lead, with events still kept for those visitors. */
+  trackingIdentities: number;
 }
 
 export interface LeadErasure {
@@ -128,8 +130,15 @@ export class LeadErasureService {
       `UPDATE audit_log SET summary = $2, before = NULL, after = NULL, diff = NULL WHERE entity_type = 'lead' AND entity_id = $1`,
       [lead.id, ERASED_SUMMARY],
     );
+    // Otherwise a later tracking event from a linked visitor would re-create the lead under the same external id.
+    await manager.query(
+      `DELETE FROM ingestion_anonymous_event WHERE anonymous_id IN (SELECT anonymous_id FROM ingestion_identity WHERE external_id = $1)`,
+      [lead.externalId],
+    );
+    const trackingIdentities = await count('DELETE FROM ingestion_identity WHERE external_id = $1', [lead.externalId]);
     await manager.query('DELETE FROM lead WHERE id = $1::bigint', id);
     return {
+      trackingIdentities,
       activities,
       scores,
       scoreHistory,

@@ -12,6 +12,8 @@ export class ErasedRows {
   @Field(() => Int, { description: 'Finished backtest runs whose cell-move examples listed the lead.' }) backtestRunsScrubbed: number;
   @Field(() => Int, { description: 'Earlier audit entries about the lead, blanked but for who, what and when.' })
   auditEntriesScrubbed: number;
+  @Field(() => Int, { description: 'Tracking API links from an anonymousId to the lead, and events kept for those visitors.' })
+  trackingIdentities: number;
 }
 
 @ObjectType({ description: 'What eraseLead did.' })
