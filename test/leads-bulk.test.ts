@@ -226,6 +226,22 @@ describe('upsertLeads', () => {
     expect(created.sort()).toEqual(ids.slice(20).sort()); // each new lead created exactly once
   });
 
+  it('its cost counts one result per item: 1,000 results with a nested page each are too complex, 3 are not', async () => {
+    const query = `mutation($input: UpsertLeadsInput!) { upsertLeads(input: $input) { results { lead { id activities(first: 20) { edges { node { id } } } } } } }`;
+    const before = await leadCount();
+    const many = Array.from({ length: 1000 }, (_, i) => ({ externalId: `cost-${i}` }));
+    const error = onlyError(await t.gql(query, { input: { leads: many } }));
+    expect(error.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(await leadCount()).toBe(before);
+    // The same document with few items (its cost is remembered per batch size).
+    const few = ok(await t.gql<{ upsertLeads: Payload }>(query, { input: { leads: many.slice(0, 3) } })).upsertLeads;
+    expect(few.results).toHaveLength(3);
+    expect(onlyError(await t.gql(query, { input: { leads: many.slice(0, 1000) } })).extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    // Selecting the leads' scores for 1,000 items stays within the budget.
+    const scored = `mutation($input: UpsertLeadsInput!) { upsertLeads(input: $input) { failedCount results { index errors { path } lead { id score { total cell reasons { rule points } } } } } }`;
+    expect(ok(await t.gql<{ upsertLeads: Payload }>(scored, { input: { leads: many } })).upsertLeads.failedCount).toBe(0);
+  });
+
   it('needs leads:write: a scores:read key is FORBIDDEN', async () => {
     const reply = await t.gqlAs({ kind: 'apiKey', keyId: '1', name: 'reader', scopes: ['scores:read'] }, UPSERT_LEADS, {
       input: { leads: [{ externalId: 'forbidden-1' }] },

@@ -53,8 +53,10 @@ export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens } as const;
  * - a page (a field with `first` or `last`): its size, the argument or the default page it then
  *   returns, times an item's cost, at least 1 per item (its rows are read whatever is selected);
  *   its `edges`/`nodes` are counted by that size, not again;
- * - any other list: an assumed size (GRAPHQL_LIMITS.assumedListSize) times an item's cost, at least 1.
- * So a page of 1,000 leads with their scores and reasons costs about 17,000 and passes, while the
+ * - any other list (reasons, a batch's item errors: values already in memory): an assumed size
+ *   (GRAPHQL_LIMITS.assumedListSize) times an item's fields;
+ * - a batch mutation's payload (an `input` holding one list): its lists count the input's items.
+ * So a page of 1,000 leads with their scores and reasons costs about 12,000 and passes, while the
  * same page with a nested page in each lead (1,000 x 20 activities) is refused.
  */
 export const SCALAR_COST = 0.1;
@@ -64,6 +66,10 @@ const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }
   for (const name of ['first', 'last']) {
     if (typeof args[name] === 'number') return 1 + Math.max(1, args[name] as number) * perItem;
   }
+  // A batch mutation (recordActivities, upsertLeads, setLeadOutcomes) answers one item per input
+  // item: its payload's lists hold that many, not the assumed size.
+  const batch = batchSize(args.input);
+  if (batch !== null) return 1 + Math.max(1, batch / GRAPHQL_LIMITS.assumedListSize) * childComplexity;
   const first = field.args.find((arg) => arg.name === 'first');
   if (first) {
     const size = typeof first.defaultValue === 'number' ? first.defaultValue : PAGE_LIMITS.defaultFirst;
@@ -73,14 +79,30 @@ const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }
   if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
   const type = getNullableType(field.type);
   if (isListType(type))
-    return isLeafType(getNamedType(type)) ? GRAPHQL_LIMITS.assumedListSize * SCALAR_COST : 1 + GRAPHQL_LIMITS.assumedListSize * perItem;
+    return isLeafType(getNamedType(type))
+      ? GRAPHQL_LIMITS.assumedListSize * SCALAR_COST
+      : 1 + GRAPHQL_LIMITS.assumedListSize * childComplexity;
   if (isLeafType(type)) return SCALAR_COST;
   return 1 + childComplexity;
 };
 
-/** The variables an operation's cost can depend on: those in a `first` or `last` argument or in a directive (`@include(if: $x)`). */
-function costVariables(document: DocumentNode): string[] {
+/** The items of a batch input: the input itself when it is a list, else its one list field (`input.leads`); null otherwise. */
+function batchSize(input: unknown): number | null {
+  if (Array.isArray(input)) return input.length;
+  if (input === null || typeof input !== 'object') return null;
+  const lists = Object.values(input).filter((value) => Array.isArray(value));
+  return lists.length === 1 ? (lists[0] as unknown[]).length : null;
+}
+
+/** What of a cost variable's value the cost depends on: itself, or for an `input` only its batch size. */
+function costKey(name: string, inputs: ReadonlySet<string>, value: unknown): unknown {
+  return inputs.has(name) ? batchSize(value) : (value ?? null);
+}
+
+/** The variables an operation's cost can depend on: those in a `first` or `last` argument, in an `input` (by its batch size) or in a directive (`@include(if: $x)`). */
+function costVariables(document: DocumentNode): { names: string[]; inputs: Set<string> } {
   const names = new Set<string>();
+  const inputs = new Set<string>();
   const collect = (node: ASTNode) =>
     visit(node, {
       Variable(variable) {
@@ -90,6 +112,13 @@ function costVariables(document: DocumentNode): string[] {
   visit(document, {
     Argument(argument) {
       if (argument.name.value === 'first' || argument.name.value === 'last') collect(argument.value);
+      if (argument.name.value === 'input')
+        visit(argument.value, {
+          Variable(variable) {
+            names.add(variable.name.value);
+            inputs.add(variable.name.value);
+          },
+        });
     },
     Directive(directive) {
       collect(directive);
@@ -99,11 +128,11 @@ function costVariables(document: DocumentNode): string[] {
       return false; // defaults are read through the variable's uses
     },
   });
-  return [...names].sort();
+  return { names: [...names].sort(), inputs };
 }
 
 interface CostCache {
-  variables: string[];
+  variables: { names: string[]; inputs: Set<string> };
   costs: Map<string, number>;
 }
 
@@ -123,7 +152,8 @@ export function complexityPlugin(schema: GraphQLSchema): ApolloServerPlugin<Grap
       cache = { variables: costVariables(document), costs: new Map() };
       caches.set(document, cache);
     }
-    const key = JSON.stringify([operationName ?? null, ...cache.variables.map((name) => variables[name] ?? null)]);
+    const { names, inputs } = cache.variables;
+    const key = JSON.stringify([operationName ?? null, ...names.map((name) => costKey(name, inputs, variables[name]))]);
     let cost = cache.costs.get(key);
     if (cost === undefined) {
       // Scalars cost a fraction: round up so the figure shown is a whole number.
