@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('every mutation, called without the right role', () => {
   const mutations = Object.values(schema.getMutationType()!.getFields());
   /** Mutations any caller may use; a viewer (or a scores:read key) may call nothing else. */
-  const OPEN_TO_ANY_CALLER = ['signIn', 'signOut'];
+  const OPEN_TO_ANY_CALLER = ['signIn', 'signOut', 'exchangeSsoCode'];
 
   function operationFor(field: (typeof mutations)[number]): { query: string; variables: Record<string, unknown> } {
     const required = field.args.filter((arg) => isNonNullType(arg.type));
@@ -42,8 +42,8 @@ describe('every mutation, called without the right role', () => {
     for (const name of OPEN_TO_ANY_CALLER) expect(mutations.map((field) => field.name)).toContain(name);
   });
 
-  /** Mutations on the caller's own account, which any signed-in user may use. */
-  const OWN_ACCOUNT = ['changePassword'];
+  /** Mutations on the caller's own account or credentials, which any signed-in caller may use (test/live-auth, test/sso). */
+  const OWN_ACCOUNT = ['changePassword', 'createLiveTicket'];
   const guarded = mutations.filter((field) => !OPEN_TO_ANY_CALLER.includes(field.name) && !OWN_ACCOUNT.includes(field.name));
   it.each(guarded.map((field) => [field.name, field] as const))(
     '%s: FORBIDDEN for a viewer and for a scores:read key, nothing written',
