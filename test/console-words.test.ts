@@ -73,6 +73,21 @@ describe('console words', () => {
     );
   });
 
+  it('tells owner, routing and list entries as sentences', () => {
+    const say = (action: string, summary: string) => describeAuditEntry({ action, summary }).what;
+    expect(say('lead.assigned', 'Lead 12 assigned to Sam Sales by routing rule "Inbound"')).toBe(
+      'assigned lead 12 to Sam Sales by routing rule "Inbound"',
+    );
+    expect(say('lead.unassigned', 'Lead 12 no longer owned by Sam Sales')).toBe('took lead 12 from Sam Sales');
+    expect(say('owner.defined', 'Owner Inbound queue (queue, team inbound) defined')).toBe(
+      'defined the owner Inbound queue (queue, team inbound)',
+    );
+    expect(say('owner.updated', 'Owner Sam Sales updated')).toBe('changed the owner Sam Sales');
+    expect(say('routing.rules_set', 'Routing rules set: Inbound, Enterprise')).toBe('set the routing rules: Inbound, Enterprise');
+    expect(say('webhook.filter_set', 'Webhook crm: filter cells A1')).toBe('set the filter of the webhook crm: cells A1');
+    expect(say('lead_list.created', 'Saved list "Hot DACH" for team inbound')).toBe('saved list "Hot DACH" for team inbound');
+  });
+
   it('puts chart ticks on round numbers', () => {
     expect(roundTicks(0.14)).toEqual([0, 0.05, 0.1, 0.15]);
     expect(roundTicks(3.7)).toEqual([0, 1, 2, 3, 4]);

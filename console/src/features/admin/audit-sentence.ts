@@ -47,6 +47,18 @@ export const ACTION_LABELS: Record<string, string> = {
   'activity_type.retired': 'Activity type retired',
   'activity_catalog.unknown_types_set': 'Unknown activity types policy set',
   'tracking.config_changed': 'Tracking configuration changed',
+  'lead.outcomes_set': 'Lead outcomes recorded in a batch',
+  'lead.assigned': 'Lead assigned',
+  'lead.unassigned': 'Lead unassigned',
+  'owner.defined': 'Owner defined',
+  'owner.updated': 'Owner changed',
+  'owner.activated': 'Owner activated',
+  'owner.deactivated': 'Owner deactivated',
+  'routing.rules_set': 'Routing rules set',
+  'webhook.filter_set': 'Webhook filter set',
+  'lead_list.created': 'List saved',
+  'lead_list.updated': 'List changed',
+  'lead_list.deleted': 'List deleted',
 };
 
 const VERSION_OF = /(v\d+) of ([\w.-]+)/;
@@ -96,6 +108,25 @@ export function describeAuditEntry(entry: EntryLike): AuditEntryText {
     case 'webhook.pinged':
     case 'webhook.redelivered':
       return { what: `${ACTION_LABELS[entry.action].toLowerCase()}: ${entry.summary}` };
+    case 'lead.outcomes_set':
+      return { what: `recorded the ${lowerFirst(entry.summary)}` };
+    case 'lead.assigned':
+      // "Lead 12 assigned to Sam Sales by routing rule "Inbound"" -> "assigned lead 12 to Sam Sales by routing rule …"
+      return { what: entry.summary.replace(/^Lead (\S+) assigned/, 'assigned lead $1') };
+    case 'lead.unassigned':
+      return { what: entry.summary.replace(/^Lead (\S+) no longer owned by/, 'took lead $1 from') };
+    case 'owner.defined':
+    case 'owner.updated':
+    case 'owner.activated':
+    case 'owner.deactivated': {
+      const verb = entry.action.slice('owner.'.length).replace('updated', 'changed');
+      const owner = entry.summary.replace(/ (defined|updated|activated|deactivated)$/, '');
+      return { what: `${verb} the ${lowerFirst(owner)}` };
+    }
+    case 'routing.rules_set':
+      return { what: entry.summary.replace(/^Routing rules set/, 'set the routing rules') };
+    case 'webhook.filter_set':
+      return { what: `set the filter of the ${lowerFirst(entry.summary).replace(': filter ', ': ')}` };
     default:
       // Summaries of the other actions start with their verb ("Created user …", "Ended session …").
       return { what: lowerFirst(entry.summary), ruleSet };
