@@ -213,8 +213,7 @@ function ActivityList({ activities, catalog, testId }: { activities: Activity[];
     <ol className="timeline" data-testid={testId} aria-label="Activities, newest first">
       {activities.map((activity) => (
         <li key={activity.id}>
-          <strong>{valueWords(activity.typeName)}</strong>{' '}
-          <span className="muted small">{formatDateTime(activity.occurredAt)}</span>
+          <strong>{valueWords(activity.typeName)}</strong> <span className="muted small">{formatDateTime(activity.occurredAt)}</span>
           {Object.keys(activity.properties).length > 0 && (
             <div className="small muted">
               {Object.entries(activity.properties)
