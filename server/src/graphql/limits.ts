@@ -61,7 +61,8 @@ export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens } as const;
  */
 export const SCALAR_COST = 0.1;
 
-const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+/** How a field costs (see above); subscriptions over the live socket are costed with the same one. */
+export const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const perItem = Math.max(1, childComplexity);
   for (const name of ['first', 'last']) {
     if (typeof args[name] === 'number') return 1 + Math.max(1, args[name] as number) * perItem;

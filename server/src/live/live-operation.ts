@@ -3,28 +3,19 @@ import {
   type ExecutionArgs,
   GraphQLError,
   type GraphQLSchema,
-  getNullableType,
   getOperationAST,
-  isListType,
   parse,
   specifiedRules,
   type ValidationRule,
   validate,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { SubscribePayload } from 'graphql-ws';
 import { InvalidInputError, type Problem } from '../common/errors';
 import { jsonTextProblems, MAX_TEXT_PROBLEMS } from '../common/text-hygiene';
 import type { GraphQLContext } from '../graphql/context';
 import { InputHygieneErrorCode } from '../graphql/input-hygiene';
-import { GRAPHQL_LIMITS, parseOptions } from '../graphql/limits';
-
-/** Lists count by their `first` or the assumed size, as graphql/limits.ts counts them for queries. */
-const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  if (typeof args.first === 'number') return 1 + Math.max(1, args.first) * childComplexity;
-  if (isListType(getNullableType(field.type))) return 1 + GRAPHQL_LIMITS.assumedListSize * childComplexity;
-  return undefined;
-};
+import { GRAPHQL_LIMITS, listSizeEstimator, parseOptions } from '../graphql/limits';
 
 const requestError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
