@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ActivityService, RecordActivityData } from '../activities/activity.service';
 import { type ActivityCatalog, storedActivityType } from '../activities/activity-catalog';
-import { ACTIVITY_LIMITS, validate as validateActivity } from '../activities/activity-validation';
+import { ACTIVITY_LIMITS, type SuggestionBudget, validate as validateActivity } from '../activities/activity-validation';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { InvalidInputError, type Problem, RateLimitedError } from '../common/errors';
@@ -169,6 +169,8 @@ export class IngestionService {
     const now = new Date();
     const planned: Planned[] = [];
     const inRequest = new Set<string>();
+    // One allowance of "did you mean" searches for the whole request, not one per message.
+    const suggestions: SuggestionBudget = { left: ACTIVITY_LIMITS.suggestionsPerRequest };
     for (const message of parsed.messages) {
       if (inRequest.has(message.messageId)) {
         result.duplicates += 1;
@@ -195,7 +197,7 @@ export class IngestionService {
           continue;
         }
         const activity = activityOf(message, type, activityCatalog);
-        problems.push(...activityItemProblems(message, activity, now, activityCatalog));
+        problems.push(...activityItemProblems(message, activity, now, activityCatalog, suggestions));
         planned.push({ message, activity });
       } else {
         result.ignoredMessages += 1;
@@ -376,12 +378,14 @@ function activityItemProblems(
   activity: { type: string; properties: Record<string, unknown> },
   now: Date,
   catalog: ActivityCatalog,
+  suggestions: SuggestionBudget,
 ): Problem[] {
   const problems = validateActivity(
     { leadExternalId: 'x', type: activity.type, occurredAt: message.occurredAt, idempotencyKey: 'x', properties: activity.properties },
     message.path,
     now,
     catalog,
+    suggestions,
   );
   return problems.map((problem) => {
     if (problem.path === `${message.path}.occurredAt`)
