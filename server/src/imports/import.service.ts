@@ -10,6 +10,7 @@ import { readRows, RecordReader, type WriteResult } from './import-rows';
 import { emptySummary, IMPORT_DEFAULTS, type ImportOptions, type ImportSummary } from './import-summary';
 import { createBatchWriter, isEmbeddedDatabase } from './import-writer';
 import { checkHeader, parseMapping, planAttributes } from './mapping';
+import { activityTypeProblems } from './mapping-activity-types';
 import { compileMapping } from './mapping-compile';
 import type { CatalogEntry, ImportMapping } from './mapping-types';
 
@@ -94,6 +95,9 @@ export class ImportService {
             [JSON.stringify(plan.toDefine)],
           );
         }
+        const typeProblems = await activityTypeProblems(manager, mapping);
+        if (typeProblems.length)
+          throw ImportError.of(ImportErrorCode.CatalogConflict, 'the mapping does not fit the activity catalog', typeProblems);
         summary.attributesDefined = plan.toDefine.map((definition) => definition.name);
         const compiled = compileMapping(mapping, header, { catalog: plan.effective, fieldLimits: LEAD_FIELD_LIMITS, now });
         const writer = await createBatchWriter(manager, compiled, now, { dryRun: options.dryRun === true, embedded });
