@@ -177,7 +177,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     publishing,
     audit,
     () => leads.attributeCatalog(),
-    async () => new Map([...(await activityCatalog.catalog()).types].map(([name, type]) => [name, { name, retired: type.retiredAt !== null }])),
+    async () =>
+      new Map([...(await activityCatalog.catalog()).types].map(([name, type]) => [name, { name, retired: type.retiredAt !== null }])),
   );
   const simulation = new RuleSetSimulationService(dataSource, ruleSets, workflow, leads);
   const webhooks = new WebhookService(
@@ -194,7 +195,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   scoring.addChangeListener(routing);
   owners.addAssignmentListener(webhooks);
   webhooks.setBandCatalog(
-    async () => new Set((await ruleSets.activeRuleSets(dataSource.manager)).flatMap((active) => active.definition.bands.map((band) => band.name))),
+    async () =>
+      new Set((await ruleSets.activeRuleSets(dataSource.manager)).flatMap((active) => active.definition.bands.map((band) => band.name))),
   );
   const backtestQueue = new BacktestQueue(createBoss(config.database), config.logger);
   await backtestQueue.start();
