@@ -25,6 +25,7 @@ const BENCHES: Record<string, [string[], string[]]> = {
   import: [['--rows', '50000'], []],
   api: [['--seconds', '10'], []],
   ingest: [['--events', '20000'], []],
+  'live-fanout': [['--clients', '1000', '--rounds', '5'], []],
 };
 
 const chosen = positionals.length ? positionals : Object.keys(BENCHES);
