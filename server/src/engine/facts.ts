@@ -134,25 +134,26 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
       `min(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz AND a.occurred_at > ${windowParam(days)}) + make_interval(secs => ${days * 86_400})`,
   );
   const validUntil = `LEAST(${[...expiries, 'min(a.occurred_at) FILTER (WHERE a.occurred_at > $1::timestamptz)'].join(', ')})`;
+  // Each lead's aggregates in a subquery of its own (LATERAL), read through activity_lead_occurred:
+  // joined and grouped instead, PostgreSQL hashed the whole activity table for a batch of 100 leads
+  // (80,000 rows read for 1,500 used, 3-5x slower, and growing with the table). An aggregate without
+  // GROUP BY gives one row for a lead without activities too (counts 0, newest null), as the join did.
   const template = `
-    SELECT l.id::text AS lead_id, l.xmin::text AS lead_xmin, l.email, l.segment, l.source, l.attributes, l.created_at,
-           max(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz) AS last_activity_at,
-           ${validUntil} AS facts_valid_until${columns.map((c) => `,\n           ${c}`).join('')}
+    SELECT l.id::text AS lead_id, l.xmin::text AS lead_xmin, l.email, l.segment, l.source, l.attributes, l.created_at, agg.*
       FROM lead l
-      LEFT JOIN activity a ON a.lead_id = l.id
-     WHERE l.id = ANY($2::bigint[])
-     GROUP BY l.id`;
+      CROSS JOIN LATERAL (
+        SELECT max(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz) AS last_activity_at,
+               ${validUntil} AS facts_valid_until${columns.map((c) => `,\n               ${c}`).join('')}
+          FROM activity a
+         WHERE a.lead_id = l.id) agg
+     WHERE l.id = ANY($2::bigint[])`;
   const numbered = (text: string) =>
     text
       .replace(/\{w(\d+)\}/g, (_, i: string) => `$${3 + Number(i)}::timestamptz`)
       .replace(/\{p(\d+)\}/g, (_, i: string) => `$${3 + windows.length + Number(i)}`);
   const withSignature = template
     .replace('SELECT l.id::text AS lead_id,', 'SELECT l.id::text AS lead_id, s.signature AS s_signature,')
-    .replace(
-      'LEFT JOIN activity a ON a.lead_id = l.id',
-      'LEFT JOIN lead_score s ON s.lead_id = l.id\n      LEFT JOIN activity a ON a.lead_id = l.id',
-    )
-    .replace('GROUP BY l.id', 'GROUP BY l.id, s.lead_id');
+    .replace('FROM lead l\n', 'FROM lead l\n      LEFT JOIN lead_score s ON s.lead_id = l.id\n');
   return {
     sql: numbered(template),
     withSignatureSql: numbered(withSignature),
