@@ -4,7 +4,7 @@ import type { ScoreChangeListener, ScoreTransition } from './score-events';
 import type { ComputedScores, ScoreComputation } from './score-computation';
 import type { ScoreCause } from './score-history.entity';
 import { beforeOf, scoreSignature } from './score-signature';
-import { lockLeads, readForScoring, touchScores, writeChanged } from './score-store';
+import { lockLeads, readForScoring, touchAndWrite, touchScores, writeChanged } from './score-store';
 import type { ScorePassResult, StoredScore } from './stored-score';
 
 /** Leads a writer has just written (created, updated, or recorded activities of), under their row locks. */
@@ -132,9 +132,13 @@ export class ScoringService {
         signatures.push(signature);
       }
     }
-    if (same.length > 0) await touchScores(manager, same, asOf);
-    if (changed.length === 0) return 0;
-    await writeChanged(manager, { scores: changed, signatures, cause, activityIds, asOf });
+    if (changed.length === 0) {
+      if (same.length > 0) await touchScores(manager, same, asOf);
+      return 0;
+    }
+    const write = { scores: changed, signatures, cause, activityIds, asOf };
+    if (same.length > 0) await touchAndWrite(manager, same, asOf, write);
+    else await writeChanged(manager, write);
     if (this.listeners.length > 0) {
       const transitions = changed.map((score): ScoreTransition => {
         const before = previous.get(score.leadId);
