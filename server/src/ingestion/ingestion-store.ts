@@ -64,10 +64,15 @@ export async function ensureConfig(manager: EntityManager, config: TrackingConfi
   );
 }
 
-/** In one statement: which message ids this key already sent, which leads exist, which anonymous ids are linked. */
+/**
+ * In one statement: which message ids this key already sent, which leads exist, which anonymous ids
+ * are linked. A message that became an activity is not in ingestion_message (finishBatch skips it):
+ * it is known by its activity's idempotency key, `activityKeyPrefix` + messageId (unique index).
+ */
 export async function readKnownState(
   dataSource: DataSource,
   apiKeyId: string,
+  activityKeyPrefix: string,
   messageIds: string[],
   externalIds: string[],
   anonymousIds: string[],
@@ -76,10 +81,13 @@ export async function readKnownState(
     `SELECT 'seen' AS kind, message_id AS key, NULL::text AS value FROM ingestion_message
       WHERE api_key_id = $1::bigint AND message_id = ANY($2::text[])
      UNION ALL
+     SELECT 'seen', substr(idempotency_key, length($5::text) + 1), NULL FROM activity
+      WHERE idempotency_key = ANY(SELECT $5::text || m FROM unnest($2::text[]) AS m)
+     UNION ALL
      SELECT 'lead', external_id, NULL FROM lead WHERE external_id = ANY($3::text[])
      UNION ALL
      SELECT 'identity', anonymous_id, external_id FROM ingestion_identity WHERE anonymous_id = ANY($4::text[])`,
-    [apiKeyId, messageIds, externalIds, anonymousIds],
+    [apiKeyId, messageIds, externalIds, anonymousIds, activityKeyPrefix],
   );
   const state: KnownState = { seen: new Set(), existingLeads: new Set(), identities: new Map() };
   for (const row of rows) {
@@ -125,7 +133,8 @@ export async function pendingAnonymous(dataSource: DataSource, anonymousIds: str
 
 /**
  * The end of a batch, in one statement: the anonymous activities it keeps, the pending ones it
- * attached (now recorded as activities) removed, and every message id it handled marked as seen.
+ * attached (now recorded as activities) removed, and the message ids it handled that did not become
+ * activities marked as seen (nothing to do, no statement, when a batch holds only activities).
  */
 export async function finishBatch(
   dataSource: DataSource,
@@ -134,6 +143,7 @@ export async function finishBatch(
   attachedIds: string[],
   messageIds: string[],
 ): Promise<void> {
+  if (kept.length === 0 && attachedIds.length === 0 && messageIds.length === 0) return;
   await dataSource.query(
     `WITH kept AS (
        INSERT INTO ingestion_anonymous_event (anonymous_id, api_key_id, message_id, activity_type, occurred_at, properties)

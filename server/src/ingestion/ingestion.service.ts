@@ -21,7 +21,8 @@ import {
   writeConfig,
 } from './ingestion-store';
 import { ingestionMetrics } from './ingestion-metrics';
-import { activityProperties, type ParsedBody, type SegmentMessage } from './segment-message';
+import { activityItemProblems, activityOf } from './message-activity';
+import type { ParsedBody, SegmentMessage } from './segment-message';
 import { type CompiledConfig, compileConfig, configProblems, DEFAULT_TRACKING_CONFIG, type TrackingConfig } from './tracking-config';
 import { mapTraits } from './trait-mapping';
 
@@ -216,7 +217,14 @@ export class IngestionService {
       if (message.userId !== null) userIds.add(message.userId);
       if (message.anonymousId !== null) anonymousIds.add(message.anonymousId);
     }
-    const known = await readKnownState(this.dataSource, apiKeyId, [...inRequest], [...userIds], [...anonymousIds]);
+    const known = await readKnownState(
+      this.dataSource,
+      apiKeyId,
+      activityKey(apiKeyId, ''),
+      [...inRequest],
+      [...userIds],
+      [...anonymousIds],
+    );
     const fresh = planned.filter(({ message }) => !known.seen.has(message.messageId));
     result.duplicates += planned.length - fresh.length;
 
@@ -262,6 +270,8 @@ export class IngestionService {
 
     // 4. Activities: a userId's, an anonymous id's linked lead's, or kept anonymous.
     const items: RecordActivityData[] = [];
+    /** Messages recorded as activities: remembered by the activity's idempotency key, not in ingestion_message. */
+    const asActivities = new Set<string>();
     const kept: NewAnonymous[] = [];
     for (const { message, activity } of fresh) {
       if (!activity) continue;
@@ -276,6 +286,7 @@ export class IngestionService {
         });
         continue;
       }
+      asActivities.add(message.messageId);
       items.push({
         leadExternalId: externalId,
         type: activity.type,
@@ -307,13 +318,14 @@ export class IngestionService {
     result.ignoredMessages += attached.length - attachable;
     result.anonymousKept = kept.length;
 
-    // 5. Remember what was handled (and keep the anonymous activities) in one statement.
+    // 5. Remember what was handled (and keep the anonymous activities) in one statement; messages
+    // recorded as activities are remembered by their activity's key (readKnownState), no row here.
     await finishBatch(
       this.dataSource,
       apiKeyId,
       kept,
       attached.map((pending) => pending.id),
-      fresh.map(({ message }) => message.messageId),
+      fresh.flatMap(({ message }) => (asActivities.has(message.messageId) ? [] : [message.messageId])),
     );
     ingestionMetrics.record(result);
     this.purgeNowAndThen();
@@ -353,48 +365,4 @@ function activityTypeProblem(type: string, catalog: ActivityCatalog): string | n
     catalog,
   ).find((problem) => problem.path === 'item.type');
   return found ? found.message : null;
-}
-
-/**
- * The activity a message becomes. A type that declares its properties and accepts no others gets
- * only those (Segment senders add many properties of their own); open types get every flat one.
- */
-function activityOf(
-  message: SegmentMessage,
-  mapped: string,
-  catalog: ActivityCatalog,
-): { type: string; properties: Record<string, unknown> } {
-  const type = storedActivityType(mapped, catalog);
-  const properties: Record<string, unknown> = activityProperties(message);
-  const spec = catalog.types.get(type);
-  if (!spec || spec.openProperties) return { type, properties };
-  const declared = new Set(spec.properties.map((property) => property.name));
-  return { type, properties: Object.fromEntries(Object.entries(properties).filter(([name]) => declared.has(name))) };
-}
-
-/** ActivityService's checks of the activity a message becomes, named by the message's own fields. */
-function activityItemProblems(
-  message: SegmentMessage,
-  activity: { type: string; properties: Record<string, unknown> },
-  now: Date,
-  catalog: ActivityCatalog,
-  suggestions: SuggestionBudget,
-): Problem[] {
-  const problems = validateActivity(
-    { leadExternalId: 'x', type: activity.type, occurredAt: message.occurredAt, idempotencyKey: 'x', properties: activity.properties },
-    message.path,
-    now,
-    catalog,
-    suggestions,
-  );
-  return problems.map((problem) => {
-    if (problem.path === `${message.path}.occurredAt`)
-      return { path: `${message.path}.timestamp`, message: `${problem.message} (after correcting the client's clock by sentAt)` };
-    if (problem.path === `${message.path}.type`)
-      return {
-        path: `${message.path}.${message.type === 'track' ? 'event' : 'properties.path'}`,
-        message: `mapped to activity type "${activity.type}", which ${problem.message}`,
-      };
-    return problem;
-  });
 }
