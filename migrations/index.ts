@@ -18,6 +18,7 @@ import { LeadLists1764050000017 } from './1764050000017-lead-lists';
 import { OidcSignIn1764050000018 } from './1764050000018-oidc-sign-in';
 import { Ingestion1764050000019 } from './1764050000019-ingestion';
 import { LiveUpdates1764050000020 } from './1764050000020-live-updates';
+import { Accounts1764050000021 } from './1764050000021-accounts';
 import { ScoreModels1764050000022 } from './1764050000022-score-models';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
@@ -42,5 +43,6 @@ export const migrations = [
   OidcSignIn1764050000018,
   Ingestion1764050000019,
   LiveUpdates1764050000020,
+  Accounts1764050000021,
   ScoreModels1764050000022,
 ];

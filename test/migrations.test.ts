@@ -36,6 +36,7 @@ describe('migrations', () => {
         expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => m.name));
         expect(await tables((sql) => dataSource.query(sql))).toEqual(
           [
+            'account',
             'activity',
             'activity_catalog_setting',
             'activity_type_definition',

@@ -91,7 +91,7 @@ export class ImportService {
             `INSERT INTO attribute_definition (name, type, label, description, allowed_values)
              SELECT d.name, d.type, d.label, d.description, d."allowedValues"
                FROM jsonb_to_recordset($1::jsonb) AS d(name text, type text, label text, description text, "allowedValues" text[])
-             ON CONFLICT (name) DO NOTHING`,
+             ON CONFLICT (scope, name) DO NOTHING`,
             [JSON.stringify(plan.toDefine)],
           );
         }
@@ -191,6 +191,8 @@ async function readMapping(file: string): Promise<ImportMapping> {
 
 async function readCatalog(manager: EntityManager): Promise<Map<string, CatalogEntry>> {
   const rows: Array<{ name: string; type: AttributeType; label: string; description: string; allowedValues: string[] | null }> =
-    await manager.query('SELECT name, type, label, description, allowed_values AS "allowedValues" FROM attribute_definition');
+    await manager.query(
+      `SELECT name, type, label, description, allowed_values AS "allowedValues" FROM attribute_definition WHERE scope = 'lead'`,
+    );
   return new Map(rows.map((row) => [row.name, row]));
 }
