@@ -1,6 +1,15 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const SCORE_CAUSES = ['lead_created', 'lead_updated', 'activity_recorded', 'decay', 'rescore', 'rule_set_published'] as const;
+export const SCORE_CAUSES = [
+  'lead_created',
+  'lead_updated',
+  'activity_recorded',
+  'decay',
+  'rescore',
+  'rule_set_published',
+  // A contact re-scored because its account's score changed (a lead rule set reads account facts).
+  'account_changed',
+] as const;
 export type ScoreCause = (typeof SCORE_CAUSES)[number];
 
 @Entity({ name: 'score_history' })

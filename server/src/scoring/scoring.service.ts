@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { metrics } from '../observability/metrics';
 import type { ScoreChangeListener, ScoreTransition } from './score-events';
+import type { ScoreFollower } from './models/score-follower';
 import type { ComputedScores, ScoreComputation } from './score-computation';
 import type { ScoreCause } from './score-history.entity';
 import { beforeOf, scoreSignature } from './score-signature';
@@ -40,12 +41,22 @@ const CHUNK_SIZE = 5000;
  */
 export class ScoringService {
   private readonly listeners: ScoreChangeListener[] = [];
+  private readonly followers: ScoreFollower[] = [];
 
   constructor(private readonly computation: ScoreComputation) {}
 
   /** Listeners run inside the scoring transaction (the webhook outbox is written there). */
   addChangeListener(listener: ScoreChangeListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Followers score the other models of the leads just scored, inside the same transaction (models/score-follower.ts). */
+  addFollower(follower: ScoreFollower): void {
+    this.followers.push(follower);
+  }
+
+  private async follow(manager: EntityManager, leadIds: readonly string[], cause: ScoreCause, asOf: Date): Promise<void> {
+    for (const follower of this.followers) await follower.afterScoring(manager, leadIds, cause, asOf);
   }
 
   /** After a write under the leads' row locks (taken by an earlier statement): the scores as stored, with their reasons. */
@@ -64,6 +75,7 @@ export class ScoringService {
       scores.push(...computed.next);
       return this.store(manager, computed, written.cause, asOf, written.activityIds);
     });
+    await this.follow(manager, written.leadIds, written.cause, asOf);
     return { ...result, scores };
   }
 
@@ -73,17 +85,25 @@ export class ScoringService {
    * same, scored by a version with the stored score's facts and rules' conditions, gets its fired
    * rules carried over instead of evaluated; attributes are read only for the leads evaluated.
    */
-  rescoreWithCarry(manager: EntityManager, leadIds: readonly string[], cause: CarryCause, asOf = new Date()): Promise<ScorePassResult> {
-    return this.inChunks(leadIds, cause, async (chunk) => {
+  async rescoreWithCarry(
+    manager: EntityManager,
+    leadIds: readonly string[],
+    cause: CarryCause,
+    asOf = new Date(),
+  ): Promise<ScorePassResult> {
+    const result = await this.inChunks(leadIds, cause, async (chunk) => {
       await lockLeads(manager, chunk);
       const rows = await readForScoring(manager, chunk, { carry: true, serial: true });
       return this.store(manager, await this.computation.computeFromRows(manager, rows, asOf, { carry: true, reasons: false }), cause, asOf);
     });
+    // A publish of the default model re-scores that model only; decay moves every model.
+    if (cause === 'decay') await this.follow(manager, leadIds, cause, asOf);
+    return result;
   }
 
   /** Scores these leads now from what is stored (their cached aggregates where they hold). */
-  scoreLeads(manager: EntityManager, leadIds: readonly string[], cause: ScoreCause, asOf = new Date()): Promise<ScorePassResult> {
-    return this.inChunks(leadIds, cause, async (chunk) => {
+  async scoreLeads(manager: EntityManager, leadIds: readonly string[], cause: ScoreCause, asOf = new Date()): Promise<ScorePassResult> {
+    const result = await this.inChunks(leadIds, cause, async (chunk) => {
       await lockLeads(manager, chunk);
       const rows = await readForScoring(manager, chunk, { carry: false, serial: true });
       return this.store(
@@ -93,6 +113,8 @@ export class ScoringService {
         asOf,
       );
     });
+    await this.follow(manager, leadIds, cause, asOf);
+    return result;
   }
 
   /** Runs `scoreChunk` over the leads a chunk at a time, counting what it scored and changed. */
