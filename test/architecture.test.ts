@@ -34,6 +34,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['auth'], // users, sessions, API keys, Principal (and, to come, Actor)
   ['rulesets'], // rule sets, versions, validation, review and publish
   ['scoring'], // stored scores, score history, scoring service, decay pass
+  ['accounts'], // accounts (companies), matching leads to them, merges; account scoring
   ['leads'], // leads, attribute catalog, outcomes, erasure
   ['owners'], // lead owners (sales users, queues) and routing rules; publishes assignment events
   ['activities', 'imports', 'webhooks'], // write paths on scoring (re-scoring is scoring/rescore/); webhooks deliver score changes
