@@ -73,9 +73,7 @@ export class ScoreModels1764050000022 implements MigrationInterface {
     `);
     // The account table comes from migration 21 (accounts); it always precedes this one once both
     // are registered, the check only keeps this migration runnable on its own.
-    const [{ present }] = (await queryRunner.query(
-      `SELECT to_regclass('account') IS NOT NULL AS present`,
-    )) as Array<{ present: boolean }>;
+    const [{ present }] = (await queryRunner.query(`SELECT to_regclass('account') IS NOT NULL AS present`)) as Array<{ present: boolean }>;
     if (present) {
       await queryRunner.query(`
         CREATE TRIGGER account_deleted_forget_model_scores AFTER DELETE ON account
