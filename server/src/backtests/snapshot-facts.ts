@@ -141,6 +141,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
       const values = leadFields![fact.field];
       return (i) => values[i];
     }
+    if (fact.source !== 'activity') return () => null; // facts about the lead's account: no value here yet
     const f = aggregators.length;
     aggregators.push(aggregatorFor(fact, snapshot.properties, snapshot.activityTypeNames));
     counts.push(0);

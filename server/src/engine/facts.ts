@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { arrayLiteral } from './array-literal';
 import type { FactValue, Facts } from './rule-engine';
-import type { ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
+import type { AccountScoreField, ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
 
 /**
  * Facts are computed set-based in SQL (one query for one lead or a chunk of thousands) and then
@@ -191,6 +191,10 @@ export interface LeadColumns {
   source: string | null;
   attributes: Record<string, unknown> | null;
   created_at: Date | string | number;
+  /** The lead's account's attributes: read only for rule sets with `accountAttribute` facts (null: no account). */
+  account_attributes?: Record<string, unknown> | null;
+  /** The lead's account's default account model score by field: read only for `account` facts (null: none). */
+  account_score?: Partial<Record<AccountScoreField, unknown>> | null;
 }
 
 /**
@@ -209,6 +213,9 @@ export interface FactsShaper {
 type Step =
   | { kind: 'attribute'; attribute: string; type: FactDefinition['type'] }
   | { kind: 'lead'; field: LeadFact['field'] }
+  | { kind: 'accountAttribute'; attribute: string; type: FactDefinition['type'] }
+  | { kind: 'account'; field: AccountScoreField; type: FactDefinition['type'] }
+  | { kind: 'none' }
   | { kind: 'activity'; index: number; aggregate: ActivityFact['aggregate'] };
 
 const shapers = new WeakMap<RuleSetDefinition, FactsShaper>();
@@ -225,6 +232,10 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
   const steps: Step[] = definition.facts.map((fact): Step => {
     if (fact.source === 'attribute') return { kind: 'attribute', attribute: fact.attribute ?? fact.name, type: fact.type };
     if (fact.source === 'lead') return { kind: 'lead', field: fact.field };
+    if (fact.source === 'accountAttribute') return { kind: 'accountAttribute', attribute: fact.attribute ?? fact.name, type: fact.type };
+    if (fact.source === 'account') return { kind: 'account', field: fact.field, type: fact.type };
+    // Contacts facts belong to account rule sets (validation refuses them here): no value.
+    if (fact.source === 'contacts') return { kind: 'none' };
     return { kind: 'activity', index: activityIndex++, aggregate: fact.aggregate };
   });
   const aggregates = activityFacts(definition).map((fact) => fact.aggregate);
@@ -251,6 +262,12 @@ export function factsShaper(definition: RuleSetDefinition): FactsShaper {
                   ? null
                   : wholeDaysBetween(value, asOf)
                 : (value ?? 0);
+        } else if (step.kind === 'accountAttribute') {
+          values[i] = coerce(lead.account_attributes?.[step.attribute], step.type);
+        } else if (step.kind === 'account') {
+          values[i] = coerce(lead.account_score?.[step.field], step.type);
+        } else if (step.kind === 'none') {
+          values[i] = null;
         } else {
           if (domain === undefined) domain = lead.email?.split('@')[1]?.toLowerCase() ?? null;
           switch (step.field) {

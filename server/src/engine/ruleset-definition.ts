@@ -110,7 +110,71 @@ export interface ActivityFact {
   property?: string;
 }
 
-export type FactDefinition = AttributeFact | LeadFact | ActivityFact;
+/** The fields of the account's score (its default account model) a lead rule set can read. */
+export const ACCOUNT_SCORE_FIELDS = ['fit', 'engagement', 'total', 'fitGrade', 'engagementLevel', 'cell', 'band', 'qualified'] as const;
+export type AccountScoreField = (typeof ACCOUNT_SCORE_FIELDS)[number];
+
+/** Lead rule sets only: a field of the score of the lead's account (null without an account or score). */
+export interface AccountFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'account';
+  field: AccountScoreField;
+}
+
+/** Lead rule sets only: an attribute of the lead's account (account-scope catalog). */
+export interface AccountAttributeFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'accountAttribute';
+  /** Attribute name on the account; defaults to the fact's name. */
+  attribute?: string;
+}
+
+/**
+ * Account rule sets only: an aggregate over the account's contacts. "Engaged" contacts are those
+ * whose default-model engagement is at least `minEngagement` (default 1).
+ * - count: contacts; engagedCount: engaged contacts;
+ * - maxRank: among engaged contacts, the best position of contact attribute `attribute` in `ranks`
+ *   (best first), as `ranks.length - index` (0 when none);
+ * - sumEngagement: the contacts' engagement, each between 0 and `cap`, summed;
+ * - rolesPresent: how many distinct values of `roles` contact attribute `attribute` takes;
+ * - daysSinceActive: whole days since any contact's last activity (null when none).
+ */
+export const CONTACT_AGGREGATES = ['count', 'engagedCount', 'maxRank', 'sumEngagement', 'rolesPresent', 'daysSinceActive'] as const;
+export type ContactAggregate = (typeof CONTACT_AGGREGATES)[number];
+
+export interface ContactsFact {
+  name: string;
+  label?: string;
+  type: FactType;
+  source: 'contacts';
+  aggregate: ContactAggregate;
+  minEngagement?: number;
+  /** maxRank, rolesPresent: the contact attribute read. */
+  attribute?: string;
+  /** maxRank: attribute values, best first. */
+  ranks?: string[];
+  /** rolesPresent: the attribute values that count as buying roles. */
+  roles?: string[];
+  /** sumEngagement: the most engagement one contact brings. */
+  cap?: number;
+}
+
+export type FactDefinition = AttributeFact | LeadFact | ActivityFact | AccountFact | AccountAttributeFact | ContactsFact;
+
+/** Who a rule set scores: leads (the default, `subject` absent) or accounts. */
+export const SUBJECTS = ['lead', 'account'] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+/** The subject of a definition: `lead` when absent. */
+export const subjectOf = (definition: Pick<RuleSetDefinition, 'subject'>): Subject => definition.subject ?? 'lead';
+
+/** Whether a (lead) definition reads facts about the lead's account, so its reads must bring the account's columns. */
+export const usesAccountFacts = (definition: Pick<RuleSetDefinition, 'facts'>): boolean =>
+  definition.facts.some((fact) => fact.source === 'account' || fact.source === 'accountAttribute');
 
 export interface ConditionLeaf {
   fact: string;
@@ -183,6 +247,8 @@ export interface BandDefinition {
 export interface RuleSetDefinition {
   $schema?: string;
   formatVersion: 1;
+  /** Who the rule set scores; absent means `lead`. Account rule sets read `contacts` facts. */
+  subject?: Subject;
   key: string;
   name: string;
   description?: string;
