@@ -74,6 +74,9 @@ export function GeneralSection({ definition, onChange, readOnly }: SectionProps)
 function describeSource(fact: RuleSetDefinition['facts'][number]): string {
   if (fact.source === 'attribute') return `attribute ${String(fact.attribute ?? fact.name)}`;
   if (fact.source === 'lead') return `lead field ${String(fact.field)}`;
+  if (fact.source === 'account') return `account score ${String(fact.field)}`;
+  if (fact.source === 'accountAttribute') return `account attribute ${String(fact.attribute ?? fact.name)}`;
+  if (fact.source === 'contacts') return `contacts: ${String(fact.aggregate)}${fact.attribute ? ` of ${fact.attribute}` : ''}`;
   const types = Array.isArray(fact.activityTypes) ? (fact.activityTypes as string[]).join(', ') : 'all activities';
   const window = typeof fact.windowDays === 'number' ? `, last ${fact.windowDays} days` : '';
   return `${String(fact.aggregate)} of ${types}${window}`;
