@@ -15,6 +15,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { href: '/rule-sets', label: 'Rule sets' },
   { href: '/leads', label: 'Leads' },
+  { href: '/accounts', label: 'Accounts' },
   { href: '/audit', label: 'Audit log', roles: ['ADMIN'] },
   { href: '/api-keys', label: 'API keys', roles: ['ADMIN'] },
 ];

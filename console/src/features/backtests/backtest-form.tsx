@@ -6,7 +6,7 @@ import type { BacktestSettings } from './cohort-settings';
 import { BacktestCohortsQuery } from './operations';
 import { CohortFreshness } from './cohort-freshness';
 
-export function describeCohort(spec: CohortSpecFieldsFragment): string {
+export function describeCohort(spec: CohortSpecFieldsFragment, noun: 'lead' | 'account' = 'lead'): string {
   const cutoff =
     spec.cutoffDaysAfterCreation != null ? `${spec.cutoffDaysAfterCreation} days after creation` : `as of ${formatDate(spec.cutoffAt)}`;
   const extra = [
@@ -14,7 +14,9 @@ export function describeCohort(spec: CohortSpecFieldsFragment): string {
     spec.source && `source ${spec.source}`,
     ...spec.attributes.map((a) => `${a.name} = ${String(a.value)}`),
   ].filter(Boolean);
-  return `leads created ${formatDate(spec.createdFrom)} – ${formatDate(spec.createdTo)}, facts ${cutoff}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+  // An account cohort is the accounts of the leads created in the period.
+  const who = noun === 'account' ? 'accounts of leads' : 'leads';
+  return `${who} created ${formatDate(spec.createdFrom)} – ${formatDate(spec.createdTo)}, facts ${cutoff}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
 interface FormProps {
@@ -26,9 +28,21 @@ interface FormProps {
   onCompareTo(id: string): void;
   running: boolean;
   onRun(): void;
+  /** What the backtest runs over: leads, or accounts for a rule set of an account model. */
+  noun?: 'lead' | 'account';
 }
 
-export function BacktestForm({ settings, onChange, versions, activeVersionId, compareTo, onCompareTo, running, onRun }: FormProps) {
+export function BacktestForm({
+  settings,
+  onChange,
+  versions,
+  activeVersionId,
+  compareTo,
+  onCompareTo,
+  running,
+  onRun,
+  noun = 'lead',
+}: FormProps) {
   const cohorts = useQuery(BacktestCohortsQuery);
   const set = (patch: Partial<BacktestSettings>) => onChange({ ...settings, ...patch });
   return (
@@ -45,7 +59,7 @@ export function BacktestForm({ settings, onChange, versions, activeVersionId, co
       </h2>
       <div className="backtest-form">
         <div className="field span-2">
-          <label htmlFor="bt-cohort">Leads</label>
+          <label htmlFor="bt-cohort">{noun === 'account' ? 'Accounts of the leads' : 'Leads'}</label>
           <select id="bt-cohort" value={settings.cohortId} onChange={(event) => set({ cohortId: event.target.value })}>
             <option value="">Leads created in a period</option>
             {cohorts.data?.backtestCohorts.map((cohort) => (
@@ -135,7 +149,7 @@ export function BacktestForm({ settings, onChange, versions, activeVersionId, co
           </>
         )}
         <div className="field">
-          <label htmlFor="bt-open">Leads still open</label>
+          <label htmlFor="bt-open">{noun === 'account' ? 'Accounts' : 'Leads'} still open</label>
           <select
             id="bt-open"
             value={settings.openLeads}

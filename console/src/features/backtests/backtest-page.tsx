@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage } from '@/components/states';
 import { VersionQuery } from '@/features/editor/operations';
+import { useScoreModels } from '@/features/models/model-switcher';
 import { RuleSetQuery } from '@/features/rule-sets/operations';
 import { actorName, formatDateTime } from '@/lib/format';
 import { ApiError } from '@/lib/graphql-client';
@@ -14,6 +15,7 @@ import { readSettings, type BacktestSettings } from './cohort-settings';
 import { BacktestRunsQuery } from './operations';
 import { runBacktest } from './run-backtest';
 import { BacktestForm, describeCohort } from './backtest-form';
+import { BacktestModelPicker } from './backtest-model-picker';
 import { RunResult } from './backtest-results';
 
 /** Backtest a version on historical leads: how well its scores would have predicted conversions. */
@@ -24,6 +26,10 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
   const version = useQuery(VersionQuery, { id: versionId });
   const ruleSet = useQuery(RuleSetQuery, { key: ruleSetKey });
   const runs = useQuery(BacktestRunsQuery, { ruleSetKey });
+  const models = useScoreModels();
+  // A rule set of an account model is backtested over accounts: the page says so.
+  const noun =
+    models.find((model) => model.ruleSets.some((candidate) => candidate.key === ruleSetKey))?.subject === 'ACCOUNT' ? 'account' : 'lead';
   const [settings, setSettings] = useState<BacktestSettings | null>(null);
   const [chosenCompareTo, setCompareTo] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
@@ -64,7 +70,7 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
           { label: 'Backtest' },
         ]}
         title={`Backtest${v ? ` v${v.version}` : ''} of ${ruleSetKey}`}
-        description="Scores historical leads as they were at a cutoff and checks the scores against what happened next."
+        description={`Scores historical ${noun}s as they were at a cutoff and checks the scores against what happened next.`}
         actions={
           <>
             <Link className="button" href={`${base}/versions/${versionId}`}>
@@ -77,6 +83,7 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
         }
       />
       <div className="stack">
+        <BacktestModelPicker models={models} ruleSetKey={ruleSetKey} />
         {settings && (
           <BacktestForm
             settings={settings}
@@ -87,6 +94,7 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
             onCompareTo={setCompareTo}
             running={running}
             onRun={() => void run()}
+            noun={noun}
           />
         )}
         <details className="card" aria-labelledby="runs-title">
@@ -110,7 +118,7 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
                   {item.status}
                 </span>{' '}
                 <span className="muted small">
-                  {formatDateTime(item.createdAt)} by {actorName(item.createdBy)} · {describeCohort(item.cohortSpec)}
+                  {formatDateTime(item.createdAt)} by {actorName(item.createdBy)} · {describeCohort(item.cohortSpec, noun)}
                 </span>
               </li>
             ))}
@@ -120,7 +128,7 @@ export function BacktestPage({ ruleSetKey, versionId }: { ruleSetKey: string; ve
         {runId ? (
           <RunResult key={runId} runId={runId} onFinished={() => void runs.refetch()} />
         ) : (
-          <Empty>Choose the leads to backtest on and run it; results appear here.</Empty>
+          <Empty>Choose the {noun}s to backtest on and run it; results appear here.</Empty>
         )}
       </div>
     </>

@@ -51,6 +51,9 @@ function Results({ run }: { run: Run }) {
   const deltas = comparison?.deltas;
   const moves = (comparison?.cellMoves ?? []).filter((move) => move.from !== move.to).sort((a, b) => b.leads - a.leads);
   const fitted = new Map((results.suggestions?.rules ?? []).map((rule) => [rule.rule, rule]));
+  // Runs of an account model are over accounts: the same figures, counted in accounts.
+  const accounts = run.subject === 'ACCOUNT';
+  const noun = accounts ? 'account' : 'lead';
   const rules = [...metrics.rules].sort(
     (a, b) =>
       Math.abs((b.suggestedPoints ?? b.currentPoints) - b.currentPoints) -
@@ -63,18 +66,18 @@ function Results({ run }: { run: Run }) {
           {run.version ? `v${run.version}` : 'Unsaved draft'}
           {comparison ? ` compared with v${comparison.baselineVersion}` : ''}
         </h2>
-        <ExportLeadsButton runId={run.id} />
+        {!accounts && <ExportLeadsButton runId={run.id} />}
         <p className="muted small">
-          {describeCohort(run.cohortSpec)} · open leads {run.openLeads === 'EXCLUDED' ? 'left out' : 'count as not converted'} · run{' '}
+          {describeCohort(run.cohortSpec, noun)} · open {noun}s {run.openLeads === 'EXCLUDED' ? 'left out' : 'count as not converted'} · run{' '}
           {formatDateTime(run.createdAt)} by {actorName(run.createdBy)} in {formatNumber(run.durationMs)} ms
         </p>
         {metrics.converted === 0 && (
           <p className="state warning">
-            No lead of this cohort converted: conversion figures cannot be judged. Choose a period with known outcomes.
+            No {noun} of this cohort converted: conversion figures cannot be judged. Choose a period with known outcomes.
           </p>
         )}
         <div className="metrics">
-          <Metric label="Leads" value={formatNumber(metrics.leads)} />
+          <Metric label={accounts ? 'Accounts' : 'Leads'} value={formatNumber(metrics.leads)} />
           <Metric
             label="Converted"
             value={
@@ -132,17 +135,17 @@ function Results({ run }: { run: Run }) {
       </section>
       <div className="charts-grid">
         <RocChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
-        <CellHeatMap metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
+        <CellHeatMap metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} noun={noun} />
         <BandChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
         <DecileChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
       </div>
       {comparison && (
         <section className="card" aria-labelledby="moves-title">
           <h2 id="moves-title" style={{ marginTop: 0 }}>
-            Leads changing cell: {formatNumber(comparison.leadsChangingCell)}
+            {accounts ? 'Accounts' : 'Leads'} changing cell: {formatNumber(comparison.leadsChangingCell)}
           </h2>
           {moves.length === 0 ? (
-            <p className="muted">Every lead stays in its cell.</p>
+            <p className="muted">Every {noun} stays in its cell.</p>
           ) : (
             <div className="table-wrap">
               <table data-testid="cell-moves">
@@ -151,7 +154,7 @@ function Results({ run }: { run: Run }) {
                     <th scope="col">From ({baselineLabel})</th>
                     <th scope="col">To (this version)</th>
                     <th scope="col" className="num">
-                      Leads
+                      {accounts ? 'Accounts' : 'Leads'}
                     </th>
                     <th scope="col" className="num">
                       Converted

@@ -16,20 +16,25 @@ export function CellHeatMap({
   metrics,
   baseline,
   baselineLabel = 'the baseline',
+  noun = 'lead',
 }: {
   metrics: BacktestMetricsFieldsFragment;
   baseline?: BacktestMetricsFieldsFragment;
   baselineLabel?: string;
+  /** What the run counts: leads, or accounts for an account model. */
+  noun?: 'lead' | 'account';
 }) {
+  const nouns = `${noun}s`;
+  const Nouns = noun === 'account' ? 'Accounts' : 'Leads';
   const max = Math.max(0, ...metrics.cells.map((cell) => cell.conversionRate ?? 0));
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="heat-map">
       <figcaption>
-        <h3>Leads and conversion by cell</h3>
+        <h3>{Nouns} and conversion by cell</h3>
         <p className="muted small">Rows: fit grade (A best); columns: engagement level (1 most engaged).</p>
       </figcaption>
       <table className="heatmap-table">
-        <caption className="visually-hidden">Leads and conversion rate per cell</caption>
+        <caption className="visually-hidden">{Nouns} and conversion rate per cell</caption>
         <thead>
           <tr>
             <td>
@@ -55,11 +60,13 @@ export function CellHeatMap({
                 return (
                   <td key={name} className="hcell" style={shade(rate, max)} data-cell={name}>
                     <strong>{name}</strong>
-                    <span>{cell?.leads ?? 0} leads</span>
+                    <span>
+                      {cell?.leads ?? 0} {nouns}
+                    </span>
                     <span>{cell?.leads ? `${formatPercent(cell.conversionRate, 0)} conv.` : '—'}</span>
                     {base && delta !== 0 && (
                       <span className="small">
-                        {delta > 0 ? `+${delta}` : delta} leads vs {baselineLabel}
+                        {delta > 0 ? `+${delta}` : delta} {nouns} vs {baselineLabel}
                       </span>
                     )}
                   </td>
@@ -78,9 +85,9 @@ export function CellHeatMap({
         <span>{formatPercent(max, 0)} (best cell)</span>
       </div>
       <p className="chart-note">
-        Each cell shows how many leads this version puts there and the share that converted; darker cells convert more often.
+        Each cell shows how many {nouns} this version puts there and the share that converted; darker cells convert more often.
         {baseline
-          ? ` “+12 leads vs ${baselineLabel}” means this version puts 12 more leads in that cell than ${baselineLabel} does (fewer when negative).`
+          ? ` “+12 ${nouns} vs ${baselineLabel}” means this version puts 12 more ${nouns} in that cell than ${baselineLabel} does (fewer when negative).`
           : ''}
       </p>
     </figure>

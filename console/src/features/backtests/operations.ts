@@ -51,6 +51,7 @@ export const BacktestRunQuery = graphql(`
     backtestRun(id: $id) {
       id
       status
+      subject
       error
       ruleSetKey
       versionId

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { Metric } from '@/features/rule-sets/rescore-progress';
@@ -9,6 +10,7 @@ import { useLiveLead } from '@/lib/live-leads';
 import { useQuery } from '@/lib/use-query';
 import { ConversionProbabilityMetric, ConversionProbabilityNote } from './conversion-probability';
 import type { LeadQuery as LeadQueryResult } from '@/gql/graphql';
+import { LeadModelScores } from './lead-model-scores';
 import { LeadQuery } from './operations';
 import { ScoreHistoryChart } from './score-history-chart';
 import { useCatalog } from './use-catalog';
@@ -22,6 +24,7 @@ const CAUSES: Record<string, string> = {
   decay: 'Decay',
   rescore: 'Re-scored',
   rule_set_published: 'New rule set published',
+  account_changed: 'Account score changed',
 };
 
 /** One lead: its score and why, its activity, and how its score moved. */
@@ -68,6 +71,12 @@ export function LeadPage({ leadId }: { leadId: string }) {
         title={name}
         description={about.filter(Boolean).join(' · ')}
       />
+      {lead.account && (
+        <p className="muted" data-testid="lead-account">
+          Contact of the account{' '}
+          <Link href={`/accounts/${lead.account.id}`}>{lead.account.name || lead.account.domain || `#${lead.account.id}`}</Link>
+        </p>
+      )}
       {!score && <Empty>This lead has no score yet.</Empty>}
       {score && (
         <div className="metrics" style={{ marginBottom: '1rem' }}>
@@ -166,6 +175,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
           </details>
         </section>
       </div>
+      <LeadModelScores scores={lead.scores} />
       <div className="grid-2" style={{ marginTop: '1rem' }}>
         <section className="card" aria-labelledby="activity-title">
           <h2 id="activity-title">Activity ({lead.activities.totalCount})</h2>

@@ -12,6 +12,7 @@ import { ApiError, request } from '@/lib/graphql-client';
 import { useLiveLeads } from '@/lib/live-leads';
 import { useQuery } from '@/lib/use-query';
 import { ListsBar, useSavedList } from '@/features/lists/lists-bar';
+import { ModelSwitcher, useScoreModels } from '@/features/models/model-switcher';
 import { LeadsQuery } from './operations';
 import { useCatalog } from './use-catalog';
 
@@ -31,6 +32,10 @@ export function LeadsList() {
   const search = params.get('search') ?? '';
   const mine = params.get('mine') === 'yes';
   const orderBy = (params.get('order') ?? 'SCORE_DESC') as LeadOrder;
+  // Another lead model than the default: its scores are shown, filtered and ordered on (?model=key).
+  const model = params.get('model') ?? '';
+  const models = useScoreModels('LEAD');
+  const byModel = model ? { model, modelKey: model, byModel: true } : {};
   const [searchText, setSearchText] = useState(search);
   const [more, setMore] = useState<LeadEdge[]>([]);
   const [cursor, setCursor] = useState<{ hasNextPage: boolean; endCursor?: string | null }>();
@@ -48,7 +53,7 @@ export function LeadsList() {
   const listId = params.get('list');
   const saved = useSavedList(listId);
   const shown = saved.query ?? { filter, orderBy };
-  const { data, error, loading } = useQuery(LeadsQuery, { ...shown, first: PAGE }, { skip: saved.active && !saved.query });
+  const { data, error, loading } = useQuery(LeadsQuery, { ...shown, ...byModel, first: PAGE }, { skip: saved.active && !saved.query });
   const live = useLiveLeads(shown.filter, { skip: saved.active && !saved.query, extraPages: more.length });
   const catalog = useCatalog();
 
@@ -88,7 +93,7 @@ export function LeadsList() {
     setLoadingMore(true);
     setMoreError(undefined);
     try {
-      const page = await request(LeadsQuery, { ...shown, first: PAGE, after: pageInfo.endCursor });
+      const page = await request(LeadsQuery, { ...shown, ...byModel, first: PAGE, after: pageInfo.endCursor });
       setMore((current) => [...current, ...page.leads.edges]);
       setCursor(page.leads.pageInfo);
     } catch (caught) {
@@ -110,6 +115,16 @@ export function LeadsList() {
         orderBy={shown.orderBy}
         onSelect={(id) => router.replace(id ? `/leads?list=${id}` : '/leads')}
       />
+      {models.length > 1 && (
+        <div className="card" style={{ marginBottom: '0.75rem', maxWidth: '22rem' }}>
+          <ModelSwitcher
+            id="lead-model"
+            models={models}
+            value={model}
+            onChange={(key) => update({ model: models.find((candidate) => candidate.key === key)?.isDefault ? '' : key })}
+          />
+        </div>
+      )}
       <search aria-label="Filter leads" hidden={saved.active}>
         <form className="card lead-filters" onSubmit={(event) => event.preventDefault()}>
           <div className="filter-fields">
@@ -165,7 +180,7 @@ export function LeadsList() {
                   className="button subtle"
                   onClick={() => {
                     setSearchText('');
-                    router.replace('/leads');
+                    router.replace(model ? `/leads?model=${encodeURIComponent(model)}` : '/leads');
                   }}
                 >
                   Clear filters
@@ -208,6 +223,7 @@ export function LeadsList() {
                 <th scope="col">Lead</th>
                 <th scope="col" className="num">
                   Score
+                  {model && <span className="muted small"> ({models.find((candidate) => candidate.key === model)?.name ?? model})</span>}
                 </th>
                 <th scope="col">Cell</th>
                 <th scope="col">Band</th>
@@ -224,32 +240,35 @@ export function LeadsList() {
               </tr>
             </thead>
             <tbody>
-              {edges.map(({ node }) => (
-                <tr key={node.id}>
-                  <td>
-                    <LeadName lead={node} />
-                  </td>
-                  <td className="num">
-                    <strong>{node.score?.total ?? '—'}</strong>
-                    {node.score && (
-                      <div className="muted small" style={{ whiteSpace: 'nowrap' }}>
-                        {node.score.fit} + {node.score.engagement}
-                      </div>
-                    )}
-                  </td>
-                  <td>{node.score && <span className="cell-tag">{node.score.cell}</span>}</td>
-                  <td>
-                    {node.score && <span className={`badge ${node.score.band}`}>{node.score.band}</span>}{' '}
-                    {node.score?.qualified && <span className="badge yes">qualified</span>}
-                  </td>
-                  <td className="small">{node.score?.actionLabel}</td>
-                  <td className="small hide-narrow" data-testid="lead-owner">
-                    {node.owner?.name ?? '—'}
-                  </td>
-                  <td className="small hide-narrow">{describeCompany(catalog, node.attributes)}</td>
-                  <td className="small hide-narrow">{formatDateTime(node.score?.lastActivityAt)}</td>
-                </tr>
-              ))}
+              {edges.map(({ node }) => {
+                const score = model ? node.modelScore : node.score;
+                return (
+                  <tr key={node.id}>
+                    <td>
+                      <LeadName lead={node} />
+                    </td>
+                    <td className="num">
+                      <strong data-testid="lead-row-score">{score?.total ?? '—'}</strong>
+                      {score && (
+                        <div className="muted small" style={{ whiteSpace: 'nowrap' }}>
+                          {score.fit} + {score.engagement}
+                        </div>
+                      )}
+                    </td>
+                    <td>{score && <span className="cell-tag">{score.cell}</span>}</td>
+                    <td>
+                      {score && <span className={`badge ${score.band}`}>{score.band}</span>}{' '}
+                      {score?.qualified && <span className="badge yes">qualified</span>}
+                    </td>
+                    <td className="small">{score?.actionLabel}</td>
+                    <td className="small hide-narrow" data-testid="lead-owner">
+                      {node.owner?.name ?? '—'}
+                    </td>
+                    <td className="small hide-narrow">{describeCompany(catalog, node.attributes)}</td>
+                    <td className="small hide-narrow">{formatDateTime(score?.lastActivityAt)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

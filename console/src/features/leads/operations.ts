@@ -1,8 +1,16 @@
 import { graphql } from '@/gql';
 
 export const LeadsQuery = graphql(`
-  query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
-    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+  query Leads(
+    $filter: LeadFilter
+    $orderBy: LeadOrder
+    $first: Int
+    $after: String
+    $model: String
+    $modelKey: String! = "default"
+    $byModel: Boolean! = false
+  ) {
+    leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after, model: $model) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges {
@@ -16,6 +24,7 @@ export const LeadsQuery = graphql(`
           attributes
           owner { id name kind }
           score { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }
+          modelScore(model: $modelKey) @include(if: $byModel) { total fit engagement cell band qualified actionLabel scoredAt lastActivityAt }
         }
       }
     }
@@ -35,6 +44,21 @@ export const LeadQuery = graphql(`
       dealValue
       attributes
       owner { id name kind team }
+      account { id name domain }
+      scores {
+        model
+        ruleSetKey
+        ruleSetVersion
+        total
+        fit
+        engagement
+        cell
+        band
+        qualified
+        actionLabel
+        scoredAt
+        reasons { rule label dimension points }
+      }
       createdAt
       updatedAt
       score {
