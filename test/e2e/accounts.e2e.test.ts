@@ -1,0 +1,115 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountsPage, ModelSwitcher } from './pages/accounts-page';
+import { LeadsPage } from './pages/leads-page';
+import { SignInPage } from './pages/sign-in-page';
+import { ApiClient } from './support/api-client';
+import { startConsoleEnv, type ConsoleEnv } from './support/console-env';
+
+interface ApiAccount {
+  id: string;
+  name: string;
+  domain: string | null;
+  contactCount: number;
+  score: { total: number; reasons: Array<{ label: string; contacts: Array<{ leadId: string; label: string }> }> } | null;
+}
+
+const ACCOUNTS = `query { accounts(first: 25, orderBy: SCORE_DESC) { nodes { id name domain contactCount
+  score { total reasons { label contacts { leadId label } } } } } }`;
+const LEAD_MODELS = 'query { scoreModels(subject: LEAD) { key name isDefault } }';
+const LEAD_SCORES = `query($model: String, $key: String!) { leads(first: 50, orderBy: SCORE_DESC, model: $model) {
+  edges { node { id score { total } modelScore(model: $key) { total } } } } }`;
+
+/**
+ * Accounts and score models in the console against the demo data: the accounts list ordered by
+ * account score, an account page naming the contacts behind its score, and the leads list switched
+ * to the demo's second lead model.
+ */
+describe('accounts and score models in the console (Chromium)', () => {
+  let env: ConsoleEnv;
+  let context: BrowserContext;
+  let api: ApiClient;
+
+  async function signedIn(email: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await (await SignInPage.open(page)).signIn(email);
+    return page;
+  }
+
+  beforeAll(async () => {
+    env = await startConsoleEnv({ leads: 200 });
+    context = await env.newContext(1366);
+    api = await ApiClient.signIn(env.api.graphqlUrl, 'sales@demo.local');
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await env?.close();
+  }, 60_000);
+
+  it('lists the demo accounts by score and shows an account with the contacts behind its reasons', { timeout: 180_000 }, async () => {
+    const { accounts } = await api.query<{ accounts: { nodes: ApiAccount[] } }>(ACCOUNTS);
+    const scored = accounts.nodes.filter((account) => account.score);
+    expect(scored.length).toBeGreaterThanOrEqual(2);
+
+    const page = await signedIn('sales@demo.local');
+    const list = await AccountsPage.open(page);
+    await list.settled();
+    const rows = await list.rows();
+    expect(rows.map((row) => row.name)).toEqual(accounts.nodes.map((account) => account.name || account.domain));
+    const scores = rows.map((row) => row.score).filter((score): score is number => score !== null);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores[0]).toBe(scored[0].score?.total);
+    await list.screenshot('accounts-01-list');
+
+    // An account of several contacts whose score names some of them.
+    const named = accounts.nodes.find(
+      (account) => account.contactCount >= 2 && account.score?.reasons.some((reason) => reason.contacts.length > 0),
+    );
+    if (!named?.score) throw new Error('no demo account with several contacts and reasons naming them');
+    expect(await list.committeeOf(named.name).getByRole('link').count()).toBeGreaterThanOrEqual(2);
+
+    const account = await list.openAccount(named.name);
+    await account.settled();
+    expect(await account.score.textContent()).toBe(String(named.score.total));
+    expect(await account.contacts.getByRole('row').count()).toBe(1 + Math.min(named.contactCount, 100));
+    const contact = named.score.reasons.flatMap((reason) => reason.contacts)[0];
+    const link = account.reasons.getByRole('link', { name: contact.label }).first();
+    expect(await link.getAttribute('href')).toBe(`/leads/${contact.leadId}`);
+    expect(await account.unnamedControls()).toEqual([]);
+    await account.screenshot('accounts-02-account');
+
+    // The contact's lead page links back to its account.
+    await link.click();
+    await page.getByTestId('lead-account').getByRole('link').waitFor();
+    expect(await page.getByTestId('lead-account').getByRole('link').getAttribute('href')).toBe(`/accounts/${named.id}`);
+  });
+
+  it('switches the leads list to another lead model and shows that model’s scores', { timeout: 120_000 }, async () => {
+    const { scoreModels } = await api.query<{ scoreModels: Array<{ key: string; name: string; isDefault: boolean }> }>(LEAD_MODELS);
+    const other = scoreModels.find((model) => !model.isDefault);
+    if (!other) throw new Error('the demo has no second lead model');
+    type Scores = {
+      leads: { edges: Array<{ node: { id: string; score: { total: number } | null; modelScore: { total: number } | null } }> };
+    };
+    const byDefault = await api.query<Scores>(LEAD_SCORES, { model: null, key: other.key });
+    const byModel = await api.query<Scores>(LEAD_SCORES, { model: other.key, key: other.key });
+    const expected = byModel.leads.edges.map((edge) => String(edge.node.modelScore?.total ?? '—'));
+    // The two models score the same leads differently.
+    expect(byModel.leads.edges.some((edge) => edge.node.modelScore?.total !== edge.node.score?.total)).toBe(true);
+
+    const page = await signedIn('sales@demo.local');
+    const leads = await LeadsPage.open(page);
+    await leads.settled();
+    const shownScores = () => leads.table.getByTestId('lead-row-score').allTextContents();
+    expect(await shownScores()).toEqual(byDefault.leads.edges.map((edge) => String(edge.node.score?.total ?? '—')));
+
+    await new ModelSwitcher(page, 'lead-model').choose(other.name);
+    await page.waitForURL(new RegExp(`model=${other.key}`));
+    await expect.poll(shownScores, { timeout: 20_000 }).toEqual(expected);
+    expect(expected).not.toEqual(byDefault.leads.edges.map((edge) => String(edge.node.score?.total ?? '—')));
+    expect(await leads.unnamedControls()).toEqual([]);
+    await leads.screenshot('accounts-03-leads-by-model');
+  });
+});
