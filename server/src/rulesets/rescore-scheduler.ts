@@ -11,6 +11,9 @@ export interface RescoreJobRequest {
   claimedSegments: string[];
   /** Only the leads of these segments, each by the rule set that now scores it (a segment change). */
   movedSegments?: string[];
+  /** A rule set of a non-default score model: the job re-scores that model over every subject of its kind. */
+  model?: string;
+  subject?: 'lead' | 'account';
 }
 
 /**

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../common/errors';
-import type { RescoreScheduler } from './rescore-scheduler';
+import type { RescoreJobRequest, RescoreScheduler } from './rescore-scheduler';
 import { diffDefinitions } from './ruleset-diff';
 import { RULE_SET_ROLES, requireRole } from './ruleset-roles';
 import { checkSegmentClaims, checkSegmentList, lockRuleSets } from './ruleset-segments';
@@ -37,6 +37,15 @@ export class RuleSetPublishingService {
     );
   }
 
+  /** A rule set of a non-default model: its job re-scores that model over its subject (none for the default model). */
+  private async modelOf(manager: EntityManager, ruleSet: RuleSetRow): Promise<Pick<RescoreJobRequest, 'model' | 'subject'>> {
+    if (ruleSet.model === 'default') return {};
+    const [model]: Array<{ subject: 'lead' | 'account' }> = await manager.query('SELECT subject FROM score_model WHERE key = $1', [
+      ruleSet.model,
+    ]);
+    return { model: ruleSet.model, subject: model.subject };
+  }
+
   private async activate(manager: EntityManager, actor: Actor, version: VersionRow, summary: string, action: string): Promise<string> {
     const ruleSet = await findRuleSet(manager, version.ruleSetKey);
     await manager.query(
@@ -52,8 +61,8 @@ export class RuleSetPublishingService {
       version.id,
     ]);
     const others: Array<{ segments: string[] }> = await manager.query(
-      'SELECT segments FROM rule_set WHERE id <> $1::bigint AND archived_at IS NULL AND active_version_id IS NOT NULL',
-      [ruleSet.id],
+      'SELECT segments FROM rule_set WHERE id <> $1::bigint AND model = $2 AND archived_at IS NULL AND active_version_id IS NOT NULL',
+      [ruleSet.id, ruleSet.model],
     );
     const jobId = await this.rescore.createJob(manager, {
       ruleSetId: ruleSet.id,
@@ -62,6 +71,7 @@ export class RuleSetPublishingService {
       isDefault: ruleSet.isDefault,
       segments: ruleSet.segments,
       claimedSegments: others.flatMap((other) => other.segments),
+      ...(await this.modelOf(manager, ruleSet)),
     });
     const previous = ruleSet.activeVersionId ? await findVersion(manager, ruleSet.activeVersionId) : null;
     await this.audit.record(manager, {
@@ -153,6 +163,7 @@ export class RuleSetPublishingService {
       await manager.query('UPDATE rule_set SET segments = $2::text[], updated_at = now() WHERE id = $1::bigint', [ruleSet.id, segments]);
       let jobId: string | null = null;
       if (ruleSet.activeVersionId) {
+        const model = await this.modelOf(manager, ruleSet);
         jobId = await this.rescore.createJob(manager, {
           ruleSetId: ruleSet.id,
           versionId: ruleSet.activeVersionId,
@@ -160,7 +171,8 @@ export class RuleSetPublishingService {
           isDefault: false,
           segments,
           claimedSegments: [],
-          movedSegments: moved,
+          // A model job re-scores its whole model; the default model's moves only the moved segments' leads.
+          ...(model.model ? model : { movedSegments: moved }),
         });
       }
       const after = await findRuleSet(manager, input.key);

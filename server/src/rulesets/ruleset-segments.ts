@@ -47,12 +47,12 @@ export async function lockRuleSets(manager: EntityManager): Promise<void> {
 }
 
 /**
- * Refuses segments for the default rule set, and segments another rule set claims. A segment no
+ * Refuses segments for the default rule set, and segments another rule set of the same model claims. A segment no
  * lead has yet is accepted: a rule set may be set up before its leads are imported.
  */
 export async function checkSegmentClaims(
   manager: EntityManager,
-  ruleSet: Pick<RuleSetRow, 'id' | 'key' | 'isDefault' | 'segments'>,
+  ruleSet: Pick<RuleSetRow, 'id' | 'key' | 'model' | 'isDefault' | 'segments'>,
   segments: string[],
   path: string,
 ): Promise<void> {
@@ -64,8 +64,10 @@ export async function checkSegmentClaims(
     );
   }
   const claims: Array<{ key: string; segment: string }> = await manager.query(
-    'SELECT rs.key, s.segment FROM rule_set rs, unnest(rs.segments) AS s(segment) WHERE rs.id <> $1::bigint AND rs.archived_at IS NULL AND s.segment = ANY($2::text[])',
-    [ruleSet.id, segments],
+    // Claims are per score model: each model maps segments to its own rule sets.
+    `SELECT rs.key, s.segment FROM rule_set rs, unnest(rs.segments) AS s(segment)
+      WHERE rs.id <> $1::bigint AND rs.model = $3 AND rs.archived_at IS NULL AND s.segment = ANY($2::text[])`,
+    [ruleSet.id, segments, ruleSet.model],
   );
   const problems: Problem[] = [];
   for (const [index, segment] of segments.entries()) {

@@ -11,6 +11,8 @@ import type { VersionStatus } from './ruleset-version.entity';
 export interface RuleSetRow {
   id: string;
   key: string;
+  /** The score model it scores for. */
+  model: string;
   name: string;
   description: string;
   isDefault: boolean;
@@ -62,12 +64,12 @@ const VERSION_COLUMNS = `v.id::text AS id, v.rule_set_id::text AS "ruleSetId", r
   v.submitted_at AS "submittedAt", v.submitted_by AS "submittedBy", v.approved_at AS "approvedAt",
   v.published_at AS "publishedAt", v.published_by AS "publishedBy", v.retired_at AS "retiredAt"`;
 
-const RULE_SET_COLUMNS = `rs.id::text AS id, rs.key, rs.name, rs.description, rs.is_default AS "isDefault", rs.segments,
+const RULE_SET_COLUMNS = `rs.id::text AS id, rs.key, rs.model, rs.name, rs.description, rs.is_default AS "isDefault", rs.segments,
   rs.active_version_id::text AS "activeVersionId", rs.archived_at AS "archivedAt", rs.created_at AS "createdAt", rs.updated_at AS "updatedAt"`;
 
 export function listRuleSets(manager: EntityManager, includeArchived: boolean): Promise<RuleSetRow[]> {
   return manager.query(
-    `SELECT ${RULE_SET_COLUMNS} FROM rule_set rs ${includeArchived ? '' : 'WHERE rs.archived_at IS NULL'} ORDER BY rs.is_default DESC, rs.key`,
+    `SELECT ${RULE_SET_COLUMNS} FROM rule_set rs ${includeArchived ? '' : 'WHERE rs.archived_at IS NULL'} ORDER BY rs.model = 'default' DESC, rs.model, rs.is_default DESC, rs.key`,
   );
 }
 

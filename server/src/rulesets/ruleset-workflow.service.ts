@@ -30,6 +30,7 @@ import {
 import type { VersionStatus } from './ruleset-version.entity';
 import { RuleSetErrorCode } from './ruleset.errors';
 import type { RuleSetService } from './ruleset.service';
+import { type NewRuleSetInput, ScoreModelService } from './score-models';
 
 export type { ReviewRow, RuleSetRow, VersionRow } from './ruleset-store';
 
@@ -45,6 +46,9 @@ const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
  * the workflow has one entry point.
  */
 export class RuleSetWorkflowService {
+  /** Score models, which rule sets belong to (app.ts hands it to the GraphQL resolver too). */
+  readonly scoreModels: ScoreModelService;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly ruleSets: RuleSetService,
@@ -54,7 +58,9 @@ export class RuleSetWorkflowService {
     private readonly attributeCatalog: () => Promise<ReadonlyMap<string, CatalogAttribute>>,
     /** The activity catalog activity facts are checked against (activities/ reads it; app.ts passes it in); built-in types when absent. */
     private readonly activityCatalog?: () => Promise<ReadonlyMap<string, CatalogActivityType>>,
-  ) {}
+  ) {
+    this.scoreModels = new ScoreModelService(dataSource, ruleSets, audit);
+  }
 
   // ---- reads ----
 
@@ -105,10 +111,7 @@ export class RuleSetWorkflowService {
 
   // ---- editing ----
 
-  async createRuleSet(
-    actor: Actor,
-    input: { key: string; name: string; description?: string | null; segments?: string[] | null; definition?: unknown },
-  ): Promise<{ ruleSet: RuleSetRow; draft: VersionRow }> {
+  async createRuleSet(actor: Actor, input: NewRuleSetInput): Promise<{ ruleSet: RuleSetRow; draft: VersionRow }> {
     requireRole(actor, RULE_SET_ROLES.edit, 'Creating a rule set');
     if (!KEY_PATTERN.test(input.key))
       throw InvalidInputError.field(
@@ -118,12 +121,8 @@ export class RuleSetWorkflowService {
       );
     if (!input.name?.trim() || input.name.length > 100)
       throw InvalidInputError.field(RuleSetErrorCode.InvalidRuleSet, 'input.name', 'must be 1 to 100 characters');
-    let definition = input.definition;
-    if (definition === undefined || definition === null) {
-      // From scratch: a copy of the default rule set's active model, renamed, to edit from.
-      const base = (await this.ruleSets.activeRuleSets(this.dataSource.manager)).find((ruleSet) => ruleSet.isDefault);
-      definition = { ...(base?.definition ?? {}), key: input.key, name: input.name, description: input.description ?? '' };
-    }
+    const model = await this.scoreModels.require(input.model ?? 'default', 'input.model');
+    const definition = await this.scoreModels.firstDefinition(model, input);
     // A rule set file's segments apply when the input gives none.
     const segments = input.segments ?? segmentsOf(definition) ?? [];
     const valid = await this.requireValid(definition, input.key, 'input.definition');
@@ -131,12 +130,20 @@ export class RuleSetWorkflowService {
     return this.dataSource.transaction(async (manager) => {
       if (segments.length) {
         await lockRuleSets(manager);
-        await checkSegmentClaims(manager, { id: '0', key: input.key, isDefault: false, segments: [] }, segments, 'input.segments');
+        await checkSegmentClaims(
+          manager,
+          { id: '0', key: input.key, model: model.key, isDefault: false, segments: [] },
+          segments,
+          'input.segments',
+        );
       }
+      // The first rule set of a model is its default (it scores every subject no other claims).
+      await manager.query('SELECT key FROM score_model WHERE key = $1 FOR UPDATE', [model.key]);
       const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO rule_set (key, name, description, segments) VALUES ($1, $2, $3, $4::text[])
+        `INSERT INTO rule_set (key, name, description, segments, model, is_default)
+         VALUES ($1, $2, $3, $4::text[], $5, NOT EXISTS (SELECT 1 FROM rule_set WHERE model = $5))
          ON CONFLICT (key) DO NOTHING RETURNING id::text AS id`,
-        [input.key, input.name, input.description ?? '', segments],
+        [input.key, input.name, input.description ?? '', segments, model.key],
       );
       if (!inserted.length)
         throw new ConflictError(RuleSetErrorCode.RuleSetExists, `A rule set with key "${input.key}" already exists`, [

@@ -14,6 +14,10 @@ export class RuleSetEntity {
   @Column({ type: 'text', default: '' })
   description: string;
 
+  /** The score model it scores for (score_model.key). */
+  @Column({ type: 'text', default: 'default' })
+  model: string;
+
   @Column({ name: 'is_default', type: 'boolean', default: false })
   isDefault: boolean;
 

@@ -18,6 +18,10 @@ export const DEFAULT_RULE_SET_FILE = path.join(RULES_DIR, 'default-b2b.json');
 export interface ActiveRuleSet {
   ruleSetId: string;
   key: string;
+  /** The score model it scores for (score_model.key; 'default': the lead score of lead_score). */
+  model: string;
+  /** The model's subject: what it scores. */
+  subject: 'lead' | 'account';
   isDefault: boolean;
   segments: string[];
   versionId: string;
@@ -34,6 +38,8 @@ export const ACTIVE_CACHE_TTL_MS = 5_000;
 
 export class RuleSetService {
   private activeCache: Promise<ActiveRuleSet[]> | null = null;
+  /** Each model's active rule sets, per loaded list (so a reload drops them). */
+  private readonly byModel = new WeakMap<ActiveRuleSet[], Map<string, ActiveRuleSet[]>>();
   private activeLoadedAt = 0;
   private readonly compiled = new Map<string, ActiveRuleSet>();
 
@@ -81,7 +87,8 @@ export class RuleSetService {
     this.activeCache = null;
   }
 
-  async activeRuleSets(manager: EntityManager): Promise<ActiveRuleSet[]> {
+  /** The active rule sets of one score model (the default lead model unless told), or of every model with `null`. */
+  async activeRuleSets(manager: EntityManager, model: string | null = 'default'): Promise<ActiveRuleSet[]> {
     if (!this.activeCache || Date.now() - this.activeLoadedAt > ACTIVE_CACHE_TTL_MS) {
       this.activeLoadedAt = Date.now();
       this.activeCache = this.loadActive(manager).catch((error: unknown) => {
@@ -89,30 +96,53 @@ export class RuleSetService {
         throw error;
       });
     }
-    return this.activeCache;
+    const all = await this.activeCache;
+    if (model === null) return all;
+    let models = this.byModel.get(all);
+    if (!models) {
+      models = new Map();
+      for (const ruleSet of all) {
+        const list = models.get(ruleSet.model);
+        if (list) list.push(ruleSet);
+        else models.set(ruleSet.model, [ruleSet]);
+      }
+      this.byModel.set(all, models);
+    }
+    return models.get(model) ?? [];
   }
 
   /** Makes sure the cached active rule sets include this version (another process may just have published it). */
   async ensureActiveVersion(manager: EntityManager, versionId: string): Promise<void> {
-    const active = await this.activeRuleSets(manager);
+    const active = await this.activeRuleSets(manager, null);
     if (active.some((ruleSet) => ruleSet.versionId === versionId)) return;
     this.invalidate();
-    await this.activeRuleSets(manager);
+    await this.activeRuleSets(manager, null);
   }
 
-  /** The rule set that scores a lead of this segment: the one mapped to the segment, else the default. */
-  async resolveForSegment(manager: EntityManager, segment: string | null): Promise<ActiveRuleSet> {
-    const active = await this.activeRuleSets(manager);
-    const bySegment = segment === null ? undefined : active.find((ruleSet) => ruleSet.segments.includes(segment));
-    const chosen = bySegment ?? active.find((ruleSet) => ruleSet.isDefault);
-    if (!chosen) throw new NotFoundError(RuleSetErrorCode.NoActiveRuleSet, 'No active default rule set is published');
+  /** The rule set that scores a lead of this segment in a model: the one mapped to the segment, else the model's default. */
+  async resolveForSegment(manager: EntityManager, segment: string | null, model = 'default'): Promise<ActiveRuleSet> {
+    const chosen = await this.findForSegment(manager, segment, model);
+    if (!chosen)
+      throw new NotFoundError(
+        RuleSetErrorCode.NoActiveRuleSet,
+        model === 'default' ? 'No active default rule set is published' : `Score model "${model}" has no active default rule set`,
+      );
     return chosen;
+  }
+
+  /** resolveForSegment, or null when nothing of the model scores this segment (a model being set up). */
+  async findForSegment(manager: EntityManager, segment: string | null, model = 'default'): Promise<ActiveRuleSet | null> {
+    const active = await this.activeRuleSets(manager, model);
+    const bySegment = segment === null ? undefined : active.find((ruleSet) => ruleSet.segments.includes(segment));
+    return bySegment ?? active.find((ruleSet) => ruleSet.isDefault) ?? null;
   }
 
   private async loadActive(manager: EntityManager): Promise<ActiveRuleSet[]> {
     const rows: Array<{
       rule_set_id: string;
       key: string;
+      model: string;
+      subject: 'lead' | 'account';
       is_default: boolean;
       segments: string[];
       version_id: string;
@@ -120,9 +150,10 @@ export class RuleSetService {
       checksum: string;
       definition: RuleSetDefinition;
     }> = await manager.query(`
-        SELECT rs.id::text AS rule_set_id, rs.key, rs.is_default, rs.segments,
+        SELECT rs.id::text AS rule_set_id, rs.key, rs.model, m.subject, rs.is_default, rs.segments,
                v.id::text AS version_id, v.version, v.checksum, v.definition
           FROM rule_set rs
+          JOIN score_model m ON m.key = rs.model
           JOIN rule_set_version v ON v.id = rs.active_version_id
          WHERE rs.archived_at IS NULL`);
     return rows.map((row) => {
@@ -131,6 +162,8 @@ export class RuleSetService {
       const active: ActiveRuleSet = {
         ruleSetId: row.rule_set_id,
         key: row.key,
+        model: row.model,
+        subject: row.subject,
         isDefault: row.is_default,
         segments: row.segments,
         versionId: row.version_id,

@@ -12,6 +12,7 @@ registerEnumType(DimensionEnum, { name: 'Dimension', description: 'What a rule a
 export class ActiveRuleSet {
   @Field(() => ID) ruleSetId: string;
   @Field(() => String) key: string;
+  @Field(() => String, { description: 'The score model it scores for.' }) model: string;
   @Field(() => String) name: string;
   @Field(() => Boolean, { description: 'Scores every lead whose segment no other rule set claims.' }) isDefault: boolean;
   @Field(() => [String]) segments: string[];
@@ -85,6 +86,7 @@ export class RuleSetVersion {
 export class RuleSet {
   @Field(() => ID) id: string;
   @Field(() => String) key: string;
+  @Field(() => String, { description: 'The score model it scores for (ScoreModel.key).' }) model: string;
   @Field(() => String) name: string;
   @Field(() => String) description: string;
   @Field(() => Boolean) isDefault: boolean;
@@ -173,6 +175,11 @@ export class SimulateInput {
 @InputType()
 export class CreateRuleSetInput {
   @Field(() => String) key: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The score model (ScoreModel.key) it scores for; "default" when omitted. The first rule set of a model is its default.',
+  })
+  model?: string | null;
   @Field(() => String) name: string;
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => [String], { nullable: true }) segments?: string[] | null;
