@@ -2,10 +2,16 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'string[]', 'date'] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+export const ATTRIBUTE_SCOPES = ['lead', 'account'] as const;
+/** Whose attributes a definition types: leads' (contacts') or accounts'. Names are unique per scope. */
+export type AttributeScope = (typeof ATTRIBUTE_SCOPES)[number];
 
-/** The catalog of explicit lead attributes and their types; incoming attributes are checked against it. */
+/** The catalog of explicit lead and account attributes and their types; incoming attributes are checked against it. */
 @Entity({ name: 'attribute_definition' })
 export class AttributeDefinitionEntity {
+  @PrimaryColumn({ type: 'text', default: 'lead' })
+  scope: AttributeScope;
+
   @PrimaryColumn({ type: 'text' })
   name: string;
 

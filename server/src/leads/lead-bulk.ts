@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { matchLeadAccounts } from '../accounts/account-matching';
 import { type DomainError, InvalidInputError, type Problem } from '../common/errors';
 import type { ScoringService } from '../scoring/scoring.service';
 import type { StoredScore } from '../scoring/stored-score';
@@ -99,7 +100,8 @@ type LockedLead = Pick<LeadEntity, 'id' | 'externalId' | 'email' | 'segment' | '
  * upsertLead does (`scoreAfterWrite`, under the row locks): existing leads locked in one statement
  * (in id order, so concurrent batches do not deadlock), new ones inserted in one (in externalId
  * order, for the same reason), the existing ones updated in one; a lead another request created
- * meanwhile is locked and updated in a fourth. Then one scoring pass per cause (created, updated).
+ * meanwhile is locked and updated in a fourth. Then the leads' accounts (accounts/account-matching.ts,
+ * a few statements for the batch) and one scoring pass per cause (created, updated).
  */
 export async function writeLeadBatch(
   manager: EntityManager,
@@ -152,6 +154,22 @@ export async function writeLeadBatch(
       [JSON.stringify(updates)],
     );
   }
+  const written = new Map<number, { leadId: string; created: boolean }>();
+  for (const { index, data } of items) {
+    const createdId = createdIds.get(data.externalId);
+    written.set(
+      index,
+      createdId ? { leadId: createdId, created: true } : { leadId: (existing.get(data.externalId) as LockedLead).id, created: false },
+    );
+  }
+  // Accounts before scores: account facts and account scores follow the lead's account.
+  await matchLeadAccounts(
+    manager,
+    items.map(({ index, data }) => ({
+      leadId: (written.get(index) as { leadId: string }).leadId,
+      accountExternalId: data.accountExternalId,
+    })),
+  );
   const scores = new Map<string, StoredScore>();
   const created = [...createdIds.values()];
   const updated = updates.map((update) => update.id);
@@ -162,14 +180,6 @@ export async function writeLeadBatch(
     if (leadIds.length === 0) continue;
     const pass = await scoring.scoreAfterWrite(manager, { leadIds, cause });
     for (const score of pass.scores) scores.set(score.leadId, score);
-  }
-  const written = new Map<number, { leadId: string; created: boolean }>();
-  for (const { index, data } of items) {
-    const createdId = createdIds.get(data.externalId);
-    written.set(
-      index,
-      createdId ? { leadId: createdId, created: true } : { leadId: (existing.get(data.externalId) as LockedLead).id, created: false },
-    );
   }
   return { written, scores };
 }

@@ -8,6 +8,8 @@ export interface UpsertLeadData {
   segment?: string | null;
   source?: string | null;
   attributes?: Record<string, unknown> | null;
+  /** The client's key of the lead's account; joins (or creates) it. */
+  accountExternalId?: string | null;
 }
 
 export const LEAD_FIELD_LIMITS = { externalId: 200, email: 320, segment: 100, source: 100, search: 200 } as const;
@@ -28,6 +30,8 @@ export function upsertProblems(input: UpsertLeadData, catalog: Map<string, Attri
       problems.push({ path: `${base}.${field}`, message: `must be 1 to ${LEAD_FIELD_LIMITS[field]} characters` });
     }
   }
+  if (input.accountExternalId != null && (!input.accountExternalId.trim() || input.accountExternalId.length > LEAD_FIELD_LIMITS.externalId))
+    problems.push({ path: `${base}.accountExternalId`, message: `must be 1 to ${LEAD_FIELD_LIMITS.externalId} characters` });
   if (input.attributes != null) problems.push(...checkAttributes(input.attributes, catalog, `${base}.attributes`));
   return problems;
 }

@@ -37,6 +37,13 @@ export class LeadEntity {
   @Column({ name: 'owner_id', type: 'uuid', nullable: true, insert: false, update: false })
   ownerId: string | null;
 
+  // Written only by the account matching of the write paths and by accounts/ (set-based UPDATEs).
+  @Column({ name: 'account_id', type: 'bigint', nullable: true, insert: false, update: false })
+  accountId: string | null;
+
+  @Column({ name: 'account_source', type: 'text', nullable: true, insert: false, update: false })
+  accountSource: 'client' | 'domain' | 'manual' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -10,6 +10,7 @@ import { type LeadFilterData, withViewer } from './lead-filter';
 import { LEAD_ROLES } from './lead-roles';
 import {
   AttributeDefinition,
+  AttributeScopeEnum,
   DefineAttributeInput,
   Lead,
   LeadConnection,
@@ -92,9 +93,14 @@ export class LeadResolver {
   }
 
   @Authorized(...LEAD_ROLES.read)
-  @Query(() => [AttributeDefinition], { description: 'The catalog of explicit lead attributes and their types.' })
-  async attributeDefinitions(): Promise<AttributeDefinition[]> {
-    return [...(await this.leadService.attributeCatalog()).values()];
+  @Query(() => [AttributeDefinition], {
+    description: 'The catalog of explicit attributes and their types: of leads (default) or of accounts.',
+  })
+  async attributeDefinitions(
+    @Arg('scope', () => AttributeScopeEnum, { nullable: true, description: 'LEAD (default) or ACCOUNT.' }) scope: AttributeScopeEnum | null,
+  ): Promise<AttributeDefinition[]> {
+    const inScope = scope ?? AttributeScopeEnum.LEAD;
+    return [...(await this.leadService.attributeCatalog(inScope)).values()].map((spec) => ({ ...spec, scope: inScope }));
   }
 
   @Authorized(...LEAD_ROLES.write)
@@ -128,15 +134,22 @@ export class LeadResolver {
   }
 
   @Authorized(...LEAD_ROLES.defineAttribute)
-  @Mutation(() => AttributeDefinition, { description: 'Adds an attribute to the catalog or changes its definition.' })
-  defineAttribute(@Arg('input', () => DefineAttributeInput) input: DefineAttributeInput): Promise<AttributeDefinition> {
-    return this.leadService.defineAttribute({
-      name: input.name,
-      type: input.type as AttributeType,
-      label: input.label,
-      description: input.description ?? '',
-      allowedValues: input.allowedValues ?? null,
-    });
+  @Mutation(() => AttributeDefinition, {
+    description: 'Adds an attribute to the catalog of its scope (leads by default, or accounts) or changes its definition.',
+  })
+  async defineAttribute(@Arg('input', () => DefineAttributeInput) input: DefineAttributeInput): Promise<AttributeDefinition> {
+    const scope = input.scope ?? AttributeScopeEnum.LEAD;
+    const spec = await this.leadService.defineAttribute(
+      {
+        name: input.name,
+        type: input.type as AttributeType,
+        label: input.label,
+        description: input.description ?? '',
+        allowedValues: input.allowedValues ?? null,
+      },
+      scope,
+    );
+    return { ...spec, scope };
   }
 
   @FieldResolver(() => Score, { nullable: true, description: 'The current score (null only while a new lead is being scored).' })

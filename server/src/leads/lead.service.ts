@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
+import { matchLeadAccounts } from '../accounts/account-matching';
 import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { queryPreparedRead } from '../db/prepared';
 import { runInRequestScope } from '../db/query-scope';
@@ -9,8 +10,8 @@ import type { Page } from '../common/pagination';
 import { RULES_DIR } from '../common/paths';
 import { scoreRowJson } from '../scoring/score-reader';
 import type { ScoringService } from '../scoring/scoring.service';
-import { mergeAttributes, type AttributeSpec } from './attribute-catalog';
-import { ATTRIBUTE_TYPES, AttributeDefinitionEntity } from './attribute-definition.entity';
+import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribute-catalog';
+import { ATTRIBUTE_TYPES, AttributeDefinitionEntity, type AttributeScope } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
 import { filterSizeProblems, filterValueProblems, type LeadFilterData, leadFilterSql } from './lead-filter';
@@ -40,8 +41,8 @@ const EMAIL_MATCHES_SHOWN = 3;
 const LEAD_WITH_SCORE = `SELECT ${LEAD_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow" FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id`;
 
 export class LeadService {
-  private catalogCache: Promise<Map<string, AttributeSpec>> | null = null;
-  private catalogLoadedAt = 0;
+  /** The attribute catalog by scope, re-read every few seconds (another process may define attributes). */
+  private readonly catalogCache = new Map<AttributeScope, { loadedAt: number; catalog: Promise<Map<string, AttributeSpec>> }>();
 
   /**
    * Reads of one lead with its score, batched across concurrent requests: the loads made while the
@@ -78,13 +79,14 @@ export class LeadService {
 
   /** On first start, installs the attribute catalog from rules/attributes.json. */
   async ensureAttributeCatalog(manager: EntityManager, file = ATTRIBUTES_FILE): Promise<void> {
-    if ((await manager.count(AttributeDefinitionEntity)) > 0) return;
+    if ((await manager.count(AttributeDefinitionEntity, { where: { scope: 'lead' } })) > 0) return;
     const parsed = JSON.parse(await readFile(file, 'utf8')) as {
       attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }>;
     };
     await manager.insert(
       AttributeDefinitionEntity,
       parsed.attributes.map((a) => ({
+        scope: 'lead' as const,
         name: a.name,
         type: a.type,
         label: a.label,
@@ -92,26 +94,32 @@ export class LeadService {
         allowedValues: a.values ?? null,
       })),
     );
-    this.catalogCache = null;
+    this.catalogCache.clear();
   }
 
-  async attributeCatalog(): Promise<Map<string, AttributeSpec>> {
-    // Another process may define attributes: re-read every few seconds.
-    if (!this.catalogCache || Date.now() - this.catalogLoadedAt > 5_000) {
-      this.catalogLoadedAt = Date.now();
-      this.catalogCache = this.dataSource.manager
-        .find(AttributeDefinitionEntity, { order: { name: 'ASC' } })
-        .then((rows) => new Map(rows.map((row) => [row.name, row])))
-        .catch((error: unknown) => {
-          this.catalogCache = null;
-          throw error;
-        });
-    }
-    return this.catalogCache;
+  /** The catalog of lead attributes (the default scope), or of account attributes. */
+  async attributeCatalog(scope: AttributeScope = 'lead'): Promise<Map<string, AttributeSpec>> {
+    const cached = this.catalogCache.get(scope);
+    if (cached && Date.now() - cached.loadedAt <= 5_000) return cached.catalog;
+    const catalog = this.dataSource.manager
+      .find(AttributeDefinitionEntity, { where: { scope }, order: { name: 'ASC' } })
+      .then((rows) => new Map(rows.map(({ scope: _scope, createdAt: _createdAt, ...spec }) => [spec.name, spec])))
+      .catch((error: unknown) => {
+        this.catalogCache.delete(scope);
+        throw error;
+      });
+    this.catalogCache.set(scope, { loadedAt: Date.now(), catalog });
+    return catalog;
   }
 
-  /** Adds or changes an attribute definition (types are checked on every later write). */
-  async defineAttribute(spec: AttributeSpec): Promise<AttributeSpec> {
+  /** Checks account attributes against the account-scope catalog (given to accounts/ by app.ts). */
+  async accountAttributeChecker(): Promise<(attributes: Record<string, unknown>, basePath: string) => Problem[]> {
+    const catalog = await this.attributeCatalog('account');
+    return (attributes, basePath) => checkAttributes(attributes, catalog, basePath);
+  }
+
+  /** Adds or changes an attribute definition of a scope (types are checked on every later write). */
+  async defineAttribute(spec: AttributeSpec, scope: AttributeScope = 'lead'): Promise<AttributeSpec> {
     const problems: Problem[] = [];
     if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.name))
       problems.push({ path: 'input.name', message: 'must start with a letter and hold letters, digits or _ (at most 64)' });
@@ -119,8 +127,8 @@ export class LeadService {
       problems.push({ path: 'input.type', message: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` });
     if (!spec.label.trim() || spec.label.length > 200) problems.push({ path: 'input.label', message: 'must be 1 to 200 characters' });
     if (problems.length) throw InvalidInputError.of(LeadErrorCode.InvalidAttribute, problems);
-    await this.dataSource.manager.upsert(AttributeDefinitionEntity, spec, ['name']);
-    this.catalogCache = null;
+    await this.dataSource.manager.upsert(AttributeDefinitionEntity, { ...spec, scope }, ['scope', 'name']);
+    this.catalogCache.delete(scope);
     return spec;
   }
 
@@ -168,6 +176,8 @@ export class LeadService {
           ],
         );
       }
+      // Accounts before scores: account facts and account scores follow the lead's account.
+      await matchLeadAccounts(manager, [{ leadId, accountExternalId: input.accountExternalId }]);
       // Locked above (or inserted by this transaction): no second lock statement.
       await this.scoring.scoreAfterWrite(manager, { leadIds: [leadId], cause: created ? 'lead_created' : 'lead_updated' });
       return { leadId, created };

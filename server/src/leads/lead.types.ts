@@ -18,6 +18,15 @@ export enum LeadOutcomeEnum {
 }
 registerEnumType(LeadOutcomeEnum, { name: 'LeadOutcome' });
 
+export enum AttributeScopeEnum {
+  LEAD = 'lead',
+  ACCOUNT = 'account',
+}
+registerEnumType(AttributeScopeEnum, {
+  name: 'AttributeScope',
+  description: "Whose attributes a catalog entry types: leads' (contacts') or accounts'. Names are unique per scope.",
+});
+
 @ObjectType({ description: 'A person or account a client app sends us, with explicit attributes; its score and activities hang off it.' })
 export class Lead {
   @Field(() => ID) id: string;
@@ -71,6 +80,13 @@ export class UpsertLeadInput {
     description: 'Attributes to set, typed by the catalog; others keep their values; null for one removes it.',
   })
   attributes?: Record<string, unknown> | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The client's own key of the lead's account (company): the lead joins it, and it is created when new. Wins over matching by the email's domain; omitted: the lead keeps its account, or joins its email domain's.",
+  })
+  accountExternalId?: string | null;
 }
 
 @InputType()
@@ -97,8 +113,9 @@ export class LeadFilter {
   mine?: boolean | null;
 }
 
-@ObjectType({ description: 'An explicit attribute leads may carry, and its type.' })
+@ObjectType({ description: 'An explicit attribute leads (or accounts, by scope) may carry, and its type.' })
 export class AttributeDefinition {
+  @Field(() => AttributeScopeEnum, { description: 'LEAD or ACCOUNT.' }) scope: AttributeScopeEnum;
   @Field(() => String) name: string;
   @Field(() => String, { description: 'string, number, boolean, string[] or date' }) type: string;
   @Field(() => String) label: string;
@@ -113,6 +130,7 @@ export class DefineAttributeInput {
   @Field(() => String) label: string;
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => [String], { nullable: true }) allowedValues?: string[] | null;
+  @Field(() => AttributeScopeEnum, { nullable: true, description: 'LEAD (default) or ACCOUNT.' }) scope?: AttributeScopeEnum | null;
 }
 
 @InputType({ description: 'Up to 1,000 leads to create or update by externalId, each as upsertLead takes it.' })
