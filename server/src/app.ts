@@ -176,7 +176,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ruleSets,
     publishing,
     audit,
-    () => leads.attributeCatalog(),
+    (scope) => leads.attributeCatalog(scope),
     async () =>
       new Map([...(await activityCatalog.catalog()).types].map(([name, type]) => [name, { name, retired: type.retiredAt !== null }])),
   );

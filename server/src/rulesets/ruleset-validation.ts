@@ -11,6 +11,7 @@ import { isError, type RuleSetProblem, withoutRepeats } from './validation/probl
 import { checkReferenceCycles } from './validation/references';
 import { RuleSetChecks } from './validation/rule-set-checks';
 import { isSchemaValid, schemaProblemsOf } from './validation/schema';
+import { checkContactsCatalog, checkSubjectFacts } from './validation/subject';
 
 // The entry point of validation; each family of checks has its file in validation/. The API
 // (validateRuleSet, createDraft, updateDraft), the rules CLI and the console (through the API) all
@@ -24,6 +25,8 @@ export { isError, type RuleSetProblem } from './validation/problems';
 export interface ValidationContext {
   /** The attribute catalog: attribute facts name a known attribute of the same type, and compare allowed values. */
   attributes?: ReadonlyMap<string, CatalogAttribute>;
+  /** The account-scope catalog: attributes of account rule sets and accountAttribute facts (not checked when not given). */
+  accountAttributes?: ReadonlyMap<string, CatalogAttribute>;
   /** The activity catalog: activity facts name known types (the built-in types when not given). */
   activityTypes?: ReadonlyMap<string, CatalogActivityType>;
 }
@@ -45,11 +48,13 @@ export function checkRuleSetDefinition(doc: unknown, context: ValidationContext 
   // Following references is safe (and linear) only without cycles or expansion past the limits.
   const never = new NeverFiring(checks, checks.problems.length === 0);
   checkFacts(checks);
+  checkSubjectFacts(checks);
   checkSharedConditions(checks, never);
   checkRules(checks, never);
   checkDuplicateRules(checks);
   checkThresholds(checks);
-  if (context.attributes) checkCatalog(checks, context.attributes);
+  checkCatalog(checks, context.attributes, context.accountAttributes);
+  checkContactsCatalog(checks, context.attributes);
   checkActivityTypes(checks, context.activityTypes ?? BUILT_IN_ACTIVITY_CATALOG);
   return atMost(withoutRepeats(checks.problems));
 }

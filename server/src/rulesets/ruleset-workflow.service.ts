@@ -54,8 +54,8 @@ export class RuleSetWorkflowService {
     private readonly ruleSets: RuleSetService,
     private readonly publishing: RuleSetPublishingService,
     private readonly audit: AuditService,
-    /** The attribute catalog attribute facts are checked against (leads/ reads it; app.ts passes it in). */
-    private readonly attributeCatalog: () => Promise<ReadonlyMap<string, CatalogAttribute>>,
+    /** The attribute catalog of a scope attribute facts are checked against (leads/ reads it; app.ts passes it in). */
+    private readonly attributeCatalog: (scope: 'lead' | 'account') => Promise<ReadonlyMap<string, CatalogAttribute>>,
     /** The activity catalog activity facts are checked against (activities/ reads it; app.ts passes it in); built-in types when absent. */
     private readonly activityCatalog?: () => Promise<ReadonlyMap<string, CatalogActivityType>>,
   ) {
@@ -86,8 +86,12 @@ export class RuleSetWorkflowService {
 
   /** Validates a definition for a rule set (schema, meaning, attribute catalog, matching key). */
   async validate(definition: unknown, ruleSetKey?: string): Promise<RuleSetProblem[]> {
-    const [attributes, activityTypes] = await Promise.all([this.attributeCatalog(), this.activityCatalog?.()]);
-    const problems = checkRuleSetDefinition(definition, { attributes, activityTypes });
+    const [attributes, accountAttributes, activityTypes] = await Promise.all([
+      this.attributeCatalog('lead'),
+      this.attributeCatalog('account'),
+      this.activityCatalog?.(),
+    ]);
+    const problems = checkRuleSetDefinition(definition, { attributes, accountAttributes, activityTypes });
     if (ruleSetKey && !problems.some(isError) && (definition as RuleSetDefinition).key !== ruleSetKey) {
       problems.push({ path: 'key', message: `must be "${ruleSetKey}", the key of the rule set this version belongs to` });
     }

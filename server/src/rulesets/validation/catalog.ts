@@ -1,4 +1,4 @@
-import type { ConditionLeaf, FactDefinition } from '../../engine/ruleset-definition';
+import { type ConditionLeaf, type FactDefinition, subjectOf } from '../../engine/ruleset-definition';
 import { factLabel, forEachLeaf, quoted } from './leaves';
 import type { RuleSetChecks } from './rule-set-checks';
 import { closestAllowed } from './suggest';
@@ -18,18 +18,32 @@ export interface CatalogAttribute {
 /** Operators whose value is compared with the fact's own values (the others match parts of text). */
 const COMPARES_VALUES = new Set(['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain']);
 
-/** Attribute facts name an attribute of the catalog, of the same type; compared values are allowed ones. */
-export function checkCatalog(checks: RuleSetChecks, catalog: ReadonlyMap<string, CatalogAttribute>): void {
+/**
+ * Attribute facts name an attribute of the catalog, of the same type; compared values are allowed
+ * ones. The attributes of an account rule set, and `accountAttribute` facts, are the account scope's
+ * (`accountCatalog`); a scope whose catalog is not given is not checked.
+ */
+export function checkCatalog(
+  checks: RuleSetChecks,
+  catalog: ReadonlyMap<string, CatalogAttribute> | undefined,
+  accountCatalog?: ReadonlyMap<string, CatalogAttribute>,
+): void {
+  const account = subjectOf(checks.doc) === 'account';
   const enumerated = new Map<string, { fact: FactDefinition; label: string; allowed: readonly string[] }>();
   checks.doc.facts.forEach((fact, index) => {
-    if (fact.source !== 'attribute') return;
+    // accountAttribute facts in an account rule set are refused by checkSubjectFacts.
+    if (fact.source !== 'attribute' && (fact.source !== 'accountAttribute' || account)) return;
+    const ofAccount = account || fact.source === 'accountAttribute';
+    const scoped = ofAccount ? accountCatalog : catalog;
+    if (!scoped) return;
     const name = fact.attribute ?? fact.name;
-    const spec = catalog.get(name);
-    if (!spec)
-      checks.add(
-        `facts[${index}].${fact.attribute ? 'attribute' : 'name'}`,
-        `There is no lead attribute ${quoted(name)} in the attribute catalog: pick one of its attributes`,
-      );
+    const spec = scoped.get(name);
+    const path = `facts[${index}].${fact.attribute ? 'attribute' : 'name'}`;
+    if (!spec && ofAccount) {
+      const suggestion = closestAllowed(name, [...scoped.keys()]);
+      const hint = suggestion !== undefined ? `; did you mean ${quoted(suggestion)}?` : ': pick one of its account attributes';
+      checks.add(path, `There is no account attribute ${quoted(name)} in the attribute catalog${hint}`, { suggestion });
+    } else if (!spec) checks.add(path, `There is no lead attribute ${quoted(name)} in the attribute catalog: pick one of its attributes`);
     else if (spec.type !== fact.type)
       checks.add(
         `facts[${index}].type`,
