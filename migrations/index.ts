@@ -20,6 +20,7 @@ import { Ingestion1764050000019 } from './1764050000019-ingestion';
 import { LiveUpdates1764050000020 } from './1764050000020-live-updates';
 import { Accounts1764050000021 } from './1764050000021-accounts';
 import { ScoreModels1764050000022 } from './1764050000022-score-models';
+import { AccountRescorePending1764050000024 } from './1764050000024-account-rescore-pending';
 import { AccountBacktests1764050000025 } from './1764050000025-account-backtests';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
@@ -46,5 +47,6 @@ export const migrations = [
   LiveUpdates1764050000020,
   Accounts1764050000021,
   ScoreModels1764050000022,
+  AccountRescorePending1764050000024,
   AccountBacktests1764050000025,
 ];

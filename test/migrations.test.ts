@@ -37,6 +37,8 @@ describe('migrations', () => {
         expect(await tables((sql) => dataSource.query(sql))).toEqual(
           [
             'account',
+            'account_contact_moved',
+            'account_rescore_pending',
             'activity',
             'activity_catalog_setting',
             'activity_type_definition',

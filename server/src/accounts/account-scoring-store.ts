@@ -1,0 +1,323 @@
+import type { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../engine/array-literal';
+import type { AccountContact } from '../engine/account-facts';
+import type { ScoreCause } from '../scoring/score-history.entity';
+
+/*
+ * The SQL of account scoring: locking accounts, reading each account's attributes and contacts
+ * set-based (bounded per statement), the deferred work of big or busy accounts, and the accounts a
+ * contact left. Callers pass the transaction's manager.
+ */
+
+/** An account as scoring reads it: its attributes and (up to the read's bound) its contacts. */
+export interface AccountForScoring {
+  accountId: string;
+  attributes: Record<string, unknown>;
+  createdAt: Date;
+  contacts: AccountContact[];
+}
+
+/** The label a reason shows for a contact: its name, else its e-mail, else its external id. */
+const CONTACT_LABEL = `coalesce(nullif(btrim(concat_ws(' ', l.attributes->>'firstName', l.attributes->>'lastName')), ''), l.email, l.external_id)`;
+
+/**
+ * A contact's columns: only the attributes the contacts facts read ($n: their names), so a chunk of
+ * thousands of contacts does not carry their whole attribute documents.
+ */
+const contactColumns = (attributeNames: string) => `l.id::text AS lead_id, ${CONTACT_LABEL} AS label,
+  coalesce(s.engagement, 0) AS engagement, s.last_activity_at,
+  (SELECT jsonb_object_agg(k, l.attributes -> k) FROM unnest(${attributeNames}::text[]) AS k WHERE l.attributes ? k)::text AS attributes`;
+
+interface ContactRow {
+  lead_id: string | null;
+  label: string | null;
+  engagement: number | null;
+  last_activity_at: Date | string | null;
+  attributes: string | null;
+}
+
+function contactOf(row: ContactRow): AccountContact {
+  return {
+    leadId: row.lead_id as string,
+    label: row.label ?? (row.lead_id as string),
+    engagement: Number(row.engagement ?? 0),
+    lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at),
+    attributes: row.attributes === null ? null : (JSON.parse(row.attributes) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Locks the accounts' rows in id order, each statement apart from the reads that follow so that
+ * they see what a transaction that held a lock committed (as scoring does with leads). Merged
+ * accounts are left out. FOR NO KEY UPDATE: it conflicts with every writer of the account row
+ * (a merge, an outcome) and with other scorers, but not with the key-share lock a contact's
+ * insert or move takes on it through lead.account_id, which must not wait on a scorer.
+ *
+ * `skipLocked`: accounts another transaction holds are returned apart instead of waited for. The
+ * scoring follower holds its leads' locks when it gets here; a merge holds the accounts and then
+ * takes its contacts' locks: waiting would deadlock, so the follower leaves those to the worker.
+ */
+export async function lockAccounts(
+  manager: EntityManager,
+  accountIds: readonly string[],
+  skipLocked: boolean,
+): Promise<{ locked: string[]; busy: string[] }> {
+  if (accountIds.length === 0) return { locked: [], busy: [] };
+  const rows: Array<{ id: string }> = await manager.query(
+    `SELECT id::text AS id FROM account WHERE id = ANY($1::bigint[]) AND merged_into_id IS NULL
+      ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+    [arrayLiteral(accountIds)],
+  );
+  const locked = rows.map((row) => row.id);
+  if (!skipLocked || locked.length === accountIds.length) return { locked, busy: [] };
+  // Which of the rest are merely merged or gone (nothing to do) and which are held by another transaction.
+  const got = new Set(locked);
+  const live: Array<{ id: string }> = await manager.query(
+    'SELECT id::text AS id FROM account WHERE id = ANY($1::bigint[]) AND merged_into_id IS NULL',
+    [arrayLiteral(accountIds.filter((id) => !got.has(id)))],
+  );
+  return { locked, busy: live.map((row) => row.id) };
+}
+
+/** Each account's number of contacts, counted up to `cap` (an account with more reads as `cap`). */
+export async function countContacts(manager: EntityManager, accountIds: readonly string[], cap: number): Promise<Map<string, number>> {
+  if (accountIds.length === 0) return new Map();
+  const rows: Array<{ id: string; contacts: number }> = await manager.query(
+    `SELECT a.id::text AS id,
+            (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
+       FROM unnest($1::bigint[]) AS a(id)`,
+    [arrayLiteral(accountIds), cap],
+  );
+  return new Map(rows.map((row) => [row.id, row.contacts]));
+}
+
+/**
+ * Accounts with their contacts in one statement (each account's contacts bounded by `perAccount`:
+ * callers pass accounts they counted below it, grouped so a statement reads a bounded number).
+ */
+export async function readAccountsForScoring(
+  manager: EntityManager,
+  accountIds: readonly string[],
+  attributeNames: readonly string[],
+  perAccount: number,
+): Promise<AccountForScoring[]> {
+  if (accountIds.length === 0) return [];
+  const rows: Array<ContactRow & { account_id: string; account_attributes: string; created_at: Date | string }> = await manager.query(
+    `SELECT a.id::text AS account_id, a.attributes::text AS account_attributes, a.created_at, c.*
+       FROM account a
+       LEFT JOIN LATERAL (
+         SELECT ${contactColumns('$2')}
+           FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
+          WHERE l.account_id = a.id
+          ORDER BY l.id LIMIT $3
+       ) c ON true
+      WHERE a.id = ANY($1::bigint[])
+      ORDER BY a.id`,
+    [arrayLiteral(accountIds), arrayLiteral(attributeNames), perAccount],
+  );
+  const accounts = new Map<string, AccountForScoring>();
+  for (const row of rows) {
+    let account = accounts.get(row.account_id);
+    if (!account) {
+      account = {
+        accountId: row.account_id,
+        attributes: JSON.parse(row.account_attributes) as Record<string, unknown>,
+        createdAt: new Date(row.created_at),
+        contacts: [],
+      };
+      accounts.set(row.account_id, account);
+    }
+    if (row.lead_id !== null) account.contacts.push(contactOf(row));
+  }
+  return [...accounts.values()];
+}
+
+/** One account read a page of contacts at a time (keyset on lead id): for accounts too big for one statement. */
+export async function readBigAccountForScoring(
+  manager: EntityManager,
+  accountId: string,
+  attributeNames: readonly string[],
+  pageSize: number,
+): Promise<AccountForScoring | null> {
+  const found: Array<{ attributes: string; created_at: Date | string }> = await manager.query(
+    'SELECT attributes::text AS attributes, created_at FROM account WHERE id = $1::bigint',
+    [accountId],
+  );
+  if (found.length === 0) return null;
+  const account: AccountForScoring = {
+    accountId,
+    attributes: JSON.parse(found[0].attributes) as Record<string, unknown>,
+    createdAt: new Date(found[0].created_at),
+    contacts: [],
+  };
+  let after = '0';
+  for (;;) {
+    const page: ContactRow[] = await manager.query(
+      `SELECT ${contactColumns('$3')}
+         FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
+        WHERE l.account_id = $1::bigint AND l.id > $2::bigint
+        ORDER BY l.id LIMIT $4`,
+      [accountId, after, arrayLiteral(attributeNames), pageSize],
+    );
+    for (const row of page) account.contacts.push(contactOf(row));
+    if (page.length < pageSize) return account;
+    after = page[page.length - 1].lead_id as string;
+  }
+}
+
+/**
+ * The accounts to recompute after these leads were scored: the leads' accounts, and the accounts a
+ * contact left in this same transaction (account_contact_moved rows of this txid, then removed:
+ * this transaction recomputes them).
+ */
+export async function accountsToRecompute(manager: EntityManager, leadIds: readonly string[]): Promise<string[]> {
+  const rows: Array<{ account_id: string }> = await manager.query(
+    `WITH moved AS (
+       DELETE FROM account_contact_moved WHERE txid = txid_current() RETURNING account_id
+     )
+     SELECT account_id::text AS account_id FROM lead WHERE id = ANY($1::bigint[]) AND account_id IS NOT NULL
+     UNION
+     SELECT account_id::text FROM moved`,
+    [arrayLiteral(leadIds)],
+  );
+  return rows.map((row) => row.account_id);
+}
+
+export type PendingKind = 'account' | 'contacts';
+
+/**
+ * Asks the worker to do `kind` for these accounts, in `delayMs` at the earliest (by the database's
+ * clock, which the claim compares with; a later request does not move an earlier one's time). A request on a row a worker has claimed bumps its version, so the
+ * worker knows to run it again; an unclaimed row already covers the request.
+ */
+export async function requestPending(
+  manager: EntityManager,
+  accountIds: readonly string[],
+  kind: PendingKind,
+  cause: ScoreCause,
+  delayMs: number,
+): Promise<void> {
+  if (accountIds.length === 0) return;
+  await manager.query(
+    `INSERT INTO account_rescore_pending (account_id, kind, cause, due_at)
+     SELECT id, $2, $3, now() + $4 * interval '1 millisecond' FROM unnest($1::bigint[]) AS id ORDER BY id
+     ON CONFLICT (account_id, kind) DO UPDATE SET version = account_rescore_pending.version + 1, cause = EXCLUDED.cause
+      WHERE account_rescore_pending.claimed_until IS NOT NULL`,
+    [arrayLiteral([...new Set(accountIds)]), kind, cause, delayMs],
+  );
+}
+
+/** Turns the accounts contacts left in committed transactions (whose follower did not run) into pending work. */
+export async function collectMovedAccounts(manager: EntityManager): Promise<number> {
+  const rows: Array<{ account_id: string }> = await manager.query(
+    `WITH moved AS (DELETE FROM account_contact_moved RETURNING account_id)
+     SELECT DISTINCT m.account_id::text AS account_id FROM moved m JOIN account a ON a.id = m.account_id`,
+  );
+  await requestPending(
+    manager,
+    rows.map((row) => row.account_id),
+    'account',
+    'lead_updated',
+    0,
+  );
+  return rows.length;
+}
+
+export interface PendingClaim {
+  accountId: string;
+  kind: PendingKind;
+  cause: ScoreCause;
+  version: number;
+  afterLeadId: string | null;
+}
+
+/** Claims up to `limit` due rows for `claimMs` (in its own short transaction: requests are not held up). */
+export async function claimPending(manager: EntityManager, limit: number, claimMs: number): Promise<PendingClaim[]> {
+  const rows: Array<{ account_id: string; kind: PendingKind; cause: ScoreCause; version: number; after_lead_id: string | null }> =
+    await manager.query(
+      `UPDATE account_rescore_pending p SET claimed_until = now() + $2 * interval '1 millisecond'
+         FROM (SELECT account_id, kind FROM account_rescore_pending
+                WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+        WHERE p.account_id = due.account_id AND p.kind = due.kind
+        RETURNING p.account_id::text AS account_id, p.kind, p.cause, p.version, p.after_lead_id::text AS after_lead_id`,
+      [limit, claimMs],
+    );
+  return rows.map((row) => ({
+    accountId: row.account_id,
+    kind: row.kind,
+    cause: row.cause,
+    version: row.version,
+    afterLeadId: row.after_lead_id,
+  }));
+}
+
+/** Records how far a contacts re-score got, and keeps the claim. */
+export async function advancePending(manager: EntityManager, claim: PendingClaim, afterLeadId: string, claimMs: number): Promise<void> {
+  await manager.query(
+    `UPDATE account_rescore_pending SET after_lead_id = $3::bigint, claimed_until = now() + $4 * interval '1 millisecond'
+      WHERE account_id = $1::bigint AND kind = $2`,
+    [claim.accountId, claim.kind, afterLeadId, claimMs],
+  );
+}
+
+/**
+ * Ends a claim whose work is done: removes the row unless a request came meanwhile, in which case
+ * the row is released to run again (from the first contact) after the debounce.
+ */
+export async function finishPending(manager: EntityManager, claim: PendingClaim, debounceMs: number): Promise<void> {
+  const deleted: unknown[] = await manager.query(
+    `DELETE FROM account_rescore_pending WHERE account_id = $1::bigint AND kind = $2 AND version = $3 RETURNING 1`,
+    [claim.accountId, claim.kind, claim.version],
+  );
+  if (deleted.length > 0) return;
+  await manager.query(
+    `UPDATE account_rescore_pending SET claimed_until = NULL, after_lead_id = NULL, due_at = now() + $3 * interval '1 millisecond'
+      WHERE account_id = $1::bigint AND kind = $2`,
+    [claim.accountId, claim.kind, debounceMs],
+  );
+}
+
+/** The next contacts of an account after `afterLeadId`, in id order. */
+export async function contactIdsAfter(
+  manager: EntityManager,
+  accountId: string,
+  afterLeadId: string | null,
+  limit: number,
+): Promise<string[]> {
+  const rows: Array<{ id: string }> = await manager.query(
+    `SELECT id::text AS id FROM lead WHERE account_id = $1::bigint AND id > $2::bigint ORDER BY id LIMIT $3`,
+    [accountId, afterLeadId ?? '0', limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Locks up to `limit` + 1 contacts of these accounts, skipping those another transaction holds: the
+ * caller holds the accounts, and a transaction holding a contact may be waiting for them.
+ */
+export async function lockContacts(
+  manager: EntityManager,
+  accountIds: readonly string[],
+  limit: number,
+): Promise<{ locked: string[]; total: number }> {
+  const total: Array<{ n: number }> = await manager.query(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM lead WHERE account_id = ANY($1::bigint[]) LIMIT $2) c`,
+    [arrayLiteral(accountIds), limit + 1],
+  );
+  if (total[0].n > limit) return { locked: [], total: total[0].n };
+  const rows: Array<{ id: string }> = await manager.query(
+    `SELECT id::text AS id FROM lead WHERE account_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED`,
+    [arrayLiteral(accountIds)],
+  );
+  return { locked: rows.map((row) => row.id), total: total[0].n };
+}
+
+/** Accounts (not merged) after `afterId` in id order: what a re-score of an account model walks. */
+export async function listAccountIds(manager: EntityManager, afterId: string | null, limit: number): Promise<string[]> {
+  const rows: Array<{ id: string }> = await manager.query(
+    `SELECT id::text AS id FROM account WHERE merged_into_id IS NULL AND id > $1::bigint ORDER BY id LIMIT $2`,
+    [afterId ?? '0', limit],
+  );
+  return rows.map((row) => row.id);
+}
