@@ -45,6 +45,7 @@ import { LeadListResolver } from './lists/lead-list.resolver';
 import { LeadListService } from './lists/lead-list.service';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from './scoring/rescore/rescore.resolver';
 import { RescoreQueue } from './scoring/rescore/rescore-queue';
+import { LeadModelScorer } from './scoring/models/lead-model-scorer';
 import { RescoreService } from './scoring/rescore/rescore.service';
 import { RuleSetResolver } from './rulesets/ruleset.resolver';
 import { RuleSetService } from './rulesets/ruleset.service';
@@ -170,6 +171,10 @@ export async function createApp(config: AppConfig): Promise<App> {
   const erasure = new LeadErasureService(dataSource, audit);
   const rescore = new RescoreService(dataSource, scoring, ruleSets);
   rescore.setDispatcher(rescoreQueue);
+  // Other lead score models follow the default model's scoring; their publishes re-score them alone.
+  const leadModels = new LeadModelScorer(ruleSets);
+  scoring.addFollower(leadModels);
+  rescore.registerSubjectScorer(leadModels);
   const publishing = new RuleSetPublishingService(dataSource, ruleSets, rescore, audit, { publishRoles: config.publishRoles ?? ['admin'] });
   const workflow = new RuleSetWorkflowService(
     dataSource,

@@ -7,6 +7,9 @@ import type { RescoreService } from './rescore.service';
 export class RescoreJob {
   @Field(() => ID) id: string;
   @Field(() => String) ruleSetKey: string;
+  @Field(() => String, { description: 'The score model it re-scores (ScoreModel.key).' }) model: string;
+  @Field(() => String, { description: 'lead or account: what it re-scores (an account model job counts accounts in its *Leads fields).' })
+  subject: string;
   @Field(() => Int) version: number;
   @Field(() => String, { description: 'running, completed, failed or superseded (a newer publish took over)' }) status: string;
   @Field(() => Int) totalLeads: number;

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../../common/errors';
 import { metrics } from '../../observability/metrics';
 import type { RuleSetService } from '../../rulesets/ruleset.service';
+import { type SubjectScorer, SubjectScorerRegistry } from '../models/subject-scorer';
 import type { ScoringService } from '../scoring.service';
 
 export const RESCORE_CHUNK_SIZE = 5000;
@@ -15,6 +16,10 @@ export interface RescoreJobRow {
   id: string;
   ruleSetId: string;
   ruleSetKey: string;
+  /** The score model it re-scores ('default': lead_score). */
+  model: string;
+  /** What it re-scores: leads, or accounts (an account model's job; its "leads" counts are accounts). */
+  subject: 'lead' | 'account';
   versionId: string;
   version: number;
   status: RescoreStatus;
@@ -44,6 +49,7 @@ export interface RescoreDispatcher {
 }
 
 const JOB_COLUMNS = `j.id::text AS id, j.rule_set_id::text AS "ruleSetId", rs.key AS "ruleSetKey", j.version_id::text AS "versionId",
+  coalesce(j.model, 'default') AS model, coalesce(j.subject, 'lead') AS subject,
   v.version, j.status, j.total_leads AS "totalLeads", j.done_leads AS "doneLeads", j.changed_leads AS "changedLeads",
   j.total_chunks AS "totalChunks", j.done_chunks AS "doneChunks", j.created_by AS "createdBy", j.error,
   j.created_at AS "createdAt", j.started_at AS "startedAt", j.finished_at AS "finishedAt"`;
@@ -68,12 +74,18 @@ export function withProgress(job: RescoreJobRow, now = new Date()): RescoreProgr
  */
 export class RescoreService {
   private dispatcher: RescoreDispatcher | null = null;
+  private readonly scorers = new SubjectScorerRegistry();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly scoring: ScoringService,
     private readonly ruleSets: RuleSetService,
   ) {}
+
+  /** How jobs of non-default models score their subjects: leads' and accounts' scorers, registered by app.ts. */
+  registerSubjectScorer(scorer: SubjectScorer): void {
+    this.scorers.registerSubjectScorer(scorer);
+  }
 
   setDispatcher(dispatcher: RescoreDispatcher): void {
     this.dispatcher = dispatcher;
@@ -94,8 +106,12 @@ export class RescoreService {
       segments: string[];
       claimedSegments: string[];
       movedSegments?: string[];
+      model?: string;
+      subject?: 'lead' | 'account';
     },
   ): Promise<string> {
+    if (options.model && options.model !== 'default')
+      return createModelJob(manager, { ...options, model: options.model, subject: options.subject ?? 'lead' }, this.scorers);
     if (!options.movedSegments) {
       await manager.query(
         `UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE rule_set_id = $1 AND status = 'running' AND moved_segments IS NULL`,
@@ -162,10 +178,10 @@ export class RescoreService {
   /** Claims one pending chunk and scores, writes and marks it done in one transaction; 0 when none is left. */
   private processNextChunk(jobId: string, worker: string): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [job]: Array<{ status: RescoreStatus; versionId: string }> = await manager.query(
-        'SELECT status, version_id::text AS "versionId" FROM rescore_job WHERE id = $1::bigint',
-        [jobId],
-      );
+      const [job]: Array<{ status: RescoreStatus; versionId: string; model: string | null; subject: 'lead' | 'account' | null }> =
+        await manager.query('SELECT status, version_id::text AS "versionId", model, subject FROM rescore_job WHERE id = $1::bigint', [
+          jobId,
+        ]);
       if (job?.status !== 'running') return 0;
       // The ids comma-separated: the driver's array parser reads 5,000 ids character by character.
       const [claimed]: Array<{ chunkNo: number; leadIds: string }> = await manager.query(
@@ -178,7 +194,10 @@ export class RescoreService {
       // This process's cache of active rule sets may predate the publish that created the job.
       await this.ruleSets.ensureActiveVersion(manager, job.versionId);
       // Leads deleted since the job was created simply drop out of the chunk.
-      const pass = await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published');
+      const changed = job.model
+        ? (await this.scorerOf(job.subject ?? 'lead').scoreModel(manager, job.model, chunk.leadIds, 'rule_set_published', new Date()))
+            .changed
+        : (await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published')).leadsChanged;
       await manager.query(`UPDATE rescore_chunk SET done_at = now(), worker = $3 WHERE job_id = $1::bigint AND chunk_no = $2`, [
         jobId,
         chunk.chunkNo,
@@ -187,10 +206,16 @@ export class RescoreService {
       await manager.query(
         `UPDATE rescore_job SET done_leads = done_leads + $2, changed_leads = changed_leads + $3, done_chunks = done_chunks + 1,
                 started_at = coalesce(started_at, now()) WHERE id = $1::bigint`,
-        [jobId, chunk.leadIds.length, pass.leadsChanged],
+        [jobId, chunk.leadIds.length, changed],
       );
       return chunk.leadIds.length;
     });
+  }
+
+  private scorerOf(subject: 'lead' | 'account'): SubjectScorer {
+    const scorer = this.scorers.scorerFor(subject);
+    if (!scorer) throw new Error(`No ${subject} scorer is registered for score model re-score jobs`);
+    return scorer;
   }
 
   async recordFailure(jobId: string, error: Error): Promise<void> {
@@ -227,4 +252,45 @@ export class RescoreService {
     );
     return rows.map((row) => row.id);
   }
+}
+
+/**
+ * A job re-scoring one non-default model over every subject of its kind, chunked as listed by the
+ * subject's scorer. It supersedes the model's running job: the newest publish scores every subject.
+ * Without a scorer for the subject (accounts not wired), the job completes with nothing to do.
+ */
+async function createModelJob(
+  manager: EntityManager,
+  options: { ruleSetId: string; versionId: string; createdBy: string; model: string; subject: 'lead' | 'account' },
+  scorers: SubjectScorerRegistry,
+): Promise<string> {
+  await manager.query(`UPDATE rescore_job SET status = 'superseded', finished_at = now() WHERE model = $1 AND status = 'running'`, [
+    options.model,
+  ]);
+  const [job]: Array<{ id: string }> = await manager.query(
+    `INSERT INTO rescore_job (rule_set_id, version_id, status, total_leads, total_chunks, created_by, model, subject)
+     VALUES ($1, $2, 'running', 0, 0, $3, $4, $5) RETURNING id::text AS id`,
+    [options.ruleSetId, options.versionId, options.createdBy, options.model, options.subject],
+  );
+  const scorer = scorers.scorerFor(options.subject);
+  let chunks = 0;
+  let subjects = 0;
+  for (let afterId: string | null = null; scorer; chunks += 1) {
+    const ids = await scorer.listIds(manager, afterId, RESCORE_CHUNK_SIZE);
+    if (ids.length === 0) break;
+    await manager.query('INSERT INTO rescore_chunk (job_id, chunk_no, lead_ids) VALUES ($1::bigint, $2, $3::bigint[])', [
+      job.id,
+      chunks,
+      ids,
+    ]);
+    subjects += ids.length;
+    afterId = ids[ids.length - 1];
+  }
+  await manager.query(
+    `UPDATE rescore_job SET total_chunks = $2::int, total_leads = $3::int,
+            status = CASE WHEN $2::int = 0 THEN 'completed' ELSE 'running' END, finished_at = CASE WHEN $2::int = 0 THEN now() END
+      WHERE id = $1::bigint`,
+    [job.id, chunks, subjects],
+  );
+  return job.id;
 }
