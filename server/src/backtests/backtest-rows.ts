@@ -44,6 +44,8 @@ export interface BacktestResults {
 export interface RunRow {
   id: string;
   status: BacktestStatus;
+  /** Who the run scored: leads, or accounts (an account model's version, on an account cohort). */
+  subject: 'lead' | 'account';
   cohortId: string | null;
   cohortSpec: CohortSpec;
   cohortChecksum: string;

@@ -7,7 +7,7 @@ import type { CohortSpec } from './cohort-spec';
 import { saveCalibration } from './conversion-probability';
 import type { SplitOptions } from './suggestions';
 
-const RUN_COLUMNS = `r.id::text AS id, r.status, r.cohort_id::text AS "cohortId", r.cohort_spec AS "cohortSpec", r.cohort_checksum AS "cohortChecksum",
+const RUN_COLUMNS = `r.id::text AS id, r.status, r.subject, r.cohort_id::text AS "cohortId", r.cohort_spec AS "cohortSpec", r.cohort_checksum AS "cohortChecksum",
   r.rule_set_key AS "ruleSetKey", r.version_id::text AS "versionId", v.version, r.definition_checksum AS "definitionChecksum",
   r.compare_version_id::text AS "compareToVersionId", cv.version AS "compareToVersion", r.compare_checksum AS "compareChecksum",
   coalesce(r.options ->> 'openLeads', 'not_converted') AS "openLeads", r.error, r.created_by AS "createdBy", r.created_at AS "createdAt",
@@ -28,10 +28,12 @@ export interface NewRun {
   compareChecksum: string | null;
   options: { openLeads: OpenLeads; split: SplitOptions };
   createdBy: string;
+  subject: 'lead' | 'account';
 }
 
 /** What executing a run reads back from its row. */
 export interface RunToExecute {
+  subject: 'lead' | 'account';
   cohortId: string | null;
   cohortSpec: CohortSpec;
   versionId: string | null;
@@ -50,8 +52,8 @@ export class BacktestRunStore {
   async insert(run: NewRun): Promise<string> {
     const [row]: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO backtest_run (cohort_id, cohort_spec, cohort_checksum, rule_set_key, version_id, definition, definition_checksum,
-                                 compare_version_id, compare_checksum, options, status, created_by)
-       VALUES ($1::bigint, $2::jsonb, $3, $4, $5::bigint, $6::json, $7, $8::bigint, $9, $10::jsonb, 'queued', $11) RETURNING id::text AS id`,
+                                 compare_version_id, compare_checksum, options, status, created_by, subject)
+       VALUES ($1::bigint, $2::jsonb, $3, $4, $5::bigint, $6::json, $7, $8::bigint, $9, $10::jsonb, 'queued', $11, $12) RETURNING id::text AS id`,
       [
         run.cohortId,
         JSON.stringify(run.cohortSpec),
@@ -64,6 +66,7 @@ export class BacktestRunStore {
         run.compareChecksum,
         JSON.stringify(run.options),
         run.createdBy,
+        run.subject,
       ],
     );
     return row.id;
@@ -81,7 +84,7 @@ export class BacktestRunStore {
 
   async toExecute(runId: string): Promise<RunToExecute> {
     const [run]: RunToExecute[] = await this.dataSource.query(
-      `SELECT cohort_id::text AS "cohortId", cohort_spec AS "cohortSpec", version_id::text AS "versionId", definition,
+      `SELECT subject, cohort_id::text AS "cohortId", cohort_spec AS "cohortSpec", version_id::text AS "versionId", definition,
               definition_checksum AS "definitionChecksum", compare_version_id::text AS "compareVersionId", compare_checksum AS "compareChecksum",
               options, created_by AS "createdBy"
          FROM backtest_run WHERE id = $1::bigint`,

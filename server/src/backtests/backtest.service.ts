@@ -3,10 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor';
 import { ConflictError, InvalidInputError, NotFoundError, type Problem } from '../common/errors';
 import { checksumOf } from '../engine/canonical-json';
-import type { RuleSetDefinition } from '../engine/ruleset-definition';
+import { type RuleSetDefinition, type Subject, subjectOf } from '../engine/ruleset-definition';
 import type { AttributeSpec } from '../leads/attribute-catalog';
 import type { RuleSetWorkflowService, VersionRow } from '../rulesets/ruleset-workflow.service';
 import { BacktestErrorCode } from './backtest.errors';
+import { AccountBacktestRunner } from './account-backtest-runner';
+import { accountCohortChecksum } from './account-cohort';
 import { computeResults } from './backtest-results';
 import { type BacktestDispatcher, type BacktestResults, type CohortRow, isId, type RunBacktestInput, type RunRow } from './backtest-rows';
 import { BacktestRunStore } from './backtest-run-store';
@@ -51,6 +53,7 @@ export class BacktestService {
   private readonly config: BacktestConfig;
   private readonly cohorts: CohortStore;
   private readonly runs: BacktestRunStore;
+  private readonly accounts: AccountBacktestRunner;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,6 +65,7 @@ export class BacktestService {
     this.config = { ...DEFAULT_BACKTEST_CONFIG, ...config };
     this.cohorts = new CohortStore(dataSource, logger, this.config);
     this.runs = new BacktestRunStore(dataSource);
+    this.accounts = new AccountBacktestRunner(dataSource, logger, this.cohorts, this.config.evaluatorFactory);
   }
 
   setDispatcher(dispatcher: BacktestDispatcher): void {
@@ -153,17 +157,33 @@ export class BacktestService {
       definition = version.definition;
     }
     const compareTo = input.compareToVersionId != null ? await this.versionAt(input.compareToVersionId, 'input.compareToVersionId') : null;
+    // An account model's version is backtested on accounts (account-backtest-runner.ts), a lead model's on leads.
+    const subject: Subject = version ? await this.accounts.subjectOfVersion(version.id) : subjectOf(definition!);
+    if (compareTo && (await this.accounts.subjectOfVersion(compareTo.id)) !== subject)
+      throw InvalidInputError.field(
+        BacktestErrorCode.InvalidBacktest,
+        'input.compareToVersionId',
+        `must be a version of a model scoring ${subject}s too`,
+      );
     // A spec's cohort is chosen when the run executes: the latest one, or a new one if outcomes changed since.
     const cohort = input.cohortId != null ? await this.cohorts.get(input.cohortId, 'input.cohortId') : null;
-    const latest = spec ? await this.cohorts.findByChecksum(cohortChecksum(spec)) : null;
-    if (spec && !latest) await requireCohortMatches(this.dataSource, spec, 'input.cohort');
+    if (cohort) await this.accounts.requireCohortSubject(cohort, subject, 'input.cohortId');
+    const checksum = spec ? (subject === 'account' ? accountCohortChecksum(spec) : cohortChecksum(spec)) : null;
+    const latest = checksum ? await this.cohorts.findByChecksum(checksum) : null;
+    if (spec && !latest)
+      await (subject === 'account'
+        ? this.accounts.requireMatches(spec, 'input.cohort')
+        : requireCohortMatches(this.dataSource, spec, 'input.cohort'));
     const cohortSpec = cohort?.spec ?? spec!;
-    const leads = cohort?.leadCount ?? latest?.leadCount ?? (await countCohortLeads(this.dataSource, cohortSpec));
+    const leads =
+      cohort?.leadCount ??
+      latest?.leadCount ??
+      (subject === 'account' ? await this.accounts.countContacts(cohortSpec) : await countCohortLeads(this.dataSource, cohortSpec));
 
     const runId = await this.runs.insert({
       cohortId: cohort?.id ?? null,
       cohortSpec,
-      cohortChecksum: cohort?.checksum ?? cohortChecksum(cohortSpec),
+      cohortChecksum: cohort?.checksum ?? checksum!,
       ruleSetKey: definition!.key,
       versionId: version?.id ?? null,
       definition: version ? null : definition,
@@ -172,6 +192,7 @@ export class BacktestService {
       compareChecksum: compareTo?.checksum ?? null,
       options: { openLeads: input.openLeads ?? 'not_converted', split },
       createdBy: actor.name,
+      subject,
     });
     if (leads > this.config.inlineLimit && this.dispatcher) {
       await this.dispatcher.dispatch(runId);
@@ -214,11 +235,14 @@ export class BacktestService {
     let cohort: CohortRow;
     if (run.cohortId) cohort = await this.cohorts.get(run.cohortId);
     else {
-      cohort = await this.cohorts.prepare(run.cohortSpec, run.createdBy, 'ifOutcomesChanged');
+      const store = run.subject === 'account' ? this.accounts.cohorts : this.cohorts;
+      cohort = await store.prepare(run.cohortSpec, run.createdBy, 'ifOutcomesChanged');
       await this.runs.setCohort(runId, cohort.id);
     }
     const candidate = run.versionId ? await this.unchangedDefinition(run.versionId, run.definitionChecksum) : run.definition!;
     const baseline = run.compareVersionId ? await this.unchangedDefinition(run.compareVersionId, run.compareChecksum!) : null;
+    if (run.subject === 'account')
+      return this.accounts.results({ cohort, candidate, baseline, options: run.options, calibrate: run.versionId !== null });
     const started = Date.now();
     const snapshot = await this.cohorts.loadSnapshot(cohort);
     return computeResults({
