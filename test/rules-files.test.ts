@@ -31,6 +31,11 @@ interface CatalogAttribute {
 const CATALOG = readJson('attributes.json') as { attributes: CatalogAttribute[] };
 /** attributes.json plus the attributes the import mappings in rules/ define (x-education). */
 const ATTRIBUTES = shippedAttributeCatalog();
+/** The account-scope attributes account rule sets read (rules/account-attributes.json). */
+const ACCOUNT_CATALOG = readJson('account-attributes.json') as { attributes: CatalogAttribute[] };
+const ACCOUNT_ATTRIBUTES = new Map(ACCOUNT_CATALOG.attributes.map((attribute) => [attribute.name, attribute]));
+/** The catalog a rule set's attribute facts read: the account scope's for account rule sets. */
+const catalogOf = (doc: RuleSetDefinition) => (doc.subject === 'account' ? ACCOUNT_ATTRIBUTES : ATTRIBUTES);
 
 function leaves(condition: Condition, into: Extract<Condition, { fact: string }>[] = []): Extract<Condition, { fact: string }>[] {
   if ('all' in condition)
@@ -61,7 +66,7 @@ describe('rule set files in rules/', () => {
   });
 
   it.each(RULE_SET_FILES)('%s is a valid rule set', (file) => {
-    expect(validateRuleSetDefinition(readJson(file), { attributes: ATTRIBUTES })).toEqual([]);
+    expect(validateRuleSetDefinition(readJson(file), { attributes: ATTRIBUTES, accountAttributes: ACCOUNT_ATTRIBUTES })).toEqual([]);
   });
 
   it.each(RULE_SET_FILES)(
@@ -72,7 +77,7 @@ describe('rule set files in rules/', () => {
       expect(attributeFacts.length).toBeGreaterThan(0);
       for (const fact of attributeFacts) {
         const name = fact.attribute ?? fact.name;
-        const attribute = ATTRIBUTES.get(name);
+        const attribute = catalogOf(doc).get(name);
         expect(
           attribute,
           `fact "${fact.name}" reads attribute "${name}", which neither attributes.json nor a mapping declares`,
@@ -88,7 +93,7 @@ describe('rule set files in rules/', () => {
     for (const { where, leaf } of allLeaves(doc)) {
       const fact = factsByName.get(leaf.fact);
       if (fact?.source !== 'attribute') continue;
-      const vocabulary = ATTRIBUTES.get(fact.attribute ?? fact.name)?.values;
+      const vocabulary = catalogOf(doc).get(fact.attribute ?? fact.name)?.values;
       if (!vocabulary) continue;
       if (!['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain'].includes(leaf.operator)) continue;
       const compared = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
@@ -100,10 +105,13 @@ describe('rule set files in rules/', () => {
 });
 
 describe('rules/attributes.json', () => {
-  it('validates against rules/attributes.schema.json', () => {
+  it.each([
+    ['attributes.json', CATALOG],
+    ['account-attributes.json', ACCOUNT_CATALOG],
+  ])('%s validates against rules/attributes.schema.json', (_file, catalog) => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(readJson('attributes.schema.json') as object);
-    const valid = validate(CATALOG);
+    const valid = validate(catalog);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
   });

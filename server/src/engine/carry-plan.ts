@@ -19,7 +19,7 @@
 import { canonicalJson } from './canonical-json';
 import { wholeDaysBetween, type ActivityValues } from './facts';
 import type { FiredRule } from './rule-engine';
-import { directReferences, type Condition, type RuleSetDefinition } from './ruleset-definition';
+import { type Condition, directReferences, type RuleSetDefinition, usesAccountFacts } from './ruleset-definition';
 
 export interface CarryPlan {
   /** For each rule of the old version (by index): its index in the new version, -1 when it is gone. */
@@ -107,6 +107,9 @@ function factsKey(definition: RuleSetDefinition): string {
  */
 export function carryPlan(from: RuleSetDefinition, to: RuleSetDefinition): CarryPlan | null {
   if (factsKey(from) !== factsKey(to)) return null;
+  // Facts about the lead's account change without the lead changing (its account is re-scored, or
+  // the lead moves): the stored fired rules say nothing about them, so such rule sets never carry.
+  if (usesAccountFacts(to)) return null;
   const oldByName = new Map(from.rules.map((rule, index) => [rule.name, { rule, index }]));
   const newIndex: number[] = from.rules.map(() => -1);
   const read = new Set<string>();

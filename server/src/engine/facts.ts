@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { arrayLiteral } from './array-literal';
 import type { FactValue, Facts } from './rule-engine';
-import type { AccountScoreField, ActivityFact, FactDefinition, LeadFact, RuleSetDefinition } from './ruleset-definition';
+import {
+  type AccountScoreField,
+  type ActivityFact,
+  type FactDefinition,
+  type LeadFact,
+  type RuleSetDefinition,
+  usesAccountFacts,
+} from './ruleset-definition';
 
 /**
  * Facts are computed set-based in SQL (one query for one lead or a chunk of thousands) and then
@@ -81,6 +88,19 @@ export interface CachedFacts {
   validUntil: number | null;
 }
 
+/**
+ * The lead's account's columns (`account_attributes`, `account_score`), for rule sets with facts
+ * about accounts: its attributes and its score in the default account model, as jsonb (null without
+ * an account, or a score). Reads the lead as `l`; ACCOUNT_JOINS brings `acc` and `ams`.
+ */
+export const ACCOUNT_COLUMNS = `acc.attributes AS account_attributes,
+  CASE WHEN ams.subject_id IS NULL THEN NULL ELSE jsonb_build_object('fit', ams.fit, 'engagement', ams.engagement, 'total', ams.total,
+    'fitGrade', ams.fit_grade, 'engagementLevel', ams.engagement_level, 'cell', ams.cell, 'band', ams.band, 'qualified', ams.qualified)
+  END AS account_score`;
+export const ACCOUNT_JOINS = `LEFT JOIN account acc ON acc.id = l.account_id
+      LEFT JOIN model_score ams ON ams.subject_id = l.account_id
+            AND ams.model = (SELECT m.key FROM score_model m WHERE m.subject = 'account' AND m.is_default)`;
+
 function activityFacts(definition: RuleSetDefinition): ActivityFact[] {
   return definition.facts.filter((fact): fact is ActivityFact => fact.source === 'activity');
 }
@@ -138,14 +158,16 @@ export function buildFactsQuery(definition: RuleSetDefinition): FactsQuery {
   // joined and grouped instead, PostgreSQL hashed the whole activity table for a batch of 100 leads
   // (80,000 rows read for 1,500 used, 3-5x slower, and growing with the table). An aggregate without
   // GROUP BY gives one row for a lead without activities too (counts 0, newest null), as the join did.
+  // The account's columns only for rule sets that read them: the others' query stays as it was.
+  const account = usesAccountFacts(definition);
   const template = `
-    SELECT l.id::text AS lead_id, l.xmin::text AS lead_xmin, l.email, l.segment, l.source, l.attributes, l.created_at, agg.*
+    SELECT l.id::text AS lead_id, l.xmin::text AS lead_xmin, l.email, l.segment, l.source, l.attributes, l.created_at, agg.*${account ? `, ${ACCOUNT_COLUMNS}` : ''}
       FROM lead l
       CROSS JOIN LATERAL (
         SELECT max(a.occurred_at) FILTER (WHERE a.occurred_at <= $1::timestamptz) AS last_activity_at,
                ${validUntil} AS facts_valid_until${columns.map((c) => `,\n               ${c}`).join('')}
           FROM activity a
-         WHERE a.lead_id = l.id) agg
+         WHERE a.lead_id = l.id) agg${account ? `\n      ${ACCOUNT_JOINS}` : ''}
      WHERE l.id = ANY($2::bigint[])`;
   const numbered = (text: string) =>
     text

@@ -4,10 +4,10 @@ import { type CarryPlan, carryIndexes, carryPlan, rulesAsFired, timeFactsUnchang
 import { type ActivityValues, cacheHolds, type FactsRow, factsShaper, type LeadColumns, wholeDaysBetween } from '../engine/facts';
 import { computeScore } from '../engine/grading';
 import type { FiredRule } from '../engine/rule-engine';
-import type { RuleSetDefinition } from '../engine/ruleset-definition';
+import { type RuleSetDefinition, usesAccountFacts } from '../engine/ruleset-definition';
 import { metrics } from '../observability/metrics';
 import type { ActiveRuleSet, RuleSetService } from '../rulesets/ruleset.service';
-import { cachedFactsOf, type JoinedRow, readAttributes } from './score-store';
+import { cachedFactsOf, type JoinedRow, readAccountColumns, readAttributes } from './score-store';
 import { factAt, firedOf, parseFacts } from './score-signature';
 import { type StoredScore, toStored } from './stored-score';
 
@@ -92,6 +92,13 @@ export class ScoreComputation {
     for (const [ruleSet, group] of groups) {
       const inputs: ScoringInput[] = [];
       const misses: string[] = [];
+      // Facts about accounts are never cached (the account changes apart from the lead): read now.
+      const accounts = usesAccountFacts(ruleSet.definition)
+        ? await readAccountColumns(
+            manager,
+            group.filter((row) => !carried.has(row.lead_id)).map((row) => row.lead_id),
+          )
+        : null;
       for (const row of group) {
         if (carried.has(row.lead_id)) continue;
         const cached = cachedFactsOf(row);
@@ -105,6 +112,7 @@ export class ScoreComputation {
               source: row.source,
               attributes: JSON.parse(row.attributes ?? '{}') as Record<string, unknown>,
               created_at: Number(row.created_at),
+              ...accounts?.get(row.lead_id),
             },
             activity: parseFacts(row.facts as string),
             lastActivityAt: row.s_last_activity_at === null ? null : new Date(Number(row.s_last_activity_at)),

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
 import { type ArrayElement, arrayLiteral } from '../engine/array-literal';
-import type { CachedFacts } from '../engine/facts';
+import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, type CachedFacts, type LeadColumns } from '../engine/facts';
 import type { ScoreCause } from './score-history.entity';
 import { formatFacts } from './score-signature';
 import type { StoredScore } from './stored-score';
@@ -105,6 +105,22 @@ export async function readAttributes(manager: EntityManager, rows: readonly Join
   );
   const byId = new Map(attributes.map((row) => [row.id, row.attributes]));
   for (const row of rows) row.attributes = byId.get(row.lead_id) ?? '{}';
+}
+
+/** The lead's account's columns a rule set with facts about accounts reads (see ACCOUNT_COLUMNS). */
+export type AccountColumns = Pick<LeadColumns, 'account_attributes' | 'account_score'>;
+
+/**
+ * The account columns of leads scored from cached aggregates by a rule set with facts about
+ * accounts: read apart (one statement for the chunk), so that readForScoring's SQL stays as it is
+ * while no active rule set reads accounts.
+ */
+export async function readAccountColumns(manager: EntityManager, leadIds: readonly string[]): Promise<Map<string, AccountColumns>> {
+  if (leadIds.length === 0) return new Map();
+  const sql = `SELECT l.id::text AS lead_id, ${ACCOUNT_COLUMNS} FROM lead l ${ACCOUNT_JOINS} WHERE l.id = ANY($1::bigint[])`;
+  const rows: Array<AccountColumns & { lead_id: string }> =
+    leadIds.length === 1 ? await queryPrepared(manager, sql, [leadIds]) : await manager.query(sql, [arrayLiteral(leadIds)]);
+  return new Map(rows.map(({ lead_id, ...columns }) => [lead_id, columns]));
 }
 
 /** The row's cached aggregates as the cache check needs them; null while there are none. */
