@@ -46,6 +46,9 @@ import { LeadListService } from './lists/lead-list.service';
 import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescoreResolver } from './scoring/rescore/rescore.resolver';
 import { RescoreQueue } from './scoring/rescore/rescore-queue';
 import { LeadModelScorer } from './scoring/models/lead-model-scorer';
+import { modelScoreLoaders } from './scoring/models/model-score-loaders';
+import { ScoreModelResolver } from './rulesets/score-models.resolver';
+import { LeadModelScoresResolver } from './leads/lead-model-scores.resolver';
 import { RescoreService } from './scoring/rescore/rescore.service';
 import { RuleSetResolver } from './rulesets/ruleset.resolver';
 import { RuleSetService } from './rulesets/ruleset.service';
@@ -262,6 +265,8 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LeadListResolver, new LeadListResolver(dataSource, leadLists, leads, scoreReader)],
     [IngestionResolver, new IngestionResolver(ingestion)],
     [LiveResolver, new LiveResolver(live.credentials)],
+    [ScoreModelResolver, new ScoreModelResolver(workflow)],
+    [LeadModelScoresResolver, new LeadModelScoresResolver(workflow.scoreModels)],
   ]);
   const schema = await createSchema(resolvers);
   const createLoaders: LoaderFactory = () => ({
@@ -270,6 +275,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...leadLoaders(leads),
     ...calibrationLoaders(dataSource),
     ...ownerLoaders(owners),
+    ...modelScoreLoaders(dataSource),
   });
   await live.start(createLoaders);
 

@@ -27,6 +27,8 @@ import { LeadErasureResolver } from '../leads/lead-erasure.resolver';
 import { LiveResolver } from '../live/live.resolver';
 import { subscribeOnlyPubSub } from '../live/live-pubsub';
 import { LeadListResolver } from '../lists/lead-list.resolver';
+import { LeadModelScoresResolver } from '../leads/lead-model-scores.resolver';
+import { ScoreModelResolver } from '../rulesets/score-models.resolver';
 
 export const resolverClasses = [
   LeadResolver,
@@ -59,6 +61,8 @@ export const resolverClasses = [
   LiveResolver,
   LeadListResolver,
   IngestionResolver,
+  ScoreModelResolver,
+  LeadModelScoresResolver,
 ] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */

@@ -45,6 +45,8 @@ const COLUMNS = `key, subject, name, description, is_default AS "isDefault", cre
  * no rule set: the first rule set created with `model` set becomes the model's default.
  */
 export class ScoreModelService {
+  private cache: { at: number; models: Promise<Map<string, ScoreModelRow>> } | null = null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly ruleSets: RuleSetService,
@@ -56,6 +58,18 @@ export class ScoreModelService {
       `SELECT ${COLUMNS} FROM score_model WHERE ($1::text IS NULL OR subject = $1) ORDER BY is_default DESC, subject DESC, key`,
       [subject],
     );
+  }
+
+  /** Models by key, re-read at most every 5 s (models are only ever added): for per-row checks of a `model` argument. */
+  async cached(): Promise<Map<string, ScoreModelRow>> {
+    if (!this.cache || Date.now() - this.cache.at > 5_000) {
+      const models = this.list().then((rows) => new Map(rows.map((row) => [row.key, row])));
+      this.cache = { at: Date.now(), models };
+      models.catch(() => {
+        this.cache = null;
+      });
+    }
+    return this.cache.models;
   }
 
   async get(key: string, manager: EntityManager = this.dataSource.manager): Promise<ScoreModelRow | null> {
@@ -113,6 +127,7 @@ export class ScoreModelService {
         after: inserted[0],
         requestId: actor.requestId,
       });
+      this.cache = null;
       return inserted[0];
     });
   }

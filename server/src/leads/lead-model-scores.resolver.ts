@@ -1,0 +1,63 @@
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { InvalidInputError } from '../common/errors';
+import type { GraphQLContext } from '../graphql/context';
+import { ScoreModelErrorCode } from '../rulesets/score-models.errors';
+import type { ScoreModelService } from '../rulesets/score-models';
+import { toModelScore } from '../scoring/models/model-score-loaders';
+import { ModelScore } from '../scoring/models/model-score.types';
+import type { StoredScore } from '../scoring/stored-score';
+import { Lead } from './lead.types';
+
+/** The default model's score (lead_score) in the shape of every model's. */
+function defaultModelScore(score: StoredScore): ModelScore {
+  return {
+    model: 'default',
+    ruleSetKey: score.ruleSetKey,
+    ruleSetVersion: score.ruleSetVersion,
+    fit: score.fit,
+    engagement: score.engagement,
+    total: score.total,
+    fitGrade: score.fitGrade,
+    engagementLevel: score.engagementLevel,
+    cell: score.cell,
+    band: score.band,
+    qualified: score.qualified,
+    action: score.action,
+    actionLabel: score.actionLabel,
+    reasons: score.reasons.map((reason) => ({ ...reason, contacts: [] })) as ModelScore['reasons'],
+    scoredAt: score.scoredAt,
+    lastActivityAt: score.lastActivityAt,
+  };
+}
+
+/** A lead's scores in every lead score model (the default one's is Lead.score as well). */
+@Resolver(() => Lead)
+export class LeadModelScoresResolver {
+  constructor(private readonly models: ScoreModelService) {}
+
+  @FieldResolver(() => [ModelScore], { description: 'Every lead model the lead has a score in, the default model first.' })
+  async scores(@Root() lead: Lead, @Ctx() ctx: GraphQLContext): Promise<ModelScore[]> {
+    const [score, others] = await Promise.all([ctx.loaders.score.load(lead.id), ctx.loaders.leadModelScores.load(lead.id)]);
+    return [...(score ? [defaultModelScore(score)] : []), ...others.map(toModelScore)];
+  }
+
+  @FieldResolver(() => ModelScore, {
+    nullable: true,
+    description: 'The score in one lead model (ScoreModel.key); null while the lead has none there.',
+  })
+  async modelScore(@Root() lead: Lead, @Arg('model', () => String) model: string, @Ctx() ctx: GraphQLContext): Promise<ModelScore | null> {
+    const found = (await this.models.cached()).get(model);
+    if (found?.subject !== 'lead')
+      throw InvalidInputError.field(
+        ScoreModelErrorCode.ScoreModelNotFound,
+        'model',
+        found ? `"${model}" scores accounts, not leads` : `no score model "${model.slice(0, 63)}"`,
+      );
+    if (model === 'default') {
+      const score = await ctx.loaders.score.load(lead.id);
+      return score ? defaultModelScore(score) : null;
+    }
+    const score = (await ctx.loaders.leadModelScores.load(lead.id)).find((row) => row.model === model);
+    return score ? toModelScore(score) : null;
+  }
+}
