@@ -47,6 +47,12 @@ import { PublishResultRescoreResolver, RescoreResolver, SetSegmentsResultRescore
 import { RescoreQueue } from './scoring/rescore/rescore-queue';
 import { LeadModelScorer } from './scoring/models/lead-model-scorer';
 import { modelScoreLoaders } from './scoring/models/model-score-loaders';
+import { AccountScoringFollower, AccountSubjectScorer } from './accounts/account-scoring-follower';
+import { accountScoringLoaders } from './accounts/account-scoring-loaders';
+import { AccountScoringResolver } from './accounts/account-scoring.resolver';
+import { AccountScoringService, DEFAULT_ACCOUNT_MODEL } from './accounts/account-scoring.service';
+import { ensureAccountDefaultRuleSet } from './accounts/account-scoring-setup';
+import { AccountScoringWorker } from './accounts/account-scoring-worker';
 import { ScoreModelResolver } from './rulesets/score-models.resolver';
 import { LeadModelScoresResolver } from './leads/lead-model-scores.resolver';
 import { RescoreService } from './scoring/rescore/rescore.service';
@@ -101,6 +107,8 @@ export interface Services {
   ingestion: IngestionService;
   /** Live updates: GraphQL subscriptions over WebSocket (http/ attaches them to its server). */
   live: LiveService;
+  /** Account scores in the account models (followers of lead scoring; deferred work in its worker). */
+  accountScoring: AccountScoringService;
 }
 
 export interface App {
@@ -178,6 +186,11 @@ export async function createApp(config: AppConfig): Promise<App> {
   const leadModels = new LeadModelScorer(ruleSets);
   scoring.addFollower(leadModels);
   rescore.registerSubjectScorer(leadModels);
+  // Accounts follow their contacts' scores (after the lead models); account model publishes re-score accounts.
+  const accountScoring = new AccountScoringService(ruleSets, scoring);
+  scoring.addFollower(new AccountScoringFollower(accountScoring));
+  rescore.registerSubjectScorer(new AccountSubjectScorer(accountScoring));
+  const accountScoringWorker = new AccountScoringWorker(dataSource, accountScoring, scoring, config.logger);
   const publishing = new RuleSetPublishingService(dataSource, ruleSets, rescore, audit, { publishRoles: config.publishRoles ?? ['admin'] });
   const workflow = new RuleSetWorkflowService(
     dataSource,
@@ -231,6 +244,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     await leads.ensureAttributeCatalog(manager);
     await activityCatalog.ensureBuiltIns(manager);
     await ruleSets.ensureDefaultRuleSet(manager);
+    await ensureAccountDefaultRuleSet(manager, ruleSets);
     await ingestion.ensureDefaultConfig(manager);
   });
 
@@ -267,6 +281,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LiveResolver, new LiveResolver(live.credentials)],
     [ScoreModelResolver, new ScoreModelResolver(workflow)],
     [LeadModelScoresResolver, new LeadModelScoresResolver(workflow.scoreModels)],
+    [AccountScoringResolver, new AccountScoringResolver(dataSource, workflow.scoreModels)],
   ]);
   const schema = await createSchema(resolvers);
   const createLoaders: LoaderFactory = () => ({
@@ -276,6 +291,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...calibrationLoaders(dataSource),
     ...ownerLoaders(owners),
     ...modelScoreLoaders(dataSource),
+    ...accountScoringLoaders(dataSource, DEFAULT_ACCOUNT_MODEL),
   });
   await live.start(createLoaders);
 
@@ -304,6 +320,7 @@ export async function createApp(config: AppConfig): Promise<App> {
       leadExport,
       ingestion,
       live,
+      accountScoring,
     },
     jobs,
     schema,
@@ -314,9 +331,11 @@ export async function createApp(config: AppConfig): Promise<App> {
       await rescoreQueue.startWorkers(rescore);
       await webhookQueue.startWorkers(webhooks);
       await backtestQueue.startWorkers(backtests);
+      accountScoringWorker.start();
     },
     close: async () => {
       await live.close();
+      await accountScoringWorker.stop();
       await backtestQueue.stop();
       await webhookQueue.stop();
       await jobs.stop();

@@ -29,6 +29,7 @@ import { subscribeOnlyPubSub } from '../live/live-pubsub';
 import { LeadListResolver } from '../lists/lead-list.resolver';
 import { LeadModelScoresResolver } from '../leads/lead-model-scores.resolver';
 import { ScoreModelResolver } from '../rulesets/score-models.resolver';
+import { AccountScoringResolver } from '../accounts/account-scoring.resolver';
 
 export const resolverClasses = [
   LeadResolver,
@@ -63,6 +64,7 @@ export const resolverClasses = [
   IngestionResolver,
   ScoreModelResolver,
   LeadModelScoresResolver,
+  AccountScoringResolver,
 ] as const;
 
 /** Resolver instances by class: the composition root builds them, type-graphql asks for them here. */
