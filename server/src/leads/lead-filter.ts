@@ -21,6 +21,26 @@ export interface LeadFilterData {
   mine?: boolean | null;
   /** The signed-in user `mine` means, set by the resolver from the request (withViewer), never by the client. */
   viewerUserId?: string | null;
+  /**
+   * The lead score model (ScoreModel.key) the score conditions and SCORE_* orders read, set by the
+   * resolver from `leads(model:)` (checked to be a lead model); absent or 'default': lead_score.
+   */
+  model?: string | null;
+}
+
+/** The alias the score conditions read: `s` (lead_score) for the default model, `m` (model_score) for another. */
+export function scoreAlias(filter: Pick<LeadFilterData, 'model'> | null | undefined): 's' | 'm' {
+  return filter?.model && filter.model !== 'default' ? 'm' : 's';
+}
+
+/**
+ * The join of another model's scores (alias `m`, only leads scored in it), after `lead l JOIN
+ * lead_score s`; empty for the default model. Its value is appended to `params`.
+ */
+export function modelJoinSql(filter: Pick<LeadFilterData, 'model'> | null | undefined, params: unknown[]): string {
+  if (scoreAlias(filter) === 's') return '';
+  params.push(filter?.model);
+  return `JOIN model_score m ON m.model = $${params.length}::text AND m.subject_id = l.id`;
 }
 
 /** The filter as the signed-in user asks it: `mine` then means their own leads (null for an API key). */
@@ -46,20 +66,24 @@ export const LEAD_FILTER_LIMITS = {
   listEntries: 50,
 } as const;
 
-/** The WHERE conditions of a filter over `lead l JOIN lead_score s`, its values appended to `params`. */
+/**
+ * The WHERE conditions of a filter over `lead l JOIN lead_score s` (and, for another model,
+ * modelJoinSql's `m`, whose scores the score conditions then read), its values appended to `params`.
+ */
 export function leadFilterSql(filter: LeadFilterData, params: unknown[]): string[] {
   const add = (value: unknown, cast: string) => {
     params.push(value);
     return `$${params.length}::${cast}`;
   };
   const where: string[] = [];
-  if (filter.cells?.length) where.push(`s.cell = ANY(${add(filter.cells, 'text[]')})`);
-  if (filter.bands?.length) where.push(`s.band = ANY(${add(filter.bands, 'text[]')})`);
-  if (filter.qualified != null) where.push(`s.qualified = ${add(filter.qualified, 'boolean')}`);
-  if (filter.minTotal != null) where.push(`s.total >= ${add(filter.minTotal, 'int')}`);
-  if (filter.maxTotal != null) where.push(`s.total <= ${add(filter.maxTotal, 'int')}`);
+  const s = scoreAlias(filter);
+  if (filter.cells?.length) where.push(`${s}.cell = ANY(${add(filter.cells, 'text[]')})`);
+  if (filter.bands?.length) where.push(`${s}.band = ANY(${add(filter.bands, 'text[]')})`);
+  if (filter.qualified != null) where.push(`${s}.qualified = ${add(filter.qualified, 'boolean')}`);
+  if (filter.minTotal != null) where.push(`${s}.total >= ${add(filter.minTotal, 'int')}`);
+  if (filter.maxTotal != null) where.push(`${s}.total <= ${add(filter.maxTotal, 'int')}`);
   if (filter.segment != null) where.push(`l.segment = ${add(filter.segment, 'text')}`);
-  if (filter.ruleSetKey != null) where.push(`s.rule_set_key = ${add(filter.ruleSetKey, 'text')}`);
+  if (filter.ruleSetKey != null) where.push(`${s}.rule_set_key = ${add(filter.ruleSetKey, 'text')}`);
   if (filter.outcome != null) where.push(`l.outcome = ${add(filter.outcome, 'text')}`);
   if (filter.ownerId != null) where.push(`l.owner_id = ${add(filter.ownerId, 'uuid')}`);
   // Only a true `mine` narrows; the user's owner row is one indexed probe (lead_owner_user).

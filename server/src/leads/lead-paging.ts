@@ -9,6 +9,8 @@ export type LeadOrder = (typeof LEAD_ORDERS)[number];
 
 export interface LeadPageArgs {
   orderBy?: LeadOrder | null;
+  /** SCORE_* orders read this lead model's scores (alias `m`, see lead-filter.ts modelJoinSql); absent: lead_score. */
+  model?: string | null;
   first?: number | null;
   after?: string | null;
   last?: number | null;
@@ -49,6 +51,11 @@ const ORDERS: Record<LeadOrder, OrderSpec> = {
 /** The sort keys a listing SELECT must return for its cursors. */
 export const SORT_COLUMNS = `s.total AS "sortTotal", l.created_at::text AS "sortCreated", l.updated_at::text AS "sortUpdated"`;
 
+/** SORT_COLUMNS for a page of another lead model's scores (alias `m`). */
+export function sortColumns(model: string | null | undefined): string {
+  return model && model !== 'default' ? SORT_COLUMNS.replace('s.total', 'm.total') : SORT_COLUMNS;
+}
+
 /** One page's plan: the conditions (after the filter's), ORDER BY, LIMIT, and how to read the rows back. */
 export interface LeadPagePlan {
   tag: LeadOrder;
@@ -76,9 +83,12 @@ export function planLeadPage(args: LeadPageArgs): LeadPagePlan {
     ? pageSize(args.last, code, PAGE_LIMITS.maxLeadsFirst, 'last')
     : pageSize(args.first, code, PAGE_LIMITS.maxLeadsFirst, 'first');
   const tag = args.orderBy ?? 'SCORE_DESC';
-  const order = ORDERS[tag];
+  const otherModel = args.model && args.model !== 'default' ? args.model : null;
+  const order = otherModel && ORDERS[tag].byScore ? { ...ORDERS[tag], keys: ['m.total', 'l.id'] as [string, string] } : ORDERS[tag];
+  // A score cursor of one model is no position in another's order.
+  const cursorTag = otherModel && order.byScore ? `${tag}:${otherModel}` : tag;
   const kinds = [order.byScore ? 'int' : 'timestamp', 'id'] as const;
-  const decode = (cursor: string, path: string) => decodeCursor(cursor, tag, LeadErrorCode.InvalidCursor, path, kinds);
+  const decode = (cursor: string, path: string) => decodeCursor(cursor, cursorTag, LeadErrorCode.InvalidCursor, path, kinds);
   const after = args.after ? decode(args.after, 'after') : null;
   const before = args.before ? decode(args.before, 'before') : null;
   // "Comes after" in the ordering is `<` on the keys of a descending order.
@@ -99,6 +109,6 @@ export function planLeadPage(args: LeadPageArgs): LeadPagePlan {
     conditions: (params) => [...(after ? [compare(later, after, params)] : []), ...(before ? [compare(earlier, before, params)] : [])],
     // The cursor's own lead lies on that side too (it was on the page before).
     beyondStart: start ? (params) => compare(backward ? `${later}=` : `${earlier}=`, start, params) : null,
-    cursorOf: (row) => encodeCursor([tag, ...order.values(row)]),
+    cursorOf: (row) => encodeCursor([cursorTag, ...order.values(row)]),
   };
 }

@@ -77,8 +77,15 @@ export class LeadResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('last', () => Int, { nullable: true, description: 'The last leads before `before` (or of the whole list).' }) last: number | null,
     @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Arg('model', () => String, {
+      nullable: true,
+      description: 'The lead score model (ScoreModel.key) the score filter and SCORE_* orders read; the default model when omitted.',
+    })
+    model: string | null,
   ): Promise<LeadConnectionValue> {
     filter = withViewer(filter, ctx.principal);
+    // Carried in the filter so that totalCount counts the same leads.
+    if (model != null) filter = { ...(filter ?? {}), model } as LeadFilter;
     const page = await this.leadService.listLeads({ filter, orderBy, first, after, last, before });
     const scores = await this.scores.expand(
       this.dataSource.manager,

@@ -14,9 +14,10 @@ import { checkAttributes, mergeAttributes, type AttributeSpec } from './attribut
 import { ATTRIBUTE_TYPES, AttributeDefinitionEntity, type AttributeScope } from './attribute-definition.entity';
 import type { AttributeValue, LeadEntity } from './lead.entity';
 import { LeadErrorCode } from './lead.errors';
-import { filterSizeProblems, filterValueProblems, type LeadFilterData, leadFilterSql } from './lead-filter';
+import { filterSizeProblems, filterValueProblems, type LeadFilterData, leadFilterSql, modelJoinSql } from './lead-filter';
 import { BULK_LIMITS, batchError, checkBatchSize, type UpsertLeadsResult, upsertBatchProblems, writeLeadBatch } from './lead-bulk';
-import { type LeadPageArgs, planLeadPage, SORT_COLUMNS } from './lead-paging';
+import { type LeadPageArgs, planLeadPage, sortColumns } from './lead-paging';
+import { requireLeadModel } from '../rulesets/score-models';
 import { emailProblems, LEAD_FIELD_LIMITS, type UpsertLeadData, upsertProblems } from './lead-validation';
 
 export { LEAD_ORDERS, type LeadOrder } from './lead-paging';
@@ -282,13 +283,15 @@ export class LeadService {
   ): Promise<Page<LeadEntity & { scoreRow: Record<string, unknown> }>> {
     const filter = options.filter ?? {};
     await this.validateFilter(filter);
-    const plan = planLeadPage(options);
+    if (filter.model != null) await requireLeadModel(this.dataSource.manager, filter.model, 'model');
+    const plan = planLeadPage({ ...options, model: filter.model });
     const params: unknown[] = [];
+    const modelJoin = modelJoinSql(filter, params);
     const where = [...leadFilterSql(filter, params), ...plan.conditions(params)];
     params.push(plan.size + 1);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT ${LEAD_COLUMNS}, ${SORT_COLUMNS}, ${scoreRowJson('s')} AS "scoreRow"
-         FROM lead l JOIN lead_score s ON s.lead_id = l.id
+      `SELECT ${LEAD_COLUMNS}, ${sortColumns(filter.model)}, ${scoreRowJson('s')} AS "scoreRow"
+         FROM lead l JOIN lead_score s ON s.lead_id = l.id ${modelJoin}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${plan.orderSql}
         LIMIT $${params.length}`,
@@ -300,9 +303,10 @@ export class LeadService {
     let beyond = false;
     if (plan.beyondStart) {
       const probeParams: unknown[] = [];
+      const probeJoin = modelJoinSql(filter, probeParams);
       const probe = [...leadFilterSql(filter, probeParams), plan.beyondStart(probeParams)];
       const [row]: Array<{ found: boolean }> = await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM lead l JOIN lead_score s ON s.lead_id = l.id WHERE ${probe.join(' AND ')}) AS found`,
+        `SELECT EXISTS (SELECT 1 FROM lead l JOIN lead_score s ON s.lead_id = l.id ${probeJoin} WHERE ${probe.join(' AND ')}) AS found`,
         probeParams,
       );
       beyond = row.found;
@@ -317,9 +321,10 @@ export class LeadService {
 
   async countLeads(filter: LeadFilterData | null | undefined): Promise<number> {
     const params: unknown[] = [];
+    const modelJoin = modelJoinSql(filter, params);
     const where = leadFilterSql(filter ?? {}, params);
     const [row]: Array<{ count: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM lead l JOIN lead_score s ON s.lead_id = l.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      `SELECT count(*)::int AS count FROM lead l JOIN lead_score s ON s.lead_id = l.id ${modelJoin} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
       params,
     );
     return row.count;

@@ -175,3 +175,15 @@ export class ScoreModelService {
     return definition;
   }
 }
+
+/** BAD_USER_INPUT naming `path` unless `key` is a score model of leads (`leads(model:)`, `Lead.modelScore(model:)`). */
+export async function requireLeadModel(manager: EntityManager, key: string, path: string): Promise<void> {
+  const [row]: Array<{ subject: ScoreModelSubject }> =
+    key.length <= 63 ? await manager.query('SELECT subject FROM score_model WHERE key = $1', [key]) : [];
+  if (row?.subject === 'lead') return;
+  throw InvalidInputError.field(
+    ScoreModelErrorCode.ScoreModelNotFound,
+    path,
+    row ? `"${key}" is a score model of accounts; name a model of leads` : `no score model "${key.slice(0, 63)}"`,
+  );
+}
