@@ -134,7 +134,7 @@ export class AccountCohortStore {
       const rows: AccountRow[] = await this.dataSource.query(
         `SELECT account_id::text AS account_id, external_id, name, attributes, floor(extract(epoch FROM cutoff_at) * 1000)::float8 AS cutoff_ms,
                 floor(extract(epoch FROM first_contact_at) * 1000)::float8 AS first_ms, converted, decided, deal_value::float8 AS deal_value
-           FROM backtest_cohort_account WHERE cohort_id = $1::bigint AND account_id > $2::bigint ORDER BY account_id LIMIT $3`,
+           FROM backtest_cohort_account b WHERE b.cohort_id = $1::bigint AND b.account_id > $2::bigint ORDER BY b.account_id LIMIT $3`,
         [cohort.id, after, LOAD_BATCH],
       );
       for (const row of rows) {
@@ -156,12 +156,14 @@ export class AccountCohortStore {
     let i = 0;
     for (let after = '0'; ; ) {
       const rows: Array<{ lead_id: string; account_id: string }> = await this.dataSource.query(
-        `SELECT lead_id::text AS lead_id, account_id::text AS account_id FROM backtest_cohort_lead
-          WHERE cohort_id = $1::bigint AND lead_id > $2::bigint ORDER BY lead_id LIMIT $3`,
+        // Ordered by the bigint column (the text alias of the same name would sort 10 before 2).
+        `SELECT l.lead_id::text AS lead_id, l.account_id::text AS account_id FROM backtest_cohort_lead l
+          WHERE l.cohort_id = $1::bigint AND l.lead_id > $2::bigint ORDER BY l.lead_id LIMIT $3`,
         [cohort.id, after, LOAD_BATCH],
       );
       for (const row of rows) {
-        if (contacts.leadIds[i] !== row.lead_id) throw new Error(`account cohort ${cohort.id}: contact ${row.lead_id} out of order`);
+        if (contacts.leadIds[i] !== row.lead_id)
+          throw new Error(`account cohort ${cohort.id}: contact ${row.lead_id} read where the snapshot has ${contacts.leadIds[i]}`);
         accountOf[i++] = indexOf.get(row.account_id) ?? 0;
       }
       if (rows.length < LOAD_BATCH) break;

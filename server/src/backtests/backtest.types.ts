@@ -1,6 +1,7 @@
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DimensionEnum } from '../rulesets/ruleset.types';
+import { ScoreSubjectEnum } from '../rulesets/score-models.types';
 import { BacktestSplitKindEnum, BacktestSuggestions } from './backtest-suggestion.types';
 
 export enum BacktestOpenLeadsEnum {
@@ -292,6 +293,10 @@ export class BacktestResults {
 export class BacktestRun {
   @Field(() => ID) id: string;
   @Field(() => String, { description: 'queued, running, completed or failed' }) status: string;
+  @Field(() => ScoreSubjectEnum, {
+    description: 'LEAD, or ACCOUNT for a version of an account model: its cohort, metrics and examples are then about accounts.',
+  })
+  subject: 'lead' | 'account';
   @Field(() => ID, { nullable: true, description: 'Null until a queued run has prepared its cohort.' }) cohortId: string | null;
   @Field(() => BacktestCohortSpec) cohortSpec: BacktestCohortSpec;
   @Field(() => String) cohortChecksum: string;
