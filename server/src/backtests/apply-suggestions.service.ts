@@ -145,7 +145,7 @@ export class ApplySuggestionsService {
 
     // ---- score the cohort, widen caps, re-tune thresholds ----
     const cohort = await this.backtests.getCohort(run.cohortId!, 'input.runId');
-    const snapshot = await this.backtests.loadSnapshot(cohort);
+    const snapshot = await this.backtests.loadSnapshot(cohort, [version.definition]);
     const leads = selectLeads(snapshot, run.openLeads);
     const current = version.definition;
     const currentScores = await scoreCohort(current, snapshot);

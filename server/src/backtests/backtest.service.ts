@@ -17,6 +17,7 @@ import { defaultEvaluatorFactory, type EvaluatorFactory } from './cohort-scoring
 import type { CohortSnapshot } from './cohort-snapshot';
 import { type CohortSpec, type CohortSpecInput, cohortChecksum, normaliseCohortSpec } from './cohort-spec';
 import { type CohortCacheLimits, CohortStore } from './cohort-store';
+import { withAccountColumns } from './snapshot-accounts';
 import { DEFAULT_SPLIT, type SplitOptions } from './suggestions';
 
 export interface BacktestConfig extends CohortCacheLimits {
@@ -110,9 +111,15 @@ export class BacktestService {
     return this.cohorts.list(first);
   }
 
-  /** The cohort's snapshot in memory (from the cache, or read once from backtest_cohort_lead). */
-  loadSnapshot(cohort: Pick<CohortRow, 'id' | 'checksum' | 'leadCount' | 'activityCount'>): Promise<CohortSnapshot> {
-    return this.cohorts.loadSnapshot(cohort);
+  /**
+   * The cohort's snapshot in memory (from the cache, or read once from backtest_cohort_lead), with its
+   * leads' current account columns when one of `definitions` reads facts about accounts.
+   */
+  async loadSnapshot(
+    cohort: Pick<CohortRow, 'id' | 'checksum' | 'leadCount' | 'activityCount'>,
+    definitions: ReadonlyArray<RuleSetDefinition | null> = [],
+  ): Promise<CohortSnapshot> {
+    return withAccountColumns(this.dataSource.manager, await this.cohorts.loadSnapshot(cohort), definitions);
   }
 
   // ---- runs ----
@@ -244,7 +251,7 @@ export class BacktestService {
     if (run.subject === 'account')
       return this.accounts.results({ cohort, candidate, baseline, options: run.options, calibrate: run.versionId !== null });
     const started = Date.now();
-    const snapshot = await this.cohorts.loadSnapshot(cohort);
+    const snapshot = await this.loadSnapshot(cohort, [candidate, baseline]);
     return computeResults({
       candidate,
       baseline,

@@ -38,6 +38,14 @@ export interface CohortSnapshot {
   activityProperties: Uint32Array;
   /** Distinct property objects of the cohort's activities; 0 is the empty object. */
   properties: ReadonlyArray<Record<string, unknown>>;
+  /** The leads' CURRENT account columns, for rule sets with facts about accounts (snapshot-accounts.ts). */
+  accounts?: SnapshotAccounts;
+}
+
+/** Each cohort lead's account attributes and default account model score by field, by index (null: none). */
+export interface SnapshotAccounts {
+  attributes: Array<Record<string, unknown> | null>;
+  scores: Array<Record<string, unknown> | null>;
 }
 
 /** Type names by code when no catalog is read: the built-in types (codes 1..18). */

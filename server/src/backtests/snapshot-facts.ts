@@ -24,6 +24,8 @@ import { activityTypeCode, type CohortSnapshot } from './cohort-snapshot';
  * - Lead fields (email domain, free e-mail, days since created, segment, source): factsFromRow
  *   itself, once per snapshot (they do not depend on the rule set), then looked up.
  * - Attribute facts: factsFromRow's coercion (a value of the wrong type is null).
+ * - Facts about the lead's account: the account's current values (snapshot.accounts, read by
+ *   snapshot-accounts.ts), coerced the same way; none when the snapshot was loaded without them.
  */
 
 const DAY_MS = 86_400_000;
@@ -141,7 +143,14 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
       const values = leadFields![fact.field];
       return (i) => values[i];
     }
-    if (fact.source !== 'activity') return () => null; // facts about the lead's account: no value here yet
+    if (fact.source === 'accountAttribute' || fact.source === 'account') {
+      // Current values, not as of the cutoff (accounts keep no history): see snapshot-accounts.ts.
+      const key = fact.source === 'account' ? fact.field : (fact.attribute ?? fact.name);
+      const columns = fact.source === 'account' ? snapshot.accounts?.scores : snapshot.accounts?.attributes;
+      const type = fact.type;
+      return columns ? (i) => coerce(columns[i]?.[key], type) : () => null;
+    }
+    if (fact.source === 'contacts') return () => null; // account rule sets only (refused in lead rule sets)
     const f = aggregators.length;
     aggregators.push(aggregatorFor(fact, snapshot.properties, snapshot.activityTypeNames));
     counts.push(0);
