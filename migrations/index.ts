@@ -20,6 +20,7 @@ import { Ingestion1764050000019 } from './1764050000019-ingestion';
 import { LiveUpdates1764050000020 } from './1764050000020-live-updates';
 import { Accounts1764050000021 } from './1764050000021-accounts';
 import { ScoreModels1764050000022 } from './1764050000022-score-models';
+import { ModelScoreErasure1764050000023 } from './1764050000023-model-score-erasure';
 import { AccountRescorePending1764050000024 } from './1764050000024-account-rescore-pending';
 import { AccountBacktests1764050000025 } from './1764050000025-account-backtests';
 
@@ -47,6 +48,7 @@ export const migrations = [
   LiveUpdates1764050000020,
   Accounts1764050000021,
   ScoreModels1764050000022,
+  ModelScoreErasure1764050000023,
   AccountRescorePending1764050000024,
   AccountBacktests1764050000025,
 ];
