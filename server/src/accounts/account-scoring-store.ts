@@ -235,12 +235,16 @@ export interface PendingClaim {
 export async function claimPending(manager: EntityManager, limit: number, claimMs: number): Promise<PendingClaim[]> {
   const rows: Array<{ account_id: string; kind: PendingKind; cause: ScoreCause; version: number; after_lead_id: string | null }> =
     await manager.query(
-      `UPDATE account_rescore_pending p SET claimed_until = now() + $2 * interval '1 millisecond'
-         FROM (SELECT account_id, kind FROM account_rescore_pending
-                WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-                ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
-        WHERE p.account_id = due.account_id AND p.kind = due.kind
-        RETURNING p.account_id::text AS account_id, p.kind, p.cause, p.version, p.after_lead_id::text AS after_lead_id`,
+      // In a WITH, so that both drivers return the rows (TypeORM's pg driver returns [rows, count] for an UPDATE).
+      `WITH claimed AS (
+         UPDATE account_rescore_pending p SET claimed_until = now() + $2 * interval '1 millisecond'
+           FROM (SELECT account_id, kind FROM account_rescore_pending
+                  WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+          WHERE p.account_id = due.account_id AND p.kind = due.kind
+          RETURNING p.account_id::text AS account_id, p.kind, p.cause, p.version, p.after_lead_id::text AS after_lead_id
+       )
+       SELECT * FROM claimed`,
       [limit, claimMs],
     );
   return rows.map((row) => ({
@@ -266,11 +270,12 @@ export async function advancePending(manager: EntityManager, claim: PendingClaim
  * the row is released to run again (from the first contact) after the debounce.
  */
 export async function finishPending(manager: EntityManager, claim: PendingClaim, debounceMs: number): Promise<void> {
-  const deleted: unknown[] = await manager.query(
-    `DELETE FROM account_rescore_pending WHERE account_id = $1::bigint AND kind = $2 AND version = $3 RETURNING 1`,
+  const [deleted]: Array<{ n: number }> = await manager.query(
+    `WITH gone AS (DELETE FROM account_rescore_pending WHERE account_id = $1::bigint AND kind = $2 AND version = $3 RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
     [claim.accountId, claim.kind, claim.version],
   );
-  if (deleted.length > 0) return;
+  if (deleted.n > 0) return;
   await manager.query(
     `UPDATE account_rescore_pending SET claimed_until = NULL, after_lead_id = NULL, due_at = now() + $3 * interval '1 millisecond'
       WHERE account_id = $1::bigint AND kind = $2`,
