@@ -54,7 +54,10 @@ export class AccountScoringWorker {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.polling) return;
-      this.polling = this.runOnce()
+      this.polling = (async () => {
+        // A full batch means more may be due: keep going without waiting for the next tick.
+        while ((await this.runOnce()) >= this.batch);
+      })()
         .catch((error: unknown) => this.logger.error({ err: error }, 'account scoring worker failed'))
         .finally(() => {
           this.polling = null;
