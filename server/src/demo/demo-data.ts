@@ -32,9 +32,52 @@ import {
   TIMELINES,
   TITLES,
 } from './demo-tables';
-import { DAY_MS, type DemoActivity, type DemoData, type DemoDataOptions, type DemoLead, type LeadPlan } from './demo-types';
+import {
+  DAY_MS,
+  type DemoAccount,
+  type DemoActivity,
+  type DemoData,
+  type DemoDataOptions,
+  type DemoLead,
+  type LeadPlan,
+} from './demo-types';
 
-export type { DemoActivity, DemoData, DemoDataOptions, DemoLead, DemoOutcome } from './demo-types';
+export type { DemoAccount, DemoActivity, DemoData, DemoDataOptions, DemoLead, DemoOutcome } from './demo-types';
+
+/** Industries of the account catalog (rules/account-attributes.json); the demo's others are "other" there. */
+const ACCOUNT_INDUSTRIES = new Set([
+  'software',
+  'it_services',
+  'financial_services',
+  'insurance',
+  'healthcare',
+  'life_sciences',
+  'manufacturing',
+  'retail',
+  'ecommerce',
+  'logistics',
+  'telecommunications',
+  'media',
+  'professional_services',
+  'consulting',
+  'marketing_agency',
+  'education',
+  'government',
+  'nonprofit',
+]);
+
+function accountOf(company: Company): DemoAccount {
+  return {
+    domain: company.domain,
+    name: company.name,
+    attributes: {
+      industry: ACCOUNT_INDUSTRIES.has(company.industry) ? company.industry : 'other',
+      employees: company.size,
+      country: company.country,
+      annualRevenue: company.revenue,
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Companies
@@ -201,10 +244,19 @@ export function generateDemoData(options: DemoDataOptions): DemoData {
     for (const a of own) activities.push(a);
   }
 
+  // Accounts: the companies leads write from with their company address (free e-mail never matches).
+  const byDomain = new Map(companies.map((company) => [company.domain, company]));
+  const accounts = new Map<string, DemoAccount>();
+  for (const lead of leads) {
+    const domain = lead.email.slice(lead.email.indexOf('@') + 1);
+    const company = byDomain.get(domain);
+    if (company && !accounts.has(domain)) accounts.set(domain, accountOf(company));
+  }
+
   activities.sort(
     (a, b) =>
       a.occurredAt.getTime() - b.occurredAt.getTime() ||
       (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0),
   );
-  return { leads, activities };
+  return { leads, activities, accounts: [...accounts.values()] };
 }

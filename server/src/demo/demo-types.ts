@@ -26,9 +26,19 @@ export interface DemoActivity {
   properties: Record<string, string | number | boolean>;
 }
 
+/** A company some leads write from (their e-mail's domain): the demo's accounts. */
+export interface DemoAccount {
+  domain: string;
+  name: string;
+  /** Account-scope catalog attributes (rules/account-attributes.json), as rules/account-default.json reads them. */
+  attributes: { industry: string; employees: number; country: string; annualRevenue: number };
+}
+
 export interface DemoData {
   leads: DemoLead[];
   activities: DemoActivity[];
+  /** The companies of the leads with a company e-mail, in order of first appearance. */
+  accounts: DemoAccount[];
 }
 
 export interface DemoDataOptions {

@@ -1,18 +1,23 @@
 import type { App } from '../app';
+import { decideDemoAccounts, ensureDemoAccountCatalog, insertDemoAccounts } from './demo-accounts';
 import { generateDemoData } from './demo-data';
+import { seedDemoProductModel } from './demo-models';
 
 const DAY_MS = 86_400_000;
+const ACCOUNT_HISTORY_DAYS = 28;
 
 /**
  * Fills an empty database with the demo data set: leads and activities over the last year, the
  * older leads decided (converted with a date and deal value, or lost) so backtests have outcomes,
  * inserted set-based, then scored week by week over the last 12 weeks as of past dates so each lead
- * has a score history (activity-driven rises and decay) and a current score. Does nothing when leads exist.
+ * has a score history (activity-driven rises and decay) and a current score. Leads are contacts of
+ * accounts (their companies, by e-mail domain) whose outcomes follow their contacts', and a second
+ * lead model ("product") scores them beside the default one. Does nothing when leads exist.
  */
 export async function seedDemoData(
   app: App,
   options: { leads?: number; seed?: number; now?: Date } = {},
-): Promise<{ leads: number; activities: number } | null> {
+): Promise<{ leads: number; activities: number; accounts: number } | null> {
   const { dataSource, services } = app;
   const [{ count }]: Array<{ count: number }> = await dataSource.query('SELECT count(*)::int AS count FROM lead');
   if (count > 0) return null;
@@ -43,10 +48,17 @@ export async function seedDemoData(
       );
     }
   });
+  await ensureDemoAccountCatalog(app);
 
   // Weekly passes over the past, then one now: the history a live system would have built up.
   for (let daysAgo = 84; daysAgo >= 0; daysAgo -= 7) {
     const asOf = new Date(now.getTime() - daysAgo * DAY_MS);
+    // Contacts join their accounts for the last five passes: account scoring follows the lead score,
+    // so accounts get a few weeks of history without every pass scoring them too.
+    if (daysAgo === ACCOUNT_HISTORY_DAYS) await dataSource.transaction((manager) => insertDemoAccounts(manager, data.accounts));
+    // The product model from the last pass on: it scores every lead once, after the default model,
+    // without tripling the seed's time (its history starts now).
+    if (daysAgo === 0) await seedDemoProductModel(app);
     const ids: Array<{ id: string }> = await dataSource.query('SELECT id::text AS id FROM lead WHERE created_at <= $1 ORDER BY lead.id', [
       asOf,
     ]);
@@ -74,5 +86,6 @@ export async function seedDemoData(
       ),
     );
   }
-  return { leads: data.leads.length, activities: data.activities.length };
+  await dataSource.transaction((manager) => decideDemoAccounts(manager));
+  return { leads: data.leads.length, activities: data.activities.length, accounts: data.accounts.length };
 }
