@@ -1,18 +1,17 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { Empty, ErrorMessage, Loading } from '@/components/states';
-import { useCatalog } from '@/features/leads/use-catalog';
 import { ModelSwitcher, type ScoreModelInfo, useScoreModels } from '@/features/models/model-switcher';
 import { Metric } from '@/features/rule-sets/rescore-progress';
 import type { AccountQuery as AccountQueryResult } from '@/gql/graphql';
-import { attributeLabel, attributeValue, leadIdentity } from '@/lib/attribute-labels';
+import { attributeLabel, attributeValue, catalogOf, leadIdentity } from '@/lib/attribute-labels';
 import { formatDateTime, formatNumber } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
 import { AccountReasons } from './account-reasons';
-import { AccountQuery, AccountHistoryQuery } from './operations';
+import { AccountAttributeDefinitionsQuery, AccountHistoryQuery, AccountQuery } from './operations';
 
 /** Contacts listed on the page; the count says how many more the account has. */
 const CONTACTS = 100;
@@ -244,7 +243,8 @@ function History({ accountId, model }: { accountId: string; model: string | unde
 }
 
 function Attributes({ account }: { account: Account }) {
-  const catalog = useCatalog();
+  const definitions = useQuery(AccountAttributeDefinitionsQuery);
+  const catalog = useMemo(() => catalogOf(definitions.data?.attributeDefinitions), [definitions.data]);
   const entries = Object.entries(account.attributes).sort(([a], [b]) => a.localeCompare(b));
   return (
     <section className="card" aria-labelledby="account-attributes-title">

@@ -86,3 +86,10 @@ export const AccountHistoryQuery = graphql(`
     }
   }
 `);
+
+/** The account-scope attribute catalog, for the words of an account's attributes. */
+export const AccountAttributeDefinitionsQuery = graphql(`
+  query AccountAttributeDefinitions {
+    attributeDefinitions(scope: ACCOUNT) { name label type }
+  }
+`);
