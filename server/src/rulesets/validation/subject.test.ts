@@ -40,6 +40,19 @@ describe('account rule sets', () => {
     expectOnlyProblem(validateRuleSetDefinition(doc), `facts[${doc.facts.length - 1}].source`, message);
   });
 
+  it('a schema mistake in a fact is reported once, against the source written', () => {
+    const doc = account();
+    doc.facts.push(
+      { name: 'x', type: 'number', source: 'contacts', aggregate: 'engaged' },
+      { name: 'y', type: 'number', source: 'contact', aggregate: 'count' },
+    );
+    const at = doc.facts.length - 2;
+    expect(validateRuleSetDefinition(doc)).toEqual([
+      { path: `facts[${at}].aggregate`, message: expect.stringMatching(/^Aggregate "engaged" is not allowed; .*"engagedCount"/) },
+      { path: `facts[${at + 1}].source`, message: expect.stringMatching(/^Source "contact" is not allowed; .*"contacts"/) },
+    ]);
+  });
+
   it('contacts facts are numbers with the parameters of their aggregate', () => {
     const doc = account();
     const at = doc.facts.length;
