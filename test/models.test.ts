@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULES_DIR } from '../server/src/common/paths';
 import type { UserPrincipal } from '../server/src/auth/principal';
 import { DEFAULT_B2B, type Doc, ok } from './support/rule-sets';
 import { type Job, JOB, LEAD_COUNT, PUBLISH, setUpWorkflow, workflowHelpers } from './support/ruleset-workflow';
@@ -127,6 +130,41 @@ describe('score models', () => {
       'input.definition.subject',
     );
     expect(await t.sql("SELECT key FROM rule_set WHERE key IN ('nowhere', 'acct-leads')")).toEqual([]);
+  });
+
+  it('a rule set created without a definition starts from its model: its default, else the default lead model or the account rules', async () => {
+    const CREATE = `mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) {
+      key model isDefault versions { definition } } }`;
+    type Created = { createRuleSet: { key: string; model: string; isDefault: boolean; versions: Array<{ definition: Doc }> } };
+    const models = 'mutation($input: CreateScoreModelInput!) { createScoreModel(input: $input) { key } }';
+    ok(await t.gqlAs(marketing1, models, { input: { key: 'fresh-leads', name: 'Fresh leads', subject: 'LEAD' } }));
+    ok(await t.gqlAs(marketing1, models, { input: { key: 'fresh-accounts', name: 'Fresh accounts', subject: 'ACCOUNT' } }));
+    const lead = ok(
+      await t.gqlAs<Created>(marketing1, CREATE, { input: { key: 'fresh-lead-rules', name: 'Fresh', model: 'fresh-leads' } }),
+    );
+    expect(lead.createRuleSet).toMatchObject({ model: 'fresh-leads', isDefault: true });
+    expect(lead.createRuleSet.versions[0].definition).toMatchObject({ key: 'fresh-lead-rules', rules: DEFAULT_B2B.rules });
+    // The shipped account rules read the account attributes of rules/account-attributes.json.
+    const catalog = JSON.parse(readFileSync(path.join(RULES_DIR, 'account-attributes.json'), 'utf8')) as {
+      attributes: Array<{ name: string; type: string; label: string; values?: string[] }>;
+    };
+    for (const { name, type, label, values } of catalog.attributes)
+      ok(
+        await t.gql('mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { name } }', {
+          input: { name, type, label, allowedValues: values ?? null, scope: 'ACCOUNT' },
+        }),
+      );
+    const account = ok(
+      await t.gqlAs<Created>(marketing1, CREATE, { input: { key: 'fresh-account-rules', name: 'Fresh', model: 'fresh-accounts' } }),
+    );
+    expect(account.createRuleSet).toMatchObject({ model: 'fresh-accounts', isDefault: true });
+    expect(account.createRuleSet.versions[0].definition).toMatchObject({ key: 'fresh-account-rules', subject: 'account' });
+    // The second rule set of a model is not its default.
+    const second = ok(
+      await t.gqlAs<Created>(marketing1, CREATE, { input: { key: 'fresh-account-rules-2', name: 'Fresh 2', model: 'fresh-accounts' } }),
+    );
+    expect(second.createRuleSet).toMatchObject({ model: 'fresh-accounts', isDefault: false });
+    expect(second.createRuleSet.versions[0].definition).toMatchObject({ key: 'fresh-account-rules-2', subject: 'account' });
   });
 
   it('a second lead model scores the same leads independently once its rule set is published; only it is re-scored', async () => {
