@@ -36,7 +36,7 @@ describe('generateDemoData', () => {
       expect(l.createdAt.getTime()).toBeLessThanOrEqual(NOW.getTime());
       expect(l.createdAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - 10 * DAY_MS);
     }
-    expect(generateDemoData({ leads: 0, seed: 1, now: NOW })).toEqual({ leads: [], activities: [] });
+    expect(generateDemoData({ leads: 0, seed: 1, now: NOW })).toEqual({ leads: [], activities: [], accounts: [] });
   });
 
   it("keeps every activity between its lead's creation and now, sorted by time", () => {
@@ -50,6 +50,25 @@ describe('generateDemoData', () => {
       prev = t;
     }
     expect(bad).toEqual([]);
+  });
+
+  it('groups the leads writing from a company address into accounts, several contacts each', () => {
+    const domains = data.accounts.map((account) => account.domain);
+    expect(new Set(domains).size).toBe(domains.length);
+    const contacts = new Map(domains.map((domain) => [domain, 0]));
+    for (const lead of data.leads) {
+      const domain = lead.email.split('@')[1];
+      if (contacts.has(domain)) contacts.set(domain, contacts.get(domain)! + 1);
+      else expect(FREE_DOMAINS, lead.email).toContain(domain);
+    }
+    const counts = [...contacts.values()];
+    expect(Math.min(...counts)).toBe(1);
+    expect(counts.filter((count) => count >= 2).length).toBeGreaterThan(data.accounts.length / 3);
+    for (const { attributes } of data.accounts) {
+      expect(typeof attributes.industry).toBe('string');
+      expect(attributes.employees).toBeGreaterThan(0);
+      expect(attributes.country).toMatch(/^[A-Z]{2}$/);
+    }
   });
 
   it('uses unique external ids, emails and idempotency keys', () => {
