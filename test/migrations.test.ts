@@ -47,6 +47,7 @@ describe('migrations', () => {
             'attribute_definition',
             'audit_log',
             'backtest_cohort',
+            'backtest_cohort_account',
             'backtest_cohort_lead',
             'backtest_cohort_property',
             'backtest_run',
