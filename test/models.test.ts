@@ -224,6 +224,49 @@ describe('score models', () => {
     expect((await leadScores('wf-software-vp', 'default')).modelScore).toEqual(defaultScore);
   });
 
+  it('segments are claimed per model: a model maps a segment to its own rule set, re-scoring that model alone', async () => {
+    const CREATE =
+      'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { key model isDefault segments versions { id } } }';
+    type Created = { createRuleSet: { key: string; isDefault: boolean; versions: Array<{ id: string }> } };
+    // The default model's rule set for the segment does not stop the intent model from having one.
+    ok(await t.gqlAs(marketing1, CREATE, { input: { key: 'enterprise-default', name: 'Enterprise', segments: ['enterprise'] } }));
+    const definition = { ...intentDefinition(), key: 'intent-enterprise', name: 'Intent, enterprise' };
+    definition.qualification = { ...definition.qualification, threshold: 10 };
+    const created = ok(
+      await t.gqlAs<Created>(marketing1, CREATE, {
+        input: { key: 'intent-enterprise', name: 'Intent, enterprise', model: MODEL, segments: ['enterprise'], definition },
+      }),
+    ).createRuleSet;
+    expect(created).toMatchObject({ key: 'intent-enterprise', isDefault: false });
+    // Within one model a segment has one rule set.
+    const taken = await t.gqlAs(marketing1, CREATE, {
+      input: {
+        key: 'intent-enterprise-2',
+        name: 'Again',
+        model: MODEL,
+        segments: ['enterprise'],
+        definition: { ...definition, key: 'intent-enterprise-2' },
+      },
+    });
+    expectBadInput(taken, 'input.segments[0]');
+
+    const before = await defaultRows();
+    await reviewAndApprove(created.versions[0].id, marketing1);
+    const job = ok(await t.gql<{ publishVersion: { rescoreJob: Job } }>(PUBLISH, { id: created.versions[0].id })).publishVersion.rescoreJob;
+    expect(await waitForJob(job.id)).toMatchObject({ ruleSetKey: 'intent-enterprise', totalLeads: LEAD_COUNT });
+    expect(await defaultRows()).toEqual(before);
+    const byRuleSet = await t.sql<{ segment: string | null; rule_set_key: string }>(
+      'SELECT DISTINCT l.segment, m.rule_set_key FROM model_score m JOIN lead l ON l.id = m.subject_id WHERE m.model = $1 ORDER BY 1',
+      [MODEL],
+    );
+    expect(byRuleSet).toEqual([
+      { segment: 'enterprise', rule_set_key: 'intent-enterprise' },
+      { segment: null, rule_set_key: RULE_SET_KEY },
+    ]);
+    // The default model's leads of the segment stay where they were (its rule set there is not published).
+    expect(await t.sql(`SELECT DISTINCT rule_set_key FROM lead_score`)).toEqual([{ rule_set_key: 'default-b2b' }]);
+  });
+
   it('an activity moves the lead in both models', async () => {
     const before = await leadScores('wf-consultant');
     ok(
