@@ -26,7 +26,7 @@ export class AccountScoringResolver {
   })
   async score(
     @Root() account: Account,
-    @Arg('model', () => String, { nullable: true }) model: string | null,
+    @Arg('model', () => String, { nullable: true }) model: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ModelScore | null> {
     const key = await this.accountModel(model);
@@ -44,8 +44,8 @@ export class AccountScoringResolver {
   })
   async history(
     @Root() account: Account,
-    @Arg('model', () => String, { nullable: true }) model: string | null,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('model', () => String, { nullable: true }) model: string | null | undefined,
+    @Arg('first', () => Int, { nullable: true }) first: number | null | undefined,
   ): Promise<ModelScoreChange[]> {
     const limit = first ?? ACCOUNT_HISTORY_LIMITS.default;
     if (!Number.isInteger(limit) || limit < 1 || limit > ACCOUNT_HISTORY_LIMITS.max)
@@ -59,8 +59,8 @@ export class AccountScoringResolver {
   }
 
   /** The account model a `model` argument names (default: the default account model), else BAD_USER_INPUT on `model`. */
-  private async accountModel(model: string | null): Promise<string> {
-    if (model === null) return DEFAULT_ACCOUNT_MODEL;
+  private async accountModel(model: string | null | undefined): Promise<string> {
+    if (model == null) return DEFAULT_ACCOUNT_MODEL;
     // The cache may predate a model created a moment ago: ask the database before refusing.
     const found = (await this.models.cached()).get(model) ?? (model.length <= 63 ? await this.models.get(model) : null);
     if (found?.subject !== 'account')
