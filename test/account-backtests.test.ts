@@ -227,6 +227,11 @@ describe('backtest of an account model', () => {
       input: { cohort: COHORT, versionId: accountVersionId, compareToVersionId: activeRuleSets[0].versionId },
     });
     expect(wrongBaseline.errors?.[0].message).toMatch(/input\.compareToVersionId: must be a version of a model scoring accounts/);
+    const noAccounts = await t.gql(RUN_BACKTEST, {
+      input: { cohort: { ...COHORT, createdFrom: '2024-01-01T00:00:00Z', createdTo: '2024-02-01T00:00:00Z' }, versionId: accountVersionId },
+    });
+    expect(noAccounts.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(noAccounts.errors?.[0].message).toMatch(/input\.cohort: no lead created .* belongs to an account/);
   });
 
   it('prepares the cohort again when an account outcome changes', async () => {
