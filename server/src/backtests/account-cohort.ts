@@ -81,15 +81,3 @@ export async function requireAccountCohortMatches(dataSource: DataSource, spec: 
     `no lead created ${spec.createdFrom} to ${spec.createdTo} with these filters belongs to an account: an account model is backtested on the accounts of such leads`,
   );
 }
-
-/** One line saying what the account cohort is. */
-export function describeAccountCohort(spec: CohortSpec): string {
-  const parts = [`accounts with contacts created ${spec.createdFrom} to ${spec.createdTo}`];
-  if (spec.source) parts.push(`source ${spec.source}`);
-  if (spec.segment) parts.push(`segment ${spec.segment}`);
-  for (const { name, value } of spec.attributes) parts.push(`${name} = ${JSON.stringify(value)}`);
-  parts.push(
-    spec.cutoff.kind === 'fixed' ? `as of ${spec.cutoff.at}` : `as of ${spec.cutoff.days} days after the account's first such contact`,
-  );
-  return parts.join(', ');
-}
