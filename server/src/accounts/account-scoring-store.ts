@@ -47,11 +47,14 @@ function contactOf(row: ContactRow): AccountContact {
 }
 
 /**
- * Locks the accounts' rows in id order, each statement apart from the reads that follow so that
- * they see what a transaction that held a lock committed (as scoring does with leads). Merged
- * accounts are left out. FOR NO KEY UPDATE: it conflicts with every writer of the account row
- * (a merge, an outcome) and with other scorers, but not with the key-share lock a contact's
- * insert or move takes on it through lead.account_id, which must not wait on a scorer.
+ * Locks the accounts' rows in id order, apart from the reads that follow so that they see what a
+ * transaction that held a lock committed (as scoring does with leads). Merged accounts are left out.
+ * FOR NO KEY UPDATE: it conflicts with every writer of the account row (a merge, an outcome) and
+ * with other scorers, but not with the key-share lock a contact's insert or move takes on it
+ * through lead.account_id, which must not wait on a scorer.
+ *
+ * Each locked account comes with its number of contacts, counted up to `cap` in the same statement
+ * (as of its start: it only decides whether the account is read inline or left to the worker).
  *
  * `skipLocked`: accounts another transaction holds are returned apart instead of waited for. The
  * scoring follower holds its leads' locks when it gets here; a merge holds the accounts and then
@@ -60,35 +63,25 @@ function contactOf(row: ContactRow): AccountContact {
 export async function lockAccounts(
   manager: EntityManager,
   accountIds: readonly string[],
-  skipLocked: boolean,
-): Promise<{ locked: string[]; busy: string[] }> {
-  if (accountIds.length === 0) return { locked: [], busy: [] };
-  const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id::text AS id FROM account WHERE id = ANY($1::bigint[]) AND merged_into_id IS NULL
-      ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
-    [arrayLiteral(accountIds)],
+  options: { skipLocked: boolean; cap: number },
+): Promise<{ locked: string[]; contacts: Map<string, number>; busy: string[] }> {
+  if (accountIds.length === 0) return { locked: [], contacts: new Map(), busy: [] };
+  const rows: Array<{ id: string; contacts: number }> = await manager.query(
+    `SELECT a.id::text AS id, (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
+       FROM account a WHERE a.id = ANY($1::bigint[]) AND a.merged_into_id IS NULL
+      ORDER BY a.id FOR NO KEY UPDATE OF a${options.skipLocked ? ' SKIP LOCKED' : ''}`,
+    [arrayLiteral(accountIds), options.cap],
   );
   const locked = rows.map((row) => row.id);
-  if (!skipLocked || locked.length === accountIds.length) return { locked, busy: [] };
+  const contacts = new Map(rows.map((row) => [row.id, row.contacts]));
+  if (!options.skipLocked || locked.length === accountIds.length) return { locked, contacts, busy: [] };
   // Which of the rest are merely merged or gone (nothing to do) and which are held by another transaction.
   const got = new Set(locked);
   const live: Array<{ id: string }> = await manager.query(
     'SELECT id::text AS id FROM account WHERE id = ANY($1::bigint[]) AND merged_into_id IS NULL',
     [arrayLiteral(accountIds.filter((id) => !got.has(id)))],
   );
-  return { locked, busy: live.map((row) => row.id) };
-}
-
-/** Each account's number of contacts, counted up to `cap` (an account with more reads as `cap`). */
-export async function countContacts(manager: EntityManager, accountIds: readonly string[], cap: number): Promise<Map<string, number>> {
-  if (accountIds.length === 0) return new Map();
-  const rows: Array<{ id: string; contacts: number }> = await manager.query(
-    `SELECT a.id::text AS id,
-            (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
-       FROM unnest($1::bigint[]) AS a(id)`,
-    [arrayLiteral(accountIds), cap],
-  );
-  return new Map(rows.map((row) => [row.id, row.contacts]));
+  return { locked, contacts, busy: live.map((row) => row.id) };
 }
 
 /**

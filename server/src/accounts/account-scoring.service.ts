@@ -9,7 +9,6 @@ import type { ScoringService } from '../scoring/scoring.service';
 import { accountReasons } from './account-scoring-reasons';
 import {
   type AccountForScoring,
-  countContacts,
   lockAccounts,
   lockContacts,
   readAccountsForScoring,
@@ -95,11 +94,17 @@ export class AccountScoringService {
     const result: RecomputeResult = { scored: 0, changed: 0, deferred: 0 };
     const ruleSets = await this.accountRuleSets(manager, options.models);
     if (ruleSets.length === 0 || accountIds.length === 0) return result;
-    const { locked, busy } = await lockAccounts(manager, [...new Set(accountIds)], options.skipLocked);
+    const {
+      locked,
+      contacts: counts,
+      busy,
+    } = await lockAccounts(manager, [...new Set(accountIds)], {
+      skipLocked: options.skipLocked,
+      cap: ACCOUNT_SCORING_LIMITS.inlineContacts + 1,
+    });
     await this.defer(manager, busy, 'account', options.cause, 0);
     result.deferred += busy.length;
 
-    const counts = await countContacts(manager, locked, ACCOUNT_SCORING_LIMITS.inlineContacts + 1);
     const small: string[] = [];
     const big: string[] = [];
     for (const id of locked) ((counts.get(id) ?? 0) > ACCOUNT_SCORING_LIMITS.inlineContacts ? big : small).push(id);
