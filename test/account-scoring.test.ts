@@ -281,6 +281,26 @@ describe('account scores', () => {
     );
   });
 
+  it('the decay pass recomputes the accounts of the leads it re-scores (cause decay)', async () => {
+    await upsertAccount('acct-quiet', ACME);
+    await contact('quiet-eve', 'acct-quiet', { firstName: 'Eve', industry: 'software', companySize: 800, seniority: 'vp' });
+    // Active 7 days ago (minus 2 minutes) when recorded: "active in the last 7 days" holds now, not 4 minutes later.
+    keys += 1;
+    const occurredAt = new Date(Date.now() - 8 * 86_400_000 + 120_000).toISOString();
+    ok(
+      await t.gql(RECORD, {
+        input: { leadExternalId: 'quiet-eve', type: 'DEMO_REQUEST', occurredAt, idempotencyKey: `acct-scoring-${keys}` },
+      }),
+    );
+    const before = await account('acct-quiet');
+    expect(before.score?.reasons.map((reason) => reason.rule)).toContain('engagement-recent');
+    const asOf = new Date(Date.now() + 240_000).toISOString();
+    ok(await t.gql('mutation($asOf: DateTimeISO) { runDecayPass(asOf: $asOf) { leadsScored } }', { asOf }));
+    const after = await account('acct-quiet');
+    expect(after.score?.reasons.map((reason) => reason.rule)).not.toContain('engagement-recent');
+    expect(after.history[0]).toMatchObject({ cause: 'decay', before: { total: before.score?.total } });
+  });
+
   it('re-scores the contacts of an account whose score changed when a lead rule set reads it (account_changed)', async () => {
     await release('default-b2b', (definition) => {
       definition.facts.push({ name: 'accountFitGrade', label: 'Account fit grade', type: 'string', source: 'account', field: 'fitGrade' });
