@@ -1,4 +1,5 @@
 import { accountFactsRow } from '../engine/account-facts';
+import { wholeDaysBetween } from '../engine/facts';
 import type { Facts, FiredRule } from '../engine/rule-engine';
 import type { RuleSetDefinition } from '../engine/ruleset-definition';
 import type { AccountCohort } from './account-cohort-store';
@@ -8,8 +9,6 @@ import type { CohortSnapshot } from './cohort-snapshot';
 import { calibrationRecord } from './conversion-probability';
 import { computeMetrics, type MetricsInput } from './metrics';
 import { type Comparison, cellMoves, compareMetrics } from './metrics-comparison';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Backtests of account models, pure: an account cohort (account-cohort-store.ts) scored under an
@@ -112,9 +111,10 @@ export async function scoreAccounts(
         if (r !== undefined) scores.fired[base + r] = 1;
       }
     }
-    // Decay counts whole days since any contact was last active, since the first contact when none was.
+    // Decay counts whole days since any contact was last active, as account scoring does; since the
+    // first contact when none was (account scoring: since the account's row was created).
     const since = Number.isNaN(latest) ? cohort.firstContactAt[a] : latest;
-    const totals = scoreOf(definition, fired, Math.max(0, Math.floor((cohort.cutoffAt[a] - since) / DAY_MS)));
+    const totals = scoreOf(definition, fired, wholeDaysBetween(since, asOf));
     scores.total[a] = totals.total;
     scores.fit[a] = totals.fit;
     scores.engagement[a] = totals.engagement;
