@@ -27,10 +27,13 @@ const LEAD_SCORES = `query($model: String, $key: String!) { leads(first: 50, ord
  */
 describe('accounts and score models in the console (Chromium)', () => {
   let env: ConsoleEnv;
-  let context: BrowserContext;
+  const contexts: BrowserContext[] = [];
   let api: ApiClient;
 
+  /** A page signed in as this user, in a context of its own (its own session cookie). */
   async function signedIn(email: string): Promise<Page> {
+    const context = await env.newContext(1366);
+    contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     await (await SignInPage.open(page)).signIn(email);
@@ -39,12 +42,11 @@ describe('accounts and score models in the console (Chromium)', () => {
 
   beforeAll(async () => {
     env = await startConsoleEnv({ leads: 200 });
-    context = await env.newContext(1366);
     api = await ApiClient.signIn(env.api.graphqlUrl, 'sales@demo.local');
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    for (const context of contexts) await context.close().catch(() => undefined);
     await env?.close();
   }, 60_000);
 
