@@ -7,7 +7,7 @@ import { Empty, ErrorMessage, Loading } from '@/components/states';
 import { ModelSwitcher, type ScoreModelInfo, useScoreModels } from '@/features/models/model-switcher';
 import { Metric } from '@/features/rule-sets/rescore-progress';
 import type { AccountQuery as AccountQueryResult } from '@/gql/graphql';
-import { attributeLabel, attributeValue, catalogOf, leadIdentity } from '@/lib/attribute-labels';
+import { attributeLabel, attributeValue, catalogOf, leadIdentity, valueWords } from '@/lib/attribute-labels';
 import { formatDateTime, formatNumber } from '@/lib/format';
 import { useQuery } from '@/lib/use-query';
 import { AccountReasons } from './account-reasons';
@@ -189,11 +189,12 @@ function Contacts({ contacts }: { contacts: readonly Contact[] }) {
   );
 }
 
-/** "VP · Marketing" from the contact's title or seniority and department, when known. */
+/** "IT Director · Director" from the contact's title, seniority or department, when known (codes in words). */
 function describeRole(attributes: Record<string, unknown>): string {
   const parts = ['jobTitle', 'title', 'seniority', 'department']
     .map((name) => attributes[name])
-    .filter((value): value is string => typeof value === 'string' && value !== '');
+    .filter((value): value is string => typeof value === 'string' && value !== '')
+    .map(valueWords);
   return parts.slice(0, 2).join(' · ') || '—';
 }
 
