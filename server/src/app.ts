@@ -2,6 +2,10 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { type Clock, systemClock } from './common/clock';
+import { AccountConnectionResolver, AccountResolver } from './accounts/account.resolver';
+import { AccountService } from './accounts/account.service';
+import { accountLoaders } from './accounts/account-loaders';
+import { AccountWriteService } from './accounts/account-writes.service';
 import { ActivityResolver, RecordActivityPayloadResolver } from './activities/activity.resolver';
 import { ActivityService } from './activities/activity.service';
 import { ActivityCatalogResolver } from './activities/activity-catalog.resolver';
@@ -35,6 +39,7 @@ import { IngestionService } from './ingestion/ingestion.service';
 import { createBoss, JobQueue } from './jobs/job-queue';
 import { LeadConnectionResolver, LeadResolver } from './leads/lead.resolver';
 import { LeadService } from './leads/lead.service';
+import { AccountContactsResolver, LeadAccountResolver } from './leads/lead-account.resolver';
 import { leadLoaders } from './leads/lead-loaders';
 import { LeadOutcomeResolver } from './leads/lead-outcome.resolver';
 import { LeadOutcomeService } from './leads/lead-outcome.service';
@@ -90,6 +95,8 @@ export interface Services {
   scoreReader: ScoreReader;
   scorePass: ScorePassService;
   leads: LeadService;
+  accounts: AccountService;
+  accountWrites: AccountWriteService;
   activities: ActivityService;
   auth: AuthService;
   /** Single sign-on; null when OIDC_ISSUER is unset. */
@@ -162,6 +169,8 @@ export async function createApp(config: AppConfig): Promise<App> {
   const leads = new LeadService(dataSource, scoring);
   const imports = new ImportService(dataSource, scoring, leads);
   const audit = new AuditService(dataSource);
+  const accounts = new AccountService(dataSource, audit);
+  const accountWrites = new AccountWriteService(dataSource, scoring, audit, () => leads.accountAttributeChecker());
   const activityCatalog = new ActivityCatalogService(dataSource, audit);
   const activities = new ActivityService(dataSource, scoring, {
     recordConcurrency: config.recordActivityConcurrency,
@@ -252,6 +261,10 @@ export async function createApp(config: AppConfig): Promise<App> {
     [LeadResolver, new LeadResolver(dataSource, leads, scoreReader)],
     [LeadActivitiesResolver, new LeadActivitiesResolver(activities)],
     [LeadConnectionResolver, new LeadConnectionResolver(leads)],
+    [AccountResolver, new AccountResolver(accounts, accountWrites)],
+    [AccountConnectionResolver, new AccountConnectionResolver(accounts)],
+    [AccountContactsResolver, new AccountContactsResolver(dataSource, accounts)],
+    [LeadAccountResolver, new LeadAccountResolver(leads, accountWrites)],
     [LeadOutcomeResolver, new LeadOutcomeResolver(outcomes, leads)],
     [ActivityResolver, new ActivityResolver(activities, leads)],
     [RecordActivityPayloadResolver, new RecordActivityPayloadResolver()],
@@ -288,6 +301,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     ...scoreLoaders(dataSource, scoreReader),
     ...activityLoaders(activities),
     ...leadLoaders(leads),
+    ...accountLoaders(accounts),
     ...calibrationLoaders(dataSource),
     ...ownerLoaders(owners),
     ...modelScoreLoaders(dataSource),
@@ -306,6 +320,8 @@ export async function createApp(config: AppConfig): Promise<App> {
       scoreReader,
       scorePass,
       leads,
+      accounts,
+      accountWrites,
       activities,
       auth,
       oidc,

@@ -4,6 +4,7 @@ import { types } from '@electric-sql/pglite';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { migrations } from '../../../migrations';
+import { AccountEntity } from '../accounts/account.entity';
 import { ActivityEntity } from '../activities/activity.entity';
 import { authEntities } from '../auth/auth.entities';
 import { AttributeDefinitionEntity } from '../leads/attribute-definition.entity';
@@ -24,6 +25,7 @@ export const entities = [
   RuleSetVersionEntity,
   AttributeDefinitionEntity,
   LeadEntity,
+  AccountEntity,
   ActivityEntity,
   LeadScoreEntity,
   ScoreHistoryEntity,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
+import { AccountConnectionResolver, AccountResolver } from '../accounts/account.resolver';
 import { ActivityResolver, RecordActivityPayloadResolver } from '../activities/activity.resolver';
 import { ActivityCatalogResolver } from '../activities/activity-catalog.resolver';
 import { LeadActivitiesResolver } from '../activities/lead-activities.resolver';
@@ -15,6 +16,7 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { OidcResolver } from '../auth/oidc/oidc.resolver';
 import { LeadConnectionResolver, LeadResolver } from '../leads/lead.resolver';
 import { LeadOutcomeResolver } from '../leads/lead-outcome.resolver';
+import { AccountContactsResolver, LeadAccountResolver } from '../leads/lead-account.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { LeadOwnerResolver, OwnerResolver } from '../owners/owner.resolver';
@@ -35,6 +37,10 @@ export const resolverClasses = [
   LeadResolver,
   LeadConnectionResolver,
   LeadOutcomeResolver,
+  AccountResolver,
+  AccountConnectionResolver,
+  AccountContactsResolver,
+  LeadAccountResolver,
   ActivityResolver,
   RecordActivityPayloadResolver,
   ActivityCatalogResolver,

@@ -22,8 +22,11 @@ import {
 } from './lead.types';
 import type { DataSource } from 'typeorm';
 
-/** LeadConnection carries its filter so totalCount is computed only when asked for. */
-type LeadConnectionValue = LeadConnection & { filter: LeadFilterData | null };
+/**
+ * LeadConnection carries its filter so totalCount is computed only when asked for; a connection
+ * that is not a filtered listing (an account's contacts) carries its own count instead.
+ */
+export type LeadConnectionValue = LeadConnection & { filter: LeadFilterData | null; countTotal?: () => Promise<number> };
 
 @Resolver(() => LeadConnection)
 export class LeadConnectionResolver {
@@ -31,6 +34,7 @@ export class LeadConnectionResolver {
 
   @FieldResolver(() => Int, { description: 'Leads matching the filter.' })
   totalCount(@Root() connection: LeadConnectionValue): Promise<number> {
+    if (connection.countTotal) return connection.countTotal();
     return this.leads.countLeads(connection.filter);
   }
 }

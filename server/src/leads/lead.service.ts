@@ -25,7 +25,7 @@ export { LEAD_FIELD_LIMITS, type UpsertLeadData } from './lead-validation';
 
 export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
 
-const LEAD_COLUMNS = `l.id::text AS id, l.external_id AS "externalId", l.email, l.segment, l.source, l.attributes,
+export const LEAD_COLUMNS = `l.id::text AS id, l.external_id AS "externalId", l.email, l.segment, l.source, l.attributes,
   l.outcome, l.outcome_at AS "outcomeAt", l.deal_value::text AS "dealValue", l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
 
 type LeadWithScoreRow = LeadEntity & { scoreRow: Record<string, unknown> | null };
