@@ -9,7 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * its contacts after its score changed. Debounced: `due_at` is set by the first request and not
  * moved by later ones. `version` grows with each request; a worker deletes the row only if no
  * request came while it worked, so none is lost. `claimed_until` lets a crashed worker's claim
- * expire; `after_lead_id` is how far a contacts re-score got (resumed there).
+ * expire; `after_lead_id` is how far a contacts re-score got (resumed there). No foreign key to
+ * account: its check would take a key-share lock on the account, which a merge holds FOR UPDATE
+ * while it waits for the contacts the requester holds (a deadlock); the worker skips accounts gone.
  *
  * `account_contact_moved`: the accounts a contact left (moved, detached, erased), written by a
  * trigger whatever path moved it, so the account it left is recomputed too: by the scoring
@@ -22,7 +24,7 @@ export class AccountRescorePending1764050000024 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE account_rescore_pending (
-        account_id bigint NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        account_id bigint NOT NULL,
         kind text NOT NULL CHECK (kind IN ('account', 'contacts')),
         cause text NOT NULL,
         version integer NOT NULL DEFAULT 1,

@@ -281,6 +281,52 @@ describe('account scores', () => {
     );
   });
 
+  it('a merge while its contacts record activities ends in a consistent score, without deadlock', async () => {
+    await upsertAccount('acct-src', ACME);
+    await upsertAccount('acct-dst', ACME);
+    const people = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+    for (const [i, name] of people.entries())
+      await contact(`merge-${name}`, i % 2 ? 'acct-src' : 'acct-dst', {
+        firstName: name,
+        industry: 'software',
+        companySize: 800,
+        seniority: 'director',
+      });
+    const ids = await t.sql<{ id: string; external_id: string }>(
+      `SELECT id::text AS id, external_id FROM account WHERE external_id IN ('acct-src', 'acct-dst')`,
+    );
+    const idOf = (x: string) => ids.find((row) => row.external_id === x)?.id;
+    const results = await Promise.all([
+      ...people.map((name) => demoRequest(`merge-${name}`)),
+      t.gql('mutation($input: MergeAccountsInput!) { mergeAccounts(input: $input) { id } }', {
+        input: { sourceId: idOf('acct-src'), targetId: idOf('acct-dst') },
+      }),
+      ...people.map((name) => demoRequest(`merge-${name}`)),
+    ]);
+    expect(results.filter((result) => 'errors' in result && result.errors)).toEqual([]);
+    await until(
+      async () =>
+        (
+          await t.sql<{ n: number }>(
+            'SELECT ((SELECT count(*) FROM account_rescore_pending) + (SELECT count(*) FROM account_contact_moved))::int AS n',
+          )
+        )[0].n === 0,
+      'the deferred account work is done',
+    );
+    // Settled: recomputing the target now changes nothing, and it counts all six contacts.
+    const again = await t.app.dataSource.transaction((manager) =>
+      t.app.services.accountScoring.recompute(manager, [idOf('acct-dst') as string], {
+        cause: 'rescore',
+        asOf: new Date(),
+        skipLocked: false,
+        bigAccounts: 'read',
+      }),
+    );
+    expect(again).toMatchObject({ scored: 1, changed: 0 });
+    const merged = await account('acct-dst');
+    expect(merged.score?.reasons.find((reason) => reason.rule === 'engagement-two-engaged')?.contacts).toHaveLength(6);
+  });
+
   it('the decay pass recomputes the accounts of the leads it re-scores (cause decay)', async () => {
     await upsertAccount('acct-quiet', ACME);
     await contact('quiet-eve', 'acct-quiet', { firstName: 'Eve', industry: 'software', companySize: 800, seniority: 'vp' });
