@@ -108,18 +108,23 @@ async function release(ruleSetKey: string, change: (definition: Definition) => v
       input: { ruleSetKey, definition },
     }),
   ).createDraft;
-  ok(await t.gqlAs(marketing, 'mutation($id: ID!) { submitForReview(versionId: $id) { id } }', { id: draft.id }));
+  await publishDraft(draft.id, ruleSetKey);
+}
+
+/** Has the draft reviewed (two approvals) and published; waits for its re-score job to complete. */
+async function publishDraft(draftId: string, ruleSetKey: string): Promise<void> {
+  ok(await t.gqlAs(marketing, 'mutation($id: ID!) { submitForReview(versionId: $id) { id } }', { id: draftId }));
   for (const reviewer of [marketing2, sales])
     ok(
       await t.gqlAs(reviewer, 'mutation($input: ReviewInput!) { approveVersion(input: $input) { id } }', {
-        input: { versionId: draft.id },
+        input: { versionId: draftId },
       }),
     );
   const { publishVersion } = ok(
     await t.gql<{ publishVersion: { rescoreJob: { id: string } } }>(
       'mutation($id: ID!) { publishVersion(versionId: $id) { rescoreJob { id } } }',
       {
-        id: draft.id,
+        id: draftId,
       },
     ),
   );
@@ -345,6 +350,33 @@ describe('account scores', () => {
     const after = await account('acct-quiet');
     expect(after.score?.reasons.map((reason) => reason.rule)).not.toContain('engagement-recent');
     expect(after.history[0]).toMatchObject({ cause: 'decay', before: { total: before.score?.total } });
+  });
+
+  it('a second account model scores the same accounts on its own', async () => {
+    ok(
+      await t.gql('mutation($input: CreateScoreModelInput!) { createScoreModel(input: $input) { key } }', {
+        input: { key: 'product-fit', name: 'Product fit', subject: 'ACCOUNT' },
+      }),
+    );
+    // Without a definition, the model's first rule set starts from the shipped account rule set (version 1's points).
+    const { createRuleSet } = ok(
+      await t.gqlAs<{ createRuleSet: { versions: Array<{ id: string }> } }>(
+        marketing,
+        'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { versions { id } } }',
+        { input: { key: 'product-fit-accounts', name: 'Product fit of accounts', model: 'product-fit' } },
+      ),
+    );
+    await publishDraft(createRuleSet.versions[0].id, 'product-fit-accounts');
+    const acme = await account('acct-acme');
+    expect(acme.scores.map((score) => score.model)).toEqual(['account', 'product-fit']);
+    expect(acme.score).toMatchObject({ model: 'account', fit: ACME_FIT_V2 });
+    const { account: other } = ok(
+      await t.gql<{ account: { score: ModelScore; history: Change[] } }>(
+        `query { account(externalId: "acct-acme") { score(model: "product-fit") { ${SCORE} } history(model: "product-fit") { cause ruleSetVersion } } }`,
+      ),
+    );
+    expect(other.score).toMatchObject({ model: 'product-fit', fit: ACME_FIT, ruleSetVersion: 1 });
+    expect(other.history).toEqual([{ cause: 'rule_set_published', ruleSetVersion: 1 }]);
   });
 
   it('re-scores the contacts of an account whose score changed when a lead rule set reads it (account_changed)', async () => {
