@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchLeadAccounts } from '../server/src/accounts/account-matching';
+import { HEADER, importHelpers, MAPPING } from './support/imports';
 import { ok, onlyError } from './support/scores';
 import { createTestApp, type TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -7,12 +11,19 @@ import { until } from './support/wait';
 /* Accounts: how lead writes place leads in accounts (client id, e-mail domain, merges, manual moves). */
 
 let t: TestApp;
+let dir: string;
 beforeAll(async () => {
   t = await createTestApp();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'ls-accounts-test-'));
 });
 afterAll(async () => {
   await t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
+const { writeCsv, runImport } = importHelpers(
+  () => t,
+  () => dir,
+);
 
 interface AccountRef {
   id: string;
@@ -107,6 +118,24 @@ describe('matching leads to accounts', () => {
     expect(byLead[1]?.domain).toBe('bulk-1.io');
     expect(new Set(byLead.filter((a) => a?.domain).map((a) => a?.id)).size).toBe(3);
     expect(new Set(byLead.filter((a) => a?.externalId).map((a) => a?.id)).size).toBe(2);
+  });
+
+  it('a CSV import places its leads by domain too', async () => {
+    const file = writeCsv(
+      'accounts.csv',
+      [HEADER, 'I-1,ia@imported-co.io,2026-01-05,Open,,,1,Google,No,,,,', 'I-2,ib@gmail.com,2026-01-05,Open,,,1,Google,No,,,,', ''].join(
+        '\n',
+      ),
+    );
+    await runImport({ file, mapping: MAPPING });
+    const rows = await t.sql<{ externalId: string; domain: string | null }>(
+      `SELECT l.external_id AS "externalId", a.domain FROM lead l LEFT JOIN account a ON a.id = l.account_id
+        WHERE l.external_id IN ('I-1', 'I-2') ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { externalId: 'I-1', domain: 'imported-co.io' },
+      { externalId: 'I-2', domain: null },
+    ]);
   });
 
   it('two transactions creating the account of one domain at once make one account', async () => {

@@ -12,7 +12,7 @@ import { FREE_EMAIL_DOMAINS } from '../engine/facts';
  * account (kept one level deep by mergeAccounts), so both steps land on the survivor.
  * Accounts are created with INSERT ... ON CONFLICT DO NOTHING, in key order: a concurrent writer
  * creating the same account waits for the other's commit and then uses its row, so one domain never
- * gets two accounts.
+ * gets two accounts. Leads' updated_at is left to the write that placed them (the import sets its own).
  */
 
 /** One written lead: its id, and the account external id its write sent (undefined: none). */
@@ -39,7 +39,7 @@ export async function matchLeadAccounts(manager: EntityManager, items: readonly 
       [externalIds],
     );
     await manager.query(
-      `UPDATE lead l SET account_id = COALESCE(a.merged_into_id, a.id), account_source = 'client', updated_at = now()
+      `UPDATE lead l SET account_id = COALESCE(a.merged_into_id, a.id), account_source = 'client'
          FROM unnest($1::bigint[], $2::text[]) AS r(lead_id, external_id)
          JOIN account a ON a.external_id = r.external_id
         WHERE l.id = r.lead_id
@@ -66,14 +66,14 @@ export async function matchByDomain(manager: EntityManager, leadIds: readonly st
     [leadIds, FREE_DOMAINS],
   );
   await manager.query(
-    `UPDATE lead l SET account_id = COALESCE(a.merged_into_id, a.id), account_source = 'domain', updated_at = now()
+    `UPDATE lead l SET account_id = COALESCE(a.merged_into_id, a.id), account_source = 'domain'
        FROM account a
       WHERE ${eligible} AND ${usable} AND a.domain = ${domain}
         AND (l.account_id IS DISTINCT FROM COALESCE(a.merged_into_id, a.id) OR l.account_source IS NULL)`,
     [leadIds, FREE_DOMAINS],
   );
   await manager.query(
-    `UPDATE lead l SET account_id = NULL, account_source = NULL, updated_at = now()
+    `UPDATE lead l SET account_id = NULL, account_source = NULL
       WHERE l.id = ANY($1::bigint[]) AND l.account_source = 'domain' AND NOT (${usable})`,
     [leadIds, FREE_DOMAINS],
   );

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { DataSource, EntityManager } from 'typeorm';
+import { matchByDomain } from '../accounts/account-matching';
 import type { AttributeType } from '../leads/attribute-definition.entity';
 import { LEAD_FIELD_LIMITS, type LeadService } from '../leads/lead.service';
 import type { ScoringService } from '../scoring/scoring.service';
@@ -169,7 +170,10 @@ export class ImportService {
     ];
     for (const [ids, scoreChunk] of passes) {
       for (let start = 0; start < ids.length; start += chunkSize) {
-        const result = await scoreChunk(ids.slice(start, start + chunkSize));
+        const chunk = ids.slice(start, start + chunkSize);
+        // Written leads join their email domain's account before scoring, as upsertLeads' do (activity-only ones are unchanged).
+        if (ids !== activityOnly) await matchByDomain(manager, chunk);
+        const result = await scoreChunk(chunk);
         summary.scoring.leadsScored += result.leadsScored;
         summary.scoring.leadsChanged += result.leadsChanged;
         report();
