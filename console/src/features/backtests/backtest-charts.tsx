@@ -19,14 +19,23 @@ function describeAuc(metrics: Metrics, baseline?: Metrics): string {
 }
 
 /** True positive rate against false positive rate as the threshold falls; the diagonal is chance. */
-export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metrics; baseline?: Metrics; baselineLabel: string }) {
+/** `noun`: what the run counts, leads or (an account model's run) accounts. */
+interface ChartProps {
+  metrics: Metrics;
+  baseline?: Metrics;
+  baselineLabel: string;
+  noun?: 'lead' | 'account';
+}
+
+export function RocChart({ metrics, baseline, baselineLabel, noun = 'lead' }: ChartProps) {
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="roc-chart">
       <figcaption>
         <h3>ROC curve</h3>
         <p className="muted small">
           AUC {metrics.auc?.toFixed(3) ?? 'n/a'}
-          {baseline && ` · ${baselineLabel} ${baseline.auc?.toFixed(3) ?? 'n/a'}`} — the chance a converted lead outscores one that did not.
+          {baseline && ` · ${baselineLabel} ${baseline.auc?.toFixed(3) ?? 'n/a'}`} — the chance a converted {noun} outscores one that did
+          not.
         </p>
       </figcaption>
       <div className="chart-box" role="img" aria-label={describeAuc(metrics, baseline)}>
@@ -95,15 +104,15 @@ export function RocChart({ metrics, baseline, baselineLabel }: { metrics: Metric
         </ResponsiveContainer>
       </div>
       <p className="chart-note">
-        Going down the list from the highest score, how many of the leads that converted are reached (up) for how many that did not (right).
-        A curve close to the top-left corner ranks well; the dashed diagonal is a random order.
+        Going down the list from the highest score, how many of the {noun}s that converted are reached (up) for how many that did not
+        (right). A curve close to the top-left corner ranks well; the dashed diagonal is a random order.
       </p>
     </figure>
   );
 }
 
 /** Conversion rate per band (hot, warm, cold), beside the baseline's. */
-export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metrics; baseline?: Metrics; baselineLabel: string }) {
+export function BandChart({ metrics, baseline, baselineLabel, noun = 'lead' }: ChartProps) {
   const data = metrics.bands.map((band) => {
     const base = baseline?.bands.find((b) => b.band === band.band);
     return {
@@ -120,7 +129,7 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
       <figcaption>
         <h3>Conversion by band</h3>
         <p className="muted small">
-          {metrics.bands.map((band) => `${band.band}: ${band.leads} leads, ${formatPercent(band.conversionRate)}`).join(' · ')}
+          {metrics.bands.map((band) => `${band.band}: ${band.leads} ${noun}s, ${formatPercent(band.conversionRate)}`).join(' · ')}
         </p>
       </figcaption>
       <div
@@ -141,7 +150,7 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
             />
             <Tooltip
               formatter={(value, name, item) => [
-                `${formatPercent(Number(value))} of ${name === 'This version' ? item.payload.candidateLeads : item.payload.baselineLeads} leads`,
+                `${formatPercent(Number(value))} of ${name === 'This version' ? item.payload.candidateLeads : item.payload.baselineLeads} ${noun}s`,
                 String(name),
               ]}
             />
@@ -152,14 +161,14 @@ export function BandChart({ metrics, baseline, baselineLabel }: { metrics: Metri
         </ResponsiveContainer>
       </div>
       <p className="chart-note">
-        The share of leads in each band that converted. Hot should convert clearly more often than warm, and warm more than cold.
+        The share of {noun}s in each band that converted. Hot should convert clearly more often than warm, and warm more than cold.
       </p>
     </figure>
   );
 }
 
 /** Lift per score decile (1 = the top 10% of scores): how much better than the cohort's conversion rate. */
-export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Metrics; baseline?: Metrics; baselineLabel: string }) {
+export function DecileChart({ metrics, baseline, baselineLabel, noun = 'lead' }: ChartProps) {
   const data = metrics.deciles.map((decile) => ({
     decile: `D${decile.decile}`,
     candidate: decile.lift ?? 0,
@@ -210,8 +219,8 @@ export function DecileChart({ metrics, baseline, baselineLabel }: { metrics: Met
         </ResponsiveContainer>
       </div>
       <p className="chart-note">
-        Leads split into ten groups by score. Each bar is how much more often that group converted than the cohort as a whole; the dashed
-        line at 1× is no better than picking at random.
+        {noun === 'account' ? 'Accounts' : 'Leads'} split into ten groups by score. Each bar is how much more often that group converted
+        than the cohort as a whole; the dashed line at 1× is no better than picking at random.
       </p>
     </figure>
   );

@@ -134,10 +134,10 @@ function Results({ run }: { run: Run }) {
         </div>
       </section>
       <div className="charts-grid">
-        <RocChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
+        <RocChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} noun={noun} />
         <CellHeatMap metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} noun={noun} />
-        <BandChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
-        <DecileChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} />
+        <BandChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} noun={noun} />
+        <DecileChart metrics={metrics} baseline={baseline} baselineLabel={baselineLabel} noun={noun} />
       </div>
       {comparison && (
         <section className="card" aria-labelledby="moves-title">

@@ -40,14 +40,15 @@ export function Suggestions({ run, suggestions }: { run: Run; suggestions: Sugge
     }
   }
 
+  const noun = run.subject === 'ACCOUNT' ? 'account' : 'lead';
   return (
     <section className="card" aria-labelledby="suggestions-title" data-testid="backtest-suggestions">
       <h2 id="suggestions-title" style={{ marginTop: 0 }}>
         Fitted suggestions
       </h2>
       <p className="muted small">
-        Fitted on {formatNumber(split.trainingLeads)} leads, judged on {formatNumber(split.holdoutLeads)} held out (
-        {split.kind === 'TIME' ? 'the newest' : 'by a hash of the lead id'}), {formatNumber(holdout.converted)} of them converted.
+        Fitted on {formatNumber(split.trainingLeads)} {noun}s, judged on {formatNumber(split.holdoutLeads)} held out (
+        {split.kind === 'TIME' ? 'the newest' : `by a hash of the ${noun} id`}), {formatNumber(holdout.converted)} of them converted.
       </p>
       {!suggestions.fitted ? (
         <p className="state warning">Nothing suggested: {suggestions.reason}.</p>
@@ -106,7 +107,7 @@ export function Suggestions({ run, suggestions }: { run: Run; suggestions: Sugge
                   onChange={(event) => setTarget(event.target.value as 'keep' | 'perWeek')}
                   aria-label="Threshold target"
                 >
-                  <option value="keep">today&rsquo;s share of leads</option>
+                  <option value="keep">today&rsquo;s share of {noun}s</option>
                   <option value="perWeek">a number of MQLs a week</option>
                 </select>
               </label>
