@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountsPage, ModelSwitcher } from './pages/accounts-page';
+import { AccountBacktestPage, AccountsPage, ModelSwitcher } from './pages/accounts-page';
 import { LeadsPage } from './pages/leads-page';
 import { SignInPage } from './pages/sign-in-page';
 import { ApiClient } from './support/api-client';
@@ -113,5 +113,24 @@ describe('accounts and score models in the console (Chromium)', () => {
     expect(expected).not.toEqual(byDefault.leads.edges.map((edge) => String(edge.node.score?.total ?? '—')));
     expect(await leads.unnamedControls()).toEqual([]);
     await leads.screenshot('accounts-03-leads-by-model');
+  });
+
+  it('backtests the account model over accounts, reached through the model picker', { timeout: 180_000 }, async () => {
+    const models = await api.query<{
+      scoreModels: Array<{ key: string; name: string; ruleSets: Array<{ key: string; activeVersionId: string | null }> }>;
+    }>('query { scoreModels(subject: ACCOUNT) { key name ruleSets { key activeVersionId } } }');
+    const ruleSet = models.scoreModels.flatMap((model) => model.ruleSets).find((candidate) => candidate.activeVersionId);
+    if (!ruleSet?.activeVersionId) throw new Error('the demo has no published account rule set');
+
+    const page = await signedIn('marketing@demo.local');
+    const backtest = await AccountBacktestPage.open(page, ruleSet.key, ruleSet.activeVersionId);
+    expect(await backtest.picker.getByLabel('Score model').locator('option:checked').textContent()).toContain('(accounts)');
+    expect(await page.getByText(/Scores historical accounts/).count()).toBe(1);
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await backtest.runOnPeriod(day(-400), day(1));
+    expect(await backtest.results.getByText('Accounts', { exact: true }).count()).toBeGreaterThan(0);
+    expect(await backtest.auc.textContent()).toMatch(/^(0\.\d{3}|1\.000|n\/a)$/);
+    expect(await backtest.unnamedControls()).toEqual([]);
+    await backtest.screenshot('accounts-04-account-backtest');
   });
 });

@@ -82,3 +82,35 @@ export class ModelSwitcher {
     await this.select.selectOption((await option.first().getAttribute('value')) ?? '');
   }
 }
+
+/** The backtest page of a rule set of an account model: the model picker and the run over accounts. */
+export class AccountBacktestPage extends ConsolePage {
+  static async open(page: Page, ruleSetKey: string, versionId: string): Promise<AccountBacktestPage> {
+    await page.goto(`/rule-sets/${encodeURIComponent(ruleSetKey)}/versions/${versionId}/backtest`);
+    const backtest = new AccountBacktestPage(page);
+    await backtest.picker.waitFor();
+    return backtest;
+  }
+
+  get picker(): Locator {
+    return this.page.getByTestId('backtest-model-picker');
+  }
+
+  /** Runs a backtest over the accounts of the leads created in a period (YYYY-MM-DD, the end excluded). */
+  async runOnPeriod(createdFrom: string, createdTo: string): Promise<void> {
+    await this.page.getByLabel('Accounts of the leads', { exact: true }).selectOption({ label: 'Leads created in a period' });
+    await this.page.getByLabel('Created from').fill(createdFrom);
+    await this.page.getByLabel('Until (excluded)').fill(createdTo);
+    await this.page.getByRole('button', { name: 'Run backtest' }).click();
+    await this.page.waitForURL(/\/backtest\?run=\d+/);
+    await this.results.waitFor({ timeout: 60_000 });
+  }
+
+  get results(): Locator {
+    return this.page.getByTestId('backtest-results');
+  }
+
+  get auc(): Locator {
+    return this.page.getByTestId('backtest-auc');
+  }
+}
