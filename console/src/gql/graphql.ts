@@ -4,6 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** SCORE_DESC (default): by the total in the given account model (default: the default account model); accounts without a score last. */
+export type AccountOrder =
+  | 'CREATED_DESC'
+  | 'NAME_ASC'
+  | 'SCORE_DESC';
+
 /** What a client app may do with its API key. */
 export type ApiKeyScope =
   /** Upsert leads and record activities (leads:write). */
@@ -197,6 +203,11 @@ export type SaveDraftInput = {
   versionId: string | number;
 };
 
+/** What a score model scores: leads (contacts) or accounts. */
+export type ScoreSubject =
+  | 'ACCOUNT'
+  | 'LEAD';
+
 /** Simulate a version (versionId) or an unsaved definition, on a lead or on facts typed by hand. */
 export type SimulateInput = {
   /** Days without activity, for decay, with typed facts. */
@@ -215,6 +226,39 @@ export type SuggestionTargetInput = {
   /** Sales can take this many MQLs a week (given the cohort’s leads per week). */
   mqlsPerWeek?: number | null | undefined;
 };
+
+export type AccountsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  orderBy?: AccountOrder | null | undefined;
+  model?: string | null | undefined;
+  search?: string | null | undefined;
+  committee?: number | null | undefined;
+}>;
+
+
+export type AccountsQuery = { accounts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, domain: string | null, externalId: string | null, contactCount: number, score: { model: string, total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string } | null, contacts: { edges: Array<{ node: { id: string, email: string | null, externalId: string, attributes: Record<string, unknown>, score: { total: number, cell: string, band: string } | null } }> } }> } };
+
+export type AccountQueryVariables = Exact<{
+  id: string | number;
+  contacts?: number | null | undefined;
+}>;
+
+
+export type AccountQuery = { account: { id: string, externalId: string | null, domain: string | null, name: string, attributes: Record<string, unknown>, outcome: LeadOutcome, outcomeAt: string | null, contactCount: number, mergedIntoId: string | null, createdAt: string, updatedAt: string, scores: Array<{ model: string, ruleSetKey: string, ruleSetVersion: number, total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, dimension: Dimension, points: number, label: string, contacts: Array<{ leadId: string, label: string }> }> }>, contacts: { totalCount: number, edges: Array<{ node: { id: string, email: string | null, externalId: string, attributes: Record<string, unknown>, outcome: LeadOutcome, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, lastActivityAt: string | null } | null } }> } } | null };
+
+export type AccountHistoryQueryVariables = Exact<{
+  id: string | number;
+  model?: string | null | undefined;
+}>;
+
+
+export type AccountHistoryQuery = { account: { id: string, history: Array<{ model: string, cause: string, ruleSetVersion: number, changedAt: string, before: { total: number, cell: string, band: string, qualified: boolean } | null, after: { total: number, cell: string, band: string, qualified: boolean } }> } | null };
+
+export type AccountAttributeDefinitionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AccountAttributeDefinitionsQuery = { attributeDefinitions: Array<{ name: string, label: string, type: string }> };
 
 export type AuditLogQueryVariables = Exact<{
   filter?: AuditFilter | null | undefined;
@@ -302,7 +346,7 @@ export type BacktestRunQueryVariables = Exact<{
 }>;
 
 
-export type BacktestRunQuery = { backtestRun: { id: string, status: string, error: string | null, ruleSetKey: string, versionId: string | null, version: number | null, compareToVersionId: string | null, compareToVersion: number | null, cohortId: string | null, openLeads: BacktestOpenLeads, createdAt: string, createdBy: string, durationMs: number | null, definitionChecksum: string, cohortSpec: { createdFrom: string, createdTo: string, cutoffAt: string | null, cutoffDaysAfterCreation: number | null, segment: string | null, source: string | null, attributes: Array<{ name: string, value: unknown }> }, results: { compiled: boolean, timings: { loadCohortMs: number, scoreMs: number, metricsMs: number }, metrics: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, suggestions: { fitted: boolean, reason: string | null, pointsPerLogOdds: number | null, split: { kind: BacktestSplitKind, holdoutShare: number, trainingLeads: number, holdoutLeads: number }, rules: Array<{ rule: string, suggestedPoints: number | null, margin: number | null, note: string | null }>, candidates: Array<{ rule: string, label: string, dimension: Dimension, fired: number, lift: number | null, conversionWhenFired: number | null, suggestedPoints: number | null, margin: number | null }>, holdout: { leads: number, converted: number, current: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null }, suggested: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null, withCandidates: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null } } | null, comparison: { baselineVersion: number | null, baselineVersionId: string, leadsChangingCell: number, baseline: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, deltas: { auc: number | null, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, qualified: number }, cellMoves: Array<{ from: string, to: string, leads: number, converted: number, examples: Array<string> }> } | null } | null } };
+export type BacktestRunQuery = { backtestRun: { id: string, status: string, subject: ScoreSubject, error: string | null, ruleSetKey: string, versionId: string | null, version: number | null, compareToVersionId: string | null, compareToVersion: number | null, cohortId: string | null, openLeads: BacktestOpenLeads, createdAt: string, createdBy: string, durationMs: number | null, definitionChecksum: string, cohortSpec: { createdFrom: string, createdTo: string, cutoffAt: string | null, cutoffDaysAfterCreation: number | null, segment: string | null, source: string | null, attributes: Array<{ name: string, value: unknown }> }, results: { compiled: boolean, timings: { loadCohortMs: number, scoreMs: number, metricsMs: number }, metrics: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, suggestions: { fitted: boolean, reason: string | null, pointsPerLogOdds: number | null, split: { kind: BacktestSplitKind, holdoutShare: number, trainingLeads: number, holdoutLeads: number }, rules: Array<{ rule: string, suggestedPoints: number | null, margin: number | null, note: string | null }>, candidates: Array<{ rule: string, label: string, dimension: Dimension, fired: number, lift: number | null, conversionWhenFired: number | null, suggestedPoints: number | null, margin: number | null }>, holdout: { leads: number, converted: number, current: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null }, suggested: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null, withCandidates: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null } } | null, comparison: { baselineVersion: number | null, baselineVersionId: string, leadsChangingCell: number, baseline: { leads: number, converted: number, conversionRate: number | null, revenue: number, auc: number | null, threshold: number, qualified: number, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, rocCurve: Array<{ fpr: number, tpr: number, threshold: number | null }>, bands: Array<{ band: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, cells: Array<{ cell: string, leads: number, converted: number, conversionRate: number | null, revenue: number }>, deciles: Array<{ decile: number, leads: number, converted: number, conversionRate: number | null, lift: number | null, cumulativeGain: number | null, minScore: number | null, maxScore: number | null }>, rules: Array<{ rule: string, label: string, dimension: Dimension, currentPoints: number, suggestedPoints: number | null, fired: number, fireRate: number | null, conversionWhenFired: number | null, conversionWhenNotFired: number | null, lift: number | null }> }, deltas: { auc: number | null, precision: number | null, recall: number | null, f1: number | null, shareToSales: number | null, qualified: number }, cellMoves: Array<{ from: string, to: string, leads: number, converted: number, examples: Array<string> }> } | null } | null } };
 
 export type BacktestSuggestionsFieldsFragment = { fitted: boolean, reason: string | null, pointsPerLogOdds: number | null, split: { kind: BacktestSplitKind, holdoutShare: number, trainingLeads: number, holdoutLeads: number }, rules: Array<{ rule: string, suggestedPoints: number | null, margin: number | null, note: string | null }>, candidates: Array<{ rule: string, label: string, dimension: Dimension, fired: number, lift: number | null, conversionWhenFired: number | null, suggestedPoints: number | null, margin: number | null }>, holdout: { leads: number, converted: number, current: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null }, suggested: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null, withCandidates: { auc: number | null, precision: number | null, recall: number | null, topDecileLift: number | null } | null } };
 
@@ -368,17 +412,20 @@ export type LeadsQueryVariables = Exact<{
   orderBy?: LeadOrder | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
+  model?: string | null | undefined;
+  modelKey?: string;
+  byModel?: boolean;
 }>;
 
 
-export type LeadsQuery = { leads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, attributes: Record<string, unknown>, owner: { id: string, name: string, kind: OwnerKind } | null, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } | null } }> } };
+export type LeadsQuery = { leads: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, attributes: Record<string, unknown>, owner: { id: string, name: string, kind: OwnerKind } | null, score: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } | null, modelScore?: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, lastActivityAt: string | null } | null } }> } };
 
 export type LeadQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, typeName: string, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
+export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, account: { id: string, name: string, domain: string | null } | null, scores: Array<{ model: string, ruleSetKey: string, ruleSetVersion: number, total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }> }>, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, typeName: string, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
 
 export type LeadListsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -405,6 +452,13 @@ export type DeleteLeadListMutationVariables = Exact<{
 
 
 export type DeleteLeadListMutation = { deleteLeadList: string };
+
+export type ScoreModelsQueryVariables = Exact<{
+  subject?: ScoreSubject | null | undefined;
+}>;
+
+
+export type ScoreModelsQuery = { scoreModels: Array<{ key: string, subject: ScoreSubject, name: string, isDefault: boolean, ruleSets: Array<{ key: string, name: string, isDefault: boolean, activeVersionId: string | null }> }> };
 
 export type SubmitForReviewMutationVariables = Exact<{
   versionId: string | number;
@@ -718,6 +772,153 @@ export const SimulationSideFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SimulationSideFields"}) as unknown as TypedDocumentString<SimulationSideFieldsFragment, unknown>;
+export const AccountsDocument = new TypedDocumentString(`
+    query Accounts($first: Int, $after: String, $orderBy: AccountOrder, $model: String, $search: String, $committee: Int) {
+  accounts(
+    first: $first
+    after: $after
+    orderBy: $orderBy
+    model: $model
+    search: $search
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      name
+      domain
+      externalId
+      contactCount
+      score(model: $model) {
+        model
+        total
+        fit
+        engagement
+        cell
+        band
+        qualified
+        actionLabel
+      }
+      contacts(first: $committee) {
+        edges {
+          node {
+            id
+            email
+            externalId
+            attributes
+            score {
+              total
+              cell
+              band
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AccountsQuery, AccountsQueryVariables>;
+export const AccountDocument = new TypedDocumentString(`
+    query Account($id: ID!, $contacts: Int) {
+  account(id: $id) {
+    id
+    externalId
+    domain
+    name
+    attributes
+    outcome
+    outcomeAt
+    contactCount
+    mergedIntoId
+    createdAt
+    updatedAt
+    scores {
+      model
+      ruleSetKey
+      ruleSetVersion
+      total
+      fit
+      engagement
+      fitGrade
+      engagementLevel
+      cell
+      band
+      qualified
+      actionLabel
+      scoredAt
+      lastActivityAt
+      reasons {
+        rule
+        dimension
+        points
+        label
+        contacts {
+          leadId
+          label
+        }
+      }
+    }
+    contacts(first: $contacts) {
+      totalCount
+      edges {
+        node {
+          id
+          email
+          externalId
+          attributes
+          outcome
+          score {
+            total
+            fit
+            engagement
+            cell
+            band
+            qualified
+            lastActivityAt
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AccountQuery, AccountQueryVariables>;
+export const AccountHistoryDocument = new TypedDocumentString(`
+    query AccountHistory($id: ID!, $model: String) {
+  account(id: $id) {
+    id
+    history(model: $model, first: 100) {
+      model
+      cause
+      ruleSetVersion
+      changedAt
+      before {
+        total
+        cell
+        band
+        qualified
+      }
+      after {
+        total
+        cell
+        band
+        qualified
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AccountHistoryQuery, AccountHistoryQueryVariables>;
+export const AccountAttributeDefinitionsDocument = new TypedDocumentString(`
+    query AccountAttributeDefinitions {
+  attributeDefinitions(scope: ACCOUNT) {
+    name
+    label
+    type
+  }
+}
+    `) as unknown as TypedDocumentString<AccountAttributeDefinitionsQuery, AccountAttributeDefinitionsQueryVariables>;
 export const AuditLogDocument = new TypedDocumentString(`
     query AuditLog($filter: AuditFilter, $first: Int, $after: String) {
   auditLog(filter: $filter, first: $first, after: $after) {
@@ -888,6 +1089,7 @@ export const BacktestRunDocument = new TypedDocumentString(`
   backtestRun(id: $id) {
     id
     status
+    subject
     error
     ruleSetKey
     versionId
@@ -1165,8 +1367,14 @@ export const SaveDraftDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SaveDraftMutation, SaveDraftMutationVariables>;
 export const LeadsDocument = new TypedDocumentString(`
-    query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String) {
-  leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String, $model: String, $modelKey: String! = "default", $byModel: Boolean! = false) {
+  leads(
+    filter: $filter
+    orderBy: $orderBy
+    first: $first
+    after: $after
+    model: $model
+  ) {
     totalCount
     pageInfo {
       hasNextPage
@@ -1187,6 +1395,17 @@ export const LeadsDocument = new TypedDocumentString(`
           kind
         }
         score {
+          total
+          fit
+          engagement
+          cell
+          band
+          qualified
+          actionLabel
+          scoredAt
+          lastActivityAt
+        }
+        modelScore(model: $modelKey) @include(if: $byModel) {
           total
           fit
           engagement
@@ -1219,6 +1438,30 @@ export const LeadDocument = new TypedDocumentString(`
       name
       kind
       team
+    }
+    account {
+      id
+      name
+      domain
+    }
+    scores {
+      model
+      ruleSetKey
+      ruleSetVersion
+      total
+      fit
+      engagement
+      cell
+      band
+      qualified
+      actionLabel
+      scoredAt
+      reasons {
+        rule
+        label
+        dimension
+        points
+      }
     }
     createdAt
     updatedAt
@@ -1331,6 +1574,22 @@ export const DeleteLeadListDocument = new TypedDocumentString(`
   deleteLeadList(id: $id)
 }
     `) as unknown as TypedDocumentString<DeleteLeadListMutation, DeleteLeadListMutationVariables>;
+export const ScoreModelsDocument = new TypedDocumentString(`
+    query ScoreModels($subject: ScoreSubject) {
+  scoreModels(subject: $subject) {
+    key
+    subject
+    name
+    isDefault
+    ruleSets {
+      key
+      name
+      isDefault
+      activeVersionId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ScoreModelsQuery, ScoreModelsQueryVariables>;
 export const SubmitForReviewDocument = new TypedDocumentString(`
     mutation SubmitForReview($versionId: ID!) {
   submitForReview(versionId: $versionId) {
