@@ -13,10 +13,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * account: its check would take a key-share lock on the account, which a merge holds FOR UPDATE
  * while it waits for the contacts the requester holds (a deadlock); the worker skips accounts gone.
  *
- * `account_contact_moved`: the accounts a contact left (moved, detached, erased), written by a
- * trigger whatever path moved it, so the account it left is recomputed too: by the scoring
- * follower of the same transaction (rows of its own `txid`), else by the worker. Append-only, no
- * unique key: a writer never waits on another's row.
+ * `account_recompute_log`: accounts whose score is stale for a reason no scoring call of the same
+ * transaction may see: a contact left it (moved, detached, erased), or its attributes changed
+ * (upsertAccounts). Written by triggers whatever path did it; taken by the scoring follower of the
+ * same transaction (rows of its own `txid`), else by the worker (with the row's `cause`).
+ * Append-only, no unique key: a writer never waits on another's row.
  */
 export class AccountRescorePending1764050000024 implements MigrationInterface {
   name = 'AccountRescorePending1764050000024';
@@ -36,35 +37,48 @@ export class AccountRescorePending1764050000024 implements MigrationInterface {
       );
       CREATE INDEX account_rescore_pending_due ON account_rescore_pending (due_at);
 
-      CREATE TABLE account_contact_moved (
+      CREATE TABLE account_recompute_log (
         account_id bigint NOT NULL,
+        cause text NOT NULL,
         txid bigint NOT NULL DEFAULT txid_current(),
-        moved_at timestamptz NOT NULL DEFAULT now()
+        logged_at timestamptz NOT NULL DEFAULT now()
       );
-      CREATE INDEX account_contact_moved_txid ON account_contact_moved (txid, account_id);
+      CREATE INDEX account_recompute_log_txid ON account_recompute_log (txid, account_id);
 
-      CREATE FUNCTION account_contact_moved_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION account_recompute_log_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        stale bigint;
       BEGIN
-        INSERT INTO account_contact_moved (account_id)
-        SELECT OLD.account_id
-         WHERE NOT EXISTS (SELECT 1 FROM account_contact_moved m WHERE m.txid = txid_current() AND m.account_id = OLD.account_id);
+        -- In branches: NEW.id and OLD.account_id exist only on their own table.
+        IF TG_TABLE_NAME = 'account' THEN
+          stale := NEW.id;
+        ELSE
+          stale := OLD.account_id;
+        END IF;
+        INSERT INTO account_recompute_log (account_id, cause)
+        SELECT stale, TG_ARGV[0]
+         WHERE NOT EXISTS (SELECT 1 FROM account_recompute_log m WHERE m.txid = txid_current() AND m.account_id = stale);
         RETURN NULL;
       END $$;
       CREATE TRIGGER lead_left_account AFTER UPDATE OF account_id ON lead
         FOR EACH ROW WHEN (OLD.account_id IS NOT NULL AND OLD.account_id IS DISTINCT FROM NEW.account_id)
-        EXECUTE FUNCTION account_contact_moved_record();
+        EXECUTE FUNCTION account_recompute_log_record('lead_updated');
       CREATE TRIGGER lead_deleted_left_account AFTER DELETE ON lead
         FOR EACH ROW WHEN (OLD.account_id IS NOT NULL)
-        EXECUTE FUNCTION account_contact_moved_record();
+        EXECUTE FUNCTION account_recompute_log_record('lead_updated');
+      CREATE TRIGGER account_attributes_changed AFTER UPDATE OF attributes ON account
+        FOR EACH ROW WHEN (OLD.attributes IS DISTINCT FROM NEW.attributes)
+        EXECUTE FUNCTION account_recompute_log_record('rescore');
     `);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
+      DROP TRIGGER account_attributes_changed ON account;
       DROP TRIGGER lead_deleted_left_account ON lead;
       DROP TRIGGER lead_left_account ON lead;
-      DROP FUNCTION account_contact_moved_record();
-      DROP TABLE account_contact_moved;
+      DROP FUNCTION account_recompute_log_record();
+      DROP TABLE account_recompute_log;
       DROP TABLE account_rescore_pending;
     `);
   }

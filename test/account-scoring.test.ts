@@ -230,6 +230,15 @@ describe('account scores', () => {
     expect(after.history[0]).toMatchObject({ before: { band: 'hot' }, after: { band: 'warm' } });
   });
 
+  it("a change of the account's attributes recomputes it", async () => {
+    await upsertAccount('acct-grows', { industry: 'software', employees: 10, country: 'US' });
+    await contact('grows-fay', 'acct-grows', { firstName: 'Fay', industry: 'software', companySize: 10 });
+    expect((await account('acct-grows')).score).toMatchObject({ fit: 25 - 15 + 15 });
+    await upsertAccount('acct-grows', { employees: 800 });
+    await until(async () => (await account('acct-grows')).score?.fit === ACME_FIT, 'the account is recomputed with its new size');
+    expect((await account('acct-grows')).history[0]).toMatchObject({ cause: 'rescore', before: { total: 25 }, after: { total: ACME_FIT } });
+  });
+
   it('refuses a lead model and an oversized history page, naming the argument', async () => {
     const byModel = onlyError(await t.gql('query { account(externalId: "acct-acme") { score(model: "default") { total } } }'));
     expect(byModel.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'model' }] });
@@ -313,7 +322,7 @@ describe('account scores', () => {
       async () =>
         (
           await t.sql<{ n: number }>(
-            'SELECT ((SELECT count(*) FROM account_rescore_pending) + (SELECT count(*) FROM account_contact_moved))::int AS n',
+            'SELECT ((SELECT count(*) FROM account_rescore_pending) + (SELECT count(*) FROM account_recompute_log))::int AS n',
           )
         )[0].n === 0,
       'the deferred account work is done',

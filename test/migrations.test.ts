@@ -37,7 +37,7 @@ describe('migrations', () => {
         expect(await tables((sql) => dataSource.query(sql))).toEqual(
           [
             'account',
-            'account_contact_moved',
+            'account_recompute_log',
             'account_rescore_pending',
             'activity',
             'activity_catalog_setting',

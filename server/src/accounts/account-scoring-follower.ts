@@ -7,7 +7,7 @@ import { accountsToRecompute, listAccountIds } from './account-scoring-store';
 
 /**
  * After leads are scored (in their transaction, their rows locked): recomputes their accounts, and
- * the accounts a contact left in the same transaction, in every account model. Accounts another
+ * the accounts the same transaction made stale otherwise (a contact left), in every account model. Accounts another
  * transaction holds, and big ones, go to the worker, so a request neither waits on an account nor
  * reads an unbounded number of contacts. A re-score caused by an account's change
  * ('account_changed') does not recompute the account again.

@@ -5,8 +5,8 @@ import type { ScoreCause } from '../scoring/score-history.entity';
 
 /*
  * The SQL of account scoring: locking accounts, reading each account's attributes and contacts
- * set-based (bounded per statement), the deferred work of big or busy accounts, and the accounts a
- * contact left. Callers pass the transaction's manager.
+ * set-based (bounded per statement), the deferred work of big or busy accounts, and the accounts
+ * made stale by triggers (account_recompute_log). Callers pass the transaction's manager.
  */
 
 /** An account as scoring reads it: its attributes and (up to the read's bound) its contacts. */
@@ -159,18 +159,18 @@ export async function readBigAccountForScoring(
 }
 
 /**
- * The accounts to recompute after these leads were scored: the leads' accounts, and the accounts a
- * contact left in this same transaction (account_contact_moved rows of this txid, then removed:
- * this transaction recomputes them).
+ * The accounts to recompute after these leads were scored: the leads' accounts, and those this
+ * transaction made stale otherwise (account_recompute_log rows of this txid, then removed: this
+ * transaction recomputes them).
  */
 export async function accountsToRecompute(manager: EntityManager, leadIds: readonly string[]): Promise<string[]> {
   const rows: Array<{ account_id: string }> = await manager.query(
-    `WITH moved AS (
-       DELETE FROM account_contact_moved WHERE txid = txid_current() RETURNING account_id
+    `WITH logged AS (
+       DELETE FROM account_recompute_log WHERE txid = txid_current() RETURNING account_id
      )
      SELECT account_id::text AS account_id FROM lead WHERE id = ANY($1::bigint[]) AND account_id IS NOT NULL
      UNION
-     SELECT account_id::text FROM moved`,
+     SELECT account_id::text FROM logged`,
     [arrayLiteral(leadIds)],
   );
   return rows.map((row) => row.account_id);
@@ -200,19 +200,17 @@ export async function requestPending(
   );
 }
 
-/** Turns the accounts contacts left in committed transactions (whose follower did not run) into pending work. */
-export async function collectMovedAccounts(manager: EntityManager): Promise<number> {
-  const rows: Array<{ account_id: string }> = await manager.query(
-    `WITH moved AS (DELETE FROM account_contact_moved RETURNING account_id)
-     SELECT DISTINCT m.account_id::text AS account_id FROM moved m JOIN account a ON a.id = m.account_id`,
+/** Turns the stale accounts logged by committed transactions (whose follower did not run) into pending work. */
+export async function collectLoggedAccounts(manager: EntityManager): Promise<number> {
+  const rows: Array<{ account_id: string; cause: ScoreCause }> = await manager.query(
+    `WITH logged AS (DELETE FROM account_recompute_log RETURNING account_id, cause)
+     SELECT DISTINCT ON (l.account_id) l.account_id::text AS account_id, l.cause
+       FROM logged l JOIN account a ON a.id = l.account_id
+      ORDER BY l.account_id, l.cause`,
   );
-  await requestPending(
-    manager,
-    rows.map((row) => row.account_id),
-    'account',
-    'lead_updated',
-    0,
-  );
+  const byCause = new Map<ScoreCause, string[]>();
+  for (const row of rows) byCause.set(row.cause, [...(byCause.get(row.cause) ?? []), row.account_id]);
+  for (const [cause, accountIds] of byCause) await requestPending(manager, accountIds, 'account', cause, 0);
   return rows.length;
 }
 

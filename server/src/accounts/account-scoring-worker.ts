@@ -5,7 +5,7 @@ import type { AccountScoringService } from './account-scoring.service';
 import {
   advancePending,
   claimPending,
-  collectMovedAccounts,
+  collectLoggedAccounts,
   contactIdsAfter,
   finishPending,
   type PendingClaim,
@@ -71,9 +71,9 @@ export class AccountScoringWorker {
     await this.polling;
   }
 
-  /** One poll: collects the accounts contacts left, then runs the due work it claims. Returns how many rows it ran. */
+  /** One poll: collects the accounts logged stale, then runs the due work it claims. Returns how many rows it ran. */
   async runOnce(): Promise<number> {
-    await this.dataSource.transaction((manager) => collectMovedAccounts(manager));
+    await this.dataSource.transaction((manager) => collectLoggedAccounts(manager));
     const claims = await this.dataSource.transaction((manager) => claimPending(manager, this.batch, this.claimMs));
     for (const claim of claims) {
       try {
