@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchLeadAccounts } from '../server/src/accounts/account-matching';
 import { HEADER, importHelpers, MAPPING } from './support/imports';
+import { post, writeKey } from './support/ingestion';
 import { ok, onlyError } from './support/scores';
 import { createTestApp, type TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -136,6 +137,29 @@ describe('matching leads to accounts', () => {
       { externalId: 'I-1', domain: 'imported-co.io' },
       { externalId: 'I-2', domain: null },
     ]);
+  });
+
+  it("the tracking API's identify places the lead by its company.id trait, else by its email's domain", async () => {
+    const url = (await t.http()).url;
+    const key = await writeKey(t);
+    const byCompany = await post(
+      `${url}/v1/identify`,
+      { userId: 'seg-acc-1', messageId: 'acc-1', traits: { email: 'p@tracked-co.io', company: { id: 'crm-co-7', name: 'Tracked' } } },
+      key,
+    );
+    expect(byCompany.status).toBe(200);
+    await post(`${url}/v1/identify`, { userId: 'seg-acc-2', messageId: 'acc-2', traits: { email: 'q@tracked-co.io' } }, key);
+    const rows = await t.sql<{ externalId: string; account: string | null; domain: string | null }>(
+      `SELECT l.external_id AS "externalId", a.external_id AS account, a.domain FROM lead l LEFT JOIN account a ON a.id = l.account_id
+        WHERE l.external_id LIKE 'seg-acc-%' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { externalId: 'seg-acc-1', account: 'crm-co-7', domain: null },
+      { externalId: 'seg-acc-2', account: null, domain: 'tracked-co.io' },
+    ]);
+    const bad = await post(`${url}/v1/identify`, { userId: 'seg-acc-3', messageId: 'acc-3', traits: { company: { id: { x: 1 } } } }, key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors?.map((error) => error.path)).toEqual(['body.traits.company.id']);
   });
 
   it('two transactions creating the account of one domain at once make one account', async () => {

@@ -70,7 +70,7 @@ const PURGE_ROWS = 10_000;
 interface Planned {
   message: SegmentMessage;
   activity?: { type: string; properties: Record<string, unknown> };
-  traits?: { email: string | null | undefined; attributes: Record<string, unknown> };
+  traits?: { email: string | null | undefined; attributes: Record<string, unknown>; accountExternalId?: string };
 }
 
 /**
@@ -250,6 +250,7 @@ export class IngestionService {
         ...before,
         externalId,
         ...(traits.email !== undefined ? { email: traits.email } : {}),
+        ...(traits.accountExternalId !== undefined ? { accountExternalId: traits.accountExternalId } : {}),
         attributes: { ...before?.attributes, ...traits.attributes },
       });
       if (message.anonymousId !== null && known.identities.get(message.anonymousId) !== externalId) {

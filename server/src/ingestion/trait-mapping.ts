@@ -11,6 +11,8 @@ import { type AttributeSpec, checkAttributes } from '../leads/attribute-catalog'
 export interface MappedTraits {
   email: string | null | undefined;
   attributes: Record<string, unknown>;
+  /** The spec'd `company.id` trait: the client's key of the lead's account (undefined: not sent). */
+  accountExternalId?: string;
   /** Traits that map to no attribute (left out). */
   unknownTraits: number;
 }
@@ -27,6 +29,16 @@ function flattenSpecTraits(traits: Record<string, unknown>): Record<string, unkn
   if (flat.employees === undefined && company.employee_count !== undefined) flat.employees = company.employee_count;
   if (flat.industry === undefined && company.industry !== undefined) flat.industry = company.industry;
   return flat;
+}
+
+/** `traits.company.id` (a string or a number) as the lead's account external id; a bad one is a problem naming it. */
+function companyId(traits: Record<string, unknown>, path: string, problems: Problem[]): string | undefined {
+  const id = isObject(traits.company) ? traits.company.id : undefined;
+  if (id === undefined || id === null) return undefined;
+  const text = typeof id === 'number' && Number.isFinite(id) ? String(id) : typeof id === 'string' ? id.trim() : null;
+  if (text && text.length <= 200) return text;
+  problems.push({ path: `${path}.traits.company.id`, message: 'must be a string or number of 1 to 200 characters (the account id)' });
+  return undefined;
 }
 
 function coerce(value: unknown, spec: AttributeSpec): unknown {
@@ -70,6 +82,7 @@ export function mapTraits(
   problems: Problem[],
 ): MappedTraits {
   const traits = flattenSpecTraits(raw);
+  const accountExternalId = companyId(raw, path, problems);
   const attributes: Record<string, unknown> = {};
   let email: string | null | undefined;
   let unknownTraits = 0;
@@ -97,5 +110,5 @@ export function mapTraits(
     }
     attributes[name] = coerced;
   }
-  return { email, attributes, unknownTraits };
+  return { email, attributes, unknownTraits, ...(accountExternalId !== undefined ? { accountExternalId } : {}) };
 }
