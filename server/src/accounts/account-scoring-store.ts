@@ -178,25 +178,35 @@ export async function accountsToRecompute(manager: EntityManager, leadIds: reado
 
 export type PendingKind = 'account' | 'contacts';
 
+/** One account's request for deferred work: why (its history's cause) and how long to wait for more requests. */
+export interface PendingRequest {
+  accountId: string;
+  cause: ScoreCause;
+  delayMs: number;
+}
+
 /**
- * Asks the worker to do `kind` for these accounts, in `delayMs` at the earliest (by the database's
- * clock, which the claim compares with; a later request does not move an earlier one's time). A request on a row a worker has claimed bumps its version, so the
- * worker knows to run it again; an unclaimed row already covers the request.
+ * Asks the worker to do `kind` for these accounts, each after its delay at the earliest (by the
+ * database's clock, which the claim compares with; a later request does not move an earlier one's
+ * time). A request on a row a worker has claimed bumps its version, so the worker knows to run it
+ * again; an unclaimed row already covers the request. One statement per kind, rows in id order:
+ * transactions take the rows' locks in one order, (kind, account id), and cannot deadlock on them.
  */
-export async function requestPending(
-  manager: EntityManager,
-  accountIds: readonly string[],
-  kind: PendingKind,
-  cause: ScoreCause,
-  delayMs: number,
-): Promise<void> {
-  if (accountIds.length === 0) return;
+export async function requestPending(manager: EntityManager, requests: readonly PendingRequest[], kind: PendingKind): Promise<void> {
+  if (requests.length === 0) return;
+  const unique = [...new Map(requests.map((request) => [request.accountId, request])).values()];
   await manager.query(
     `INSERT INTO account_rescore_pending (account_id, kind, cause, due_at)
-     SELECT id, $2, $3, now() + $4 * interval '1 millisecond' FROM unnest($1::bigint[]) AS id ORDER BY id
+     SELECT r.id, $4, r.cause, now() + r.delay_ms * interval '1 millisecond'
+       FROM unnest($1::bigint[], $2::text[], $3::int[]) AS r(id, cause, delay_ms) ORDER BY r.id
      ON CONFLICT (account_id, kind) DO UPDATE SET version = account_rescore_pending.version + 1, cause = EXCLUDED.cause
       WHERE account_rescore_pending.claimed_until IS NOT NULL`,
-    [arrayLiteral([...new Set(accountIds)]), kind, cause, delayMs],
+    [
+      arrayLiteral(unique.map((request) => request.accountId)),
+      arrayLiteral(unique.map((request) => request.cause)),
+      arrayLiteral(unique.map((request) => request.delayMs)),
+      kind,
+    ],
   );
 }
 
@@ -208,9 +218,11 @@ export async function collectLoggedAccounts(manager: EntityManager): Promise<num
        FROM logged l JOIN account a ON a.id = l.account_id
       ORDER BY l.account_id, l.cause`,
   );
-  const byCause = new Map<ScoreCause, string[]>();
-  for (const row of rows) byCause.set(row.cause, [...(byCause.get(row.cause) ?? []), row.account_id]);
-  for (const [cause, accountIds] of byCause) await requestPending(manager, accountIds, 'account', cause, 0);
+  await requestPending(
+    manager,
+    rows.map((row) => ({ accountId: row.account_id, cause: row.cause, delayMs: 0 })),
+    'account',
+  );
   return rows.length;
 }
 

@@ -13,6 +13,7 @@ import {
   lockContacts,
   readAccountsForScoring,
   readBigAccountForScoring,
+  type PendingRequest,
   requestPending,
 } from './account-scoring-store';
 
@@ -102,8 +103,8 @@ export class AccountScoringService {
       skipLocked: options.skipLocked,
       cap: ACCOUNT_SCORING_LIMITS.inlineContacts + 1,
     });
-    await this.defer(manager, busy, 'account', options.cause, 0);
-    result.deferred += busy.length;
+    // Accounts left to the worker: those another transaction holds at once, big ones after the debounce.
+    const deferred: PendingRequest[] = busy.map((accountId) => ({ accountId, cause: options.cause, delayMs: 0 }));
 
     const small: string[] = [];
     const big: string[] = [];
@@ -120,14 +121,15 @@ export class AccountScoringService {
       await score(await readAccountsForScoring(manager, chunk, attributeNames, ACCOUNT_SCORING_LIMITS.inlineContacts + 1));
     }
     if (options.bigAccounts === 'defer') {
-      await this.defer(manager, big, 'account', options.cause, this.debounceMs);
-      result.deferred += big.length;
+      deferred.push(...big.map((accountId) => ({ accountId, cause: options.cause, delayMs: this.debounceMs })));
     } else {
       for (const id of big) {
         const account = await readBigAccountForScoring(manager, id, attributeNames, ACCOUNT_SCORING_LIMITS.contactsPerRead);
         if (account) await score([account]);
       }
     }
+    await requestPending(manager, deferred, 'account');
+    result.deferred = deferred.length;
     if (changedDefault.length > 0 && options.cause !== 'account_changed' && (await this.leadRuleSetsReadAccountScores(manager))) {
       await this.rescoreContacts(manager, changedDefault, options.asOf);
     }
@@ -154,24 +156,17 @@ export class AccountScoringService {
       budget -= locked.length;
     }
     if (now.length > 0) await this.scoring.scoreLeads(manager, now, 'account_changed', asOf);
-    await this.defer(manager, later, 'contacts', 'account_changed', this.debounceMs);
+    await requestPending(
+      manager,
+      later.map((accountId) => ({ accountId, cause: 'account_changed' as const, delayMs: this.debounceMs })),
+      'contacts',
+    );
   }
 
   /** Whether an active lead rule set reads its lead's account score (`source: 'account'` facts). */
   async leadRuleSetsReadAccountScores(manager: EntityManager): Promise<boolean> {
     const active = await this.ruleSets.activeRuleSets(manager, null);
     return active.some((ruleSet) => ruleSet.subject === 'lead' && ruleSet.definition.facts.some((fact) => fact.source === 'account'));
-  }
-
-  private async defer(
-    manager: EntityManager,
-    accountIds: readonly string[],
-    kind: 'account' | 'contacts',
-    cause: ScoreCause,
-    delayMs: number,
-  ) {
-    if (accountIds.length === 0) return;
-    await requestPending(manager, accountIds, kind, cause, delayMs);
   }
 
   /** Scores the accounts in every rule set and stores them; returns how many changed, and which changed in the default model's lead-visible fields. */
