@@ -19,19 +19,18 @@
  * Prints figures only.
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp, type App } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
-import { REPO_ROOT } from '../server/src/common/paths';
 import type { DatabaseConfig } from '../server/src/db/database-config';
 import { openLoop, percentile, type Run, runAutocannon } from './support/load';
 import { printFigure } from './support/report';
+import { freePort, startServer, stopChild } from './support/server';
 
 const { values: flags } = parseArgs({
   options: {
@@ -116,56 +115,6 @@ const TRIVIAL = JSON.stringify({ query: '{ __typename }' });
 const TRIVIAL_MUTATION = JSON.stringify({ query: 'mutation { __typename }' });
 const leadOf = (n: number) => `bench-${1 + ((n * 7919) % LEADS)}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** `npm start` in a child process; resolves once /readyz answers. */
-async function startServer(port: number): Promise<ChildProcess> {
-  const nodeArgs = ['--import', 'tsx'];
-  if (flags.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${tmpdir()}`);
-  const child = spawn(process.execPath, [...nodeArgs, 'server/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ...serverEnv,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      RATE_LIMIT_REQUESTS: '1000000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (response.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not become ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
 if (adminUrl) await admin(`CREATE DATABASE ${dbName}`);
 let app: App | null = null;
 let server: ChildProcess | null = null;
@@ -187,7 +136,7 @@ try {
   app = null;
 
   const port = await freePort();
-  server = await startServer(port);
+  server = await startServer(port, serverEnv, flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${tmpdir()}`] : []);
   const graphqlUrl = `http://127.0.0.1:${port}/graphql`;
   console.log(`server: separate process (pid ${server.pid}), NODE_ENV=production, workers on, rate limit out of the way`);
 
@@ -308,7 +257,7 @@ try {
   // autocannon drops its connections at the deadline; let the requests still running finish first.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
 } finally {
-  if (server) await stopServer(server);
+  if (server) await stopChild(server);
   if (flags.profile) console.log(`server CPU profile written to ${tmpdir()} (CPU.*.cpuprofile)`);
   await app?.close();
   if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

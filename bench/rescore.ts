@@ -15,13 +15,12 @@
  * Prints leads/s and the ratio to json-rules-engine lead by lead on a sample, extrapolated.
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../server/src/app';
 import { createLogger } from '../server/src/common/logger';
-import { REPO_ROOT } from '../server/src/common/paths';
 import type { Actor } from '../server/src/auth/actor';
 import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../server/src/engine/facts';
 import { computeScore } from '../server/src/engine/grading';
@@ -30,6 +29,7 @@ import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition'
 import { aggregationFloor, rescoreFloor } from './support/floors';
 import { processCpuMs } from './support/process-cpu';
 import { printFigure } from './support/report';
+import { spawnWorkers, stopChild } from './support/server';
 
 const { values } = parseArgs({
   options: {
@@ -83,19 +83,9 @@ try {
 
   let t = process.hrtime.bigint();
   const actor: Actor = { name: 'user:bench@local', role: 'admin' };
-  const spawnWorkers = () => {
-    for (let i = 0; i < WORKERS; i += 1) {
-      // WORKER_NODE_OPTIONS: extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-      const nodeFlags = (process.env.WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-      // As `npm run worker` starts them (package.json): a larger young generation, so that a chunk's
-      // objects, alive for the chunk's few statements, are less often copied and promoted.
-      const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeFlags, '--import', 'tsx', 'server/src/worker.ts'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      workers.push(child);
-    }
+  const spawnAll = () => {
+    // WORKER_NODE_OPTIONS: extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    workers.push(...spawnWorkers(WORKERS, databaseUrl, (process.env.WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)));
   };
   const waitFor = async (jobId: string) => {
     for (;;) {
@@ -109,7 +99,7 @@ try {
     const connections = async () =>
       (await app.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [dbName]))[0].n as number;
     const before = await connections();
-    spawnWorkers();
+    spawnAll();
     let stable = 0;
     for (let last = before; stable < 8; ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -164,7 +154,7 @@ try {
         claimedSegments: [],
       }),
     );
-    spawnWorkers();
+    spawnAll();
     await app.services.rescore.dispatch(initialJob);
     const first = await waitFor(initialJob);
     console.log(`initial scoring under v1: ${fmt(first.doneLeads)} leads in ${seconds(t).toFixed(1)} s`);
@@ -316,16 +306,7 @@ try {
   }
 } finally {
   // Stopped gracefully (a profile asked for through WORKER_NODE_OPTIONS is written at exit), killed if they linger.
-  await Promise.all(
-    workers.map(async (child) => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(workers.map((child) => stopChild(child, 10_000)));
   await closeApp();
   if (values.keep || REUSE) console.log(`kept the scratch database ${dbName} (rerun with --reuse ${dbName})`);
   else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
