@@ -294,7 +294,8 @@ export async function contactIdsAfter(
   limit: number,
 ): Promise<string[]> {
   const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id::text AS id FROM lead WHERE account_id = $1::bigint AND id > $2::bigint ORDER BY id LIMIT $3`,
+    // Ordered by the bigint column (l.id): `ORDER BY id` would sort the text output column.
+    `SELECT l.id::text AS id FROM lead l WHERE l.account_id = $1::bigint AND l.id > $2::bigint ORDER BY l.id LIMIT $3`,
     [accountId, afterLeadId ?? '0', limit],
   );
   return rows.map((row) => row.id);
@@ -315,7 +316,7 @@ export async function lockContacts(
   );
   if (total[0].n > limit) return { locked: [], total: total[0].n };
   const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id::text AS id FROM lead WHERE account_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED`,
+    `SELECT l.id::text AS id FROM lead l WHERE l.account_id = ANY($1::bigint[]) ORDER BY l.id FOR UPDATE SKIP LOCKED`,
     [arrayLiteral(accountIds)],
   );
   return { locked: rows.map((row) => row.id), total: total[0].n };
@@ -324,7 +325,7 @@ export async function lockContacts(
 /** Accounts (not merged) after `afterId` in id order: what a re-score of an account model walks. */
 export async function listAccountIds(manager: EntityManager, afterId: string | null, limit: number): Promise<string[]> {
   const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id::text AS id FROM account WHERE merged_into_id IS NULL AND id > $1::bigint ORDER BY id LIMIT $2`,
+    `SELECT a.id::text AS id FROM account a WHERE a.merged_into_id IS NULL AND a.id > $1::bigint ORDER BY a.id LIMIT $2`,
     [afterId ?? '0', limit],
   );
   return rows.map((row) => row.id);
