@@ -238,6 +238,27 @@ describe('merging accounts and moving leads', () => {
     expect(onlyError(await merge('999999999', y)).extensions).toMatchObject({ code: 'NOT_FOUND', problems: [{ path: 'input.sourceId' }] });
   });
 
+  it('refuses a merge of more than 5,000 contacts, naming the count, and writes nothing', async () => {
+    const big = (await upsert({ externalId: 'g-big', accountExternalId: 'big-co' })).account?.id as string;
+    const small = (await upsert({ externalId: 'g-small', accountExternalId: 'small-co' })).account?.id as string;
+    await t.sql(
+      `INSERT INTO lead (external_id, account_id, account_source) SELECT 'g-big-' || g, $1, 'client' FROM generate_series(1, 5000) g`,
+      [big],
+    );
+    const error = onlyError(await merge(big, small));
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MERGE_TOO_LARGE', problems: [{ path: 'input.sourceId' }] });
+    expect(error.message).toContain('5001 contacts');
+    expect(await t.sql('SELECT 1 FROM account WHERE id = $1 AND merged_into_id IS NOT NULL', [big])).toHaveLength(0);
+    // upsertAccounts naming a merged account's externalId updates the account it was merged into.
+    ok(await merge(small, (await upsert({ externalId: 'g-keep', accountExternalId: 'keep-co' })).account?.id as string));
+    const payload = ok(
+      await t.gql<{ upsertAccounts: { results: Array<{ account: { externalId: string; name: string } }> } }>(
+        `mutation { upsertAccounts(input: { accounts: [{ externalId: "small-co", name: "Renamed" }] }) { results { account { externalId name } } } }`,
+      ),
+    ).upsertAccounts;
+    expect(payload.results[0].account).toEqual({ externalId: 'keep-co', name: 'Renamed' });
+  });
+
   it('a lead moved by hand stays where it was put, and a detached lead stays detached', async () => {
     const lead = await upsert({ externalId: 'v-1', email: 'v@split-a.io' });
     const other = (await upsert({ externalId: 'v-2', email: 'v@split-b.io' })).account?.id as string;
