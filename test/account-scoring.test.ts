@@ -251,6 +251,8 @@ describe('account scores', () => {
   it('a publish of the account model re-scores every account (the job completes)', async () => {
     await upsertAccount('acct-other', { industry: 'software', employees: 50, country: 'DE' });
     await contact('other-cy', 'acct-other', { firstName: 'Cy', industry: 'software', companySize: 50 });
+    // More accounts than one chunk of a re-score job (5,000): the job lists them page after page.
+    await t.sql(`INSERT INTO account (external_id, name) SELECT 'acct-bulk-' || g, 'Bulk ' || g FROM generate_series(1, 5100) AS g`);
     await release('account-default', (definition) => {
       const industry = definition.rules.find((rule) => rule.name === 'fit-target-industry');
       if (!industry) throw new Error('the shipped account rule set has no fit-target-industry rule');
