@@ -1,172 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserPrincipal } from '../server/src/auth/principal';
+import { ACCOUNT, ACME, ACME_FIT, type AccountScoringWorld, accountScoringHelpers, setUpAccountScoring } from './support/account-scoring';
 import { ok, onlyError } from './support/scores';
-import { createTestApp, type TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
 import { until } from './support/wait';
 
 /*
- * Account scores (issue 18 items 2 and 6) through GraphQL: the shipped account rule set
- * (rules/account-default.json) scores each account from its attributes and its contacts, whenever
- * one of them is scored; an account model's publish re-scores every account; a big account is left
- * to the worker.
+ * Account scores (issue 18 item 2) through GraphQL: the shipped account rule set
+ * (rules/account-default.json) scores each account from its attributes and its contacts whenever
+ * one of them is scored, one leaves, or its attributes change; merges and decay included.
+ * Publishes, big accounts and other models: account-scoring-models.test.ts.
  */
 
-interface ModelScore {
-  model: string;
-  ruleSetVersion: number;
-  total: number;
-  fit: number;
-  engagement: number;
-  cell: string;
-  band: string;
-  lastActivityAt: string | null;
-  reasons: Array<{ rule: string; points: number; contacts: Array<{ leadId: string; label: string }> }>;
-}
-interface Change {
-  cause: string;
-  ruleSetVersion: number;
-  before: { total: number; band: string } | null;
-  after: { total: number; band: string };
-}
-/** A rule set document as JSON, changed in place by the tests. */
-type Definition = {
-  facts: Array<Record<string, unknown>>;
-  rules: Array<{
-    name: string;
-    conditions: unknown;
-    event: { type: string; params: { dimension: string; points: number; label: string } };
-  }>;
-};
-interface AccountNode {
-  id: string;
-  score: ModelScore | null;
-  scores: ModelScore[];
-  history: Change[];
-}
-
-const SCORE = 'model ruleSetVersion total fit engagement cell band lastActivityAt reasons { rule points contacts { leadId label } }';
-const ACCOUNT = `query($x: String, $first: Int) { account(externalId: $x) {
-  id score { ${SCORE} } scores { ${SCORE} } history(first: $first) { cause ruleSetVersion before { total band } after { total band } } } }`;
-const UPSERT_ACCOUNTS =
-  'mutation($input: UpsertAccountsInput!) { upsertAccounts(input: $input) { failedCount results { errors { path message } } } }';
-const UPSERT_LEAD = 'mutation($input: UpsertLeadInput!) { upsertLead(input: $input) { id score { total band } } }';
-const RECORD = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { score { total band } } }';
-
-/** The shipped account rule set's firmographic fit for these attributes: target industry, 200-5,000 employees, a served country. */
-const ACME = { industry: 'software', employees: 800, country: 'US' };
-const ACME_FIT = 25 + 25 + 15;
-/** After the publish test's version 2 (industry +5). */
-const ACME_FIT_V2 = ACME_FIT + 5;
-
+let w: AccountScoringWorld;
 let t: TestApp;
-let marketing: UserPrincipal;
-let marketing2: UserPrincipal;
-let sales: UserPrincipal;
-const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-let keys = 0;
-
-async function account(externalId: string, first = 20): Promise<AccountNode> {
-  return ok(await t.gql<{ account: AccountNode }>(ACCOUNT, { x: externalId, first })).account;
-}
-
-async function upsertAccount(externalId: string, attributes: Record<string, unknown>): Promise<void> {
-  const { upsertAccounts } = ok(
-    await t.gql<{ upsertAccounts: { results: Array<{ errors: unknown[] }> } }>(UPSERT_ACCOUNTS, {
-      input: { accounts: [{ externalId, name: externalId, attributes }] },
-    }),
-  );
-  expect(upsertAccounts.results[0].errors).toEqual([]);
-}
-
-async function contact(externalId: string, accountExternalId: string | null, attributes: Record<string, unknown>): Promise<string> {
-  const input = { externalId, email: `${externalId}@${accountExternalId ?? 'none'}.example`, accountExternalId, attributes };
-  return ok(await t.gql<{ upsertLead: { id: string } }>(UPSERT_LEAD, { input })).upsertLead.id;
-}
-
-async function demoRequest(leadExternalId: string): Promise<{ total: number; band: string }> {
-  keys += 1;
-  const input = { leadExternalId, type: 'DEMO_REQUEST', occurredAt: hourAgo, idempotencyKey: `acct-scoring-${keys}` };
-  return ok(await t.gql<{ recordActivity: { score: { total: number; band: string } } }>(RECORD, { input })).recordActivity.score;
-}
-
-/** Releases a new version of a rule set (draft, two approvals, publish) and waits for its re-score job to complete. */
-async function release(ruleSetKey: string, change: (definition: Definition) => void): Promise<void> {
-  const { ruleSet } = ok(
-    await t.gql<{ ruleSet: { activeVersionId: string } }>('query($key: String!) { ruleSet(key: $key) { activeVersionId } }', {
-      key: ruleSetKey,
-    }),
-  );
-  const { ruleSetVersion } = ok(
-    await t.gql<{ ruleSetVersion: { definition: Definition } }>('query($id: ID!) { ruleSetVersion(id: $id) { definition } }', {
-      id: ruleSet.activeVersionId,
-    }),
-  );
-  const definition = structuredClone(ruleSetVersion.definition);
-  change(definition);
-  const draft = ok(
-    await t.gqlAs<{ createDraft: { id: string } }>(marketing, 'mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }', {
-      input: { ruleSetKey, definition },
-    }),
-  ).createDraft;
-  await publishDraft(draft.id, ruleSetKey);
-}
-
-/** Has the draft reviewed (two approvals) and published; waits for its re-score job to complete. */
-async function publishDraft(draftId: string, ruleSetKey: string): Promise<void> {
-  ok(await t.gqlAs(marketing, 'mutation($id: ID!) { submitForReview(versionId: $id) { id } }', { id: draftId }));
-  for (const reviewer of [marketing2, sales])
-    ok(
-      await t.gqlAs(reviewer, 'mutation($input: ReviewInput!) { approveVersion(input: $input) { id } }', {
-        input: { versionId: draftId },
-      }),
-    );
-  const { publishVersion } = ok(
-    await t.gql<{ publishVersion: { rescoreJob: { id: string } } }>(
-      'mutation($id: ID!) { publishVersion(versionId: $id) { rescoreJob { id } } }',
-      {
-        id: draftId,
-      },
-    ),
-  );
-  await until(
-    async () => {
-      const { rescoreJob } = ok(
-        await t.gql<{ rescoreJob: { status: string } }>('query($id: ID!) { rescoreJob(id: $id) { status } }', publishVersion.rescoreJob),
-      );
-      if (rescoreJob.status === 'failed') throw new Error(`the re-score job of ${ruleSetKey} failed`);
-      return rescoreJob.status === 'completed';
-    },
-    `the re-score job of ${ruleSetKey} completes`,
-    60_000,
-  );
-}
-
-async function user(name: string, role: 'marketing' | 'sales'): Promise<UserPrincipal> {
-  const created = await t.app.services.auth.createUser({ email: `${name}@acme.io`, name, role, password: 'correct horse battery' });
-  return { kind: 'user', userId: created.id, email: created.email, name: created.name, role };
-}
+const { account, upsertAccount, contact, demoRequest, settled } = accountScoringHelpers(() => w);
 
 beforeAll(async () => {
-  t = await createTestApp({ workers: true });
-  marketing = await user('marketing1', 'marketing');
-  marketing2 = await user('marketing2', 'marketing');
-  sales = await user('sales1', 'sales');
-  // The account-scope attributes the shipped account rule set reads.
-  for (const [name, type] of [
-    ['industry', 'string'],
-    ['employees', 'number'],
-    ['country', 'string'],
-    ['annualRevenue', 'number'],
-  ])
-    ok(
-      await t.gql('mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { name } }', {
-        input: { name, type, label: name, scope: 'ACCOUNT' },
-      }),
-    );
+  w = await setUpAccountScoring();
+  t = w.t;
 });
 
 afterAll(async () => {
-  await t?.close();
+  await w?.t.close();
 });
 
 describe('account scores', () => {
@@ -248,55 +103,6 @@ describe('account scores', () => {
     expect(page.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'first' }] });
   });
 
-  it('a publish of the account model re-scores every account (the job completes)', async () => {
-    await upsertAccount('acct-other', { industry: 'software', employees: 50, country: 'DE' });
-    await contact('other-cy', 'acct-other', { firstName: 'Cy', industry: 'software', companySize: 50 });
-    // More accounts than one chunk of a re-score job (5,000): the job lists them page after page.
-    await t.sql(`INSERT INTO account (external_id, name) SELECT 'acct-bulk-' || g, 'Bulk ' || g FROM generate_series(1, 5100) AS g`);
-    await release('account-default', (definition) => {
-      const industry = definition.rules.find((rule) => rule.name === 'fit-target-industry');
-      if (!industry) throw new Error('the shipped account rule set has no fit-target-industry rule');
-      industry.event.params.points += 5;
-    });
-
-    const acme = await account('acct-acme');
-    expect(acme.score).toMatchObject({ ruleSetVersion: 2, fit: ACME_FIT_V2 });
-    expect(acme.history[0]).toMatchObject({ cause: 'rule_set_published', ruleSetVersion: 2 });
-    expect((await account('acct-other')).score).toMatchObject({ ruleSetVersion: 2, fit: 25 + 15 + 5 });
-    const [left] = await t.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM account a WHERE a.merged_into_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM model_score s WHERE s.model = 'account' AND s.subject_id = a.id AND s.rule_set_version = 2)`,
-    );
-    expect(left.n).toBe(0);
-  });
-
-  it('leaves an account of 3,000 contacts to the worker, which recomputes it', async () => {
-    await upsertAccount('acct-big', ACME);
-    const [{ id }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM account WHERE external_id = 'acct-big'`);
-    await t.sql(
-      `INSERT INTO lead (external_id, email, account_id, account_source, attributes)
-       SELECT 'big-' || g, 'p' || g || '@big.example', $1::bigint, 'client', '{"seniority": "manager"}'::jsonb
-         FROM generate_series(1, 3000) AS g`,
-      [id],
-    );
-    await demoRequest('big-1');
-    // The request scored the lead, asked for the account's recompute and read no contact.
-    expect((await account('acct-big')).score).toBeNull();
-    const [pending] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM account_rescore_pending WHERE account_id = $1::bigint`, [
-      id,
-    ]);
-    expect(pending.n).toBe(1);
-
-    await until(async () => (await account('acct-big')).score !== null, 'the worker recomputes the big account', 30_000);
-    const big = await account('acct-big');
-    expect(big.score).toMatchObject({ fit: ACME_FIT_V2, ruleSetVersion: 2, lastActivityAt: hourAgo });
-    expect(big.history[0]).toMatchObject({ cause: 'activity_recorded', before: null });
-    await until(
-      async () => (await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM account_rescore_pending'))[0].n === 0,
-      'no account work is left',
-    );
-  });
-
   it('a merge while its contacts record activities ends in a consistent score, without deadlock', async () => {
     await upsertAccount('acct-src', ACME);
     await upsertAccount('acct-dst', ACME);
@@ -320,15 +126,7 @@ describe('account scores', () => {
       ...people.map((name) => demoRequest(`merge-${name}`)),
     ]);
     expect(results.filter((result) => 'errors' in result && result.errors)).toEqual([]);
-    await until(
-      async () =>
-        (
-          await t.sql<{ n: number }>(
-            'SELECT ((SELECT count(*) FROM account_rescore_pending) + (SELECT count(*) FROM account_recompute_log))::int AS n',
-          )
-        )[0].n === 0,
-      'the deferred account work is done',
-    );
+    await settled();
     // Settled: recomputing the target now changes nothing, and it counts all six contacts.
     const again = await t.app.dataSource.transaction((manager) =>
       t.app.services.accountScoring.recompute(manager, [idOf('acct-dst') as string], {
@@ -347,13 +145,7 @@ describe('account scores', () => {
     await upsertAccount('acct-quiet', ACME);
     await contact('quiet-eve', 'acct-quiet', { firstName: 'Eve', industry: 'software', companySize: 800, seniority: 'vp' });
     // Active 7 days ago (minus 2 minutes) when recorded: "active in the last 7 days" holds now, not 4 minutes later.
-    keys += 1;
-    const occurredAt = new Date(Date.now() - 8 * 86_400_000 + 120_000).toISOString();
-    ok(
-      await t.gql(RECORD, {
-        input: { leadExternalId: 'quiet-eve', type: 'DEMO_REQUEST', occurredAt, idempotencyKey: `acct-scoring-${keys}` },
-      }),
-    );
+    await demoRequest('quiet-eve', new Date(Date.now() - 8 * 86_400_000 + 120_000).toISOString());
     const before = await account('acct-quiet');
     expect(before.score?.reasons.map((reason) => reason.rule)).toContain('engagement-recent');
     const asOf = new Date(Date.now() + 240_000).toISOString();
@@ -361,55 +153,5 @@ describe('account scores', () => {
     const after = await account('acct-quiet');
     expect(after.score?.reasons.map((reason) => reason.rule)).not.toContain('engagement-recent');
     expect(after.history[0]).toMatchObject({ cause: 'decay', before: { total: before.score?.total } });
-  });
-
-  it('a second account model scores the same accounts on its own', async () => {
-    ok(
-      await t.gql('mutation($input: CreateScoreModelInput!) { createScoreModel(input: $input) { key } }', {
-        input: { key: 'product-fit', name: 'Product fit', subject: 'ACCOUNT' },
-      }),
-    );
-    // Without a definition, the model's first rule set starts from the shipped account rule set (version 1's points).
-    const { createRuleSet } = ok(
-      await t.gqlAs<{ createRuleSet: { versions: Array<{ id: string }> } }>(
-        marketing,
-        'mutation($input: CreateRuleSetInput!) { createRuleSet(input: $input) { versions { id } } }',
-        { input: { key: 'product-fit-accounts', name: 'Product fit of accounts', model: 'product-fit' } },
-      ),
-    );
-    await publishDraft(createRuleSet.versions[0].id, 'product-fit-accounts');
-    const acme = await account('acct-acme');
-    expect(acme.scores.map((score) => score.model)).toEqual(['account', 'product-fit']);
-    expect(acme.score).toMatchObject({ model: 'account', fit: ACME_FIT_V2 });
-    const { account: other } = ok(
-      await t.gql<{ account: { score: ModelScore; history: Change[] } }>(
-        `query { account(externalId: "acct-acme") { score(model: "product-fit") { ${SCORE} } history(model: "product-fit") { cause ruleSetVersion } } }`,
-      ),
-    );
-    expect(other.score).toMatchObject({ model: 'product-fit', fit: ACME_FIT, ruleSetVersion: 1 });
-    expect(other.history).toEqual([{ cause: 'rule_set_published', ruleSetVersion: 1 }]);
-  });
-
-  it('re-scores the contacts of an account whose score changed when a lead rule set reads it (account_changed)', async () => {
-    await release('default-b2b', (definition) => {
-      definition.facts.push({ name: 'accountFitGrade', label: 'Account fit grade', type: 'string', source: 'account', field: 'fitGrade' });
-      definition.rules.push({
-        name: 'fit-account-a',
-        conditions: { all: [{ fact: 'accountFitGrade', operator: 'equal', value: 'A' }] },
-        event: { type: 'score', params: { dimension: 'fit', points: 10, label: 'Their company fits' } },
-      });
-    });
-    await upsertAccount('acct-fits', ACME);
-    // Scored first without the account's score (it has none), then again once the account is scored A.
-    await contact('fits-dee', 'acct-fits', { firstName: 'Dee', industry: 'software', companySize: 800, seniority: 'vp' });
-    const { lead } = ok(
-      await t.gql<{
-        lead: { score: { fit: number; reasons: Array<{ rule: string }> }; scoreHistory: { edges: Array<{ node: { cause: string } }> } };
-      }>('query { lead(externalId: "fits-dee") { score { fit reasons { rule } } scoreHistory(first: 5) { edges { node { cause } } } } }'),
-    );
-    expect(lead.score.reasons.map((reason) => reason.rule)).toContain('fit-account-a');
-    expect(lead.score.fit).toBe(55 + 10);
-    expect(lead.scoreHistory.edges.map((edge) => edge.node.cause)).toEqual(['account_changed', 'lead_created']);
-    expect((await account('acct-fits')).score).toMatchObject({ fit: ACME_FIT_V2 });
   });
 });
