@@ -34,7 +34,7 @@ export async function matchLeadAccounts(manager: EntityManager, items: readonly 
     const externalIds = [...new Set(byClient.map((item) => item.accountExternalId as string))].sort();
     await manager.query(
       `INSERT INTO account (external_id, name)
-       SELECT x, x FROM unnest($1::text[]) AS x ORDER BY x
+       SELECT x, x FROM unnest($1::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM account a WHERE a.external_id = x) ORDER BY x
        ON CONFLICT DO NOTHING`,
       [externalIds],
     );
@@ -59,22 +59,22 @@ export async function matchByDomain(manager: EntityManager, leadIds: readonly st
   const domain = EMAIL_DOMAIN_SQL('l.email');
   const eligible = `l.id = ANY($1::bigint[]) AND COALESCE(l.account_source, 'domain') = 'domain'`;
   const usable = `${domain} IS NOT NULL AND ${domain} <> ALL($2::text[])`;
+  // NOT EXISTS first: a lead write usually finds its account, and a skipped insert burns no id.
   await manager.query(
     `INSERT INTO account (domain, name)
-     SELECT DISTINCT ${domain}, ${domain} FROM lead l WHERE ${eligible} AND ${usable} ORDER BY 1
+     SELECT DISTINCT ${domain}, ${domain} FROM lead l
+      WHERE ${eligible} AND ${usable} AND NOT EXISTS (SELECT 1 FROM account a WHERE a.domain = ${domain})
+      ORDER BY 1
      ON CONFLICT DO NOTHING`,
     [leadIds, FREE_DOMAINS],
   );
+  // Joins the domain's account (its survivor), or leaves a domain account for no usable domain.
   await manager.query(
-    `UPDATE lead l SET account_id = COALESCE(a.merged_into_id, a.id), account_source = 'domain'
-       FROM account a
-      WHERE ${eligible} AND ${usable} AND a.domain = ${domain}
-        AND (l.account_id IS DISTINCT FROM COALESCE(a.merged_into_id, a.id) OR l.account_source IS NULL)`,
-    [leadIds, FREE_DOMAINS],
-  );
-  await manager.query(
-    `UPDATE lead l SET account_id = NULL, account_source = NULL
-      WHERE l.id = ANY($1::bigint[]) AND l.account_source = 'domain' AND NOT (${usable})`,
+    `UPDATE lead l SET account_id = m.account_id, account_source = m.source
+       FROM (SELECT l.id, COALESCE(a.merged_into_id, a.id) AS account_id, CASE WHEN a.id IS NULL THEN NULL ELSE 'domain' END AS source
+               FROM lead l LEFT JOIN account a ON ${usable} AND a.domain = ${domain}
+              WHERE ${eligible}) m
+      WHERE l.id = m.id AND (l.account_id IS DISTINCT FROM m.account_id OR l.account_source IS DISTINCT FROM m.source)`,
     [leadIds, FREE_DOMAINS],
   );
 }
