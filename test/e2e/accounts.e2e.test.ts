@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountBacktestPage, AccountsPage, ModelSwitcher } from './pages/accounts-page';
@@ -19,6 +20,14 @@ const ACCOUNTS = `query { accounts(first: 25, orderBy: SCORE_DESC) { nodes { id 
 const LEAD_MODELS = 'query { scoreModels(subject: LEAD) { key name isDefault } }';
 const LEAD_SCORES = `query($model: String, $key: String!) { leads(first: 50, orderBy: SCORE_DESC, model: $model) {
   edges { node { id score { total } modelScore(model: $key) { total } } } } }`;
+
+/** Serious and critical axe violations, as "rule: target" lines. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
+}
 
 /**
  * Accounts and score models in the console against the demo data: the accounts list ordered by
@@ -63,6 +72,8 @@ describe('accounts and score models in the console (Chromium)', () => {
     const scores = rows.map((row) => row.score).filter((score): score is number => score !== null);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(scores[0]).toBe(scored[0].score?.total);
+    expect(await list.unnamedControls()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await list.screenshot('accounts-01-list');
 
     // An account of several contacts whose score names some of them.
@@ -80,6 +91,7 @@ describe('accounts and score models in the console (Chromium)', () => {
     const link = account.reasons.getByRole('link', { name: contact.label }).first();
     expect(await link.getAttribute('href')).toBe(`/leads/${contact.leadId}`);
     expect(await account.unnamedControls()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await account.screenshot('accounts-02-account');
 
     // The contact's lead page links back to its account.
@@ -112,6 +124,7 @@ describe('accounts and score models in the console (Chromium)', () => {
     await expect.poll(shownScores, { timeout: 20_000 }).toEqual(expected);
     expect(expected).not.toEqual(byDefault.leads.edges.map((edge) => String(edge.node.score?.total ?? '—')));
     expect(await leads.unnamedControls()).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await leads.screenshot('accounts-03-leads-by-model');
   });
 
