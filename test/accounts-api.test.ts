@@ -129,6 +129,16 @@ describe('upsertAccounts', () => {
   });
 });
 
+interface WithContacts {
+  contactCount: number;
+  outcome: string;
+  contacts: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+    edges: Array<{ node: { externalId: string; account: { id: string } } }>;
+  };
+}
+
 describe('reading accounts', () => {
   it('pages through every account once in each order, with a total', async () => {
     ok(
@@ -187,17 +197,9 @@ describe('reading accounts', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const { account } = ok(
+      const { account }: { account: WithContacts } = ok(
         await t.gql<{
-          account: {
-            contactCount: number;
-            outcome: string;
-            contacts: {
-              totalCount: number;
-              pageInfo: { hasNextPage: boolean; endCursor: string };
-              edges: Array<{ node: { externalId: string; account: { id: string } } }>;
-            };
-          };
+          account: WithContacts;
         }>(
           `query($id: ID, $after: String) { account(id: $id) { contactCount outcome contacts(first: 2, after: $after) {
              totalCount pageInfo { hasNextPage endCursor } edges { node { externalId account { id } } } } } }`,
