@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ScoreFollower } from '../scoring/models/score-follower';
 import type { SubjectScorer } from '../scoring/models/subject-scorer';
 import type { ScoreCause } from '../scoring/score-history.entity';
-import type { AccountScoringService } from './account-scoring.service';
+import { ACCOUNT_SCORING_LIMITS, type AccountScoringService } from './account-scoring.service';
 import { accountsToRecompute, listAccountIds } from './account-scoring-store';
 
 /**
@@ -21,7 +21,13 @@ export class AccountScoringFollower implements ScoreFollower {
     if ((await this.accounts.accountRuleSets(manager)).length === 0) return;
     const accountIds = await accountsToRecompute(manager, leadIds);
     if (accountIds.length === 0) return;
-    await this.accounts.recompute(manager, accountIds, { cause, asOf, skipLocked: true, bigAccounts: 'defer' });
+    await this.accounts.recompute(manager, accountIds, {
+      cause,
+      asOf,
+      skipLocked: true,
+      bigAccounts: 'defer',
+      contactBudget: ACCOUNT_SCORING_LIMITS.followerContacts,
+    });
   }
 }
 

@@ -27,6 +27,8 @@ export const ACCOUNT_SCORING_LIMITS = {
   contactsPerRead: 5_000,
   /** Contacts re-scored inline after their account's score changed (more: the worker does it). */
   inlineContactRescore: 500,
+  /** Contacts the scoring follower reads in all for one scoring call (a batch of 1,000 leads in as many accounts). */
+  followerContacts: 20_000,
 } as const;
 
 export interface AccountScoringOptions {
@@ -47,6 +49,8 @@ export interface RecomputeOptions {
   skipLocked: boolean;
   /** Accounts with more than inlineContacts contacts: deferred to the worker, or read page by page (the worker). */
   bigAccounts: 'defer' | 'read';
+  /** At most this many contacts read in all (a request's bound); accounts past it go to the worker. Default: no bound. */
+  contactBudget?: number;
 }
 
 export interface RecomputeResult {
@@ -108,7 +112,16 @@ export class AccountScoringService {
 
     const small: string[] = [];
     const big: string[] = [];
-    for (const id of locked) ((counts.get(id) ?? 0) > ACCOUNT_SCORING_LIMITS.inlineContacts ? big : small).push(id);
+    let budget = options.contactBudget ?? Number.POSITIVE_INFINITY;
+    for (const id of locked) {
+      const count = counts.get(id) ?? 0;
+      if (count > ACCOUNT_SCORING_LIMITS.inlineContacts) big.push(id);
+      else if (count > budget) deferred.push({ accountId: id, cause: options.cause, delayMs: 0 });
+      else {
+        small.push(id);
+        budget -= count;
+      }
+    }
     const attributeNames = contactAttributes(ruleSets);
     const changedDefault: string[] = [];
     const score = async (accounts: AccountForScoring[]) => {
