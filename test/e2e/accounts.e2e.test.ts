@@ -98,6 +98,9 @@ describe('accounts and score models in the console (Chromium)', () => {
     await link.click();
     await page.getByTestId('lead-account').getByRole('link').waitFor();
     expect(await page.getByTestId('lead-account').getByRole('link').getAttribute('href')).toBe(`/accounts/${named.id}`);
+    // Scored by the demo's two lead models, the lead page shows both.
+    expect(await page.getByTestId('lead-model-scores').getByRole('row').count()).toBeGreaterThanOrEqual(3);
+    await account.screenshot('accounts-03-contact');
   });
 
   it('switches the leads list to another lead model and shows that model’s scores', { timeout: 120_000 }, async () => {
@@ -125,7 +128,7 @@ describe('accounts and score models in the console (Chromium)', () => {
     expect(expected).not.toEqual(byDefault.leads.edges.map((edge) => String(edge.node.score?.total ?? '—')));
     expect(await leads.unnamedControls()).toEqual([]);
     expect(await axeProblems(page)).toEqual([]);
-    await leads.screenshot('accounts-03-leads-by-model');
+    await leads.screenshot('accounts-04-leads-by-model');
   });
 
   it('backtests the account model over accounts, reached through the model picker', { timeout: 180_000 }, async () => {
@@ -144,6 +147,6 @@ describe('accounts and score models in the console (Chromium)', () => {
     expect(await backtest.results.getByText('Accounts', { exact: true }).count()).toBeGreaterThan(0);
     expect(await backtest.auc.textContent()).toMatch(/^(0\.\d{3}|1\.000|n\/a)$/);
     expect(await backtest.unnamedControls()).toEqual([]);
-    await backtest.screenshot('accounts-04-account-backtest');
+    await backtest.screenshot('accounts-05-account-backtest');
   });
 });
