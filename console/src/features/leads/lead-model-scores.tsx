@@ -22,7 +22,7 @@ export function LeadModelScores({ scores }: { scores: readonly ModelScore[] }) {
   return (
     <section className="card" aria-labelledby="model-scores-title" style={{ marginTop: '1rem' }}>
       <h2 id="model-scores-title">Score per model</h2>
-      <div className="grid-2">
+      <div className="grid-2" style={{ alignItems: 'start' }}>
         <table data-testid="lead-model-scores">
           <thead>
             <tr>
