@@ -16,6 +16,9 @@ export interface AccountPageArgs {
 /** The sort keys a listing SELECT returns for the cursors (`ms` is the model's model_score row, if any). */
 export const ACCOUNT_SORT_COLUMNS = `ms.total AS "sortTotal", a.created_at::text AS "sortCreated"`;
 
+/** The cursor's total of an unscored account: below any total a rule set can give (totals may be negative). */
+export const NO_TOTAL = -(2 ** 31 - 1);
+
 export interface AccountPagePlan {
   size: number;
   orderSql: string;
@@ -64,7 +67,7 @@ export function planAccountPage(args: AccountPageArgs): AccountPagePlan {
       };
     }
     default: {
-      // Scored accounts by total, then the unscored (total null, written as -1 in the cursor), each by id descending.
+      // Scored accounts by total, then the unscored (total null, NO_TOTAL in the cursor), each by id descending.
       const after = decode(['int', 'id']);
       return {
         size,
@@ -72,12 +75,12 @@ export function planAccountPage(args: AccountPageArgs): AccountPagePlan {
         condition: after
           ? (params) => {
               const id = `${add(params, after[1])}::bigint`;
-              if ((after[0] as number) < 0) return `(ms.total IS NULL AND a.id < ${id})`;
+              if (after[0] === NO_TOTAL) return `(ms.total IS NULL AND a.id < ${id})`;
               const total = `${add(params, after[0])}::int`;
               return `(ms.total < ${total} OR (ms.total = ${total} AND a.id < ${id}) OR ms.total IS NULL)`;
             }
           : null,
-        cursorOf: (row) => encodeCursor([tag, row.sortTotal ?? -1, row.id]),
+        cursorOf: (row) => encodeCursor([tag, row.sortTotal ?? NO_TOTAL, row.id]),
       };
     }
   }

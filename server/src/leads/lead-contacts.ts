@@ -16,7 +16,7 @@ export interface ContactPageArgs {
 /**
  * A page of contacts for each of several accounts in one query (a page of accounts asks for all of
  * theirs at once): a LATERAL scan of each account's leads (index lead_account), by score then id,
- * descending; a lead not yet scored counts as -1.
+ * descending; a lead not yet scored counts as the lowest cursor int (totals may be negative).
  */
 export async function contactPages(
   dataSource: DataSource,
@@ -27,16 +27,16 @@ export async function contactPages(
   const after = args.after ? decodeCursor(args.after, TAG, AccountErrorCode.InvalidCursor, 'after', ['int', 'id']) : null;
   const ids = accountIds.filter((id) => /^\d{1,18}$/.test(id));
   const params: unknown[] = [ids, size + 1];
-  const condition = after ? `AND (COALESCE(s.total, -1), l.id) < ($3::int, $4::bigint)` : '';
+  const condition = after ? `AND (COALESCE(s.total, -2147483647), l.id) < ($3::int, $4::bigint)` : '';
   if (after) params.push(after[0], after[1]);
   const rows: Array<LeadEntity & { accountKey: string; sortTotal: number }> = ids.length
     ? await dataSource.query(
         `SELECT c.* FROM unnest($1::bigint[]) AS x(account_id)
            CROSS JOIN LATERAL (
-             SELECT x.account_id::text AS "accountKey", ${LEAD_COLUMNS}, COALESCE(s.total, -1) AS "sortTotal"
+             SELECT x.account_id::text AS "accountKey", ${LEAD_COLUMNS}, COALESCE(s.total, -2147483647) AS "sortTotal"
                FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
               WHERE l.account_id = x.account_id ${condition}
-              ORDER BY COALESCE(s.total, -1) DESC, l.id DESC
+              ORDER BY COALESCE(s.total, -2147483647) DESC, l.id DESC
               LIMIT $2) c`,
         params,
       )
