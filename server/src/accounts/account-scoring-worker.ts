@@ -56,7 +56,7 @@ export class AccountScoringWorker {
       if (this.polling) return;
       this.polling = (async () => {
         // A full batch means more may be due: keep going without waiting for the next tick.
-        while ((await this.runOnce()) >= this.batch);
+        while ((await this.runOnce()) >= this.batch && this.timer);
       })()
         .catch((error: unknown) => this.logger.error({ err: error }, 'account scoring worker failed'))
         .finally(() => {
@@ -65,6 +65,7 @@ export class AccountScoringWorker {
     }, this.pollMs);
   }
 
+  /** Stops polling (a drain in progress ends after its batch) and waits for the poll in progress. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
