@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, onlyError } from './support/scores';
 import { createTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 /* Accounts through GraphQL: upsertAccounts, the account-scope catalog, pages, contacts, outcomes, bad input. */
 
@@ -138,6 +139,42 @@ interface WithContacts {
     edges: Array<{ node: { externalId: string; account: { id: string } } }>;
   };
 }
+
+describe('upsertAccounts racing another writer', () => {
+  it('a domain taken by a concurrent transaction is a CONFLICT (or an item error), never a server error', async () => {
+    ok(await upsertAccounts([{ externalId: 'race-acc' }]));
+    const runner = t.app.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    let call: ReturnType<typeof upsertAccounts> | null = null;
+    try {
+      await runner.query(`INSERT INTO account (domain, name) VALUES ('race-up.io', 'race')`);
+      call = upsertAccounts([{ externalId: 'race-acc', domain: 'race-up.io' }]);
+      if (process.env.DATABASE_URL)
+        await until(
+          async () =>
+            (
+              await t.sql<{ count: number }>(
+                `SELECT count(*)::int AS count FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                  WHERE NOT l.granted AND a.datname = current_database()`,
+              )
+            )[0].count > 0,
+          'the upsert waits for the uncommitted domain',
+        );
+      // On PGlite the upsert waits for the one connection instead, and then sees the committed row.
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const result = await call;
+    const reasons = result?.errors
+      ? result.errors.map((error) => error.extensions?.reason)
+      : (result?.data?.upsertAccounts.results[0].errors.map((error) => error.reason) ?? []);
+    expect(reasons).toEqual(['ACCOUNT_CONFLICT']);
+    expect(await t.sql(`SELECT 1 FROM account WHERE external_id = 'race-acc' AND domain IS NOT NULL`)).toHaveLength(0);
+  });
+});
 
 describe('reading accounts', () => {
   it('pages through every account once in each order, with a total', async () => {

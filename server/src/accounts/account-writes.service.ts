@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
-import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import type { ScoringService } from '../scoring/scoring.service';
 import type { AccountEntity, AccountSource } from './account.entity';
 import { AccountErrorCode } from './account.errors';
@@ -53,24 +53,34 @@ export class AccountWriteService {
     const valid = items.map((data, index) => ({ index, data })).filter(({ index }) => errors[index].length === 0);
     const written = new Map<number, { accountId: string; created: boolean }>();
     if (valid.length > 0) {
-      await this.dataSource.transaction(async (manager) => {
-        const batch = await writeAccountBatch(manager, valid);
-        for (const [index, itemErrors] of batch.errors) errors[index] = itemErrors;
-        // Rolls back: nothing of an atomic batch is written when one of its items cannot be.
-        if (atomic && batch.errors.size > 0) throw accountBatchError(errors);
-        for (const [index, result] of batch.written) written.set(index, result);
-        if (batch.written.size === 0) return;
-        const created = [...batch.written.values()].filter((result) => result.created).length;
-        await this.audit.record(manager, {
-          actor: actor.name,
-          action: 'account.upserted',
-          entityType: 'account',
-          entityId: batch.written.size === 1 ? [...batch.written.values()][0].accountId : `${batch.written.size} accounts`,
-          summary: `${created} account${created === 1 ? '' : 's'} created, ${batch.written.size - created} updated`,
-          after: [...batch.written].map(([index, result]) => ({ ...result, ...items[index] })),
-          requestId: actor.requestId,
+      await this.dataSource
+        .transaction(async (manager) => {
+          const batch = await writeAccountBatch(manager, valid);
+          for (const [index, itemErrors] of batch.errors) errors[index] = itemErrors;
+          // Rolls back: nothing of an atomic batch is written when one of its items cannot be.
+          if (atomic && batch.errors.size > 0) throw accountBatchError(errors);
+          for (const [index, result] of batch.written) written.set(index, result);
+          if (batch.written.size === 0) return;
+          const created = [...batch.written.values()].filter((result) => result.created).length;
+          await this.audit.record(manager, {
+            actor: actor.name,
+            action: 'account.upserted',
+            entityType: 'account',
+            entityId: batch.written.size === 1 ? [...batch.written.values()][0].accountId : `${batch.written.size} accounts`,
+            summary: `${created} account${created === 1 ? '' : 's'} created, ${batch.written.size - created} updated`,
+            after: [...batch.written].map(([index, result]) => ({ ...result, ...items[index] })),
+            requestId: actor.requestId,
+          });
+        })
+        .catch((error: unknown) => {
+          // An update gave an account an externalId or domain another request had just taken: nothing was written.
+          if ((error as { code?: string }).code !== '23505') throw error;
+          throw new ConflictError(
+            AccountErrorCode.AccountConflict,
+            'Another request gave an externalId or domain of this call to an account meanwhile; nothing was written, send the call again',
+            [{ path: 'input.accounts', message: 'an externalId or domain was taken meanwhile' }],
+          );
         });
-      });
     }
     return items.map((_, index) => ({
       index,
