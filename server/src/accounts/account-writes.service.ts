@@ -102,7 +102,8 @@ export class AccountWriteService {
     if (sourceId === targetId) throw InvalidInputError.field(AccountErrorCode.InvalidMerge, 'input.targetId', 'must differ from sourceId');
     return this.dataSource.transaction(async (manager) => {
       const rows: AccountEntity[] = await manager.query(
-        `SELECT ${ACCOUNT_COLUMNS} FROM account a WHERE a.id = ANY($1::bigint[]) ORDER BY a.id FOR UPDATE`,
+        // NO KEY UPDATE: lead writes that point a lead at these accounts (a key share) are not blocked.
+        `SELECT ${ACCOUNT_COLUMNS} FROM account a WHERE a.id = ANY($1::bigint[]) ORDER BY a.id FOR NO KEY UPDATE`,
         [[sourceId, targetId]],
       );
       const source = rows.find((row) => row.id === sourceId);
@@ -171,13 +172,7 @@ export class AccountWriteService {
     if (!ID.test(leadId)) throw leadMissing();
     if (accountId !== null && !ID.test(accountId)) throw notFound('input.accountId', accountId);
     return this.dataSource.transaction(async (manager) => {
-      const [lead]: Array<{ id: string; externalId: string; accountId: string | null; accountSource: AccountSource | null }> =
-        await manager.query(
-          `SELECT id::text AS id, external_id AS "externalId", account_id::text AS "accountId", account_source AS "accountSource"
-             FROM lead WHERE id = $1 FOR UPDATE`,
-          [leadId],
-        );
-      if (!lead) throw leadMissing();
+      // The account before the lead, as mergeAccounts locks them: the two never wait on each other in a cycle.
       let target: AccountEntity | null = null;
       if (accountId !== null) {
         const [row]: AccountEntity[] = await manager.query(
@@ -187,6 +182,13 @@ export class AccountWriteService {
         if (!row) throw notFound('input.accountId', accountId);
         target = row;
       }
+      const [lead]: Array<{ id: string; externalId: string; accountId: string | null; accountSource: AccountSource | null }> =
+        await manager.query(
+          `SELECT id::text AS id, external_id AS "externalId", account_id::text AS "accountId", account_source AS "accountSource"
+             FROM lead WHERE id = $1 FOR UPDATE`,
+          [leadId],
+        );
+      if (!lead) throw leadMissing();
       await manager.query(`UPDATE lead SET account_id = $2, account_source = 'manual', updated_at = now() WHERE id = $1`, [
         leadId,
         target?.id ?? null,

@@ -158,7 +158,7 @@ export class AccountService {
     const at = input.outcome === 'open' ? null : (input.at ?? now);
     const dealValue = input.outcome === 'converted' && input.dealValue != null ? input.dealValue.toFixed(2) : null;
     return this.dataSource.transaction(async (manager) => {
-      const [before]: AccountEntity[] = await manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM account a WHERE a.id = $1 FOR UPDATE`, [
+      const [before]: AccountEntity[] = await manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM account a WHERE a.id = $1 FOR NO KEY UPDATE`, [
         input.accountId,
       ]);
       if (!before) throw notFound('input.accountId', input.accountId);
