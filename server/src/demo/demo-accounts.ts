@@ -1,8 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { EntityManager } from 'typeorm';
-import type { App } from '../app';
-import { RULES_DIR } from '../common/paths';
 import type { DemoAccount } from './demo-types';
 
 /**
@@ -50,14 +46,4 @@ export async function decideDemoAccounts(manager: EntityManager): Promise<void> 
                FROM lead WHERE account_id IS NOT NULL GROUP BY account_id) d
       WHERE d.account_id = a.id`,
   );
-}
-
-/** Defines the account-scope catalog from rules/account-attributes.json when it has no attribute yet. */
-export async function ensureDemoAccountCatalog(app: App): Promise<void> {
-  const { leads } = app.services;
-  if ((await leads.attributeCatalog('account')).size > 0) return;
-  const file = JSON.parse(await readFile(path.join(RULES_DIR, 'account-attributes.json'), 'utf8')) as {
-    attributes: Array<Parameters<typeof leads.defineAttribute>[0]>;
-  };
-  for (const spec of file.attributes) await leads.defineAttribute(spec, 'account');
 }

@@ -1,5 +1,5 @@
 import type { App } from '../app';
-import { decideDemoAccounts, ensureDemoAccountCatalog, insertDemoAccounts } from './demo-accounts';
+import { decideDemoAccounts, insertDemoAccounts } from './demo-accounts';
 import { generateDemoData } from './demo-data';
 import { seedDemoProductModel } from './demo-models';
 
@@ -48,7 +48,6 @@ export async function seedDemoData(
       );
     }
   });
-  await ensureDemoAccountCatalog(app);
 
   // Weekly passes over the past, then one now: the history a live system would have built up.
   for (let daysAgo = 84; daysAgo >= 0; daysAgo -= 7) {

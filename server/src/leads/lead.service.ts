@@ -24,6 +24,7 @@ export { LEAD_ORDERS, type LeadOrder } from './lead-paging';
 export { LEAD_FIELD_LIMITS, type UpsertLeadData } from './lead-validation';
 
 export const ATTRIBUTES_FILE = path.join(RULES_DIR, 'attributes.json');
+export const ACCOUNT_ATTRIBUTES_FILE = path.join(RULES_DIR, 'account-attributes.json');
 
 export const LEAD_COLUMNS = `l.id::text AS id, l.external_id AS "externalId", l.email, l.segment, l.source, l.attributes,
   l.outcome, l.outcome_at AS "outcomeAt", l.deal_value::text AS "dealValue", l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
@@ -78,23 +79,31 @@ export class LeadService {
     this.leadsWithScoreByExternalId = batched('externalId', 'l.external_id = $1', 'l.external_id = ANY($1::text[])');
   }
 
-  /** On first start, installs the attribute catalog from rules/attributes.json. */
-  async ensureAttributeCatalog(manager: EntityManager, file = ATTRIBUTES_FILE): Promise<void> {
-    if ((await manager.count(AttributeDefinitionEntity, { where: { scope: 'lead' } })) > 0) return;
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-      attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }>;
-    };
-    await manager.insert(
-      AttributeDefinitionEntity,
-      parsed.attributes.map((a) => ({
-        scope: 'lead' as const,
-        name: a.name,
-        type: a.type,
-        label: a.label,
-        description: a.description ?? '',
-        allowedValues: a.values ?? null,
-      })),
-    );
+  /**
+   * On first start, installs each scope's attribute catalog from its shipped file (rules/attributes.json,
+   * rules/account-attributes.json), so that the shipped rule sets of both subjects validate.
+   */
+  async ensureAttributeCatalog(
+    manager: EntityManager,
+    files: Record<AttributeScope, string> = { lead: ATTRIBUTES_FILE, account: ACCOUNT_ATTRIBUTES_FILE },
+  ): Promise<void> {
+    for (const scope of ['lead', 'account'] as const) {
+      if ((await manager.count(AttributeDefinitionEntity, { where: { scope } })) > 0) continue;
+      const parsed = JSON.parse(await readFile(files[scope], 'utf8')) as {
+        attributes: Array<Omit<AttributeSpec, 'allowedValues'> & { values?: string[] }>;
+      };
+      await manager.insert(
+        AttributeDefinitionEntity,
+        parsed.attributes.map((a) => ({
+          scope,
+          name: a.name,
+          type: a.type,
+          label: a.label,
+          description: a.description ?? '',
+          allowedValues: a.values ?? null,
+        })),
+      );
+    }
     this.catalogCache.clear();
   }
 
