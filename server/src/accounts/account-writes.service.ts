@@ -133,7 +133,7 @@ export class AccountWriteService {
         );
       const moved: Array<{ id: string }> = await manager.query(
         `WITH m AS (UPDATE lead SET account_id = $2, updated_at = now() WHERE account_id = $1 RETURNING id)
-         SELECT id::text AS id FROM m ORDER BY id`,
+         SELECT id::text AS id FROM m ORDER BY m.id`,
         [sourceId, targetId],
       );
       await manager.query(`UPDATE account SET merged_into_id = $2, updated_at = now() WHERE id = $1 OR merged_into_id = $1`, [

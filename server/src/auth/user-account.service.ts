@@ -180,7 +180,7 @@ export class UserAccountService {
       const rows: Array<{ id: string; role: Role; disabledAt: Date | null }> = ID.test(id)
         ? await manager.query(
             `SELECT id::text AS id, role, disabled_at AS "disabledAt" FROM app_user
-              WHERE id = $1 OR (role = 'admin' AND disabled_at IS NULL) ORDER BY id FOR UPDATE`,
+              WHERE id = $1 OR (role = 'admin' AND disabled_at IS NULL) ORDER BY app_user.id FOR UPDATE`,
             [id],
           )
         : [];

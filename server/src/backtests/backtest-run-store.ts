@@ -147,7 +147,7 @@ export class BacktestRunStore {
   async unfinishedIds(): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `SELECT id::text AS id FROM backtest_run
-        WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '2 hours') ORDER BY id`,
+        WHERE status = 'queued' OR (status = 'running' AND started_at < now() - interval '2 hours') ORDER BY backtest_run.id`,
     );
     return rows.map((row) => row.id);
   }

@@ -143,7 +143,7 @@ export class LeadOutcomeService {
           dealValue: string | null;
         }> = await manager.query(
           `SELECT id::text AS id, external_id AS "externalId", created_at AS "createdAt", outcome, outcome_at AS "outcomeAt", deal_value::text AS "dealValue"
-               FROM lead WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+               FROM lead WHERE external_id = ANY($1::text[]) ORDER BY lead.id FOR UPDATE`,
           [valid.map(({ item }) => item.externalId)],
         );
         const byExternalId = new Map(locked.map((lead) => [lead.externalId, lead]));

@@ -111,7 +111,7 @@ export class RoutingService implements ScoreChangeListener {
     const rules = await this.listRules(manager);
     if (rules.length === 0) return 0;
     const leads: Array<{ id: string; segment: string | null; attributes: Record<string, unknown> }> = await manager.query(
-      'SELECT id::text AS id, segment, attributes FROM lead WHERE id = ANY($1::bigint[]) AND owner_id IS NULL ORDER BY id',
+      'SELECT id::text AS id, segment, attributes FROM lead WHERE id = ANY($1::bigint[]) AND owner_id IS NULL ORDER BY lead.id',
       [[...candidates.keys()]],
     );
     if (leads.length === 0) return 0;

@@ -149,7 +149,7 @@ export class ScorePassService {
       while (changes.length < size && summary.leadsScored < DECAY_LIMITS.previewScan) {
         const limit = Math.min(DECAY_LIMITS.previewChunk, DECAY_LIMITS.previewScan - summary.leadsScored);
         const rows: Array<{ id: string }> = await manager.query(
-          'SELECT id::text AS id FROM lead WHERE id > $1::bigint ORDER BY id LIMIT $2',
+          'SELECT id::text AS id FROM lead WHERE id > $1::bigint ORDER BY lead.id LIMIT $2',
           [last, limit],
         );
         if (rows.length === 0) break;

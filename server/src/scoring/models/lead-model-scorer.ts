@@ -38,7 +38,7 @@ export class LeadModelScorer implements ScoreFollower, SubjectScorer {
 
   async listIds(manager: EntityManager, afterId: string | null, limit: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await manager.query(
-      'SELECT id::text AS id FROM lead WHERE ($1::bigint IS NULL OR id > $1::bigint) ORDER BY id LIMIT $2',
+      'SELECT id::text AS id FROM lead WHERE ($1::bigint IS NULL OR id > $1::bigint) ORDER BY lead.id LIMIT $2',
       [afterId, limit],
     );
     return rows.map((row) => row.id);
