@@ -26,6 +26,7 @@ const BENCHES: Record<string, [string[], string[]]> = {
   api: [['--seconds', '10'], []],
   ingest: [['--events', '20000'], []],
   'live-fanout': [['--clients', '1000', '--rounds', '5'], []],
+  accounts: [['--leads', '100000', '--accounts', '20000', '--seconds', '10'], []],
 };
 
 const chosen = positionals.length ? positionals : Object.keys(BENCHES);

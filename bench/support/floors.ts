@@ -120,3 +120,26 @@ export async function copyFloor(client: pg.ClientBase, csvFile: string): Promise
     await client.query('DROP TABLE bench_copy_floor');
   }
 }
+
+/**
+ * The account re-score floor: every account's contacts read once, aggregated in one `GROUP BY
+ * account_id` over the contacts and their default-model scores, and every score row of `model`
+ * rewritten by one `UPDATE ... FROM` that aggregate, rolled back. An account re-score cannot do less.
+ */
+export async function accountRescoreFloor(client: pg.ClientBase, model: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  await client.query('BEGIN');
+  try {
+    await client.query(
+      `UPDATE model_score m SET total = c.engagement % 100, scored_at = now()
+         FROM (SELECT l.account_id, count(*) AS contacts, sum(least(s.engagement, 40)) AS engagement, max(s.last_activity_at) AS last
+                 FROM lead l JOIN lead_score s ON s.lead_id = l.id
+                WHERE l.account_id IS NOT NULL GROUP BY l.account_id) c
+        WHERE m.model = $1 AND m.subject_id = c.account_id`,
+      [model],
+    );
+  } finally {
+    await client.query('ROLLBACK');
+  }
+  return seconds(start);
+}
