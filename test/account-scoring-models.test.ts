@@ -138,4 +138,35 @@ describe('account scores across publishes and models', () => {
     expect(lead.scoreHistory.edges.map((edge) => edge.node.cause)).toEqual(['account_changed', 'lead_created']);
     expect((await account('acct-fits')).score).toMatchObject({ fit: ACME_FIT_V2 });
   });
+
+  it('leaves a re-score of more than 500 contacts to the worker, which does it chunk by chunk', async () => {
+    await upsertAccount('acct-crowd', ACME);
+    const [{ id }] = await t.sql<{ id: string }>(`SELECT id::text AS id FROM account WHERE external_id = 'acct-crowd'`);
+    await t.sql(
+      `INSERT INTO lead (external_id, email, account_id, account_source, attributes)
+       SELECT 'crowd-' || g, 'c' || g || '@crowd.example', $1::bigint, 'client', '{}'::jsonb FROM generate_series(1, 1200) AS g`,
+      [id],
+    );
+    // The account's first score (A) comes with this contact: its 1,201 contacts are re-scored by the
+    // worker (1,200 of them for the first time: nothing else scores them).
+    await contact('crowd-gus', 'acct-crowd', { firstName: 'Gus', ...VP });
+    const scored = async () =>
+      (
+        await t.sql<{ n: number }>(
+          'SELECT count(*)::int AS n FROM lead l JOIN lead_score s ON s.lead_id = l.id WHERE l.account_id = $1::bigint',
+          [id],
+        )
+      )[0].n;
+    await until(async () => (await scored()) === 1201, 'every contact is re-scored', 60_000);
+    const [gus] = await t.sql<{ causes: string[] }>(
+      `SELECT array_agg(h.cause ORDER BY h.id) AS causes FROM score_history h JOIN lead l ON l.id = h.lead_id WHERE l.external_id = 'crowd-gus'`,
+    );
+    expect(gus.causes).toEqual(['lead_created', 'account_changed']);
+    const { lead } = ok(
+      await t.gql<{ lead: { score: { reasons: Array<{ rule: string }> } } }>(
+        'query { lead(externalId: "crowd-7") { score { reasons { rule } } } }',
+      ),
+    );
+    expect(lead.score.reasons.map((reason) => reason.rule)).toContain('fit-account-a');
+  });
 });
