@@ -338,6 +338,18 @@ describe('score models', () => {
     expectBadInput(await t.gql(LEAD_SCORES, { x: 'wf-software-vp', model: 'nope' }), 'model');
   });
 
+  it("refuses a draft whose subject is not its model's, naming `subject`", async () => {
+    const account = JSON.parse(readFileSync(path.join(RULES_DIR, 'account-default.json'), 'utf8')) as Doc;
+    // A lead definition in the account model, and an account definition in a lead model.
+    const lead = { ...structuredClone(DEFAULT_B2B), key: account.key as string, name: 'Lead rules' };
+    const draft = 'mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }';
+    expectBadInput(await t.gqlAs(marketing1, draft, { input: { ruleSetKey: account.key, definition: lead } }), 'input.definition.subject');
+    expectBadInput(
+      await t.gqlAs(marketing1, draft, { input: { ruleSetKey: 'default-b2b', definition: { ...account, key: 'default-b2b' } } }),
+      'input.definition.subject',
+    );
+  });
+
   it('the decay pass decays the model too', async () => {
     const before = await leadScores('wf-software-vp');
     // Its activities four months older: the pass (as of now) finds it long inactive.
