@@ -193,6 +193,20 @@ describe('backtest of an account model', () => {
     expect(metrics.bands.find((b) => b.band === 'hot')).toMatchObject({ leads: 2, converted: 2 });
   });
 
+  it('has no per-lead export: no link, and the CSV route answers 409', async () => {
+    const { backtestRun } = ok(
+      await t.gql<{ backtestRun: { exportUrl: string | null } }>('query($id: ID!) { backtestRun(id: $id) { exportUrl } }', {
+        id: first.id,
+      }),
+    );
+    expect(backtestRun.exportUrl).toBeNull();
+    const response = await fetch(`${(await t.http()).url}/backtests/${first.id}/leads.csv`, {
+      headers: { authorization: `Bearer ${await t.adminToken()}` },
+    });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('scored accounts');
+  });
+
   it('leaves open accounts out when asked, reuses the cohort and reads back the same run', async () => {
     const decided = await run({ cohortId: first.cohortId, versionId: accountVersionId, openLeads: 'EXCLUDED' });
     expect(decided.cohortId).toBe(first.cohortId);

@@ -154,6 +154,11 @@ export class BacktestExportService {
         `Backtest ${runId} is ${run.status}; its leads can be exported once it has completed`,
       );
     }
+    if (run.subject === 'account')
+      throw new ConflictError(
+        BacktestErrorCode.RunNotExportable,
+        `Backtest ${runId} scored accounts; the per-lead export is for lead runs (read its metrics and accounts through backtestRun)`,
+      );
     const [stored]: Array<{ definition: RuleSetDefinition | null; options: { openLeads?: OpenLeads; split?: SplitOption } }> =
       await this.dataSource.query('SELECT definition, options FROM backtest_run WHERE id = $1::bigint', [runId]);
     let definition: RuleSetDefinition;

@@ -6,6 +6,7 @@ export enum BacktestErrorCode {
   VersionChanged = 'BACKTEST_VERSION_CHANGED',
   NoSuggestions = 'BACKTEST_NO_SUGGESTIONS',
   RunNotCompleted = 'BACKTEST_RUN_NOT_COMPLETED',
+  RunNotExportable = 'BACKTEST_RUN_NOT_EXPORTABLE',
   ExportLinkInvalid = 'BACKTEST_EXPORT_LINK_INVALID',
   ForbiddenRole = 'FORBIDDEN_ROLE',
 }
