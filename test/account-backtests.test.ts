@@ -193,6 +193,18 @@ describe('backtest of an account model', () => {
     expect(metrics.bands.find((b) => b.band === 'hot')).toMatchObject({ leads: 2, converted: 2 });
   });
 
+  it('its cohort says it holds accounts', async () => {
+    const { backtestCohort } = ok(
+      await t.gql<{ backtestCohort: { subject: string; accountCount: number; leadCount: number; description: string } }>(
+        'query($id: ID!) { backtestCohort(id: $id) { subject accountCount leadCount description } }',
+        { id: first.cohortId },
+      ),
+    );
+    expect(backtestCohort).toMatchObject({ subject: 'ACCOUNT', accountCount: 5 });
+    expect(backtestCohort.leadCount).toBeGreaterThan(5);
+    expect(backtestCohort.description).toMatch(/^Accounts of /);
+  });
+
   it('has no per-lead export: no link, and the CSV route answers 409', async () => {
     const { backtestRun } = ok(
       await t.gql<{ backtestRun: { exportUrl: string | null } }>('query($id: ID!) { backtestRun(id: $id) { exportUrl } }', {

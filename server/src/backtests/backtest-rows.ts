@@ -15,6 +15,10 @@ export interface CohortRow {
   /** 0 for a spec's first preparation, then 1, 2... each time it is prepared again with newer outcomes. */
   generation: number;
   spec: CohortSpec;
+  /** 'account': the accounts of the leads the spec selects (an account model's cohort). */
+  subject: 'lead' | 'account';
+  /** Accounts in an account cohort (leadCount counts their contacts); null for a lead cohort. */
+  accountCount: number | null;
   description: string;
   leadCount: number;
   convertedCount: number;

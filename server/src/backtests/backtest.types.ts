@@ -95,6 +95,13 @@ export class BacktestCohort {
   })
   generation: number;
   @Field(() => BacktestCohortSpec) spec: BacktestCohortSpec;
+  @Field(() => ScoreSubjectEnum, { description: 'ACCOUNT: the accounts of the leads the spec selects, for account models.' })
+  subject: 'lead' | 'account';
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Accounts in an ACCOUNT cohort (leadCount counts their contacts; converted and decided count accounts).',
+  })
+  accountCount: number | null;
   @Field(() => String) description: string;
   @Field(() => Int) leadCount: number;
   @Field(() => Int) convertedCount: number;

@@ -20,7 +20,8 @@ const LOAD_BATCH = 20_000;
 
 const COHORT_COLUMNS = `c.id::text AS id, c.checksum, c.generation, c.spec, c.lead_count AS "leadCount", c.converted_count AS "convertedCount",
   c.decided_count AS "decidedCount", c.activity_count::float8 AS "activityCount", c.property_count AS "propertyCount",
-  c.created_by AS "createdBy", c.prepared_at AS "preparedAt", c.prepare_ms AS "prepareMs"`;
+  c.created_by AS "createdBy", c.prepared_at AS "preparedAt", c.prepare_ms AS "prepareMs", c.subject,
+  CASE WHEN c.subject = 'account' THEN c.account_count END AS "accountCount"`;
 
 /**
  * Prepared cohorts: their rows, their preparation (once per spec and generation) and their
@@ -136,7 +137,13 @@ export class CohortStore {
   }
 
   private withCache(row: CohortRow): CohortRow {
-    return { ...row, description: describeCohort(row.spec), cached: this.cache.has(row.id) };
+    const description = describeCohort(row.spec);
+    return {
+      ...row,
+      // An account cohort holds the accounts of the leads its spec selects.
+      description: row.subject === 'account' ? `Accounts of ${description.charAt(0).toLowerCase()}${description.slice(1)}` : description,
+      cached: this.cache.has(row.id),
+    };
   }
 
   /** The cohort's snapshot in memory (from the cache, or read once from backtest_cohort_lead). */
