@@ -254,6 +254,10 @@ describe("lead rule sets reading their account's score", () => {
       ).simulateRuleSet.candidate.facts;
     expect((await simulate('ar-acme')).accountFitGrade).toBe('A');
     expect((await simulate('ar-alone')).accountFitGrade).toBeNull();
+    // An account rule set scores accounts, not the one lead a simulation takes.
+    const refused = await t.gql(SIMULATE, { input: { definition: ACCOUNT_DEFAULT, leadExternalId: 'ar-acme' } });
+    expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0].message).toContain('input.definition.subject');
   });
 
   it("a publish re-scores contacts from their account's grade (cached aggregates, read apart)", async () => {

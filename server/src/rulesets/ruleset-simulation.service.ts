@@ -100,6 +100,13 @@ export class RuleSetSimulationService {
       candidateDefinition = input.definition as RuleSetDefinition;
     }
     const asOf = input.asOf ?? new Date();
+    if (candidateDefinition.subject === 'account')
+      // Simulation compares a lead's score with the default lead model's; an account rule set scores accounts (backtest it instead).
+      throw InvalidInputError.field(
+        RuleSetErrorCode.InvalidRuleSet,
+        input.versionId != null ? 'input.versionId' : 'input.definition.subject',
+        'is an account rule set: simulation scores one lead; run a backtest of the account model instead',
+      );
 
     if (byLead) {
       const lead = await this.leads.getLead({ id: input.leadId ?? null, externalId: input.leadId != null ? null : input.leadExternalId });
