@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, ACME, ACME_FIT, type AccountScoringWorld, accountScoringHelpers, setUpAccountScoring } from './support/account-scoring';
+import {
+  ACCOUNT,
+  ACME,
+  ACME_FIT,
+  type AccountScoringWorld,
+  VP,
+  accountScoringHelpers,
+  setUpAccountScoring,
+} from './support/account-scoring';
 import { ok, onlyError } from './support/scores';
 import type { TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -14,6 +22,18 @@ import { until } from './support/wait';
 let w: AccountScoringWorld;
 let t: TestApp;
 const { account, upsertAccount, contact, demoRequest, settled } = accountScoringHelpers(() => w);
+const RECORD_ANY = 'mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }';
+let burst = 0;
+/** A demo request of an hour ago, with a key of its own. */
+const nextDemo = (leadExternalId: string) => {
+  burst += 1;
+  return {
+    leadExternalId,
+    type: 'DEMO_REQUEST',
+    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    idempotencyKey: `burst-${burst}`,
+  };
+};
 
 beforeAll(async () => {
   w = await setUpAccountScoring();
@@ -139,6 +159,27 @@ describe('account scores', () => {
     expect(again).toMatchObject({ scored: 1, changed: 0 });
     const merged = await account('acct-dst');
     expect(merged.score?.reasons.find((reason) => reason.rule === 'engagement-two-engaged')?.contacts).toHaveLength(6);
+  });
+
+  it('a burst of activities on the contacts of two accounts settles on their scores', async () => {
+    await upsertAccount('acct-busy-1', ACME);
+    await upsertAccount('acct-busy-2', ACME);
+    const people = Array.from({ length: 10 }, (_, i) => `busy-${i}`);
+    for (const [i, name] of people.entries()) await contact(name, `acct-busy-${(i % 2) + 1}`, { firstName: name, ...VP });
+    const results = await Promise.all([...people, ...people, ...people].map((name) => t.gql(RECORD_ANY, { input: nextDemo(name) })));
+    expect(results.filter((result) => result.errors)).toEqual([]);
+    await settled();
+    const ids = await t.sql<{ id: string }>(`SELECT id::text AS id FROM account WHERE external_id LIKE 'acct-busy-%' ORDER BY id`);
+    const again = await t.app.dataSource.transaction((manager) =>
+      t.app.services.accountScoring.recompute(
+        manager,
+        ids.map((row) => row.id),
+        { cause: 'rescore', asOf: new Date(), skipLocked: false, bigAccounts: 'read' },
+      ),
+    );
+    expect(again).toMatchObject({ scored: 2, changed: 0 });
+    for (const x of ['acct-busy-1', 'acct-busy-2'])
+      expect((await account(x)).score?.reasons.find((reason) => reason.rule === 'engagement-two-engaged')?.contacts).toHaveLength(5);
   });
 
   it('the decay pass recomputes the accounts of the leads it re-scores (cause decay)', async () => {
