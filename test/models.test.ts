@@ -290,6 +290,18 @@ describe('score models', () => {
       [MODEL, after.id],
     );
     expect(history).toEqual([{ cause: 'activity_recorded', old_total: before.modelScore?.total, new_total: after.modelScore?.total }]);
+    // Each model's history through the API, the default one's too.
+    const HISTORY = `query($x: String!, $model: String!) { lead(externalId: $x) { modelHistory(model: $model, first: 1) {
+      model cause before { total } after { total } } } }`;
+    const read = async (model: string) =>
+      ok(await t.gql<{ lead: { modelHistory: unknown[] } }>(HISTORY, { x: 'wf-consultant', model })).lead.modelHistory;
+    expect(await read(MODEL)).toEqual([
+      { model: MODEL, cause: 'activity_recorded', before: { total: before.modelScore?.total }, after: { total: after.modelScore?.total } },
+    ]);
+    expect(await read('default')).toEqual([
+      { model: 'default', cause: 'activity_recorded', before: { total: before.score.total }, after: { total: after.score.total } },
+    ]);
+    expectBadInput(await t.gql(HISTORY, { x: 'wf-consultant', model: 'account' }), 'model');
   });
 
   it('leads(model:) filters, counts and orders by that model, page after page', async () => {

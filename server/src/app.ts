@@ -293,7 +293,7 @@ export async function createApp(config: AppConfig): Promise<App> {
     [IngestionResolver, new IngestionResolver(ingestion)],
     [LiveResolver, new LiveResolver(live.credentials)],
     [ScoreModelResolver, new ScoreModelResolver(workflow)],
-    [LeadModelScoresResolver, new LeadModelScoresResolver(workflow.scoreModels)],
+    [LeadModelScoresResolver, new LeadModelScoresResolver(workflow.scoreModels, dataSource)],
     [AccountScoringResolver, new AccountScoringResolver(dataSource, workflow.scoreModels)],
   ]);
   const schema = await createSchema(resolvers);

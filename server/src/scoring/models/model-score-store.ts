@@ -178,7 +178,7 @@ export async function storeModelScores(
   return changed;
 }
 
-/** The newest changes of one subject's score in a model, newest first. */
+/** The newest changes of one subject's score in a model (`default`: the default lead model's score_history), newest first. */
 export interface ModelScoreChangeRow {
   model: string;
   cause: string;
@@ -208,10 +208,16 @@ export async function readModelScoreHistory(
     new_qualified: boolean;
     changed_at: Date;
   }> = await manager.query(
-    `SELECT h.model, h.cause, v.version, h.old_total, h.new_total, h.old_cell, h.new_cell, h.old_band, h.new_band,
-            h.old_qualified, h.new_qualified, h.changed_at
-       FROM model_score_history h LEFT JOIN rule_set_version v ON v.id = h.rule_set_version_id
-      WHERE h.model = $1 AND h.subject_id = $2::bigint ORDER BY h.id DESC LIMIT $3`,
+    // The default lead model keeps its history in score_history, beside lead_score.
+    model === 'default'
+      ? `SELECT $1::text AS model, h.cause, v.version, h.old_total, h.new_total, h.old_cell, h.new_cell, h.old_band, h.new_band,
+                h.old_qualified, h.new_qualified, h.changed_at
+           FROM score_history h LEFT JOIN rule_set_version v ON v.id = h.rule_set_version_id
+          WHERE h.lead_id = $2::bigint ORDER BY h.id DESC LIMIT $3`
+      : `SELECT h.model, h.cause, v.version, h.old_total, h.new_total, h.old_cell, h.new_cell, h.old_band, h.new_band,
+                h.old_qualified, h.new_qualified, h.changed_at
+           FROM model_score_history h LEFT JOIN rule_set_version v ON v.id = h.rule_set_version_id
+          WHERE h.model = $1 AND h.subject_id = $2::bigint ORDER BY h.id DESC LIMIT $3`,
     [model, subjectId, limit],
   );
   return rows.map((row) => ({
