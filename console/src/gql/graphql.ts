@@ -330,7 +330,7 @@ export type RunBacktestMutation = { runBacktest: { id: string, status: string } 
 export type BacktestCohortsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type BacktestCohortsQuery = { backtestCohorts: Array<{ id: string, description: string, leadCount: number, convertedCount: number, decidedCount: number, preparedAt: string }> };
+export type BacktestCohortsQuery = { backtestCohorts: Array<{ id: string, subject: ScoreSubject, accountCount: number | null, description: string, leadCount: number, convertedCount: number, decidedCount: number, preparedAt: string }> };
 
 export type BacktestRunsQueryVariables = Exact<{
   ruleSetKey: string;
@@ -426,6 +426,14 @@ export type LeadQueryVariables = Exact<{
 
 
 export type LeadQuery = { lead: { id: string, externalId: string, email: string | null, segment: string | null, source: string | null, outcome: LeadOutcome, outcomeAt: string | null, dealValue: string | null, attributes: Record<string, unknown>, createdAt: string, updatedAt: string, owner: { id: string, name: string, kind: OwnerKind, team: string | null } | null, account: { id: string, name: string, domain: string | null } | null, scores: Array<{ model: string, ruleSetKey: string, ruleSetVersion: number, total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean, actionLabel: string, scoredAt: string, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }> }>, score: { total: number, fit: number, engagement: number, fitGrade: string, engagementLevel: number, cell: string, band: string, qualified: boolean, action: string, actionLabel: string, ruleSetKey: string, ruleSetVersion: number, scoredAt: string, lastActivityAt: string | null, reasons: Array<{ rule: string, label: string, dimension: Dimension, points: number }>, conversionProbability: { value: number | null, stale: boolean, reason: string | null, source: { backtestRunId: string, cohortSize: number, conversions: number } | null } } | null, scoreHistory: { edges: Array<{ node: { id: string, cause: string, changedAt: string, ruleSetKey: string, ruleSetVersion: number, old: { total: number, cell: string, band: string } | null, new: { total: number, fit: number, engagement: number, cell: string, band: string, qualified: boolean } } }> }, activities: { totalCount: number, edges: Array<{ node: { id: string, typeName: string, occurredAt: string, properties: Record<string, unknown> } }> } } | null };
+
+export type LeadModelHistoryQueryVariables = Exact<{
+  id: string | number;
+  model: string;
+}>;
+
+
+export type LeadModelHistoryQuery = { lead: { id: string, modelHistory: Array<{ model: string, cause: string, ruleSetVersion: number, changedAt: string, before: { total: number, cell: string } | null, after: { total: number, cell: string } }> } | null };
 
 export type LeadListsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1047,6 +1055,8 @@ export const BacktestCohortsDocument = new TypedDocumentString(`
     query BacktestCohorts {
   backtestCohorts(first: 20) {
     id
+    subject
+    accountCount
     description
     leadCount
     convertedCount
@@ -1535,6 +1545,27 @@ export const LeadDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LeadQuery, LeadQueryVariables>;
+export const LeadModelHistoryDocument = new TypedDocumentString(`
+    query LeadModelHistory($id: ID!, $model: String!) {
+  lead(id: $id) {
+    id
+    modelHistory(model: $model, first: 50) {
+      model
+      cause
+      ruleSetVersion
+      changedAt
+      before {
+        total
+        cell
+      }
+      after {
+        total
+        cell
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LeadModelHistoryQuery, LeadModelHistoryQueryVariables>;
 export const LeadListsDocument = new TypedDocumentString(`
     query LeadLists {
   leadLists {

@@ -62,11 +62,18 @@ export function BacktestForm({
           <label htmlFor="bt-cohort">{noun === 'account' ? 'Accounts of the leads' : 'Leads'}</label>
           <select id="bt-cohort" value={settings.cohortId} onChange={(event) => set({ cohortId: event.target.value })}>
             <option value="">Leads created in a period</option>
-            {cohorts.data?.backtestCohorts.map((cohort) => (
-              <option key={cohort.id} value={cohort.id}>
-                Prepared: {cohort.description} ({formatNumber(cohort.leadCount)} leads, {formatNumber(cohort.convertedCount)} converted)
-              </option>
-            ))}
+            {cohorts.data?.backtestCohorts
+              // A cohort holds leads or accounts: the API refuses the other kind for this rule set.
+              .filter((cohort) => cohort.subject === (noun === 'account' ? 'ACCOUNT' : 'LEAD'))
+              .map((cohort) => (
+                <option key={cohort.id} value={cohort.id}>
+                  {`Prepared: ${cohort.description} (${
+                    cohort.subject === 'ACCOUNT'
+                      ? `${formatNumber(cohort.accountCount)} accounts`
+                      : `${formatNumber(cohort.leadCount)} leads`
+                  }, ${formatNumber(cohort.convertedCount)} converted)`}
+                </option>
+              ))}
           </select>
         </div>
         {settings.cohortId && (

@@ -10,6 +10,8 @@ export const BacktestCohortsQuery = graphql(`
   query BacktestCohorts {
     backtestCohorts(first: 20) {
       id
+      subject
+      accountCount
       description
       leadCount
       convertedCount

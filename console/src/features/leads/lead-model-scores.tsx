@@ -4,6 +4,8 @@ import { useState } from 'react';
 import { ModelSwitcher, useScoreModels } from '@/features/models/model-switcher';
 import type { LeadQuery as LeadQueryResult } from '@/gql/graphql';
 import { formatDateTime, signed } from '@/lib/format';
+import { useQuery } from '@/lib/use-query';
+import { LeadModelHistoryQuery } from './operations';
 
 type ModelScore = NonNullable<LeadQueryResult['lead']>['scores'][number];
 
@@ -11,7 +13,7 @@ type ModelScore = NonNullable<LeadQueryResult['lead']>['scores'][number];
  * The lead's score in every lead model, and the reasons of the one chosen. Shown only when the lead
  * is scored by more than the default model, whose score and reasons the page already shows above.
  */
-export function LeadModelScores({ scores }: { scores: readonly ModelScore[] }) {
+export function LeadModelScores({ leadId, scores }: { leadId: string; scores: readonly ModelScore[] }) {
   const models = useScoreModels('LEAD');
   const [chosen, setChosen] = useState('');
   if (scores.length < 2) return null;
@@ -81,8 +83,29 @@ export function LeadModelScores({ scores }: { scores: readonly ModelScore[] }) {
               ))}
             </ul>
           )}
+          <ModelHistory leadId={leadId} model={shown.model} />
         </div>
       </div>
     </section>
+  );
+}
+
+function ModelHistory({ leadId, model }: { leadId: string; model: string }) {
+  const { data } = useQuery(LeadModelHistoryQuery, { id: leadId, model });
+  const changes = data?.lead?.modelHistory ?? [];
+  if (changes.length === 0) return null;
+  return (
+    <details>
+      <summary>Changes in this model ({changes.length})</summary>
+      <ul className="small" data-testid="lead-model-history">
+        {changes.map((change, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a change has no id; the list is read-only, newest first
+          <li key={`${change.changedAt}-${index}`}>
+            {formatDateTime(change.changedAt)}: {change.before ? `${change.before.total} ${change.before.cell}` : '—'} →{' '}
+            {change.after.total} {change.after.cell} <span className="muted">({change.cause.replaceAll('_', ' ')})</span>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

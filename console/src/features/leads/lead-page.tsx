@@ -175,7 +175,7 @@ export function LeadPage({ leadId }: { leadId: string }) {
           </details>
         </section>
       </div>
-      <LeadModelScores scores={lead.scores} />
+      <LeadModelScores leadId={lead.id} scores={lead.scores} />
       <div className="grid-2" style={{ marginTop: '1rem' }}>
         <section className="card" aria-labelledby="activity-title">
           <h2 id="activity-title">Activity ({lead.activities.totalCount})</h2>

@@ -89,3 +89,13 @@ export const LeadQuery = graphql(`
     }
   }
 `);
+
+/** A lead's score changes in one lead model (the default model's are in LeadQuery's scoreHistory). */
+export const LeadModelHistoryQuery = graphql(`
+  query LeadModelHistory($id: ID!, $model: String!) {
+    lead(id: $id) {
+      id
+      modelHistory(model: $model, first: 50) { model cause ruleSetVersion changedAt before { total cell } after { total cell } }
+    }
+  }
+`);
