@@ -59,7 +59,7 @@ export interface AccountScoringWorld {
   sales: UserPrincipal;
 }
 
-/** An app with workers, the reviewers a release needs, and the account-scope attributes the shipped account rule set reads. */
+/** An app with workers and the reviewers a release needs (the account-scope catalog is installed on first start). */
 export async function setUpAccountScoring(): Promise<AccountScoringWorld> {
   const t = await createTestApp({ workers: true });
   const user = async (name: string, role: 'marketing' | 'sales'): Promise<UserPrincipal> => {
@@ -72,17 +72,6 @@ export async function setUpAccountScoring(): Promise<AccountScoringWorld> {
     marketing2: await user('marketing2', 'marketing'),
     sales: await user('sales1', 'sales'),
   };
-  for (const [name, type] of [
-    ['industry', 'string'],
-    ['employees', 'number'],
-    ['country', 'string'],
-    ['annualRevenue', 'number'],
-  ])
-    ok(
-      await t.gql('mutation($input: DefineAttributeInput!) { defineAttribute(input: $input) { name } }', {
-        input: { name, type, label: name, scope: 'ACCOUNT' },
-      }),
-    );
   return world;
 }
 
