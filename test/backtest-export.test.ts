@@ -189,7 +189,9 @@ describe('backtest CSV export', () => {
         {
           input: {
             cohort,
-            versionId: (await t.sql<{ id: string }>('SELECT active_version_id::text AS id FROM rule_set WHERE is_default'))[0].id,
+            versionId: (
+              await t.sql<{ id: string }>("SELECT active_version_id::text AS id FROM rule_set WHERE is_default AND model = 'default'")
+            )[0].id,
             split: { kind: 'TIME', holdoutShare: 0.25 },
           },
         },

@@ -90,7 +90,7 @@ beforeAll(async () => {
   await t.sql(`UPDATE lead SET owner_id = $1 WHERE external_id = 'col-vp'`, [owner.id]);
   // An accepted calibration of the active version: 0.75 from 40 points, 0.05 below.
   await t.sql(
-    `WITH v AS (SELECT v.id, v.checksum, r.key FROM rule_set r JOIN rule_set_version v ON v.id = r.active_version_id WHERE r.is_default),
+    `WITH v AS (SELECT v.id, v.checksum, r.key FROM rule_set r JOIN rule_set_version v ON v.id = r.active_version_id WHERE r.is_default AND r.model = 'default'),
           run AS (INSERT INTO backtest_run (cohort_spec, cohort_checksum, rule_set_key, version_id, definition_checksum, status, created_by)
                   SELECT '{}', 'x', v.key, v.id, v.checksum, 'completed', 'test' FROM v RETURNING id, version_id, definition_checksum)
      INSERT INTO score_calibration (run_id, version_id, definition_checksum, steps, leads, conversions, cohort_to)
