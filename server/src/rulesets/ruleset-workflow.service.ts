@@ -95,19 +95,9 @@ export class RuleSetWorkflowService {
     if (ruleSetKey && !problems.some(isError) && (definition as RuleSetDefinition).key !== ruleSetKey) {
       problems.push({ path: 'key', message: `must be "${ruleSetKey}", the key of the rule set this version belongs to` });
     }
-    if (ruleSetKey && !problems.some(isError)) {
-      // A rule set scores its model's subject: an account definition in a lead model (or the reverse) would never fit its scores.
-      const [owner]: Array<{ model: string; subject: 'lead' | 'account' }> = await this.dataSource.query(
-        'SELECT m.key AS model, m.subject FROM rule_set r JOIN score_model m ON m.key = r.model WHERE r.key = $1',
-        [ruleSetKey],
-      );
-      const subject = (definition as RuleSetDefinition).subject ?? 'lead';
-      if (owner && owner.subject !== subject)
-        problems.push({
-          path: 'subject',
-          message: `must be "${owner.subject}": rule set "${ruleSetKey}" belongs to score model "${owner.model}", which scores ${owner.subject}s`,
-        });
-    }
+    const checked = ruleSetKey && !problems.some(isError);
+    const mismatch = checked ? await this.scoreModels.subjectMismatch(ruleSetKey, definition as RuleSetDefinition) : null;
+    if (mismatch) problems.push(mismatch);
     return problems;
   }
 

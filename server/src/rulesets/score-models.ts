@@ -91,6 +91,22 @@ export class ScoreModelService {
     return model;
   }
 
+  /**
+   * A rule set scores its model's subject: an account definition in a lead model (or the reverse)
+   * would never fit its scores. The problem at `subject`, or null when they agree.
+   */
+  async subjectMismatch(ruleSetKey: string, definition: RuleSetDefinition): Promise<{ path: string; message: string } | null> {
+    const [owner]: Array<{ model: string; subject: ScoreModelSubject }> = await this.dataSource.query(
+      'SELECT m.key AS model, m.subject FROM rule_set r JOIN score_model m ON m.key = r.model WHERE r.key = $1',
+      [ruleSetKey],
+    );
+    if (!owner || owner.subject === (definition.subject ?? 'lead')) return null;
+    return {
+      path: 'subject',
+      message: `must be "${owner.subject}": rule set "${ruleSetKey}" belongs to score model "${owner.model}", which scores ${owner.subject}s`,
+    };
+  }
+
   async create(
     actor: Actor,
     input: { key: string; name: string; subject: ScoreModelSubject; description?: string | null },
