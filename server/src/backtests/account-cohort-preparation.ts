@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { type AccountCohortSpec, accountOutcomesSql, contactFilter } from './account-cohort';
+import { snapshotActivities } from './cohort-preparation';
 
 /**
  * Fills a new account cohort inside its preparation's transaction, set-based:
@@ -8,7 +9,7 @@ import { type AccountCohortSpec, accountOutcomesSql, contactFilter } from './acc
  *    after the first contact), never after the preparation, and for a decided account 1 ms before
  *    its decision, so nothing after a conversion leaks into the facts (as for leads);
  * 3. every contact of those accounts that existed at the account's cutoff, with its activities up
- *    to that cutoff, stored like a lead cohort's leads (backtest_cohort_lead, the account noted).
+ *    to that cutoff, stored like a lead cohort's leads (snapshotActivities, the account noted).
  * Membership is the contacts' current account (lead.account_id): moves are not replayed.
  */
 export async function fillAccountCohort(
@@ -49,34 +50,7 @@ export async function fillAccountCohort(
        FROM backtest_prep_account p JOIN lead l ON l.account_id = p.account_id AND l.created_at <= p.cutoff_at`,
   );
   await manager.query('ANALYZE backtest_prep_contact');
-  await manager.query(
-    `CREATE TEMP TABLE backtest_prep_contact_activity ON COMMIT DROP AS
-     SELECT c.id AS lead_id, coalesce(t.code, 0)::smallint AS type,
-            (extract(epoch FROM c.cutoff_at - a.occurred_at) * 1000)::float8 AS age_ms, a.properties
-       FROM backtest_prep_contact c JOIN activity a ON a.lead_id = c.id AND a.occurred_at <= c.cutoff_at
-       LEFT JOIN activity_type_definition t ON t.name = a.type`,
-  );
-  await manager.query('ANALYZE backtest_prep_contact_activity');
-  await manager.query(
-    `INSERT INTO backtest_cohort_property (cohort_id, id, properties)
-     SELECT $1::bigint, (row_number() OVER (ORDER BY p))::int, p
-       FROM (SELECT DISTINCT properties AS p FROM backtest_prep_contact_activity WHERE properties <> '{}'::jsonb) d`,
-    [cohortId],
-  );
-  // As the lead cohort: the three arrays from the same rows in the same order (one aggregation).
-  await manager.query(
-    `INSERT INTO backtest_cohort_lead (cohort_id, lead_id, external_id, email, segment, source, attributes, created_at, cutoff_at,
-                                       outcome, converted, decided, outcome_at, deal_value, activity_types, activity_age_ms, activity_properties, account_id)
-     SELECT $1::bigint, c.id, c.external_id, c.email, c.segment, c.source, c.attributes::json, c.created_at, c.cutoff_at,
-            c.outcome, c.outcome = 'converted', c.outcome IN ('converted', 'lost'), c.outcome_at, c.deal_value,
-            coalesce(x.types, '{}'), coalesce(x.ages, '{}'), coalesce(x.props, '{}'), c.account_id
-       FROM backtest_prep_contact c
-       LEFT JOIN (SELECT pa.lead_id, array_agg(pa.type) AS types, array_agg(pa.age_ms) AS ages, array_agg(coalesce(p.id, 0)) AS props
-                    FROM backtest_prep_contact_activity pa
-                    LEFT JOIN backtest_cohort_property p ON p.cohort_id = $1::bigint AND p.properties = pa.properties
-                   GROUP BY pa.lead_id) x ON x.lead_id = c.id`,
-    [cohortId],
-  );
+  await snapshotActivities(manager, cohortId, 'backtest_prep_contact', { withAccount: true });
   await manager.query(
     `INSERT INTO backtest_cohort_account (cohort_id, account_id, external_id, name, attributes, first_contact_at, cutoff_at,
                                           outcome, converted, decided, outcome_at, deal_value, contact_count)
@@ -87,6 +61,5 @@ export async function fillAccountCohort(
        LEFT JOIN (SELECT account_id, count(*) AS contacts FROM backtest_prep_contact GROUP BY account_id) n ON n.account_id = p.account_id`,
     [cohortId],
   );
-  await manager.query('DROP TABLE backtest_prep_contact_activity, backtest_prep_contact, backtest_prep_account, backtest_prep_seed');
-  await manager.query('ANALYZE backtest_cohort_lead');
+  await manager.query('DROP TABLE backtest_prep_contact, backtest_prep_account, backtest_prep_seed');
 }

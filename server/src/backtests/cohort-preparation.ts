@@ -2,9 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { CohortSpec } from './cohort-spec';
 
 /**
- * Fills a new cohort's snapshot (activity types stored by their stable catalog code), inside its preparation's transaction, set-based: the cohort's
- * leads with their cutoff, their activities before it, the distinct property objects of those
- * activities, then one row per lead with its activities as parallel arrays.
+ * Fills a new cohort's snapshot inside its preparation's transaction, set-based: the cohort's
+ * leads with their cutoff, then snapshotActivities.
  */
 export async function fillCohortSnapshot(manager: EntityManager, cohortId: string, spec: CohortSpec, preparedAt: Date): Promise<void> {
   const params: unknown[] = [spec.createdFrom, spec.createdTo];
@@ -37,11 +36,28 @@ export async function fillCohortSnapshot(manager: EntityManager, cohortId: strin
     params,
   );
   await manager.query('ANALYZE backtest_prep_lead');
+  await snapshotActivities(manager, cohortId, 'backtest_prep_lead');
+  await manager.query('DROP TABLE backtest_prep_lead');
+}
+
+/**
+ * The part of a snapshot lead and account cohorts share, from `leadsTable` (a temp table of the
+ * cohort's leads: lead columns, `cutoff_at`, and `account_id` when `withAccount`): their
+ * activities up to the cutoff (types by stable catalog code), the distinct property objects of
+ * those activities, then one backtest_cohort_lead row per lead with its activities as parallel arrays.
+ */
+export async function snapshotActivities(
+  manager: EntityManager,
+  cohortId: string,
+  leadsTable: string,
+  options: { withAccount?: boolean } = {},
+): Promise<void> {
+  if (!/^[a-z_]+$/.test(leadsTable)) throw new Error(`not a temp table name: ${leadsTable}`);
   await manager.query(
     `CREATE TEMP TABLE backtest_prep_activity ON COMMIT DROP AS
      SELECT c.id AS lead_id, coalesce(t.code, 0)::smallint AS type,
             (extract(epoch FROM c.cutoff_at - a.occurred_at) * 1000)::float8 AS age_ms, a.properties
-       FROM backtest_prep_lead c JOIN activity a ON a.lead_id = c.id AND a.occurred_at <= c.cutoff_at
+       FROM ${leadsTable} c JOIN activity a ON a.lead_id = c.id AND a.occurred_at <= c.cutoff_at
        LEFT JOIN activity_type_definition t ON t.name = a.type`,
   );
   await manager.query('ANALYZE backtest_prep_activity');
@@ -51,21 +67,22 @@ export async function fillCohortSnapshot(manager: EntityManager, cohortId: strin
        FROM (SELECT DISTINCT properties AS p FROM backtest_prep_activity WHERE properties <> '{}'::jsonb) d`,
     [cohortId],
   );
+  const account = options.withAccount ? ', account_id' : '';
   // The three arrays are filled from the same rows in the same order (one aggregation, no ORDER BY
   // that could break ties differently per array).
   await manager.query(
     `INSERT INTO backtest_cohort_lead (cohort_id, lead_id, external_id, email, segment, source, attributes, created_at, cutoff_at,
-                                       outcome, converted, decided, outcome_at, deal_value, activity_types, activity_age_ms, activity_properties)
+                                       outcome, converted, decided, outcome_at, deal_value, activity_types, activity_age_ms, activity_properties${account})
      SELECT $1::bigint, c.id, c.external_id, c.email, c.segment, c.source, c.attributes::json, c.created_at, c.cutoff_at,
             c.outcome, c.outcome = 'converted', c.outcome IN ('converted', 'lost'), c.outcome_at, c.deal_value,
-            coalesce(x.types, '{}'), coalesce(x.ages, '{}'), coalesce(x.props, '{}')
-       FROM backtest_prep_lead c
+            coalesce(x.types, '{}'), coalesce(x.ages, '{}'), coalesce(x.props, '{}')${account ? ', c.account_id' : ''}
+       FROM ${leadsTable} c
        LEFT JOIN (SELECT pa.lead_id, array_agg(pa.type) AS types, array_agg(pa.age_ms) AS ages, array_agg(coalesce(p.id, 0)) AS props
                     FROM backtest_prep_activity pa
                     LEFT JOIN backtest_cohort_property p ON p.cohort_id = $1::bigint AND p.properties = pa.properties
                    GROUP BY pa.lead_id) x ON x.lead_id = c.id`,
     [cohortId],
   );
-  await manager.query('DROP TABLE backtest_prep_activity, backtest_prep_lead');
+  await manager.query('DROP TABLE backtest_prep_activity');
   await manager.query('ANALYZE backtest_cohort_lead');
 }
