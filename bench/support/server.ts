@@ -2,6 +2,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { REPO_ROOT } from '../../server/src/common/paths';
+import { peakRssOf, printPeakRss } from './memory';
+
+/** What each process started here is, for the peak RSS stopChild prints. */
+const roles = new WeakMap<ChildProcess, string>();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +36,7 @@ export async function startServer(port: number, env: Record<string, string>, nod
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  roles.set(child, 'API');
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
@@ -48,20 +53,28 @@ export async function startServer(port: number, env: Record<string, string>, nod
 
 /** `npm run worker` processes on the database of `databaseUrl`. */
 export function spawnWorkers(count: number, databaseUrl: string, nodeFlags: readonly string[] = []): ChildProcess[] {
-  return Array.from({ length: count }, () =>
+  return Array.from({ length: count }, () => {
     // As `npm run worker` starts them (package.json): a larger young generation, so that a chunk's
     // objects, alive for the chunk's few statements, are less often copied and promoted.
-    spawn(process.execPath, ['--max-semi-space-size=64', ...nodeFlags, '--import', 'tsx', 'server/src/worker.ts'], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeFlags, '--import', 'tsx', 'server/src/worker.ts'], {
       cwd: REPO_ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
+    });
+    roles.set(child, 'worker');
+    return child;
+  });
 }
 
-/** SIGTERM (a profile asked for is written at exit), SIGKILL if it lingers. */
+/**
+ * SIGTERM (a profile asked for is written at exit), SIGKILL if it lingers. Prints the process's peak
+ * RSS over its life first (bench/support/memory.ts), for the API and worker processes started here.
+ */
 export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  const role = roles.get(child);
+  const peakMB = child.pid === undefined ? null : peakRssOf(child.pid);
+  if (role && child.pid !== undefined && peakMB !== null) printPeakRss({ process: role, pid: child.pid, peakMB });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
