@@ -377,3 +377,14 @@ export function withCandidates(definition: RuleSetDefinition, candidates: readon
   }
   return { ...definition, facts, rules: [...definition.rules, ...candidates.map((candidate) => candidate.rule)] };
 }
+
+/**
+ * The candidates alone as a rule set: their rules, and only the facts those rules read (the
+ * definition's own or the candidates' new ones), so evaluating them computes no other fact.
+ */
+export function candidatesOnly(definition: RuleSetDefinition, candidates: readonly CandidateRule[]): RuleSetDefinition {
+  const read = new Set<string>();
+  for (const candidate of candidates) factsOf(candidate.rule.conditions, read);
+  const all = withCandidates({ ...definition, rules: [], sharedConditions: {} }, candidates);
+  return { ...all, facts: all.facts.filter((fact) => read.has(fact.name)) };
+}

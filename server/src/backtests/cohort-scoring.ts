@@ -169,6 +169,39 @@ export async function scoreCohort(
   return scores;
 }
 
+/**
+ * Which rules of `definition` fire for the leads `rows` (every lead when null), nothing else (no
+ * totals): flags[k * R + r] is rule r for lead rows[k]. What candidate rules are judged by.
+ */
+export async function fireFlags(
+  definition: RuleSetDefinition,
+  snapshot: CohortSnapshot,
+  rows: ArrayLike<number> | null,
+  evaluatorFactory: EvaluatorFactory = defaultEvaluatorFactory,
+): Promise<Uint8Array> {
+  const m = rows ? rows.length : snapshot.size;
+  const R = definition.rules.length;
+  const ruleIndex = new Map(definition.rules.map((rule, index) => [rule.name, index]));
+  const evaluator = evaluatorFactory(definition);
+  const mark = evaluator.compiled && evaluator.mark ? evaluator.mark.bind(evaluator) : null;
+  const facts = createSnapshotFacts(definition, snapshot);
+  const flags = new Uint8Array(m * R);
+  const shared: Facts = {};
+  for (let k = 0; k < m; k++) {
+    const i = rows ? rows[k] : k;
+    if (mark) {
+      mark(facts.factsInto(i, shared), flags, k * R);
+      continue;
+    }
+    const result = evaluator.evaluate(facts.factsInto(i, evaluator.compiled ? shared : {}));
+    for (const rule of Array.isArray(result) ? result : await result) {
+      const r = ruleIndex.get(rule.rule);
+      if (r !== undefined) flags[k * R + r] = 1;
+    }
+  }
+  return flags;
+}
+
 /** The leads metrics are computed over: all, or only the decided ones (converted or lost). */
 export function selectLeads(snapshot: CohortSnapshot, openLeads: 'not_converted' | 'excluded'): Uint32Array {
   if (openLeads === 'not_converted') return Uint32Array.from({ length: snapshot.size }, (_, i) => i);

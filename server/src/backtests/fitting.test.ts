@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashOf, splitLeads, suggestPoints } from './fitting';
-import { fitLogistic } from './logistic-fit';
+import { collapse, fitLogistic, projectPatterns } from './logistic-fit';
 import { thresholdForShare } from './definition-tuning';
 import { mulberry32 } from '../common/random';
 
@@ -111,6 +111,26 @@ describe('fitLogistic', () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('projectPatterns', () => {
+  it('gives the patterns, counts and order of collapsing the leads on fewer columns', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), { minLength: 1, maxLength: 80 }),
+        fc.subarray([0, 1, 2, 3, 4]),
+        (leads, keep) => {
+          const fired = Uint8Array.from(leads.flatMap((lead) => lead.slice(0, 4).map((on) => (on ? 1 : 0))));
+          const converted = Uint8Array.from(leads, (lead) => (lead[4] ? 1 : 0));
+          const rows = Array.from(leads.keys());
+          const columns = keep.filter((c) => c < 4);
+          const all = collapse({ fired, width: 4, converted, rows, columns: [0, 1, 2, 3] });
+          expect(projectPatterns(all, columns)).toEqual(collapse({ fired, width: 4, converted, rows, columns }));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

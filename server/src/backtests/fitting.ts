@@ -1,4 +1,4 @@
-import { type FitInput, type FitOptions, fitLogistic } from './logistic-fit';
+import { collapse, type FitInput, type FitOptions, fitPatterns, projectPatterns } from './logistic-fit';
 
 /**
  * Points fitted from outcomes (logistic-fit.ts does the regression), and the split of a cohort into
@@ -125,8 +125,20 @@ export function suggestPoints(
   }
 
   let active = eligible;
-  const at = (list: number[]) => list.map((c) => columns[c].column ?? c);
-  let fit = fitLogistic({ ...input, columns: at(active) }, opts.fit);
+  // Collapsed once on every eligible column; each refit on fewer columns merges those patterns.
+  const collapsed = collapse({ ...input, columns: eligible.map((c) => columns[c].column ?? c) });
+  const fitOn = (list: number[]) =>
+    fitPatterns(
+      list.length === eligible.length
+        ? collapsed
+        : projectPatterns(
+            collapsed,
+            list.map((c) => eligible.indexOf(c)),
+          ),
+      list.length,
+      opts.fit,
+    );
+  let fit = fitOn(active);
   let iterations = fit.iterations;
   // Sign check, then a refit without the columns held at 0 (at most a few rounds: each drops columns).
   for (let round = 0; round < 5; round++) {
@@ -147,7 +159,7 @@ export function suggestPoints(
         `the data leans the other way (${sign}${fit.coefficients[j].toFixed(2)} ± ${(opts.z * fit.standardErrors[j]).toFixed(2)} log odds) without confidence: held at 0 rather than flipping its sign`;
     }
     active = active.filter((c) => !held.includes(c));
-    fit = fitLogistic({ ...input, columns: at(active) }, opts.fit);
+    fit = fitOn(active);
     iterations += fit.iterations;
   }
 

@@ -42,7 +42,8 @@ export interface FitResult {
   patterns: number;
 }
 
-interface Patterns {
+/** Leads collapsed by fire pattern, in the order each pattern first occurs. */
+export interface Patterns {
   /** Column positions (into `columns`) on per pattern: offsets[p] .. offsets[p + 1]. */
   offsets: Uint32Array;
   on: Uint32Array;
@@ -50,38 +51,96 @@ interface Patterns {
   positives: Float64Array;
 }
 
-function collapse(input: FitInput): Patterns {
+/**
+ * Interns lists of column positions as pattern numbers, in first-seen order. Keyed by a numeric
+ * hash of the list (chained on collision and compared element by element), not by a string built
+ * per lead: collapsing a million leads allocates nothing per lead.
+ */
+class PatternTable {
+  private readonly index = new Map<number, number>();
+  private readonly chain: number[] = [];
+  private readonly on: number[] = [];
+  private readonly offsets: number[] = [0];
+  private readonly count: number[] = [];
+  private readonly positives: number[] = [];
+
+  add(list: readonly number[], length: number, count: number, positives: number): void {
+    let h1 = 0x811c9dc5;
+    let h2 = length;
+    for (let j = 0; j < length; j++) {
+      h1 = Math.imul(h1 ^ list[j], 0x01000193);
+      h2 = Math.imul(h2 ^ (list[j] + 0x9e3779b9), 0x85ebca6b) ^ (h2 >>> 13);
+    }
+    const key = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+    let p = this.index.get(key);
+    while (p !== undefined && !this.same(p, list, length)) p = this.chain[p] >= 0 ? this.chain[p] : undefined;
+    if (p === undefined) {
+      p = this.count.length;
+      const head = this.index.get(key);
+      this.chain.push(head ?? -1);
+      this.index.set(key, p);
+      for (let j = 0; j < length; j++) this.on.push(list[j]);
+      this.offsets.push(this.on.length);
+      this.count.push(0);
+      this.positives.push(0);
+    }
+    this.count[p] += count;
+    this.positives[p] += positives;
+  }
+
+  private same(p: number, list: readonly number[], length: number): boolean {
+    const from = this.offsets[p];
+    if (this.offsets[p + 1] - from !== length) return false;
+    for (let j = 0; j < length; j++) if (this.on[from + j] !== list[j]) return false;
+    return true;
+  }
+
+  patterns(): Patterns {
+    return {
+      offsets: Uint32Array.from(this.offsets),
+      on: Uint32Array.from(this.on),
+      count: Float64Array.from(this.count),
+      positives: Float64Array.from(this.positives),
+    };
+  }
+}
+
+/** The input's rows collapsed by which of its columns fired. */
+export function collapse(input: FitInput): Patterns {
   const K = input.columns.length;
-  const index = new Map<string, number>();
-  const on: number[] = [];
-  const offsets: number[] = [0];
-  const count: number[] = [];
-  const positives: number[] = [];
-  const scratch: number[] = [];
+  const table = new PatternTable();
+  const scratch: number[] = new Array(K).fill(0);
   for (let k = 0; k < input.rows.length; k++) {
     const i = input.rows[k];
     const base = i * input.width;
-    scratch.length = 0;
-    for (let c = 0; c < K; c++) if (input.fired[base + input.columns[c]]) scratch.push(c);
-    const key = scratch.join(',');
-    let p = index.get(key);
-    if (p === undefined) {
-      p = count.length;
-      index.set(key, p);
-      for (const c of scratch) on.push(c);
-      offsets.push(on.length);
-      count.push(0);
-      positives.push(0);
-    }
-    count[p] += 1;
-    positives[p] += input.converted[i] ? 1 : 0;
+    let length = 0;
+    for (let c = 0; c < K; c++) if (input.fired[base + input.columns[c]]) scratch[length++] = c;
+    table.add(scratch, length, 1, input.converted[i] ? 1 : 0);
   }
-  return {
-    offsets: Uint32Array.from(offsets),
-    on: Uint32Array.from(on),
-    count: Float64Array.from(count),
-    positives: Float64Array.from(positives),
-  };
+  return table.patterns();
+}
+
+/**
+ * Patterns of a subset of the columns (`keep`: ascending positions into the collapsed columns),
+ * merged from `patterns` without going back to the leads: the same patterns, counts and order as
+ * collapsing the leads on those columns.
+ */
+export function projectPatterns(patterns: Patterns, keep: readonly number[]): Patterns {
+  const position = new Int32Array(keep.length ? Math.max(...keep) + 1 : 0).fill(-1);
+  keep.forEach((c, j) => {
+    position[c] = j;
+  });
+  const table = new PatternTable();
+  const scratch: number[] = new Array(keep.length).fill(0);
+  for (let p = 0; p < patterns.count.length; p++) {
+    let length = 0;
+    for (let o = patterns.offsets[p]; o < patterns.offsets[p + 1]; o++) {
+      const c = patterns.on[o];
+      if (c < position.length && position[c] >= 0) scratch[length++] = position[c];
+    }
+    table.add(scratch, length, patterns.count[p], patterns.positives[p]);
+  }
+  return table.patterns();
 }
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
@@ -127,10 +186,13 @@ export function choleskySolve(l: Float64Array, n: number, b: Float64Array): Floa
  * method with step halving, μ = σ(β₀ + Σ βc·x_c).
  */
 export function fitLogistic(input: FitInput, options: Partial<FitOptions> = {}): FitResult {
+  return fitPatterns(collapse(input), input.columns.length, options);
+}
+
+/** fitLogistic on leads already collapsed into patterns over K columns. */
+export function fitPatterns(pat: Patterns, K: number, options: Partial<FitOptions> = {}): FitResult {
   const { ridge, maxIterations, tolerance } = { ...DEFAULT_FIT_OPTIONS, ...options };
-  const K = input.columns.length;
   const D = K + 1; // the intercept is parameter K
-  const pat = collapse(input);
   const P = pat.count.length;
   const beta = new Float64Array(D);
   let total = 0;

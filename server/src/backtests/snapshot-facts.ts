@@ -127,7 +127,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
   const counts: number[] = [];
   const minAges: number[] = [];
   const sums: number[] = [];
-  const { activityOffsets: offsets, activityTypes: types, activityAgeMs: ages, activityProperties: props, cutoffAt, createdAt } = snapshot;
+  const { activityOffsets: offsets, activityTypes: types, activityAgeMs: ages, activityProperties: props } = snapshot;
   const leadFields = definition.facts.some((fact) => fact.source === 'lead') ? leadFieldsOf(snapshot) : null;
 
   // One reader per fact, in the definition's order (so every facts object has the same shape).
@@ -169,6 +169,7 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
   });
   const k = aggregators.length;
   const n = readers.length;
+  const daysInactive = daysInactiveColumn(snapshot);
 
   const factsInto = (i: number, target: Facts): Facts => {
     for (let f = 0; f < k; f++) {
@@ -202,12 +203,25 @@ export function createSnapshotFacts(definition: RuleSetDefinition, snapshot: Coh
     factsOf: (i) => factsInto(i, {}),
     factsInto,
 
-    daysInactiveOf(i: number): number {
-      let min = Number.POSITIVE_INFINITY;
-      for (let j = offsets[i]; j < offsets[i + 1]; j++) if (ages[j] < min) min = ages[j];
-      // facts.ts daysInactive: whole days since the last activity, or since creation when none.
-      const elapsed = min === Number.POSITIVE_INFINITY ? cutoffAt[i] - createdAt[i] : Math.ceil(min);
-      return Math.max(0, Math.floor(elapsed / DAY_MS));
-    },
+    daysInactiveOf: (i: number) => daysInactive[i],
   };
+}
+
+/** Every lead's daysInactive, computed once per snapshot (it depends on no rule set). */
+const daysInactiveCache = new WeakMap<CohortSnapshot, Float64Array>();
+
+function daysInactiveColumn(snapshot: CohortSnapshot): Float64Array {
+  const cached = daysInactiveCache.get(snapshot);
+  if (cached) return cached;
+  const { activityOffsets: offsets, activityAgeMs: ages, cutoffAt, createdAt } = snapshot;
+  const days = new Float64Array(snapshot.size);
+  for (let i = 0; i < snapshot.size; i++) {
+    let min = Number.POSITIVE_INFINITY;
+    for (let j = offsets[i]; j < offsets[i + 1]; j++) if (ages[j] < min) min = ages[j];
+    // facts.ts daysInactive: whole days since the last activity, or since creation when none.
+    const elapsed = min === Number.POSITIVE_INFINITY ? cutoffAt[i] - createdAt[i] : Math.ceil(min);
+    days[i] = Math.max(0, Math.floor(elapsed / DAY_MS));
+  }
+  daysInactiveCache.set(snapshot, days);
+  return days;
 }

@@ -93,6 +93,21 @@ describe('candidate rules', () => {
     expect(s.holdout.withCandidates!.auc!).toBeGreaterThan(s.holdout.suggested!.auc! + 0.05);
     expect(s.holdout.suggested!.auc!).toBeGreaterThanOrEqual(s.holdout.current.auc! - 0.01);
   });
+
+  it('screens candidates on a sample of the training part but reports them over all of it', async () => {
+    const snapshot = cohort();
+    const leads = Uint32Array.from({ length: snapshot.size }, (_, i) => i);
+    const current = await scoreCohort(DEFAULT, snapshot);
+    const full = await computeSuggestions(DEFAULT, snapshot, leads, current, TYPES);
+    const sampled = await computeSuggestions(DEFAULT, snapshot, leads, current, TYPES, {
+      candidates: { max: 40, minZ: 3, screenLeads: 1000 },
+    });
+    const north = sampled.candidates.find((c) => c.rule === 'cand-region-north')!;
+    expect(north).toEqual(full.candidates.find((c) => c.rule === 'cand-region-north'));
+    // Its figures are those of every training lead in "north", not of the 1,000 screened.
+    expect(north.fired).toBeGreaterThan(1000 / 3 + 200);
+    expect(sampled.rules).toEqual(full.rules);
+  });
 });
 
 describe('retuneThresholds', () => {

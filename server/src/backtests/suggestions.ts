@@ -1,10 +1,10 @@
 import type { FactType, RuleSetDefinition } from '../engine/ruleset-definition';
-import { enumerateCandidates, withCandidates, type CandidateOptions, type CandidateRule } from './candidates';
+import { candidatesOnly, enumerateCandidates, type CandidateOptions, type CandidateRule } from './candidates';
 import type { CohortSnapshot } from './cohort-snapshot';
 import {
   defaultEvaluatorFactory,
+  fireFlags,
   metricsInput,
-  scoreCohort,
   scoreFromFired,
   type CohortScores,
   type EvaluatorFactory,
@@ -79,12 +79,27 @@ export interface Suggestions {
 export interface SuggestionRunOptions {
   split: SplitOptions;
   fitting: Partial<SuggestionOptions>;
-  candidates: Partial<CandidateOptions> & { max: number; minZ: number };
+  candidates: Partial<CandidateOptions> & { max: number; minZ: number; screenLeads?: number };
   evaluatorFactory: EvaluatorFactory;
 }
 
 /** Candidate rules evaluated at once. */
 const CANDIDATE_CHUNK = 64;
+
+/**
+ * Most training leads candidate rules are screened on. Screening picks the strongest candidates
+ * by a z statistic; on 50,000 leads its standard error is that of any estimate from 50,000 draws,
+ * so only candidates near the cut (|z| about minZ, or about the max-th strongest) can change with
+ * the sample. The figures reported for the kept candidates are computed on the whole training part.
+ */
+export const SCREEN_LEADS = 50_000;
+
+/** At most `max` of `rows`, spread evenly (all of them when there are no more). */
+function evenSample(rows: Uint32Array, max: number): Uint32Array {
+  if (rows.length <= max) return rows;
+  const step = rows.length / max;
+  return Uint32Array.from({ length: max }, (_, k) => rows[Math.floor(k * step)]);
+}
 
 export const DEFAULT_SUGGESTION_RUN: SuggestionRunOptions = {
   split: DEFAULT_SPLIT,
@@ -236,42 +251,64 @@ export async function computeSuggestions(
     ...opts.candidates,
   });
   if (!enumerated.length) return result;
-  // Candidates are evaluated a chunk at a time, keeping only the strongest ones' fire flags: memory
-  // stays at N x (rules + chunk + kept) bytes however many candidates the cohort suggests.
+  // Candidates are screened a chunk at a time on at most SCREEN_LEADS training leads (spread evenly
+  // over the training part), keeping only the strongest ones; the kept ones are then evaluated on
+  // every lead. Up to that many training leads, the screening sees them all.
   const n = snapshot.size;
-  let trainingConverted = 0;
-  for (const i of training) trainingConverted += snapshot.converted[i];
   const minSupport = opts.fitting.minSupport ?? 30;
+  const screen = evenSample(training, opts.candidates.screenLeads ?? SCREEN_LEADS);
+  const screenRows = Uint32Array.from(screen, (_, k) => k);
+  const screenConverted = Uint8Array.from(screen, (i) => snapshot.converted[i]);
+  let screenConvertedCount = 0;
+  for (const c of screenConverted) screenConvertedCount += c;
+  // Support in the screened leads scaled to the training part (the same when it is all of it).
+  const screenSupport = Math.max(1, Math.floor((minSupport * screen.length) / Math.max(training.length, 1)));
   const taken = new Set<string>();
-  for (let r = 0; r < R; r++) taken.add(fingerprint(current.fired, R, r, training));
-  let kept: Array<{ candidate: CandidateRule; flags: Uint8Array; stats: ReturnType<typeof candidateStats>; order: number }> = [];
+  for (let r = 0; r < R; r++) taken.add(fingerprint(current.fired, R, r, screen));
+  let kept: Array<{ candidate: CandidateRule; stats: ReturnType<typeof candidateStats>; order: number }> = [];
   for (let from = 0; from < enumerated.length; from += CANDIDATE_CHUNK) {
     const chunk = enumerated.slice(from, from + CANDIDATE_CHUNK);
-    const scored = await scoreCohort(withCandidates({ ...definition, rules: [] }, chunk), snapshot, opts.evaluatorFactory);
+    const flags = await fireFlags(candidatesOnly(definition, chunk), snapshot, screen, opts.evaluatorFactory);
     const width = chunk.length;
     chunk.forEach((candidate, c) => {
-      const stats = candidateStats(scored.fired, width, c, snapshot.converted, training, trainingConverted);
-      if (stats.fired < minSupport || training.length - stats.fired < minSupport || Math.abs(stats.z) < opts.candidates.minZ) return;
+      const stats = candidateStats(flags, width, c, screenConverted, screenRows, screenConvertedCount);
+      if (stats.fired < screenSupport || screen.length - stats.fired < screenSupport || Math.abs(stats.z) < opts.candidates.minZ) return;
       if (kept.length >= opts.candidates.max && Math.abs(stats.z) <= Math.abs(kept[kept.length - 1].stats.z)) return;
-      const print = fingerprint(scored.fired, width, c, training);
+      const print = fingerprint(flags, width, c, screenRows);
       if (taken.has(print)) return;
       taken.add(print);
-      const flags = new Uint8Array(n);
-      for (let i = 0; i < n; i++) flags[i] = scored.fired[i * width + c];
-      kept.push({ candidate, flags, stats, order: from + c });
+      kept.push({ candidate, stats, order: from + c });
       kept.sort((x, y) => Math.abs(y.stats.z) - Math.abs(x.stats.z) || x.order - y.order);
       kept = kept.slice(0, opts.candidates.max);
     });
   }
   if (!kept.length) return result;
-  const width = R + kept.length;
+  const keptFlags = await fireFlags(
+    candidatesOnly(
+      definition,
+      kept.map((entry) => entry.candidate),
+    ),
+    snapshot,
+    null,
+    opts.evaluatorFactory,
+  );
+  const K = kept.length;
+  const width = R + K;
   const allFired = new Uint8Array(n * width);
   for (let i = 0; i < n; i++) {
     allFired.set(current.fired.subarray(i * R, i * R + R), i * width);
-    for (let p = 0; p < kept.length; p++) allFired[i * width + R + p] = kept[p].flags[i];
+    allFired.set(keptFlags.subarray(i * K, i * K + K), i * width + R);
   }
   const all = { fired: allFired };
   const picked = kept.map((entry, p) => ({ ...entry, column: R + p }));
+  if (screen.length < training.length) {
+    // Screened on a sample: the figures, and the order, from the whole training part.
+    let trainingConverted = 0;
+    for (const i of training) trainingConverted += snapshot.converted[i];
+    for (const entry of picked)
+      entry.stats = candidateStats(allFired, width, entry.column, snapshot.converted, training, trainingConverted);
+    picked.sort((x, y) => Math.abs(y.stats.z) - Math.abs(x.stats.z) || x.order - y.order);
+  }
   const columns = [
     ...ruleColumns.map((rule, r) => ({ ...rule, column: r })),
     ...picked.map((entry) => ({ rule: entry.candidate.rule.name, points: 0, column: entry.column })),
