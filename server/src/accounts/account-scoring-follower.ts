@@ -3,7 +3,7 @@ import type { ScoreFollower } from '../scoring/models/score-follower';
 import type { SubjectScorer } from '../scoring/models/subject-scorer';
 import type { ScoreCause } from '../scoring/score-history.entity';
 import { ACCOUNT_SCORING_LIMITS, type AccountScoringService } from './account-scoring.service';
-import { accountsToRecompute, listAccountIds } from './account-scoring-store';
+import { listAccountIds } from './account-scoring-store';
 
 /**
  * After leads are scored (in their transaction, their rows locked): recomputes their accounts, and
@@ -18,13 +18,9 @@ export class AccountScoringFollower implements ScoreFollower {
   async afterScoring(manager: EntityManager, leadIds: readonly string[], cause: ScoreCause, asOf: Date): Promise<void> {
     if (cause === 'account_changed' || leadIds.length === 0) return;
     // Without an account model nothing is recomputed; the worker still collects the accounts contacts left.
-    if ((await this.accounts.accountRuleSets(manager)).length === 0) return;
-    const accountIds = await accountsToRecompute(manager, leadIds);
-    if (accountIds.length === 0) return;
-    await this.accounts.recompute(manager, accountIds, {
+    await this.accounts.recomputeForLeads(manager, leadIds, {
       cause,
       asOf,
-      skipLocked: true,
       bigAccounts: 'defer',
       contactBudget: ACCOUNT_SCORING_LIMITS.followerContacts,
     });

@@ -1,7 +1,9 @@
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../db/prepared';
 import { arrayLiteral } from '../engine/array-literal';
 import type { AccountContact } from '../engine/account-facts';
 import type { ScoreCause } from '../scoring/score-history.entity';
+import { contactJson, contactOfTuple } from './account-score-rows';
 
 /*
  * The SQL of account scoring: locking accounts, reading each account's attributes and contacts
@@ -15,35 +17,6 @@ export interface AccountForScoring {
   attributes: Record<string, unknown>;
   createdAt: Date;
   contacts: AccountContact[];
-}
-
-/** The label a reason shows for a contact: its name, else its e-mail, else its external id. */
-const CONTACT_LABEL = `coalesce(nullif(btrim(concat_ws(' ', l.attributes->>'firstName', l.attributes->>'lastName')), ''), l.email, l.external_id)`;
-
-/**
- * A contact's columns: only the attributes the contacts facts read ($n: their names), so a chunk of
- * thousands of contacts does not carry their whole attribute documents.
- */
-const contactColumns = (attributeNames: string) => `l.id::text AS lead_id, ${CONTACT_LABEL} AS label,
-  coalesce(s.engagement, 0) AS engagement, s.last_activity_at,
-  (SELECT jsonb_object_agg(k, l.attributes -> k) FROM unnest(${attributeNames}::text[]) AS k WHERE l.attributes ? k)::text AS attributes`;
-
-interface ContactRow {
-  lead_id: string | null;
-  label: string | null;
-  engagement: number | null;
-  last_activity_at: Date | string | null;
-  attributes: string | null;
-}
-
-function contactOf(row: ContactRow): AccountContact {
-  return {
-    leadId: row.lead_id as string,
-    label: row.label ?? (row.lead_id as string),
-    engagement: Number(row.engagement ?? 0),
-    lastActivityAt: row.last_activity_at === null ? null : new Date(row.last_activity_at),
-    attributes: row.attributes === null ? null : (JSON.parse(row.attributes) as Record<string, unknown>),
-  };
 }
 
 /**
@@ -66,12 +39,12 @@ export async function lockAccounts(
   options: { skipLocked: boolean; cap: number },
 ): Promise<{ locked: string[]; contacts: Map<string, number>; busy: string[] }> {
   if (accountIds.length === 0) return { locked: [], contacts: new Map(), busy: [] };
-  const rows: Array<{ id: string; contacts: number }> = await manager.query(
-    `SELECT a.id::text AS id, (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
+  const sql = `SELECT a.id::text AS id, (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
        FROM account a WHERE a.id = ANY($1::bigint[]) AND a.merged_into_id IS NULL
-      ORDER BY a.id FOR NO KEY UPDATE OF a${options.skipLocked ? ' SKIP LOCKED' : ''}`,
-    [arrayLiteral(accountIds), options.cap],
-  );
+      ORDER BY a.id FOR NO KEY UPDATE OF a${options.skipLocked ? ' SKIP LOCKED' : ''}`;
+  const params = [arrayLiteral(accountIds), options.cap];
+  type Row = { id: string; contacts: number };
+  const rows: Row[] = accountIds.length === 1 ? await queryPrepared<Row>(manager, sql, params) : await manager.query(sql, params);
   const locked = rows.map((row) => row.id);
   const contacts = new Map(rows.map((row) => [row.id, row.contacts]));
   if (!options.skipLocked || locked.length === accountIds.length) return { locked, contacts, busy: [] };
@@ -82,47 +55,6 @@ export async function lockAccounts(
     [arrayLiteral(accountIds.filter((id) => !got.has(id)))],
   );
   return { locked, contacts, busy: live.map((row) => row.id) };
-}
-
-/**
- * Accounts with their contacts in one statement (each account's contacts bounded by `perAccount`:
- * callers pass accounts they counted below it, grouped so a statement reads a bounded number).
- */
-export async function readAccountsForScoring(
-  manager: EntityManager,
-  accountIds: readonly string[],
-  attributeNames: readonly string[],
-  perAccount: number,
-): Promise<AccountForScoring[]> {
-  if (accountIds.length === 0) return [];
-  const rows: Array<ContactRow & { account_id: string; account_attributes: string; created_at: Date | string }> = await manager.query(
-    `SELECT a.id::text AS account_id, a.attributes::text AS account_attributes, a.created_at, c.*
-       FROM account a
-       LEFT JOIN LATERAL (
-         SELECT ${contactColumns('$2')}
-           FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
-          WHERE l.account_id = a.id
-          ORDER BY l.id LIMIT $3
-       ) c ON true
-      WHERE a.id = ANY($1::bigint[])
-      ORDER BY a.id`,
-    [arrayLiteral(accountIds), arrayLiteral(attributeNames), perAccount],
-  );
-  const accounts = new Map<string, AccountForScoring>();
-  for (const row of rows) {
-    let account = accounts.get(row.account_id);
-    if (!account) {
-      account = {
-        accountId: row.account_id,
-        attributes: JSON.parse(row.account_attributes) as Record<string, unknown>,
-        createdAt: new Date(row.created_at),
-        contacts: [],
-      };
-      accounts.set(row.account_id, account);
-    }
-    if (row.lead_id !== null) account.contacts.push(contactOf(row));
-  }
-  return [...accounts.values()];
 }
 
 /** One account read a page of contacts at a time (keyset on lead id): for accounts too big for one statement. */
@@ -145,36 +77,61 @@ export async function readBigAccountForScoring(
   };
   let after = '0';
   for (;;) {
-    const page: ContactRow[] = await manager.query(
-      `SELECT ${contactColumns('$3')}
+    const page: Array<{ contact: string }> = await manager.query(
+      `SELECT ${contactJson('$3')}::text AS contact
          FROM lead l LEFT JOIN lead_score s ON s.lead_id = l.id
         WHERE l.account_id = $1::bigint AND l.id > $2::bigint
         ORDER BY l.id LIMIT $4`,
       [accountId, after, arrayLiteral(attributeNames), pageSize],
     );
-    for (const row of page) account.contacts.push(contactOf(row));
+    for (const row of page) account.contacts.push(contactOfTuple(JSON.parse(row.contact)));
     if (page.length < pageSize) return account;
-    after = page[page.length - 1].lead_id as string;
+    after = account.contacts[account.contacts.length - 1].leadId;
   }
 }
 
 /**
- * The accounts to recompute after these leads were scored: the leads' accounts, and those this
- * transaction made stale otherwise (account_recompute_log rows of this txid, then removed: this
- * transaction recomputes them).
+ * lockAccounts for the accounts to recompute after these leads were scored (the scoring follower,
+ * SKIP LOCKED): the leads' accounts, and those this transaction made stale otherwise
+ * (account_recompute_log rows of this txid, removed: this transaction recomputes them), found,
+ * locked in id order and counted in one statement. One lead (a request's) is a prepared statement.
  */
-export async function accountsToRecompute(manager: EntityManager, leadIds: readonly string[]): Promise<string[]> {
-  const rows: Array<{ account_id: string }> = await manager.query(
-    `WITH logged AS (
-       DELETE FROM account_recompute_log WHERE txid = txid_current() RETURNING account_id
-     )
-     SELECT account_id::text AS account_id FROM lead WHERE id = ANY($1::bigint[]) AND account_id IS NOT NULL
-     UNION
-     SELECT account_id::text FROM logged`,
-    [arrayLiteral(leadIds)],
-  );
-  return rows.map((row) => row.account_id);
+export async function lockAccountsOfLeads(
+  manager: EntityManager,
+  leadIds: readonly string[],
+  cap: number,
+): Promise<{ locked: string[]; contacts: Map<string, number>; busy: string[] }> {
+  const params = [arrayLiteral(leadIds), cap];
+  type Row = { id: string; contacts: number | null; locked: boolean; busy: boolean };
+  const rows: Row[] =
+    leadIds.length === 1
+      ? await queryPrepared<Row>(manager, LOCK_ACCOUNTS_OF_LEADS, params)
+      : await manager.query(LOCK_ACCOUNTS_OF_LEADS, params);
+  const locked = rows.filter((row) => row.locked).sort((a, b) => compareIds(a.id, b.id));
+  return {
+    locked: locked.map((row) => row.id),
+    contacts: new Map(locked.map((row) => [row.id, Number(row.contacts ?? 0)])),
+    busy: rows.filter((row) => row.busy).map((row) => row.id),
+  };
 }
+
+const LOCK_ACCOUNTS_OF_LEADS = `WITH logged AS (
+  DELETE FROM account_recompute_log WHERE txid = txid_current() RETURNING account_id
+), wanted AS (
+  SELECT account_id FROM lead WHERE id = ANY($1::bigint[]) AND account_id IS NOT NULL
+  UNION
+  SELECT account_id FROM logged
+), locked AS MATERIALIZED (
+  SELECT a.id, (SELECT count(*) FROM (SELECT 1 FROM lead l WHERE l.account_id = a.id LIMIT $2) c)::int AS contacts
+    FROM account a WHERE a.id IN (SELECT account_id FROM wanted) AND a.merged_into_id IS NULL
+   ORDER BY a.id FOR NO KEY UPDATE OF a SKIP LOCKED
+)
+SELECT w.account_id::text AS id, k.contacts, k.id IS NOT NULL AS locked,
+       k.id IS NULL AND EXISTS (SELECT 1 FROM account a WHERE a.id = w.account_id AND a.merged_into_id IS NULL) AS busy
+  FROM wanted w LEFT JOIN locked k ON k.id = w.account_id`;
+
+/** Numeric order of bigint ids given as text. */
+const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 export type PendingKind = 'account' | 'contacts';
 

@@ -3,15 +3,24 @@ import { accountFactsRow } from '../engine/account-facts';
 import { wholeDaysBetween } from '../engine/facts';
 import { computeScore } from '../engine/grading';
 import type { RuleSetService, ActiveRuleSet } from '../rulesets/ruleset.service';
-import { type ModelScoreRow, storeModelScores } from '../scoring/models/model-score-store';
+
 import type { ScoreCause } from '../scoring/score-history.entity';
 import type { ScoringService } from '../scoring/scoring.service';
 import { accountReasons } from './account-scoring-reasons';
+import type { ModelScoreRow } from '../scoring/models/model-score-store';
+import {
+  type AccountScoreWrite,
+  type AccountToScore,
+  readAccountsToScore,
+  readStoredAccountScores,
+  writeAccountScores,
+  writeOf,
+} from './account-score-rows';
 import {
   type AccountForScoring,
   lockAccounts,
+  lockAccountsOfLeads,
   lockContacts,
-  readAccountsForScoring,
   readBigAccountForScoring,
   type PendingRequest,
   requestPending,
@@ -96,17 +105,34 @@ export class AccountScoringService {
 
   /** Recomputes these accounts' scores (see RecomputeOptions), under their row locks. */
   async recompute(manager: EntityManager, accountIds: readonly string[], options: RecomputeOptions): Promise<RecomputeResult> {
-    const result: RecomputeResult = { scored: 0, changed: 0, deferred: 0 };
     const ruleSets = await this.accountRuleSets(manager, options.models);
-    if (ruleSets.length === 0 || accountIds.length === 0) return result;
-    const {
-      locked,
-      contacts: counts,
-      busy,
-    } = await lockAccounts(manager, [...new Set(accountIds)], {
+    if (ruleSets.length === 0 || accountIds.length === 0) return { scored: 0, changed: 0, deferred: 0 };
+    const lock = await lockAccounts(manager, [...new Set(accountIds)], {
       skipLocked: options.skipLocked,
       cap: ACCOUNT_SCORING_LIMITS.inlineContacts + 1,
     });
+    return this.scoreLocked(manager, ruleSets, lock, options);
+  }
+
+  /**
+   * Recomputes the accounts of these just-scored leads, and those the transaction made stale
+   * otherwise (see lockAccountsOfLeads; the scoring follower, skipping accounts others hold).
+   */
+  async recomputeForLeads(manager: EntityManager, leadIds: readonly string[], options: Omit<RecomputeOptions, 'skipLocked'>) {
+    const ruleSets = await this.accountRuleSets(manager, options.models);
+    if (ruleSets.length === 0 || leadIds.length === 0) return { scored: 0, changed: 0, deferred: 0 };
+    const lock = await lockAccountsOfLeads(manager, leadIds, ACCOUNT_SCORING_LIMITS.inlineContacts + 1);
+    return this.scoreLocked(manager, ruleSets, lock, { ...options, skipLocked: true });
+  }
+
+  /** Scores the locked accounts: small ones read in groups, big ones deferred or read page by page, busy ones deferred. */
+  private async scoreLocked(
+    manager: EntityManager,
+    ruleSets: readonly ActiveRuleSet[],
+    { locked, contacts: counts, busy }: { locked: string[]; contacts: Map<string, number>; busy: string[] },
+    options: RecomputeOptions,
+  ): Promise<RecomputeResult> {
+    const result: RecomputeResult = { scored: 0, changed: 0, deferred: 0 };
     // Accounts left to the worker: those another transaction holds at once, big ones after the debounce.
     const deferred: PendingRequest[] = busy.map((accountId) => ({ accountId, cause: options.cause, delayMs: 0 }));
 
@@ -124,21 +150,22 @@ export class AccountScoringService {
     }
     const attributeNames = contactAttributes(ruleSets);
     const changedDefault: string[] = [];
-    const score = async (accounts: AccountForScoring[]) => {
+    const models = ruleSets.map((ruleSet) => ruleSet.model);
+    const score = async (accounts: AccountToScore[]) => {
       const outcome = await this.scoreAndStore(manager, ruleSets, accounts, options);
       result.scored += accounts.length;
       result.changed += outcome.changed;
       changedDefault.push(...outcome.changedDefault);
     };
     for (const chunk of chunksByContacts(small, counts)) {
-      await score(await readAccountsForScoring(manager, chunk, attributeNames, ACCOUNT_SCORING_LIMITS.inlineContacts + 1));
+      await score(await readAccountsToScore(manager, chunk, attributeNames, ACCOUNT_SCORING_LIMITS.inlineContacts + 1, models));
     }
     if (options.bigAccounts === 'defer') {
       deferred.push(...big.map((accountId) => ({ accountId, cause: options.cause, delayMs: this.debounceMs })));
     } else {
       for (const id of big) {
         const account = await readBigAccountForScoring(manager, id, attributeNames, ACCOUNT_SCORING_LIMITS.contactsPerRead);
-        if (account) await score([account]);
+        if (account) await score([{ ...account, stored: await readStoredAccountScores(manager, id, models) }]);
       }
     }
     await requestPending(manager, deferred, 'account');
@@ -182,25 +209,33 @@ export class AccountScoringService {
     return active.some((ruleSet) => ruleSet.subject === 'lead' && ruleSet.definition.facts.some((fact) => fact.source === 'account'));
   }
 
-  /** Scores the accounts in every rule set and stores them; returns how many changed, and which changed in the default model's lead-visible fields. */
+  /**
+   * Scores the accounts in every rule set and writes what differs from their stored scores; returns
+   * how many changed, and which changed in the default model's lead-visible fields.
+   */
   private async scoreAndStore(
     manager: EntityManager,
     ruleSets: readonly ActiveRuleSet[],
-    accounts: readonly AccountForScoring[],
+    accounts: readonly AccountToScore[],
     options: RecomputeOptions,
   ): Promise<{ changed: number; changedDefault: string[] }> {
-    const rows: ModelScoreRow[] = [];
+    const writes: AccountScoreWrite[] = [];
+    const changedDefault: string[] = [];
+    let changed = 0;
     for (const ruleSet of ruleSets) {
-      for (const account of accounts) rows.push(await scoreAccount(ruleSet, account, options.asOf));
+      for (const account of accounts) {
+        const write = writeOf(account.stored.get(ruleSet.model) ?? null, await scoreAccount(ruleSet, account, options.asOf));
+        if (!write) continue;
+        writes.push(write);
+        if (!write.changed) continue;
+        changed += 1;
+        const { before, after } = write;
+        if (after.model === DEFAULT_ACCOUNT_MODEL && (before === null || LEAD_VISIBLE.some((f) => before[f] !== after[f])))
+          changedDefault.push(after.subjectId);
+      }
     }
-    const changed = await storeModelScores(manager, rows, options.cause, options.asOf);
-    const changedDefault = changed
-      .filter(
-        ({ before, after }) =>
-          after.model === DEFAULT_ACCOUNT_MODEL && (before === null || LEAD_VISIBLE.some((f) => before[f] !== after[f])),
-      )
-      .map(({ after }) => after.subjectId);
-    return { changed: changed.length, changedDefault };
+    await writeAccountScores(manager, writes, options.cause, options.asOf);
+    return { changed, changedDefault };
   }
 }
 
