@@ -263,14 +263,18 @@ export function scoreFromFired(
   const R = rules.length;
   const facts = createSnapshotFacts(definition, snapshot);
   const scores = emptyScores(n, rules, true);
+  const fitPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'fit' ? rule.points : 0));
+  const engagementPoints = Float64Array.from(rules, (rule) => (rule.dimension === 'fit' ? 0 : rule.points));
+  const column = Uint32Array.from(columns);
   for (let i = 0; i < n; i++) {
     let rawFit = 0;
     let rawEngagement = 0;
+    const base = i * width;
     for (let r = 0; r < R; r++) {
-      if (!fired[i * width + columns[r]]) continue;
+      if (!fired[base + column[r]]) continue;
       scores.fired[i * R + r] = 1;
-      if (rules[r].dimension === 'fit') rawFit += rules[r].points;
-      else rawEngagement += rules[r].points;
+      rawFit += fitPoints[r];
+      rawEngagement += engagementPoints[r];
     }
     storeTotals(scores, i, totalsOf(definition, rawFit, rawEngagement, facts.daysInactiveOf(i)));
   }

@@ -49,15 +49,34 @@ function shareAtLeast(sortedDesc: Float64Array, threshold: number): number {
   return sortedDesc.length ? lo / sortedDesc.length : 0;
 }
 
-/** The whole-point threshold whose share of leads at or above it is closest to `share` (the higher one on a tie). */
-export function thresholdForShare(values: Float64Array, share: number): number {
+/** Per values array: its values sorted descending and the whole-point thresholds worth trying, descending. */
+const thresholdOptions = new WeakMap<Float64Array, { sorted: Float64Array; options: Float64Array }>();
+
+function optionsFor(values: Float64Array): { sorted: Float64Array; options: Float64Array } {
+  let found = thresholdOptions.get(values);
+  if (found) return found;
   const sorted = Float64Array.from(values).sort().reverse();
+  // One above the highest value, then every value rounded up, distinct, in descending order.
+  const options: number[] = sorted.length ? [Math.floor(sorted[0]) + 1] : [];
+  for (const v of sorted) {
+    const t = Math.ceil(v);
+    if (t !== options[options.length - 1]) options.push(t);
+  }
+  found = { sorted, options: Float64Array.from(options) };
+  thresholdOptions.set(values, found);
+  return found;
+}
+
+/**
+ * The whole-point threshold whose share of leads at or above it is closest to `share` (the higher
+ * one on a tie). Sorted once per values array however many shares are asked of it.
+ */
+export function thresholdForShare(values: Float64Array, share: number): number {
+  const { sorted, options } = optionsFor(values);
   if (!sorted.length) return 0;
-  const options = new Set<number>([Math.floor(sorted[0]) + 1]);
-  for (const v of sorted) options.add(Math.ceil(v));
-  let best = Math.floor(sorted[0]) + 1;
+  let best = options[0];
   let bestGap = Math.abs(shareAtLeast(sorted, best) - share);
-  for (const t of [...options].sort((a, b) => b - a)) {
+  for (const t of options) {
     const gap = Math.abs(shareAtLeast(sorted, t) - share);
     if (gap < bestGap - 1e-12) {
       best = t;
@@ -142,7 +161,14 @@ export function retuneThresholds(
 }
 
 /** Caps widened (never narrowed) to hold every lead's summed points under `definition`, so fitted points are not cut off. */
-export function widenCaps(definition: RuleSetDefinition, fired: Uint8Array, width: number, rows: ArrayLike<number>): RuleSetDefinition {
+export function widenCaps(
+  definition: RuleSetDefinition,
+  fired: Uint8Array,
+  width: number,
+  rows: ArrayLike<number>,
+  /** Rule r's column of `fired` (r when not given). */
+  columns?: ArrayLike<number>,
+): RuleSetDefinition {
   const points = definition.rules.map((rule) => rule.event.params.points);
   const dims = definition.rules.map((rule) => rule.event.params.dimension);
   const caps = { fit: { ...definition.caps.fit }, engagement: { ...definition.caps.engagement } };
@@ -151,7 +177,7 @@ export function widenCaps(definition: RuleSetDefinition, fired: Uint8Array, widt
     let fit = 0;
     let engagement = 0;
     for (let r = 0; r < points.length; r++) {
-      if (!fired[base + r]) continue;
+      if (!fired[base + (columns ? columns[r] : r)]) continue;
       if (dims[r] === 'fit') fit += points[r];
       else engagement += points[r];
     }

@@ -80,9 +80,10 @@ export function suggestPoints(
   let converted = 0;
   for (let k = 0; k < n; k++) converted += input.converted[input.rows[k]] ? 1 : 0;
   const fired = new Float64Array(columns.length);
+  const at = Uint32Array.from(columns, (column, c) => column.column ?? c);
   for (let k = 0; k < n; k++) {
     const base = input.rows[k] * input.width;
-    for (let c = 0; c < columns.length; c++) fired[c] += input.fired[base + (columns[c].column ?? c)] ? 1 : 0;
+    for (let c = 0; c < at.length; c++) if (input.fired[base + at[c]]) fired[c] += 1;
   }
   const rules: RuleSuggestion[] = columns.map((column, c) => ({
     rule: column.rule,
@@ -126,7 +127,7 @@ export function suggestPoints(
 
   let active = eligible;
   // Collapsed once on every eligible column; each refit on fewer columns merges those patterns.
-  const collapsed = collapse({ ...input, columns: eligible.map((c) => columns[c].column ?? c) });
+  const collapsed = collapse({ ...input, columns: eligible.map((c) => at[c]) });
   const fitOn = (list: number[]) =>
     fitPatterns(
       list.length === eligible.length

@@ -229,8 +229,7 @@ export async function computeSuggestions(
   ) => {
     let next = withPoints(definition, points, chosen);
     const scoreUnder = (d: RuleSetDefinition) => scoreFromFired(d, snapshot, fired, width, columns);
-    const firstPass = scoreUnder(next);
-    next = widenCaps(next, firstPass.fired, next.rules.length, training);
+    next = widenCaps(next, fired, width, training, columns);
     const retuned = retuneThresholds(
       { definition, scores: current },
       { definition: next, scores: scoreUnder(next) },
