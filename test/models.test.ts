@@ -267,6 +267,52 @@ describe('score models', () => {
     expect(await t.sql(`SELECT DISTINCT rule_set_key FROM lead_score`)).toEqual([{ rule_set_key: 'default-b2b' }]);
   });
 
+  it("an activity of a lead in a segment is scored by the model's rule set for it, whose facts differ from the default's", async () => {
+    // A version of the segment's rule set that counts pricing views over 60 days instead of 14.
+    const { activeVersionId } = ok(
+      await t.gql<{ ruleSet: { activeVersionId: string } }>('query { ruleSet(key: "intent-enterprise") { activeVersionId } }'),
+    ).ruleSet;
+    const definition = ok(
+      await t.gql<{ ruleSetVersion: { definition: Doc } }>('query($id: ID!) { ruleSetVersion(id: $id) { definition } }', {
+        id: activeVersionId,
+      }),
+    ).ruleSetVersion.definition;
+    const facts = definition.facts as Array<{ name: string; windowDays?: number }>;
+    const pricing = facts.find((fact) => fact.name === 'pricingViews14d');
+    if (!pricing) throw new Error('no pricingViews14d fact');
+    pricing.windowDays = 60;
+    const draft = ok(
+      await t.gqlAs<{ createDraft: { id: string } }>(
+        marketing1,
+        'mutation($input: CreateDraftInput!) { createDraft(input: $input) { id } }',
+        {
+          input: { ruleSetKey: 'intent-enterprise', definition },
+        },
+      ),
+    ).createDraft;
+    await reviewAndApprove(draft.id, marketing1);
+    await waitForJob(ok(await t.gql<{ publishVersion: { rescoreJob: Job } }>(PUBLISH, { id: draft.id })).publishVersion.rescoreJob.id);
+    const before = await leadScores('wf-enterprise-software');
+    expect(before.modelScore).toMatchObject({ ruleSetKey: 'intent-enterprise', ruleSetVersion: 2 });
+    expect(before.modelScore?.reasons.map((reason) => reason.rule)).not.toContain('eng-pricing-views-repeat');
+
+    // A pricing view 30 days ago: a second one inside 60 days, none more inside 14.
+    ok(
+      await t.gql('mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }', {
+        input: {
+          leadExternalId: 'wf-enterprise-software',
+          type: 'PRICING_PAGE_VIEW',
+          occurredAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+          idempotencyKey: 'models-enterprise-pricing',
+        },
+      }),
+    );
+    const after = await leadScores('wf-enterprise-software');
+    expect(after.modelScore).toMatchObject({ ruleSetKey: 'intent-enterprise', ruleSetVersion: 2 });
+    expect(after.modelScore?.reasons.map((reason) => reason.rule)).toContain('eng-pricing-views-repeat');
+    expect(after.modelScore?.engagement).toBeGreaterThan(before.modelScore?.engagement ?? 0);
+  });
+
   it('an activity moves the lead in both models', async () => {
     const before = await leadScores('wf-consultant');
     ok(
@@ -302,6 +348,36 @@ describe('score models', () => {
       { model: 'default', cause: 'activity_recorded', before: { total: before.score.total }, after: { total: after.score.total } },
     ]);
     expectBadInput(await t.gql(HISTORY, { x: 'wf-consultant', model: 'account' }), 'model');
+  });
+
+  it('an activity that leaves the model score as it was re-times it (scoredAt, lastActivityAt) without a history entry', async () => {
+    const READ = `query($x: String!) { lead(externalId: $x) { id modelScore(model: "${MODEL}") { total cell reasons { rule } scoredAt lastActivityAt } } }`;
+    type Read = { lead: { id: string; modelScore: { total: number; cell: string; scoredAt: string; lastActivityAt: string | null } } };
+    const before = ok(await t.gql<Read>(READ, { x: 'wf-software-vp' })).lead;
+    const historyCount = async () =>
+      (
+        await t.sql<{ count: number }>(
+          'SELECT count(*)::int AS count FROM model_score_history WHERE model = $1 AND subject_id = $2::bigint',
+          [MODEL, before.id],
+        )
+      )[0].count;
+    const entries = await historyCount();
+    // A registration only counts as activity (days since the last one), which is 0 before and after.
+    const occurredAt = new Date().toISOString();
+    ok(
+      await t.gql('mutation($input: RecordActivityInput!) { recordActivity(input: $input) { duplicate } }', {
+        input: { leadExternalId: 'wf-software-vp', type: 'WEBINAR_REGISTRATION', occurredAt, idempotencyKey: 'models-registration' },
+      }),
+    );
+    const after = ok(await t.gql<Read>(READ, { x: 'wf-software-vp' })).lead;
+    expect({ ...after.modelScore, scoredAt: null, lastActivityAt: null }).toEqual({
+      ...before.modelScore,
+      scoredAt: null,
+      lastActivityAt: null,
+    });
+    expect(new Date(after.modelScore.scoredAt).getTime()).toBeGreaterThan(new Date(before.modelScore.scoredAt).getTime());
+    expect(after.modelScore.lastActivityAt).toBe(occurredAt);
+    expect(await historyCount()).toBe(entries);
   });
 
   it('leads(model:) filters, counts and orders by that model, page after page', async () => {

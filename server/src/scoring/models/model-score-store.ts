@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../../db/prepared';
 import { canonicalJson } from '../../engine/canonical-json';
 import type { ScoreCause } from '../score-history.entity';
 
@@ -52,6 +53,41 @@ export function modelScoreOf(row: StoredModelScore): StoredModelScore {
   };
 }
 
+/**
+ * The stored score's columns under `stored_` names, for a statement that reads a subject beside its
+ * stored score (joined as `ms`): storedScoreOf turns them back into the score, or null when none.
+ */
+export const STORED_SCORE_COLUMNS = `ms.model AS stored_model, ms.rule_set_version_id::text AS stored_rule_set_version_id,
+  ms.rule_set_key AS stored_rule_set_key, ms.rule_set_version AS stored_rule_set_version, ms.fit AS stored_fit,
+  ms.engagement AS stored_engagement, ms.total AS stored_total, ms.fit_grade AS stored_fit_grade,
+  ms.engagement_level AS stored_engagement_level, ms.cell AS stored_cell, ms.band AS stored_band, ms.qualified AS stored_qualified,
+  ms.action AS stored_action, ms.action_label AS stored_action_label, ms.reasons AS stored_reasons, ms.scored_at AS stored_scored_at,
+  ms.last_activity_at AS stored_last_activity_at`;
+
+export function storedScoreOf(subjectId: string, row: Record<string, unknown>): StoredModelScore | null {
+  if (row.stored_model === null || row.stored_model === undefined) return null;
+  return modelScoreOf({
+    model: row.stored_model as string,
+    subjectId,
+    ruleSetVersionId: row.stored_rule_set_version_id as string,
+    ruleSetKey: row.stored_rule_set_key as string,
+    ruleSetVersion: row.stored_rule_set_version as number,
+    fit: row.stored_fit as number,
+    engagement: row.stored_engagement as number,
+    total: row.stored_total as number,
+    fitGrade: row.stored_fit_grade as string,
+    engagementLevel: row.stored_engagement_level as number,
+    cell: row.stored_cell as string,
+    band: row.stored_band as string,
+    qualified: row.stored_qualified as boolean,
+    action: row.stored_action as string,
+    actionLabel: row.stored_action_label as string,
+    reasons: row.stored_reasons as ModelReason[],
+    scoredAt: row.stored_scored_at as Date,
+    lastActivityAt: row.stored_last_activity_at as Date | null,
+  });
+}
+
 export async function readModelScores(
   manager: EntityManager,
   model: string,
@@ -66,6 +102,9 @@ export async function readModelScores(
   for (const row of rows) scores.set(row.subjectId, modelScoreOf(row));
   return scores;
 }
+
+/** The key of a model's score of a subject in the maps below. */
+export const modelScoreKey = (model: string, subjectId: string) => `${model}\u0000${subjectId}`;
 
 /** Two scores a reader would see as the same (when they were computed and the last activity aside). */
 function sameScore(a: ModelScoreRow, b: ModelScoreRow): boolean {
@@ -86,95 +125,117 @@ function sameScore(a: ModelScoreRow, b: ModelScoreRow): boolean {
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
 /**
+ * One statement for scores of any mix: the same (`changed` false) only get scored_at and
+ * last_activity_at moved, the changed are upserted whole with a history entry. A score that reads
+ * the same is still re-timed: scoredAt is its "as of" time and lastActivityAt moves with every
+ * activity, as the default model's do; neither column is indexed, so it can be a HOT update.
+ */
+const WRITE_MODEL_SCORES = `
+  WITH x AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(changed boolean, model text, subject_id bigint, rule_set_version_id bigint,
+           rule_set_key text, rule_set_version integer, fit integer, engagement integer, total integer, fit_grade text,
+           engagement_level smallint, cell text, band text, qualified boolean, action text, action_label text, reasons jsonb,
+           last_activity_at timestamptz, old_total integer, old_cell text, old_band text, old_qualified boolean)
+  ), touched AS (
+    UPDATE model_score m SET scored_at = $2, last_activity_at = x.last_activity_at
+      FROM x WHERE NOT x.changed AND m.model = x.model AND m.subject_id = x.subject_id
+  ), written AS (
+    INSERT INTO model_score (model, subject_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
+           fit_grade, engagement_level, cell, band, qualified, action, action_label, reasons, scored_at, last_activity_at)
+    SELECT x.model, x.subject_id, x.rule_set_version_id, x.rule_set_key, x.rule_set_version, x.fit, x.engagement, x.total,
+           x.fit_grade, x.engagement_level, x.cell, x.band, x.qualified, x.action, x.action_label, x.reasons, $2, x.last_activity_at
+      FROM x WHERE x.changed
+    ON CONFLICT (model, subject_id) DO UPDATE SET rule_set_version_id = EXCLUDED.rule_set_version_id,
+           rule_set_key = EXCLUDED.rule_set_key, rule_set_version = EXCLUDED.rule_set_version, fit = EXCLUDED.fit,
+           engagement = EXCLUDED.engagement, total = EXCLUDED.total, fit_grade = EXCLUDED.fit_grade,
+           engagement_level = EXCLUDED.engagement_level, cell = EXCLUDED.cell, band = EXCLUDED.band,
+           qualified = EXCLUDED.qualified, action = EXCLUDED.action, action_label = EXCLUDED.action_label,
+           reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at
+  )
+  INSERT INTO model_score_history (model, subject_id, cause, rule_set_version_id, old_total, new_total, old_cell, new_cell,
+         old_band, new_band, old_qualified, new_qualified, reasons, changed_at)
+  SELECT x.model, x.subject_id, $3, x.rule_set_version_id, x.old_total, x.total, x.old_cell, x.cell,
+         x.old_band, x.band, x.old_qualified, x.qualified, x.reasons, $2
+    FROM x WHERE x.changed`;
+
+export interface StoreOptions {
+  /**
+   * The stored scores of every subject given, by modelScoreKey (absent: none stored), when the caller
+   * read them with its facts (STORED_SCORE_COLUMNS); otherwise they are read here first.
+   */
+  stored?: ReadonlyMap<string, StoredModelScore>;
+  /** Run the write as a named prepared statement (a single subject's scores: the statement's shape never changes). */
+  prepared?: boolean;
+}
+
+/**
  * Writes scores that differ from the stored ones (+ history with `cause`), touches scored_at of the
- * rest; returns the changed, with their previous row (null when new). Set-based: one read, and at
- * most three statements, whatever the number of scores.
+ * rest; returns the changed, with their previous row (null when new). Set-based: one write statement
+ * (WRITE_MODEL_SCORES) whatever the number of scores, after one read per model unless the caller
+ * brings the stored scores.
  */
 export async function storeModelScores(
   manager: EntityManager,
   scores: readonly ModelScoreRow[],
   cause: ScoreCause,
   asOf: Date,
+  options: StoreOptions = {},
 ): Promise<Array<{ before: ModelScoreRow | null; after: ModelScoreRow }>> {
   if (scores.length === 0) return [];
   // One row per model and subject (the last given wins): a statement may not upsert a row twice.
-  scores = [...new Map(scores.map((score) => [`${score.model}\u0000${score.subjectId}`, score])).values()];
-  const byModel = new Map<string, string[]>();
-  for (const score of scores) {
-    const ids = byModel.get(score.model);
-    if (ids) ids.push(score.subjectId);
-    else byModel.set(score.model, [score.subjectId]);
+  scores = [...new Map(scores.map((score) => [modelScoreKey(score.model, score.subjectId), score])).values()];
+  let stored = options.stored;
+  if (!stored) {
+    const byModel = new Map<string, string[]>();
+    for (const score of scores) {
+      const ids = byModel.get(score.model);
+      if (ids) ids.push(score.subjectId);
+      else byModel.set(score.model, [score.subjectId]);
+    }
+    const read = new Map<string, StoredModelScore>();
+    for (const [model, ids] of byModel)
+      for (const [id, row] of await readModelScores(manager, model, ids)) read.set(modelScoreKey(model, id), row);
+    stored = read;
   }
-  const stored = new Map<string, StoredModelScore>();
-  for (const [model, ids] of byModel)
-    for (const [id, row] of await readModelScores(manager, model, ids)) stored.set(`${model}\u0000${id}`, row);
 
   const changed: Array<{ before: ModelScoreRow | null; after: ModelScoreRow }> = [];
-  const same: ModelScoreRow[] = [];
+  const rows: object[] = [];
   for (const score of scores) {
-    const before = stored.get(`${score.model}\u0000${score.subjectId}`) ?? null;
-    if (before && sameScore(before, score)) same.push(score);
-    else changed.push({ before, after: score });
-  }
-  if (same.length > 0) {
-    await manager.query(
-      `UPDATE model_score m SET scored_at = $1, last_activity_at = x.last_activity_at
-         FROM jsonb_to_recordset($2::jsonb) AS x(model text, subject_id bigint, last_activity_at timestamptz)
-        WHERE m.model = x.model AND m.subject_id = x.subject_id`,
-      [asOf, JSON.stringify(same.map((s) => ({ model: s.model, subject_id: s.subjectId, last_activity_at: iso(s.lastActivityAt) })))],
-    );
-  }
-  if (changed.length > 0) {
-    const rows = changed.map(({ before, after }) => ({
-      model: after.model,
-      subject_id: after.subjectId,
-      rule_set_version_id: after.ruleSetVersionId,
-      rule_set_key: after.ruleSetKey,
-      rule_set_version: after.ruleSetVersion,
-      fit: after.fit,
-      engagement: after.engagement,
-      total: after.total,
-      fit_grade: after.fitGrade,
-      engagement_level: after.engagementLevel,
-      cell: after.cell,
-      band: after.band,
-      qualified: after.qualified,
-      action: after.action,
-      action_label: after.actionLabel,
-      reasons: after.reasons,
-      last_activity_at: iso(after.lastActivityAt),
+    const before = stored.get(modelScoreKey(score.model, score.subjectId)) ?? null;
+    const lastActivityAt = iso(score.lastActivityAt);
+    if (before && sameScore(before, score)) {
+      rows.push({ changed: false, model: score.model, subject_id: score.subjectId, last_activity_at: lastActivityAt });
+      continue;
+    }
+    changed.push({ before, after: score });
+    rows.push({
+      changed: true,
+      model: score.model,
+      subject_id: score.subjectId,
+      rule_set_version_id: score.ruleSetVersionId,
+      rule_set_key: score.ruleSetKey,
+      rule_set_version: score.ruleSetVersion,
+      fit: score.fit,
+      engagement: score.engagement,
+      total: score.total,
+      fit_grade: score.fitGrade,
+      engagement_level: score.engagementLevel,
+      cell: score.cell,
+      band: score.band,
+      qualified: score.qualified,
+      action: score.action,
+      action_label: score.actionLabel,
+      reasons: score.reasons,
+      last_activity_at: lastActivityAt,
       old_total: before?.total ?? null,
       old_cell: before?.cell ?? null,
       old_band: before?.band ?? null,
       old_qualified: before?.qualified ?? null,
-    }));
-    const json = JSON.stringify(rows);
-    await manager.query(
-      `INSERT INTO model_score (model, subject_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
-              fit_grade, engagement_level, cell, band, qualified, action, action_label, reasons, scored_at, last_activity_at)
-       SELECT x.model, x.subject_id, x.rule_set_version_id, x.rule_set_key, x.rule_set_version, x.fit, x.engagement, x.total,
-              x.fit_grade, x.engagement_level, x.cell, x.band, x.qualified, x.action, x.action_label, x.reasons, $2, x.last_activity_at
-         FROM jsonb_to_recordset($1::jsonb) AS x(model text, subject_id bigint, rule_set_version_id bigint, rule_set_key text,
-              rule_set_version integer, fit integer, engagement integer, total integer, fit_grade text, engagement_level smallint,
-              cell text, band text, qualified boolean, action text, action_label text, reasons jsonb, last_activity_at timestamptz)
-       ON CONFLICT (model, subject_id) DO UPDATE SET rule_set_version_id = EXCLUDED.rule_set_version_id,
-              rule_set_key = EXCLUDED.rule_set_key, rule_set_version = EXCLUDED.rule_set_version, fit = EXCLUDED.fit,
-              engagement = EXCLUDED.engagement, total = EXCLUDED.total, fit_grade = EXCLUDED.fit_grade,
-              engagement_level = EXCLUDED.engagement_level, cell = EXCLUDED.cell, band = EXCLUDED.band,
-              qualified = EXCLUDED.qualified, action = EXCLUDED.action, action_label = EXCLUDED.action_label,
-              reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at`,
-      [json, asOf],
-    );
-    await manager.query(
-      `INSERT INTO model_score_history (model, subject_id, cause, rule_set_version_id, old_total, new_total, old_cell, new_cell,
-              old_band, new_band, old_qualified, new_qualified, reasons, changed_at)
-       SELECT x.model, x.subject_id, $2, x.rule_set_version_id, x.old_total, x.total, x.old_cell, x.cell,
-              x.old_band, x.band, x.old_qualified, x.qualified, x.reasons, $3
-         FROM jsonb_to_recordset($1::jsonb) AS x(model text, subject_id bigint, rule_set_version_id bigint, total integer,
-              cell text, band text, qualified boolean, reasons jsonb, old_total integer, old_cell text, old_band text, old_qualified boolean)`,
-      [json, cause, asOf],
-    );
+    });
   }
+  const params = [JSON.stringify(rows), asOf, cause];
+  if (options.prepared) await queryPrepared(manager, WRITE_MODEL_SCORES, params);
+  else await manager.query(WRITE_MODEL_SCORES, params);
   return changed;
 }
 
