@@ -10,29 +10,12 @@ import { ModelScore, ModelScoreChange } from '../scoring/models/model-score.type
 import type { StoredScore } from '../scoring/stored-score';
 import { Lead } from './lead.types';
 
+/** The default lead model's key: its scores are lead_score's (Lead.score). */
+const DEFAULT_LEAD_MODEL = 'default';
 const LEAD_MODEL_HISTORY = { default: 20, max: 200 } as const;
 
 /** The default model's score (lead_score) in the shape of every model's. */
-function defaultModelScore(score: StoredScore): ModelScore {
-  return {
-    model: 'default',
-    ruleSetKey: score.ruleSetKey,
-    ruleSetVersion: score.ruleSetVersion,
-    fit: score.fit,
-    engagement: score.engagement,
-    total: score.total,
-    fitGrade: score.fitGrade,
-    engagementLevel: score.engagementLevel,
-    cell: score.cell,
-    band: score.band,
-    qualified: score.qualified,
-    action: score.action,
-    actionLabel: score.actionLabel,
-    reasons: score.reasons.map((reason) => ({ ...reason, contacts: [] })) as ModelScore['reasons'],
-    scoredAt: score.scoredAt,
-    lastActivityAt: score.lastActivityAt,
-  };
-}
+const defaultModelScore = (score: StoredScore): ModelScore => toModelScore({ ...score, model: DEFAULT_LEAD_MODEL });
 
 /** A lead's scores in every lead score model (the default one's is Lead.score as well). */
 @Resolver(() => Lead)
@@ -54,7 +37,7 @@ export class LeadModelScoresResolver {
   })
   async modelScore(@Root() lead: Lead, @Arg('model', () => String) model: string, @Ctx() ctx: GraphQLContext): Promise<ModelScore | null> {
     await this.requireLeadModel(model);
-    if (model === 'default') {
+    if (model === DEFAULT_LEAD_MODEL) {
       const score = await ctx.loaders.score.load(lead.id);
       return score ? defaultModelScore(score) : null;
     }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { MODEL_SCORE_COLUMNS, modelScoreOf, type StoredModelScore } from './model-score-store';
+import type { DimensionEnum } from '../../rulesets/ruleset.types';
+import { MODEL_SCORE_COLUMNS, type ModelReason, modelScoreOf, type StoredModelScore } from './model-score-store';
 import type { ModelScore } from './model-score.types';
 
 declare module '../../graphql/context' {
@@ -31,10 +32,53 @@ export function modelScoreLoaders(dataSource: DataSource) {
   };
 }
 
-/** A stored model score as GraphQL shows it (reasons without contacts get an empty list). */
-export function toModelScore(score: StoredModelScore): ModelScore {
+/**
+ * What a score in any model carries, whichever table it was read from: model_score
+ * (StoredModelScore) or, given `model: 'default'`, the default lead model's lead_score (StoredScore).
+ */
+export interface ModelScoreSource {
+  model: string;
+  ruleSetKey: string;
+  ruleSetVersion: number;
+  fit: number;
+  engagement: number;
+  total: number;
+  fitGrade: string;
+  engagementLevel: number;
+  cell: string;
+  band: string;
+  qualified: boolean;
+  action: string;
+  actionLabel: string;
+  reasons: ReadonlyArray<Omit<ModelReason, 'contacts'> & { contacts?: ModelReason['contacts'] }>;
+  scoredAt: Date;
+  lastActivityAt: Date | null;
+}
+
+/** A score of any model as GraphQL shows it (reasons without contacts, as lead models' are, get an empty list). */
+export function toModelScore(score: ModelScoreSource): ModelScore {
   return {
-    ...score,
-    reasons: score.reasons.map((reason) => ({ ...reason, contacts: reason.contacts ?? [] })) as ModelScore['reasons'],
+    model: score.model,
+    ruleSetKey: score.ruleSetKey,
+    ruleSetVersion: score.ruleSetVersion,
+    fit: score.fit,
+    engagement: score.engagement,
+    total: score.total,
+    fitGrade: score.fitGrade,
+    engagementLevel: score.engagementLevel,
+    cell: score.cell,
+    band: score.band,
+    qualified: score.qualified,
+    action: score.action,
+    actionLabel: score.actionLabel,
+    reasons: score.reasons.map(({ rule, dimension, points, label, contacts }) => ({
+      rule,
+      dimension: dimension as DimensionEnum,
+      points,
+      label,
+      contacts: contacts ?? [],
+    })),
+    scoredAt: score.scoredAt,
+    lastActivityAt: score.lastActivityAt,
   };
 }
