@@ -224,9 +224,12 @@ export function fitPatterns(pat: Patterns, K: number, options: Partial<FitOption
 
   const hessian = new Float64Array(D * D);
   const gradient = new Float64Array(D);
-  /** Negative Hessian (positive definite) and gradient of the objective at `b`, into the buffers. */
+  /**
+   * Negative Hessian (positive definite) and gradient of the objective at `b`, into the buffers.
+   * `eta` already holds linear(b): the last objective evaluated was at `b` (the start, or the step
+   * just taken), so the predictors are not computed twice.
+   */
   const derivatives = (b: Float64Array) => {
-    linear(b);
     hessian.fill(0);
     gradient.fill(0);
     for (let p = 0; p < P; p++) {
