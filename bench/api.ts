@@ -6,14 +6,22 @@
  *   ... bench/api.ts --profile                                                     # also writes a CPU profile of the server (.cpuprofile in os.tmpdir())
  *   ... bench/api.ts --connections 50 --rate 500 --seconds 20                        # the recordActivity load (defaults shown; --rate 0: as fast as it goes)
  *   ... bench/api.ts --timeline                                                    # also latency per second of the open-loop run
+ *   ... bench/api.ts --burst-rate 2000 --burst-seconds 10 --burst-connections 200    # the burst (defaults shown; --burst-rate 0: none)
+ *   ... bench/api.ts --only-record                                                 # recordActivity only: no autocannon run, no (b)
+ *   ... bench/api.ts --without-accounts                                            # leads in no account (no account model at work)
  *
- * Seeds 1,000 scored leads with 10 activities each, then starts `server/src/main.ts` as a child
+ * Seeds 1,000 scored leads with 10 activities each, 800 of them contacts of 97 accounts matched by
+ * e-mail domain as on a default install (so each activity also recomputes its account in the
+ * default account model), then starts `server/src/main.ts` as a child
  * process exactly as `npm start` does (NODE_ENV=production, workers on, rate limit raised out of the
  * way) and drives it with autocannon from this process, so the load generator does not share the
  * server's event loop:
  *   (a) recordActivity at a steady 500 requests/s for 20 s, open loop (evenly spaced, latency from
  *       each request's due time), then the same rate from autocannon (50 connections, whose timers
  *       fire together: bursts); unique idempotency keys; latency p50/p90/p99/max and errors;
+ *       then a burst of 2,000 requests/s for 10 s, open loop: p99, errors, and what queued in the
+ *       server (the most requests waiting for a write slot at once, the shared transactions' sizes,
+ *       read from its /metrics), beside `mutation { __typename }` at the same rate;
  *   (b) the lead score query vs a trivial `{ __typename }`, both with an API key, as fast as they go
  *       for 10 s each: requests/s and their ratio (target: the score query at 60 % or more of trivial).
  * Prints figures only.
@@ -39,12 +47,20 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '20' },
     timeline: { type: 'boolean', default: false },
+    'burst-rate': { type: 'string', default: '2000' },
+    'burst-seconds': { type: 'string', default: '10' },
+    'burst-connections': { type: 'string', default: '200' },
+    'only-record': { type: 'boolean', default: false },
+    'without-accounts': { type: 'boolean', default: false },
   },
 });
 const LEADS = 1_000;
 const CONNECTIONS = Number(flags.connections);
 const RECORD_RATE = Number(flags.rate);
 const RECORD_SECONDS = Number(flags.seconds);
+const BURST_RATE = Number(flags['burst-rate']);
+const BURST_SECONDS = Number(flags['burst-seconds']);
+const BURST_CONNECTIONS = Number(flags['burst-connections']);
 const QUERY_SECONDS = 10;
 const WARMUP_SECONDS = 5;
 const adminUrl = process.env.DATABASE_URL;
@@ -89,6 +105,15 @@ async function seed(app: App): Promise<number> {
              'budgetConfirmed', g % 4 = 0),
            now() - make_interval(days => 1 + (g % 90)), now()
       FROM generate_series(1, ${LEADS}) g`);
+  if (!flags['without-accounts']) {
+    // What account matching does on a default install (a lead's non-free e-mail domain), set-based.
+    await app.dataSource.query(
+      `INSERT INTO account (domain, name) SELECT 'corp' || g || '.com', 'Corp ' || g FROM generate_series(0, 96) g`,
+    );
+    await app.dataSource.query(
+      `UPDATE lead l SET account_id = a.id, account_source = 'domain' FROM account a WHERE a.domain = split_part(l.email, '@', 2)`,
+    );
+  }
   await app.dataSource.query(`
     INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
     SELECT l.id, (ARRAY['page_view','page_view','email_open','email_click','pricing_page_view','content_download','webinar_attendance','demo_request'])[1 + ((l.id * 31 + a) % 8)::int],
@@ -177,12 +202,19 @@ try {
   const steadyLoad = { rate: steadyRate, seconds: RECORD_SECONDS, connections: CONNECTIONS };
   const steady = await openLoop(graphqlUrl, writer.secret, steadyLoad, recordBody('bench'));
   const floorRun = await openLoop(graphqlUrl, writer.secret, steadyLoad, () => TRIVIAL_MUTATION);
-  const writes = await runAutocannon(
-    graphqlUrl,
-    writer.secret,
-    { connections: CONNECTIONS, duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined },
-    recordBody('burst'),
-  );
+  const burstLoad = { rate: BURST_RATE, seconds: BURST_SECONDS, connections: BURST_CONNECTIONS };
+  const queueBefore = BURST_RATE > 0 ? await recordQueue(port) : null;
+  const burst = BURST_RATE > 0 ? await openLoop(graphqlUrl, writer.secret, burstLoad, recordBody('spike')) : null;
+  const queueAfter = BURST_RATE > 0 ? await recordQueue(port) : null;
+  const burstFloor = BURST_RATE > 0 ? await openLoop(graphqlUrl, writer.secret, burstLoad, () => TRIVIAL_MUTATION) : null;
+  const writes = flags['only-record']
+    ? null
+    : await runAutocannon(
+        graphqlUrl,
+        writer.secret,
+        { connections: CONNECTIONS, duration: RECORD_SECONDS, overallRate: RECORD_RATE > 0 ? RECORD_RATE : undefined },
+        recordBody('burst'),
+      );
   const counter = adminUrl ? new pg.Client({ connectionString: (database as { url: string }).url }) : null;
   let recorded = Number.NaN;
   if (counter) {
@@ -221,6 +253,49 @@ try {
       );
     });
   }
+  if (burst && burstFloor && queueBefore && queueAfter) {
+    const b = burst.latencies;
+    const batches = queueAfter.batches - queueBefore.batches;
+    console.log(
+      `    burst: ${fmt(BURST_RATE)} req/s for ${BURST_SECONDS} s, open loop over up to ${BURST_CONNECTIONS} connections: answered ${fmt(burst.ok + burst.errors)} of ${fmt(burst.sent)} in ${burst.seconds.toFixed(1)} s`,
+    );
+    console.log(
+      `    latency ms: p50 ${ms(percentile(b, 50))}  p99 ${ms(percentile(b, 99))}  max ${ms(b[b.length - 1])}; errors ${burst.errors}${burst.firstError ? ` (first: ${burst.firstError})` : ''}`,
+    );
+    console.log(
+      `    queued in the server: at most ${fmt(queueAfter.peak)} requests waiting for a write slot at once${queueAfter.peak > queueBefore.peak ? '' : ' (reached before the burst)'}; ${fmt(batches)} shared transactions of ${batches > 0 ? ((queueAfter.requests - queueBefore.requests) / batches).toFixed(1) : '-'} requests on average`,
+    );
+    printFigure({
+      figure: `recordActivity p99, burst of ${BURST_RATE} req/s for ${BURST_SECONDS} s`,
+      value: percentile(b, 99),
+      unit: 'ms',
+      floor: { label: `p99 of \`mutation { __typename }\` at the same rate`, value: percentile(burstFloor.latencies, 99) },
+    });
+  }
+  if (writes) reportAutocannon(writes);
+  if (!flags['only-record']) await readThroughput(graphqlUrl, reader.secret);
+  // autocannon drops its connections at the deadline; let the requests still running finish first.
+  if (!flags['only-record']) await new Promise((resolve) => setTimeout(resolve, 3_000));
+} finally {
+  if (server) await stopChild(server);
+  if (flags.profile) console.log(`server CPU profile written to ${tmpdir()} (CPU.*.cpuprofile)`);
+  await app?.close();
+  if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** What the server's /metrics says of recordActivity's queue: the peak so far, and the shared transactions' count and sizes. */
+async function recordQueue(port: number): Promise<{ peak: number; batches: number; requests: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    peak: value('record_activity_waiting_peak'),
+    batches: value('record_activity_batch_size_count'),
+    requests: value('record_activity_batch_size_sum'),
+  };
+}
+
+function reportAutocannon(writes: Run): void {
   const w = writes.result;
   console.log(
     `    the same with autocannon, ${CONNECTIONS} connections at ${RECORD_RATE > 0 ? `${RECORD_RATE} req/s overall` : 'full speed'} (each connection on its own timer: bursts of up to ${CONNECTIONS} requests at once):`,
@@ -232,10 +307,12 @@ try {
     `    errors: non-2xx ${w.non2xx} (5xx ${w['5xx']}), GraphQL errors ${writes.graphqlErrors}, connection errors ${w.errors}, timeouts ${w.timeouts}`,
   );
   if (writes.firstError) console.log(`    first error: ${writes.firstError}`);
+}
 
-  // (b) the lead score query vs a trivial query, as fast as they go.
-  const trivial = await runAutocannon(graphqlUrl, reader.secret, { connections: CONNECTIONS, duration: QUERY_SECONDS }, () => TRIVIAL);
-  const scores = await runAutocannon(graphqlUrl, reader.secret, { connections: CONNECTIONS, duration: QUERY_SECONDS }, (n) =>
+/** (b) the lead score query vs a trivial query, as fast as they go. */
+async function readThroughput(graphqlUrl: string, key: string): Promise<void> {
+  const trivial = await runAutocannon(graphqlUrl, key, { connections: CONNECTIONS, duration: QUERY_SECONDS }, () => TRIVIAL);
+  const scores = await runAutocannon(graphqlUrl, key, { connections: CONNECTIONS, duration: QUERY_SECONDS }, (n) =>
     JSON.stringify({ query: LEAD_SCORE, variables: { id: leadOf(n) } }),
   );
   const rate = (r: Run) => r.result.requests.total / r.result.duration;
@@ -254,12 +331,4 @@ try {
     targetRatio: 1 / 0.6,
   });
   for (const r of [trivial, scores]) if (r.firstError) console.log(`    first error: ${r.firstError}`);
-  // autocannon drops its connections at the deadline; let the requests still running finish first.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-} finally {
-  if (server) await stopChild(server);
-  if (flags.profile) console.log(`server CPU profile written to ${tmpdir()} (CPU.*.cpuprofile)`);
-  await app?.close();
-  if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -2,7 +2,8 @@
  * A bounded load test: 600 recordActivity requests over HTTP from 50 connections at once, each of 200
  * activities sent three times (idempotency keys), on 20 leads. Afterwards exactly 200 activities are
  * stored, every response was "recorded" or "duplicate", and every lead's score is what recording the
- * same 200 activities one by one into a fresh app gives.
+ * same 200 activities one by one into a fresh app gives. The server's /metrics show that the requests
+ * shared transactions (group commit) and that none is left waiting.
  */
 import autocannon from 'autocannon';
 // The embedded database is one PGlite per process (typeorm-pglite keeps it in a singleton); closing it
@@ -201,6 +202,14 @@ describe('600 concurrent recordActivity requests (200 activities x 3) over HTTP'
     // 200 activities, each recorded by exactly one of its three requests and reported duplicate by the others.
     expect(byActivity.size).toBe(DISTINCT);
     for (const entry of byActivity.values()) expect(entry).toMatchObject({ recorded: 1, duplicates: COPIES - 1 });
+
+    // Every request went through one shared transaction, fewer transactions than requests, none still waiting.
+    const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1]);
+    expect(metric('record_activity_batch_size_sum')).toBe(bodies.length);
+    expect(metric('record_activity_batch_size_count')).toBeLessThan(bodies.length);
+    expect(metric('record_activity_waiting')).toBe(0);
+    expect(metric('record_activity_waiting_peak')).toBeGreaterThan(1);
 
     const [{ count }] = await t.sql<{ count: number }>('SELECT count(*)::int AS count FROM activity');
     expect(count).toBe(DISTINCT);

@@ -9,6 +9,7 @@ import type { ActivityType } from '../engine/ruleset-definition';
 import type { ScoringService } from '../scoring/scoring.service';
 import type { StoredScore } from '../scoring/stored-score';
 import { ActivityErrorCode } from './activity.errors';
+import { activityMetrics } from './activity-metrics';
 import { type ActivityCatalog, BUILT_IN_CATALOG, storedActivityType } from './activity-catalog';
 import { ACTIVITY_LIMITS, validate } from './activity-validation';
 
@@ -84,6 +85,7 @@ export class ActivityService {
    */
   private readonly singleRequests = new DataLoader<RecordActivityData, RecordedSingle>(
     async (items) => {
+      activityMetrics.started(items.length);
       try {
         return await this.recordConcurrently(items);
       } finally {
@@ -142,6 +144,7 @@ export class ActivityService {
     const stored = withStoredType(item, catalog);
     const problems = validate(stored, 'input', new Date(), catalog);
     if (problems.length) throw InvalidInputError.of(ActivityErrorCode.InvalidActivity, problems);
+    activityMetrics.queued();
     return this.singleRequests.load(stored);
   }
 
