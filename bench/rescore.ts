@@ -26,6 +26,7 @@ import { buildFactsQuery, daysInactive, factsFromRow, type FactsRow } from '../s
 import { computeScore } from '../server/src/engine/grading';
 import { RuleSetEvaluator } from '../server/src/engine/rule-engine';
 import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
+import { resolvedVersionSql } from '../server/src/scoring/score-reader';
 import { aggregationFloor, rescoreFloor } from './support/floors';
 import { processCpuMs } from './support/process-cpu';
 import { printFigure } from './support/report';
@@ -177,7 +178,8 @@ try {
     const took = seconds(started);
     const cpu = { workers: (cpuMs(workerPids) - before.workers) / 1000, server: (cpuMs(await backends()) - before.server) / 1000 };
     const [{ onVersion }] = await app.dataSource.query(
-      `SELECT count(*)::int AS "onVersion" FROM lead_score WHERE rule_set_version_id = $1`,
+      // As the API reads the version (rows left unwritten read as the version they were carried to).
+      `SELECT count(*)::int AS "onVersion" FROM lead_score s WHERE ${resolvedVersionSql('s').id} = $1`,
       [draft.id],
     );
     // The floors, a moment later on the same rows: read every lead and write as many changed score

@@ -23,6 +23,7 @@ import { ScoreModels1764050000022 } from './1764050000022-score-models';
 import { ModelScoreErasure1764050000023 } from './1764050000023-model-score-erasure';
 import { AccountRescorePending1764050000024 } from './1764050000024-account-rescore-pending';
 import { AccountBacktests1764050000025 } from './1764050000025-account-backtests';
+import { ScoreCarry1764050000026 } from './1764050000026-score-carry';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   ModelScoreErasure1764050000023,
   AccountRescorePending1764050000024,
   AccountBacktests1764050000025,
+  ScoreCarry1764050000026,
 ];

@@ -15,6 +15,18 @@ import { type StoredScore, toStored } from './stored-score';
 export interface ComputedScores {
   previous: Map<string, string>;
   next: StoredScore[];
+  /**
+   * Rows read with `carry` whose lead row is the version their stored score was computed from: the
+   * stored score's rule set key and days inactive (what a score left unwritten must match besides
+   * its signature; see ScoringService.store).
+   */
+  stored?: Map<string, StoredBasis>;
+}
+
+/** What a stored score was, besides its signature, as the decision to leave it unwritten reads it. */
+export interface StoredBasis {
+  ruleSetKey: string;
+  daysInactive: number;
 }
 
 /** How computeFromRows computes. */
@@ -82,6 +94,7 @@ export class ScoreComputation {
   async computeFromRows(manager: EntityManager, rows: JoinedRow[], asOf: Date, how: Computation): Promise<ComputedScores> {
     const previous = new Map<string, string>();
     for (const row of rows) if (row.s_signature !== null) previous.set(row.lead_id, row.s_signature);
+    const stored = how.carry ? storedBases(rows) : undefined;
     const groups = await this.byRuleSet(manager, rows, (row) => row.segment);
     const next: StoredScore[] = [];
     const carried = new Set<string>();
@@ -129,7 +142,7 @@ export class ScoreComputation {
       if (misses.length > 0)
         next.push(...(await this.scoreRows(ruleSet, await this.factsRows(manager, ruleSet, misses, asOf), asOf, how.reasons)));
     }
-    return { previous, next };
+    return { previous, next, stored };
   }
 
   /**
@@ -323,6 +336,17 @@ export class ScoreComputation {
     metrics.factsCacheHits.inc(carried.size);
     return evaluate;
   }
+}
+
+/** The stored bases of rows read with `carry` whose lead row is the one their score was computed from. */
+function storedBases(rows: readonly JoinedRow[]): Map<string, StoredBasis> {
+  const bases = new Map<string, StoredBasis>();
+  for (const row of rows) {
+    if (row.s_signature === null || row.s_key == null || row.s_days_inactive == null) continue;
+    if (row.s_lead_xmin === null || row.s_lead_xmin !== row.lead_xmin) continue;
+    bases.set(row.lead_id, { ruleSetKey: row.s_key, daysInactive: Number(row.s_days_inactive) });
+  }
+  return bases;
 }
 
 const firedRules = new WeakMap<RuleSetDefinition, FiredRule[]>();

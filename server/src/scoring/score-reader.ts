@@ -6,9 +6,26 @@ import { scoreSignature } from './score-signature';
 import { readForScoring } from './score-store';
 import type { ScoreRow, StoredScore } from './stored-score';
 
+/**
+ * The version a lead_score row (alias) reads as: the one it names, or the one a completed re-score
+ * carried it to without rewriting it (score_carry, migration 26): a rule set's carry applies to its
+ * rows last written before the job completed.
+ */
+export function resolvedVersionSql(alias: string): { id: string; version: string } {
+  const carried = (column: string) =>
+    `(SELECT c.${column} FROM score_carry c WHERE c.rule_set_key = ${alias}.rule_set_key AND c.seq > coalesce(${alias}.write_seq, 0))`;
+  return {
+    id: `coalesce(${carried('rule_set_version_id')}, ${alias}.rule_set_version_id)`,
+    version: `coalesce(${carried('rule_set_version')}, ${alias}.rule_set_version)`,
+  };
+}
+
+const RESOLVED = resolvedVersionSql('s');
+
+/** lead_score's columns as ScoreRow names them, read from `lead_score s`. */
 export const SCORE_COLUMNS = `
-  lead_id::text AS "leadId", rule_set_version_id::text AS "ruleSetVersionId", rule_set_key AS "ruleSetKey",
-  rule_set_version AS "ruleSetVersion", fit, engagement, total, fit_grade AS "fitGrade",
+  s.lead_id::text AS "leadId", ${RESOLVED.id}::text AS "ruleSetVersionId", s.rule_set_key AS "ruleSetKey",
+  ${RESOLVED.version} AS "ruleSetVersion", fit, engagement, total, fit_grade AS "fitGrade",
   engagement_level::int AS "engagementLevel", cell, band, qualified, action, action_label AS "actionLabel",
   fired_rules::int[] AS "firedRules", cap_fit AS "capFit", cap_engagement AS "capEngagement", decay,
   days_inactive AS "daysInactive", scored_at AS "scoredAt", last_activity_at AS "lastActivityAt"`;
@@ -24,7 +41,9 @@ export class ScoreReader {
 
   async currentScores(manager: EntityManager, leadIds: readonly string[]): Promise<Map<string, StoredScore>> {
     if (leadIds.length === 0) return new Map();
-    const rows: ScoreRow[] = await manager.query(`SELECT ${SCORE_COLUMNS} FROM lead_score WHERE lead_id = ANY($1::bigint[])`, [leadIds]);
+    const rows: ScoreRow[] = await manager.query(`SELECT ${SCORE_COLUMNS} FROM lead_score s WHERE s.lead_id = ANY($1::bigint[])`, [
+      leadIds,
+    ]);
     return new Map((await this.expand(manager, rows)).map((score) => [score.leadId, score]));
   }
 
@@ -98,7 +117,10 @@ const SCORE_ROW_COLUMNS = [
  * scoring-only keys, which costs PostgreSQL much more.
  */
 export function scoreRowJson(alias: string): string {
-  const pairs = SCORE_ROW_COLUMNS.map((column) => `'${column}', ${alias}.${column}`).join(', ');
+  const resolved = resolvedVersionSql(alias);
+  const read = (column: (typeof SCORE_ROW_COLUMNS)[number]) =>
+    column === 'rule_set_version_id' ? resolved.id : column === 'rule_set_version' ? resolved.version : `${alias}.${column}`;
+  const pairs = SCORE_ROW_COLUMNS.map((column) => `'${column}', ${read(column)}`).join(', ');
   return `CASE WHEN ${alias}.lead_id IS NULL THEN NULL ELSE json_build_object(${pairs}) END`;
 }
 

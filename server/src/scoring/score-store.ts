@@ -23,8 +23,11 @@ export interface JoinedRow {
   source: string | null;
   /** jsonb as text; read apart (or not at all: null) for leads that may keep their fired rules. */
   attributes: string | null;
-  /** Read with `carry`: the stored score's version. */
+  /** Read with `carry`: the stored score's version as written (not resolved through score_carry). */
   s_version_id?: string | null;
+  /** Read with `carry`: the stored score's rule set key and days inactive (text). */
+  s_key?: string | null;
+  s_days_inactive?: string | null;
   /** lead_score.signature (scoreSignature of the stored score); null while unscored. */
   s_signature: string | null;
   /**
@@ -62,7 +65,8 @@ const JOINED_SCORE_COLUMNS = `s.signature AS s_signature, s.lead_xmin::text AS s
   s.facts_key, s.facts, s.facts_valid_until::text AS facts_valid_until`;
 
 /** In place of the attributes when leads may keep their fired rules. */
-const CARRY_COLUMNS = `NULL::text AS attributes, s.rule_set_version_id::text AS s_version_id`;
+const CARRY_COLUMNS = `NULL::text AS attributes, s.rule_set_version_id::text AS s_version_id, s.rule_set_key AS s_key,
+  s.days_inactive::text AS s_days_inactive`;
 
 /**
  * Locks the leads' rows in id order: serialises with every other writer of their scores. Run as its
@@ -170,7 +174,7 @@ function touchStatement(scores: StoredScore[], asOf: Date): Statement {
     // cheaper to send and to build.
     return statement(
       `UPDATE lead_score s SET rule_set_version_id = $2, rule_set_key = $3, rule_set_version = $4, scored_at = $1, days_inactive = u.days_inactive,
-              lead_xmin = u.lead_xmin
+              lead_xmin = u.lead_xmin, write_seq = DEFAULT
          FROM unnest($5::bigint[], $6::int[], $7::xid[]) AS u(lead_id, days_inactive, lead_xmin)
         WHERE s.lead_id = u.lead_id`,
       [
@@ -187,7 +191,7 @@ function touchStatement(scores: StoredScore[], asOf: Date): Statement {
   const [keys, facts, validUntil] = factsColumns(scores, fresh);
   return statement(
     `UPDATE lead_score s SET rule_set_version_id = u.version_id, rule_set_key = u.key, rule_set_version = u.version,
-            scored_at = $1, days_inactive = u.days_inactive, lead_xmin = u.lead_xmin,
+            scored_at = $1, days_inactive = u.days_inactive, lead_xmin = u.lead_xmin, write_seq = DEFAULT,
             last_activity_at = CASE WHEN u.fresh THEN u.last_activity_at ELSE s.last_activity_at END,
             facts_key = CASE WHEN u.fresh THEN u.facts_key ELSE s.facts_key END,
             facts = CASE WHEN u.fresh THEN u.facts ELSE s.facts END,
@@ -261,7 +265,8 @@ function changedStatement(changed: ChangedScores): Statement {
          total = s.total, fit_grade = s.grade, engagement_level = s.level, cell = s.cell, band = s.band,
          qualified = s.qualified, action = s.action, action_label = s.action_label,
          fired_rules = string_to_array(s.fired, ',')::smallint[], cap_fit = s.cap_fit, cap_engagement = s.cap_engagement,
-         decay = s.decay, days_inactive = s.days_inactive, scored_at = $1, signature = s.signature, lead_xmin = s.lead_xmin
+         decay = s.decay, days_inactive = s.days_inactive, scored_at = $1, signature = s.signature, lead_xmin = s.lead_xmin,
+         write_seq = DEFAULT
         FROM s WHERE l.lead_id = s.lead_id`,
       [
         asOf,
@@ -309,7 +314,7 @@ function changedStatement(changed: ChangedScores): Statement {
        cap_engagement = EXCLUDED.cap_engagement, decay = EXCLUDED.decay, days_inactive = EXCLUDED.days_inactive,
        scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at,
        facts_key = EXCLUDED.facts_key, facts = EXCLUDED.facts, facts_valid_until = EXCLUDED.facts_valid_until,
-       signature = EXCLUDED.signature, lead_xmin = EXCLUDED.lead_xmin`,
+       signature = EXCLUDED.signature, lead_xmin = EXCLUDED.lead_xmin, write_seq = DEFAULT`,
     [
       column((s) => s.leadId),
       column((s) => s.ruleSetVersionId),

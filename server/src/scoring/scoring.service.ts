@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { metrics } from '../observability/metrics';
 import type { ScoreChangeListener, ScoreTransition } from './score-events';
 import type { ScoreFollower } from './models/score-follower';
-import type { ComputedScores, ScoreComputation } from './score-computation';
+import type { ComputedScores, ScoreComputation, StoredBasis } from './score-computation';
 import type { ScoreCause } from './score-history.entity';
 import { beforeOf, scoreSignature } from './score-signature';
 import { lockLeads, readForScoring, touchAndWrite, touchScores, writeChanged } from './score-store';
@@ -27,6 +27,17 @@ export interface WrittenLeads {
 /** Leads a pass re-scores while expecting most to keep their fired rules: a publish's re-score, the decay pass. */
 export type CarryCause = Extract<ScoreCause, 'rule_set_published' | 'decay'>;
 
+/** How rescoreWithCarry stores. */
+export interface CarryOptions {
+  /**
+   * The version a full re-score job of its rule set scores with; its completion records the carry
+   * (score_carry) through which rows left unwritten read as this version. With it, a lead that this
+   * version gives the same score (signature, days inactive) from its stored row's cached aggregates,
+   * its lead row unchanged, keeps its row as it is instead of having it touched.
+   */
+  carryTo?: string;
+}
+
 const CHUNK_SIZE = 5000;
 
 /**
@@ -36,7 +47,8 @@ const CHUNK_SIZE = 5000;
  * - scoreLeads: score these leads now, from what is stored.
  * The last two lock the leads first. Every lead is locked before it is read, so no lead is scored
  * from a mix of versions and no re-score loses another's update. A score the lead would see as the
- * same (its signature) only gets its version, times, days inactive and cached facts moved; a changed
+ * same (its signature) only gets its version, times, days inactive and cached facts moved (or, in a
+ * full re-score job, keeps its row as it is: see CarryOptions); a changed
  * score is written in full with a score_history entry naming the cause, and raised to the listeners.
  */
 export class ScoringService {
@@ -90,11 +102,13 @@ export class ScoringService {
     leadIds: readonly string[],
     cause: CarryCause,
     asOf = new Date(),
+    options: CarryOptions = {},
   ): Promise<ScorePassResult> {
     const result = await this.inChunks(leadIds, cause, async (chunk) => {
       await lockLeads(manager, chunk);
       const rows = await readForScoring(manager, chunk, { carry: true, serial: true });
-      return this.store(manager, await this.computation.computeFromRows(manager, rows, asOf, { carry: true, reasons: false }), cause, asOf);
+      const computed = await this.computation.computeFromRows(manager, rows, asOf, { carry: true, reasons: false });
+      return this.store(manager, computed, cause, asOf, undefined, options.carryTo);
     });
     // A publish of the default model re-scores that model only; decay moves every model.
     if (cause === 'decay') await this.follow(manager, leadIds, cause, asOf);
@@ -132,15 +146,17 @@ export class ScoringService {
   }
 
   /**
-   * Stores computed scores: those that show the same (signature) are touched, the others written
-   * with their history and raised to the listeners. Returns how many changed.
+   * Stores computed scores: those that show the same (signature) are touched (or, with `carryTo`,
+   * left as they are where leftUnwritten allows), the others written with their history and raised
+   * to the listeners. Returns how many changed.
    */
   private async store(
     manager: EntityManager,
-    { previous, next }: ComputedScores,
+    { previous, next, stored }: ComputedScores,
     cause: ScoreCause,
     asOf: Date,
     activityIds?: ReadonlyMap<string, string>,
+    carryTo?: string,
   ): Promise<number> {
     const changed: StoredScore[] = [];
     const signatures: string[] = [];
@@ -148,6 +164,7 @@ export class ScoringService {
     for (const score of next) {
       const signature = scoreSignature(score);
       if (previous.get(score.leadId) === signature) {
+        if (carryTo !== undefined && leftUnwritten(score, carryTo, stored?.get(score.leadId))) continue;
         same.push(score);
       } else {
         changed.push(score);
@@ -182,4 +199,20 @@ export class ScoringService {
     }
     return changed.length;
   }
+}
+
+/**
+ * Whether a score equal (signature) to the stored one may leave its row unwritten: computed by the
+ * job's version from the row's own cached aggregates (so its facts columns stand), by the rule set
+ * that wrote the row (so the job's carry applies to it), with the same days inactive. Its version
+ * then resolves through the job's carry; its scored_at stays that of the aggregates it was computed from.
+ */
+function leftUnwritten(score: StoredScore, carryTo: string, basis: StoredBasis | undefined): boolean {
+  return (
+    basis !== undefined &&
+    score.ruleSetVersionId === carryTo &&
+    score.ruleSetKey === basis.ruleSetKey &&
+    score.compact.daysInactive === basis.daysInactive &&
+    score.facts?.reused === true
+  );
 }

@@ -167,9 +167,20 @@ export class RescoreService {
     } finally {
       metrics.rescoreJobsRunning.dec();
     }
+    // A full job of the default model records its carry as it completes (after every chunk
+    // committed): the rule set's rows last written before now read as the job's version (score_carry).
     await this.dataSource.query(
-      `UPDATE rescore_job SET status = 'completed', finished_at = now()
-        WHERE id = $1::bigint AND status = 'running' AND done_chunks = total_chunks`,
+      `WITH done AS (
+         UPDATE rescore_job SET status = 'completed', finished_at = now()
+          WHERE id = $1::bigint AND status = 'running' AND done_chunks = total_chunks
+          RETURNING rule_set_id, version_id, model, moved_segments
+       )
+       INSERT INTO score_carry (rule_set_key, seq, rule_set_version_id, rule_set_version)
+       SELECT rs.key, nextval('score_seq'), v.id, v.version
+         FROM done JOIN rule_set rs ON rs.id = done.rule_set_id JOIN rule_set_version v ON v.id = done.version_id
+        WHERE done.model IS NULL AND done.moved_segments IS NULL
+       ON CONFLICT (rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
+          rule_set_version = EXCLUDED.rule_set_version`,
       [jobId],
     );
     return { chunks };
@@ -178,10 +189,16 @@ export class RescoreService {
   /** Claims one pending chunk and scores, writes and marks it done in one transaction; 0 when none is left. */
   private processNextChunk(jobId: string, worker: string): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [job]: Array<{ status: RescoreStatus; versionId: string; model: string | null; subject: 'lead' | 'account' | null }> =
-        await manager.query('SELECT status, version_id::text AS "versionId", model, subject FROM rescore_job WHERE id = $1::bigint', [
-          jobId,
-        ]);
+      const [job]: Array<{
+        status: RescoreStatus;
+        versionId: string;
+        model: string | null;
+        subject: 'lead' | 'account' | null;
+        full: boolean;
+      }> = await manager.query(
+        `SELECT status, version_id::text AS "versionId", model, subject, moved_segments IS NULL AS full FROM rescore_job WHERE id = $1::bigint`,
+        [jobId],
+      );
       if (job?.status !== 'running') return 0;
       // The ids comma-separated: the driver's array parser reads 5,000 ids character by character.
       const [claimed]: Array<{ chunkNo: number; leadIds: string }> = await manager.query(
@@ -197,7 +214,12 @@ export class RescoreService {
       const changed = job.model
         ? (await this.scorerOf(job.subject ?? 'lead').scoreModel(manager, job.model, chunk.leadIds, 'rule_set_published', new Date()))
             .changed
-        : (await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published')).leadsChanged;
+        : (
+            await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published', new Date(), {
+              // Only a full job's completion records a carry (leads left unwritten need one).
+              carryTo: job.full ? job.versionId : undefined,
+            })
+          ).leadsChanged;
       await manager.query(`UPDATE rescore_chunk SET done_at = now(), worker = $3 WHERE job_id = $1::bigint AND chunk_no = $2`, [
         jobId,
         chunk.chunkNo,
