@@ -15,9 +15,11 @@
  *       answer comes after the lead, its account and both lead models are scored; printed beside the
  *       same load with only the default model active (the other models' versions set aside) and the
  *       p99 of `mutation { __typename }` at that rate.
+ * Also printed: the workers' peak RSS over both publishes.
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../server/src/app';
@@ -58,6 +60,16 @@ const databaseUrl = url.toString();
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const admin = { name: 'user:bench@local', role: 'admin' } as Actor;
+
+/** A process's peak resident set (Linux /proc), in MB; '?' where it cannot be read. */
+function peakRssMb(pid: number | undefined): string {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? String(Math.round(Number(kb) / 1024)) : '?';
+  } catch {
+    return '?';
+  }
+}
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -198,6 +210,7 @@ try {
   const accountFloor = await accountRescoreFloor(floorClient, 'account');
   const leadFloor = await rescoreFloor(floorClient, leadRun.job.changedLeads);
   await floorClient.end();
+  const workersPeakMb = children.map((child) => peakRssMb(child.pid));
   await Promise.all(children.splice(0).map((child) => stopChild(child)));
 
   const writer = await app.services.auth.createApiKey({ name: 'bench-writer', scopes: ['leads:write'] });
@@ -264,6 +277,7 @@ try {
     floor: { label: "plain SQL: every account's contacts in one GROUP BY, every account score row in one UPDATE", value: accountFloor },
     targetRatio: 2,
   });
+  console.log(`    peak RSS of the ${WORKERS} workers (VmHWM, after both publishes): ${workersPeakMb.map((mb) => `${mb} MB`).join(', ')}`);
   printFigure({
     figure: `one model: default lead model points-only publish, ${fmt(leadRun.job.doneLeads)} leads`,
     value: leadRun.elapsed,

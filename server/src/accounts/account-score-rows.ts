@@ -2,7 +2,6 @@ import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
 import { arrayLiteral } from '../engine/array-literal';
 import type { AccountContact } from '../engine/account-facts';
-import { canonicalJson } from '../engine/canonical-json';
 import type { ModelReason, ModelScoreRow } from '../scoring/models/model-score-store';
 import type { ScoreCause } from '../scoring/score-history.entity';
 
@@ -161,8 +160,34 @@ export function sameAsStored(stored: StoredAccountScore, score: ModelScoreRow): 
     stored.qualified === score.qualified &&
     stored.action === score.action &&
     stored.actionLabel === score.actionLabel &&
-    canonicalJson(stored.reasons) === canonicalJson(score.reasons)
+    sameJson(stored.reasons, score.reasons)
   );
+}
+
+/**
+ * Whether two JSON values are equal as canonical JSON would say (object keys in any order, an
+ * undefined property as absent), without building the text: a re-score compares every account's
+ * reasons, and stringifying both sides cost more than scoring the account.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in left) {
+    if (left[key] === undefined) continue;
+    keys += 1;
+    if (!Object.hasOwn(right, key) || !sameJson(left[key], right[key])) return false;
+  }
+  for (const key in right) if (right[key] !== undefined) keys -= 1;
+  return keys === 0;
 }
 
 /** One account score to write: changed (row and history), or only its last activity moved. */
