@@ -65,13 +65,16 @@ try {
   // ---- seed ----
   let t = process.hrtime.bigint();
   const db = app.dataSource;
+  // Seeded on a connection of its own: no statement timeout (the app's would cut a slow hour's bulk load).
+  const seed = new pg.Client({ connectionString: url.toString() });
+  await seed.connect();
   // r(x): a deterministic pseudo-random number in [0, 1) from a hash of x and the seed.
-  await db.query(`CREATE FUNCTION bench_r(x bigint) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  await seed.query(`CREATE FUNCTION bench_r(x bigint) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
                   $$ SELECT (hashint8(x * 1000003 + ${SEED}) & 2147483647)::float8 / 2147483648 $$`);
   // Bulk load without the activity indexes, then build them (as a restore would).
-  await db.query('ALTER TABLE activity DROP CONSTRAINT activity_idempotency_key_key');
-  await db.query('DROP INDEX activity_lead_occurred');
-  await db.query(`
+  await seed.query('ALTER TABLE activity DROP CONSTRAINT activity_idempotency_key_key');
+  await seed.query('DROP INDEX activity_lead_occurred');
+  await seed.query(`
     INSERT INTO lead (external_id, email, segment, source, attributes, outcome, outcome_at, deal_value, created_at, updated_at)
     SELECT 'bt-' || g, 'p' || g || CASE WHEN g % 5 = 0 THEN '@gmail.com' ELSE '@corp' || (g % 997) || '.com' END,
            (ARRAY['smb','mid_market','enterprise'])[1 + g % 3], (ARRAY['web','event','partner','paid'])[1 + (g / 3) % 4],
@@ -94,7 +97,7 @@ try {
                            timestamptz '2025-01-01T00:00:00Z' + make_interval(secs => round(180 * 86400 * bench_r(g * 7 + 5))) AS created_at) c`);
   // Leads with a higher intent convert more, are more senior, confirm budgets more often, and their
   // activities lean towards buying signals (the end of the list), those of low intent to the start.
-  await db.query(`
+  await seed.query(`
     INSERT INTO activity (lead_id, type, occurred_at, idempotency_key, properties)
     SELECT l.id, t.type, l.created_at + make_interval(secs => round(120 * 86400 * bench_r(l.id * 41 + a * 2 + 1))),
            'bt-' || l.id || '-' || a,
@@ -113,10 +116,11 @@ try {
                                   'email_open','email_click','content_download','webinar_registration','webinar_attendance','form_submission',
                                   'event_attendance','chat','call','pricing_page_view','trial_signup','demo_request'])
                              [1 + least(19, floor(20 * power(bench_r(l.id * 41 + a * 2), 1.5 - bench_r(l.id * 7 + 1))))::int] AS type) t`);
-  await db.query('CREATE INDEX activity_lead_occurred ON activity (lead_id, occurred_at DESC, id DESC)');
-  await db.query('ALTER TABLE activity ADD CONSTRAINT activity_idempotency_key_key UNIQUE (idempotency_key)');
-  await db.query('VACUUM ANALYZE lead');
-  await db.query('VACUUM ANALYZE activity');
+  await seed.query('CREATE INDEX activity_lead_occurred ON activity (lead_id, occurred_at DESC, id DESC)');
+  await seed.query('ALTER TABLE activity ADD CONSTRAINT activity_idempotency_key_key UNIQUE (idempotency_key)');
+  await seed.query('VACUUM ANALYZE lead');
+  await seed.query('VACUUM ANALYZE activity');
+  await seed.end();
   console.log(`seeded in ${seconds(t).toFixed(1)} s`);
 
   const actor: Actor = { name: 'user:bench@local', role: 'admin' };

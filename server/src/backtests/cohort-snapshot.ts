@@ -85,6 +85,7 @@ export class SnapshotBuilder {
   private readonly segments: Array<string | null> = [];
   private readonly sources: Array<string | null> = [];
   private readonly attributes: Array<Record<string, unknown>> = [];
+  private readonly strings = new Map<string, string>();
   private createdAt: Float64Array;
   private cutoffAt: Float64Array;
   private converted: Uint8Array;
@@ -120,9 +121,9 @@ export class SnapshotBuilder {
     this.leadIds.push(row.lead_id);
     this.externalIds.push(row.external_id);
     this.emails.push(row.email);
-    this.segments.push(row.segment);
-    this.sources.push(row.source);
-    this.attributes.push(row.attributes ?? {});
+    this.segments.push(this.intern(row.segment));
+    this.sources.push(this.intern(row.source));
+    this.attributes.push(this.internValues(row.attributes ?? {}));
     this.createdAt[i] = Number(row.created_ms);
     this.cutoffAt[i] = Number(row.cutoff_ms);
     this.converted[i] = row.converted ? 1 : 0;
@@ -169,6 +170,24 @@ export class SnapshotBuilder {
       activityProperties: this.props.slice(0, a),
       properties: meta.properties,
     };
+  }
+
+  /** One string object per distinct short value (the driver makes one per row); at most 10,000 kept. */
+  private intern(value: string | null): string | null {
+    if (value === null) return null;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (this.strings.size < 10_000) this.strings.set(value, value);
+    return value;
+  }
+
+  /** The attributes with their short string values interned (an industry or a country is one string for the whole cohort). */
+  private internValues(attributes: Record<string, unknown>): Record<string, unknown> {
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (typeof value === 'string' && value.length <= 32) attributes[key] = this.intern(value);
+    }
+    return attributes;
   }
 
   private growLeads(): void {
