@@ -1,9 +1,11 @@
 /**
  * The Segment-compatible tracking API under load, on real PostgreSQL.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 8] [--per-lead 1] [--keep]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/ingest.ts [--events 50000] [--leads 5000] [--concurrency 8] [--per-lead 1] [--keep] [--without-accounts]
  *
- * Creates a scratch database, seeds `leads` scored leads, starts the HTTP server in this process and
+ * Creates a scratch database, seeds `leads` scored leads (contacts of 97 accounts matched by e-mail
+ * domain as on a default install, so that each event also recomputes its account in the default
+ * account model; `--without-accounts`: in no account), starts the HTTP server in this process and
  * posts /v1/batch requests of 100 track/page events each (write key as basic auth, keep-alive,
  * `concurrency` requests in flight), the events spread over the leads, each mapped by the default
  * tracking configuration. A request is answered once its events are recorded and their leads
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'per-lead': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    'without-accounts': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(values.events);
@@ -119,6 +122,15 @@ try {
        FROM generate_series(1, $1::int) g`,
     [LEADS],
   );
+  if (!values['without-accounts']) {
+    // What account matching does on a default install (a lead's non-free e-mail domain), set-based.
+    await app.dataSource.query(
+      `INSERT INTO account (domain, name) SELECT 'corp' || g || '.com', 'Corp ' || g FROM generate_series(0, 96) g`,
+    );
+    await app.dataSource.query(
+      `UPDATE lead l SET account_id = a.id, account_source = 'domain' FROM account a WHERE a.domain = split_part(l.email, '@', 2)`,
+    );
+  }
   await app.services.scorePass.runDecayPass(new Date());
   const { secret } = await app.services.auth.createApiKey({ name: 'bench-source', scopes: ['leads:write'] });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', production: true });
@@ -185,7 +197,9 @@ try {
   const api = await viaApi(2);
   const direct = await viaRecordActivities(2);
   const [{ count }] = await app.dataSource.query('SELECT count(*)::int AS count FROM activity');
-  console.log(`${fmt(count)} activities in all over ${fmt(LEADS)} leads; ${CONCURRENCY} requests in flight; ${PER_BATCH} events per call`);
+  console.log(
+    `${fmt(count)} activities in all over ${fmt(LEADS)} leads${values['without-accounts'] ? ' in no account' : ' in 97 accounts'}; ${CONCURRENCY} requests in flight; ${PER_BATCH} events per call`,
+  );
   printFigure({
     figure: `/v1/batch ingestion, ${fmt(EVENTS)} events into scored leads (${PER_BATCH} per call, ${PER_LEAD} per lead)`,
     value: api,
