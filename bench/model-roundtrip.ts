@@ -8,9 +8,10 @@
  * and in a second lead model (`product`, its publish's re-score job run by N worker processes), then
  * records activities one after another through ActivityService.recordActivity (what the GraphQL
  * mutation calls), on random leads, alternately with the second model active and set aside, `rounds`
- * times. Prints per call the time (mean, p50, p99) and the statements the service sent (every query
- * on a pg client of this process, BEGIN and COMMIT included, pg-boss's own aside), the two-model
- * figure beside its floor: the one-model round trip measured in the same run.
+ * times. Prints per call the time (mean, p50, p99), the time spent in the lead models' follower, and
+ * the statements the service sent (every query on a pg client of this process, BEGIN and COMMIT
+ * included, pg-boss's own aside); the two-model figure beside its floor: the one-model round trip
+ * measured in the same run.
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
@@ -20,6 +21,7 @@ import { createApp } from '../server/src/app';
 import type { Actor } from '../server/src/auth/actor';
 import { createLogger } from '../server/src/common/logger';
 import type { RuleSetDefinition } from '../server/src/engine/ruleset-definition';
+import { LeadModelScorer } from '../server/src/scoring/models/lead-model-scorer';
 import { percentile } from './support/load';
 import { printFigure } from './support/report';
 import { spawnWorkers, stopChild } from './support/server';
@@ -75,6 +77,18 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   }
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
+
+// Times the lead models' follower (the second model's own work inside the call) while counting.
+let followerMs = 0;
+const afterScoring = LeadModelScorer.prototype.afterScoring;
+LeadModelScorer.prototype.afterScoring = async function (this: LeadModelScorer, ...args: Parameters<typeof afterScoring>) {
+  const started = process.hrtime.bigint();
+  try {
+    return await afterScoring.apply(this, args);
+  } finally {
+    if (counting) followerMs += Number(process.hrtime.bigint() - started) / 1e6;
+  }
+};
 
 await adminQuery(`CREATE DATABASE ${dbName}`);
 const children: ChildProcess[] = [];
@@ -159,6 +173,7 @@ try {
   const calls = async (label: string, count: number) => {
     const latencies: number[] = [];
     statements = 0;
+    followerMs = 0;
     counting = true;
     for (let i = 0; i < count; i += 1) {
       n += 1;
@@ -172,13 +187,13 @@ try {
       latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     counting = false;
-    return { latencies, statements: statements / count };
+    return { latencies, statements: statements / count, followerMs: followerMs / count };
   };
   const setModel = async (on: boolean) => {
     await db.query('UPDATE rule_set SET active_version_id = $2 WHERE id = $1', [productSet.id, on ? productSet.version : null]);
     app.services.ruleSets.invalidate();
   };
-  const results = { two: [] as number[], one: [] as number[], twoStatements: 0, oneStatements: 0 };
+  const results = { two: [] as number[], one: [] as number[], twoStatements: 0, oneStatements: 0, follower: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const mode of ['two', 'one'] as const) {
       await setModel(mode === 'two');
@@ -186,10 +201,11 @@ try {
       const run = await calls(mode, CALLS);
       results[mode].push(...run.latencies);
       results[`${mode}Statements`] = run.statements;
+      if (mode === 'two') results.follower.push(run.followerMs);
       const mean = run.latencies.reduce((sum, value) => sum + value, 0) / run.latencies.length;
       const sorted = [...run.latencies].sort((a, b) => a - b);
       console.log(
-        `round ${round + 1}, ${mode === 'two' ? 'two lead models' : 'default model only'}: mean ${mean.toFixed(2)}  p50 ${percentile(sorted, 50).toFixed(2)}  p99 ${percentile(sorted, 99).toFixed(2)} ms; ${run.statements.toFixed(2)} statements per call`,
+        `round ${round + 1}, ${mode === 'two' ? 'two lead models' : 'default model only'}: mean ${mean.toFixed(2)}  p50 ${percentile(sorted, 50).toFixed(2)}  p99 ${percentile(sorted, 99).toFixed(2)} ms; ${run.statements.toFixed(2)} statements per call${mode === 'two' ? `, ${run.followerMs.toFixed(2)} ms of them in the lead models' follower` : ''}`,
       );
     }
   }
@@ -202,6 +218,9 @@ try {
   const two = summary(results.two);
   const one = summary(results.one);
   console.log('');
+  console.log(
+    `the lead models' follower per call, per round: ${results.follower.map((value) => value.toFixed(2)).join(' / ')} ms (mean ${(results.follower.reduce((sum, value) => sum + value, 0) / results.follower.length).toFixed(2)})`,
+  );
   console.log(
     `statements per recordActivity: two lead models ${results.twoStatements.toFixed(2)}, default model only ${results.oneStatements.toFixed(2)}`,
   );
