@@ -6,9 +6,10 @@ import type { ScoreCause } from '../scoring/score-history.entity';
 import { contactJson, contactOfTuple } from './account-score-rows';
 
 /*
- * The SQL of account scoring: locking accounts, reading each account's attributes and contacts
- * set-based (bounded per statement), the deferred work of big or busy accounts, and the accounts
- * made stale by triggers (account_recompute_log). Callers pass the transaction's manager.
+ * The SQL of account scoring: locking accounts, reading a big account's contacts page by page (the
+ * grouped read of small accounts with their stored scores is in account-score-rows.ts), the
+ * deferred work of big or busy accounts, and the accounts made stale by triggers
+ * (account_recompute_log). Callers pass the transaction's manager.
  */
 
 /** An account as scoring reads it: its attributes and (up to the read's bound) its contacts. */
