@@ -55,6 +55,8 @@ interface Run {
 }
 
 const runs: Run[] = [];
+/** The database the largest re-score kept for the worker comparison; dropped at the end. */
+let kept: string | null = null;
 
 /** One bench as a child process, its own peak RSS printed at exit (support/peak-rss-at-exit.ts). */
 async function runBench(bench: string, args: string[]): Promise<Run> {
@@ -89,6 +91,9 @@ async function runBench(bench: string, args: string[]): Promise<Run> {
     run.peaks.push({ process: `bench ${bench}.ts`, pid: child.pid, peakMB: watched });
   run.seconds = (Date.now() - started) / 1000;
   run.loadAfter = load();
+  // A failed run may still have kept its database (--keep): drop it with the others at the end.
+  const keptName = /--reuse (\S+)\)/.exec(run.lines.find((line) => line.startsWith('kept the scratch')) ?? '')?.[1];
+  if (keptName && !args.includes('--reuse')) kept = keptName;
   if (code !== 0) throw new Error(`bench/${bench}.ts ${args.join(' ')} exited with code ${code}`);
   runs.push(run);
   return run;
@@ -135,7 +140,6 @@ function pointsOf(run: Run, leads: number): Point[] {
 
 const points: Point[] = [];
 const workerRuns: Array<{ workers: number; points: Point[] }> = [];
-let kept: string | null = null;
 const skip = new Set(values.skip);
 const largest = Math.max(...SIZES);
 const started = Date.now();
@@ -147,7 +151,6 @@ try {
       const keep = leads === largest && !skip.has('workers');
       const run = await runBench('rescore', ['--leads', String(leads), '--workers', '2', ...(keep ? ['--keep'] : [])]);
       points.push(...pointsOf(run, leads));
-      if (keep) kept = /--reuse (\S+)\)/.exec(run.lines.find((line) => line.startsWith('kept the scratch')) ?? '')?.[1] ?? null;
     }
   if (kept) {
     // The same database, one more publish each, 1 then 2 workers, --rounds times; no cold publish
