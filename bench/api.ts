@@ -19,7 +19,9 @@
  *   (a) recordActivity at a steady 500 requests/s for 20 s, open loop (evenly spaced, latency from
  *       each request's due time), then the same rate from autocannon (50 connections, whose timers
  *       fire together: bursts); unique idempotency keys; latency p50/p90/p99/max and errors;
- *       then a burst of 2,000 requests/s for 10 s, open loop: p99, errors, and what queued in the
+ *       beside `mutation { __typename }` at the same rate and, on PostgreSQL, one-row INSERTs each
+ *       committed alone at that rate (the WAL flush a durable write waits for and the trivial
+ *       mutation does not); then a burst of 2,000 requests/s for 10 s, open loop: p99, errors, and what queued in the
  *       server (the most requests waiting for a write slot at once, the shared transactions' sizes,
  *       read from its /metrics), beside `mutation { __typename }` at the same rate;
  *   (b) the lead score query vs a trivial `{ __typename }`, both with an API key, as fast as they go
@@ -202,6 +204,7 @@ try {
   const steadyLoad = { rate: steadyRate, seconds: RECORD_SECONDS, connections: CONNECTIONS };
   const steady = await openLoop(graphqlUrl, writer.secret, steadyLoad, recordBody('bench'));
   const floorRun = await openLoop(graphqlUrl, writer.secret, steadyLoad, () => TRIVIAL_MUTATION);
+  const commits = adminUrl ? await commitFloor((database as { url: string }).url, steadyRate, RECORD_SECONDS) : null;
   const burstLoad = { rate: BURST_RATE, seconds: BURST_SECONDS, connections: BURST_CONNECTIONS };
   const queueBefore = BURST_RATE > 0 ? await recordQueue(port) : null;
   const burst = BURST_RATE > 0 ? await openLoop(graphqlUrl, writer.secret, burstLoad, recordBody('spike')) : null;
@@ -244,6 +247,14 @@ try {
     floor: { label: `p99 of \`mutation { __typename }\` at the same rate, same key`, value: percentile(floorRun.latencies, 99) },
     targetRatio: 3,
   });
+  if (commits) {
+    printFigure({
+      figure: `recordActivity p99 at a steady ${steadyRate} req/s, beside a durable write`,
+      value: percentile(l, 99),
+      unit: 'ms',
+      floor: { label: 'p99 of a one-row INSERT committed alone at the same rate, from this process', value: percentile(commits, 99) },
+    });
+  }
   if (flags.timeline) {
     // Where the tail comes from: spread over the run (queueing) or a few stalls.
     steady.bySecond.forEach((latencies, second) => {
@@ -282,6 +293,31 @@ try {
   await app?.close();
   if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Latencies (ascending, ms from each due time) of one-row INSERTs, each committed alone, at `rate`
+ * for `seconds` over up to 10 connections: the WAL flush every durable write waits for, which
+ * `mutation { __typename }` does not. In a table of the scratch database, dropped with it.
+ */
+async function commitFloor(url: string, rate: number, runSeconds: number): Promise<number[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_commit_floor (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+    const latencies: number[] = [];
+    const pending: Array<Promise<void>> = [];
+    const start = performance.now() + 50;
+    for (let i = 0; i < Math.round(rate * runSeconds); i += 1) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(pool.query('INSERT INTO bench_commit_floor DEFAULT VALUES').then(() => void latencies.push(performance.now() - due)));
+    }
+    await Promise.all(pending);
+    return latencies.sort((a, b) => a - b);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** What the server's /metrics says of recordActivity's queue: the peak so far, and the shared transactions' count and sizes. */
