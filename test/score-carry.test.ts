@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserPrincipal } from '../server/src/auth/principal';
+import { ASSIGN } from './support/owners';
 import { ok } from './support/rule-sets';
 import {
   type Job,
@@ -129,5 +130,25 @@ describe('scores left unwritten by a re-score read as the version they were carr
     // Some rows still name version 1 or 2 themselves: the reads resolve them to 3.
     expect([...states.values()].some((row) => row.storedVersion !== 3)).toBe(true);
     await expectEveryLeadOn(3);
+  });
+
+  it('a webhook event of a carried lead names the version it was carried to', async () => {
+    ok(
+      await t.gql(`mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }`, {
+        input: { name: 'carry', url: 'https://93.184.216.34/carry', events: ['lead.assigned'] },
+      }),
+    );
+    const { defineOwner } = ok(
+      await t.gql<{ defineOwner: { id: string } }>(`mutation($input: DefineOwnerInput!) { defineOwner(input: $input) { id } }`, {
+        input: { kind: 'QUEUE', name: 'Carry queue', team: 'carry' },
+      }),
+    );
+    const carried = [...(await rowStates()).values()].find((row) => row.storedVersion !== 3) as RowState;
+    ok(await t.gql(ASSIGN, { leadId: carried.leadId, ownerId: defineOwner.id }));
+    const events = await t.sql<{ version: string }>(
+      `SELECT payload->'score'->>'ruleSetVersion' AS version FROM outbox_event WHERE type = 'lead.assigned' AND lead_id = $1::bigint`,
+      [carried.leadId],
+    );
+    expect(events.map((event) => event.version)).toEqual(['3']);
   });
 });

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ScoreTransition } from '../scoring/score-events';
+import { resolvedVersionSql } from '../scoring/score-reader';
 import type { LeadAssignment } from '../owners/assignment-events';
 import { eventsFor } from './webhook-events';
+
+/** The version lead_score s reads as (a publish may carry unchanged rows without rewriting them). */
+const CARRIED_VERSION = resolvedVersionSql('s').version;
 
 /**
  * The transactional outbox: score changes write their events in the scoring transaction; a
@@ -71,7 +75,7 @@ export async function writeAssignmentEvents(manager: EntityManager, assignments:
               'lead', ${LEAD_JSON}, 'owner', e.owner, 'previousOwnerId', e."previousOwnerId", 'via', e.via, 'rule', e.rule,
               'assignedBy', e."by",
               'score', CASE WHEN s.lead_id IS NOT NULL THEN jsonb_build_object('total', s.total, 'cell', s.cell, 'band', s.band,
-                'qualified', s.qualified, 'action', s.action, 'ruleSetKey', s.rule_set_key, 'ruleSetVersion', s.rule_set_version) END)
+                'qualified', s.qualified, 'action', s.action, 'ruleSetKey', s.rule_set_key, 'ruleSetVersion', ${CARRIED_VERSION}) END)
        FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, "leadId" bigint, owner jsonb, "previousOwnerId" text, via text, rule text, "by" text)
        JOIN lead l ON l.id = e."leadId"
        LEFT JOIN lead_score s ON s.lead_id = l.id
