@@ -24,6 +24,7 @@ import { ModelScoreErasure1764050000023 } from './1764050000023-model-score-eras
 import { AccountRescorePending1764050000024 } from './1764050000024-account-rescore-pending';
 import { AccountBacktests1764050000025 } from './1764050000025-account-backtests';
 import { ScoreCarry1764050000026 } from './1764050000026-score-carry';
+import { ModelScoreCarry1764050000027 } from './1764050000027-model-score-carry';
 
 /** Every migration, oldest first. Never edit one that has been merged; add a new one. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   AccountRescorePending1764050000024,
   AccountBacktests1764050000025,
   ScoreCarry1764050000026,
+  ModelScoreCarry1764050000027,
 ];
