@@ -10,6 +10,7 @@ import {
   accountScoringHelpers,
   setUpAccountScoring,
 } from './support/account-scoring';
+import { resolvedModelVersionSql } from '../server/src/scoring/models/model-score-store';
 import { ok } from './support/scores';
 import type { TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -57,7 +58,8 @@ describe('account scores across publishes and models', () => {
     expect((await account('acct-other')).score).toMatchObject({ ruleSetVersion: 2, fit: 25 + 15 + 5 });
     const [left] = await t.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM account a WHERE a.merged_into_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM model_score s WHERE s.model = 'account' AND s.subject_id = a.id AND s.rule_set_version = 2)`,
+          AND NOT EXISTS (SELECT 1 FROM model_score s WHERE s.model = 'account' AND s.subject_id = a.id
+                             AND ${resolvedModelVersionSql('s').version} = 2)`,
     );
     expect(left.n).toBe(0);
   });

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../db/prepared';
 import { arrayLiteral } from '../engine/array-literal';
 import type { AccountContact } from '../engine/account-facts';
-import type { ModelReason, ModelScoreRow } from '../scoring/models/model-score-store';
+import { leftForCarry, type ModelReason, type ModelScoreRow, resolvedModelVersionSql } from '../scoring/models/model-score-store';
 import type { ScoreCause } from '../scoring/score-history.entity';
 
 /*
@@ -26,6 +26,7 @@ export interface StoredAccountScore {
   actionLabel: string;
   reasons: ModelReason[];
   lastActivityAt: number | null;
+  ruleSetKey: string;
 }
 
 /** An account as scoring reads it: its attributes, (up to the read's bound) its contacts and its stored scores by model. */
@@ -52,12 +53,27 @@ export const contactJson = (attributeNames: string) => `json_build_array(l.id::t
   coalesce(s.engagement, 0), ${epochMs('s.last_activity_at')},
   (SELECT jsonb_object_agg(k, l.attributes -> k) FROM unnest(${attributeNames}::text[]) AS k WHERE l.attributes ? k))`;
 
-/** A stored score as a JSON array, in StoredAccountScore's order. */
-const STORED_JSON = `json_build_array(m.rule_set_version_id::text, m.fit, m.engagement, m.total, m.fit_grade, m.engagement_level,
-  m.cell, m.band, m.qualified, m.action, m.action_label, m.reasons, ${epochMs('m.last_activity_at')})`;
+/** A stored score as a JSON array, in StoredAccountScore's order (its version as readers resolve it). */
+const STORED_JSON = `json_build_array(${resolvedModelVersionSql('m').id}::text, m.fit, m.engagement, m.total, m.fit_grade,
+  m.engagement_level, m.cell, m.band, m.qualified, m.action, m.action_label, m.reasons, ${epochMs('m.last_activity_at')}, m.rule_set_key)`;
 
 type ContactTuple = [string, string | null, number | string | null, number | string | null, Record<string, unknown> | null];
-type StoredTuple = [string, number, number, number, string, number, string, string, boolean, string, string, ModelReason[], number | null];
+type StoredTuple = [
+  string,
+  number,
+  number,
+  number,
+  string,
+  number,
+  string,
+  string,
+  boolean,
+  string,
+  string,
+  ModelReason[],
+  number | null,
+  string,
+];
 
 export function contactOfTuple([leadId, label, engagement, lastActivity, attributes]: ContactTuple): AccountContact {
   return {
@@ -70,8 +86,22 @@ export function contactOfTuple([leadId, label, engagement, lastActivity, attribu
 }
 
 function storedOfTuple(tuple: StoredTuple): StoredAccountScore {
-  const [ruleSetVersionId, fit, engagement, total, fitGrade, engagementLevel, cell, band, qualified, action, actionLabel, reasons, last] =
-    tuple;
+  const [
+    ruleSetVersionId,
+    fit,
+    engagement,
+    total,
+    fitGrade,
+    engagementLevel,
+    cell,
+    band,
+    qualified,
+    action,
+    actionLabel,
+    reasons,
+    last,
+    key,
+  ] = tuple;
   return {
     ruleSetVersionId,
     fit,
@@ -86,6 +116,7 @@ function storedOfTuple(tuple: StoredTuple): StoredAccountScore {
     actionLabel,
     reasons,
     lastActivityAt: last === null ? null : Number(last),
+    ruleSetKey: key,
   };
 }
 
@@ -148,10 +179,10 @@ export async function readStoredAccountScores(
   return storedOf(rows[0]?.stored ?? null);
 }
 
-/** A score a reader would see as the stored one (when it was computed and the last activity aside). */
-export function sameAsStored(stored: StoredAccountScore, score: ModelScoreRow): boolean {
+/** A score a reader would see as the stored one (when it was computed and the last activity aside; the version too with `anyVersion`). */
+export function sameAsStored(stored: StoredAccountScore, score: ModelScoreRow, anyVersion = false): boolean {
   return (
-    stored.ruleSetVersionId === score.ruleSetVersionId &&
+    (anyVersion || stored.ruleSetVersionId === score.ruleSetVersionId) &&
     stored.total === score.total &&
     stored.fit === score.fit &&
     stored.engagement === score.engagement &&
@@ -203,7 +234,8 @@ const WRITE_SCORES = `WITH x AS (
          engagement_level smallint, cell text, band text, qualified boolean, action text, action_label text, reasons jsonb,
          last_activity_at timestamptz, old_total integer, old_cell text, old_band text, old_qualified boolean)
 ), moved AS (
-  UPDATE model_score m SET scored_at = $2::timestamptz, last_activity_at = x.last_activity_at
+  UPDATE model_score m SET scored_at = $2::timestamptz, last_activity_at = x.last_activity_at,
+         rule_set_version_id = x.rule_set_version_id, rule_set_version = x.rule_set_version, write_seq = DEFAULT
     FROM x WHERE NOT x.changed AND m.model = x.model AND m.subject_id = x.subject_id
 ), upserted AS (
   INSERT INTO model_score (model, subject_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
@@ -216,7 +248,8 @@ const WRITE_SCORES = `WITH x AS (
          engagement = EXCLUDED.engagement, total = EXCLUDED.total, fit_grade = EXCLUDED.fit_grade,
          engagement_level = EXCLUDED.engagement_level, cell = EXCLUDED.cell, band = EXCLUDED.band,
          qualified = EXCLUDED.qualified, action = EXCLUDED.action, action_label = EXCLUDED.action_label,
-         reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at
+         reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at,
+         write_seq = DEFAULT
 ), history AS (
   INSERT INTO model_score_history (model, subject_id, cause, rule_set_version_id, old_total, new_total, old_cell, new_cell,
          old_band, new_band, old_qualified, new_qualified, reasons, changed_at)
@@ -231,7 +264,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /**
  * Writes account scores in one statement (whatever their number): a changed score replaces the
  * row and gets a history row with `cause`; a score that only saw its last activity move updates
- * that and scored_at. Callers leave out what is as stored.
+ * that and scored_at (and names its version: every write takes a fresh write_seq, so that no earlier
+ * carry reaches past it). Callers leave out what is as stored.
  */
 export async function writeAccountScores(
   manager: EntityManager,
@@ -245,11 +279,11 @@ export async function writeAccountScores(
     model: after.model,
     subject_id: after.subjectId,
     last_activity_at: after.lastActivityAt === null ? null : after.lastActivityAt.toISOString(),
+    rule_set_version_id: after.ruleSetVersionId,
+    rule_set_version: after.ruleSetVersion,
     ...(changed
       ? {
-          rule_set_version_id: after.ruleSetVersionId,
           rule_set_key: after.ruleSetKey,
-          rule_set_version: after.ruleSetVersion,
           fit: after.fit,
           engagement: after.engagement,
           total: after.total,
@@ -271,8 +305,13 @@ export async function writeAccountScores(
   await queryPrepared(manager, WRITE_SCORES, [JSON.stringify(rows), asOf, cause]);
 }
 
-/** Whether a freshly computed score needs a write, and which: none when it and its last activity are as stored. */
-export function writeOf(before: StoredAccountScore | null, after: ModelScoreRow): AccountScoreWrite | null {
+/**
+ * Whether a freshly computed score needs a write, and which: none when it and its last activity are
+ * as stored, nor (with `carryTo`, a full re-score job's version) when only its version differs: the
+ * job's completion carries the row (model_score_carry).
+ */
+export function writeOf(before: StoredAccountScore | null, after: ModelScoreRow, carryTo?: string): AccountScoreWrite | null {
+  if (before !== null && leftForCarry(before, after, carryTo, sameAsStored(before, after, true))) return null;
   if (before === null || !sameAsStored(before, after)) return { before, after, changed: true };
   if (iso(before.lastActivityAt) === iso(after.lastActivityAt?.getTime() ?? null)) return null;
   return { before, after, changed: false };

@@ -43,8 +43,9 @@ export class AccountSubjectScorer implements SubjectScorer {
     ids: readonly string[],
     cause: ScoreCause,
     asOf: Date,
+    options: { carryTo?: string } = {},
   ): Promise<{ changed: number }> {
-    const { changed } = await this.accounts.scoreAccounts(manager, model, ids, cause, asOf);
+    const { changed } = await this.accounts.scoreAccounts(manager, model, ids, cause, asOf, options.carryTo);
     return { changed };
   }
 }

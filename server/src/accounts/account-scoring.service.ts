@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { arrayLiteral } from '../engine/array-literal';
 import { accountFactsRow } from '../engine/account-facts';
 import { wholeDaysBetween } from '../engine/facts';
 import { computeScore } from '../engine/grading';
@@ -60,6 +61,8 @@ export interface RecomputeOptions {
   bigAccounts: 'defer' | 'read';
   /** At most this many contacts read in all (a request's bound); accounts past it go to the worker. Default: no bound. */
   contactBudget?: number;
+  /** A full re-score job's version: scores only it would change are left for the job's carry (writeOf). */
+  carryTo?: string;
 }
 
 export interface RecomputeResult {
@@ -97,10 +100,17 @@ export class AccountScoringService {
   }
 
   /** Scores these accounts in one model (the design's entry point; a re-score job's chunk). */
-  async scoreAccounts(manager: EntityManager, model: string, accountIds: readonly string[], cause: ScoreCause, asOf: Date) {
+  async scoreAccounts(
+    manager: EntityManager,
+    model: string,
+    accountIds: readonly string[],
+    cause: ScoreCause,
+    asOf: Date,
+    carryTo?: string,
+  ) {
     // Another process may just have published the model's first version.
     if ((await this.accountRuleSets(manager, [model])).length === 0) this.ruleSets.invalidate();
-    return this.recompute(manager, accountIds, { cause, asOf, models: [model], skipLocked: false, bigAccounts: 'defer' });
+    return this.recompute(manager, accountIds, { cause, asOf, models: [model], skipLocked: false, bigAccounts: 'defer', carryTo });
   }
 
   /** Recomputes these accounts' scores (see RecomputeOptions), under their row locks. */
@@ -169,6 +179,13 @@ export class AccountScoringService {
       }
     }
     await requestPending(manager, deferred, 'account');
+    // A job's carry must not reach accounts it left to the worker: their rows keep naming the version
+    // that computed them until the worker writes them (a fresh write_seq puts them past the carry).
+    if (options.carryTo !== undefined && deferred.length > 0)
+      await manager.query('UPDATE model_score SET write_seq = DEFAULT WHERE model = ANY($1::text[]) AND subject_id = ANY($2::bigint[])', [
+        arrayLiteral(models),
+        arrayLiteral(deferred.map((request) => request.accountId)),
+      ]);
     result.deferred = deferred.length;
     if (changedDefault.length > 0 && options.cause !== 'account_changed' && (await this.leadRuleSetsReadAccountScores(manager))) {
       await this.rescoreContacts(manager, changedDefault, options.asOf);
@@ -224,7 +241,11 @@ export class AccountScoringService {
     let changed = 0;
     for (const ruleSet of ruleSets) {
       for (const account of accounts) {
-        const write = writeOf(account.stored.get(ruleSet.model) ?? null, await scoreAccount(ruleSet, account, options.asOf));
+        const write = writeOf(
+          account.stored.get(ruleSet.model) ?? null,
+          await scoreAccount(ruleSet, account, options.asOf),
+          options.carryTo,
+        );
         if (!write) continue;
         writes.push(write);
         if (!write.changed) continue;

@@ -70,6 +70,7 @@ export class LeadModelScorer implements ScoreFollower, SubjectScorer {
     ids: readonly string[],
     cause: ScoreCause,
     asOf: Date,
+    options: { carryTo?: string } = {},
   ): Promise<{ changed: number }> {
     let changed = 0;
     for (let start = 0; start < ids.length; start += CHUNK_SIZE) {
@@ -77,7 +78,7 @@ export class LeadModelScorer implements ScoreFollower, SubjectScorer {
       await lockLeads(manager, chunk);
       const scored = emptyScored();
       await this.scoreChunk(manager, model, await segmentsOf(manager, chunk), asOf, scored);
-      changed += (await storeModelScores(manager, scored.scores, cause, asOf, { stored: scored.stored })).length;
+      changed += (await storeModelScores(manager, scored.scores, cause, asOf, { stored: scored.stored, carryTo: options.carryTo })).length;
     }
     return { changed };
   }

@@ -38,8 +38,27 @@ export interface StoredModelScore extends ModelScoreRow {
   scoredAt: Date;
 }
 
-export const MODEL_SCORE_COLUMNS = `model, subject_id::text AS "subjectId", rule_set_version_id::text AS "ruleSetVersionId",
-  rule_set_key AS "ruleSetKey", rule_set_version AS "ruleSetVersion", fit, engagement, total, fit_grade AS "fitGrade",
+/**
+ * The version a model_score row (alias) reads as: the one it names, or the one a completed full
+ * re-score of its model and rule set carried it to without rewriting it (model_score_carry,
+ * migration 27): a carry applies to the rows last written before the job completed.
+ */
+export function resolvedModelVersionSql(alias: string): { id: string; version: string } {
+  const carried = (column: string) =>
+    `(SELECT c.${column} FROM model_score_carry c WHERE c.model = ${alias}.model AND c.rule_set_key = ${alias}.rule_set_key
+       AND c.seq > coalesce(${alias}.write_seq, 0))`;
+  return {
+    id: `coalesce(${carried('rule_set_version_id')}, ${alias}.rule_set_version_id)`,
+    version: `coalesce(${carried('rule_set_version')}, ${alias}.rule_set_version)`,
+  };
+}
+
+const RESOLVED = resolvedModelVersionSql('model_score');
+const RESOLVED_MS = resolvedModelVersionSql('ms');
+
+/** model_score's columns as StoredModelScore names them, read `FROM model_score` (not aliased). */
+export const MODEL_SCORE_COLUMNS = `model, subject_id::text AS "subjectId", ${RESOLVED.id}::text AS "ruleSetVersionId",
+  rule_set_key AS "ruleSetKey", ${RESOLVED.version} AS "ruleSetVersion", fit, engagement, total, fit_grade AS "fitGrade",
   engagement_level AS "engagementLevel", cell, band, qualified, action, action_label AS "actionLabel", reasons,
   scored_at AS "scoredAt", last_activity_at AS "lastActivityAt"`;
 
@@ -57,8 +76,8 @@ export function modelScoreOf(row: StoredModelScore): StoredModelScore {
  * The stored score's columns under `stored_` names, for a statement that reads a subject beside its
  * stored score (joined as `ms`): storedScoreOf turns them back into the score, or null when none.
  */
-export const STORED_SCORE_COLUMNS = `ms.model AS stored_model, ms.rule_set_version_id::text AS stored_rule_set_version_id,
-  ms.rule_set_key AS stored_rule_set_key, ms.rule_set_version AS stored_rule_set_version, ms.fit AS stored_fit,
+export const STORED_SCORE_COLUMNS = `ms.model AS stored_model, ${RESOLVED_MS.id}::text AS stored_rule_set_version_id,
+  ms.rule_set_key AS stored_rule_set_key, ${RESOLVED_MS.version} AS stored_rule_set_version, ms.fit AS stored_fit,
   ms.engagement AS stored_engagement, ms.total AS stored_total, ms.fit_grade AS stored_fit_grade,
   ms.engagement_level AS stored_engagement_level, ms.cell AS stored_cell, ms.band AS stored_band, ms.qualified AS stored_qualified,
   ms.action AS stored_action, ms.action_label AS stored_action_label, ms.reasons AS stored_reasons, ms.scored_at AS stored_scored_at,
@@ -106,10 +125,10 @@ export async function readModelScores(
 /** The key of a model's score of a subject in the maps below. */
 export const modelScoreKey = (model: string, subjectId: string) => `${model}\u0000${subjectId}`;
 
-/** Two scores a reader would see as the same (when they were computed and the last activity aside). */
-function sameScore(a: ModelScoreRow, b: ModelScoreRow): boolean {
+/** Two scores a reader would see as the same (when they were computed and the last activity aside; the version too with `anyVersion`). */
+function sameScore(a: ModelScoreRow, b: ModelScoreRow, anyVersion = false): boolean {
   return (
-    a.ruleSetVersionId === b.ruleSetVersionId &&
+    (anyVersion || a.ruleSetVersionId === b.ruleSetVersionId) &&
     a.total === b.total &&
     a.fit === b.fit &&
     a.engagement === b.engagement &&
@@ -128,7 +147,8 @@ const iso = (date: Date | null) => (date === null ? null : date.toISOString());
  * One statement for scores of any mix: the same (`changed` false) only get scored_at and
  * last_activity_at moved, the changed are upserted whole with a history entry. A score that reads
  * the same is still re-timed: scoredAt is its "as of" time and lastActivityAt moves with every
- * activity, as the default model's do; neither column is indexed, so it can be a HOT update.
+ * activity, as the default model's do. Every write names the score's version and takes a fresh
+ * write_seq, so that no earlier carry reaches past it.
  */
 const WRITE_MODEL_SCORES = `
   WITH x AS (
@@ -137,7 +157,8 @@ const WRITE_MODEL_SCORES = `
            engagement_level smallint, cell text, band text, qualified boolean, action text, action_label text, reasons jsonb,
            last_activity_at timestamptz, old_total integer, old_cell text, old_band text, old_qualified boolean)
   ), touched AS (
-    UPDATE model_score m SET scored_at = $2, last_activity_at = x.last_activity_at
+    UPDATE model_score m SET scored_at = $2, last_activity_at = x.last_activity_at, rule_set_version_id = x.rule_set_version_id,
+           rule_set_version = x.rule_set_version, write_seq = DEFAULT
       FROM x WHERE NOT x.changed AND m.model = x.model AND m.subject_id = x.subject_id
   ), written AS (
     INSERT INTO model_score (model, subject_id, rule_set_version_id, rule_set_key, rule_set_version, fit, engagement, total,
@@ -150,7 +171,8 @@ const WRITE_MODEL_SCORES = `
            engagement = EXCLUDED.engagement, total = EXCLUDED.total, fit_grade = EXCLUDED.fit_grade,
            engagement_level = EXCLUDED.engagement_level, cell = EXCLUDED.cell, band = EXCLUDED.band,
            qualified = EXCLUDED.qualified, action = EXCLUDED.action, action_label = EXCLUDED.action_label,
-           reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at
+           reasons = EXCLUDED.reasons, scored_at = EXCLUDED.scored_at, last_activity_at = EXCLUDED.last_activity_at,
+           write_seq = DEFAULT
   )
   INSERT INTO model_score_history (model, subject_id, cause, rule_set_version_id, old_total, new_total, old_cell, new_cell,
          old_band, new_band, old_qualified, new_qualified, reasons, changed_at)
@@ -166,6 +188,30 @@ export interface StoreOptions {
   stored?: ReadonlyMap<string, StoredModelScore>;
   /** Run the write as a named prepared statement (a single subject's scores: the statement's shape never changes). */
   prepared?: boolean;
+  /**
+   * The version a full re-score job of the scores' rule set scores with: its completion records the
+   * carry (model_score_carry) through which rows left unwritten read as it. With it, a score of this
+   * version that is the stored one but for its version, by the rule set that wrote the row, with the
+   * same last activity, leaves its row as it is (its scored_at stays that of its last write).
+   */
+  carryTo?: string;
+}
+
+/** Whether a score may leave its row unwritten for the job's carry (StoreOptions.carryTo). */
+export function leftForCarry(
+  before: { ruleSetKey: string; lastActivityAt: number | null } | null,
+  score: ModelScoreRow,
+  carryTo: string | undefined,
+  sameButVersion: boolean,
+): boolean {
+  return (
+    carryTo !== undefined &&
+    before !== null &&
+    sameButVersion &&
+    score.ruleSetVersionId === carryTo &&
+    before.ruleSetKey === score.ruleSetKey &&
+    before.lastActivityAt === (score.lastActivityAt?.getTime() ?? null)
+  );
 }
 
 /**
@@ -203,8 +249,25 @@ export async function storeModelScores(
   for (const score of scores) {
     const before = stored.get(modelScoreKey(score.model, score.subjectId)) ?? null;
     const lastActivityAt = iso(score.lastActivityAt);
+    if (
+      before &&
+      leftForCarry(
+        { ruleSetKey: before.ruleSetKey, lastActivityAt: before.lastActivityAt?.getTime() ?? null },
+        score,
+        options.carryTo,
+        sameScore(before, score, true),
+      )
+    )
+      continue;
     if (before && sameScore(before, score)) {
-      rows.push({ changed: false, model: score.model, subject_id: score.subjectId, last_activity_at: lastActivityAt });
+      rows.push({
+        changed: false,
+        model: score.model,
+        subject_id: score.subjectId,
+        rule_set_version_id: score.ruleSetVersionId,
+        rule_set_version: score.ruleSetVersion,
+        last_activity_at: lastActivityAt,
+      });
       continue;
     }
     changed.push({ before, after: score });
@@ -233,6 +296,7 @@ export async function storeModelScores(
       old_qualified: before?.qualified ?? null,
     });
   }
+  if (rows.length === 0) return changed;
   const params = [JSON.stringify(rows), asOf, cause];
   if (options.prepared) await queryPrepared(manager, WRITE_MODEL_SCORES, params);
   else await manager.query(WRITE_MODEL_SCORES, params);

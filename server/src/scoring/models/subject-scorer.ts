@@ -8,7 +8,18 @@ export interface SubjectScorer {
   subject: ScoreSubjectKind;
   /** ids of every subject of this kind after `afterId` in id order, at most `limit` */
   listIds(manager: EntityManager, afterId: string | null, limit: number): Promise<string[]>;
-  scoreModel(manager: EntityManager, model: string, ids: readonly string[], cause: ScoreCause, asOf: Date): Promise<{ changed: number }>;
+  /**
+   * Scores the subjects in `model`. With `carryTo` (a full job's version), scores that only their
+   * version would change are left unwritten: the job's completion carries their rows (migration 27).
+   */
+  scoreModel(
+    manager: EntityManager,
+    model: string,
+    ids: readonly string[],
+    cause: ScoreCause,
+    asOf: Date,
+    options?: { carryTo?: string },
+  ): Promise<{ changed: number }>;
 }
 
 /**

@@ -167,18 +167,26 @@ export class RescoreService {
     } finally {
       metrics.rescoreJobsRunning.dec();
     }
-    // A full job of the default model records its carry as it completes (after every chunk
-    // committed): the rule set's rows last written before now read as the job's version (score_carry).
+    // A full job records its carry as it completes (after every chunk committed): the rule set's rows
+    // last written before now read as the job's version (score_carry for the default model,
+    // model_score_carry by model for the others).
     await this.dataSource.query(
       `WITH done AS (
          UPDATE rescore_job SET status = 'completed', finished_at = now()
           WHERE id = $1::bigint AND status = 'running' AND done_chunks = total_chunks
           RETURNING rule_set_id, version_id, model, moved_segments
+       ), carry AS (
+         SELECT done.model, rs.key, nextval('score_seq') AS seq, v.id, v.version
+           FROM done JOIN rule_set rs ON rs.id = done.rule_set_id JOIN rule_set_version v ON v.id = done.version_id
+          WHERE done.moved_segments IS NULL
+       ), model_carry AS (
+         INSERT INTO model_score_carry (model, rule_set_key, seq, rule_set_version_id, rule_set_version)
+         SELECT model, key, seq, id, version FROM carry WHERE model IS NOT NULL
+         ON CONFLICT (model, rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
+            rule_set_version = EXCLUDED.rule_set_version
        )
        INSERT INTO score_carry (rule_set_key, seq, rule_set_version_id, rule_set_version)
-       SELECT rs.key, nextval('score_seq'), v.id, v.version
-         FROM done JOIN rule_set rs ON rs.id = done.rule_set_id JOIN rule_set_version v ON v.id = done.version_id
-        WHERE done.model IS NULL AND done.moved_segments IS NULL
+       SELECT key, seq, id, version FROM carry WHERE model IS NULL
        ON CONFLICT (rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
           rule_set_version = EXCLUDED.rule_set_version`,
       [jobId],
@@ -212,8 +220,11 @@ export class RescoreService {
       await this.ruleSets.ensureActiveVersion(manager, job.versionId);
       // Leads deleted since the job was created simply drop out of the chunk.
       const changed = job.model
-        ? (await this.scorerOf(job.subject ?? 'lead').scoreModel(manager, job.model, chunk.leadIds, 'rule_set_published', new Date()))
-            .changed
+        ? (
+            await this.scorerOf(job.subject ?? 'lead').scoreModel(manager, job.model, chunk.leadIds, 'rule_set_published', new Date(), {
+              carryTo: job.full ? job.versionId : undefined,
+            })
+          ).changed
         : (
             await this.scoring.rescoreWithCarry(manager, chunk.leadIds, 'rule_set_published', new Date(), {
               // Only a full job's completion records a carry (leads left unwritten need one).
