@@ -10,7 +10,9 @@
  * cohort (facts as of 30 days after creation, before the outcome), and runs backtests of the
  * default rule set: once cold (snapshot read from the database into memory), then warm (cached),
  * then warm and compared to a second version. Prints figures; asserts nothing. `--keep` keeps the
- * scratch database (to profile on it).
+ * scratch database (to profile on it). `--fit-ab` then alternates warm backtests with the fits on
+ * every training lead (BACKTEST_FIT_LEADS=none) and on the bounded sample (docs/fitting.md), twice
+ * each, printing wall and CPU time and how far the fitted points move.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     activities: { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    'fit-ab': { type: 'boolean', default: false },
   },
 });
 const LEADS = Number(values.leads);
@@ -191,6 +194,29 @@ try {
     console.log(
       `${pad('  backtest v1, warm (cached snapshot)')}${warmTime.toFixed(2)} s  (score ${(w.timings.score / 1000).toFixed(2)} s, metrics ${(w.timings.metrics / 1000).toFixed(2)} s, compiled ${w.compiled})`,
     );
+
+    if (values['fit-ab']) {
+      const points = (run: typeof warm) =>
+        new Map((run.results!.suggestions?.rules ?? []).map((rule) => [rule.rule, rule.suggestedPoints ?? 0]));
+      const runs: Record<string, ReturnType<typeof points>> = {};
+      for (let round = 0; round < 2; round++) {
+        for (const bound of ['none', '']) {
+          process.env.BACKTEST_FIT_LEADS = bound;
+          const cpu = process.cpuUsage();
+          const start = process.hrtime.bigint();
+          const run = await backtests.runBacktest(actor, { cohortId: cohort.id, versionId: active.versionId });
+          const wall = seconds(start);
+          const used = process.cpuUsage(cpu);
+          runs[bound] = points(run);
+          const name = bound ? 'fits on every training lead' : 'fits on the bounded sample';
+          console.log(`${pad(`  warm, ${name}`)}${wall.toFixed(2)} s  (CPU ${((used.user + used.system) / 1e6).toFixed(2)} s)`);
+        }
+      }
+      delete process.env.BACKTEST_FIT_LEADS;
+      let moved = 0;
+      for (const [rule, p] of runs.none) moved = Math.max(moved, Math.abs(p - (runs[''].get(rule) ?? 0)));
+      console.log(`  fitted points, sample vs every lead: at most ${moved} points apart`);
+    }
 
     t = process.hrtime.bigint();
     const compared = await backtests.runBacktest(actor, { cohortId: cohort.id, versionId: draft.id, compareToVersionId: active.versionId });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashOf, splitLeads, suggestPoints } from './fitting';
+import { fitSample, hashOf, splitLeads, suggestPoints } from './fitting';
 import { collapse, fitLogistic, projectPatterns } from './logistic-fit';
 import { thresholdForShare } from './definition-tuning';
 import { mulberry32 } from '../common/random';
@@ -159,6 +159,78 @@ describe('suggestPoints', () => {
     const few = suggestPoints([{ rule: 'r', points: 10 }], table(5, 100, 4, 100));
     expect(few).toMatchObject({ fitted: false, reason: 'the training part has 9 conversions; at least 30 are needed to fit points' });
     expect(few.rules[0].suggestedPoints).toBeNull();
+  });
+});
+
+describe('fitSample', () => {
+  const ids = Array.from({ length: 20_000 }, (_, i) => String(i + 1));
+  /** Leads 0..n-1, lead i converted when i % every === 0. */
+  const leads = (n: number, every: number) => ({
+    rows: Uint32Array.from({ length: n }, (_, i) => i),
+    converted: Uint8Array.from({ length: n }, (_, i) => (i % every === 0 ? 1 : 0)),
+  });
+  const count = (rows: Uint32Array, converted: Uint8Array) => rows.reduce((sum, i) => sum + converted[i], 0);
+
+  it('takes every lead up to the bound', () => {
+    const { rows, converted } = leads(2000, 3);
+    const s = fitSample(rows, converted, ids, 2000);
+    expect(s.rows).toBe(rows);
+    expect(s.weights).toEqual({ converted: 1, other: 1 });
+  });
+
+  it('above it, keeps every conversion while they are rare, and its weights give back the counts', () => {
+    const { rows, converted } = leads(20_000, 20); // 1,000 conversions
+    const s = fitSample(rows, converted, ids, 4000);
+    expect(s.rows.length).toBe(4000);
+    expect(count(s.rows, converted)).toBe(1000);
+    expect(s.weights.converted).toBe(1);
+    expect(s.weights.other * 3000).toBeCloseTo(19_000, 8);
+    expect([...s.rows].every((i, k) => k === 0 || i > s.rows[k - 1])).toBe(true);
+    // The same leads every time, spread over the whole part.
+    expect(fitSample(rows, converted, ids, 4000).rows).toEqual(s.rows);
+    expect(s.rows.filter((i) => i >= 10_000).length).toBeGreaterThan(1800);
+  });
+
+  it('keeps both outcomes in proportion when conversions are common', () => {
+    const { rows, converted } = leads(20_000, 2); // 10,000 conversions
+    const s = fitSample(rows, converted, ids, 4000);
+    expect(s.rows.length).toBe(4000);
+    expect(count(s.rows, converted)).toBe(2000);
+    expect(s.weights).toEqual({ converted: 5, other: 5 });
+  });
+
+  it('fits on the sample what the whole part gives, within the margins, and reports the whole part’s counts', () => {
+    const rng = random(5);
+    const n = 20_000;
+    const R = 3;
+    const fired = new Uint8Array(n * R);
+    const converted = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = -3;
+      for (let r = 0; r < R; r++) {
+        fired[i * R + r] = rng() < 0.3 ? 1 : 0;
+        x += fired[i * R + r] * [1, -0.5, 0.7][r];
+      }
+      converted[i] = rng() < 1 / (1 + Math.exp(-x)) ? 1 : 0;
+    }
+    const rows = Uint32Array.from({ length: n }, (_, i) => i);
+    const columns = [
+      { rule: 'a', points: 10 },
+      { rule: 'b', points: -5 },
+      { rule: 'c', points: 7 },
+    ];
+    const full = suggestPoints(columns, { fired, width: R, converted, rows });
+    const s = fitSample(rows, converted, ids, 5000);
+    expect(count(s.rows, converted)).toBe(count(rows, converted)); // conversions are rare: all kept
+    const sampled = suggestPoints(columns, { fired, width: R, converted, rows: s.rows, weights: s.weights });
+    expect(sampled.trainingLeads).toBe(n);
+    expect(sampled.intercept!).toBeCloseTo(full.intercept!, 0);
+    sampled.rules.forEach((rule, r) => {
+      expect(Math.abs(rule.fired - full.rules[r].fired)).toBeLessThan(0.05 * full.rules[r].fired);
+      expect(Math.abs(rule.coefficient! - full.rules[r].coefficient!)).toBeLessThan(2 * rule.standardError!);
+      // The sample holds less evidence than the whole part: wider margins, not narrower.
+      expect(rule.standardError!).toBeGreaterThan(full.rules[r].standardError!);
+    });
   });
 });
 

@@ -67,24 +67,43 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
  * - Signs are kept honest: a penalty (current points < 0) is only suggested as a bonus, and a bonus
  *   as a penalty, when the 95% interval excludes 0; otherwise the column is held at 0 and the rest
  *   are fitted again without it.
+ * - On a sample of the training part (`input.weights`: fitSample), the counts reported are the
+ *   sample's weighted up to the training part, and the coefficients, their standard errors and the
+ *   sign check those of the sample, which is all the fit has seen.
  * - One scale k for all columns: `scaleFrom` columns keep their total absolute points
  *   (k = Σ|current| / Σ|β|), or `scale` when given (candidates put on the rules' scale).
  */
 export function suggestPoints(
   columns: readonly SuggestionRule[],
-  input: Omit<FitInput, 'columns'>,
+  input: Omit<FitInput, 'columns'> & { weights?: ClassWeights },
   options: Partial<SuggestionOptions> & { scale?: number | null; scaleFrom?: readonly number[] } = {},
 ): SuggestionFit {
   const opts = { ...DEFAULT_SUGGESTION_OPTIONS, ...options };
-  const n = input.rows.length;
-  let converted = 0;
-  for (let k = 0; k < n; k++) converted += input.converted[input.rows[k]] ? 1 : 0;
+  // On a sample (input.weights), every count reported is the sample's weighted up: an estimate of
+  // the training part's, rounded to whole leads. Support is also required in the sample itself.
+  const wConverted = input.weights?.converted ?? 1;
+  const wOther = input.weights?.other ?? 1;
+  let weighted = 0;
+  let weightedConverted = 0;
   const fired = new Float64Array(columns.length);
+  const inSample = new Float64Array(columns.length);
   const at = Uint32Array.from(columns, (column, c) => column.column ?? c);
-  for (let k = 0; k < n; k++) {
-    const base = input.rows[k] * input.width;
-    for (let c = 0; c < at.length; c++) if (input.fired[base + at[c]]) fired[c] += 1;
+  for (let k = 0; k < input.rows.length; k++) {
+    const i = input.rows[k];
+    const w = input.converted[i] ? wConverted : wOther;
+    weighted += w;
+    if (input.converted[i]) weightedConverted += w;
+    const base = i * input.width;
+    for (let c = 0; c < at.length; c++)
+      if (input.fired[base + at[c]]) {
+        fired[c] += w;
+        inSample[c] += 1;
+      }
   }
+  const sampleSize = input.rows.length;
+  const n = Math.round(weighted);
+  const converted = Math.round(weightedConverted);
+  for (let c = 0; c < fired.length; c++) fired[c] = Math.round(fired[c]);
   const rules: RuleSuggestion[] = columns.map((column, c) => ({
     rule: column.rule,
     currentPoints: column.points,
@@ -122,6 +141,9 @@ export function suggestPoints(
     else if (f < opts.minSupport) rules[c].note = `fired for ${plural(f, 'lead')}; at least ${opts.minSupport} needed`;
     else if (n - f < opts.minSupport)
       rules[c].note = `fired for all but ${plural(n - f, 'lead')}; at least ${opts.minSupport} without it needed`;
+    else if (inSample[c] < opts.minSupport || sampleSize - inSample[c] < opts.minSupport)
+      rules[c].note =
+        `fired for ${plural(inSample[c], 'lead')} of the ${plural(sampleSize, 'lead')} fitted on; at least ${opts.minSupport} with it and without it needed`;
     else eligible.push(c);
   }
 
@@ -190,10 +212,81 @@ export function suggestPoints(
     trainingLeads: n,
     trainingConverted: converted,
     pointsPerLogOdds: k,
-    intercept: fit.intercept,
+    // A sample stratified by outcome shifts only the intercept, by the log of the ratio of the two
+    // outcomes' sampling rates (Prentice and Pyke, 1979); the coefficients need no correction.
+    intercept: fit.intercept - Math.log(wOther / wConverted),
     iterations,
     patterns: fit.patterns,
     rules,
+  };
+}
+
+// ---- the sample fitted on ----
+
+/** Most training leads the fits use (fitSample); up to that many, all of them. */
+export const FIT_LEADS = 100_000;
+
+/** FIT_LEADS, or BACKTEST_FIT_LEADS when set to a positive number (benches compare bounds in one process). */
+export function fitLeadsBound(): number {
+  const value = Number(process.env.BACKTEST_FIT_LEADS);
+  return Number.isFinite(value) && value > 0 ? value : process.env.BACKTEST_FIT_LEADS === 'none' ? Infinity : FIT_LEADS;
+}
+
+/** Training leads a sampled converted (or not converted) lead stands for. */
+export interface ClassWeights {
+  converted: number;
+  other: number;
+}
+
+/** The training leads a fit uses, and how many training leads each stands for (by outcome). */
+export interface FitSample {
+  rows: Uint32Array;
+  weights: ClassWeights;
+}
+
+/**
+ * At most `max` of the training `rows`, stratified by outcome: every converted lead while they are
+ * at most half of `max` (conversions are what a fit is short of), else both outcomes in their
+ * training proportions; the rest of the sample from the other outcome. Within an outcome, the
+ * leads whose id hashes lowest (salted, so not the holdout's hash order): the same leads in every
+ * run and process, spread over the training part like a random draw. Returned in `rows` order with
+ * the weights that make the sample's counts those of the training part. Up to `max` rows: all of
+ * them, weights 1.
+ */
+export function fitSample(rows: Uint32Array, converted: ArrayLike<number>, leadIds: readonly string[], max: number): FitSample {
+  if (rows.length <= max) return { rows, weights: { converted: 1, other: 1 } };
+  let positives = 0;
+  for (let k = 0; k < rows.length; k++) positives += converted[rows[k]] ? 1 : 0;
+  const negatives = rows.length - positives;
+  const keepPositives = positives <= max / 2 ? positives : Math.round((max * positives) / rows.length);
+  const keepNegatives = Math.min(negatives, max - keepPositives);
+  const hashes = Uint32Array.from(rows, (i) => hashOf(`fit:${leadIds[i]}`));
+  /** The hash below which (ties by position) `keep` of the outcome's rows fall. */
+  const pick = (outcome: number, keep: number) => {
+    const own = hashes.filter((_, k) => (converted[rows[k]] ? 1 : 0) === outcome).sort();
+    return keep >= own.length ? 2 ** 32 : own[keep];
+  };
+  const cut = [pick(0, keepNegatives), pick(1, keepPositives)];
+  const room = [keepNegatives, keepPositives];
+  // Below the cut, then ties at the cut by position until each outcome has its count.
+  const below = [0, 0];
+  for (let k = 0; k < rows.length; k++) {
+    const o = converted[rows[k]] ? 1 : 0;
+    if (hashes[k] < cut[o]) below[o] += 1;
+  }
+  const ties = [room[0] - below[0], room[1] - below[1]];
+  const out: number[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const o = converted[rows[k]] ? 1 : 0;
+    if (hashes[k] < cut[o]) out.push(rows[k]);
+    else if (hashes[k] === cut[o] && ties[o] > 0) {
+      ties[o] -= 1;
+      out.push(rows[k]);
+    }
+  }
+  return {
+    rows: Uint32Array.from(out),
+    weights: { converted: keepPositives ? positives / keepPositives : 1, other: keepNegatives ? negatives / keepNegatives : 1 },
   };
 }
 

@@ -108,6 +108,32 @@ describe('candidate rules', () => {
     expect(north.fired).toBeGreaterThan(1000 / 3 + 200);
     expect(sampled.rules).toEqual(full.rules);
   });
+
+  it('above fitLeads training leads, fits on a sample and still finds the candidate; the holdout stays whole', async () => {
+    const snapshot = cohort();
+    const leads = Uint32Array.from({ length: snapshot.size }, (_, i) => i);
+    const current = await scoreCohort(DEFAULT, snapshot);
+    const full = await computeSuggestions(DEFAULT, snapshot, leads, current, TYPES);
+    const sampled = await computeSuggestions(DEFAULT, snapshot, leads, current, TYPES, { fitLeads: 1500 });
+    expect(sampled.split).toEqual(full.split);
+    expect(sampled.holdout.leads).toBe(full.holdout.leads);
+    expect(sampled.holdout.current).toEqual(full.holdout.current);
+    expect(sampled.fitted).toBe(true);
+    // Fitted on fewer leads: wider margins, the same points within them.
+    const fitted = sampled.rules.filter((r) => r.coefficient !== null && r.suggestedPoints !== 0);
+    expect(fitted.length).toBeGreaterThan(0);
+    for (const rule of fitted) {
+      const whole = full.rules.find((r) => r.rule === rule.rule)!;
+      expect(rule.standardError!).toBeGreaterThan(whole.standardError!);
+      expect(Math.abs(rule.coefficient! - whole.coefficient!)).toBeLessThan(2.5 * rule.standardError!);
+      expect(Math.abs(rule.fired - whole.fired)).toBeLessThan(0.1 * whole.fired + 30);
+    }
+    const north = sampled.candidates.find((c) => c.rule === 'cand-region-north')!;
+    expect(north.suggestedPoints).toBeGreaterThan(0);
+    expect(sampled.holdout.withCandidates!.auc!).toBeGreaterThan(sampled.holdout.suggested!.auc! + 0.05);
+    // Reproducible: the same sample every run.
+    expect(await computeSuggestions(DEFAULT, snapshot, leads, current, TYPES, { fitLeads: 1500 })).toEqual(sampled);
+  });
 });
 
 describe('retuneThresholds', () => {

@@ -9,7 +9,16 @@ import {
   type CohortScores,
   type EvaluatorFactory,
 } from './cohort-scoring';
-import { suggestPoints, splitLeads, type SplitKind, type SuggestionFit, type SuggestionOptions } from './fitting';
+import {
+  type ClassWeights,
+  fitLeadsBound,
+  fitSample,
+  suggestPoints,
+  splitLeads,
+  type SplitKind,
+  type SuggestionFit,
+  type SuggestionOptions,
+} from './fitting';
 import { computeMetrics, type BacktestMetrics } from './metrics';
 import { retuneThresholds, widenCaps, withPoints } from './definition-tuning';
 
@@ -81,6 +90,8 @@ export interface SuggestionRunOptions {
   fitting: Partial<SuggestionOptions>;
   candidates: Partial<CandidateOptions> & { max: number; minZ: number; screenLeads?: number };
   evaluatorFactory: EvaluatorFactory;
+  /** Most training leads the fits, thresholds and caps use (fitLeadsBound() by default; see fitSample). */
+  fitLeads?: number;
 }
 
 /** Candidate rules evaluated at once. */
@@ -99,6 +110,22 @@ function evenSample(rows: Uint32Array, max: number): Uint32Array {
   if (rows.length <= max) return rows;
   const step = rows.length / max;
   return Uint32Array.from({ length: max }, (_, k) => rows[Math.floor(k * step)]);
+}
+
+/** The rows of `n` in any of `parts`, ascending. */
+function unionOf(n: number, parts: readonly Uint32Array[]): Uint32Array {
+  const on = new Uint8Array(n);
+  let count = 0;
+  for (const part of parts)
+    for (const i of part)
+      if (!on[i]) {
+        on[i] = 1;
+        count += 1;
+      }
+  const out = new Uint32Array(count);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (on[i]) out[k++] = i;
+  return out;
 }
 
 export const DEFAULT_SUGGESTION_RUN: SuggestionRunOptions = {
@@ -130,24 +157,33 @@ export function holdoutSummary(
   return summary(computeMetrics(metricsInput(definition, snapshot, scores, rows, { rules: false })));
 }
 
+/** A candidate's figures over `rows` (weighted up to the leads they stand for when `weights` are given). */
 function candidateStats(
   fired: Uint8Array,
   width: number,
   column: number,
   converted: Uint8Array,
   rows: Uint32Array,
-  totalConverted: number,
+  weights: ClassWeights = { converted: 1, other: 1 },
 ) {
   let a = 0;
   let f = 0;
+  let n = 0;
+  let totalConverted = 0;
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
+    const w = converted[i] ? weights.converted : weights.other;
+    n += w;
+    if (converted[i]) totalConverted += w;
     if (fired[i * width + column]) {
-      f += 1;
-      a += converted[i];
+      f += w;
+      if (converted[i]) a += w;
     }
   }
-  const n = rows.length;
+  a = Math.round(a);
+  f = Math.round(f);
+  n = Math.round(n);
+  totalConverted = Math.round(totalConverted);
   const b = f - a;
   const c = totalConverted - a;
   const d = n - f - c;
@@ -198,7 +234,17 @@ export async function computeSuggestions(
   const holdout = Uint32Array.from(hold);
   const R = current.rules.length;
   const ruleColumns = current.rules.map((rule) => ({ rule: rule.rule, points: rule.points }));
-  const fitA = suggestPoints(ruleColumns, { fired: current.fired, width: R, converted: snapshot.converted, rows: training }, opts.fitting);
+  // Above fitLeads training leads, the fits use a sample stratified by outcome (weighted back to
+  // the training part), and thresholds and caps an even sample of it; below, every training lead.
+  const fitLeads = opts.fitLeads ?? fitLeadsBound();
+  const sample = fitSample(training, snapshot.converted, snapshot.leadIds, fitLeads);
+  const sampled = sample.rows !== training;
+  const tuneRows = evenSample(training, fitLeads);
+  const fitA = suggestPoints(
+    ruleColumns,
+    { fired: current.fired, width: R, converted: snapshot.converted, rows: sample.rows, weights: sample.weights },
+    opts.fitting,
+  );
 
   const holdoutCurrent = computeMetrics(metricsInput(definition, snapshot, current, holdout, { rules: false }));
   const result: Suggestions = {
@@ -229,11 +275,12 @@ export async function computeSuggestions(
   ) => {
     let next = withPoints(definition, points, chosen);
     const scoreUnder = (d: RuleSetDefinition) => scoreFromFired(d, snapshot, fired, width, columns);
-    next = widenCaps(next, fired, width, training, columns);
+    next = widenCaps(next, fired, width, tuneRows, columns);
+    if (sampled) next = widenCaps(next, fired, width, sample.rows, columns);
     const retuned = retuneThresholds(
       { definition, scores: current },
       { definition: next, scores: scoreUnder(next) },
-      training,
+      tuneRows,
       { keepMqlShare: true },
       null,
     ).definition;
@@ -258,8 +305,6 @@ export async function computeSuggestions(
   const screen = evenSample(training, opts.candidates.screenLeads ?? SCREEN_LEADS);
   const screenRows = Uint32Array.from(screen, (_, k) => k);
   const screenConverted = Uint8Array.from(screen, (i) => snapshot.converted[i]);
-  let screenConvertedCount = 0;
-  for (const c of screenConverted) screenConvertedCount += c;
   // Support in the screened leads scaled to the training part (the same when it is all of it).
   const screenSupport = Math.max(1, Math.floor((minSupport * screen.length) / Math.max(training.length, 1)));
   const taken = new Set<string>();
@@ -270,7 +315,7 @@ export async function computeSuggestions(
     const flags = await fireFlags(candidatesOnly(definition, chunk), snapshot, screen, opts.evaluatorFactory);
     const width = chunk.length;
     chunk.forEach((candidate, c) => {
-      const stats = candidateStats(flags, width, c, screenConverted, screenRows, screenConvertedCount);
+      const stats = candidateStats(flags, width, c, screenConverted, screenRows);
       if (stats.fired < screenSupport || screen.length - stats.fired < screenSupport || Math.abs(stats.z) < opts.candidates.minZ) return;
       if (kept.length >= opts.candidates.max && Math.abs(stats.z) <= Math.abs(kept[kept.length - 1].stats.z)) return;
       const print = fingerprint(flags, width, c, screenRows);
@@ -282,30 +327,35 @@ export async function computeSuggestions(
     });
   }
   if (!kept.length) return result;
+  // The kept candidates are evaluated on every lead the rest reads: all of them below fitLeads
+  // training leads, else the fit and threshold samples and the holdout part.
+  const evaluated = sampled ? unionOf(n, [sample.rows, tuneRows, holdout]) : null;
   const keptFlags = await fireFlags(
     candidatesOnly(
       definition,
       kept.map((entry) => entry.candidate),
     ),
     snapshot,
-    null,
+    evaluated,
     opts.evaluatorFactory,
   );
   const K = kept.length;
   const width = R + K;
+  // Rows of leads not evaluated stay 0: nothing below reads them.
   const allFired = new Uint8Array(n * width);
-  for (let i = 0; i < n; i++) {
+  const count = evaluated ? evaluated.length : n;
+  for (let k = 0; k < count; k++) {
+    const i = evaluated ? evaluated[k] : k;
     allFired.set(current.fired.subarray(i * R, i * R + R), i * width);
-    allFired.set(keptFlags.subarray(i * K, i * K + K), i * width + R);
+    allFired.set(keptFlags.subarray(k * K, k * K + K), i * width + R);
   }
   const all = { fired: allFired };
   const picked = kept.map((entry, p) => ({ ...entry, column: R + p }));
   if (screen.length < training.length) {
-    // Screened on a sample: the figures, and the order, from the whole training part.
-    let trainingConverted = 0;
-    for (const i of training) trainingConverted += snapshot.converted[i];
+    // Screened on a sample: the figures, and the order, from the whole training part (or the fit
+    // sample weighted up to it).
     for (const entry of picked)
-      entry.stats = candidateStats(allFired, width, entry.column, snapshot.converted, training, trainingConverted);
+      entry.stats = candidateStats(allFired, width, entry.column, snapshot.converted, sample.rows, sample.weights);
     picked.sort((x, y) => Math.abs(y.stats.z) - Math.abs(x.stats.z) || x.order - y.order);
   }
   const columns = [
@@ -314,7 +364,7 @@ export async function computeSuggestions(
   ];
   const fitB = suggestPoints(
     columns,
-    { fired: all.fired, width, converted: snapshot.converted, rows: training },
+    { fired: all.fired, width, converted: snapshot.converted, rows: sample.rows, weights: sample.weights },
     { ...opts.fitting, scaleFrom: ruleColumns.map((_, r) => r) },
   );
   result.rulesWithCandidates = fitB.rules.slice(0, R);
