@@ -175,6 +175,7 @@ describe('fitSample', () => {
     const { rows, converted } = leads(2000, 3);
     const s = fitSample(rows, converted, ids, 2000);
     expect(s.rows).toBe(rows);
+    expect(s.even).toBe(rows);
     expect(s.weights).toEqual({ converted: 1, other: 1 });
   });
 
@@ -189,6 +190,10 @@ describe('fitSample', () => {
     // The same leads every time, spread over the whole part.
     expect(fitSample(rows, converted, ids, 4000).rows).toEqual(s.rows);
     expect(s.rows.filter((i) => i >= 10_000).length).toBeGreaterThan(1800);
+    // Its part in the training proportions (5% converted), for shares of leads.
+    expect(count(s.even, converted)).toBe(Math.floor(1000 * (3000 / 19_000)));
+    expect(s.even.length - count(s.even, converted)).toBe(3000);
+    expect(s.even.every((i) => s.rows.includes(i))).toBe(true);
   });
 
   it('keeps both outcomes in proportion when conversions are common', () => {

@@ -242,6 +242,11 @@ export interface ClassWeights {
 export interface FitSample {
   rows: Uint32Array;
   weights: ClassWeights;
+  /**
+   * Of `rows`, those that keep the training part's share of conversions (the over-sampled outcome
+   * thinned evenly): what shares of leads (thresholds) are measured on.
+   */
+  even: Uint32Array;
 }
 
 /**
@@ -254,7 +259,7 @@ export interface FitSample {
  * them, weights 1.
  */
 export function fitSample(rows: Uint32Array, converted: ArrayLike<number>, leadIds: readonly string[], max: number): FitSample {
-  if (rows.length <= max) return { rows, weights: { converted: 1, other: 1 } };
+  if (rows.length <= max) return { rows, weights: { converted: 1, other: 1 }, even: rows };
   let positives = 0;
   for (let k = 0; k < rows.length; k++) positives += converted[rows[k]] ? 1 : 0;
   const negatives = rows.length - positives;
@@ -284,10 +289,17 @@ export function fitSample(rows: Uint32Array, converted: ArrayLike<number>, leadI
       out.push(rows[k]);
     }
   }
-  return {
-    rows: Uint32Array.from(out),
-    weights: { converted: keepPositives ? positives / keepPositives : 1, other: keepNegatives ? negatives / keepNegatives : 1 },
-  };
+  const weights = { converted: keepPositives ? positives / keepPositives : 1, other: keepNegatives ? negatives / keepNegatives : 1 };
+  // The outcome with the smaller weight is over-sampled: keep that share of its rows, evenly.
+  const thin = weights.converted < weights.other ? 1 : 0;
+  const rate = Math.min(weights.converted, weights.other) / Math.max(weights.converted, weights.other);
+  const even: number[] = [];
+  let seen = 0;
+  for (const i of out) {
+    if ((converted[i] ? 1 : 0) !== thin) even.push(i);
+    else if (Math.floor((seen + 1) * rate) > Math.floor(seen++ * rate)) even.push(i);
+  }
+  return { rows: Uint32Array.from(out), weights, even: Uint32Array.from(even) };
 }
 
 // ---- splits ----

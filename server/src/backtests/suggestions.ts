@@ -235,11 +235,12 @@ export async function computeSuggestions(
   const R = current.rules.length;
   const ruleColumns = current.rules.map((rule) => ({ rule: rule.rule, points: rule.points }));
   // Above fitLeads training leads, the fits use a sample stratified by outcome (weighted back to
-  // the training part), and thresholds and caps an even sample of it; below, every training lead.
+  // the training part), and thresholds its leads in the training part's proportions; below, every
+  // training lead.
   const fitLeads = opts.fitLeads ?? fitLeadsBound();
   const sample = fitSample(training, snapshot.converted, snapshot.leadIds, fitLeads);
   const sampled = sample.rows !== training;
-  const tuneRows = evenSample(training, fitLeads);
+  const tuneRows = sample.even;
   const fitA = suggestPoints(
     ruleColumns,
     { fired: current.fired, width: R, converted: snapshot.converted, rows: sample.rows, weights: sample.weights },
@@ -275,8 +276,7 @@ export async function computeSuggestions(
   ) => {
     let next = withPoints(definition, points, chosen);
     const scoreUnder = (d: RuleSetDefinition) => scoreFromFired(d, snapshot, fired, width, columns);
-    next = widenCaps(next, fired, width, tuneRows, columns);
-    if (sampled) next = widenCaps(next, fired, width, sample.rows, columns);
+    next = widenCaps(next, fired, width, sample.rows, columns);
     const retuned = retuneThresholds(
       { definition, scores: current },
       { definition: next, scores: scoreUnder(next) },
@@ -328,8 +328,8 @@ export async function computeSuggestions(
   }
   if (!kept.length) return result;
   // The kept candidates are evaluated on every lead the rest reads: all of them below fitLeads
-  // training leads, else the fit and threshold samples and the holdout part.
-  const evaluated = sampled ? unionOf(n, [sample.rows, tuneRows, holdout]) : null;
+  // training leads, else the fit sample and the holdout part.
+  const evaluated = sampled ? unionOf(n, [sample.rows, holdout]) : null;
   const keptFlags = await fireFlags(
     candidatesOnly(
       definition,
