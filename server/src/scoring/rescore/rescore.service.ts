@@ -176,12 +176,13 @@ export class RescoreService {
           WHERE id = $1::bigint AND status = 'running' AND done_chunks = total_chunks
           RETURNING rule_set_id, version_id, model, moved_segments
        ), carry AS (
-         SELECT done.model, rs.key, nextval('score_seq') AS seq, v.id, v.version
+         SELECT done.model, rs.key, nextval('score_seq') AS seq, v.id, v.version, rs.active_version_id = v.id AS active
            FROM done JOIN rule_set rs ON rs.id = done.rule_set_id JOIN rule_set_version v ON v.id = done.version_id
           WHERE done.moved_segments IS NULL
        ), model_carry AS (
+         -- Not once a later publish replaced the version: that publish's own job carries the rows.
          INSERT INTO model_score_carry (model, rule_set_key, seq, rule_set_version_id, rule_set_version)
-         SELECT model, key, seq, id, version FROM carry WHERE model IS NOT NULL
+         SELECT model, key, seq, id, version FROM carry WHERE model IS NOT NULL AND active
          ON CONFLICT (model, rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
             rule_set_version = EXCLUDED.rule_set_version
        )
