@@ -13,11 +13,15 @@ registerEnumType(BacktestSplitKindEnum, {
   description: 'HASH: by a hash of the lead id (stable, random-like); TIME: the newest leads (by creation) are held out.',
 });
 
-@ObjectType({ description: 'A rule’s points fitted on the training part, all rules jointly.' })
+@ObjectType({
+  description:
+    'A rule’s points fitted on the training part, all rules jointly (above 100,000 training leads, on a sample of 100,000 stratified by outcome: docs/fitting.md).',
+})
 export class BacktestRuleSuggestion {
   @Field(() => String) rule: string;
   @Field(() => Int) currentPoints: number;
-  @Field(() => Int, { description: 'Training leads it fired for.' }) fired: number;
+  @Field(() => Int, { description: 'Training leads it fired for (above 100,000 training leads, estimated from the fit sample).' })
+  fired: number;
   @Field(() => Int, { nullable: true, description: 'Null: no suggestion (see note). 0: held at 0.' }) suggestedPoints: number | null;
   @Field(() => Float, { nullable: true, description: 'Half-width of the 95% interval of suggestedPoints, in points.' }) margin:
     | number
@@ -34,7 +38,8 @@ export class BacktestCandidateRule {
   @Field(() => DimensionEnum) dimension: DimensionEnum;
   @Field(() => GraphQLJSONObject, { description: 'The rule ready to add (with suggestedPoints) and the facts it needs: { rule, facts }.' })
   definition: object;
-  @Field(() => Int) fired: number;
+  @Field(() => Int, { description: 'Training leads it fired for (above 100,000 training leads, estimated from the fit sample).' })
+  fired: number;
   @Field(() => Float, { nullable: true }) conversionWhenFired: number | null;
   @Field(() => Float, { nullable: true }) lift: number | null;
   @Field(() => Float) logOddsRatio: number;
@@ -74,7 +79,11 @@ export class BacktestHoldout {
 export class BacktestSplit {
   @Field(() => BacktestSplitKindEnum) kind: BacktestSplitKindEnum;
   @Field(() => Float) holdoutShare: number;
-  @Field(() => Int) trainingLeads: number;
+  @Field(() => Int, {
+    description:
+      'Leads in the training part. Above 100,000, points are fitted on a sample of 100,000 of them: every conversion while they are at most half of it, the rest by a fixed hash of the lead id (docs/fitting.md).',
+  })
+  trainingLeads: number;
   @Field(() => Int) holdoutLeads: number;
 }
 
