@@ -87,4 +87,8 @@ export class LeadScoreEntity {
   /** The lead row's xmin when it was scored: fired rules are carried over only while the row is unchanged. */
   @Column({ name: 'lead_xmin', type: XID, nullable: true })
   leadXmin: string | null;
+
+  /** The order of the row's last write (score_seq): a completed re-score's carry (score_carry) reads rows written before it as its version. */
+  @Column({ name: 'write_seq', type: 'bigint', nullable: true })
+  writeSeq: string | null;
 }

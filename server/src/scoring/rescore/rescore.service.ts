@@ -169,7 +169,8 @@ export class RescoreService {
     }
     // A full job records its carry as it completes (after every chunk committed): the rule set's rows
     // last written before now read as the job's version (score_carry for the default model,
-    // model_score_carry by model for the others).
+    // model_score_carry by model for the others), unless a later publish replaced the version: that
+    // publish's own job carries the rows.
     await this.dataSource.query(
       `WITH done AS (
          UPDATE rescore_job SET status = 'completed', finished_at = now()
@@ -180,14 +181,13 @@ export class RescoreService {
            FROM done JOIN rule_set rs ON rs.id = done.rule_set_id JOIN rule_set_version v ON v.id = done.version_id
           WHERE done.moved_segments IS NULL
        ), model_carry AS (
-         -- Not once a later publish replaced the version: that publish's own job carries the rows.
          INSERT INTO model_score_carry (model, rule_set_key, seq, rule_set_version_id, rule_set_version)
          SELECT model, key, seq, id, version FROM carry WHERE model IS NOT NULL AND active
          ON CONFLICT (model, rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
             rule_set_version = EXCLUDED.rule_set_version
        )
        INSERT INTO score_carry (rule_set_key, seq, rule_set_version_id, rule_set_version)
-       SELECT key, seq, id, version FROM carry WHERE model IS NULL
+       SELECT key, seq, id, version FROM carry WHERE model IS NULL AND active
        ON CONFLICT (rule_set_key) DO UPDATE SET seq = EXCLUDED.seq, rule_set_version_id = EXCLUDED.rule_set_version_id,
           rule_set_version = EXCLUDED.rule_set_version`,
       [jobId],
