@@ -12,22 +12,10 @@ import type { ScoreCause } from '../scoring/score-history.entity';
  */
 
 /** What is stored of an account's score in one model: what a change is decided on and what history keeps. */
-export interface StoredAccountScore {
-  ruleSetVersionId: string;
-  fit: number;
-  engagement: number;
-  total: number;
-  fitGrade: string;
-  engagementLevel: number;
-  cell: string;
-  band: string;
-  qualified: boolean;
-  action: string;
-  actionLabel: string;
-  reasons: ModelReason[];
+export type StoredAccountScore = Omit<ModelScoreRow, 'model' | 'subjectId' | 'ruleSetVersion' | 'lastActivityAt'> & {
+  /** Epoch milliseconds, as the read returns it. */
   lastActivityAt: number | null;
-  ruleSetKey: string;
-}
+};
 
 /** An account as scoring reads it: its attributes, (up to the read's bound) its contacts and its stored scores by model. */
 export interface AccountToScore {
